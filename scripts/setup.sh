@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Idempotent set-up from nothing: a virtualenv with the pinned requirements in .venv.
+# With --e2e it also installs what the browser end-to-end test needs: Debian's Chromium and
+# the pinned Microsoft 365 Agents Playground from the npm registry (into e2e/node_modules).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+py="${PYTHON:-python3.11}"
+command -v "$py" >/dev/null 2>&1 || py=python3
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $py" >&2
+  "$py" -m venv .venv
+fi
+stamp=.venv/.requirements.sha
+want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing pinned requirements" >&2
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+  echo "$want" > "$stamp"
+fi
+if [ "${1:-}" = "--e2e" ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "setup: installing Debian's chromium" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+  fi
+  if [ -f e2e/package.json ]; then
+    if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules ]; then
+      echo "setup: installing the Agents Playground (npm ci)" >&2
+      (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  fi
+fi
