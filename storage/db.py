@@ -1,0 +1,594 @@
+"""A small async database layer: SQLite (aiosqlite) or PostgreSQL (asyncpg), chosen by URL.
+
+    db = await Database.connect("postgresql://bot@db.internal/coop")   # or sqlite:///..., or None
+    await db.execute("INSERT INTO notes (id, body) VALUES ($1, $2)", 1, "hello")
+    rows = await db.fetch("SELECT id, body FROM notes WHERE id = $1", 1)  # [{'id': 1, 'body': 'hello'}]
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE notes SET body = $2 WHERE id = $1", 1, "bye")
+    await db.close()
+
+Callers write one SQL text for both engines with PostgreSQL ``$n`` placeholders; on SQLite
+they become SQLite's numbered ``?n`` (so ``$1`` may be repeated and ``$10`` is not ``$1``
+followed by ``0``). Portable SQL means: ``CAST(x AS TEXT)`` rather than ``x::text``,
+``INSERT ... ON CONFLICT``, timestamps stored as ISO text or integers, booleans as 0/1.
+
+URLs:
+- ``None`` or ``""``: the SQLite file ``<repo>/data/coop.sqlite3``.
+- ``sqlite:///relative/path.sqlite3`` (relative to the repository root, never the current
+  directory), ``sqlite:////absolute/path.sqlite3``, ``sqlite:///:memory:``.
+- ``postgresql://user:pass@host:5432/db`` or ``postgres://...`` (pooled).
+
+SQLite runs one connection per ``Database`` (WAL, busy_timeout, foreign keys on); statements
+from concurrent tasks take turns, and ``transaction()`` starts with ``BEGIN IMMEDIATE`` so
+writers from other processes serialize too. On PostgreSQL a transaction is an ordinary
+READ COMMITTED transaction: a read-modify-write there needs an atomic statement (``SET n = n + 1``)
+or a conditional ``UPDATE ... WHERE version = $n``, which is also what works on SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import hashlib
+import logging
+import re
+import urllib.parse
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, AsyncIterator, Optional, Sequence
+
+import aiosqlite
+import asyncpg
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "coop.sqlite3"
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class StorageError(Exception):
+    """Base class for every error raised by the ``storage`` package."""
+
+
+class ConfigError(StorageError):
+    """The database URL or an option is unusable (the message names the masked URL)."""
+
+
+class ConnectError(StorageError):
+    """The database could not be reached or opened (the message names the masked URL)."""
+
+
+class QueryError(StorageError):
+    """A statement failed; the driver's exception is the ``__cause__``."""
+
+
+class IntegrityError(QueryError):
+    """A constraint (unique, foreign key, not null, check) rejected a statement."""
+
+
+class MigrationError(StorageError):
+    """A migration that was already applied has been edited since."""
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+def mask_url(url: Optional[str]) -> str:
+    """Return ``url`` with its password replaced by ``***`` (fit for logs and errors).
+
+    >>> mask_url("postgresql://bot:s3cret@db:5432/coop?password=x&sslmode=require")
+    'postgresql://bot:***@db:5432/coop?password=***&sslmode=require'
+    """
+    if not url:
+        return repr(url)
+    scheme, sep, rest = url.partition("://")
+    if sep:
+        authority_end = len(rest)
+        for stop in ("?", "#"):
+            index = rest.find(stop)
+            if index != -1:
+                authority_end = min(authority_end, index)
+        at = rest.rfind("@", 0, authority_end)
+        if at != -1 and ":" in rest[:at]:
+            user = rest[: rest.index(":")]
+            rest = f"{user}:***{rest[at:]}"
+        url = scheme + sep + rest
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url, flags=re.IGNORECASE)
+
+
+def _password_of(url: str) -> Optional[str]:
+    try:
+        return urllib.parse.urlsplit(url).password
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Target:
+    dialect: str  # "sqlite" or "postgres"
+    url: str
+    path: Optional[Path] = None  # SQLite file, or None for :memory:
+
+
+def _parse_url(url: Optional[str]) -> _Target:
+    """Decide the engine and, for SQLite, the file from a database URL."""
+    if url is None or not url.strip():
+        return _Target("sqlite", f"sqlite:///{DEFAULT_SQLITE_PATH}", DEFAULT_SQLITE_PATH)
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in ("sqlite", "postgresql", "postgres"):
+        raise ConfigError(
+            f"unsupported database URL {mask_url(url)}: expected sqlite:///path, "
+            "postgresql://... or postgres://..."
+        )
+    if scheme in ("postgresql", "postgres"):
+        return _Target("postgres", url)
+    if not rest.startswith("/"):
+        raise ConfigError(
+            f"bad SQLite URL {mask_url(url)}: expected sqlite:///relative/path, "
+            "sqlite:////absolute/path or sqlite:///:memory: (no host)"
+        )
+    raw_path = rest[1:]
+    if "?" in raw_path or "#" in raw_path:
+        raise ConfigError(f"bad SQLite URL {mask_url(url)}: query parameters are not supported")
+    raw_path = urllib.parse.unquote(raw_path)
+    if not raw_path:
+        raise ConfigError(f"bad SQLite URL {mask_url(url)}: no file path")
+    if raw_path == ":memory:":
+        return _Target("sqlite", url, None)
+    path = Path(raw_path)
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    return _Target("sqlite", url, path)
+
+
+# --------------------------------------------------------------------------- placeholders
+
+_SQL_TOKEN = re.compile(
+    r"""
+      '(?:[^']|'')*'          # string literal ('' escapes a quote)
+    | "(?:[^"]|"")*"          # quoted identifier
+    | --[^\n]*                # line comment
+    | /\*.*?\*/               # block comment
+    | (?<![\w$])\$(?P<n>\d+)  # $n placeholder (not part of an identifier such as a$1)
+    | (?P<q>\?)               # a bare ? (SQLite style): refused, it would shift the numbering
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def sqlite_placeholders(sql: str) -> str:
+    """Translate PostgreSQL ``$n`` placeholders to SQLite ``?n``, leaving literals alone.
+
+    >>> sqlite_placeholders("SELECT '$1', $1, $10 -- $2")
+    "SELECT '$1', ?1, ?10 -- $2"
+    """
+
+    def replace(match: re.Match) -> str:
+        if match.group("q"):
+            raise QueryError(f"write $1, $2, ... placeholders, not '?': {sql[:200]!r}")
+        number = match.group("n")
+        if number is None:
+            return match.group(0)
+        if int(number) == 0:
+            raise QueryError(f"placeholders start at $1, found $0: {sql[:200]!r}")
+        return f"?{int(number)}"
+
+    return _SQL_TOKEN.sub(replace, sql)
+
+
+# --------------------------------------------------------------------------- execution
+
+# The databases whose transaction the current task (or a task it spawned) is inside.
+_IN_TRANSACTION: contextvars.ContextVar[tuple] = contextvars.ContextVar(
+    "storage_in_transaction", default=()
+)
+
+
+def _shape(rows: list, how: str) -> Any:
+    if how == "fetch":
+        return [dict(row) for row in rows]
+    if not rows:
+        return None
+    if how == "fetchrow":
+        return dict(rows[0])
+    return rows[0][0]  # fetchval
+
+
+async def _sqlite_run(conn: aiosqlite.Connection, sql: str, args: tuple, how: str) -> Any:
+    query = sqlite_placeholders(sql)
+    try:
+        if how == "execute":
+            async with conn.execute(query, args) as cursor:
+                return max(cursor.rowcount, 0)
+        rows = await conn.execute_fetchall(query, args)
+    except aiosqlite.IntegrityError as error:
+        raise IntegrityError(f"sqlite: {error} -- SQL: {sql[:200]}") from error
+    except aiosqlite.Error as error:
+        raise QueryError(f"sqlite: {error} -- SQL: {sql[:200]}") from error
+    return _shape(list(rows), how)
+
+
+def _pg_rowcount(status: str) -> int:
+    last = status.rsplit(" ", 1)[-1] if status else ""
+    return int(last) if last.isdigit() else 0
+
+
+async def _pg_run(conn: Any, sql: str, args: tuple, how: str, url: str) -> Any:
+    """Run on an asyncpg Pool or Connection (same method names)."""
+    try:
+        if how == "status":
+            return await conn.execute(sql, *args)
+        if how == "execute":
+            return _pg_rowcount(await conn.execute(sql, *args))
+        if how == "fetch":
+            return [dict(row) for row in await conn.fetch(sql, *args)]
+        if how == "fetchrow":
+            row = await conn.fetchrow(sql, *args)
+            return None if row is None else dict(row)
+        return await conn.fetchval(sql, *args)
+    except asyncpg.IntegrityConstraintViolationError as error:
+        raise IntegrityError(f"postgres: {error} -- SQL: {sql[:200]}") from error
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise QueryError(f"postgres: {error} -- SQL: {sql[:200]}") from error
+    except (OSError, asyncio.TimeoutError) as error:
+        raise ConnectError(f"lost {mask_url(url)}: {type(error).__name__}: {error}") from error
+
+
+class _Queries:
+    """``execute``/``fetch``/``fetchrow``/``fetchval`` on top of one ``_run`` primitive."""
+
+    async def _run(self, sql: str, args: tuple, how: str) -> Any:
+        raise NotImplementedError
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        """Run a statement; return the number of rows it changed (0 when it reports none)."""
+        return await self._run(sql, args, "execute")
+
+    async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        """Run a query; return every row as a dict."""
+        return await self._run(sql, args, "fetch")
+
+    async def fetchrow(self, sql: str, *args: Any) -> Optional[dict[str, Any]]:
+        """Run a query; return its first row as a dict, or None."""
+        return await self._run(sql, args, "fetchrow")
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        """Run a query; return the first column of the first row, or None."""
+        return await self._run(sql, args, "fetchval")
+
+
+class Transaction(_Queries):
+    """The handle ``Database.transaction()`` yields; valid only inside its ``async with``."""
+
+    def __init__(self, database: "Database") -> None:
+        self._database = database
+        self._open = True
+
+    @property
+    def dialect(self) -> str:
+        return self._database.dialect
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise StorageError("this transaction is finished; start a new db.transaction()")
+
+
+class _SqliteTransaction(Transaction):
+    def __init__(self, database: "Database", conn: aiosqlite.Connection) -> None:
+        super().__init__(database)
+        self._conn = conn
+
+    async def _run(self, sql: str, args: tuple, how: str) -> Any:
+        self._check_open()
+        return await _sqlite_run(self._conn, sql, args, how)
+
+
+class _PostgresTransaction(Transaction):
+    def __init__(self, database: "Database", conn: Any) -> None:
+        super().__init__(database)
+        self._conn = conn
+
+    async def _run(self, sql: str, args: tuple, how: str) -> Any:
+        self._check_open()
+        return await _pg_run(self._conn, sql, args, how, self._database._url)
+
+
+class Database(_Queries):
+    """A connected SQLite or PostgreSQL database; create it with ``await Database.connect(url)``."""
+
+    dialect: str  # "sqlite" or "postgres"
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<Database {self.dialect} {mask_url(self._url)}>"
+
+    @property
+    def url(self) -> str:
+        """The URL with its password masked."""
+        return mask_url(self._url)
+
+    @classmethod
+    async def connect(
+        cls,
+        url: Optional[str] = None,
+        *,
+        schema: Optional[str] = None,
+        min_size: int = 1,
+        max_size: int = 10,
+        connect_timeout: float = 10.0,
+        busy_timeout: float = 5.0,
+    ) -> "Database":
+        """Open the database named by ``url`` (``None``: the default SQLite file).
+
+        PostgreSQL only: ``schema`` (an existing schema) becomes the ``search_path``;
+        ``min_size``/``max_size`` size the pool; ``connect_timeout`` is in seconds.
+        SQLite only: ``busy_timeout`` (seconds) is how long a writer waits for another.
+        Raises ``ConfigError`` for a bad URL or option, ``ConnectError`` if unreachable.
+        """
+        target = _parse_url(url)
+        if target.dialect == "sqlite":
+            if schema is not None:
+                raise ConfigError(f"schema= is for PostgreSQL; {mask_url(target.url)} is SQLite")
+            return await _SqliteDatabase._open(target, busy_timeout)
+        if schema is not None and not _IDENTIFIER.match(schema):
+            raise ConfigError(f"bad schema name {schema!r}: use lowercase letters, digits, _")
+        if not 1 <= min_size <= max_size:
+            raise ConfigError(f"need 1 <= min_size <= max_size, got {min_size}, {max_size}")
+        return await _PostgresDatabase._open(target, schema, min_size, max_size, connect_timeout)
+
+    async def __aenter__(self) -> "Database":
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+    def _check_usable(self) -> None:
+        if self._closed:
+            raise StorageError(f"{self!r} is closed")
+        if self in _IN_TRANSACTION.get():
+            raise StorageError(
+                "this task is inside db.transaction(); run statements on the transaction "
+                "object (tx.execute ...) instead of the database"
+            )
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """``async with db.transaction() as tx:`` commits on success, rolls back on error."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Close the connection or pool; safe to call twice."""
+        raise NotImplementedError
+
+    async def migrate(self, name: str, statements: Sequence[str]) -> list[int]:
+        """Apply ``statements[i]`` as version ``i + 1`` of migration ``name``, each only once.
+
+        Append new statements to evolve a schema; never edit applied ones (that raises
+        ``MigrationError``). Pending statements run in one transaction, serialized across
+        processes (advisory lock on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite). One
+        statement per item. Returns the versions applied now.
+        """
+        if isinstance(statements, str) or not statements:
+            raise TypeError("statements must be a non-empty list of SQL strings")
+        if not name:
+            raise ValueError("a migration needs a name")
+        applied_now: list[int] = []
+        async with self.transaction() as tx:
+            if self.dialect == "postgres":
+                await tx.execute(
+                    "SELECT pg_advisory_xact_lock("
+                    "hashtext(coalesce(current_schema(), '') || '.schema_migrations'))"
+                )
+            await tx.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " name TEXT NOT NULL,"
+                " version INTEGER NOT NULL,"
+                " checksum TEXT NOT NULL,"
+                " applied_at TEXT NOT NULL,"
+                " PRIMARY KEY (name, version))"
+            )
+            rows = await tx.fetch(
+                "SELECT version, checksum FROM schema_migrations WHERE name = $1", name
+            )
+            applied = {row["version"]: row["checksum"] for row in rows}
+            for version, sql in enumerate(statements, start=1):
+                checksum = hashlib.sha256(" ".join(sql.split()).encode()).hexdigest()
+                if version in applied:
+                    if applied[version] != checksum:
+                        raise MigrationError(
+                            f"migration {name!r} version {version} was edited after it was "
+                            "applied; append a new statement instead"
+                        )
+                    continue
+                await tx.execute(sql)
+                await tx.execute(
+                    "INSERT INTO schema_migrations (name, version, checksum, applied_at)"
+                    " VALUES ($1, $2, $3, $4)",
+                    name,
+                    version,
+                    checksum,
+                    datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                )
+                applied_now.append(version)
+        newer = sorted(v for v in applied if v > len(statements))
+        if newer:
+            logger.warning(
+                "migration %r: the database has versions %s this code does not know", name, newer
+            )
+        if applied_now:
+            logger.info("migration %r: applied versions %s on %s", name, applied_now, self)
+        return applied_now
+
+
+class _SqliteDatabase(Database):
+    dialect = "sqlite"
+
+    def __init__(self, url: str, conn: aiosqlite.Connection) -> None:
+        super().__init__(url)
+        self._conn = conn
+        self._lock = asyncio.Lock()  # one connection: statements and transactions take turns
+
+    @classmethod
+    async def _open(cls, target: _Target, busy_timeout: float) -> "_SqliteDatabase":
+        where = ":memory:" if target.path is None else str(target.path)
+        try:
+            if target.path is not None:
+                await asyncio.to_thread(target.path.parent.mkdir, parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(where, isolation_level=None, timeout=busy_timeout)
+        except (OSError, aiosqlite.Error) as error:
+            raise ConnectError(f"cannot open {mask_url(target.url)} ({where}): {error}") from error
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute_fetchall(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            await conn.execute_fetchall("PRAGMA foreign_keys = ON")
+            mode = (await conn.execute_fetchall("PRAGMA journal_mode = WAL"))[0][0]
+        except aiosqlite.Error as error:
+            await conn.close()
+            raise ConnectError(f"cannot open {mask_url(target.url)} ({where}): {error}") from error
+        if target.path is not None and mode.lower() != "wal":
+            logger.warning("SQLite %s: journal_mode is %s, not WAL", where, mode)
+        logger.info("storage: SQLite at %s", where)
+        return cls(target.url, conn)
+
+    async def _run(self, sql: str, args: tuple, how: str) -> Any:
+        self._check_usable()
+        async with self._lock:
+            self._check_usable()
+            return await _sqlite_run(self._conn, sql, args, how)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        self._check_usable()
+        async with self._lock:
+            self._check_usable()
+            tx = _SqliteTransaction(self, self._conn)
+            token = _IN_TRANSACTION.set(_IN_TRANSACTION.get() + (self,))
+            committed = False
+            try:
+                await _sqlite_run(self._conn, "BEGIN IMMEDIATE", (), "execute")
+                yield tx
+                tx._open = False
+                await _sqlite_run(self._conn, "COMMIT", (), "execute")
+                committed = True
+            finally:
+                tx._open = False
+                _IN_TRANSACTION.reset(token)
+                if not committed:
+                    # Shielded: a cancelled task must not hand the next one an open transaction.
+                    await asyncio.shield(self._roll_back_leftover())
+
+    async def _roll_back_leftover(self) -> None:
+        """Roll back whatever transaction is still open once queued statements have run.
+
+        aiosqlite runs statements in order in its thread, and a cancelled ``await`` does not
+        stop one already queued (a BEGIN, a COMMIT that failed): this waits for them first.
+        """
+        await self._conn.execute_fetchall("SELECT 1")
+        if self._conn.in_transaction:
+            await _sqlite_run(self._conn, "ROLLBACK", (), "execute")
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        async with self._lock:
+            self._closed = True
+            await self._conn.close()
+
+
+class _PostgresDatabase(Database):
+    dialect = "postgres"
+
+    def __init__(self, url: str, pool: asyncpg.Pool) -> None:
+        super().__init__(url)
+        self._pool = pool
+
+    @classmethod
+    async def _open(
+        cls,
+        target: _Target,
+        schema: Optional[str],
+        min_size: int,
+        max_size: int,
+        connect_timeout: float,
+    ) -> "_PostgresDatabase":
+        settings = {"search_path": schema} if schema else {}
+        try:
+            pool = await asyncpg.create_pool(
+                dsn=target.url,
+                min_size=min_size,
+                max_size=max_size,
+                timeout=connect_timeout,
+                server_settings=settings,
+            )
+        except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError,
+                ValueError) as error:
+            message = f"{type(error).__name__}: {error}"
+            password = _password_of(target.url)
+            if password:
+                message = message.replace(password, "***")
+            raise ConnectError(f"cannot connect to {mask_url(target.url)}: {message}") from error
+        database = cls(target.url, pool)
+        if schema:
+            found = await database.fetchval(
+                "SELECT 1 FROM pg_namespace WHERE nspname = $1", schema
+            )
+            if not found:
+                await database.close()
+                raise ConfigError(f"schema {schema!r} does not exist in {mask_url(target.url)}")
+        logger.info("storage: PostgreSQL at %s", mask_url(target.url))
+        return database
+
+    async def _run(self, sql: str, args: tuple, how: str) -> Any:
+        self._check_usable()
+        return await _pg_run(self._pool, sql, args, how, self._url)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        self._check_usable()
+        try:
+            conn = await self._pool.acquire()
+        except (OSError, asyncio.TimeoutError, asyncpg.PostgresError,
+                asyncpg.InterfaceError) as error:
+            raise ConnectError(f"cannot reach {self.url}: {type(error).__name__}: {error}") from error
+        tx = _PostgresTransaction(self, conn)
+        token = _IN_TRANSACTION.set(_IN_TRANSACTION.get() + (self,))
+        try:
+            await _pg_run(conn, "BEGIN", (), "execute", self._url)
+            try:
+                yield tx
+            except asyncio.CancelledError:
+                raise  # the connection may be mid-query: pool.release() resets it (ROLLBACK)
+            except BaseException:
+                tx._open = False
+                await _pg_run(conn, "ROLLBACK", (), "execute", self._url)
+                raise
+            tx._open = False
+            # COMMIT of an aborted transaction answers ROLLBACK; a deferred constraint raises.
+            status = await _pg_run(conn, "COMMIT", (), "status", self._url)
+            if status != "COMMIT":
+                raise QueryError(
+                    "postgres: transaction was rolled back at COMMIT (a statement in it failed)"
+                )
+        finally:
+            tx._open = False
+            _IN_TRANSACTION.reset(token)
+            await self._pool.release(conn)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self._pool.close()

@@ -1,0 +1,369 @@
+"""storage.db against real SQLite (a tmp_path file) and the real PostgreSQL server.
+
+Every PostgreSQL test works in its own ``coop_test_<random>`` schema, dropped afterwards, so
+parallel and repeated runs never collide. If the server is down these tests fail, not skip.
+"""
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import pytest
+
+import storage.db
+from storage import (
+    ConfigError,
+    ConnectError,
+    Database,
+    IntegrityError,
+    MigrationError,
+    QueryError,
+    StorageError,
+    mask_url,
+    sqlite_placeholders,
+)
+from storage.testing import POSTGRES_TEST_URL, scratch_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def scratch(request, tmp_path):
+    url = (
+        f"sqlite:///{tmp_path / 'coop.sqlite3'}"
+        if request.param == "sqlite"
+        else POSTGRES_TEST_URL
+    )
+    async with scratch_database(url) as place:
+        yield place
+
+
+@pytest.fixture
+async def db(scratch):
+    return await scratch.connect()
+
+
+async def make_table(db, name="items"):
+    await db.execute(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, label TEXT NOT NULL)")
+
+
+# --------------------------------------------------------------------------- placeholders
+
+
+def test_placeholders_keep_two_digit_numbers_whole():
+    assert sqlite_placeholders("VALUES ($1, $10, $2, $1)") == "VALUES (?1, ?10, ?2, ?1)"
+
+
+def test_placeholders_leave_literals_identifiers_and_comments_alone():
+    sql = """SELECT '$1', 'it''s $2', "col$3", a$4, $5 -- $6
+    /* $7 */ FROM t WHERE x = $8"""
+    assert sqlite_placeholders(sql) == """SELECT '$1', 'it''s $2', "col$3", a$4, ?5 -- $6
+    /* $7 */ FROM t WHERE x = ?8"""
+
+
+def test_placeholders_refuse_question_marks_and_dollar_zero():
+    with pytest.raises(QueryError, match=r"\$1, \$2"):
+        sqlite_placeholders("SELECT * FROM t WHERE a = ?")
+    with pytest.raises(QueryError, match=r"\$0"):
+        sqlite_placeholders("SELECT $0")
+    assert sqlite_placeholders("SELECT '?' || $1") == "SELECT '?' || ?1"
+
+
+async def test_ten_and_one_are_different_parameters(db):
+    args = [f"v{i}" for i in range(1, 12)]
+    row = await db.fetchrow(
+        "SELECT CAST($10 AS TEXT) AS ten, CAST($1 AS TEXT) AS one, CAST($11 AS TEXT) AS eleven,"
+        " CAST($2 AS TEXT) || CAST($3 AS TEXT) || CAST($4 AS TEXT) || CAST($5 AS TEXT)"
+        " || CAST($6 AS TEXT) || CAST($7 AS TEXT) || CAST($8 AS TEXT) || CAST($9 AS TEXT) AS mid,"
+        " CAST($1 AS TEXT) AS one_again, '$1' AS literal",
+        *args,
+    )
+    assert row == {
+        "ten": "v10",
+        "one": "v1",
+        "eleven": "v11",
+        "mid": "v2v3v4v5v6v7v8v9",
+        "one_again": "v1",
+        "literal": "$1",
+    }
+
+
+# --------------------------------------------------------------------------- queries
+
+
+async def test_round_trip_rows_are_dicts(db):
+    await make_table(db)
+    assert await db.execute("INSERT INTO items (id, label) VALUES ($1, $2), ($3, $4)",
+                            1, "one", 2, "two") == 2
+    assert await db.fetch("SELECT id, label FROM items ORDER BY id") == [
+        {"id": 1, "label": "one"},
+        {"id": 2, "label": "two"},
+    ]
+    assert await db.fetchrow("SELECT label FROM items WHERE id = $1", 2) == {"label": "two"}
+    assert await db.fetchrow("SELECT label FROM items WHERE id = $1", 3) is None
+    assert await db.fetchval("SELECT count(*) FROM items") == 2
+    assert await db.fetchval("SELECT label FROM items WHERE id = $1", 3) is None
+    assert await db.execute("UPDATE items SET label = $1 WHERE id > $2", "x", 0) == 2
+    assert await db.execute("DELETE FROM items WHERE id = $1", 99) == 0
+
+
+async def test_duplicate_key_is_an_integrity_error_on_both(db):
+    await make_table(db)
+    await db.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "one")
+    with pytest.raises(IntegrityError) as caught:
+        await db.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "again")
+    assert caught.value.__cause__ is not None
+
+
+async def test_bad_sql_is_a_query_error_naming_the_statement(db):
+    with pytest.raises(QueryError, match="no_such_table") as caught:
+        await db.fetch("SELECT * FROM no_such_table")
+    assert caught.value.__cause__ is not None
+
+
+async def test_foreign_keys_are_enforced(db):
+    await make_table(db)
+    await db.execute(
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id))"
+    )
+    with pytest.raises(IntegrityError):
+        await db.execute("INSERT INTO notes (id, item_id) VALUES ($1, $2)", 1, 42)
+
+
+# --------------------------------------------------------------------------- transactions
+
+
+async def test_transaction_commits(db):
+    await make_table(db)
+    async with db.transaction() as tx:
+        assert tx.dialect == db.dialect
+        await tx.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "one")
+        assert await tx.fetchval("SELECT count(*) FROM items") == 1
+    assert await db.fetch("SELECT id FROM items") == [{"id": 1}]
+
+
+async def test_transaction_rolls_back_on_error(db):
+    await make_table(db)
+    with pytest.raises(RuntimeError, match="boom"):
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "one")
+            raise RuntimeError("boom")
+    assert await db.fetchval("SELECT count(*) FROM items") == 0
+
+
+async def test_uncommitted_writes_are_invisible_to_another_connection(scratch):
+    db, other = await scratch.connect(), await scratch.connect()
+    await make_table(db)
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "one")
+        assert await other.fetchval("SELECT count(*) FROM items") == 0
+    assert await other.fetchval("SELECT count(*) FROM items") == 1
+
+
+async def test_using_the_database_inside_its_own_transaction_is_refused(db):
+    await make_table(db)
+    with pytest.raises(StorageError, match="tx.execute"):
+        async with db.transaction():
+            await db.fetchval("SELECT count(*) FROM items")
+    with pytest.raises(StorageError, match="tx.execute"):
+        async with db.transaction():
+            async with db.transaction():
+                pass
+    # and the database is still usable afterwards
+    assert await db.fetchval("SELECT count(*) FROM items") == 0
+
+
+async def test_transaction_handle_is_dead_after_the_block(db):
+    await make_table(db)
+    async with db.transaction() as tx:
+        pass
+    with pytest.raises(StorageError, match="finished"):
+        await tx.fetchval("SELECT 1")
+
+
+async def test_cancelled_task_leaves_no_open_transaction(db):
+    await make_table(db)
+    inside = asyncio.Event()
+
+    async def hold():
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "one")
+            inside.set()
+            await asyncio.Event().wait()  # until cancelled
+
+    task = asyncio.create_task(hold())
+    await inside.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await db.fetchval("SELECT count(*) FROM items") == 0
+    async with db.transaction() as tx:  # a fresh transaction starts cleanly
+        await tx.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 2, "two")
+    assert await db.fetch("SELECT id FROM items") == [{"id": 2}]
+
+
+async def test_sqlite_transactions_of_two_processes_serialize(tmp_path):
+    """BEGIN IMMEDIATE: the second writer waits, then reads the first one's result."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    async with scratch_database(url) as place:
+        first, second = await place.connect(), await place.connect()
+        await first.execute("CREATE TABLE counter (n INTEGER NOT NULL)")
+        await first.execute("INSERT INTO counter (n) VALUES (0)")
+        first_inside = asyncio.Event()
+
+        async def bump(db, hold_first):
+            async with db.transaction() as tx:
+                n = await tx.fetchval("SELECT n FROM counter")
+                if hold_first:
+                    first_inside.set()
+                    await asyncio.sleep(0.2)  # the other writer is trying to start meanwhile
+                await tx.execute("UPDATE counter SET n = $1", n + 1)
+
+        async def bump_second():
+            await first_inside.wait()
+            await bump(second, hold_first=False)
+
+        await asyncio.gather(bump(first, hold_first=True), bump_second())
+        assert await first.fetchval("SELECT n FROM counter") == 2
+
+
+# --------------------------------------------------------------------------- migrations
+
+ITEMS_V1 = ["CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)"]
+ITEMS_V2 = ITEMS_V1 + ["CREATE INDEX items_label ON items (label)"]
+
+
+async def test_migration_applies_once_then_only_new_versions(db):
+    assert await db.migrate("items", ITEMS_V1) == [1]
+    assert await db.migrate("items", ITEMS_V1) == []
+    assert await db.migrate("items", ITEMS_V2) == [2]
+    assert await db.migrate("items", ITEMS_V2) == []
+    rows = await db.fetch("SELECT name, version FROM schema_migrations ORDER BY version")
+    assert rows == [{"name": "items", "version": 1}, {"name": "items", "version": 2}]
+
+
+async def test_migration_tolerates_reindenting_but_not_editing(db):
+    await db.migrate("items", ITEMS_V1)
+    assert await db.migrate("items", ["  CREATE TABLE items (id INTEGER PRIMARY KEY,\n"
+                                      "      label TEXT   NOT NULL)\n"]) == []
+    with pytest.raises(MigrationError, match="version 1 was edited"):
+        await db.migrate("items", ["CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT)"])
+
+
+async def test_failed_migration_applies_nothing(db):
+    with pytest.raises(QueryError):
+        await db.migrate("broken", ITEMS_V1 + ["CREATE TABLE oops (syntax error here"])
+    assert await db.migrate("items", ITEMS_V1) == [1]  # the table was not left behind
+
+
+async def test_migration_rejects_a_bare_string(db):
+    with pytest.raises(TypeError):
+        await db.migrate("items", ITEMS_V1[0])
+
+
+async def test_processes_starting_together_apply_each_migration_once(scratch):
+    databases = [await scratch.connect() for _ in range(3)]
+    results = await asyncio.gather(
+        *(db.migrate("items", ITEMS_V2) for db in databases for _ in range(3))
+    )
+    applied = sorted(version for result in results for version in result)
+    assert applied == [1, 2]
+
+
+# --------------------------------------------------------------------------- URLs and errors
+
+
+def test_mask_url_hides_passwords_only():
+    assert mask_url("postgresql://bot:p%40ss@db:5432/coop") == "postgresql://bot:***@db:5432/coop"
+    assert mask_url("postgres://bot@db/coop") == "postgres://bot@db/coop"
+    assert mask_url("postgresql://db/coop?user=bot&password=hunter2") == (
+        "postgresql://db/coop?user=bot&password=***"
+    )
+    assert mask_url("postgresql://bot:a/b@c@db/coop") == "postgresql://bot:***@db/coop"
+
+
+async def test_unsupported_scheme_is_a_config_error_with_masked_url():
+    with pytest.raises(ConfigError) as caught:
+        await Database.connect("mysql://bot:hunter2@db/coop")
+    assert "mysql://bot:***@db/coop" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite://host/coop.sqlite3", "sqlite:///coop.sqlite3?mode=ro", "sqlite:///", "coop.sqlite3"],
+)
+async def test_malformed_sqlite_urls_are_config_errors(url):
+    with pytest.raises(ConfigError):
+        await Database.connect(url)
+
+
+async def test_schema_option_is_refused_for_sqlite():
+    with pytest.raises(ConfigError, match="schema"):
+        await Database.connect("sqlite:///:memory:", schema="x")
+
+
+async def test_sqlite_file_that_cannot_be_opened_is_a_connect_error(tmp_path):
+    blocker = tmp_path / "not_a_dir"
+    blocker.write_text("a file where a directory should be")
+    with pytest.raises(ConnectError, match="not_a_dir"):
+        await Database.connect(f"sqlite:///{blocker / 'coop.sqlite3'}")
+
+
+@pytest.mark.postgres
+async def test_unreachable_server_is_a_connect_error_with_masked_url():
+    with pytest.raises(ConnectError) as caught:
+        await Database.connect("postgresql://postgres:hunter2@127.0.0.1:1/test",
+                               connect_timeout=5)
+    message = str(caught.value)
+    assert "postgresql://postgres:***@127.0.0.1:1/test" in message
+    assert "hunter2" not in message
+
+
+@pytest.mark.postgres
+async def test_missing_database_is_a_connect_error():
+    name = f"coop_missing_{uuid.uuid4().hex[:8]}"
+    with pytest.raises(ConnectError, match=name):
+        await Database.connect(POSTGRES_TEST_URL.rsplit("/", 1)[0] + "/" + name)
+
+
+@pytest.mark.postgres
+async def test_missing_schema_is_a_config_error():
+    with pytest.raises(ConfigError, match="coop_no_such_schema"):
+        await Database.connect(POSTGRES_TEST_URL, schema="coop_no_such_schema")
+
+
+@pytest.mark.postgres
+async def test_bad_pool_sizes_are_config_errors():
+    with pytest.raises(ConfigError, match="min_size"):
+        await Database.connect(POSTGRES_TEST_URL, min_size=5, max_size=2)
+
+
+def test_default_sqlite_file_is_under_the_repository_not_the_cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    repo = Path(storage.db.__file__).resolve().parents[1]
+    assert storage.db._parse_url(None).path == repo / "data" / "coop.sqlite3"
+    assert storage.db._parse_url("").path == repo / "data" / "coop.sqlite3"
+    assert storage.db._parse_url("sqlite:///var/x.sqlite3").path == repo / "var" / "x.sqlite3"
+    assert storage.db._parse_url("sqlite:////srv/x.sqlite3").path == Path("/srv/x.sqlite3")
+    assert storage.db._parse_url("sqlite:///:memory:").path is None
+    assert storage.db._parse_url("postgres://h/db").dialect == "postgres"
+
+
+async def test_sqlite_is_set_up_for_concurrency(tmp_path):
+    path = tmp_path / "nested" / "dir" / "coop.sqlite3"
+    async with await Database.connect(f"sqlite:///{path}", busy_timeout=2.5) as db:
+        assert db.dialect == "sqlite"
+        assert path.exists()
+        assert await db.fetchval("PRAGMA journal_mode") == "wal"
+        assert await db.fetchval("PRAGMA foreign_keys") == 1
+        assert await db.fetchval("PRAGMA busy_timeout") == 2500
+
+
+async def test_closed_database_refuses_work_and_closes_twice(scratch):
+    db = await scratch.connect()
+    await db.close()
+    await db.close()
+    with pytest.raises(StorageError, match="closed"):
+        await db.fetchval("SELECT 1")
+    with pytest.raises(StorageError, match="closed"):
+        async with db.transaction():
+            pass
