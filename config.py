@@ -1,0 +1,268 @@
+"""Settings read from the environment (``.env`` beside this file is honoured).
+
+The Bot Framework names (``MicrosoftAppId`` & co.) are the ones every Bot Framework sample
+uses, so an existing Azure Bot registration can be pasted in unchanged. Everything is
+validated once, at start-up: a bad value stops the process with a message naming the
+variable, instead of failing on the first request.
+
+Only the standard library and python-dotenv are imported here: the CLI (``python app.py
+ask``) loads settings too and must start fast.
+
+>>> s = Settings.from_env({"PORT": "8080"}, dotenv_path=None)
+>>> (s.host, s.port, s.public_base_url, s.auth_enabled)
+('localhost', 8080, 'http://localhost:8080', False)
+>>> Settings.from_env({"PORT": "abc"}, dotenv_path=None)
+Traceback (most recent call last):
+...
+config.ConfigError: invalid configuration:
+  PORT: must be an integer between 1 and 65535, got 'abc'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+__version__ = "0.1.0"
+
+REPO_ROOT = Path(__file__).resolve().parent
+DOTENV_PATH = REPO_ROOT / ".env"
+DEFAULT_DATABASE_PATH = REPO_ROOT / "data" / "coop.sqlite3"
+# SQLAlchemy-style URL: three slashes, then the absolute path (which starts with its own "/").
+DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DATABASE_PATH.as_posix()}"
+
+APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
+             "userassignedmsi": "UserAssignedMSI"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+FY_LABEL_CONVENTIONS = ("seed", "microsoft")
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+ADMIN_TOKEN_MIN_LENGTH = 16
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigError(ValueError):
+    """One or more settings are invalid; ``problems`` holds (variable, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  {name}: {message}" for name, message in self.problems)
+        super().__init__(f"invalid configuration:\n{lines}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated process settings. Build with :meth:`from_env`, or directly in tests.
+
+    Field <- environment variable (default):
+
+    - ``app_id`` <- ``MicrosoftAppId`` (empty: local-development mode, no authentication)
+    - ``app_password`` <- ``MicrosoftAppPassword``
+    - ``app_type`` <- ``MicrosoftAppType`` (``MultiTenant``; or ``SingleTenant``,
+      ``UserAssignedMSI``)
+    - ``app_tenant_id`` <- ``MicrosoftAppTenantId`` (required for the last two types)
+    - ``host`` <- ``HOST`` (``localhost``), ``port`` <- ``PORT`` (3978)
+    - ``database_url`` <- ``DATABASE_URL`` (``sqlite:///<repo>/data/coop.sqlite3``;
+      ``postgresql://...`` for several instances). The directory is not created here.
+    - ``log_level`` <- ``LOG_LEVEL`` (``INFO``)
+    - ``fy_label_convention`` <- ``FY_LABEL_CONVENTION`` (``seed``; or ``microsoft``)
+    - ``reminder_sweep_hour`` <- ``REMINDER_SWEEP_HOUR`` (9, hour of day in UTC)
+    - ``reminder_sweep_enabled`` <- ``REMINDER_SWEEP_ENABLED`` (true)
+    - ``tenant_rate_per_sec`` <- ``TENANT_RATE_PER_SEC`` (5 proactive messages per second per
+      tenant, well under the Teams per-app limits)
+    - ``public_base_url`` <- ``PUBLIC_BASE_URL`` (``http://HOST:PORT``), for calendar links
+    - ``admin_token`` <- ``ADMIN_TOKEN`` (unset: operator routes are disabled)
+
+    The upper-case properties (``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``, ``APP_TENANTID``)
+    let botbuilder's ``ConfigurationBotFrameworkAuthentication(settings)`` read this object as
+    it reads the samples' ``DefaultConfig``.
+    """
+
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    host: str = "localhost"
+    port: int = 3978
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
+    log_level: str = "INFO"
+    fy_label_convention: str = "seed"
+    reminder_sweep_hour: int = 9
+    reminder_sweep_enabled: bool = True
+    tenant_rate_per_sec: float = 5.0
+    public_base_url: str = ""
+    admin_token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        problems: list[tuple[str, str]] = []
+        app_type = APP_TYPES.get(str(self.app_type).lower())
+        if app_type is None:
+            problems.append(("MicrosoftAppType",
+                             f"must be one of {', '.join(APP_TYPES.values())}, "
+                             f"got {self.app_type!r}"))
+        else:
+            object.__setattr__(self, "app_type", app_type)
+            problems += _credential_problems(self.app_id, self.app_password, app_type,
+                                             self.app_tenant_id)
+        if not self.host:
+            problems.append(("HOST", "must not be empty"))
+        if not isinstance(self.port, int) or not 1 <= self.port <= 65535:
+            problems.append(("PORT", f"must be an integer between 1 and 65535, got {self.port!r}"))
+        scheme = urlsplit(self.database_url).scheme.split("+")[0].lower()
+        if scheme not in DATABASE_SCHEMES:
+            problems.append(("DATABASE_URL", "must start with sqlite:/// or postgresql://, "
+                                             f"got scheme {scheme!r}"))
+        level = str(self.log_level).upper()
+        if level not in LOG_LEVELS:
+            problems.append(("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, "
+                                          f"got {self.log_level!r}"))
+        else:
+            object.__setattr__(self, "log_level", level)
+        convention = str(self.fy_label_convention).lower()
+        if convention not in FY_LABEL_CONVENTIONS:
+            problems.append(("FY_LABEL_CONVENTION", "must be 'seed' or 'microsoft', "
+                                                    f"got {self.fy_label_convention!r}"))
+        else:
+            object.__setattr__(self, "fy_label_convention", convention)
+        if not isinstance(self.reminder_sweep_hour, int) or not 0 <= self.reminder_sweep_hour <= 23:
+            problems.append(("REMINDER_SWEEP_HOUR", "must be an integer hour between 0 and 23 "
+                                                    f"(UTC), got {self.reminder_sweep_hour!r}"))
+        if not isinstance(self.tenant_rate_per_sec, (int, float)) or not self.tenant_rate_per_sec > 0:
+            problems.append(("TENANT_RATE_PER_SEC", "must be a number greater than 0, "
+                                                    f"got {self.tenant_rate_per_sec!r}"))
+        base = self.public_base_url or f"http://{self.host}:{self.port}"
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(("PUBLIC_BASE_URL", f"must be an http(s) URL, got {base!r}"))
+        object.__setattr__(self, "public_base_url", base.rstrip("/"))
+        if self.admin_token is not None and len(self.admin_token) < ADMIN_TOKEN_MIN_LENGTH:
+            # Never echo the token itself.
+            problems.append(("ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN_LENGTH} "
+                                            "characters long (or unset to disable operator routes)"))
+        if problems:
+            raise ConfigError(problems)
+
+    # --- construction from the environment -------------------------------------------------
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *,
+                 dotenv_path: Path | None = DOTENV_PATH) -> "Settings":
+        """Read settings from ``environ`` (default: ``os.environ``) over the ``.env`` file.
+
+        Variables already in the environment win over ``.env``; empty values count as unset.
+        The process environment is not modified. Pass ``dotenv_path=None`` to ignore ``.env``.
+        """
+        values: dict[str, str] = {}
+        if dotenv_path is not None and Path(dotenv_path).is_file():
+            from dotenv import dotenv_values
+
+            values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+        env = {k: v.strip() for k, v in values.items() if isinstance(v, str) and v.strip()}
+
+        problems: list[tuple[str, str]] = []
+        kwargs: dict[str, object] = {
+            "app_id": env.get("MicrosoftAppId", ""),
+            "app_password": env.get("MicrosoftAppPassword", ""),
+            "app_type": env.get("MicrosoftAppType", "MultiTenant"),
+            "app_tenant_id": env.get("MicrosoftAppTenantId", ""),
+            "host": env.get("HOST", "localhost"),
+            "database_url": env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            "log_level": env.get("LOG_LEVEL", "INFO"),
+            "fy_label_convention": env.get("FY_LABEL_CONVENTION", "seed"),
+            "public_base_url": env.get("PUBLIC_BASE_URL", ""),
+            "admin_token": env.get("ADMIN_TOKEN"),
+        }
+        kwargs["port"] = _parse(env, "PORT", 3978, int, "an integer between 1 and 65535", problems)
+        kwargs["reminder_sweep_hour"] = _parse(env, "REMINDER_SWEEP_HOUR", 9, int,
+                                               "an integer hour between 0 and 23 (UTC)", problems)
+        kwargs["reminder_sweep_enabled"] = _parse(env, "REMINDER_SWEEP_ENABLED", True, _bool,
+                                                  "true or false", problems)
+        kwargs["tenant_rate_per_sec"] = _parse(env, "TENANT_RATE_PER_SEC", 5.0, float,
+                                               "a number greater than 0", problems)
+        try:
+            settings = cls(**kwargs)  # type: ignore[arg-type]
+        except ConfigError as err:
+            # Report parse errors and the remaining validation errors together.
+            reported = {name for name, _ in problems}
+            problems += [p for p in err.problems if p[0] not in reported]
+            raise ConfigError(problems) from None
+        if problems:
+            raise ConfigError(problems)
+        return settings
+
+    # --- derived values ----------------------------------------------------------------------
+
+    @property
+    def auth_enabled(self) -> bool:
+        """False in local-development mode (no ``MicrosoftAppId``): requests are not authenticated."""
+        return bool(self.app_id)
+
+    @property
+    def database_kind(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        scheme = urlsplit(self.database_url).scheme.split("+")[0].lower()
+        return "postgresql" if scheme.startswith("postgres") else scheme
+
+    # Names read by botbuilder's ConfigurationBotFrameworkAuthentication / ...CredentialFactory.
+    @property
+    def APP_ID(self) -> str:  # noqa: N802 - botbuilder's configuration names
+        return self.app_id
+
+    @property
+    def APP_PASSWORD(self) -> str:  # noqa: N802
+        return self.app_password
+
+    @property
+    def APP_TYPE(self) -> str:  # noqa: N802
+        return self.app_type
+
+    @property
+    def APP_TENANTID(self) -> str:  # noqa: N802
+        return self.app_tenant_id
+
+
+def _credential_problems(app_id: str, password: str, app_type: str,
+                         tenant_id: str) -> list[tuple[str, str]]:
+    problems = []
+    if app_type == "MultiTenant":
+        if app_id and not password:
+            problems.append(("MicrosoftAppPassword", "is required when MicrosoftAppId is set "
+                                                     "(or unset both for local development)"))
+        if password and not app_id:
+            problems.append(("MicrosoftAppId", "is required when MicrosoftAppPassword is set"))
+    else:
+        if not app_id:
+            problems.append(("MicrosoftAppId", f"is required when MicrosoftAppType is {app_type}"))
+        if app_type == "SingleTenant" and not password:
+            problems.append(("MicrosoftAppPassword", "is required when MicrosoftAppType is "
+                                                     "SingleTenant"))
+        if not tenant_id:
+            problems.append(("MicrosoftAppTenantId", "is required when MicrosoftAppType is "
+                                                     f"{app_type}"))
+    return problems
+
+
+def _bool(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(text)
+
+
+def _parse(env: Mapping[str, str], name: str, default, convert, expected: str,
+           problems: list[tuple[str, str]]):
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        return convert(raw)
+    except ValueError:
+        problems.append((name, f"must be {expected}, got {raw!r}"))
+        return default
