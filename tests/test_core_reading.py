@@ -1,0 +1,200 @@
+"""Reading the periods partners name, in English and French (core/reading.py)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core import InvalidDate, OutOfRange, UnreadablePeriod, calendar, find_periods, read_period
+
+CAL = calendar()
+
+
+def span(reading_or_interp):
+    i = getattr(reading_or_interp, "primary", reading_or_interp)
+    return i.start, i.end
+
+
+def d(y, m, dd):
+    return date(y, m, dd)
+
+
+# --- each form, EN and FR ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,start,end", [
+    # single dates
+    ("15 August 2024", d(2024, 8, 15), d(2024, 8, 15)),
+    ("August 15, 2024", d(2024, 8, 15), d(2024, 8, 15)),
+    ("15 août 2024", d(2024, 8, 15), d(2024, 8, 15)),
+    ("1er juillet 2021", d(2021, 7, 1), d(2021, 7, 1)),
+    ("2021-08-16", d(2021, 8, 16), d(2021, 8, 16)),
+    ("2000-02-29", d(2000, 2, 29), d(2000, 2, 29)),
+    ("31/12/2100", d(2100, 12, 31), d(2100, 12, 31)),  # unambiguous: 31 is no month
+    # months
+    ("August 2021", d(2021, 8, 1), d(2021, 8, 31)),
+    ("Aug 2021", d(2021, 8, 1), d(2021, 8, 31)),
+    ("août 2021", d(2021, 8, 1), d(2021, 8, 31)),
+    ("aout 2021", d(2021, 8, 1), d(2021, 8, 31)),
+    ("février 2024", d(2024, 2, 1), d(2024, 2, 29)),
+    ("fevrier 2100", d(2100, 2, 1), d(2100, 2, 28)),
+    ("2021-08", d(2021, 8, 1), d(2021, 8, 31)),
+    # quarters
+    ("Q3 2021", d(2021, 7, 1), d(2021, 9, 30)),
+    ("T3 2021", d(2021, 7, 1), d(2021, 9, 30)),
+    ("third quarter of 2021", d(2021, 7, 1), d(2021, 9, 30)),
+    ("troisième trimestre 2021", d(2021, 7, 1), d(2021, 9, 30)),
+    # month ranges
+    ("May–Aug 2021", d(2021, 5, 1), d(2021, 8, 31)),
+    ("May to August 2021", d(2021, 5, 1), d(2021, 8, 31)),
+    ("de mai à août 2021", d(2021, 5, 1), d(2021, 8, 31)),
+    ("de mai a aout 2021", d(2021, 5, 1), d(2021, 8, 31)),
+    ("Nov - Feb 2022", d(2021, 11, 1), d(2022, 2, 28)),  # crosses a year: from November 2021
+    ("July 2020 - June 2021", d(2020, 7, 1), d(2021, 6, 30)),
+    # calendar halves
+    ("second half of 2021", d(2021, 7, 1), d(2021, 12, 31)),
+    ("first half of 2022", d(2022, 1, 1), d(2022, 6, 30)),
+    ("2e semestre 2021", d(2021, 7, 1), d(2021, 12, 31)),
+    ("le deuxième semestre de 2021", d(2021, 7, 1), d(2021, 12, 31)),
+    ("premier semestre 2022", d(2022, 1, 1), d(2022, 6, 30)),
+    # FY labels (default = the seed's convention)
+    ("FY20 H1", d(2020, 7, 1), d(2020, 12, 31)),
+    ("FY20 H2", d(2021, 1, 1), d(2021, 6, 30)),
+    ("FY21 H1", d(2021, 7, 1), d(2021, 12, 31)),
+    ("FY21 H2", d(2022, 1, 1), d(2022, 6, 30)),
+    ("FY2021 H2", d(2022, 1, 1), d(2022, 6, 30)),
+    ("H2 FY21", d(2022, 1, 1), d(2022, 6, 30)),
+    ("S2 FY21", d(2022, 1, 1), d(2022, 6, 30)),
+    # a year
+    ("in 2021", d(2021, 1, 1), d(2021, 12, 31)),
+])
+def test_each_form_reads_to_its_months(text, start, end):
+    r = read_period(text)
+    assert span(r) == (start, end), text
+    assert r.primary.halves[0].start <= start and end <= r.primary.halves[-1].end
+
+
+def test_seed_table_labels_read_as_the_seed_rows():
+    # the seed's table, column 2 → column 1
+    for label, start in [("FY20 H1", d(2020, 7, 1)), ("FY20 H2", d(2021, 1, 1)),
+                         ("FY21 H1", d(2021, 7, 1)), ("FY21 H2", d(2022, 1, 1))]:
+        r = read_period(label)
+        assert r.kind == "fy_half" and r.half_name == label[-2:]
+        assert r.primary.halves == (CAL.half_containing(start),)
+        assert r.primary.reading == "fy_seed"
+
+
+def test_fy_labels_under_the_microsoft_convention_and_the_other_reading():
+    r = read_period("FY21 H1", convention="microsoft")
+    assert span(r) == (d(2020, 7, 1), d(2020, 12, 31))
+    assert [span(a) for a in r.alternatives] == [(d(2021, 7, 1), d(2021, 12, 31))]  # the seed's FY21 H1
+    r = read_period("FY21 H2")
+    assert [span(a) for a in r.alternatives] == [(d(2021, 1, 1), d(2021, 6, 30))]  # Microsoft's FY21 H2
+    assert r.alternatives[0].reading == "fy_microsoft"
+
+
+@pytest.mark.parametrize("text", ["FY21 H2", "FY 21 H2", "fy21h2", "FY'21 H2", "FY2021-H2", "H2 of FY21"])
+def test_two_and_four_digit_fy_labels_and_spellings(text):
+    assert span(read_period(text)) == (d(2022, 1, 1), d(2022, 6, 30))
+
+
+def test_half_with_a_calendar_year_names_the_other_reading():
+    r = read_period("H2 2021")
+    assert r.half_name == "H2"
+    assert span(r) == (d(2021, 1, 1), d(2021, 6, 30))  # the H2 whose months lie in 2021
+    assert (d(2022, 1, 1), d(2022, 6, 30)) in [span(a) for a in r.alternatives]  # FY2021 H2 (seed)
+
+
+def test_fiscal_half_without_a_year_needs_today():
+    r = read_period("H1")
+    assert r.ambiguous and r.needs_today and r.candidates == ()
+    r = read_period("H1", today=d(2021, 8, 16))
+    # the H1 earnings whose window has not closed: Jul–Dec 2021; Jul–Dec 2020 closed yesterday
+    assert span(r) == (d(2021, 7, 1), d(2021, 12, 31))
+    assert [span(a) for a in r.alternatives] == [(d(2020, 7, 1), d(2020, 12, 31))]
+    r = read_period("H1", today=d(2021, 8, 15))
+    assert span(r) == (d(2020, 7, 1), d(2020, 12, 31)) and r.alternatives == ()
+
+
+# --- ambiguity ---------------------------------------------------------------------------
+
+def test_numeric_dates_by_locale():
+    assert read_period("1/2/2024", locale="en-US").primary.day == d(2024, 1, 2)
+    assert read_period("1/2/2024", locale="fr-FR").primary.day == d(2024, 2, 1)
+    assert read_period("1/2/2024", locale="en_GB").primary.day == d(2024, 2, 1)
+    r = read_period("1/2/2024")
+    assert r.ambiguous and r.primary is None
+    assert sorted(c.day for c in r.candidates) == [d(2024, 1, 2), d(2024, 2, 1)]
+
+
+def test_numeric_date_across_halves_keeps_the_other_reading():
+    # 1/7/2024: Jan 7 (H2) or Jul 1 (H1): the other reading leads to another earning period
+    r = read_period("1/7/2024", locale="en-US")
+    assert r.primary.day == d(2024, 1, 7)
+    assert [a.day for a in r.alternatives] == [d(2024, 7, 1)]
+    assert read_period("7/7/2024").primary.day == d(2024, 7, 7)  # same both ways: not ambiguous
+
+
+@pytest.mark.parametrize("text", ["winter 2024", "hiver 2024"])
+def test_winter_is_ambiguous_with_both_candidates(text):
+    r = read_period(text)
+    assert r.ambiguous
+    assert [span(c) for c in r.candidates] == [(d(2023, 12, 1), d(2024, 2, 29)), (d(2024, 12, 1), d(2025, 2, 28))]
+
+
+def test_summer_is_not_ambiguous():
+    assert span(read_period("summer 2024")) == (d(2024, 6, 1), d(2024, 8, 31))
+    assert span(read_period("l'été 2024")) == (d(2024, 6, 1), d(2024, 8, 31))
+
+
+# --- finding periods in a sentence ----------------------------------------------------------
+
+def test_text_with_no_period_gives_nothing():
+    assert find_periods("When can I claim my co-op funds?") == []
+    assert find_periods("") == []
+    assert find_periods("Quand dois-je réclamer mes fonds ?") == []
+
+
+def test_several_periods_in_a_sentence_in_order():
+    found = find_periods("I earned in août 2021 and spent it in Q1 2022, is FY21 H2 right?")
+    assert [r.kind for r in found] == ["month", "quarter", "fy_half"]
+    assert [r.text for r in found] == ["août 2021", "Q1 2022", "FY21 H2"]
+
+
+def test_relative_readings_need_today():
+    assert read_period("last month").ambiguous
+    assert span(read_period("last month", today=d(2021, 1, 15))) == (d(2020, 12, 1), d(2020, 12, 31))
+    assert span(read_period("le mois dernier", today=d(2021, 3, 1))) == (d(2021, 2, 1), d(2021, 2, 28))
+
+
+def test_read_period_with_leftover_words_is_unreadable():
+    with pytest.raises(UnreadablePeriod) as err:
+        read_period("FY21 H2 please, banana")
+    assert "FY21 H2 please, banana" in str(err.value)
+    with pytest.raises(UnreadablePeriod):
+        read_period("no period here")
+    with pytest.raises(UnreadablePeriod, match="several"):
+        read_period("Q1 2021 and Q2 2021")
+
+
+# --- invalid input is a typed error, never a wrong answer -----------------------------------
+
+@pytest.mark.parametrize("text,error,words", [
+    ("2021-02-30", InvalidDate, ["2021-02-30", "28 days"]),
+    ("30/02/2021", InvalidDate, ["28 days"]),
+    ("2100-02-29", InvalidDate, ["2100", "28 days"]),
+    ("29 février 2100", InvalidDate, ["28 days"]),
+    ("13/13/2020", InvalidDate, ["month"]),
+    ("2021-13", InvalidDate, ["month 13"]),
+    ("August 1850", OutOfRange, ["1850", "2000", "2100"]),
+    ("1/1/2101", OutOfRange, ["2101"]),
+    ("Q1 1999", OutOfRange, ["1999"]),
+    ("FY1850 H1", OutOfRange, ["1850"]),
+])
+def test_invalid_periods_are_typed_errors_with_sentences(text, error, words):
+    with pytest.raises(error) as err:
+        find_periods(f"what about {text}?")
+    msg = str(err.value)
+    for word in words:
+        assert word in msg, (word, msg)
+    assert msg[0].isupper() or msg[0].isdigit()
+    assert msg.rstrip().endswith(".")
