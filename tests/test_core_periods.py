@@ -219,3 +219,31 @@ def test_unknown_convention_or_half_name_is_an_error():
         CAL.fy_label(half, "calendar")
     with pytest.raises(ValueError, match="H3"):
         CAL.half_from_label(2021, "H3", "seed")
+
+
+@pytest.mark.parametrize("day", [date(1850, 1, 1), date(1999, 12, 31), date(2101, 1, 1)])
+def test_cycle_for_date_refuses_days_outside_the_range(day):
+    # "year 1850 gives a typed error ... never a wrong answer": the cycle of a day in 1850 is
+    # not something the product answers for, whichever public entry point is used
+    # (make_date and status already refuse it).
+    with pytest.raises(OutOfRange, match=str(day.year)):
+        CAL.cycle_for_date(day)
+    with pytest.raises(OutOfRange, match=str(day.year)):
+        CAL.cycle_claimable_on(day)
+
+
+@pytest.mark.parametrize("label_year,name,convention,bad_year", [
+    (1850, "H1", "seed", 1850),
+    (2100, "H2", "seed", 2101),  # Jan–Jun 2101
+    (2000, "H1", "microsoft", 1999),  # Jul–Dec 1999
+])
+def test_half_from_label_refuses_halves_outside_the_range(label_year, name, convention, bad_year):
+    with pytest.raises(OutOfRange, match=str(bad_year)):
+        CAL.half_from_label(label_year, name, convention)
+
+
+def test_half_from_label_at_the_range_edges():
+    assert CAL.half_from_label(1999, "H2", "seed").start == date(2000, 1, 1)
+    assert CAL.half_from_label(2000, "H2", "microsoft").start == date(2000, 1, 1)
+    assert CAL.half_from_label(2100, "H1", "seed").end == date(2100, 12, 31)
+    assert CAL.half_from_label(2101, "H1", "microsoft").end == date(2100, 12, 31)
