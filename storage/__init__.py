@@ -13,9 +13,12 @@ from .db import (
     mask_url,
     sqlite_placeholders,
 )
+from .bot_storage import EtagConflictError, SqlStorage
 
 __all__ = [
     "DEFAULT_SQLITE_PATH",
+    "EtagConflictError",
+    "SqlStorage",
     "ConfigError",
     "ConnectError",
     "Database",
