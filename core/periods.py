@@ -149,6 +149,12 @@ class CoopCalendar:
         self.check_year(day.year)
         return day
 
+    def check_half(self, half: Half) -> Half:
+        """A half whose months all lie in the policy's years; :class:`OutOfRange` otherwise."""
+        self.check_year(month_of(half.first)[0])
+        self.check_year(month_of(half.last)[0])
+        return half
+
     def make_date(self, year: int, month: int, day: int) -> date:
         """A checked date: a typed error for 2021-02-30 or year 1850, never a wrong day."""
         self.check_year(year)
@@ -221,7 +227,10 @@ class CoopCalendar:
         return f"FY{digits} {half.name}"
 
     def half_from_label(self, label_year: int, name: str, convention: str) -> Half:
-        """The half an FY label names: ``half_from_label(2021, "H2", "seed")`` is Jan–Jun 2022."""
+        """The half an FY label names: ``half_from_label(2021, "H2", "seed")`` is Jan–Jun 2022.
+
+        :class:`OutOfRange` when that half lies outside the policy's years.
+        """
         name = name.upper()
         if name not in ("H1", "H2"):
             raise ValueError(f"unknown half {name!r}")
@@ -232,7 +241,17 @@ class CoopCalendar:
         else:
             raise ValueError(f"unknown FY label convention {convention!r} (seed or microsoft)")
         h1 = self.half_at(month_index(start_year, self._fy_offset + 1))
-        return h1 if name == "H1" else self.next_half(h1)
+        half = h1 if name == "H1" else self.next_half(h1)
+        try:
+            return self.check_half(half)
+        except OutOfRange as exc:
+            (y0, m0), (y1, m1) = month_of(half.first), month_of(half.last)
+            raise OutOfRange(
+                f"FY{label_year} {name} ({convention} labels) is {MONTHS_EN[m0 - 1]} {y0} – "
+                f"{MONTHS_EN[m1 - 1]} {y1}, outside the years I can answer for "
+                f"({self.policy.min_year}–{self.policy.max_year}).",
+                **{**exc.params, "label_year": label_year, "half": name, "convention": convention},
+            ) from None
 
     # --- cycles -------------------------------------------------------------------------
     def cycle(self, earning: Half) -> Cycle:
@@ -243,12 +262,12 @@ class CoopCalendar:
         return Cycle(earning, usage, DateRange(date(oy, om, rules.claim_opens_day), date(cy, cm, rules.claim_closes_day)))
 
     def cycle_for_date(self, day: date) -> Cycle:
-        """The cycle of earnings accrued on ``day``."""
-        return self.cycle(self.half_containing(day))
+        """The cycle of earnings accrued on ``day`` (a day of the policy's years)."""
+        return self.cycle(self.half_containing(self.check_date(day)))
 
     def cycle_claimable_on(self, day: date) -> Cycle:
         """The cycle whose claiming window contains ``day`` (windows are contiguous: exactly one)."""
-        half = self.half_containing(day)
+        half = self.half_containing(self.check_date(day))
         for back in range(0, 4):
             cyc = self.cycle(self.next_half(half, -back))
             if day in cyc.claiming:

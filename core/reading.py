@@ -304,11 +304,28 @@ def _fy_year(ctx: _Context, text: str) -> int:
     return ctx.cal.check_year(year)
 
 
+def _by_convention(ctx: _Context, make: Callable[[str], Interpretation]):
+    """The reading under the asker's FY convention (:class:`OutOfRange` if it lies outside the
+    policy's years) and, as alternatives, the other conventions' readings that lie inside them."""
+    primary = make(ctx.convention)
+    others = []
+    for conv in ctx.cal.policy.fy_conventions:
+        if conv == ctx.convention:
+            continue
+        try:
+            others.append(make(conv))
+        except OutOfRange:
+            continue
+    return primary, _distinct(primary, others)
+
+
+def _check_months(ctx: _Context, first: int, last: int) -> None:
+    ctx.cal.check_year(month_of(first)[0])
+    ctx.cal.check_year(month_of(last)[0])
+
+
 def _fy_half_interps(ctx: _Context, label_year: int, name: str):
-    out = []
-    for conv in (ctx.convention, *(c for c in ctx.cal.policy.fy_conventions if c != ctx.convention)):
-        out.append(ctx.half(ctx.cal.half_from_label(label_year, name, conv), f"fy_{conv}"))
-    return out[0], _distinct(out[0], out[1:])
+    return _by_convention(ctx, lambda conv: ctx.half(ctx.cal.half_from_label(label_year, name, conv), f"fy_{conv}"))
 
 
 @_rule("fy_half", _B + _FY + r"\s*[-/,]?\s*(?:h|s)(?P<h>[12])" + _E)
@@ -325,15 +342,15 @@ def _half_then_fy(m, ctx):
 def _fy_quarter(ctx: _Context, label_year: int, q: int, conv: str) -> Interpretation:
     h1 = ctx.cal.half_from_label(label_year, "H1", conv)
     first = h1.first + 3 * (q - 1)
+    _check_months(ctx, first, first + 2)
     return ctx.interp(first, first + 2, f"fy_{conv}")
 
 
 @_rule("fy_quarter", _B + _FY + r"\s*[-/,]?\s*q(?P<q>[1-4])" + _E)
 def _fy_then_quarter(m, ctx):
     y = _fy_year(ctx, m["fy"])
-    convs = (ctx.convention, *(c for c in ctx.cal.policy.fy_conventions if c != ctx.convention))
-    out = [_fy_quarter(ctx, y, int(m["q"]), c) for c in convs]
-    return out[0], _distinct(out[0], out[1:]), {}
+    primary, alts = _by_convention(ctx, lambda conv: _fy_quarter(ctx, y, int(m["q"]), conv))
+    return primary, alts, {}
 
 
 @_rule("fy_quarter", _B + r"q(?P<q>[1-4])\s*[-/,]?\s*(?:of\s+)?" + _FY + _E)
@@ -344,12 +361,14 @@ def _quarter_then_fy(m, ctx):
 @_rule("fy_year", _B + _FY + _E)
 def _fy_whole(m, ctx):
     y = _fy_year(ctx, m["fy"])
-    convs = (ctx.convention, *(c for c in ctx.cal.policy.fy_conventions if c != ctx.convention))
-    out = []
-    for conv in convs:
+
+    def whole(conv: str) -> Interpretation:
         h1 = ctx.cal.half_from_label(y, "H1", conv)
-        out.append(ctx.interp(h1.first, h1.first + 11, f"fy_{conv}"))
-    return out[0], _distinct(out[0], out[1:]), {}
+        _check_months(ctx, h1.first, h1.first + 11)
+        return ctx.interp(h1.first, h1.first + 11, f"fy_{conv}")
+
+    primary, alts = _by_convention(ctx, whole)
+    return primary, alts, {}
 
 
 # --- halves ----------------------------------------------------------------------------

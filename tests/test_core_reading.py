@@ -198,3 +198,34 @@ def test_invalid_periods_are_typed_errors_with_sentences(text, error, words):
         assert word in msg, (word, msg)
     assert msg[0].isupper() or msg[0].isdigit()
     assert msg.rstrip().endswith(".")
+
+
+@pytest.mark.parametrize("label,convention,words", [
+    ("FY2100 H2", "seed", ["FY2100 H2", "January 2101", "2000", "2100"]),
+    ("FY00 H1", "microsoft", ["FY2000 H1", "July 1999"]),
+    ("FY2100 Q3", "seed", ["2101"]),
+])
+def test_fy_labels_naming_periods_outside_the_range_are_refused(label, convention, words):
+    # FY2100 H2 (seed) is Jan–Jun 2101 and FY00 H1 (Microsoft) is Jul–Dec 1999: outside the
+    # years the product answers for, like "January 2101" or "July 1999".
+    with pytest.raises(OutOfRange) as err:
+        read_period(label, convention=convention)
+    for word in words:
+        assert word in str(err.value), (word, str(err.value))
+
+
+def test_fy_label_alternatives_outside_the_range_are_dropped_not_fatal():
+    # FY00 H1 (seed) is Jul–Dec 2000; Microsoft's FY00 H1 would be Jul–Dec 1999, outside the range
+    r = read_period("FY00 H1")
+    assert span(r) == (d(2000, 7, 1), d(2000, 12, 31))
+    assert r.alternatives == ()
+    r = read_period("FY2100 H2", convention="microsoft")
+    assert span(r) == (d(2100, 1, 1), d(2100, 6, 30))
+    assert r.alternatives == ()
+    r = read_period("FY00 Q1")
+    assert span(r) == (d(2000, 7, 1), d(2000, 9, 30)) and r.alternatives == ()
+    r = read_period("FY2000")
+    assert span(r) == (d(2000, 7, 1), d(2001, 6, 30)) and r.alternatives == ()
+    r = read_period("Q3 2100")  # calendar Q3; FY2100 Q3 (seed) would be Jan–Mar 2101
+    assert span(r) == (d(2100, 7, 1), d(2100, 9, 30))
+    assert all(a.end.year <= 2100 for a in r.alternatives)
