@@ -1,0 +1,575 @@
+"""respond(): compose the answer from the core's facts, in the asker's language and locale.
+
+Decisions (documented in README "Understanding"):
+- A question with a period but no clear intent gets the full cycle (earning → usage →
+  claim → forfeiture) for that period: the most useful default.
+- A period touching several earning halves (a summer, a year, May–Aug) is answered for each
+  half, in separate sections; never merged into one deadline.
+- A reading that cannot be preferred (03/04/2024 with no locale, "winter 2024") is asked
+  back with choices; no date is stated.
+- Cycle questions without a period ("what's my deadline?") are answered for the asker's day.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from core import (CoopError, calendar, claim_state, keep_until, link, load_policy, split, status, usage_state,
+                  window_for_half)
+from core.periods import Cycle, Half, month_index, month_of
+from core.reading import Interpretation, PeriodReading
+
+from .engine import Understanding, understand
+from .fmt import babel_locale, fmt_date, fmt_money, fmt_percent, locale_tag
+from .messages import days, error_text, t
+from .recognizer import ACTION_INTENTS, CYCLE_INTENTS
+from .reply import LinkRef, Reply, Timeline
+
+
+class _Ctx:
+    """What every composer needs: language, locale, today, convention."""
+
+    def __init__(self, u: Understanding) -> None:
+        self.u = u
+        self.lang = u.lang
+        self.locale = locale_tag(u.locale, u.lang)
+        self.today = u.today
+        self.convention = u.convention
+        self.other_convention = next(c for c in load_policy().fy_conventions if c != u.convention)
+        self.cal = calendar()
+
+    def t(self, key: str, **kw: Any) -> str:
+        return t(self.lang, key, **kw)
+
+    def d(self, day: date) -> str:
+        return fmt_date(day, self.locale, self.lang)
+
+    def month_name(self, month: int) -> str:
+        return babel_locale(self.locale, self.lang).months["format"]["wide"][month]
+
+    def months(self, start: date, end: date) -> str:
+        """A span of whole months: "July – December 2020", "août 2021"."""
+        a, b = self.month_name(start.month), self.month_name(end.month)
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{a} {start.year}"
+        if start.year == end.year:
+            return f"{a} – {b} {end.year}"
+        return f"{a} {start.year} – {b} {end.year}"
+
+    def earning_phrase(self, start: date, end: date) -> str:
+        """The months with their preposition: "in July – December 2020", "de juillet à décembre 2020"."""
+        if self.lang == "fr":
+            a, b = self.month_name(start.month), self.month_name(end.month)
+            if (start.year, start.month) == (end.year, end.month):
+                return f"en {a} {start.year}"
+            if start.year == end.year:
+                return f"de {a} à {b} {end.year}"
+            return f"de {a} {start.year} à {b} {end.year}"
+        return "in " + self.months(start, end)
+
+    def dates(self, start: date, end: date) -> str:
+        return f"{self.d(start)} – {self.d(end)}"
+
+    def link(self, key: str) -> LinkRef:
+        ln = link(key)
+        return LinkRef(ln.title(self.lang), ln.url, key)
+
+    def fy(self, half: Half, convention: str | None = None) -> str:
+        return self.cal.fy_label(half, convention or self.convention)
+
+    def days(self, n: int) -> str:
+        return days(self.lang, n)
+
+
+# ------------------------------------------------------------------------------------------
+# timelines
+
+
+def make_timeline(c: _Ctx, cyc: Cycle) -> Timeline:
+    state = claim_state(cyc, c.today)
+    left = (cyc.claiming.end - c.today).days if state == "open" else None
+    until = (cyc.claiming.start - c.today).days if state == "upcoming" else None
+    return Timeline(cyc.earning.start, cyc.earning.end, cyc.usage.start, cyc.usage.end, cyc.claiming.start,
+                    cyc.claiming.end, cyc.earning.name, c.fy(cyc.earning), c.fy(cyc.earning, c.other_convention),
+                    state, left, until, usage_state(cyc, c.today))
+
+
+def _claim_state_text(c: _Ctx, tl: Timeline) -> str:
+    if tl.claim_state == "open":
+        return c.t("state.open_today") if tl.days_left == 0 else c.t("state.open", days=c.days(tl.days_left))
+    if tl.claim_state == "upcoming":
+        return c.t("state.upcoming", days=c.days(tl.days_until_open))
+    return c.t("state.closed")
+
+
+def _lead(c: _Ctx, intent: str, tl: Timeline, what: str | None = None) -> str:
+    params = dict(
+        earning=c.earning_phrase(tl.earning_start, tl.earning_end), months=c.months(tl.earning_start, tl.earning_end),
+        earning_dates=c.dates(tl.earning_start, tl.earning_end), claim_start=c.d(tl.claim_start),
+        claim_end=c.d(tl.claim_end), usage_start=c.d(tl.usage_start), usage_end=c.d(tl.usage_end),
+        half=tl.half, what=what or "", label=what or "",
+    )
+    key = "lead." + intent
+    return c.t(key, **params) if c.t(key) else ""
+
+
+def _block(c: _Ctx, tl: Timeline) -> list[str]:
+    lines = [
+        "- " + c.t("line.earning", start=c.d(tl.earning_start), end=c.d(tl.earning_end), half=tl.half,
+                   fy=tl.fy_label if c.convention == "seed" else tl.fy_label_other,
+                   fy_other=tl.fy_label_other if c.convention == "seed" else tl.fy_label),
+        "- " + c.t("line.usage", start=c.d(tl.usage_start), end=c.d(tl.usage_end)),
+        "- " + c.t("line.claim", start=c.d(tl.claim_start), end=c.d(tl.claim_end), state=_claim_state_text(c, tl)),
+    ]
+    if tl.usage_state == "forfeited":
+        lines.append("- " + c.t("line.forfeit_state", text=c.t("usage.forfeited")))
+    elif tl.usage_state == "earning":
+        lines.append("- " + c.t("line.forfeit_state", text=c.t("usage.earning")))
+    return lines
+
+
+def _cycle_data(tls: list[Timeline]) -> list[dict[str, str]]:
+    return [{"earning": [tl.earning_start.isoformat(), tl.earning_end.isoformat()],
+             "usage": [tl.usage_start.isoformat(), tl.usage_end.isoformat()],
+             "claim": [tl.claim_start.isoformat(), tl.claim_end.isoformat()],
+             "forfeiture": tl.usage_end.isoformat(), "half": tl.half, "fy_label": tl.fy_label,
+             "fy_label_other": tl.fy_label_other, "claim_state": tl.claim_state, "days_left": tl.days_left}
+            for tl in tls]
+
+
+def _cycle_reply(c: _Ctx, intent: str, groups: list[tuple[str, list[Cycle]]], notes: list[str],
+                 extra_lines: list[str] | None = None, mentioned: list[date] | None = None,
+                 title_key: str = "title.cycle") -> Reply:
+    """groups: (what the partner named, the cycles it touches)."""
+    out: list[str] = list(extra_lines or [])
+    timelines: list[Timeline] = []
+    seen: set[date] = set()
+    for what, cycles in groups:
+        cycles = [cy for cy in cycles if cy.earning.start not in seen]
+        seen.update(cy.earning.start for cy in cycles)
+        if not cycles:
+            continue
+        tls = [make_timeline(c, cy) for cy in cycles]
+        timelines.extend(tls)
+        if len(tls) > 1:
+            out.append(_cap(c.t("multi", what=what, n=len(tls))))
+        for tl in tls:
+            if len(tls) > 1:
+                out.append("")
+                out.append(c.t("section", earning=c.earning_phrase(tl.earning_start, tl.earning_end), half=tl.half))
+            lead = _lead(c, intent, tl, what)
+            if lead:
+                out.append(_cap(lead))
+            out.extend(_block(c, tl))
+    out.append("")
+    out.extend(notes_ for notes_ in notes if notes_)
+    out.append(c.t("poe_reminder"))
+    claim = c.link("create_claim")
+    out.append(c.t("claim_link", title=claim.title, url=claim.url))
+    text = "\n".join(line for line in _squeeze(out))
+    deadlines = sorted({d for tl in timelines for d in (tl.claim_end, tl.usage_end)})
+    return Reply(
+        lang=c.lang, intent=intent, text=text, title=c.t(title_key), timelines=timelines,
+        links=[claim, c.link("guidebook")],
+        reading_note=" ".join(n for n in notes if n) or None,
+        suggestions=[c.t("suggest.remind"), c.t("suggest.calendar"), c.t("suggest.poe")],
+        data={"cycles": _cycle_data(timelines), "deadlines": [d.isoformat() for d in deadlines],
+              "mentioned_deadlines": [d.isoformat() for d in (mentioned or [])]},
+    )
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _squeeze(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if line == "" and (not out or out[-1] == ""):
+            continue
+        out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# reading notes and clarifying questions
+
+
+def _note(c: _Ctx, reading: PeriodReading) -> tuple[str | None, list[date]]:
+    """(the reading note, deadlines it mentions)."""
+    p = reading.primary
+    if p is None:
+        return None, []
+    text = reading.text.strip()
+    alts = reading.alternatives
+    if p.reading == "calendar_placement":
+        half = p.halves[0]
+        year = half.start.year
+        note = c.t("note.calendar_placement", text=text, half=half.name, year=year, months=c.months(half.start, half.end),
+                   fy=c.fy(half, "seed"), fy_other=c.fy(half, "microsoft"))
+        for alt in alts:
+            ah = alt.halves[0]
+            conv = alt.reading.removeprefix("fy_")
+            label = c.fy(ah, conv)
+            note += " " + c.t("note.calendar_placement_alt", label=label, alt_months=c.months(ah.start, ah.end),
+                              alt_choice=label)
+        return note, []
+    if p.reading.startswith("fy_") and reading.kind in ("fy_half", "fy_year", "fy_quarter"):
+        conv = p.reading.removeprefix("fy_")
+        other = "microsoft" if conv == "seed" else "seed"
+        alt = alts[0] if alts else None
+        alt_months = c.months(alt.start, alt.end) if alt else c.months(p.start, p.end)
+        if reading.kind == "fy_half":
+            half = p.halves[0]
+            return c.t("note.fy", text=text, convention=c.t("conv." + conv), months=c.months(p.start, p.end),
+                       other_convention=c.t("conv." + other + ".short"), fy_other=c.fy(half, other),
+                       alt_months=alt_months), []
+        return c.t("note." + reading.kind, text=text, convention=c.t("conv." + conv), months=c.months(p.start, p.end),
+                   other_convention=c.t("conv." + other), alt_months=alt_months), []
+    if p.reading == "unclosed_window":
+        half = p.halves[0]
+        cyc = c.cal.cycle(half)
+        key = "note.unclosed_open" if claim_state(cyc, c.today) == "open" else "note.unclosed_upcoming"
+        note = c.t(key, text=text, half=half.name, months=c.months(half.start, half.end))
+        mentioned = []
+        for alt in alts:
+            prev = c.cal.cycle(alt.halves[0])
+            ago = (c.today - prev.claiming.end).days
+            note += " " + c.t("note.recently_closed", half=half.name, earning=c.earning_phrase(prev.earning.start, prev.earning.end),
+                              date=c.d(prev.claiming.end), days=c.days(ago))
+            mentioned.append(prev.claiming.end)
+        return note, mentioned
+    if p.reading == "calendar_quarter" and alts:
+        alt_text = c.t("clarify.or").join(c.months(a.start, a.end) for a in alts)
+        return c.t("note.calendar_quarter", text=text, months=c.months(p.start, p.end), alt_months=alt_text), []
+    if p.reading in ("mdy", "dmy") and alts and p.day and alts[0].day:
+        return c.t("note.numeric", text=text, date=c.d(p.day), order=c.t("order." + p.reading), locale=c.u.reading_locale,
+                   alt=c.d(alts[0].day)), []
+    if p.reading == "most_recent":
+        return c.t("note.most_recent", text=text.split()[-1], months=c.months(p.start, p.end)), []
+    if p.reading == "relative" and p.day is None:
+        return c.t("note.relative", text=text, months=c.months(p.start, p.end)), []
+    return None, []
+
+
+def _choice_text(c: _Ctx, interp: Interpretation) -> str:
+    if interp.day:
+        return c.d(interp.day)
+    s, e = interp.months.start, interp.months.end
+    if (s.year, s.month) == (e.year, e.month):
+        return f"{c.month_name(s.month)} {s.year}"
+    return c.t("choice.range", start=f"{c.month_name(s.month)} {s.year}", end=f"{c.month_name(e.month)} {e.year}")
+
+
+def _clarify(c: _Ctx, intent: str, reading: PeriodReading) -> Reply:
+    choices = [_choice_text(c, i) for i in reading.candidates]
+    key = "clarify.date" if reading.kind == "date" else "clarify.season"
+    text = c.t(key, text=reading.text.strip(), options=c.t("clarify.or").join(f"**{x}**" for x in choices))
+    return Reply(lang=c.lang, intent=intent, text=text, title=c.t("title.clarify"), choices=choices,
+                 suggestions=list(choices), data={"clarify": True, "choices": choices})
+
+
+# ------------------------------------------------------------------------------------------
+# composers
+
+
+def _period_readings(u: Understanding) -> list[PeriodReading]:
+    return list(u.slots.periods)
+
+
+def answer_cycle(c: _Ctx, intent: str) -> Reply:
+    u = c.u
+    readings = _period_readings(u)
+    for r in readings:
+        if r.ambiguous:
+            return _clarify(c, intent, r)
+    if not readings:
+        return answer_now(c, intent)
+    groups: list[tuple[str, list[Cycle]]] = []
+    notes: list[str] = []
+    mentioned: list[date] = []
+    for r in readings:
+        halves = r.primary.halves
+        what = r.text.strip()
+        if intent == "which_half" and r.primary.day:
+            what = c.d(r.primary.day)
+        groups.append((what, [c.cal.cycle(h) for h in halves]))
+        note, ment = _note(c, r)
+        if note:
+            notes.append(note)
+        mentioned.extend(ment)
+    if intent == "fy_label" and not any(r.kind in ("fy_half",) for r in readings):
+        intent_lead = "which_half"
+    else:
+        intent_lead = intent
+    extra = []
+    if intent == "timeline" and not u.followup and u.score < 1.0 and len(u.folded.split()) > 3:
+        extra.append(c.t("fallback.period", what=", ".join(w for w, _ in groups)))
+    reply = _cycle_reply(c, intent_lead, groups, notes, extra, mentioned)
+    reply.intent = intent
+    first = readings[0]
+    reply.context = {"period_text": first.text.strip()}
+    return reply
+
+
+def answer_now(c: _Ctx, intent: str) -> Reply:
+    """Cycle questions without a period: what is open, to be used, accruing on the asker's day."""
+    s = status(c.today, c.cal)
+    if intent in ("which_half", "fy_label"):
+        cyc = c.cal.cycle(s.accruing)
+        what = c.d(c.today)
+        return _cycle_reply(c, "which_half", [(what, [cyc])], [])
+    lines: list[str] = []
+    ow = s.open_window
+    if s.days_left == 0:
+        lines.append(c.t("status.open_today", today=c.d(c.today), earning=c.earning_phrase(ow.earning.start, ow.earning.end),
+                         claim_end=c.d(ow.claiming.end)))
+    else:
+        lines.append(c.t("status.open", today=c.d(c.today), earning=c.earning_phrase(ow.earning.start, ow.earning.end),
+                         claim_end=c.d(ow.claiming.end), days_left=c.days(s.days_left)))
+    using = s.using
+    lines.append(c.t("status.using", earning=c.earning_phrase(using.earning.start, using.earning.end),
+                     usage_end=c.d(using.forfeiture), days=c.days(s.days_to_forfeiture)))
+    acc = c.cal.cycle(s.accruing)
+    lines.append(c.t("status.accruing", months=c.months(acc.earning.start, acc.earning.end), half=acc.earning.name,
+                     claim_start=c.d(acc.claiming.start)))
+    lines.append("")
+    cycles = [ow] + ([using] if using.earning != ow.earning else [])
+    groups = [("", [cy]) for cy in cycles]
+    reply = _cycle_reply(c, "status", groups, [], lines, title_key="title.status")
+    reply.intent = intent
+    reply.data["today"] = c.today.isoformat()
+    reply.data["days_left"] = s.days_left
+    reply.suggestions = [c.t("suggest.h1"), c.t("suggest.remind"), c.t("suggest.calendar")]
+    return reply
+
+
+def answer_poe(c: _Ctx) -> Reply:
+    u = c.u
+    readings = _period_readings(u)
+    for r in readings:
+        if r.ambiguous:
+            return _clarify(c, "poe_retention", r)
+    lines: list[str] = []
+    keep: date | None = None
+    data: dict[str, Any] = {}
+    notes = []
+    for r in readings:
+        p = r.primary
+        if p.day:
+            keep = keep_until(p.day, c.cal)
+            lines.append(c.t("poe.date", activity=c.d(p.day), keep=c.d(keep)))
+            if p.day.month == 2 and p.day.day == 29 and keep.day != 29:
+                lines.append(c.t("poe.leap", keep=c.d(keep)))
+            data.setdefault("keep_until", []).append({"activity": p.day.isoformat(), "keep_until": keep.isoformat()})
+        else:
+            first, last = p.start, p.end
+            k1, k2 = keep_until(first, c.cal), keep_until(last, c.cal)
+            lines.append(c.t("poe.month", months=c.months(first, last), first=c.d(k1), last=c.d(k2),
+                             first_activity=c.d(first), last_activity=c.d(last)))
+            data.setdefault("keep_until", []).append({"activity": [first.isoformat(), last.isoformat()],
+                                                      "keep_until": [k1.isoformat(), k2.isoformat()]})
+        note, _ = _note(c, r)
+        if note:
+            notes.append(note)
+    if not lines:
+        lines.append(c.t("poe.none"))
+    lines.extend(notes)
+    req = c.link("core_requirements")
+    lines.append(c.t("howto.requirements", title=req.title, url=req.url))
+    return Reply(lang=c.lang, intent="poe_retention", text="\n".join(lines), title=c.t("title.poe"),
+                 poe_keep_until=keep, links=[req], reading_note=" ".join(notes) or None, data=data,
+                 suggestions=[c.t("suggest.howto"), c.t("suggest.status")])
+
+
+def answer_split(c: _Ctx) -> Reply:
+    s = c.u.slots
+    err = s.split_error or s.amount_error
+    if err:
+        return error_reply(c, "split", err)
+    guide = c.link("program_guide")
+    ctx: dict[str, Any] = {}
+    if s.amount is not None and s.split:
+        r_pct, c_pct = s.split
+        result = split(s.amount, r_pct, c_pct)
+        money = lambda v: fmt_money(v, s.currency, c.locale, c.lang)  # noqa: E731
+        text = c.t("split.result", rebate_pct=fmt_percent(r_pct, c.locale, c.lang), coop_pct=fmt_percent(c_pct, c.locale, c.lang),
+                   amount=money(result.amount), coop=money(result.coop), rebate=money(result.rebate))
+        text += "\n" + c.t("split.guide", url=guide.url)
+        data = {"amount": str(result.amount), "currency": s.currency, "rebate_percent": str(r_pct),
+                "coop_percent": str(c_pct), "rebate": str(result.rebate), "coop": str(result.coop)}
+        return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=[guide], data=data,
+                     suggestions=[c.t("suggest.status"), c.t("suggest.h1")])
+    if s.split:
+        r_pct, c_pct = s.split
+        text = c.t("split.need_amount", rebate_pct=fmt_percent(r_pct, c.locale, c.lang), coop_pct=fmt_percent(c_pct, c.locale, c.lang))
+        ctx = {"pending": "split", "split": [str(r_pct), str(c_pct)]}
+    elif s.amount is not None:
+        text = c.t("split.need_split", amount=fmt_money(s.amount, s.currency, c.locale, c.lang), url=guide.url)
+        ctx = {"pending": "split", "amount": str(s.amount), "currency": s.currency}
+    else:
+        text = c.t("split.explain") + "\n" + c.t("split.guide", url=guide.url)
+        ctx = {"pending": "split"}
+    return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=[guide], context=ctx,
+                 suggestions=[c.t("suggest.split")])
+
+
+def answer_threshold(c: _Ctx) -> Reply:
+    s = c.u.slots
+    if s.amount_error:
+        return error_reply(c, "threshold", s.amount_error)
+    guide = c.link("program_guide")
+    lines = [c.t("threshold.rule")]
+    for r in s.periods:
+        if r.primary:
+            for h in r.primary.halves:
+                lines.append(c.t("threshold.period", earning=c.earning_phrase(h.start, h.end), end=c.d(h.end)))
+    if s.amount is not None:
+        lines.append(c.t("threshold.amount", amount=fmt_money(s.amount, s.currency, c.locale, c.lang)))
+    lines.append(c.t("threshold.guide", url=guide.url))
+    return Reply(lang=c.lang, intent="threshold", text="\n".join(lines), links=[guide],
+                 suggestions=[c.t("suggest.split"), c.t("suggest.status")])
+
+
+def _join(c: _Ctx, items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + c.t("and") + items[-1]
+
+
+def answer_program(c: _Ctx) -> Reply:
+    s = c.u.slots
+    guide, cpor = c.link("program_guide"), c.link("cpor")
+    policy = load_policy()
+    lines = []
+    links = []
+    for prog in s.programs:
+        if prog.earns_coop:
+            lines.append(c.t("program.coop", name=prog.name, url=guide.url))
+            links.append(guide)
+        else:
+            lines.append(c.t("program.not_coop", name=prog.name, title=cpor.title, url=cpor.url))
+            links.append(cpor)
+    if not lines:
+        examples = _join(c, [p.name for p in policy.programs if p.earns_coop])
+        excluded = _join(c, [p.name for p in policy.programs if not p.earns_coop])
+        lines.append(c.t("program.unknown", examples=examples, excluded=excluded, url=guide.url))
+        links = [guide, cpor]
+    return Reply(lang=c.lang, intent="program_eligibility", text="\n".join(lines), links=list(dict.fromkeys(links)),
+                 data={"programs": [{"key": p.key, "earns_coop": p.earns_coop} for p in s.programs]},
+                 suggestions=[c.t("suggest.howto"), c.t("suggest.h1")])
+
+
+def answer_fundable(c: _Ctx) -> Reply:
+    lines = [c.t("fundable.intro")]
+    for f in load_policy().fundable:
+        lines.append("- " + (f.fr if c.lang == "fr" else f.en))
+    req = c.link("core_requirements")
+    lines.append(c.t("fundable.requirements", title=req.title, url=req.url))
+    res = c.link("coop_resources")
+    lines.append(c.t("howto.resources", title=res.title, url=res.url))
+    return Reply(lang=c.lang, intent="fundable", text="\n".join(lines), links=[req, res],
+                 suggestions=[c.t("suggest.howto"), c.t("suggest.h1")])
+
+
+def answer_roles(c: _Ctx) -> Reply:
+    roles = load_policy().roles
+    names = {r.key: (r.fr if c.lang == "fr" else r.en) for r in roles}
+    text = c.t("roles", admin=names.get("incentives_admin", ""), user=names.get("incentives_user", ""))
+    if c.lang == "fr":  # the English role names too: Partner Center may show either
+        text += " (" + " / ".join(r.en for r in roles) + ")"
+    return Reply(lang=c.lang, intent="roles", text=text, data={"roles": [r.key for r in roles]},
+                 suggestions=[c.t("suggest.howto")])
+
+
+def answer_howto(c: _Ctx) -> Reply:
+    s = c.u.slots
+    claim, req, book, cpor = c.link("create_claim"), c.link("core_requirements"), c.link("guidebook"), c.link("cpor")
+    cpor_first = "cpor" in c.u.folded or any(not p.earns_coop for p in s.programs)
+    lines = [
+        c.t("howto.claim", title=claim.title, url=claim.url),
+        c.t("howto.requirements", title=req.title, url=req.url),
+        c.t("howto.guidebook", title=book.title, url=book.url),
+    ]
+    cpor_line = c.t("howto.cpor", title=cpor.title, url=cpor.url)
+    if cpor_first:
+        lines.insert(0, cpor_line)
+    else:
+        lines.append(cpor_line)
+    return Reply(lang=c.lang, intent="how_to_claim", text="\n".join(lines), links=[claim, req, book, cpor],
+                 suggestions=[c.t("suggest.h1"), c.t("suggest.poe")])
+
+
+def answer_action(c: _Ctx, intent: str) -> Reply:
+    action = ACTION_INTENTS[intent]
+    return Reply(lang=c.lang, intent=intent, text=c.t("action." + action), action=action)
+
+
+def answer_simple(c: _Ctx, intent: str) -> Reply:
+    key = {"help": "help", "greeting": "welcome", "thanks": "thanks"}.get(intent, "fallback")
+    sugg = [c.t("suggest.h1"), c.t("suggest.status"), c.t("suggest.poe")]
+    return Reply(lang=c.lang, intent=intent, text=c.t(key), suggestions=sugg)
+
+
+def error_reply(c: _Ctx, intent: str, err: CoopError) -> Reply:
+    text = error_text(c.lang, err, c.locale) + " " + c.t("error.retry")
+    return Reply(lang=c.lang, intent=intent, text=text, data={"error": err.code, "params": {k: str(v) for k, v in err.params.items()}},
+                 suggestions=[c.t("suggest.h1"), c.t("suggest.status")])
+
+
+# ------------------------------------------------------------------------------------------
+
+
+def compose(u: Understanding) -> Reply:
+    c = _Ctx(u)
+    intent = u.intent
+    if intent in CYCLE_INTENTS:
+        if u.slots.period_error:
+            reply = error_reply(c, intent, u.slots.period_error)
+        elif intent == "status" and not u.slots.periods:
+            reply = answer_now(c, "status")
+        else:
+            reply = answer_cycle(c, "claim_deadline" if intent == "status" else intent)
+            reply.intent = intent
+    elif intent == "poe_retention":
+        reply = error_reply(c, intent, u.slots.period_error) if u.slots.period_error else answer_poe(c)
+    elif intent == "split":
+        reply = answer_split(c)
+    elif intent == "threshold":
+        reply = answer_threshold(c)
+    elif intent == "program_eligibility":
+        reply = answer_program(c)
+    elif intent == "fundable":
+        reply = answer_fundable(c)
+    elif intent == "roles":
+        reply = answer_roles(c)
+    elif intent == "how_to_claim":
+        reply = answer_howto(c)
+    elif intent in ACTION_INTENTS:
+        reply = answer_action(c, intent)
+    else:
+        reply = answer_simple(c, intent)
+    ctx = {"intent": intent, "lang": u.lang}
+    ctx.update(reply.context or {})
+    if reply.choices:
+        ctx["pending"] = "clarify"
+    reply.context = ctx
+    reply.data.setdefault("intent", intent)
+    reply.data.setdefault("lang", u.lang)
+    reply.data.setdefault("locale", c.locale)
+    return reply
+
+
+def respond(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
+            context: dict[str, Any] | None = None, convention: str | None = None) -> Reply:
+    """Understand one message and compose the answer (see docs/CONTRACTS.md)."""
+    u = understand(text, lang=lang, locale=locale, today=today, context=context, convention=convention)
+    try:
+        return compose(u)
+    except CoopError as err:  # e.g. a period that runs past the years the rules answer for
+        reply = error_reply(_Ctx(u), u.intent, err)
+        reply.context = {"intent": u.intent, "lang": u.lang}
+        return reply

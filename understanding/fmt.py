@@ -1,0 +1,71 @@
+"""Babel formatting for the asker's locale: dates, numbers, money. Locale objects are cached.
+
+>>> from datetime import date
+>>> fmt_date(date(2024, 8, 15), "en-US"), fmt_date(date(2024, 8, 15), "fr-FR")
+('August 15, 2024', '15 août 2024')
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+DEFAULT_LOCALE = {"en": "en-US", "fr": "fr-FR"}
+
+
+@lru_cache(maxsize=64)
+def babel_locale(locale: str | None, lang: str) -> Locale:
+    """The Babel Locale for ``locale`` (e.g. "en-GB"), if it is of the answer's language;
+    else the language's default (an en-US user asking in French gets French formats)."""
+    if locale:
+        tag = locale.replace("-", "_")
+        try:
+            loc = Locale.parse(tag)
+        except (UnknownLocaleError, ValueError, TypeError):
+            loc = None
+        if loc is not None and loc.language == lang:
+            return loc
+    return Locale.parse(DEFAULT_LOCALE.get(lang, "en-US").replace("-", "_"))
+
+
+def locale_tag(locale: str | None, lang: str) -> str:
+    loc = babel_locale(locale, lang)
+    return f"{loc.language}-{loc.territory}" if loc.territory else loc.language
+
+
+@lru_cache(maxsize=4096)
+def _fmt_date(day: date, loc: Locale, form: str) -> str:
+    return format_date(day, form, locale=loc)
+
+
+def fmt_date(day: date, locale: str | None, lang: str | None = None, form: str = "long") -> str:
+    lang = lang or (locale or "en")[:2].lower()
+    return _fmt_date(day, babel_locale(locale, lang), form)
+
+
+def fmt_number(value: Decimal | int | float, locale: str | None, lang: str, decimals: bool = False) -> str:
+    loc = babel_locale(locale, lang)
+    if decimals:
+        return format_decimal(value, format="#,##0.00", locale=loc)
+    return format_decimal(value, locale=loc)
+
+
+def fmt_money(value: Decimal, currency: str | None, locale: str | None, lang: str) -> str:
+    """Money with the currency when one was given, else a plain number with two decimals
+    when the amount has cents."""
+    loc = babel_locale(locale, lang)
+    if currency:
+        return format_currency(value, currency, locale=loc)
+    if value == value.to_integral_value():
+        return format_decimal(value.to_integral_value(), locale=loc)
+    return format_decimal(value, format="#,##0.00", locale=loc)
+
+
+def fmt_percent(value: Decimal, locale: str | None, lang: str) -> str:
+    loc = babel_locale(locale, lang)
+    num = format_decimal(value.normalize() if isinstance(value, Decimal) else value, locale=loc)
+    return f"{num}\u00a0%" if lang == "fr" else f"{num}%"

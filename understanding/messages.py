@@ -1,0 +1,141 @@
+"""Texts the bot asks for after it performed a side effect, and error translation.
+
+The sentences themselves live in :mod:`understanding.messages_en` and
+:mod:`understanding.messages_fr`; this module picks the catalogue and formats dates with
+Babel for the asker's locale.
+
+>>> from datetime import date
+>>> confirm_subscribed("fr", date(2025, 2, 1))[-18:]
+'le 1 février 2025.'
+>>> from core import InvalidSplit
+>>> error_text("en", InvalidSplit("x", rebate="70", coop="40", total="110"))
+'A split must add up to 100%: 70% rebate + 40% co-op is 110%.'
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable, Mapping
+
+from core import CoopError
+
+from . import messages_en, messages_fr
+from .fmt import babel_locale, fmt_date
+
+CATALOGUES = {"en": messages_en.T, "fr": messages_fr.T}
+
+
+def norm_lang(lang: str | None) -> str:
+    return "fr" if (lang or "").lower().startswith("fr") else "en"
+
+
+def t(lang: str, key: str, **params: Any) -> str:
+    """One catalogue sentence, formatted."""
+    template = CATALOGUES[norm_lang(lang)][key]
+    return template.format(**params) if params else template
+
+
+def days(lang: str, n: int) -> str:
+    return t(lang, "days.one") if n == 1 else t(lang, "days.many", n=n)
+
+
+def confirm_subscribed(lang: str, next_reminder_date: date | None = None, locale: str | None = None) -> str:
+    lang = norm_lang(lang)
+    if next_reminder_date is None:
+        return t(lang, "confirm.subscribed_nodate")
+    return t(lang, "confirm.subscribed", date=fmt_date(next_reminder_date, locale, lang))
+
+
+def confirm_unsubscribed(lang: str) -> str:
+    return t(lang, "confirm.unsubscribed")
+
+
+def _item(sub: Any) -> tuple[str, date | None]:
+    if isinstance(sub, str):
+        return sub, None
+    if isinstance(sub, Mapping):
+        return str(sub.get("kind") or sub.get("label") or ""), sub.get("next_date") or sub.get("next")
+    return str(getattr(sub, "kind", "") or getattr(sub, "label", "")), getattr(sub, "next_date", None)
+
+
+def list_reminders(lang: str, subscriptions: Iterable[Any] = (), locale: str | None = None) -> str:
+    """The partner's reminders. Each subscription is a kind string ("claim_closing",
+    "claim_opening", "forfeiture"), a mapping with ``kind`` and optional ``next_date``, or an
+    object with those attributes."""
+    lang = norm_lang(lang)
+    items = [_item(s) for s in subscriptions]
+    if not items:
+        return t(lang, "reminders.none")
+    lines = [t(lang, "reminders.list")]
+    for kind, next_date in items:
+        key = f"reminder.{kind}"
+        label = t(lang, key) if key in CATALOGUES[lang] else kind
+        if isinstance(next_date, date):
+            lines.append("- " + t(lang, "reminders.item", label=label, date=fmt_date(next_date, locale, lang)))
+        else:
+            lines.append("- " + label)
+    return "\n".join(lines)
+
+
+def calendar_offer(lang: str, url: str) -> str:
+    return t(lang, "calendar.offer", url=url)
+
+
+def confirm_forgotten(lang: str) -> str:
+    return t(lang, "confirm.forgotten")
+
+
+def welcome(lang: str) -> str:
+    return t(lang, "welcome")
+
+
+def apology(lang: str) -> str:
+    return t(lang, "apology")
+
+
+def help_text(lang: str) -> str:
+    return t(lang, "help")
+
+
+def _month_name(lang: str, month: int, locale: str | None = None) -> str:
+    return babel_locale(locale, norm_lang(lang)).months["format"]["wide"][month]
+
+
+def error_text(lang: str, error: CoopError, locale: str | None = None) -> str:
+    """A core error in the partner's language, from its ``code`` and ``params``."""
+    lang = norm_lang(lang)
+    p = dict(getattr(error, "params", {}) or {})
+    code = getattr(error, "code", "coop_error")
+    try:
+        if code == "invalid_date":
+            if "days_in_month" in p:
+                return t(lang, "error.invalid_date.days", year=p["year"], month=int(p["month"]), day=int(p["day"]),
+                         month_name=_month_name(lang, int(p["month"]), locale), days=p["days_in_month"])
+            if "month" in p and not 1 <= int(p["month"]) <= 12:
+                return t(lang, "error.invalid_date.month", month=p["month"])
+            return t(lang, "error.invalid_date.text", text=p.get("text", ""))
+        if code == "out_of_range":
+            return t(lang, "error.out_of_range", year=p["year"], min_year=p["min_year"], max_year=p["max_year"])
+        if code == "invalid_split":
+            if "total" in p:
+                return t(lang, "error.invalid_split.total", rebate=_num(p["rebate"]), coop=_num(p["coop"]), total=_num(p["total"]))
+            return t(lang, "error.invalid_split.range", value=p.get("value", ""))
+        if code == "invalid_amount":
+            value = str(p.get("value", ""))
+            if value.startswith("-"):
+                return t(lang, "error.invalid_amount.negative", value=value)
+            return t(lang, "error.invalid_amount", value=value)
+        if code == "unreadable_period":
+            return t(lang, "error.unreadable_period", text=str(p.get("text", "")).strip())
+    except (KeyError, ValueError, TypeError):
+        pass
+    return t(lang, "error.generic", message=str(error))
+
+
+def _num(value: Any) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        d = Decimal(str(value)).normalize()
+    except InvalidOperation:
+        return str(value)
+    return f"{d:f}"

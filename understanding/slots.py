@@ -1,0 +1,179 @@
+"""Slots: the periods, amounts, splits and programs a message names.
+
+Periods come from :func:`core.find_periods`; amounts are read with either locale's
+separators ("5,000.50", "5 000,50", "5.000,50 €", "$5k"); splits as "60/40",
+"60% rebate - 40% co-op", "70 % de remise et 30 % de co-op", "co-op 40%".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from core import CoopError, InvalidAmount, InvalidSplit, find_periods, find_programs
+from core.policy import Program
+from core.reading import PeriodReading
+
+_SP = "[ \u00a0\u202f]"
+_CUR_BEFORE = r"(?P<cb>\$|€|£|usd|eur|gbp|cad|chf)\s?"
+_CUR_AFTER = r"\s?(?P<ca>\$|€|£|usd|eur|euros?|dollars?|gbp|cad|chf|k\$|k€|k)"
+_NUM = r"(?P<num>\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+_AMOUNT = re.compile(
+    r"(?<![\w.,/%-])(?P<neg>-|minus\s|moins\s)?" + r"(?:" + _CUR_BEFORE + r")?" + _NUM + r"(?:" + _CUR_AFTER + r")?(?![\w%/]|\s?%|[.,]\d)"
+)
+_NEG_WORD = re.compile(r"(?:^|\s)(?:-|minus|moins)\s?$")
+_CURRENCY = {"$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "€": "EUR", "eur": "EUR",
+             "euro": "EUR", "euros": "EUR", "£": "GBP", "gbp": "GBP", "cad": "CAD", "chf": "CHF",
+             "k$": "USD", "k€": "EUR"}
+
+_PCT = r"(?P<{}>\d{{1,3}}(?:[.,]\d+)?)\s?%?"
+_REBATE_W = r"(?:rebates?|remises?|ristournes?)"
+_COOP_W = r"(?:co-?op|coop|cooperative|cofinancement)"
+_SPLITS = [
+    # 60/40, 60-40, 60 / 40 (percent signs optional); not a date such as 1/2/2024
+    re.compile(r"(?<![\w/.,-])(?P<r>\d{1,3}(?:[.,]\d+)?)\s?%?\s?(?:/|-|:)\s?(?P<c>\d{1,3}(?:[.,]\d+)?)\s?%?(?![\w/.,]|-\d)"),
+    # 60% rebate - 40% co-op / 70 % de remise et 30 % de co-op
+    re.compile(_PCT.format("r") + r"\s?(?:de\s|of\s)?" + _REBATE_W + r"[\s,;/&+-]*(?:and\s|et\s)?(?:a\s|à\s)?" + _PCT.format("c") + r"\s?(?:de\s|of\s|en\s)?" + _COOP_W),
+    # 40% co-op - 60% rebate
+    re.compile(_PCT.format("c") + r"\s?(?:de\s|of\s|en\s)?" + _COOP_W + r"[\s,;/&+-]*(?:and\s|et\s)?" + _PCT.format("r") + r"\s?(?:de\s|of\s)?" + _REBATE_W),
+    # rebate 60% co-op 40%
+    re.compile(_REBATE_W + r"\s?:?\s?" + _PCT.format("r") + r"[\s,;/&+-]*(?:and\s|et\s)?" + _COOP_W + r"\s?:?\s?" + _PCT.format("c")),
+]
+_SPLIT_CUE = re.compile(r"split|repartition|partage|ratio|rebate|remise|%|pourcentage|percent")
+_COOP_ONLY = re.compile(r"(?P<c>\d{1,3}(?:[.,]\d+)?)\s?%\s?(?:de\s|of\s|en\s|is\s|are\s)?(?:the\s)?" + _COOP_W
+                        + r"|" + _COOP_W + r"(?:\s(?:portion|part|share|is|de|at|a|à))*\s?:?\s?(?P<c2>\d{1,3}(?:[.,]\d+)?)\s?%")
+_REBATE_ONLY = re.compile(r"(?P<r>\d{1,3}(?:[.,]\d+)?)\s?%\s?(?:de\s|of\s|en\s)?(?:the\s)?" + _REBATE_W)
+
+
+@dataclass
+class Slots:
+    periods: list[PeriodReading] = field(default_factory=list)
+    period_error: CoopError | None = None
+    amount: Decimal | None = None
+    amount_text: str | None = None
+    currency: str | None = None
+    amount_error: CoopError | None = None
+    split: tuple[Decimal, Decimal] | None = None  # (rebate %, co-op %)
+    split_text: str | None = None
+    split_error: CoopError | None = None
+    programs: list[Program] = field(default_factory=list)
+
+    @property
+    def error(self) -> CoopError | None:
+        return self.period_error or self.split_error or self.amount_error
+
+    @property
+    def has_period(self) -> bool:
+        return bool(self.periods)
+
+
+def _dec(text: str) -> Decimal:
+    return Decimal(text.replace(",", "."))
+
+
+def parse_number(text: str, lang: str) -> Decimal:
+    """A number written with either locale's separators.
+
+    >>> parse_number("5,000", "en"), parse_number("5 000,50", "fr"), parse_number("5.000,5", "fr")
+    (Decimal('5000'), Decimal('5000.50'), Decimal('5000.5'))
+    """
+    s = re.sub(_SP, " ", text).strip()
+    s = s.replace(" ", "")
+    if "," in s and "." in s:
+        dec = "," if s.rfind(",") > s.rfind(".") else "."
+        grp = "." if dec == "," else ","
+        s = s.replace(grp, "").replace(dec, ".")
+    elif "," in s or "." in s:
+        sep = "," if "," in s else "."
+        parts = s.split(sep)
+        if len(parts) > 2 or len(parts[-1]) == 3:
+            # 1,000 / 1.000 / 1,000,000: thousands groups (a decimal part has 1 or 2 digits)
+            s = "".join(parts)
+        else:
+            s = parts[0] + "." + parts[1]
+    try:
+        return Decimal(s)
+    except InvalidOperation as exc:  # pragma: no cover - the regex only passes digits
+        raise InvalidAmount(f"{text!r} is not an amount of money.", value=text) from exc
+
+
+def _split_from(m: re.Match[str]) -> tuple[Decimal, Decimal]:
+    return _dec(m["r"]), _dec(m["c"])
+
+
+def find_split(folded: str) -> tuple[tuple[Decimal, Decimal] | None, tuple[int, int] | None, CoopError | None]:
+    from core import check_split
+
+    for pattern in _SPLITS[1:] + _SPLITS[:1]:
+        for m in pattern.finditer(folded):
+            r, c = _split_from(m)
+            if pattern is _SPLITS[0] and (r > 100 or c > 100 or (r + c != 100 and not _SPLIT_CUE.search(folded))):
+                continue  # not percentages: "10-15 days", "2021-2022"
+            try:
+                return check_split(r, c), m.span(), None
+            except InvalidSplit as err:
+                return None, m.span(), err
+    m = _COOP_ONLY.search(folded)
+    if m:
+        c = _dec(m["c"] or m["c2"])
+        try:
+            return check_split(Decimal(100) - c, c), m.span(), None
+        except InvalidSplit as err:
+            return None, m.span(), err
+    m = _REBATE_ONLY.search(folded)
+    if m:
+        r = _dec(m["r"])
+        try:
+            return check_split(r, Decimal(100) - r), m.span(), None
+        except InvalidSplit as err:
+            return None, m.span(), err
+    return None, None, None
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def find_amount(folded: str, lang: str, taken: list[tuple[int, int]]):
+    """(amount, text, currency, error) of the first amount outside the taken spans."""
+    for m in _AMOUNT.finditer(folded):
+        if _overlaps(m.span("num"), taken):
+            continue
+        num = m["num"]
+        cur_text = m["cb"] or m["ca"]
+        # a bare small integer next to nothing money-like is not an amount (e.g. "H1", "24 months")
+        after = folded[m.end():m.end() + 12]
+        if not cur_text and re.match(r"\s?(?:months?|mois|days?|jours?|ans?|years?|h\b|%)", after):
+            continue
+        if not cur_text and re.fullmatch(r"(?:19|20|21)\d{2}", num):
+            continue  # a year
+        value = parse_number(num, lang)
+        if cur_text and cur_text.startswith("k"):
+            value *= 1000
+            cur_text = cur_text[1:] or None
+        currency = _CURRENCY.get(cur_text) if cur_text else None
+        negative = bool(m["neg"]) or bool(_NEG_WORD.search(folded[max(0, m.start() - 8):m.start()]))
+        if negative:
+            err = InvalidAmount(f"An amount cannot be negative (-{value}).", value=f"-{value}")
+            return None, m.group(0).strip(), currency, err
+        return value, m.group(0).strip(), currency, None
+    return None, None, None, None
+
+
+def extract(text: str, folded: str, *, lang: str, locale: str | None, today: date,
+            convention: str | None) -> Slots:
+    slots = Slots()
+    try:
+        slots.periods = find_periods(text, locale=locale, today=today, convention=convention)
+    except CoopError as err:
+        slots.period_error = err
+    taken = [(p.start, p.end) for p in slots.periods]
+    split, span, err = find_split(folded)
+    if span:
+        taken.append(span)
+        slots.split, slots.split_error = split, err
+        slots.split_text = text[span[0]:span[1]]
+    slots.amount, slots.amount_text, slots.currency, slots.amount_error = find_amount(folded, lang, taken)
+    slots.programs = find_programs(text)
+    return slots
