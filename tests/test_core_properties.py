@@ -156,3 +156,12 @@ def test_month_name_and_year_read_as_that_month(phrase):
     assert reading.primary.start == date(year, month, 1)
     assert reading.primary.end == date(year, month, 1) + relativedelta(months=1) - ONE_DAY
     assert reading.primary.halves == (CAL.half_containing(date(year, month, 1)),)
+
+
+@given(any_day, conventions)
+def test_the_label_the_product_writes_is_read_back(day, convention):
+    """Whatever FY label an answer shows for an in-range half, a partner can quote it back."""
+    half = CAL.half_containing(day)
+    label = CAL.fy_label(half, convention)
+    reading = read_period(label, convention=convention)
+    assert reading.primary.halves == (half,)

@@ -229,3 +229,13 @@ def test_fy_label_alternatives_outside_the_range_are_dropped_not_fatal():
     r = read_period("Q3 2100")  # calendar Q3; FY2100 Q3 (seed) would be Jan–Mar 2101
     assert span(r) == (d(2100, 7, 1), d(2100, 9, 30))
     assert all(a.end.year <= 2100 for a in r.alternatives)
+
+
+@pytest.mark.parametrize("label,convention,start", [
+    ("FY1999 H2", "seed", d(2000, 1, 1)),  # the seed-convention label of Jan–Jun 2000
+    ("FY2101 H1", "microsoft", d(2100, 7, 1)),  # the Microsoft label of Jul–Dec 2100
+])
+def test_labels_of_halves_at_the_range_edges_are_read(label, convention, start):
+    half = CAL.half_containing(start)
+    assert CAL.fy_label(half, convention) == label  # what an answer would write
+    assert read_period(label, convention=convention).primary.halves == (half,)
