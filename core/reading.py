@@ -300,8 +300,10 @@ _FY = r"(?:fy|f\.y\.|fiscal(?:\s+year)?|annee\s+fiscale|exercice(?:\s+fiscal)?)\
 
 
 def _fy_year(ctx: _Context, text: str) -> int:
-    year = int(text) + (2000 if len(text) == 2 else 0)
-    return ctx.cal.check_year(year)
+    """The year written in an FY label. Not range-checked itself: a label's year can lie just
+    outside the policy's years while its months lie inside ("FY1999 H2" in the seed's
+    convention is Jan–Jun 2000); the halves it names are checked instead."""
+    return int(text) + (2000 if len(text) == 2 else 0)
 
 
 def _by_convention(ctx: _Context, make: Callable[[str], Interpretation]):
