@@ -119,3 +119,19 @@ def test_load_policy_file_errors(tmp_path):
     good.write_bytes(DEFAULT_POLICY_PATH.read_bytes().replace(b"claim_opens_day = 16", b"claim_opens_day = 31"))
     with pytest.raises(PolicyError, match="claim_opens_day"):
         load_policy_file(good)
+
+
+@pytest.mark.parametrize("alias", ["OSU_M365", "OSU  M365", "Hébergement", "hèbergement"])
+def test_aliases_that_match_the_same_words_in_two_programs_are_duplicates(alias):
+    # find_program ignores case, accents, dashes, underscores and repeated spaces: an alias that
+    # reads the same as another program's once folded would silently route to one of them.
+    target = "osu_bizapps" if "OSU" in alias else "surface"
+    with pytest.raises(PolicyError, match="two programs"):
+        parse_policy(modified(_add_alias(target, alias)))
+
+
+def test_a_program_name_that_is_another_programs_alias_is_a_duplicate():
+    def change(data):
+        program(data, "surface")["name"] = "CSP"
+    with pytest.raises(PolicyError, match="two programs"):
+        parse_policy(modified(change))
