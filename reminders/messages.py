@@ -183,13 +183,15 @@ _CAL_NAMES = {
     "en": {"calname": "Co-op funds deadlines",
            "window": "Co-op claiming window – funds earned {earning} ({label})",
            "deadline": "Co-op claim deadline – funds earned {earning} ({label})",
-           "forfeiture": "Unused co-op funds forfeited after today – earned {earning} ({label})",
-           "alarm": "{title}: {days} days left"},
+           "forfeiture": "Last day to use co-op funds earned {earning} ({label}): unused funds are forfeited",
+           "alarm": "{title} – in {days} days",
+           "alarm_one": "{title} – tomorrow"},
     "fr": {"calname": "Échéances des fonds co-op",
            "window": "Période de réclamation co-op – fonds gagnés {earning} ({label})",
            "deadline": "Date limite de réclamation co-op – fonds gagnés {earning} ({label})",
-           "forfeiture": "Fonds co-op non utilisés perdus après aujourd'hui – gagnés {earning} ({label})",
-           "alarm": "{title} : encore {days} jours"},
+           "forfeiture": "Dernier jour pour utiliser les fonds co-op gagnés {earning} ({label}) : les fonds non utilisés sont perdus",
+           "alarm": "{title} – dans {days} jours",
+           "alarm_one": "{title} – demain"},
 }
 
 

@@ -38,8 +38,9 @@ class SendError(Exception):
 
     def __init__(self, status: Optional[int], *, code: Optional[str] = None,
                  retry_after: Optional[float] = None, message: str = "",
-                 timeout: bool = False) -> None:
+                 timeout: bool = False, fatal: bool = False) -> None:
         self.status = status
+        self.fatal = fatal  # no retry can fix it in this run (e.g. credentials rejected)
         self.code = code
         self.retry_after = retry_after
         self.timeout = timeout
@@ -49,7 +50,7 @@ class SendError(Exception):
 
 
 class Transport(Protocol):
-    async def send(self, reference: dict, activity: dict) -> None:
+    async def send(self, reference: dict, activity: dict) -> None:  # pragma: no cover - protocol
         """Send ``activity`` (a Bot Framework activity dict) to the conversation of
         ``reference`` (a serialized ConversationReference); raise :class:`SendError`."""
 
@@ -118,7 +119,8 @@ class RateLimiter:
 @dataclass(frozen=True)
 class Outcome:
     """How one delivery ended: ``sent``, ``deactivate`` (reason), ``failed`` (permanent) or
-    ``retry_later`` (transient failures exhausted this run's attempts)."""
+    ``retry_later`` (transient failures exhausted this run's attempts) or ``abort`` (nothing
+    will get through in this run: stop the sweep)."""
 
     status: str
     reason: str = ""
@@ -193,6 +195,8 @@ class Sender:
     def _classify(self, error: SendError, attempts: int, throttled: int,
                   tenant_id: str) -> tuple[float, Optional[Outcome]]:
         status = error.status
+        if error.fatal:
+            return 0.0, Outcome("abort", str(error), attempts, status)
         if status == 429:
             self.throttled += 1
             wait = error.retry_after if error.retry_after is not None else self.default_retry_after

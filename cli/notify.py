@@ -1,0 +1,87 @@
+"""``python app.py notify [--as-of YYYY-MM-DD] [--json]``: run one reminder sweep and exit.
+
+Uses ``DATABASE_URL`` and the production transport (the bot adapter's proactive send with
+``MicrosoftAppId``). Prints one summary line (or JSON) on stdout. Exit status: 0 when every
+due digest was delivered or deliberately skipped, 1 when some failed (details in the log and
+the ledger), 2 for a usage or configuration error.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+logger = logging.getLogger(__name__)
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: write YYYY-MM-DD, e.g. 2022-08-08") from None
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
+                        help="the day to sweep for (default: today, UTC)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+add_arguments = configure_parser
+
+
+async def _sweep(settings: Any, as_of: date, transport: Any = None):
+    from reminders import store
+    from reminders.sweeper import run_sweep
+    from reminders.transport import production_transport
+    from storage.db import Database
+
+    db = await Database.connect(settings.database_url)
+    owned = transport is None
+    transport = transport or production_transport(settings)
+    try:
+        await store.migrate(db)
+        return await run_sweep(db, transport, as_of, tenant_rate=settings.tenant_rate_per_sec,
+                               convention=settings.fy_label_convention)
+    finally:
+        if owned:
+            await transport.close()
+        await db.close()
+
+
+def run(args: argparse.Namespace, settings: Any = None, *, transport: Any = None) -> int:
+    if settings is None:
+        from config import ConfigError, Settings
+
+        try:
+            settings = Settings.from_env()
+        except ConfigError as err:
+            sys.stderr.write(f"notify: {err}\n")
+            return 2
+    as_of: Optional[date] = getattr(args, "as_of", None)
+    as_of = as_of or datetime.now(timezone.utc).date()
+    from storage.db import StorageError
+
+    try:
+        summary = asyncio.run(_sweep(settings, as_of, transport))
+    except StorageError as err:
+        sys.stderr.write(f"notify: database: {err}\n")
+        return 2
+    out = json.dumps(summary.to_dict()) if getattr(args, "json", False) else summary.line()
+    sys.stdout.write(out + "\n")  # the command's own output (the log goes to stderr)
+    return 1 if summary.failed else 0
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="notify", description=__doc__.splitlines()[0])
+    configure_parser(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

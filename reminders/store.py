@@ -1,0 +1,468 @@
+"""Subscriptions, calendar tokens, the delivery ledger and the sweep log, on ``storage.db``.
+
+One SQL text serves SQLite and PostgreSQL (``$n`` placeholders, ISO dates as text, booleans
+as 0/1, ids as text). Tables (migration ``reminders``):
+
+- ``reminder_subscriptions``: one row per user (``user_id`` unique) with the conversation the
+  reminders go to, its conversation reference (JSON, refreshed on every turn, NULL once
+  removed), language/locale, ``active`` and why it stopped, and ``swept_through``: the last
+  day whose due reminders are already in the ledger for this subscription.
+- ``reminder_ledger``: one row per (subscription, reminder key). ``pending`` → ``in_flight``
+  (claimed by one sweeper, with a lease) → ``sent`` | ``failed`` | ``skipped``. A row is
+  written before its message is sent and marked after, so a crash leaves only ``in_flight``
+  rows, which a later sweep re-sends once their lease has expired.
+- ``reminder_calendar_tokens``: the unguessable per-user token of the .ics link.
+- ``reminder_sweeps``: one row per sweep run (as-of day, counts).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+import uuid
+import weakref
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Optional
+
+from storage.db import Database
+
+from .schedule import ReminderItem
+
+logger = logging.getLogger(__name__)
+
+MIGRATION_NAME = "reminders"
+MIGRATIONS = [
+    """CREATE TABLE reminder_subscriptions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL UNIQUE,
+        conversation_id TEXT NOT NULL,
+        tenant_id TEXT NOT NULL DEFAULT '',
+        service_url TEXT NOT NULL DEFAULT '',
+        reference TEXT,
+        lang TEXT NOT NULL DEFAULT 'en',
+        locale TEXT,
+        tz TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        swept_through TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        deactivated_at TEXT,
+        deactivated_reason TEXT)""",
+    "CREATE INDEX reminder_subscriptions_conversation ON reminder_subscriptions (conversation_id)",
+    "CREATE INDEX reminder_subscriptions_active ON reminder_subscriptions (active, swept_through)",
+    """CREATE TABLE reminder_ledger (
+        subscription_id TEXT NOT NULL REFERENCES reminder_subscriptions (id) ON DELETE CASCADE,
+        reminder_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        offset_days INTEGER NOT NULL,
+        cycle TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        planned_for TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'in_flight', 'sent', 'failed', 'skipped')),
+        lease_owner TEXT,
+        lease_until DOUBLE PRECISION,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        sent_at TEXT,
+        PRIMARY KEY (subscription_id, reminder_key))""",
+    "CREATE INDEX reminder_ledger_state ON reminder_ledger (state, subscription_id)",
+    """CREATE TABLE reminder_calendar_tokens (
+        user_id TEXT PRIMARY KEY,
+        token TEXT NOT NULL UNIQUE,
+        lang TEXT NOT NULL DEFAULT 'en',
+        locale TEXT,
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE reminder_sweeps (
+        id TEXT PRIMARY KEY,
+        as_of TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        sent INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        deactivated INTEGER NOT NULL DEFAULT 0)""",
+]
+
+# Why a subscription stopped.
+REASON_USER = "user"                      # "stop reminders"
+REASON_UNINSTALLED = "uninstalled"        # conversationUpdate / installationUpdate remove
+REASON_BLOCKED = "ConversationBlockedByUser"
+REASON_NOT_IN_ROSTER = "BotNotInConversationRoster"
+REASON_NOT_FOUND = "NotFound"             # Teams answered 404 for the conversation
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+async def migrate(db: Database) -> list[int]:
+    """Create or update the reminder tables (idempotent; safe from several processes)."""
+    applied = await db.migrate(MIGRATION_NAME, MIGRATIONS)
+    _MIGRATED.add(db)
+    return applied
+
+
+_MIGRATED: "weakref.WeakSet[Database]" = weakref.WeakSet()
+
+
+async def ensure_schema(db: Database) -> None:
+    """:func:`migrate` once per ``Database`` object (cheap to call on every turn)."""
+    if db not in _MIGRATED:
+        await migrate(db)
+
+
+# --------------------------------------------------------------------------- subscriptions
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    user_id: str
+    conversation_id: str
+    tenant_id: str
+    service_url: str
+    reference: Optional[dict]
+    lang: str
+    locale: Optional[str]
+    tz: Optional[str]
+    active: bool
+    swept_through: date
+    created_at: str
+    updated_at: str
+    deactivated_at: Optional[str]
+    deactivated_reason: Optional[str]
+
+    @classmethod
+    def from_row(cls, row: dict) -> "Subscription":
+        return cls(
+            id=row["id"], user_id=row["user_id"], conversation_id=row["conversation_id"],
+            tenant_id=row["tenant_id"], service_url=row["service_url"],
+            reference=json.loads(row["reference"]) if row["reference"] else None,
+            lang=row["lang"], locale=row["locale"], tz=row["tz"], active=bool(row["active"]),
+            swept_through=date.fromisoformat(row["swept_through"]),
+            created_at=row["created_at"], updated_at=row["updated_at"],
+            deactivated_at=row["deactivated_at"], deactivated_reason=row["deactivated_reason"])
+
+
+def reference_fields(reference: dict) -> tuple[str, str, str]:
+    """(conversation id, tenant id, service url) of a serialized ``ConversationReference``."""
+    conversation = reference.get("conversation") or {}
+    conversation_id = conversation.get("id") or ""
+    tenant_id = conversation.get("tenantId") or conversation.get("tenant_id") or ""
+    service_url = reference.get("serviceUrl") or reference.get("service_url") or ""
+    if not conversation_id or not service_url:
+        raise ValueError("a conversation reference needs conversation.id and serviceUrl")
+    return conversation_id, tenant_id, service_url
+
+
+async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = "en",
+                    locale: Optional[str] = None, tz: Optional[str] = None,
+                    today: date) -> Subscription:
+    """Opt ``user_id`` in; reminders go to the conversation of ``reference``.
+
+    ``reference`` is ``TurnContext.get_conversation_reference(activity).serialize()`` (a dict with
+    ``conversation.id``, ``conversation.tenantId``, ``serviceUrl``...). Subscribing again moves the
+    subscription to this conversation and refreshes it; an inactive one is re-activated and
+    starts from ``today`` (reminders due today or later; nothing older).
+    """
+    await ensure_schema(db)
+    conversation_id, tenant_id, service_url = reference_fields(reference)
+    now = _now()
+    start = (today - timedelta(days=1)).isoformat()
+    await db.execute(
+        """INSERT INTO reminder_subscriptions
+               (id, user_id, conversation_id, tenant_id, service_url, reference, lang, locale, tz,
+                active, swept_through, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $11)
+           ON CONFLICT (user_id) DO UPDATE SET
+               conversation_id = excluded.conversation_id, tenant_id = excluded.tenant_id,
+               service_url = excluded.service_url, reference = excluded.reference,
+               lang = excluded.lang, locale = excluded.locale, tz = excluded.tz,
+               swept_through = CASE WHEN reminder_subscriptions.active = 1
+                                    THEN reminder_subscriptions.swept_through
+                                    ELSE excluded.swept_through END,
+               active = 1, deactivated_at = NULL, deactivated_reason = NULL,
+               updated_at = excluded.updated_at""",
+        uuid.uuid4().hex, user_id, conversation_id, tenant_id, service_url,
+        json.dumps(reference, sort_keys=True), lang, locale, tz, start, now)
+    sub = await get_subscription(db, user_id)
+    assert sub is not None
+    logger.info("reminders: %s subscribed (conversation %s)", sub.id, conversation_id)
+    return sub
+
+
+async def get_subscription(db: Database, user_id: str) -> Optional[Subscription]:
+    await ensure_schema(db)
+    row = await db.fetchrow("SELECT * FROM reminder_subscriptions WHERE user_id = $1", user_id)
+    return Subscription.from_row(row) if row else None
+
+
+async def list_subscriptions(db: Database, *, active_only: bool = True) -> list[Subscription]:
+    await ensure_schema(db)
+    sql = "SELECT * FROM reminder_subscriptions"
+    if active_only:
+        sql += " WHERE active = 1"
+    return [Subscription.from_row(r) for r in await db.fetch(sql + " ORDER BY created_at, id")]
+
+
+async def _skip_pending(tx: Any, where: str, arg: str, reason: str) -> None:
+    await tx.execute(
+        f"""UPDATE reminder_ledger SET state = 'skipped', last_error = $2, updated_at = $3
+            WHERE state = 'pending' AND subscription_id IN
+                  (SELECT id FROM reminder_subscriptions WHERE {where} = $1)""",
+        arg, f"subscription stopped: {reason}", _now())
+
+
+async def unsubscribe(db: Database, user_id: str) -> bool:
+    """"stop reminders": deactivate; True if there was an active subscription."""
+    await ensure_schema(db)
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            """UPDATE reminder_subscriptions SET active = 0, deactivated_at = $2,
+                   deactivated_reason = $3, updated_at = $2
+               WHERE user_id = $1 AND active = 1""", user_id, _now(), REASON_USER)
+        await _skip_pending(tx, "user_id", user_id, REASON_USER)
+    return changed > 0
+
+
+async def refresh_reference(db: Database, reference: dict) -> int:
+    """Store the latest conversation reference of a conversation (call on every turn).
+
+    Cheap no-op (0) when nobody in that conversation is subscribed. Does not re-activate.
+    """
+    await ensure_schema(db)
+    conversation_id, tenant_id, service_url = reference_fields(reference)
+    return await db.execute(
+        """UPDATE reminder_subscriptions SET reference = $2, service_url = $3,
+               tenant_id = CASE WHEN $4 = '' THEN tenant_id ELSE $4 END, updated_at = $5
+           WHERE conversation_id = $1 AND active = 1 AND
+                 (reference IS NULL OR reference <> $2 OR service_url <> $3)""",
+        conversation_id, json.dumps(reference, sort_keys=True), service_url, tenant_id, _now())
+
+
+async def deactivate(db: Database, subscription_id: str, reason: str) -> bool:
+    """Stop one subscription and remove its conversation reference (Teams refused it)."""
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            """UPDATE reminder_subscriptions SET active = 0, reference = NULL,
+                   deactivated_at = $2, deactivated_reason = $3, updated_at = $2
+               WHERE id = $1 AND active = 1""", subscription_id, _now(), reason)
+        await _skip_pending(tx, "id", subscription_id, reason)
+    if changed:
+        logger.info("reminders: subscription %s deactivated (%s)", subscription_id, reason)
+    return changed > 0
+
+
+async def deactivate_conversation(db: Database, conversation_id: str,
+                                  reason: str = REASON_UNINSTALLED) -> int:
+    """The bot was uninstalled from / removed from a conversation: stop every subscription in
+    it and remove the stored references. Returns how many were stopped."""
+    await ensure_schema(db)
+    async with db.transaction() as tx:
+        await _skip_pending(tx, "conversation_id", conversation_id, reason)
+        changed = await tx.execute(
+            """UPDATE reminder_subscriptions SET active = 0, reference = NULL,
+                   deactivated_at = $2, deactivated_reason = $3, updated_at = $2
+               WHERE conversation_id = $1 AND (active = 1 OR reference IS NOT NULL)""",
+            conversation_id, _now(), reason)
+    return changed
+
+
+async def forget_user(db: Database, user_id: str) -> dict[str, int]:
+    """"Forget my data": delete the user's subscription, ledger rows and calendar token."""
+    await ensure_schema(db)
+    async with db.transaction() as tx:
+        ledger = await tx.execute(
+            """DELETE FROM reminder_ledger WHERE subscription_id IN
+                   (SELECT id FROM reminder_subscriptions WHERE user_id = $1)""", user_id)
+        subs = await tx.execute("DELETE FROM reminder_subscriptions WHERE user_id = $1", user_id)
+        tokens = await tx.execute("DELETE FROM reminder_calendar_tokens WHERE user_id = $1", user_id)
+    logger.info("reminders: forgot a user (%d subscription, %d ledger rows, %d token)",
+                subs, ledger, tokens)
+    return {"subscriptions": subs, "ledger": ledger, "calendar_tokens": tokens}
+
+
+# --------------------------------------------------------------------------- calendar tokens
+
+
+async def calendar_token(db: Database, user_id: str, lang: str = "en",
+                         locale: Optional[str] = None) -> str:
+    """The user's calendar token, created on first use (``secrets.token_urlsafe(32)``)."""
+    await ensure_schema(db)
+    await db.execute(
+        """INSERT INTO reminder_calendar_tokens (user_id, token, lang, locale, created_at)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang, locale = excluded.locale""",
+        user_id, secrets.token_urlsafe(32), lang, locale, _now())
+    return await db.fetchval("SELECT token FROM reminder_calendar_tokens WHERE user_id = $1", user_id)
+
+
+async def token_owner(db: Database, token: str) -> Optional[dict]:
+    """``{"user_id", "lang", "locale"}`` of a calendar token, or None."""
+    await ensure_schema(db)
+    return await db.fetchrow(
+        "SELECT user_id, lang, locale FROM reminder_calendar_tokens WHERE token = $1", token)
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    key: str
+    kind: str
+    offset: int
+    cycle: str
+    group: str
+    due_date: date
+    deadline: date
+    attempts: int
+
+    @classmethod
+    def from_row(cls, row: dict) -> "LedgerRow":
+        return cls(row["reminder_key"], row["kind"], row["offset_days"], row["cycle"], row["grp"],
+                   date.fromisoformat(row["due_date"]), date.fromisoformat(row["deadline"]),
+                   row["attempts"])
+
+
+async def subscriptions_to_plan(db: Database, as_of: date) -> list[tuple[str, date]]:
+    rows = await db.fetch(
+        """SELECT id, swept_through FROM reminder_subscriptions
+           WHERE active = 1 AND swept_through < $1 ORDER BY id""", as_of.isoformat())
+    return [(r["id"], date.fromisoformat(r["swept_through"])) for r in rows]
+
+
+async def plan_batch(db: Database, batch: Iterable[tuple[str, date, list[ReminderItem]]],
+                     as_of: date) -> int:
+    """Write the ledger rows of one batch of subscriptions, each in window (swept_through, as_of].
+
+    Compare-and-set on ``swept_through``: of two sweepers planning the same subscription, one
+    moves its cursor and writes its rows; the other sees the cursor moved and writes nothing.
+    """
+    now = _now()
+    written = 0
+    async with db.transaction() as tx:
+        for sub_id, swept_through, items in batch:
+            moved = await tx.execute(
+                """UPDATE reminder_subscriptions SET swept_through = $2
+                   WHERE id = $1 AND swept_through = $3 AND active = 1""",
+                sub_id, as_of.isoformat(), swept_through.isoformat())
+            if not moved:
+                continue
+            for item in items:
+                written += await tx.execute(
+                    """INSERT INTO reminder_ledger (subscription_id, reminder_key, kind, offset_days,
+                           cycle, grp, due_date, deadline, planned_for, state, created_at, updated_at)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)
+                       ON CONFLICT (subscription_id, reminder_key) DO NOTHING""",
+                    sub_id, item.key, item.kind, item.offset, item.cycle_label, item.group,
+                    item.due_date.isoformat(), item.deadline.isoformat(), as_of.isoformat(), now)
+    return written
+
+
+@dataclass(frozen=True)
+class Target:
+    subscription_id: str
+    tenant_id: str
+    conversation_id: str
+    reference: dict
+    lang: str
+    locale: Optional[str]
+
+
+async def claimable_targets(db: Database, now: Optional[float] = None) -> list[Target]:
+    """Active subscriptions with ledger rows to send (pending, or in flight with an expired lease)."""
+    now = time.time() if now is None else now
+    rows = await db.fetch(
+        """SELECT s.id, s.tenant_id, s.conversation_id, s.reference, s.lang, s.locale
+           FROM reminder_subscriptions s
+           WHERE s.active = 1 AND s.reference IS NOT NULL AND EXISTS (
+               SELECT 1 FROM reminder_ledger l WHERE l.subscription_id = s.id AND
+                   (l.state = 'pending' OR (l.state = 'in_flight' AND l.lease_until < $1)))
+           ORDER BY s.tenant_id, s.id""", now)
+    return [Target(r["id"], r["tenant_id"], r["conversation_id"], json.loads(r["reference"]),
+                   r["lang"], r["locale"]) for r in rows]
+
+
+async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: float,
+                now: Optional[float] = None) -> list[LedgerRow]:
+    """Atomically take every sendable row of one subscription for ``owner`` until the lease ends.
+
+    One UPDATE ... RETURNING: on PostgreSQL a concurrent claimer waits for the row lock and then
+    re-checks the WHERE clause (no longer pending, lease not expired), so it gets nothing; on
+    SQLite writers are serialized. Either way each row has one owner at a time.
+    """
+    now = time.time() if now is None else now
+    rows = await db.fetch(
+        """UPDATE reminder_ledger SET state = 'in_flight', lease_owner = $2, lease_until = $3,
+               attempts = attempts + 1, updated_at = $5
+           WHERE subscription_id = $1
+             AND (state = 'pending' OR (state = 'in_flight' AND lease_until < $4))
+             AND EXISTS (SELECT 1 FROM reminder_subscriptions s WHERE s.id = $1 AND s.active = 1)
+           RETURNING reminder_key, kind, offset_days, cycle, grp, due_date, deadline, attempts""",
+        subscription_id, owner, now + lease_seconds, now, _now())
+    return sorted((LedgerRow.from_row(r) for r in rows), key=lambda r: (r.due_date, r.key))
+
+
+async def mark_keys(db: Database, subscription_id: str, owner: str, keys: Iterable[str],
+                    state: str, error: Optional[str] = None) -> None:
+    """Finish some claimed rows (e.g. skipped: deadline past, or superseded by a later one)."""
+    now = _now()
+    for key in keys:
+        await db.execute(
+            """UPDATE reminder_ledger SET state = $4, last_error = $5, lease_owner = NULL,
+                   lease_until = NULL, updated_at = $6
+               WHERE subscription_id = $1 AND reminder_key = $2 AND lease_owner = $3
+                 AND state = 'in_flight'""",
+            subscription_id, key, owner, state, error, now)
+
+
+async def mark_claimed(db: Database, subscription_id: str, owner: str, state: str,
+                       error: Optional[str] = None) -> int:
+    """Finish every row still held by this claim: ``sent``, ``failed``, or back to ``pending``
+    (a transient failure: a later sweep tries again)."""
+    now = _now()
+    return await db.execute(
+        """UPDATE reminder_ledger SET state = $3, last_error = $4, lease_owner = NULL,
+               lease_until = NULL, updated_at = $5,
+               sent_at = CASE WHEN $3 = 'sent' THEN $5 ELSE sent_at END
+           WHERE subscription_id = $1 AND lease_owner = $2 AND state = 'in_flight'""",
+        subscription_id, owner, state, error, now)
+
+
+async def ledger_counts(db: Database) -> dict[str, int]:
+    rows = await db.fetch("SELECT state, COUNT(*) AS n FROM reminder_ledger GROUP BY state")
+    return {r["state"]: int(r["n"]) for r in rows}
+
+
+# --------------------------------------------------------------------------- sweep log
+
+
+async def sweep_started(db: Database, as_of: date) -> str:
+    await ensure_schema(db)
+    sweep_id = uuid.uuid4().hex
+    await db.execute("INSERT INTO reminder_sweeps (id, as_of, started_at) VALUES ($1, $2, $3)",
+                     sweep_id, as_of.isoformat(), _now())
+    return sweep_id
+
+
+async def sweep_finished(db: Database, sweep_id: str, sent: int, skipped: int, failed: int,
+                         deactivated: int) -> None:
+    await db.execute(
+        """UPDATE reminder_sweeps SET finished_at = $2, sent = $3, skipped = $4, failed = $5,
+               deactivated = $6 WHERE id = $1""",
+        sweep_id, _now(), sent, skipped, failed, deactivated)
+
+
+async def last_swept(db: Database) -> Optional[date]:
+    """The latest as-of day of a sweep that finished."""
+    value = await db.fetchval(
+        "SELECT MAX(as_of) FROM reminder_sweeps WHERE finished_at IS NOT NULL")
+    return date.fromisoformat(value) if value else None

@@ -1,0 +1,275 @@
+"""One reminder sweep: plan what is due into the ledger, then deliver one digest per subscriber.
+
+    summary = await run_sweep(db, transport, date(2022, 8, 8))
+
+1. **Plan.** For each active subscription, the reminders due in ``(swept_through, as_of]``
+   (``reminders.schedule.due_reminders``: never a past deadline; after downtime only the most
+   relevant item per deadline) are inserted into the ledger as ``pending`` and the
+   subscription's ``swept_through`` moves to ``as_of`` in the same transaction
+   (compare-and-set, so two sweepers never plan one subscription twice; the ledger's primary
+   key refuses a second row for one reminder anyway).
+2. **Deliver.** Subscriptions with sendable rows are worked on by a bounded pool. A worker
+   *claims* all of one subscription's rows in one atomic UPDATE (state ``in_flight`` with a
+   lease), drops rows whose deadline has passed or that a later reminder of the same deadline
+   supersedes (``skipped``), sends one digest through the :class:`~reminders.sender.Sender`
+   and marks the rows ``sent`` / ``failed`` / back to ``pending`` (transient failure) and
+   deactivates the subscription when Teams says the conversation is gone.
+
+A crash between claim and mark leaves ``in_flight`` rows; a later sweep re-claims them once
+their lease has expired, so at most the messages in flight at the crash are sent twice.
+``python -m reminders.sweeper`` runs one sweep (used by the SIGKILL test and the benchmark).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Optional
+
+from core import calendar
+from storage.db import Database
+
+from . import messages, store
+from .schedule import ReminderItem, Schedule, due_reminders
+from .sender import Outcome, Sender, Transport
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LEASE_SECONDS = 600.0
+DEFAULT_CONCURRENCY = 16
+PLAN_BATCH = 500
+MAX_CLAIMS_PER_ROW = 8  # a reminder claimed this often without success is given up (failed)
+
+
+@dataclass
+class Summary:
+    """What one sweep did. ``sent``/``failed`` count digest messages (one per subscriber),
+    ``skipped`` ledger items not sent (deadline passed, superseded), ``deactivated``
+    subscriptions stopped because Teams said the conversation is gone. ``retry_later`` (part of
+    ``failed``) are digests left pending for the next sweep after transient errors."""
+
+    as_of: str = ""
+    planned: int = 0
+    sent: int = 0
+    items_sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retry_later: int = 0
+    deactivated: int = 0
+    throttled: int = 0
+    aborted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def line(self) -> str:
+        return (f"sweep {self.as_of}: sent {self.sent} ({self.items_sent} reminders), "
+                f"skipped {self.skipped}, failed {self.failed} "
+                f"(retry later {self.retry_later}), deactivated {self.deactivated}")
+
+
+def _cycle_of(label: str):
+    year, name = label.split("-")
+    cal = calendar()
+    return cal.cycle(cal.half_named(name, int(year)))
+
+
+def _item(row: store.LedgerRow) -> ReminderItem:
+    return ReminderItem(row.due_date, row.kind, row.offset, row.cycle, row.deadline, _cycle_of(row.cycle))
+
+
+def select_rows(rows: list[store.LedgerRow], as_of: date) -> tuple[list[store.LedgerRow], dict[str, str]]:
+    """Which claimed rows go into the digest; the others, with why, are skipped."""
+    skipped: dict[str, str] = {}
+    best: dict[str, store.LedgerRow] = {}
+    for row in rows:
+        if row.deadline < as_of:
+            skipped[row.key] = f"deadline {row.deadline.isoformat()} passed"
+            continue
+        kept = best.get(row.group)
+        if kept is None or (row.due_date, -row.offset) > (kept.due_date, -kept.offset):
+            if kept is not None:
+                skipped[kept.key] = f"superseded by {row.key}"
+            best[row.group] = row
+        else:
+            skipped[row.key] = f"superseded by {kept.key}"
+    return sorted(best.values(), key=lambda r: (r.due_date, r.key)), skipped
+
+
+async def plan(db: Database, as_of: date, schedule: Optional[Schedule] = None) -> int:
+    """Write the ledger rows due on ``as_of`` for every active subscription; return how many."""
+    todo = await store.subscriptions_to_plan(db, as_of)
+    cache: dict[date, list[ReminderItem]] = {}
+    written = 0
+    for start in range(0, len(todo), PLAN_BATCH):
+        batch = []
+        for sub_id, swept_through in todo[start:start + PLAN_BATCH]:
+            if swept_through not in cache:
+                cache[swept_through] = due_reminders(as_of, swept_through, schedule=schedule)
+            batch.append((sub_id, swept_through, cache[swept_through]))
+        written += await store.plan_batch(db, batch, as_of)
+    return written
+
+
+def digest_activity(items: list[ReminderItem], as_of: date, lang: str, locale: Optional[str],
+                    convention: str = "seed") -> dict:
+    return {"type": "message", "textFormat": "markdown", "locale": locale or None,
+            "text": messages.digest_text(items, as_of, lang, locale, convention)}
+
+
+async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
+                    tenant_rate: float = 5.0, concurrency: int = DEFAULT_CONCURRENCY,
+                    lease_seconds: float = DEFAULT_LEASE_SECONDS, convention: str = "seed",
+                    schedule: Optional[Schedule] = None, max_claims: int = MAX_CLAIMS_PER_ROW,
+                    **sender_options: Any) -> Summary:
+    """Run one sweep for ``as_of``; safe to rerun and to run on several instances at once."""
+    sender = transport if isinstance(transport, Sender) else Sender(
+        transport, tenant_rate=tenant_rate, **sender_options)
+    summary = Summary(as_of=as_of.isoformat())
+    sweep_id = await store.sweep_started(db, as_of)
+    summary.planned = await plan(db, as_of, schedule)
+    targets = await store.claimable_targets(db)
+    random.shuffle(targets)  # several instances: spread out instead of racing for the same rows
+    logger.info("reminders: sweep %s for %s: %d new ledger rows, %d subscribers to message",
+                sweep_id[:8], as_of, summary.planned, len(targets))
+    queue: asyncio.Queue = asyncio.Queue()
+    for target in targets:
+        queue.put_nowait(target)
+    stop = asyncio.Event()
+
+    async def worker() -> None:
+        while not stop.is_set():
+            try:
+                target = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            await _deliver_one(db, sender, target, as_of, summary, stop, lease_seconds,
+                               convention, max_claims)
+
+    workers = max(1, min(concurrency, len(targets)))
+    async with asyncio.TaskGroup() as group:
+        for _ in range(workers):
+            group.create_task(worker())
+    summary.throttled = sender.throttled
+    summary.aborted = stop.is_set()
+    await store.sweep_finished(db, sweep_id, summary.sent, summary.skipped, summary.failed,
+                               summary.deactivated)
+    logger.info("reminders: %s", summary.line())
+    return summary
+
+
+async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of: date,
+                       summary: Summary, stop: asyncio.Event, lease_seconds: float,
+                       convention: str, max_claims: int) -> None:
+    owner = uuid.uuid4().hex
+    started = time.monotonic()
+    rows = await store.claim(db, target.subscription_id, owner, lease_seconds)
+    if not rows:
+        return  # another sweeper has it, or nothing is left
+    exhausted = [r for r in rows if r.attempts > max_claims]
+    if exhausted:
+        await store.mark_keys(db, target.subscription_id, owner, [r.key for r in exhausted],
+                              "failed", f"given up after {max_claims} claims")
+        rows = [r for r in rows if r.attempts <= max_claims]
+    chosen, skipped = select_rows(rows, as_of)
+    if skipped:
+        for reason in set(skipped.values()):
+            keys = [k for k, why in skipped.items() if why == reason]
+            await store.mark_keys(db, target.subscription_id, owner, keys, "skipped", reason)
+        summary.skipped += len(skipped)
+    if not chosen:
+        return
+    items = [_item(r) for r in chosen]
+    activity = digest_activity(items, as_of, target.lang, target.locale, convention)
+    # Stop retrying well before the lease runs out, so no other sweeper re-sends meanwhile.
+    outcome: Outcome = await sender.deliver(
+        target.tenant_id, target.conversation_id, target.reference, activity,
+        deadline=started + lease_seconds * 0.8)
+    sub = target.subscription_id
+    if outcome.status == "sent":
+        await store.mark_claimed(db, sub, owner, "sent")
+        summary.sent += 1
+        summary.items_sent += len(chosen)
+    elif outcome.status == "deactivate":
+        await store.mark_claimed(db, sub, owner, "skipped", f"conversation gone: {outcome.reason}")
+        if await store.deactivate(db, sub, outcome.reason):
+            summary.deactivated += 1
+    elif outcome.status == "failed":
+        await store.mark_claimed(db, sub, owner, "failed", outcome.reason)
+        summary.failed += 1
+    else:  # retry_later / abort: leave the reminders for the next sweep
+        await store.mark_claimed(db, sub, owner, "pending", outcome.reason)
+        summary.failed += 1
+        summary.retry_later += 1
+        if outcome.status == "abort":
+            logger.error("reminders: sweep aborted: %s", outcome.reason)
+            stop.set()
+
+
+async def next_reminder_date(db: Database, today: date) -> Optional[date]:
+    """The day the next reminder will reach a subscriber who opts in ``today``: its due date,
+    or tomorrow when today's sweep has already run (it is caught up then)."""
+    from datetime import timedelta
+
+    from .schedule import next_reminder
+
+    item = next_reminder(today - timedelta(days=1))
+    if item is None:
+        return None
+    if item.due_date == today and (await store.last_swept(db) or date.min) >= today:
+        follow = next_reminder(today)
+        after = today + timedelta(days=1)
+        # today's item is caught up tomorrow if its deadline allows, else the next one counts
+        return after if item.deadline >= after else (follow.due_date if follow else None)
+    return item.due_date
+
+
+# --------------------------------------------------------------------------- python -m
+
+
+def _main(argv: Optional[list[str]] = None) -> int:
+    """``python -m reminders.sweeper --database-url URL --as-of D [--rate R] [--lease S]``:
+    one sweep through the production adapter transport (the fake connector in tests)."""
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m reminders.sweeper")
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--schema", default=None)
+    parser.add_argument("--as-of", required=True, type=date.fromisoformat)
+    parser.add_argument("--rate", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
+    parser.add_argument("--lease", type=float, default=DEFAULT_LEASE_SECONDS)
+    parser.add_argument("--timeout", type=float, default=5.0)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+
+    async def main() -> Summary:
+        from config import Settings
+
+        from .transport import production_transport
+
+        db = await Database.connect(args.database_url, schema=args.schema)
+        transport = production_transport(Settings(), timeout=args.timeout)
+        try:
+            await store.migrate(db)
+            return await run_sweep(db, transport, args.as_of, tenant_rate=args.rate,
+                                   concurrency=args.concurrency, lease_seconds=args.lease,
+                                   backoff_base=0.05, backoff_cap=0.5)
+        finally:
+            await transport.close()
+            await db.close()
+
+    summary = asyncio.run(main())
+    sys.stdout.write(json.dumps(summary.to_dict()) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
