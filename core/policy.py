@@ -9,7 +9,9 @@ validated once; any bad value raises :class:`~core.errors.PolicyError` naming th
 """
 from __future__ import annotations
 
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +20,15 @@ from typing import Any, Mapping
 from .errors import PolicyError
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
+
+
+def alias_key(text: str) -> str:
+    """How program names and aliases are compared: case, accents, dashes, underscores,
+    slashes and repeated spaces ignored ("OSU-M365" = "osu m365", "hébergement" = "hebergement").
+    """
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[\s\-_/]+", " ", text)
 
 
 @dataclass(frozen=True)
@@ -251,14 +262,20 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         if not earns and claim_with not in link_map:
             raise PolicyError(f"policy: '{item.where}.claim_with' must name a link for a program that earns no co-op", key=f"{item.where}.claim_with")
         aliases = tuple(item.get("aliases", list))
-        for alias in aliases:
-            if not isinstance(alias, str) or not alias.strip():
-                raise PolicyError(f"policy: '{item.where}.aliases' must be non-empty strings", key=f"{item.where}.aliases")
-            folded = alias.casefold()
-            if folded in seen_alias and seen_alias[folded] != key:
-                raise PolicyError(f"policy: alias {alias!r} names two programs", key=f"{item.where}.aliases")
-            seen_alias[folded] = key
-        programs.append(Program(key, item.text("name"), earns, aliases, claim_with))
+        name = item.text("name")
+        # find_program matches the name and every alias by alias_key(): two programs must
+        # never share one, or a partner's words would silently name the wrong program
+        for field, words in (("name", (name,)), ("aliases", aliases)):
+            for alias in words:
+                if not isinstance(alias, str) or not alias.strip():
+                    raise PolicyError(f"policy: '{item.where}.aliases' must be non-empty strings", key=f"{item.where}.aliases")
+                folded = alias_key(alias).strip()
+                if folded in seen_alias and seen_alias[folded] != key:
+                    raise PolicyError(
+                        f"policy: {field} {alias!r} of '{item.where}' names two programs "
+                        f"('{seen_alias[folded]}' and '{key}')", key=f"{item.where}.{field}")
+                seen_alias[folded] = key
+        programs.append(Program(key, name, earns, aliases, claim_with))
 
     return Policy(
         seed=SeedInfo(seed.text("title"), seed.text("revision"), seed.text("locfileid"), seed.text("document")),

@@ -9,15 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .policy import Fundable, Link, Policy, Program, Role, load_policy
-
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[\s\-_/]+", " ", text)
+from .policy import Fundable, Link, Policy, Program, Role, alias_key as _fold, load_policy
 
 
 _PATTERNS: dict[int, tuple[Policy, re.Pattern[str], dict[str, Program]]] = {}
