@@ -17,6 +17,7 @@ URLs:
 - ``sqlite:///relative/path.sqlite3`` (relative to the repository root, never the current
   directory), ``sqlite:////absolute/path.sqlite3``, ``sqlite:///:memory:``.
 - ``postgresql://user:pass@host:5432/db`` or ``postgres://...`` (pooled).
+- ``postgresql+asyncpg://`` and ``sqlite+aiosqlite://`` are accepted as the same; other drivers not.
 
 SQLite runs one connection per ``Database`` (WAL, busy_timeout, foreign keys on); statements
 from concurrent tasks take turns, and ``transaction()`` starts with ``BEGIN IMMEDIATE`` so
@@ -124,14 +125,16 @@ def _parse_url(url: Optional[str]) -> _Target:
         return _Target("sqlite", f"sqlite:///{DEFAULT_SQLITE_PATH}", DEFAULT_SQLITE_PATH)
     url = url.strip()
     scheme, sep, rest = url.partition("://")
-    scheme = scheme.lower()
-    if not sep or scheme not in ("sqlite", "postgresql", "postgres"):
+    # SQLAlchemy-style "postgresql+asyncpg://" / "sqlite+aiosqlite://" name our own drivers.
+    scheme, _, driver = scheme.lower().partition("+")
+    drivers = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "postgres": "asyncpg"}
+    if not sep or scheme not in drivers or driver not in ("", drivers[scheme]):
         raise ConfigError(
             f"unsupported database URL {mask_url(url)}: expected sqlite:///path, "
             "postgresql://... or postgres://..."
         )
     if scheme in ("postgresql", "postgres"):
-        return _Target("postgres", url)
+        return _Target("postgres", f"postgresql://{rest}")
     if not rest.startswith("/"):
         raise ConfigError(
             f"bad SQLite URL {mask_url(url)}: expected sqlite:///relative/path, "

@@ -348,6 +348,14 @@ def test_default_sqlite_file_is_under_the_repository_not_the_cwd(tmp_path, monke
     assert storage.db._parse_url("postgres://h/db").dialect == "postgres"
 
 
+def test_our_own_drivers_may_be_named_in_the_scheme():
+    assert storage.db._parse_url("postgresql+asyncpg://u@h/db").url == "postgresql://u@h/db"
+    assert storage.db._parse_url("sqlite+aiosqlite:///:memory:").path is None
+    for other in ("postgresql+psycopg2://u@h/db", "sqlite+pysqlite:///x.sqlite3"):
+        with pytest.raises(ConfigError):
+            storage.db._parse_url(other)
+
+
 async def test_sqlite_is_set_up_for_concurrency(tmp_path):
     path = tmp_path / "nested" / "dir" / "coop.sqlite3"
     async with await Database.connect(f"sqlite:///{path}", busy_timeout=2.5) as db:
