@@ -1,0 +1,369 @@
+"""The Teams bot: a :class:`TeamsActivityHandler` around the main dialog.
+
+    bot = create_bot(settings, storage, reminders=reminders_service)
+    await adapter.process(request, bot)   # (bot.http does this)
+
+Per turn, in :meth:`CoopBot.on_turn`:
+
+1. turns of one conversation take turns (an in-process lock), then state is loaded;
+2. the activity is read once (:class:`dialogs.TurnInfo`): the sender's calendar day from
+   ``localTimestamp``/``localTimezone`` (else UTC of the injected clock), the locale (also
+   from Teams' ``clientInfo`` entity), the text without the bot's own @mention, a card
+   submit's ``value``;
+3. the activity is dispatched (messages → main dialog; card submits on ``value.verb``;
+   ``adaptiveCard/action`` invokes; welcome on install; clean-up on removal);
+4. conversation and user state are saved once. What the turn sends is held back until the
+   save succeeded: on an ETag conflict (another turn of the same conversation, maybe on
+   another instance, saved first) the state is re-read and the turn is run again, and only
+   the successful run's messages go out, so two concurrent turns lose nothing and nobody
+   gets an answer twice;
+5. an exception is logged with the request's correlation id, the user gets a short apology,
+   the turn's half-made changes are discarded and an active dialog is ended, so one bad turn
+   never breaks the conversation.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+import weakref
+from datetime import datetime, timezone
+from http import HTTPStatus
+from typing import Any, Awaitable, Callable, List, Optional
+
+from botbuilder.core import (ConversationState, InvokeResponse, MessageFactory, Storage,
+                             TurnContext, UserState)
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import (Activity, ActivityTypes, AdaptiveCardInvokeResponse,
+                               AdaptiveCardInvokeValue, ChannelAccount)
+
+from dialogs import (VERB_ACTIONS, Actions, Conversation, CoopRecognizer, MainDialog, TurnInfo,
+                     cancel_all, run_dialog, set_turn_info)
+from dialogs import texts
+
+from understanding.reply import Reply
+
+from . import cards
+from .locale import activity_lang, activity_locale, activity_today
+from .mention import strip_bot_mention
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CoopBot", "create_bot"]
+
+Clock = Callable[[], datetime]
+MAX_ATTEMPTS = 3
+TEXT_VERBS = ("ask", "choose")
+MESSAGE_INVOKE_TYPE = "application/vnd.microsoft.activity.message"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _correlation_id() -> str:
+    try:
+        from bot import correlation_id
+
+        value = correlation_id.get()
+    except Exception:  # noqa: BLE001 - logging must not fail the turn
+        value = "-"
+    return value if value and value != "-" else uuid.uuid4().hex[:12]
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    """An ETag conflict from the storage (SqlStorage's EtagConflictError, MemoryStorage's
+    KeyError("Etag conflict...")."""
+    try:
+        from storage.bot_storage import EtagConflictError
+
+        if isinstance(exc, EtagConflictError):
+            return True
+    except ImportError:
+        pass
+    return isinstance(exc, KeyError) and "etag conflict" in str(exc).lower()
+
+
+class _Outbox:
+    """Holds a turn's outgoing activities until its state is saved."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.items: list[Activity] = []
+
+    async def handler(self, context: TurnContext, activities: List[Activity],
+                      next_send: Callable[[], Awaitable[Any]]):
+        if not self.holding:
+            return await next_send()
+        # botbuilder-python's TurnContext._emit runs the actual send even when a handler does
+        # not call next_send, and sends the very list it passed us: take the activities out
+        # of that list, so the send that follows sends nothing.
+        self.items.extend(activities)
+        activities.clear()
+        return None
+
+    async def flush(self, context: TurnContext) -> None:
+        items, self.items = self.items, []
+        self.holding = False
+        if items:
+            await context.send_activities(items)
+
+
+class CoopBot(TeamsActivityHandler):
+    def __init__(self, conversation_state: ConversationState, user_state: UserState,
+                 dialog: MainDialog, conversation: Conversation, actions: Actions, *,
+                 clock: Clock = _utc_now, convention: str | None = None,
+                 respond: Callable[..., Any] | None = None):
+        self.conversation_state = conversation_state
+        self.user_state = user_state
+        self.dialog = dialog
+        self.conversation = conversation
+        self.actions = actions
+        self.clock = clock
+        self.convention = convention
+        self.renderer = dialog.renderer
+        self._respond = respond
+        self.dialog_state = conversation_state.create_property("DialogState")
+        self.user_profile = user_state.create_property("UserProfile")
+        self._locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
+
+    # ------------------------------------------------------------------ turn pipeline
+
+    def _lock_for(self, turn_context: TurnContext) -> asyncio.Lock:
+        conversation = getattr(turn_context.activity.conversation, "id", None) or ""
+        key = f"{turn_context.activity.channel_id}/{conversation}"
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def on_turn(self, turn_context: TurnContext):
+        outbox = _Outbox()
+        turn_context.on_send_activities(outbox.handler)
+        lock = self._lock_for(turn_context)
+        async with lock:
+            self._read_turn(turn_context)
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                outbox.holding = True
+                outbox.items.clear()
+                try:
+                    await self.conversation_state.load(turn_context, force=attempt > 1)
+                    await self.user_state.load(turn_context, force=attempt > 1)
+                    await super().on_turn(turn_context)
+                    await self._save(turn_context)
+                    break
+                except Exception as exc:  # noqa: BLE001 - every failure is handled below
+                    if _is_conflict(exc) and attempt < MAX_ATTEMPTS:
+                        logger.info("state conflict in conversation %s, running the turn again "
+                                    "(attempt %d)", getattr(turn_context.activity.conversation, "id", "?"),
+                                    attempt + 1)
+                        continue
+                    outbox.items.clear()
+                    await self._recover(turn_context, exc)
+                    break
+            await outbox.flush(turn_context)
+
+    async def _save(self, turn_context: TurnContext) -> None:
+        await self.conversation_state.save_changes(turn_context)
+        await self.user_state.save_changes(turn_context)
+
+    async def _recover(self, turn_context: TurnContext, exc: BaseException) -> None:
+        """Log, apologise, and leave the stored state as it was before this turn (minus an
+        active dialog, which could fail the same way again)."""
+        cid = _correlation_id()
+        logger.error("turn failed [correlation id %s] (%s, conversation %s)", cid,
+                     turn_context.activity.type, getattr(turn_context.activity.conversation, "id", "?"),
+                     exc_info=(type(exc), exc, exc.__traceback__))
+        lang = self._lang_hint(turn_context)
+        try:
+            await self.conversation_state.load(turn_context, force=True)
+            await cancel_all(turn_context, self.dialog, self.dialog_state)
+            await self.conversation_state.save_changes(turn_context)
+        except Exception:  # noqa: BLE001 - the apology must still go out
+            logger.exception("could not reset the dialog state [correlation id %s]", cid)
+        apology = texts.apology(lang)
+        if turn_context.activity.type == ActivityTypes.invoke:
+            body = AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_INVOKE_TYPE, value=apology)
+            await turn_context.send_activity(Activity(
+                type=ActivityTypes.invoke_response,
+                value=InvokeResponse(status=int(HTTPStatus.OK), body=body.serialize())))
+        else:
+            await turn_context.send_activity(self.renderer.text(apology, lang, activity_locale(turn_context.activity)))
+
+    def _read_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        now = self.clock()
+        text = strip_bot_mention(activity)
+        value = activity.value if isinstance(activity.value, dict) else {}
+        if activity.type == ActivityTypes.message:
+            verb = value.get("verb")
+            if not text and verb in TEXT_VERBS and isinstance(value.get("text"), str):
+                text = value["text"].strip()
+            # Prompts read activity.text: give them the cleaned text (None stays None-safe).
+            activity.text = text
+        conversation = activity.conversation
+        set_turn_info(turn_context, TurnInfo(
+            today=activity_today(activity, now), locale=activity_locale(activity),
+            lang=activity_lang(activity), text=text, value=value,
+            user_id=getattr(activity.from_property, "id", None),
+            conversation_id=getattr(conversation, "id", None),
+            conversation_type=getattr(conversation, "conversation_type", None),
+            convention=self.convention,
+            timezone=activity.local_timezone if isinstance(activity.local_timezone, str) else None))
+
+    def _lang_hint(self, turn_context: TurnContext) -> str:
+        cached = self.conversation_state.get(turn_context) or {}
+        data = cached.get("ConversationData") if isinstance(cached, dict) else None
+        if isinstance(data, dict) and data.get("lang") in ("en", "fr"):
+            return data["lang"]
+        return activity_lang(turn_context.activity)
+
+    async def _reference(self, turn_context: TurnContext) -> dict | None:
+        activity = turn_context.activity
+        if not activity.service_url or activity.conversation is None:
+            return None
+        return TurnContext.get_conversation_reference(activity).serialize()
+
+    # ------------------------------------------------------------------ messages
+
+    async def on_message_activity(self, turn_context: TurnContext):
+        await self.actions.refresh(await self._reference(turn_context))
+        from dialogs import turn_info
+
+        info = turn_info(turn_context)
+        verb = info.verb
+        if not info.text and verb in VERB_ACTIONS:
+            await self._card_action(turn_context, info, verb, info.value)
+            return
+        if not info.text:
+            logger.info("message without text or known verb ignored (verb %r)", verb)
+            return
+        await run_dialog(self.dialog, turn_context, self.dialog_state)
+
+    async def _card_action(self, turn_context: TurnContext, info: TurnInfo, verb: str,
+                           data: dict) -> str:
+        """A "Remind me" / "Add to calendar" / "Stop reminders" button: do it, say so."""
+        lang = (await self.conversation.data(turn_context)).get("lang") or info.lang
+        sentence = await self.actions.run(VERB_ACTIONS[verb], info, lang,
+                                          await self._reference(turn_context), data)
+        await turn_context.send_activity(self.renderer.text(sentence, lang, info.locale))
+        return sentence
+
+    # ------------------------------------------------------------------ Universal Actions
+
+    async def on_adaptive_card_invoke(self, turn_context: TurnContext,
+                                      invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
+        from dialogs import turn_info
+
+        action = invoke_value.action or {}
+        data = dict(action.get("data") or {})
+        verb = action.get("verb") or data.get("verb")
+        info = turn_info(turn_context)
+        info.value = {**data, "verb": verb}
+        if verb in VERB_ACTIONS:
+            sentence = await self._card_action(turn_context, info, verb, info.value)
+            return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_INVOKE_TYPE, value=sentence)
+        if verb in TEXT_VERBS and isinstance(data.get("text"), str) and data["text"].strip():
+            info.text = data["text"].strip()
+            turn_context.activity.text = info.text
+            await run_dialog(self.dialog, turn_context, self.dialog_state)
+            return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_INVOKE_TYPE, value="")
+        return AdaptiveCardInvokeResponse(
+            status_code=400, type="application/vnd.microsoft.error",
+            value={"code": "BadRequest", "message": f"unknown verb {verb!r}"})
+
+    # ------------------------------------------------------------------ install / welcome
+
+    async def on_teams_members_added_dispatch(self, members_added: List[ChannelAccount], team_info,
+                                              turn_context: TurnContext):
+        # The stock dispatch fetches every added user's profile from Teams (a network call
+        # per member); the welcome only needs to know whether the bot itself was added.
+        return await self.on_members_added_activity(members_added, turn_context)
+
+    async def on_members_added_activity(self, members_added: List[ChannelAccount],
+                                        turn_context: TurnContext):
+        bot_id = getattr(turn_context.activity.recipient, "id", None)
+        if any(m is not None and m.id == bot_id for m in members_added or []):
+            await self._welcome(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext):
+        await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        data = await self.conversation.data(turn_context)
+        if data.get("welcomed"):
+            return
+        data["welcomed"] = True
+        from dialogs import turn_info
+
+        info = turn_info(turn_context)
+        reply = self._welcome_reply(info)
+        await turn_context.send_activity(cards.welcome_activity(reply, info.locale))
+
+    @staticmethod
+    def _welcome_reply(info: TurnInfo) -> Reply:
+        """The catalogue's welcome, in the user's locale language, with the common questions."""
+        return Reply(lang=info.lang, intent="welcome", text=texts.text("welcome", info.lang),
+                     suggestions=texts.suggestions(info.lang))
+
+    async def on_teams_members_removed_dispatch(self, members_removed: List[ChannelAccount], team_info,
+                                                turn_context: TurnContext):
+        return await self.on_members_removed_activity(members_removed, turn_context)
+
+    async def on_members_removed_activity(self, members_removed: List[ChannelAccount],
+                                          turn_context: TurnContext):
+        bot_id = getattr(turn_context.activity.recipient, "id", None)
+        if any(m is not None and m.id == bot_id for m in members_removed or []):
+            await self._removed(turn_context)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext):
+        await self._removed(turn_context)
+
+    async def _removed(self, turn_context: TurnContext) -> None:
+        """Uninstalled / removed from the conversation: stop its reminders, drop its stored
+        reference and the question context (the welcome flag stays, so a reinstall in the same
+        conversation does not greet twice)."""
+        conversation_id = getattr(turn_context.activity.conversation, "id", None)
+        await self.actions.removed_from(conversation_id)
+        await self.conversation.forget_context(turn_context)
+        await cancel_all(turn_context, self.dialog, self.dialog_state)
+
+    # ------------------------------------------------------------------ forget my data
+
+    async def forget_state(self, turn_context: TurnContext) -> None:
+        await self.user_state.delete(turn_context)
+        await self.user_state.load(turn_context)  # an empty cache, so the save is a no-op
+        await self.conversation.forget_context(turn_context)
+
+
+def create_bot(settings: Any = None, storage: Storage | None = None, *, reminders: Any = None,
+               clock: Optional[Clock] = None, respond: Callable[..., Any] | None = None) -> CoopBot:
+    """The product bot on ``storage`` (botbuilder ``Storage``; ``SqlStorage`` in production).
+
+    ``settings``: :class:`config.Settings` (reads ``fy_label_convention``; may be None in tests).
+    ``reminders``: the reminders service (see :mod:`dialogs.actions`), or None: reminder
+    buttons then answer that reminders are unavailable. ``clock``: returns an aware
+    ``datetime`` (default: UTC now), the fallback for "today" when the client sends no
+    local time. ``respond``: replaces ``understanding.respond`` (tests).
+    """
+    if storage is None:
+        raise ValueError("create_bot needs a botbuilder Storage (SqlStorage in production)")
+    convention = getattr(settings, "fy_label_convention", None)
+    conversation_state = ConversationState(storage)
+    user_state = UserState(storage)
+    conversation = Conversation(conversation_state.create_property("ConversationData"), respond,
+                                convention)
+    actions = Actions(reminders)
+    recognizer = CoopRecognizer(context_of=conversation.context)
+    renderer = cards.CardRenderer()
+    holder: dict[str, CoopBot] = {}
+
+    async def forget_state(turn_context: TurnContext) -> None:
+        await holder["bot"].forget_state(turn_context)
+
+    dialog = MainDialog(recognizer, conversation, renderer, actions, forget_state)
+    bot = CoopBot(conversation_state, user_state, dialog, conversation, actions,
+                  clock=clock or _utc_now, convention=convention, respond=respond)
+    holder["bot"] = bot
+    return bot

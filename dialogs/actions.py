@@ -1,0 +1,143 @@
+"""The side effects a reply or a card button asks for: reminders on/off/list, calendar link,
+"forget my data". The dialogs call :class:`Actions`; it talks to the reminders service and
+composes the confirmation from the message catalogues.
+
+``reminders`` is duck-typed so the bot does not depend on how that package is assembled: any
+object with (some of) these coroutine methods, mirroring ``reminders.store`` without the
+``db`` argument::
+
+    subscribe(*, user_id, reference, lang, locale, tz, today) -> Subscription
+    unsubscribe(user_id) -> bool
+    get_subscription(user_id) -> Subscription | None
+    refresh_reference(reference) -> int
+    deactivate_conversation(conversation_id, reason=...) -> int
+    forget_user(user_id) -> dict
+    calendar_url(user_id, lang, locale) -> str
+
+:class:`StoreReminders` builds that object over a ``storage.Database`` with
+``reminders.store``. Without a reminders service the actions answer that reminders are
+unavailable instead of pretending.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+from datetime import date
+from typing import Any, Callable, Optional
+
+from . import texts
+from .turn import TurnInfo
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Actions", "StoreReminders", "ACTION_VERBS", "VERB_ACTIONS"]
+
+# card verbs that are actions (the other verbs, ask/choose, carry text)
+VERB_ACTIONS = {"remind": "subscribe", "calendar": "calendar", "unsubscribe": "unsubscribe"}
+ACTION_VERBS = frozenset(VERB_ACTIONS)
+
+
+async def _maybe_await(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+class StoreReminders:
+    """The reminders service over a ``Database`` (``reminders.store`` functions)."""
+
+    def __init__(self, db: Any, *, public_base_url: str = "", calendar_path: str = "/calendar/{token}.ics"):
+        from reminders import store
+
+        self._db = db
+        self._store = store
+        self._base = public_base_url.rstrip("/")
+        self._path = calendar_path
+
+    async def subscribe(self, **kwargs: Any) -> Any:
+        return await self._store.subscribe(self._db, **kwargs)
+
+    async def unsubscribe(self, user_id: str) -> bool:
+        return await self._store.unsubscribe(self._db, user_id)
+
+    async def get_subscription(self, user_id: str) -> Any:
+        return await self._store.get_subscription(self._db, user_id)
+
+    async def refresh_reference(self, reference: dict) -> int:
+        return await self._store.refresh_reference(self._db, reference)
+
+    async def deactivate_conversation(self, conversation_id: str, **kwargs: Any) -> int:
+        return await self._store.deactivate_conversation(self._db, conversation_id, **kwargs)
+
+    async def forget_user(self, user_id: str) -> dict:
+        return await self._store.forget_user(self._db, user_id)
+
+    async def calendar_url(self, user_id: str, lang: str, locale: Optional[str]) -> str:
+        token = await self._store.calendar_token(self._db, user_id, lang, locale)
+        return self._base + self._path.format(token=token)
+
+
+def _next_item(today: date) -> Any:
+    """The next reminder a subscriber gets after ``today`` (a ``ReminderItem``), or None."""
+    try:
+        from reminders.schedule import next_reminder
+    except ImportError:
+        return None
+    return next_reminder(today)
+
+
+def _next_reminder(today: date) -> Optional[date]:
+    item = _next_item(today)
+    return getattr(item, "due_date", None) if item is not None else None
+
+
+class Actions:
+    def __init__(self, reminders: Any = None):
+        self.reminders = reminders
+
+    def _has(self, name: str) -> bool:
+        return self.reminders is not None and callable(getattr(self.reminders, name, None))
+
+    async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return await _maybe_await(getattr(self.reminders, name)(*args, **kwargs))
+
+    async def run(self, action: str, info: TurnInfo, lang: str, reference: Optional[dict],
+                  data: Optional[dict] = None) -> str:
+        """Do ``action`` (subscribe, unsubscribe, list_reminders, calendar) and return the
+        sentence to send."""
+        if action == "subscribe":
+            return await self.subscribe(info, lang, reference)
+        if action == "unsubscribe":
+            if not self._has("unsubscribe") or not info.user_id:
+                return texts.text("reminders_unavailable", lang)
+            await self._call("unsubscribe", info.user_id)
+            return texts.unsubscribed(lang)
+        if action == "list_reminders":
+            if not self._has("get_subscription") or not info.user_id:
+                return texts.text("reminders_unavailable", lang)
+            sub = await self._call("get_subscription", info.user_id)
+            active = bool(sub is not None and getattr(sub, "active", False))
+            return texts.listing(lang, active, _next_item(info.today) if active else None, info.locale)
+        if action == "calendar":
+            if not self._has("calendar_url") or not info.user_id:
+                return texts.text("reminders_unavailable", lang)
+            url = await self._call("calendar_url", info.user_id, lang, info.locale)
+            return texts.calendar_link(lang, url)
+        raise ValueError(f"unknown action {action!r}")
+
+    async def subscribe(self, info: TurnInfo, lang: str, reference: Optional[dict]) -> str:
+        if not self._has("subscribe") or not info.user_id or not reference:
+            return texts.text("reminders_unavailable", lang)
+        await self._call("subscribe", user_id=info.user_id, reference=reference, lang=lang,
+                         locale=info.locale, tz=info.timezone, today=info.today)
+        return texts.subscribed(lang, _next_reminder(info.today), info.locale)
+
+    async def forget(self, info: TurnInfo) -> None:
+        if self._has("forget_user") and info.user_id:
+            await self._call("forget_user", info.user_id)
+
+    async def refresh(self, reference: Optional[dict]) -> None:
+        if reference and self._has("refresh_reference"):
+            await self._call("refresh_reference", reference)
+
+    async def removed_from(self, conversation_id: Optional[str]) -> None:
+        if conversation_id and self._has("deactivate_conversation"):
+            await self._call("deactivate_conversation", conversation_id)

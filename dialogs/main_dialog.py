@@ -1,0 +1,219 @@
+"""The main dialog: answer the question, do what the answer asks, and hold the multi-turn
+exchanges (a missing slot, the "forget my data" confirmation) across turns and restarts.
+
+Every turn's text goes to ``understanding.respond`` with the previous reply's ``context``
+(kept in conversation state), so the understanding layer decides what a fragment such as
+"5000" or "and for H2?" means. The dialogs add what needs a dialog stack:
+
+- :class:`FollowUpDialog`: the reply asked for a missing piece (``awaiting`` in its context
+  or data, or clarifying ``choices``): prompt with that reply, feed the answer back, repeat
+  until the reply is complete. It lives in the dialog stack, so after a restart the next
+  message still continues it.
+- :class:`ForgetDialog`: "forget my data" asks yes/no first (card buttons post the answer as
+  text), then deletes the user's state and reminders data.
+
+Both are :class:`CancelAndHelpDialog`\\ s: "help" answers without leaving the step, "cancel"
+ends it.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Optional
+
+from botbuilder.core import MessageFactory, StatePropertyAccessor, TurnContext
+from botbuilder.dialogs import (ComponentDialog, DialogTurnResult, WaterfallDialog,
+                                WaterfallStepContext)
+from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
+
+from . import texts
+from .actions import Actions
+from .cancel_and_help_dialog import CancelAndHelpDialog
+from .recognizer import CoopRecognizer
+from .turn import turn_info
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["MainDialog", "FollowUpDialog", "ForgetDialog", "Conversation", "awaiting"]
+
+ACTIONS_WITH_EFFECTS = ("subscribe", "unsubscribe", "list_reminders", "calendar")
+
+
+def awaiting(reply: Any) -> Optional[str]:
+    """What the reply waits for (a slot name, "choice"), or None when it is complete."""
+    for source in (getattr(reply, "context", None), getattr(reply, "data", None)):
+        if isinstance(source, dict):
+            for key in ("awaiting", "missing", "pending"):
+                value = source.get(key)
+                if value:
+                    return value if isinstance(value, str) else str(value)
+    if getattr(reply, "choices", None):
+        return "choice"
+    return None
+
+
+class Conversation:
+    """Answers a text with ``understanding.respond``, keeping the reply context in
+    conversation state (``conversation_data["context"]``)."""
+
+    def __init__(self, conversation_data: StatePropertyAccessor,
+                 respond: Callable[..., Any] | None = None, convention: str | None = None):
+        self._respond = respond
+        self._data = conversation_data
+        self._convention = convention
+
+    async def data(self, turn_context: TurnContext) -> dict:
+        return await self._data.get(turn_context, dict)
+
+    async def context(self, turn_context: TurnContext) -> dict | None:
+        return (await self.data(turn_context)).get("context") or None
+
+    async def answer(self, turn_context: TurnContext, text: str) -> Any:
+        info = turn_info(turn_context)
+        data = await self.data(turn_context)
+        if self._respond is None:
+            from understanding import respond  # noqa: PLC0415 - imported on first use
+
+            self._respond = respond
+        reply = self._respond(text, locale=info.locale, today=info.today,
+                              context=data.get("context") or None,
+                              convention=info.convention or self._convention)
+        data["context"] = dict(reply.context or {})
+        data["lang"] = reply.lang
+        return reply
+
+    async def forget_context(self, turn_context: TurnContext) -> None:
+        data = await self.data(turn_context)
+        data.pop("context", None)
+
+
+def _reference(turn_context: TurnContext) -> dict | None:
+    try:
+        ref = TurnContext.get_conversation_reference(turn_context.activity)
+        return ref.serialize()
+    except Exception:  # noqa: BLE001 - an activity without conversation/serviceUrl (tests)
+        logger.debug("no conversation reference for this activity", exc_info=True)
+        return None
+
+
+class _Handler:
+    """What to do with a Reply, shared by the main and follow-up dialogs."""
+
+    def __init__(self, renderer: Any, actions: Actions, follow_up_id: str, forget_id: str):
+        self.renderer = renderer
+        self.actions = actions
+        self.follow_up_id = follow_up_id
+        self.forget_id = forget_id
+
+    async def handle(self, step: WaterfallStepContext, reply: Any) -> DialogTurnResult:
+        info = turn_info(step.context)
+        if reply.action == "forget":
+            return await step.begin_dialog(self.forget_id, {"lang": reply.lang, "intro": reply.text})
+        if reply.action in ACTIONS_WITH_EFFECTS:
+            sentence = await self.actions.run(reply.action, info, reply.lang, _reference(step.context))
+            await step.context.send_activity(self.renderer.text(sentence, reply.lang, info.locale))
+            return await step.end_dialog()
+        activity = self.renderer.reply(reply, info.locale)
+        if awaiting(reply):
+            return await step.begin_dialog(self.follow_up_id, {"prompt": activity})
+        await step.context.send_activity(activity)
+        return await step.end_dialog()
+
+
+class FollowUpDialog(CancelAndHelpDialog):
+    """Prompt with a reply that waits for something; answer with the next message."""
+
+    def __init__(self, recognizer: CoopRecognizer, conversation: Conversation, handler: _Handler,
+                 renderer: Any, dialog_id: str = "FollowUpDialog"):
+        super().__init__(dialog_id, recognizer, responder=conversation.answer, renderer=renderer)
+        self.conversation = conversation
+        self.handler = handler
+        self.add_dialog(TextPrompt("FollowUpPrompt"))
+        self.add_dialog(WaterfallDialog(f"{dialog_id}.steps", [self.prompt_step, self.answer_step]))
+        self.initial_dialog_id = f"{dialog_id}.steps"
+
+    async def prompt_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        return await step.prompt("FollowUpPrompt", PromptOptions(prompt=step.options["prompt"]))
+
+    async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        reply = await self.conversation.answer(step.context, step.result or "")
+        if awaiting(reply) and not reply.action:
+            # still incomplete: ask again with the new reply (restart this dialog)
+            activity = self.renderer.reply(reply, turn_info(step.context).locale)
+            return await step.replace_dialog(self.id, {"prompt": activity})
+        return await self.handler.handle(step, reply)
+
+
+class ForgetDialog(CancelAndHelpDialog):
+    """"Forget my data": yes/no in the user's language, then delete."""
+
+    def __init__(self, recognizer: CoopRecognizer, renderer: Any, actions: Actions,
+                 forget_state: Callable[[TurnContext], Awaitable[None]],
+                 dialog_id: str = "ForgetDialog"):
+        super().__init__(dialog_id, recognizer, renderer=renderer)
+        self.actions = actions
+        self.forget_state = forget_state
+        self.add_dialog(TextPrompt("ForgetConfirm", self._is_yes_or_no))
+        self.add_dialog(WaterfallDialog(f"{dialog_id}.steps", [self.confirm_step, self.act_step]))
+        self.initial_dialog_id = f"{dialog_id}.steps"
+
+    async def on_continue_dialog(self, inner_dc):
+        # A yes/no answer must not be taken for a new command ("no" is not "cancel" here).
+        return await ComponentDialog.on_continue_dialog(self, inner_dc)
+
+    @staticmethod
+    async def _is_yes_or_no(prompt: PromptValidatorContext) -> bool:
+        lang = (prompt.options.validations or {}).get("lang") if prompt.options else None
+        return prompt.recognized.succeeded and texts.yes_no(prompt.recognized.value, lang) is not None
+
+    async def confirm_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        info = turn_info(step.context)
+        lang = (step.options or {}).get("lang") or info.lang
+        step.values["lang"] = lang
+        intro = (step.options or {}).get("intro")
+        question_text = texts.text("forget_confirm", lang)
+        if intro:
+            question_text = f"{intro}\n\n{question_text}"
+        question = self.renderer.confirm(question_text, lang, info.locale)
+        retry = self.renderer.confirm(texts.text("yes_no", lang), lang, info.locale)
+        return await step.prompt("ForgetConfirm", PromptOptions(prompt=question, retry_prompt=retry,
+                                                                validations={"lang": lang}))
+
+    async def act_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        info = turn_info(step.context)
+        lang = step.values.get("lang") or info.lang
+        if texts.yes_no(step.result, lang):
+            await self.actions.forget(info)
+            await self.forget_state(step.context)
+            sentence = texts.text("forget_done", lang)
+        else:
+            sentence = texts.text("forget_kept", lang)
+        await step.context.send_activity(self.renderer.text(sentence, lang, info.locale))
+        return await step.end_dialog()
+
+
+class MainDialog(ComponentDialog):
+    """Routes each message: answer, act, or start a follow-up / confirmation dialog."""
+
+    def __init__(self, recognizer: CoopRecognizer, conversation: Conversation, renderer: Any,
+                 actions: Actions, forget_state: Callable[[TurnContext], Awaitable[None]]):
+        super().__init__(MainDialog.__name__)
+        self.recognizer = recognizer
+        self.conversation = conversation
+        self.renderer = renderer
+        self.actions = actions
+        handler = _Handler(renderer, actions, "FollowUpDialog", "ForgetDialog")
+        self.handler = handler
+        self.add_dialog(FollowUpDialog(recognizer, conversation, handler, renderer))
+        self.add_dialog(ForgetDialog(recognizer, renderer, actions, forget_state))
+        self.add_dialog(WaterfallDialog("MainDialog.steps", [self.answer_step, self.final_step]))
+        self.initial_dialog_id = "MainDialog.steps"
+
+    async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        info = turn_info(step.context)
+        if not info.text:
+            return await step.end_dialog()
+        reply = await self.conversation.answer(step.context, info.text)
+        return await self.handler.handle(step, reply)
+
+    async def final_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        return await step.end_dialog()

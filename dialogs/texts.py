@@ -1,0 +1,139 @@
+"""Where the dialogs get the sentences they send (they write none themselves).
+
+Each function asks ``understanding.messages`` for the sentence first (its owner), then
+``reminders.messages`` for the reminder confirmations. ``_PENDING`` holds the few bot-only
+sentences the catalogue did not have yet when this was written, in the same ``str.format``
+shape so they move into ``understanding.messages`` unchanged; nothing else lives here.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any, Callable
+
+logger = logging.getLogger(__name__)
+
+# Bot-only sentences understanding.messages does not have yet (same shape as its catalogue,
+# to move there unchanged). Everything else comes from understanding.messages.
+_PENDING: dict[str, dict[str, str]] = {
+    "en": {
+        "cancelled": "OK, I stopped there. Ask me anything about co-op deadlines.",
+        "forget_confirm": "Shall I go ahead? Answer yes or no.",
+        "forget_kept": "OK, I deleted nothing.",
+        "yes_no": "Please answer yes or no.",
+        "reminders_unavailable": "Reminders are not available right now. Please try again later.",
+    },
+    "fr": {
+        "cancelled": "D'accord, j'arrête là. Posez-moi une question sur les échéances co-op.",
+        "forget_confirm": "Je continue ? Répondez oui ou non.",
+        "forget_kept": "D'accord, je n'ai rien supprimé.",
+        "yes_no": "Répondez par oui ou par non.",
+        "reminders_unavailable": "Les rappels ne sont pas disponibles pour le moment. Réessayez plus tard.",
+    },
+}
+# our key -> understanding.messages function (called with lang)
+_CATALOGUE_FUNCTIONS = {"apology": "apology", "forget_done": "confirm_forgotten", "welcome": "welcome",
+                        "help": "help_text"}
+
+# Words that answer a yes/no question (recognition vocabulary, not sentences the bot sends).
+_YES = {"yes", "y", "yeah", "yep", "sure", "ok", "okay", "confirm", "delete", "oui", "o", "ouais",
+        "d'accord", "daccord", "confirmer", "supprimer", "si"}
+_NO = {"no", "n", "nope", "cancel", "keep", "non", "annuler", "garder", "pas"}
+
+
+def _lang(lang: str | None) -> str:
+    return "fr" if (lang or "")[:2].lower() == "fr" else "en"
+
+
+def _messages() -> Any:
+    try:
+        from understanding import messages  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return messages
+
+
+def _from_catalogue(name: str) -> Callable[..., str] | None:
+    messages = _messages()
+    fn = getattr(messages, name, None) if messages is not None else None
+    return fn if callable(fn) else None
+
+
+def text(key: str, lang: str | None, **values: Any) -> str:
+    """The sentence ``key`` in ``lang``: ``understanding.messages.<key>(lang, **values)`` when
+    the catalogue has it (or ``messages.text(lang, key)``), else the pending table."""
+    lang = _lang(lang)
+    fn = _from_catalogue(_CATALOGUE_FUNCTIONS.get(key, key))
+    if fn is not None:
+        return fn(lang, **values)
+    messages = _messages()
+    catalogue = getattr(messages, "CATALOGUES", {}).get(lang, {}) if messages is not None else {}
+    if key in catalogue:
+        return messages.t(lang, key, **values)
+    return _PENDING[lang][key].format(**values)
+
+
+def suggestions(lang: str | None, keys=("suggest.status", "suggest.howto", "suggest.poe",
+                                        "suggest.remind")) -> list[str]:
+    """Common questions from the catalogue (welcome card buttons)."""
+    messages = _messages()
+    lang = _lang(lang)
+    catalogue = getattr(messages, "CATALOGUES", {}).get(lang, {}) if messages is not None else {}
+    return [messages.t(lang, k) for k in keys if k in catalogue]
+
+
+def apology(lang: str | None) -> str:
+    return text("apology", lang)
+
+
+def yes_no(answer: str | None, lang: str | None = None) -> bool | None:
+    """True for yes, False for no, None when the answer is neither (in either language)."""
+    fn = _from_catalogue("yes_no")
+    if fn is not None:
+        return fn(answer or "", _lang(lang))
+    words = [w.strip(".!?,;:«»\"' ").lower() for w in (answer or "").split()]
+    words = [w for w in words if w]
+    if not words:
+        return None
+    if words[0] in _YES:
+        return True
+    if words[0] in _NO:
+        return False
+    return None
+
+
+# --- reminder confirmations (understanding.messages) ---------------------------------------
+
+# reminders.schedule kinds -> understanding.messages reminder labels
+_KIND_LABELS = {"claim_close": "claim_closing", "claim_open": "claim_opening", "forfeiture": "forfeiture"}
+
+
+def subscribed(lang: str | None, next_date: date | None, locale: str | None = None) -> str:
+    from understanding import messages
+
+    return messages.confirm_subscribed(_lang(lang), next_date, locale)
+
+
+def unsubscribed(lang: str | None) -> str:
+    from understanding import messages
+
+    return messages.confirm_unsubscribed(_lang(lang))
+
+
+def listing(lang: str | None, active: bool, next_item: Any = None, locale: str | None = None) -> str:
+    """The reminders a subscription gets (all three kinds), the next one dated."""
+    from understanding import messages
+
+    if not active:
+        return messages.list_reminders(_lang(lang), [], locale)
+    next_kind = _KIND_LABELS.get(getattr(next_item, "kind", ""), "")
+    next_date = getattr(next_item, "due_date", None)
+    items = [{"kind": kind, "next_date": next_date if kind == next_kind else None}
+             for kind in ("claim_closing", "claim_opening", "forfeiture")]
+    return messages.list_reminders(_lang(lang), items, locale)
+
+
+def calendar_link(lang: str | None, url: str) -> str:
+    from understanding import messages
+
+    return messages.calendar_offer(_lang(lang), url)
