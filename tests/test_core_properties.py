@@ -165,3 +165,13 @@ def test_the_label_the_product_writes_is_read_back(day, convention):
     label = CAL.fy_label(half, convention)
     reading = read_period(label, convention=convention)
     assert reading.primary.halves == (half,)
+
+
+@given(st.text())
+def test_fold_keeps_positions(text):
+    """find_periods reports positions in the partner's own text: folding must not move them."""
+    from core import fold
+
+    folded = fold(text)
+    assert len(folded) == len(text)
+    assert fold(folded) == folded
