@@ -242,10 +242,10 @@ async def _pg_run(conn: Any, sql: str, args: tuple, how: str, url: str) -> Any:
         return await conn.fetchval(sql, *args)
     except asyncpg.IntegrityConstraintViolationError as error:
         raise IntegrityError(f"postgres: {error} -- SQL: {sql[:200]}") from error
+    except (asyncpg.PostgresConnectionError, OSError, asyncio.TimeoutError) as error:
+        raise ConnectError(f"lost {mask_url(url)}: {type(error).__name__}: {error}") from error
     except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise QueryError(f"postgres: {error} -- SQL: {sql[:200]}") from error
-    except (OSError, asyncio.TimeoutError) as error:
-        raise ConnectError(f"lost {mask_url(url)}: {type(error).__name__}: {error}") from error
 
 
 class _Queries:
@@ -544,13 +544,14 @@ class _PostgresDatabase(Database):
                 message = message.replace(password, "***")
             raise ConnectError(f"cannot connect to {mask_url(target.url)}: {message}") from error
         database = cls(target.url, pool)
-        if schema:
-            found = await database.fetchval(
+        try:
+            if schema and not await database.fetchval(
                 "SELECT 1 FROM pg_namespace WHERE nspname = $1", schema
-            )
-            if not found:
-                await database.close()
+            ):
                 raise ConfigError(f"schema {schema!r} does not exist in {mask_url(target.url)}")
+        except BaseException:
+            await database.close()
+            raise
         logger.info("storage: PostgreSQL at %s", mask_url(target.url))
         return database
 
@@ -568,16 +569,10 @@ class _PostgresDatabase(Database):
             raise ConnectError(f"cannot reach {self.url}: {type(error).__name__}: {error}") from error
         tx = _PostgresTransaction(self, conn)
         token = _IN_TRANSACTION.set(_IN_TRANSACTION.get() + (self,))
+        failed = False
         try:
             await _pg_run(conn, "BEGIN", (), "execute", self._url)
-            try:
-                yield tx
-            except asyncio.CancelledError:
-                raise  # the connection may be mid-query: pool.release() resets it (ROLLBACK)
-            except BaseException:
-                tx._open = False
-                await _pg_run(conn, "ROLLBACK", (), "execute", self._url)
-                raise
+            yield tx
             tx._open = False
             # COMMIT of an aborted transaction answers ROLLBACK; a deferred constraint raises.
             status = await _pg_run(conn, "COMMIT", (), "status", self._url)
@@ -585,10 +580,22 @@ class _PostgresDatabase(Database):
                 raise QueryError(
                     "postgres: transaction was rolled back at COMMIT (a statement in it failed)"
                 )
+        except BaseException:
+            failed = True
+            raise
         finally:
             tx._open = False
             _IN_TRANSACTION.reset(token)
-            await self._pool.release(conn)
+            # release() resets the connection, which rolls back a transaction left open (error,
+            # cancellation mid-query), or discards the connection if the server is gone.
+            try:
+                await self._pool.release(conn)
+            except Exception:
+                if not failed:
+                    raise
+                # Keep the error that ended the transaction; this one is its consequence.
+                logger.warning("postgres: discarded a connection that could not be reset "
+                               "after a failed transaction", exc_info=True)
 
     async def close(self) -> None:
         if self._closed:

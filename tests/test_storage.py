@@ -375,3 +375,16 @@ async def test_closed_database_refuses_work_and_closes_twice(scratch):
     with pytest.raises(StorageError, match="closed"):
         async with db.transaction():
             pass
+
+
+@pytest.mark.postgres
+async def test_a_dropped_server_connection_is_a_connect_error_and_the_pool_recovers():
+    async with scratch_database(POSTGRES_TEST_URL) as place:
+        db = await place.connect(min_size=1, max_size=1)
+        admin = await place.connect()
+        with pytest.raises(ConnectError, match="lost"):
+            async with db.transaction() as tx:
+                pid = await tx.fetchval("SELECT pg_backend_pid()")
+                await admin.execute("SELECT pg_terminate_backend($1)", pid)
+                await tx.fetchval("SELECT 1")
+        assert await db.fetchval("SELECT 1") == 1  # the next turn gets a fresh connection
