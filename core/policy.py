@@ -220,6 +220,16 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         claim_closes_months_after_usage_end=per.int_in("claim_closes_months_after_usage_end", 0, 11),
         claim_closes_day=per.int_in("claim_closes_day", 1, 28),
     )
+    # One claiming window must close the day before the next one opens: the next window opens
+    # (half_months + opens offset) months after this usage period starts, this one closes
+    # (half_months - 1 + closes offset) months after it starts.
+    if (periods.claim_closes_months_after_usage_end + half_months - 1 != half_months + periods.claim_opens_months_after_usage_start
+            or periods.claim_closes_day + 1 != periods.claim_opens_day):
+        raise PolicyError(
+            "policy: 'periods.claim_closes_*' and 'periods.claim_opens_*' leave a gap or an overlap "
+            "between one claiming window and the next (a window must close the day before the next opens)",
+            key="periods.claim_closes_day",
+        )
     conventions = tuple(fy.get("conventions", list))
     if set(conventions) != {"seed", "microsoft"}:
         raise PolicyError("policy: 'fy_labels.conventions' must be [\"seed\", \"microsoft\"]", key="fy_labels.conventions")

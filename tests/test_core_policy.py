@@ -135,3 +135,13 @@ def test_a_program_name_that_is_another_programs_alias_is_a_duplicate():
         program(data, "surface")["name"] = "CSP"
     with pytest.raises(PolicyError, match="two programs"):
         parse_policy(modified(change))
+
+
+def test_claim_windows_that_would_leave_a_gap_are_refused_at_load():
+    data = tomllib.loads(DEFAULT_POLICY_PATH.read_text("utf-8"))
+    for key, value in (("claim_opens_day", 17), ("claim_closes_day", 14), ("claim_closes_months_after_usage_end", 3)):
+        bad = copy.deepcopy(data)
+        bad["periods"][key] = value
+        with pytest.raises(PolicyError) as err:
+            parse_policy(bad)
+        assert "gap" in str(err.value) and "periods.claim" in err.value.params["key"]
