@@ -182,13 +182,15 @@ class Sender:
                 await self.transport.send(reference, activity)
                 return Outcome("sent", attempts=attempts)
             except SendError as error:
-                wait, outcome = self._classify(error, attempts, throttled, tenant_id)
-                if error.status == 429:
-                    throttled += 1
+                failure = error
+            wait, outcome = self._classify(failure, attempts, throttled, tenant_id)
+            if failure.status == 429:
+                throttled += 1
             if outcome is not None:
                 return outcome
             if deadline is not None and time.monotonic() + wait > deadline:
-                return Outcome("retry_later", f"no time left to retry: {error}", attempts, error.status)
+                return Outcome("retry_later", f"no time left to retry: {failure}", attempts,
+                               failure.status)
             self.retries += 1
             await self._sleep(wait)
 
