@@ -34,8 +34,7 @@ from typing import Any, Awaitable, Callable, List, Optional
 from botbuilder.core import (ConversationState, InvokeResponse, MessageFactory, Storage,
                              TurnContext, UserState)
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import (Activity, ActivityTypes, AdaptiveCardInvokeResponse,
-                               AdaptiveCardInvokeValue, ChannelAccount)
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from dialogs import (VERB_ACTIONS, Actions, Conversation, CoopRecognizer, MainDialog, TurnInfo,
                      cancel_all, run_dialog, set_turn_info)
@@ -82,6 +81,17 @@ def _is_conflict(exc: BaseException) -> bool:
     except ImportError:
         pass
     return isinstance(exc, KeyError) and "etag conflict" in str(exc).lower()
+
+
+def _invoke_message(text: str) -> InvokeResponse:
+    return InvokeResponse(status=int(HTTPStatus.OK),
+                          body={"statusCode": 200, "type": MESSAGE_INVOKE_TYPE, "value": text})
+
+
+def _invoke_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse:
+    return InvokeResponse(status=int(status), body={
+        "statusCode": int(status), "type": "application/vnd.microsoft.error",
+        "value": {"code": code, "message": message}})
 
 
 class _Outbox:
@@ -148,8 +158,8 @@ class CoopBot(TeamsActivityHandler):
                 outbox.holding = True
                 outbox.items.clear()
                 try:
-                    await self.conversation_state.load(turn_context, force=attempt > 1)
-                    await self.user_state.load(turn_context, force=attempt > 1)
+                    for state in (self.conversation_state, self.user_state):
+                        await self._load(state, turn_context, force=attempt > 1)
                     await super().on_turn(turn_context)
                     await self._save(turn_context)
                     break
@@ -163,6 +173,22 @@ class CoopBot(TeamsActivityHandler):
                     await self._recover(turn_context, exc)
                     break
             await outbox.flush(turn_context)
+
+    @staticmethod
+    async def _load(state, turn_context: TurnContext, force: bool) -> None:
+        """Load ``state``. A record that does not exist yet is first created empty through the
+        storage's guarded ``update`` (SqlStorage): botbuilder writes a new record without an
+        e_tag, i.e. unconditionally, so two first turns racing would silently lose one's
+        changes; with the record created first, the turn's save carries an e_tag and the
+        loser of the race gets a conflict (and re-runs) instead."""
+        await state.load(turn_context, force=force)
+        cached = state.get(turn_context)
+        storage = getattr(state, "_storage", None)
+        update = getattr(storage, "update", None)
+        if isinstance(cached, dict) and not cached.get("e_tag") and callable(update):
+            key = state.get_storage_key(turn_context)
+            await update(key, lambda current: current if current is not None else {})
+            await state.load(turn_context, force=True)
 
     async def _save(self, turn_context: TurnContext) -> None:
         await self.conversation_state.save_changes(turn_context)
@@ -184,10 +210,8 @@ class CoopBot(TeamsActivityHandler):
             logger.exception("could not reset the dialog state [correlation id %s]", cid)
         apology = texts.apology(lang)
         if turn_context.activity.type == ActivityTypes.invoke:
-            body = AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_INVOKE_TYPE, value=apology)
-            await turn_context.send_activity(Activity(
-                type=ActivityTypes.invoke_response,
-                value=InvokeResponse(status=int(HTTPStatus.OK), body=body.serialize())))
+            await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                      value=_invoke_message(apology)))
         else:
             await turn_context.send_activity(self.renderer.text(apology, lang, activity_locale(turn_context.activity)))
 
@@ -252,26 +276,35 @@ class CoopBot(TeamsActivityHandler):
 
     # ------------------------------------------------------------------ Universal Actions
 
-    async def on_adaptive_card_invoke(self, turn_context: TurnContext,
-                                      invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == "adaptiveCard/action":
+            return await self._universal_action(turn_context)
+        return await super().on_invoke_activity(turn_context)
+
+    async def _universal_action(self, turn_context: TurnContext) -> InvokeResponse:
+        """``Action.Execute`` (Universal Actions): the same verbs as ``Action.Submit``, answered
+        with an invoke response. The body is a plain dict (a message response's ``value`` is a
+        string, which botbuilder's ``AdaptiveCardInvokeResponse`` model cannot serialize)."""
         from dialogs import turn_info
 
-        action = invoke_value.action or {}
-        data = dict(action.get("data") or {})
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        if action.get("type") != "Action.Execute":
+            return _invoke_error(HTTPStatus.BAD_REQUEST, "BadRequest", "expected an Action.Execute action")
+        data = dict(action.get("data") or {}) if isinstance(action.get("data"), dict) else {}
         verb = action.get("verb") or data.get("verb")
         info = turn_info(turn_context)
         info.value = {**data, "verb": verb}
         if verb in VERB_ACTIONS:
             sentence = await self._card_action(turn_context, info, verb, info.value)
-            return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_INVOKE_TYPE, value=sentence)
-        if verb in TEXT_VERBS and isinstance(data.get("text"), str) and data["text"].strip():
-            info.text = data["text"].strip()
+            return _invoke_message(sentence)
+        text = data.get("text")
+        if verb in TEXT_VERBS and isinstance(text, str) and text.strip():
+            info.text = text.strip()
             turn_context.activity.text = info.text
             await run_dialog(self.dialog, turn_context, self.dialog_state)
-            return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_INVOKE_TYPE, value="")
-        return AdaptiveCardInvokeResponse(
-            status_code=400, type="application/vnd.microsoft.error",
-            value={"code": "BadRequest", "message": f"unknown verb {verb!r}"})
+            return _invoke_message("")
+        return _invoke_error(HTTPStatus.BAD_REQUEST, "BadRequest", f"unknown verb {verb!r}")
 
     # ------------------------------------------------------------------ install / welcome
 
