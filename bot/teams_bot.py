@@ -33,6 +33,7 @@ from typing import Any, Awaitable, Callable, List, Optional
 
 from botbuilder.core import (ConversationState, InvokeResponse, MessageFactory, Storage,
                              TurnContext, UserState)
+from botbuilder.core.bot_state import CachedBotState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
@@ -158,8 +159,9 @@ class CoopBot(TeamsActivityHandler):
                 outbox.holding = True
                 outbox.items.clear()
                 try:
-                    for state in (self.conversation_state, self.user_state):
-                        await self._load(state, turn_context, force=attempt > 1)
+                    await self._load(self.conversation_state, turn_context, force=attempt > 1)
+                    # (user state is written only when a turn changes it: no empty record)
+                    await self.user_state.load(turn_context, force=attempt > 1)
                     await super().on_turn(turn_context)
                     await self._save(turn_context)
                     break
@@ -366,7 +368,8 @@ class CoopBot(TeamsActivityHandler):
 
     async def forget_state(self, turn_context: TurnContext) -> None:
         await self.user_state.delete(turn_context)
-        await self.user_state.load(turn_context)  # an empty cache, so the save is a no-op
+        # an unchanged empty cache, so the end-of-turn save writes nothing back
+        turn_context.turn_state[self.user_state._context_service_key] = CachedBotState({})  # noqa: SLF001
         await self.conversation.forget_context(turn_context)
 
 

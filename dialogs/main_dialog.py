@@ -67,7 +67,9 @@ class Conversation:
     async def context(self, turn_context: TurnContext) -> dict | None:
         return (await self.data(turn_context)).get("context") or None
 
-    async def answer(self, turn_context: TurnContext, text: str) -> Any:
+    async def answer(self, turn_context: TurnContext, text: str, *, remember: bool = True) -> Any:
+        """``understanding.respond`` for ``text`` with the stored context; ``remember=False``
+        answers an aside (help during a follow-up) without replacing that context."""
         info = turn_info(turn_context)
         data = await self.data(turn_context)
         if self._respond is None:
@@ -77,9 +79,13 @@ class Conversation:
         reply = self._respond(text, locale=info.locale, today=info.today,
                               context=data.get("context") or None,
                               convention=info.convention or self._convention)
-        data["context"] = dict(reply.context or {})
-        data["lang"] = reply.lang
+        if remember:
+            data["context"] = dict(reply.context or {})
+            data["lang"] = reply.lang
         return reply
+
+    async def aside(self, turn_context: TurnContext, text: str) -> Any:
+        return await self.answer(turn_context, text, remember=False)
 
     async def forget_context(self, turn_context: TurnContext) -> None:
         data = await self.data(turn_context)
@@ -124,7 +130,7 @@ class FollowUpDialog(CancelAndHelpDialog):
 
     def __init__(self, recognizer: CoopRecognizer, conversation: Conversation, handler: _Handler,
                  renderer: Any, dialog_id: str = "FollowUpDialog"):
-        super().__init__(dialog_id, recognizer, responder=conversation.answer, renderer=renderer)
+        super().__init__(dialog_id, recognizer, responder=conversation.aside, renderer=renderer)
         self.conversation = conversation
         self.handler = handler
         self.add_dialog(TextPrompt("FollowUpPrompt"))
