@@ -1,0 +1,178 @@
+"""reminders.http (calendar link, operator sweep, daily task) and the notify CLI."""
+
+import argparse
+import asyncio
+from datetime import date, datetime, timezone
+
+import icalendar
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from cli import notify
+from config import Settings
+from fake_connector import FakeConnector, reference
+from reminders import store
+from reminders.http import REMINDER_SERVICES, add_routes, calendar_link, start_daily_sweeper
+from reminders.transport import production_transport
+from storage.db import Database
+
+ADMIN = "operator-token-0123456789"
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = await Database.connect(f"sqlite:///{tmp_path / 'coop.sqlite3'}")
+    await store.migrate(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def connector():
+    async with FakeConnector() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def transport():
+    t = production_transport(Settings(), timeout=1)
+    yield t
+    await t.close()
+
+
+async def client_for(app):
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    return client
+
+
+async def test_calendar_link_serves_the_users_ics(db):
+    app = web.Application()
+    add_routes(app, db, settings=Settings())
+    client = await client_for(app)
+    try:
+        url = await calendar_link(db, "29:u1", "http://localhost:3978", lang="fr", locale="fr-FR")
+        assert url.startswith("http://localhost:3978/calendar/") and url.endswith(".ics")
+        response = await client.get(url.removeprefix("http://localhost:3978"))
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/calendar")
+        cal = icalendar.Calendar.from_ical(await response.read())
+        events = list(cal.walk("VEVENT"))
+        assert events and any("réclamation" in str(e["SUMMARY"]) for e in events)
+        today = datetime.now(timezone.utc).date()
+        deadlines = [e.decoded("DTSTART") for e in events if "claim-deadline" in str(e["UID"])]
+        assert all(d >= today for d in deadlines)
+        for path in ("/calendar/" + "x" * 43 + ".ics", "/calendar/short.ics", "/calendar/..%2F.ics"):
+            assert (await client.get(path)).status == 404
+    finally:
+        await client.close()
+
+
+async def test_admin_sweep_requires_the_bearer_token(db, connector, transport):
+    await store.subscribe(db, user_id="29:u1", reference=reference(connector.service_url, "c1"),
+                          today=date(2022, 8, 1))
+    app = web.Application()
+    add_routes(app, db, transport=transport, settings=Settings(admin_token=ADMIN))
+    client = await client_for(app)
+    try:
+        body = {"as_of": "2022-08-08"}
+        r = await client.post("/admin/sweep", json=body)
+        assert r.status == 401 and "Bearer" in r.headers["WWW-Authenticate"]
+        r = await client.post("/admin/sweep", json=body, headers={"Authorization": "Bearer nope"})
+        assert r.status == 403
+        r = await client.post("/admin/sweep", json=body, headers={"Authorization": f"Basic {ADMIN}"})
+        assert r.status == 401
+        assert connector.delivered == []
+        auth = {"Authorization": f"Bearer {ADMIN}"}
+        r = await client.post("/admin/sweep", json={"as_of": "2022-99-01"}, headers=auth)
+        assert r.status == 400
+        r = await client.post("/admin/sweep?wait=1", json=body, headers=auth)
+        assert r.status == 200 and (await r.json())["sent"] == 1
+        assert (await client.get("/admin/sweep")).status == 405  # no GET with side effects
+        r = await client.post("/admin/sweep", json=body, headers=auth)
+        assert r.status == 202
+        await app[REMINDER_SERVICES].running
+        assert connector.counts() == {"c1": 1}
+    finally:
+        await client.close()
+
+
+async def test_admin_sweep_is_absent_without_a_token(db):
+    app = web.Application()
+    add_routes(app, db, settings=Settings())
+    client = await client_for(app)
+    try:
+        r = await client.post("/admin/sweep", headers={"Authorization": "Bearer anything-at-all-x"})
+        assert r.status == 404
+    finally:
+        await client.close()
+
+
+async def test_daily_sweeper_catches_up_at_start_and_stops_cleanly(db, connector, transport):
+    await store.subscribe(db, user_id="29:u1", reference=reference(connector.service_url, "c1"),
+                          today=date(2022, 8, 1))
+    app = web.Application()
+    settings = Settings(reminder_sweep_hour=9)
+    clock = lambda: datetime(2022, 8, 8, 10, 0, tzinfo=timezone.utc)  # after 09:00, not swept
+    start_daily_sweeper(app, settings, db, transport, clock=clock)
+    client = await client_for(app)
+    try:
+        for _ in range(200):
+            if connector.delivered:
+                break
+            await asyncio.sleep(0.02)
+        assert connector.counts() == {"c1": 1}
+        for _ in range(100):
+            if await store.last_swept(db) == date(2022, 8, 8):
+                break
+            await asyncio.sleep(0.02)
+        assert await store.last_swept(db) == date(2022, 8, 8)
+    finally:
+        await client.close()  # runs the cleanup: the task is cancelled, nothing hangs
+    tasks = [t for t in asyncio.all_tasks() if t.get_name() == "reminders-daily-sweep"]
+    assert all(t.done() for t in tasks)
+
+
+async def test_daily_sweeper_waits_for_its_hour_and_can_be_off(db, connector, transport):
+    await store.subscribe(db, user_id="29:u1", reference=reference(connector.service_url, "c1"),
+                          today=date(2022, 8, 1))
+    for settings, clock in [
+        (Settings(reminder_sweep_hour=9), lambda: datetime(2022, 8, 8, 8, 0, tzinfo=timezone.utc)),
+        (Settings(reminder_sweep_enabled=False), lambda: datetime(2022, 8, 8, 23, 0, tzinfo=timezone.utc)),
+    ]:
+        app = web.Application()
+        start_daily_sweeper(app, settings, db, transport, clock=clock)
+        client = await client_for(app)
+        await asyncio.sleep(0.2)
+        await client.close()
+        assert connector.delivered == []
+
+
+def test_notify_cli(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'coop.sqlite3'}"
+
+    async def setup(service_url):
+        database = await Database.connect(url)
+        await store.subscribe(database, user_id="29:u1", today=date(2022, 8, 1),
+                              reference=reference(service_url, "c1"))
+        await database.close()
+
+    async def scenario():
+        async with FakeConnector() as fake:
+            await setup(fake.service_url)
+            parser = argparse.ArgumentParser()
+            notify.configure_parser(parser)
+            args = parser.parse_args(["--as-of", "2022-08-08"])
+            code = await asyncio.to_thread(notify.run, args, Settings(database_url=url))
+            return code, fake.counts()
+
+    code, counts = asyncio.run(scenario())
+    assert code == 0 and counts == {"c1": 1}
+    assert "sent 1" in capsys.readouterr().out
+    parser = argparse.ArgumentParser(prog="notify")
+    notify.configure_parser(parser)
+    with pytest.raises(SystemExit) as exit_info:
+        parser.parse_args(["--as-of", "08/08/2022"])
+    assert exit_info.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
