@@ -242,10 +242,20 @@ async def _pg_run(conn: Any, sql: str, args: tuple, how: str, url: str) -> Any:
         return await conn.fetchval(sql, *args)
     except asyncpg.IntegrityConstraintViolationError as error:
         raise IntegrityError(f"postgres: {error} -- SQL: {sql[:200]}") from error
-    except (asyncpg.PostgresConnectionError, OSError, asyncio.TimeoutError) as error:
+    except (asyncpg.PostgresConnectionError, OSError, asyncio.TimeoutError,
+            asyncpg.InternalClientError) as error:
+        # InternalClientError: asyncpg's protocol state broke, in practice because the server
+        # ended the session (e.g. an admin shutdown) just before this query went out.
         raise ConnectError(f"lost {mask_url(url)}: {type(error).__name__}: {error}") from error
     except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        if _detached(conn):
+            raise ConnectError(f"lost {mask_url(url)}: {type(error).__name__}: {error}") from error
         raise QueryError(f"postgres: {error} -- SQL: {sql[:200]}") from error
+
+
+def _detached(conn: Any) -> bool:
+    """True once asyncpg's pool has taken back the connection of a proxy because it died."""
+    return isinstance(conn, asyncpg.pool.PoolConnectionProxy) and conn._con is None
 
 
 class _Queries:

@@ -378,7 +378,8 @@ async def test_closed_database_refuses_work_and_closes_twice(scratch):
 
 
 @pytest.mark.postgres
-async def test_a_dropped_server_connection_is_a_connect_error_and_the_pool_recovers():
+@pytest.mark.parametrize("noticed", [False, True], ids=["at-next-query", "noticed-first"])
+async def test_a_dropped_server_connection_is_a_connect_error_and_the_pool_recovers(noticed):
     async with scratch_database(POSTGRES_TEST_URL) as place:
         db = await place.connect(min_size=1, max_size=1)
         admin = await place.connect()
@@ -386,5 +387,11 @@ async def test_a_dropped_server_connection_is_a_connect_error_and_the_pool_recov
             async with db.transaction() as tx:
                 pid = await tx.fetchval("SELECT pg_backend_pid()")
                 await admin.execute("SELECT pg_terminate_backend($1)", pid)
+                if noticed:  # give asyncpg time to see the socket close and detach the proxy
+                    for _ in range(100):
+                        if tx._conn._con is None:
+                            break
+                        await asyncio.sleep(0.01)
+                    assert tx._conn._con is None
                 await tx.fetchval("SELECT 1")
         assert await db.fetchval("SELECT 1") == 1  # the next turn gets a fresh connection
