@@ -1,0 +1,236 @@
+"""Co-op Assistant: the aiohttp application factory and the command line.
+
+``python app.py`` (or ``python app.py serve``) serves the bot on HOST:PORT;
+``python app.py ask|answer|notify ...`` run the support and operator commands in ``cli/``.
+
+Only the standard library and ``config`` are imported at module level: botbuilder and aiohttp
+are imported by :func:`create_app` and the serve path, so CLI commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import logging
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from config import ConfigError, Settings, __version__
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+log = logging.getLogger("app")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
+
+
+class StartupError(RuntimeError):
+    """The application cannot be assembled (a missing module, typically)."""
+
+
+# --- seams: where the product pieces are built from settings --------------------------------
+
+
+async def open_storage(settings: Settings) -> Any:
+    """The product database for ``DATABASE_URL``: ``await storage.Database.connect(url)``."""
+    connect = _import_attribute("storage", "Database").connect
+    return await connect(settings.database_url)
+
+
+def product_bot_factory() -> Any:
+    """``bot.teams_bot.create_bot``, called as ``create_bot(settings, storage)`` (may be async)."""
+    return _import_attribute("bot.teams_bot", "create_bot")
+
+
+def _import_attribute(module_name: str, attribute: str) -> Any:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if err.name != module_name and not module_name.startswith(f"{err.name}."):
+            raise  # the module exists but one of its own imports is missing
+        raise StartupError(f"{module_name} is missing: the application needs "
+                           f"{module_name}.{attribute}") from None
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise StartupError(f"{module_name} has no {attribute}") from None
+
+
+# --- the application --------------------------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None, *, bot: Any = None, storage: Any = None,
+               adapter: Any = None, credentials_factory: Any = None, transport: Any = None,
+               on_turn_error: Any = None, apology: Any = None) -> "web.Application":
+    """The aiohttp application: ``POST /api/messages`` and ``GET /healthz``.
+
+    - ``settings``: default ``Settings.from_env()``.
+    - ``bot``: anything with ``async on_turn(turn_context)`` (an ``ActivityHandler``). Default:
+      the product bot, built at start-up by ``bot.teams_bot.create_bot(settings, storage)``;
+      :class:`StartupError` right away if that module is missing.
+    - ``storage``: handed to the product bot; default: ``storage.Database`` opened at start-up
+      on ``DATABASE_URL`` and closed at shutdown. Storage passed in belongs to the caller.
+    - ``adapter``: a ready :class:`bot.adapter.CoopAdapter`; otherwise one is made from
+      ``settings`` with ``credentials_factory`` and ``transport`` (tests), ``on_turn_error``
+      (state clean-up hook; default: the bot's ``on_turn_error`` method, if it has one) and
+      ``apology`` (``turn_context -> str | Activity``; default: the bot's ``apology`` method,
+      if any). Its outbound HTTP session is closed at shutdown.
+
+    Routes and background tasks added by others find everything at ``app[bot.http.SERVICES]``
+    (settings, adapter, bot, storage); e.g. the reminder sweeper sends with
+    ``app[SERVICES].adapter.send_proactive(reference, activity)``.
+    """
+    from aiohttp import web
+
+    from bot.adapter import create_adapter
+    from bot.http import MAX_BODY_BYTES, SERVICES, Services, handle_healthz, handle_messages
+
+    settings = settings or Settings.from_env()
+    create_bot = product_bot_factory() if bot is None else None
+    if bot is not None:
+        _check_bot(bot)
+    if adapter is None:
+        adapter = create_adapter(settings, credentials_factory=credentials_factory,
+                                 transport=transport)
+    if not adapter.auth_enabled:
+        log.warning("MicrosoftAppId is not set: local-development mode, incoming requests are "
+                    "NOT authenticated. Set MicrosoftAppId and MicrosoftAppPassword before "
+                    "exposing this server.")
+
+    services = Services(settings=settings, adapter=adapter, storage=storage, version=__version__)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[SERVICES] = services
+    app.router.add_post("/api/messages", handle_messages)
+    app.router.add_get("/healthz", handle_healthz)
+
+    def use_bot(the_bot: Any) -> None:
+        services.bot = the_bot
+        hook = on_turn_error or getattr(the_bot, "on_turn_error", None)
+        if hook is not None:
+            adapter.on_turn_error = hook  # sets the clean-up hook, see CoopAdapter
+        sorry = apology or getattr(the_bot, "apology", None)
+        if sorry is not None:
+            adapter.apology = sorry
+
+    if create_bot is None:
+        use_bot(bot)
+    else:
+        async def product_services(_app: web.Application):
+            owned = None
+            if services.storage is None:
+                services.storage = owned = await open_storage(settings)
+            try:
+                the_bot = create_bot(settings, services.storage)
+                if inspect.isawaitable(the_bot):
+                    the_bot = await the_bot
+                _check_bot(the_bot)
+                use_bot(the_bot)
+                yield
+            finally:
+                if owned is not None:
+                    await owned.close()
+
+        app.cleanup_ctx.append(product_services)
+
+    async def close_adapter(_app: web.Application) -> None:
+        await adapter.close()
+
+    app.on_cleanup.append(close_adapter)
+    return app
+
+
+def _check_bot(bot: Any) -> None:
+    if not callable(getattr(bot, "on_turn", None)):
+        raise StartupError(f"the bot ({type(bot).__name__}) has no on_turn(turn_context)")
+
+
+# --- command line -----------------------------------------------------------------------------
+
+# Subcommands other than ``serve``: name -> (module, one-line help). The module is imported
+# only when its command runs, and provides:
+#     def configure_parser(parser: argparse.ArgumentParser) -> None
+#     def run(args: argparse.Namespace, settings: Settings) -> int | None   (exit status)
+CLI_COMMANDS: dict[str, tuple[str, str]] = {
+    "ask": ("cli.ask", "answer one question for support staff"),
+    "answer": ("cli.answer", "answer a CSV or JSONL export of tickets"),
+    "notify": ("cli.notify", "run one reminder sweep and exit"),
+}
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log to stderr with the request's correlation id; idempotent."""
+    from bot import CorrelationIdFilter
+
+    root = logging.getLogger()
+    root.setLevel(level)
+    if any(getattr(h, "_coop", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler._coop = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(CorrelationIdFilter())
+    root.addHandler(handler)
+
+
+def serve(settings: Settings) -> int:
+    from aiohttp import web
+
+    try:
+        app = create_app(settings)
+    except StartupError as err:
+        print(f"app.py: cannot start: {err}", file=sys.stderr)
+        return 2
+    log.info("Co-op Assistant %s listening on http://%s:%d/api/messages", __version__,
+             settings.host, settings.port)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def _load_command(name: str) -> ModuleType:
+    module_name = CLI_COMMANDS[name][0]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if err.name != module_name and not module_name.startswith(f"{err.name}."):
+            raise
+        raise StartupError(f"command {name!r} is not available: {module_name} is missing") from None
+    for attribute in ("configure_parser", "run"):
+        if not callable(getattr(module, attribute, None)):
+            raise StartupError(f"{module_name} has no {attribute}()")
+    return module
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = argparse.ArgumentParser(prog="app.py", description="Co-op Assistant")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("serve", help="serve the bot on HOST:PORT (the default)")
+    subparsers = {name: commands.add_parser(name, help=help_text)
+                  for name, (_, help_text) in CLI_COMMANDS.items()}
+
+    module = None
+    if argv and argv[0] in CLI_COMMANDS:
+        try:
+            module = _load_command(argv[0])
+        except StartupError as err:
+            print(f"app.py: {err}", file=sys.stderr)
+            return 2
+        module.configure_parser(subparsers[argv[0]])
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as err:
+        print(f"app.py: {err}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    if module is None:
+        return serve(settings)
+    return int(module.run(args, settings) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

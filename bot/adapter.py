@@ -1,0 +1,715 @@
+"""botbuilder's ``CloudAdapter``, with what Co-op Assistant needs fixed or added.
+
+:class:`CoopAdapter` subclasses ``botbuilder.integration.aiohttp.CloudAdapter``: ``TurnContext``,
+middleware, ``TeamsActivityHandler``, dialogs and ``TeamsInfo`` work unchanged. It differs in:
+
+- **Speed.** Stock botbuilder builds a new ``ConnectorClient`` and ``TokenApiClient`` for every
+  turn; each builds an msrest ``ClientRetryPolicy`` (a 999 x 500 list scan, ~3 ms apiece) and a
+  fresh MSAL app, so with credentials every turn also asks Azure AD for a new token. Here both
+  clients are kept per (app id, serviceUrl, audience) in a bounded LRU, so that cost, and the
+  token, are paid once.
+- **Replies.** Activities are posted to ``{serviceUrl}/v3/conversations/{id}/activities[/{replyToId}]``
+  with one shared aiohttp session (:class:`ChannelTransport`) instead of msrest's ``requests``
+  in a thread. msrest retried 5xx itself and then reported "too many 502 responses" without a
+  status code; here every failure is a typed :class:`ChannelSendError` carrying the status,
+  ``Retry-After`` and the Bot Framework error code, and nothing is retried behind the caller.
+- **Proactive messages** (:meth:`CoopAdapter.send_proactive`, ``continue_conversation``) are
+  POSTed to the conversation, not as a reply to the id botbuilder makes up for the continuation
+  activity.
+- **Results.** ``expectReplies`` turns and invoke turns return JSON-ready bodies (the stock
+  adapter crashes on both: botbuilder-python#2156).
+- **Errors.** A failing turn is logged with the request's correlation id, the user gets a short
+  apology (message and invoke turns), an invoke answers 500, and the ``on_turn_error`` hook runs
+  for state clean-up. Proactive turns re-raise instead, so senders see the error.
+- **Signing keys.** The OpenID/JWKS documents used to validate Bot Framework tokens are fetched
+  with aiohttp (the SDK uses blocking ``requests.get`` without a timeout on the event loop);
+  validation itself stays botframework-connector's ``JwtTokenValidation``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections import OrderedDict
+from copy import copy
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Awaitable, Callable, Sequence
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+from botbuilder.core import Bot, InvokeResponse, MessageFactory, TurnContext, serializer_helper
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import (
+    Activity,
+    ActivityEventNames,
+    ActivityTypes,
+    ConversationReference,
+    DeliveryModes,
+    ResourceResponse,
+)
+from botframework.connector import Channels
+from botframework.connector import models as connector_models
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    BotFrameworkAuthentication,
+    ChannelValidation,
+    ClaimsIdentity,
+    ConnectorFactory,
+    ServiceClientCredentialsFactory,
+    UserTokenClient,
+)
+from botframework.connector.auth._built_in_bot_framework_authentication import (
+    _BuiltinBotFrameworkAuthentication,
+)
+from botframework.connector.auth.jwt_token_extractor import (
+    JwtTokenExtractor,
+    _OpenIdConfig,
+    _OpenIdMetadata,
+)
+from jwt.algorithms import RSAAlgorithm
+from msrest import Serializer
+from msrest.serialization import Model
+from yarl import URL
+
+from . import correlation_id
+
+log = logging.getLogger(__name__)
+
+TurnErrorHook = Callable[[TurnContext, Exception], Awaitable[None]]
+Apology = Callable[[TurnContext], "Activity | str"]
+
+USER_AGENT = "CoopAssistant (botbuilder-python 4.17)"
+DEFAULT_SEND_TIMEOUT = 30.0
+CLIENT_CACHE_SIZE = 256
+
+# Fallback only: the product bot should pass its catalogued, localized sentence
+# (create_app takes ``apology=`` or uses the bot's ``apology(turn_context)`` method).
+_FALLBACK_APOLOGY = {
+    "en": "Sorry, something went wrong on my side. Please try again in a moment.",
+    "fr": "Désolé, un problème est survenu de mon côté. Veuillez réessayer dans un instant.",
+}
+
+# Serializes activities exactly as the connector's generated client does.
+_ACTIVITY_SERIALIZER = Serializer(
+    {k: v for k, v in connector_models.__dict__.items() if isinstance(v, type)}
+)
+
+
+def new_correlation_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+class ChannelSendError(Exception):
+    """A request to a channel's ``serviceUrl`` failed.
+
+    ``status`` is the HTTP status (``None`` when there was no answer), ``code`` the Bot
+    Framework error code from the body when one was given (e.g. ``ConversationBlockedByUser``,
+    ``BotNotInConversationRoster``), ``retry_after`` the server's ``Retry-After`` in seconds.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 retry_after: float | None = None, method: str = "", url: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+        self.method = method
+        self.url = url
+
+    @property
+    def retryable(self) -> bool:
+        """True for 412, 429, 502, 503, 504 and for no answer at all; other 4xx are final."""
+        return self.status is None or self.status in (412, 429, 502, 503, 504)
+
+    @property
+    def conversation_gone(self) -> bool:
+        """True when the bot can no longer post to this conversation (uninstalled, blocked)."""
+        return self.status in (403, 404) or self.code in (
+            "ConversationBlockedByUser", "BotNotInConversationRoster", "ConversationNotFound")
+
+
+class ChannelThrottled(ChannelSendError):
+    """429 Too Many Requests; wait ``retry_after`` seconds (when given) before retrying."""
+
+
+class ChannelForbidden(ChannelSendError):
+    """403: typically the user blocked the bot or the bot was removed from the conversation."""
+
+
+class ChannelNotFound(ChannelSendError):
+    """404: the conversation (or activity) does not exist any more."""
+
+
+class ChannelUnreachable(ChannelSendError):
+    """No HTTP answer (connection error or timeout). A timed-out POST may have been delivered."""
+
+
+class ChannelAuthError(ChannelSendError):
+    """No Bot Framework token could be obtained for the bot's credentials.
+
+    Retryable unless Azure AD refused the credentials themselves (``credentials_rejected``).
+    """
+
+    def __init__(self, message: str, *, credentials_rejected: bool, **kwargs):
+        super().__init__(message, **kwargs)
+        self.credentials_rejected = credentials_rejected
+
+    @property
+    def retryable(self) -> bool:
+        return not self.credentials_rejected
+
+
+class OpenIdMetadataUnavailable(Exception):
+    """The signing keys needed to validate an incoming token could not be fetched."""
+
+
+_ERRORS_BY_STATUS = {429: ChannelThrottled, 403: ChannelForbidden, 404: ChannelNotFound}
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date).
+
+    >>> parse_retry_after("7")
+    7.0
+    >>> parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT",
+    ...                   now=datetime(2015, 10, 21, 7, 28, tzinfo=timezone.utc))
+    5.0
+    >>> parse_retry_after("soon") is None
+    True
+    """
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+# --- outbound HTTP -----------------------------------------------------------------------------
+
+
+class ChannelTransport:
+    """Sends activities to a channel's ``serviceUrl`` over one shared aiohttp session.
+
+    The session is opened on first use and closed by :meth:`close`. Tokens come from the
+    botframework-connector credentials of the turn (MSAL, which caches them); fetching one may
+    block, so it runs in a worker thread.
+    """
+
+    def __init__(self, *, timeout: float = DEFAULT_SEND_TIMEOUT):
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=self._timeout, headers={"User-Agent": USER_AGENT})
+        return self._session
+
+    async def send_activity(self, activity: Activity, credentials: Any) -> ResourceResponse:
+        """POST to ``.../activities/{replyToId}`` when the activity replies, else ``.../activities``."""
+        url = activities_url(activity.service_url, activity.conversation.id, activity.reply_to_id)
+        return await self._request("POST", url, credentials, activity.conversation.id, activity)
+
+    async def update_activity(self, activity: Activity, credentials: Any) -> ResourceResponse:
+        url = activities_url(activity.service_url, activity.conversation.id, activity.id)
+        return await self._request("PUT", url, credentials, activity.conversation.id, activity)
+
+    async def delete_activity(self, service_url: str, conversation_id: str, activity_id: str,
+                              credentials: Any) -> None:
+        url = activities_url(service_url, conversation_id, activity_id)
+        await self._request("DELETE", url, credentials, conversation_id, None)
+
+    async def _request(self, method: str, url: str, credentials: Any, conversation_id: str,
+                       activity: Activity | None) -> ResourceResponse:
+        headers = {"Accept": "application/json", "x-ms-conversation-id": conversation_id}
+        authorization = await _authorization(credentials, method, url)
+        if authorization:
+            headers["Authorization"] = authorization
+        body = None
+        if activity is not None:
+            headers["Content-Type"] = "application/json; charset=utf-8"
+            body = json.dumps(_ACTIVITY_SERIALIZER.body(activity, "Activity"))
+        try:
+            async with self._get_session().request(
+                    method, URL(url, encoded=True), data=body, headers=headers) as response:
+                payload = await response.read()
+                if 200 <= response.status < 300:
+                    return _resource_response(payload)
+                raise _error_from_response(method, url, response.status,
+                                           response.headers.get("Retry-After"), payload)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+            raise ChannelUnreachable(f"{method} {url}: no answer ({type(err).__name__})",
+                                     method=method, url=url) from err
+
+
+def activities_url(service_url: str | None, conversation_id: str,
+                   activity_id: str | None = None) -> str:
+    """The Bot Framework REST URL for a conversation's activities, ids percent-encoded.
+
+    >>> activities_url("https://smba.trafficmanager.net/amer/", "19:a@thread.v2;messageid=1", "1")
+    'https://smba.trafficmanager.net/amer/v3/conversations/19%3Aa%40thread.v2%3Bmessageid%3D1/activities/1'
+    """
+    parts = urlsplit(service_url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"not a usable serviceUrl: {service_url!r}")
+    if not conversation_id:
+        raise ValueError("a conversation id is required")
+    url = f"{service_url.rstrip('/')}/v3/conversations/{quote(conversation_id, safe='')}/activities"
+    return f"{url}/{quote(activity_id, safe='')}" if activity_id else url
+
+
+async def _authorization(credentials: Any, method: str, url: str) -> str | None:
+    app_id = getattr(credentials, "microsoft_app_id", None)
+    if not app_id or app_id == AuthenticationConstants.ANONYMOUS_SKILL_APP_ID:
+        return None  # local development: the channel (emulator, playground) expects no token
+    try:
+        token = await asyncio.to_thread(credentials.get_access_token)
+    except Exception as err:  # MSAL or network failure, reported to the sender with a type
+        # botframework-connector raises PermissionError when Azure AD refuses the credentials.
+        raise ChannelAuthError(f"{method} {url}: could not obtain a Bot Framework token "
+                               f"({type(err).__name__}: {err})",
+                               credentials_rejected=isinstance(err, PermissionError),
+                               method=method, url=url) from err
+    return f"Bearer {token}"
+
+
+def _resource_response(payload: bytes) -> ResourceResponse:
+    if not payload.strip():
+        return ResourceResponse()
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        log.warning("channel answered 2xx with a body that is not JSON; ignoring it")
+        return ResourceResponse()
+    return ResourceResponse(id=data.get("id")) if isinstance(data, dict) else ResourceResponse()
+
+
+def _error_from_response(method: str, url: str, status: int, retry_after: str | None,
+                         payload: bytes) -> ChannelSendError:
+    code = None
+    detail = ""
+    try:
+        error = json.loads(payload).get("error") or {}
+        code = error.get("code")
+        detail = str(error.get("message") or "")[:200]
+    except (ValueError, AttributeError):
+        pass  # not a Bot Framework error body ({"error": {...}}): the status says it all
+    cls = _ERRORS_BY_STATUS.get(status, ChannelSendError)
+    message = f"{method} {url}: HTTP {status}" + (f" {code}" if code else "") + (
+        f": {detail}" if detail else "")
+    return cls(message, status=status, code=code, retry_after=parse_retry_after(retry_after),
+               method=method, url=url)
+
+
+# --- inbound token validation: non-blocking signing-key fetch -------------------------------
+
+
+class _AsyncOpenIdMetadata(_OpenIdMetadata):
+    """botframework-connector's key cache (refresh daily, at most hourly on an unknown key id),
+    fetched with aiohttp and a timeout. Stale keys are kept when a refresh fails."""
+
+    timeout = aiohttp.ClientTimeout(total=10)
+    retry_after_failure = timedelta(minutes=5)
+
+    async def get(self, key_id: str) -> _OpenIdConfig:
+        now = datetime.now()
+        if self.last_updated < now - timedelta(days=1):
+            await self._refresh_or_keep(now)
+        key = self._find(key_id)
+        if key is None and self.last_updated < now - timedelta(hours=1):
+            await self._refresh_or_keep(now)
+            key = self._find(key_id)
+        if key is None:
+            raise PermissionError("token signed with an unknown key")
+        return key
+
+    async def _refresh_or_keep(self, now: datetime) -> None:
+        try:
+            await self._refresh()
+        except OpenIdMetadataUnavailable:
+            if not self.keys:
+                raise
+            log.warning("could not refresh signing keys from %s; keeping the cached ones",
+                        self.url, exc_info=True)
+            self.last_updated = now - timedelta(days=1) + self.retry_after_failure
+
+    async def _refresh(self) -> None:
+        try:
+            async with aiohttp.ClientSession(timeout=self.timeout) as session:
+                async with session.get(self.url) as response:
+                    response.raise_for_status()
+                    jwks_uri = (await response.json(content_type=None))["jwks_uri"]
+                async with session.get(jwks_uri) as response:
+                    response.raise_for_status()
+                    keys = (await response.json(content_type=None))["keys"]
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError) as err:
+            raise OpenIdMetadataUnavailable(
+                f"cannot load signing keys from {self.url}: {type(err).__name__}: {err}") from err
+        if not isinstance(keys, list):
+            raise OpenIdMetadataUnavailable(f"{self.url}: 'keys' is not a list")
+        self.keys = keys
+        self.last_updated = datetime.now()
+
+    def _find(self, key_id: str) -> _OpenIdConfig | None:
+        for key in self.keys or ():
+            if isinstance(key, dict) and key.get("kid") == key_id:
+                return _OpenIdConfig(RSAAlgorithm.from_jwk(json.dumps(key)),
+                                     key.get("endorsements", []))
+        return None
+
+
+def install_async_openid_metadata() -> None:
+    """Make botframework-connector's token validation fetch its keys without blocking.
+
+    The connector keeps one key cache per metadata URL in ``JwtTokenExtractor.metadataCache``;
+    this puts an :class:`_AsyncOpenIdMetadata` there for the channel and emulator URLs in use
+    (``ChannelValidation.open_id_metadata_endpoint`` overrides the channel URL, as in the SDK).
+    """
+    urls = (ChannelValidation.open_id_metadata_endpoint
+            or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
+            AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL)
+    for url in urls:
+        if not isinstance(JwtTokenExtractor.metadataCache.get(url), _AsyncOpenIdMetadata):
+            JwtTokenExtractor.metadataCache[url] = _AsyncOpenIdMetadata(url)
+
+
+# --- per-turn client reuse ---------------------------------------------------------------------
+
+
+class _Lru(OrderedDict):
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    async def get_or_create(self, key, create: Callable[[], Awaitable[Any]]):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = await create()
+        self[key] = value
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+class _ReusingConnectorFactory(ConnectorFactory):
+    def __init__(self, inner: ConnectorFactory, app_id: str | None, cache: _Lru):
+        self._inner = inner
+        self._app_id = app_id
+        self._cache = cache
+
+    async def create(self, service_url: str, audience: str = None):
+        return await self._cache.get_or_create(
+            (self._app_id, service_url, audience),
+            lambda: self._inner.create(service_url, audience))
+
+
+class _ReusingAuthentication(BotFrameworkAuthentication):
+    """Delegates to botbuilder's authentication; reuses the clients it makes per key.
+
+    A connector client depends only on (app id, serviceUrl, audience) and a user-token client
+    only on the app id; both are safe to share between concurrent turns.
+    """
+
+    def __init__(self, inner: BotFrameworkAuthentication, size: int = CLIENT_CACHE_SIZE):
+        self.inner = inner
+        self._connectors = _Lru(size)
+        self._token_clients = _Lru(size)
+
+    def _wrap(self, factory: ConnectorFactory | None,
+              claims_identity: ClaimsIdentity) -> ConnectorFactory | None:
+        if factory is None:
+            return None
+        return _ReusingConnectorFactory(
+            factory, _BuiltinBotFrameworkAuthentication.get_app_id(claims_identity),
+            self._connectors)
+
+    async def authenticate_request(self, activity: Activity,
+                                   auth_header: str) -> AuthenticateRequestResult:
+        result = await self.inner.authenticate_request(activity, auth_header)
+        result.connector_factory = self._wrap(result.connector_factory, result.claims_identity)
+        return result
+
+    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str):
+        return await self.inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._wrap(self.inner.create_connector_factory(claims_identity), claims_identity)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        return await self._token_clients.get_or_create(
+            _BuiltinBotFrameworkAuthentication.get_app_id(claims_identity),
+            lambda: self.inner.create_user_token_client(claims_identity))
+
+    def create_bot_framework_client(self):
+        return self.inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self.inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self.inner.authenticate_channel_request(auth_header)
+
+
+# --- the adapter -------------------------------------------------------------------------------
+
+
+def default_apology(turn_context: TurnContext) -> str:
+    locale = (turn_context.activity.locale or "").lower()
+    return _FALLBACK_APOLOGY["fr" if locale.startswith("fr") else "en"]
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON types: msrest models serialized (camelCase), containers walked.
+
+    Invoke bodies may be msrest models, dicts holding models, or plain dicts; the stock adapter
+    only handled the first.
+    """
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Model):
+        return serializer_helper(value)
+    if isinstance(value, InvokeResponse):
+        return {"status": value.status, "body": jsonable(value.body)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    raise TypeError(f"cannot serialize a {type(value).__name__} into a JSON response")
+
+
+def activity_json(activity: Activity) -> dict:
+    """An activity as Bot Framework JSON; an invokeResponse's value (status, body) included."""
+    if activity.type != ActivityTypes.invoke_response or activity.value is None:
+        return serializer_helper(activity)
+    shallow = copy(activity)
+    shallow.value = None
+    data = serializer_helper(shallow)
+    data["value"] = jsonable(activity.value)
+    return data
+
+
+def _is_continuation(activity: Activity) -> bool:
+    return (activity.type == ActivityTypes.event
+            and activity.name == ActivityEventNames.continue_conversation)
+
+
+class CoopAdapter(CloudAdapter):
+    """``CloudAdapter`` for Co-op Assistant; see the module docstring for what differs.
+
+    ``on_turn_error`` (constructor argument, or assigned later as in the samples) is a
+    clean-up hook ``async (turn_context, error)``: it runs after the failure was logged and the
+    user got an apology; it does not replace them.
+    """
+
+    def __init__(self, authentication: BotFrameworkAuthentication, *, app_id: str = "",
+                 auth_enabled: bool | None = None, transport: ChannelTransport | None = None,
+                 on_turn_error: TurnErrorHook | None = None, apology: Apology | None = None):
+        super().__init__(_ReusingAuthentication(authentication))
+        self.app_id = app_id or ""
+        self.auth_enabled = bool(app_id) if auth_enabled is None else auth_enabled
+        self.transport = transport or ChannelTransport()
+        self.apology: Apology = apology or default_apology
+        self._turn_error_hook = on_turn_error
+        install_async_openid_metadata()
+
+    # BotAdapter.run_pipeline calls self.on_turn_error(context, error). Reading it gives the
+    # adapter's handler; assigning it (sample style) sets the clean-up hook.
+    @property
+    def on_turn_error(self) -> TurnErrorHook:
+        return self._handle_turn_error
+
+    @on_turn_error.setter
+    def on_turn_error(self, hook: TurnErrorHook | None) -> None:
+        self._turn_error_hook = hook
+
+    async def close(self) -> None:
+        """Close the outbound HTTP session."""
+        await self.transport.close()
+
+    async def __aenter__(self) -> "CoopAdapter":
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+    # --- HTTP entry point (sample style: ``await adapter.process(request, bot)``) ---
+
+    async def process(self, request, bot: Bot, ws_response=None):
+        if ws_response is not None:
+            raise NotImplementedError("web-socket streaming is not supported by CoopAdapter")
+        from .http import process_messages
+
+        return await process_messages(request, self, bot)
+
+    # --- sending ---
+
+    async def send_activities(self, context: TurnContext,
+                              activities: list[Activity]) -> list[ResourceResponse]:
+        if not context:
+            raise TypeError("Expected TurnContext but got None instead")
+        if not activities:
+            raise TypeError("Expecting one or more activities, but the list was empty.")
+        responses = []
+        for activity in activities:
+            activity.id = None
+            response = None
+            if activity.type == "delay":
+                await asyncio.sleep((activity.value or 1000) / 1000)
+            elif activity.type == ActivityTypes.invoke_response:
+                context.turn_state[self._INVOKE_RESPONSE_KEY] = activity
+            elif activity.type == ActivityTypes.trace and activity.channel_id != Channels.emulator:
+                pass  # traces are for the emulator only
+            else:
+                if _is_continuation(context.activity) and activity.reply_to_id == context.activity.id:
+                    # botbuilder makes the continuation activity's id up (uuid1) and would reply
+                    # to it; a proactive message is sent to the conversation itself.
+                    activity.reply_to_id = None
+                response = await self.transport.send_activity(activity, self._credentials(context))
+            responses.append(response or ResourceResponse(id=activity.id or ""))
+        return responses
+
+    async def update_activity(self, context: TurnContext, activity: Activity):
+        if not context or activity is None:
+            raise TypeError("update_activity needs a TurnContext and an Activity")
+        response = await self.transport.update_activity(activity, self._credentials(context))
+        return ResourceResponse(id=response.id) if response.id else None
+
+    async def delete_activity(self, context: TurnContext, reference: ConversationReference):
+        if not context or not reference:
+            raise TypeError("delete_activity needs a TurnContext and a ConversationReference")
+        await self.transport.delete_activity(reference.service_url, reference.conversation.id,
+                                             reference.activity_id, self._credentials(context))
+
+    def _credentials(self, context: TurnContext) -> Any:
+        connector_client = context.turn_state.get(self.BOT_CONNECTOR_CLIENT_KEY)
+        if connector_client is None:
+            raise RuntimeError("Unable to extract ConnectorClient from turn context.")
+        return connector_client.config.credentials
+
+    async def send_proactive(self, reference: ConversationReference,
+                             activities: Activity | str | Sequence[Activity | str], *,
+                             bot_app_id: str | None = None) -> list[ResourceResponse]:
+        """Send ``activities`` into the conversation of ``reference`` (a stored reference).
+
+        Runs a ``continue_conversation`` turn with the bot's app id (``bot_app_id`` overrides
+        it), so middleware sees the turn as botbuilder would. Raises :class:`ChannelSendError`
+        (or a subclass) when the channel refuses or cannot be reached; nothing is retried here.
+        """
+        if isinstance(activities, (str, Activity)):
+            activities = [activities]
+        to_send = [MessageFactory.text(a) if isinstance(a, str) else a for a in activities]
+        if not to_send:
+            raise ValueError("send_proactive needs at least one activity")
+        if not (reference and reference.conversation and reference.conversation.id):
+            raise ValueError("the conversation reference has no conversation id")
+        activities_url(reference.service_url, reference.conversation.id)  # validates serviceUrl
+
+        responses: list[ResourceResponse] = []
+
+        async def send(turn_context: TurnContext) -> None:
+            responses.extend(await turn_context.send_activities(to_send))
+
+        token = correlation_id.set(new_correlation_id()) if correlation_id.get() == "-" else None
+        try:
+            await self.continue_conversation(
+                reference, send, self.app_id if bot_app_id is None else bot_app_id)
+        finally:
+            if token is not None:
+                correlation_id.reset(token)
+        return responses
+
+    # --- turn results and errors ---
+
+    def _process_turn_results(self, context: TurnContext) -> InvokeResponse | None:
+        # As botbuilder-dotnet's CloudAdapterBase, with bodies made JSON-ready here.
+        if context.activity.delivery_mode == DeliveryModes.expect_replies:
+            return InvokeResponse(status=200, body={"activities": [
+                activity_json(a) for a in context.buffered_reply_activities]})
+        if context.activity.type == ActivityTypes.invoke:
+            stored = context.turn_state.get(self._INVOKE_RESPONSE_KEY)
+            if stored is None or stored.value is None:
+                return InvokeResponse(status=501)
+            response = stored.value
+            if isinstance(response, dict):  # an invokeResponse activity built from JSON
+                response = InvokeResponse(status=response.get("status"), body=response.get("body"))
+            return InvokeResponse(status=response.status or 200, body=jsonable(response.body))
+        return None
+
+    async def _handle_turn_error(self, context: TurnContext, error: Exception) -> None:
+        activity = context.activity
+        if _is_continuation(activity):
+            # Proactive send: the caller decides (retry, deactivate); no apology to a user
+            # who did not write.
+            await self._run_turn_error_hook(context, error)
+            raise error
+        cid = correlation_id.get()
+        log.error("turn failed [cid=%s] type=%s channel=%s: %s", cid, activity.type,
+                  activity.channel_id, type(error).__name__, exc_info=error)
+        if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+            try:
+                await context.send_activity(self.apology(context))
+            except Exception:  # the channel may be what failed; the turn error is logged above
+                log.exception("could not send the apology [cid=%s]", cid)
+        if activity.type == ActivityTypes.invoke:
+            context.turn_state[self._INVOKE_RESPONSE_KEY] = Activity(
+                type=ActivityTypes.invoke_response,
+                value=InvokeResponse(status=500, body={"error": {
+                    "code": "InternalError", "correlationId": cid}}))
+        await self._run_turn_error_hook(context, error)
+
+    async def _run_turn_error_hook(self, context: TurnContext, error: Exception) -> None:
+        if self._turn_error_hook is None:
+            return
+        try:
+            await self._turn_error_hook(context, error)
+        except Exception:
+            log.exception("on_turn_error hook failed [cid=%s]", correlation_id.get())
+
+
+def create_adapter(settings, *, credentials_factory: ServiceClientCredentialsFactory | None = None,
+                   transport: ChannelTransport | None = None,
+                   on_turn_error: TurnErrorHook | None = None,
+                   apology: Apology | None = None) -> CoopAdapter:
+    """A :class:`CoopAdapter` for ``settings`` (a ``config.Settings``).
+
+    Authentication is botbuilder's ``ConfigurationBotFrameworkAuthentication`` over the
+    settings' ``MicrosoftApp*`` values; ``credentials_factory`` replaces the credential source
+    (tests use one that hands out a fixed token).
+    """
+    authentication = ConfigurationBotFrameworkAuthentication(
+        settings, credentials_factory=credentials_factory)
+    return CoopAdapter(authentication, app_id=settings.app_id, auth_enabled=settings.auth_enabled,
+                       transport=transport, on_turn_error=on_turn_error, apology=apology)
+
+
+__all__ = [
+    "CoopAdapter", "create_adapter", "ChannelTransport", "ChannelSendError", "ChannelThrottled",
+    "ChannelForbidden", "ChannelNotFound", "ChannelUnreachable", "ChannelAuthError",
+    "OpenIdMetadataUnavailable", "activities_url", "parse_retry_after", "jsonable",
+    "default_apology", "install_async_openid_metadata", "new_correlation_id",
+]

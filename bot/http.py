@@ -1,0 +1,236 @@
+"""``POST /api/messages``: from the socket to ``bot.on_turn(turn_context)``, and ``GET /healthz``.
+
+Answers, in the order they are checked:
+
+====  ==========================================================================================
+415   ``Content-Type`` is not ``application/json``
+413   body over :data:`MAX_BODY_BYTES` (256 KB; also the application's ``client_max_size``)
+400   not JSON, not a JSON object, or not an activity: ``type``, ``conversation.id`` and
+      ``from.id`` are required strings, ``serviceUrl`` an http(s) URL (required unless
+      ``deliveryMode`` is ``expectReplies``), ``text`` a string or null
+401   with ``MicrosoftAppId`` set: no valid Bot Framework token (missing, malformed, wrong
+      audience, expired, bad signature, ``serviceurl`` claim not matching ``serviceUrl``).
+      Validation is botframework-connector's own. Without an app id (local development) the
+      ``Authorization`` header is ignored.
+503   the token's signing keys could not be fetched (the channel retries)
+202   an activity type botbuilder does not know: accepted, not passed to the bot
+200   ``expectReplies``: ``{"activities": [...]}`` with every reply of the turn
+xxx   invoke: the bot's invoke response status and JSON body (500 when the bot raised,
+      501 when it gave none)
+200   anything else, once the bot's turn is over (replies were POSTed to ``serviceUrl``)
+500   only when the adapter itself fails (logged with the correlation id)
+====  ==========================================================================================
+
+A bot that raises does not turn into a 500: the adapter logs it, apologises to the user and the
+turn answers as above. Text longer than :data:`MAX_TEXT_CHARS` (5 000) is cut to that length
+before the bot sees it (Teams itself caps a message near 28 KB; a 100 000-character paste is
+a mistake or an attack, and the first 5 000 characters are plenty to recognise a question).
+
+Every answer carries ``X-Correlation-Id``; errors are JSON ``{"error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from botbuilder.core import Bot
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
+from msrest.exceptions import DeserializationError
+
+from . import correlation_id
+from .adapter import CoopAdapter, OpenIdMetadataUnavailable, new_correlation_id
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What ``create_app()`` runs on, at ``app[SERVICES]``, for routes and tasks added by others.
+
+    ``bot`` and ``storage`` are filled in at start-up when they are built from settings.
+    """
+
+    settings: Any
+    adapter: CoopAdapter
+    bot: Any = None
+    storage: Any = None
+    version: str = ""
+
+
+SERVICES = web.AppKey("services", Services)
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_TEXT_CHARS = 5000
+KNOWN_ACTIVITY_TYPES = frozenset(t.value for t in ActivityTypes)
+CORRELATION_HEADER = "X-Correlation-Id"
+
+
+class _Reject(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def error_response(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+
+
+async def handle_messages(request: web.Request) -> web.StreamResponse:
+    """``POST /api/messages`` for an application made by ``create_app()`` (uses ``app[SERVICES]``)."""
+    services = request.app[SERVICES]
+    if services.bot is None:  # only between create_app() and the end of start-up
+        return error_response(503, "ServiceUnavailable", "the bot is starting")
+    return await process_messages(request, services.adapter, services.bot)
+
+
+def messages_handler(adapter: CoopAdapter, bot: Bot) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """An aiohttp handler for ``POST /api/messages`` running ``bot`` on ``adapter``."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        return await process_messages(request, adapter, bot)
+
+    return handle
+
+
+async def process_messages(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.StreamResponse:
+    cid = new_correlation_id()
+    token = correlation_id.set(cid)
+    started = time.perf_counter()
+    try:
+        try:
+            response = await _process(request, adapter, bot)
+        except _Reject as reject:
+            log.info("rejected %s %s [cid=%s]", reject.status, reject.code, cid)
+            response = error_response(reject.status, reject.code, reject.message)
+        except Exception:
+            log.exception("processing the activity failed [cid=%s]", cid)
+            response = error_response(500, "InternalError",
+                                      f"the bot could not process the activity (ref {cid})")
+        response.headers[CORRELATION_HEADER] = cid
+        log.debug("answered %s in %.1f ms [cid=%s]", response.status,
+                  (time.perf_counter() - started) * 1000, cid)
+        return response
+    finally:
+        correlation_id.reset(token)
+
+
+async def _process(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.StreamResponse:
+    activity = await read_activity(request)
+
+    auth_header = request.headers.get("Authorization", "") if adapter.auth_enabled else ""
+    try:
+        authentication = await adapter.bot_framework_authentication.authenticate_request(
+            activity, auth_header)
+    except OpenIdMetadataUnavailable:
+        log.error("cannot validate tokens: signing keys unavailable [cid=%s]",
+                  correlation_id.get(), exc_info=True)
+        raise _Reject(503, "ServiceUnavailable", "cannot validate tokens right now") from None
+    except Exception as err:  # botframework-connector raises PermissionError, jwt errors, ...
+        log.warning("unauthorized request [cid=%s]: %s: %s", correlation_id.get(),
+                    type(err).__name__, err)
+        raise _Reject(401, "Unauthorized", "missing or invalid Bot Framework token") from None
+
+    if activity.type not in KNOWN_ACTIVITY_TYPES:
+        log.info("ignored activity of unknown type %r [cid=%s]", activity.type[:40],
+                 correlation_id.get())
+        return web.Response(status=202)
+
+    invoke_response = await adapter.process_activity(authentication, activity, bot.on_turn)
+    if invoke_response is None:
+        return web.Response(status=200)
+    status = int(invoke_response.status)
+    if invoke_response.body is None:
+        return web.Response(status=status)
+    return web.json_response(invoke_response.body, status=status)
+
+
+async def read_activity(request: web.Request) -> Activity:
+    """The request's activity, validated; raises :class:`_Reject` with the 4xx to answer."""
+    if request.content_type != "application/json":
+        raise _Reject(415, "UnsupportedMediaType", "Content-Type must be application/json")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise _Reject(413, "PayloadTooLarge", f"body over {MAX_BODY_BYTES} bytes")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise _Reject(413, "PayloadTooLarge", f"body over {MAX_BODY_BYTES} bytes") from None
+    if len(raw) > MAX_BODY_BYTES:
+        raise _Reject(413, "PayloadTooLarge", f"body over {MAX_BODY_BYTES} bytes")
+    try:
+        payload = json.loads(raw)
+    except (ValueError, RecursionError):  # includes UnicodeDecodeError
+        raise _Reject(400, "BadRequest", "body is not valid JSON") from None
+
+    problem = activity_problem(payload)
+    if problem:
+        raise _Reject(400, "BadRequest", problem)
+    try:
+        activity = Activity().deserialize(payload)
+    except DeserializationError as err:
+        log.info("activity not deserializable [cid=%s]: %s", correlation_id.get(),
+                 str(err)[:200])
+        raise _Reject(400, "BadRequest", "activity has fields of the wrong type") from None
+
+    if activity.text is not None and len(activity.text) > MAX_TEXT_CHARS:
+        log.info("text cut from %d to %d characters [cid=%s]", len(activity.text),
+                 MAX_TEXT_CHARS, correlation_id.get())
+        activity.text = activity.text[:MAX_TEXT_CHARS]
+    return activity
+
+
+def activity_problem(payload: Any) -> str | None:
+    """What makes ``payload`` unusable as an incoming activity, or None.
+
+    >>> activity_problem({"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"},
+    ...                   "deliveryMode": "expectReplies"}) is None
+    True
+    >>> activity_problem({"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"}})
+    'serviceUrl is required (an http or https URL)'
+    """
+    if not isinstance(payload, dict):
+        return "body must be a JSON object (an activity)"
+    if not _nonempty_str(payload.get("type")):
+        return "type is required"
+    for field in ("conversation", "from"):
+        value = payload.get(field)
+        if not isinstance(value, dict) or not _nonempty_str(value.get("id")):
+            return f"{field}.id is required"
+    text = payload.get("text")
+    if text is not None and not isinstance(text, str):
+        return "text must be a string or null"
+    delivery_mode = payload.get("deliveryMode")
+    if delivery_mode is not None and not isinstance(delivery_mode, str):
+        return "deliveryMode must be a string"
+    service_url = payload.get("serviceUrl")
+    if service_url is not None or delivery_mode != DeliveryModes.expect_replies:
+        parts = urlsplit(service_url) if isinstance(service_url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            return "serviceUrl is required (an http or https URL)"
+    return None
+
+
+def _nonempty_str(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+async def handle_healthz(request: web.Request) -> web.Response:
+    """``GET /healthz``: ``{"status": "ok", "version": ..., "storage": ...}``."""
+    services = request.app[SERVICES]
+    return web.json_response({"status": "ok", "version": services.version,
+                              "storage": storage_kind(services.storage)})
+
+
+def storage_kind(storage: Any) -> str:
+    """``sqlite``/``postgres`` for a ``storage.Database``; else a ``kind`` or the class name."""
+    if storage is None:
+        return "none"
+    return str(getattr(storage, "dialect", None) or getattr(storage, "kind", None)
+               or type(storage).__name__)

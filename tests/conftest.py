@@ -1,0 +1,120 @@
+"""Shared test fixtures. Keep each one small and say which tests use it."""
+
+import pytest
+
+
+# --- HTTP layer (tests/test_http_*.py) ---------------------------------------------------------
+
+
+class FakeChannel:
+    """A Bot Framework channel connector on loopback: records what the bot sends to serviceUrl.
+
+    ``answers`` is a queue of (status, json_body, headers) to give instead of 200 {"id": ...}.
+    """
+
+    def __init__(self):
+        self.requests = []
+        self.answers = []
+        self.service_url = ""
+
+    async def handle(self, request):
+        from aiohttp import web
+
+        body = await request.read()
+        self.requests.append({
+            "method": request.method,
+            "path": request.raw_path,
+            "authorization": request.headers.get("Authorization"),
+            "json": await request.json() if body else None,
+        })
+        if self.answers:
+            status, payload, headers = self.answers.pop(0)
+            return web.json_response(payload, status=status, headers=headers)
+        return web.json_response({"id": f"sent-{len(self.requests)}"})
+
+    def activity(self, text="hi", **fields):
+        """An incoming Teams-like message activity whose replies go to this channel."""
+        activity = {
+            "type": "message", "id": "in-1", "channelId": "msteams", "locale": "en-US",
+            "serviceUrl": self.service_url, "text": text,
+            "from": {"id": "29:user-1", "name": "Partner"},
+            "recipient": {"id": "28:bot-1", "name": "Co-op Assistant"},
+            "conversation": {"id": "a:1Xyz;messageid=1", "tenantId": "tenant-1"},
+        }
+        activity.update(fields)
+        return activity
+
+    @property
+    def posted(self):
+        """The activities POSTed so far."""
+        return [r["json"] for r in self.requests if r["method"] == "POST"]
+
+
+@pytest.fixture
+async def fake_channel():
+    from aiohttp import web
+
+    channel = FakeChannel()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", channel.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    channel.service_url = f"http://127.0.0.1:{runner.addresses[0][1]}/amer/"
+    yield channel
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def bot_client():
+    """Factory: ``await bot_client(bot, settings=None, **create_app_kwargs)`` -> a TestClient
+    for ``create_app`` on a real loopback socket (settings default to no .env, no credentials)."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from app import create_app
+    from config import Settings
+
+    clients = []
+
+    async def start(bot, settings=None, **kwargs):
+        app = create_app(settings or Settings.from_env({}, dotenv_path=None), bot=bot, **kwargs)
+        client = TestClient(TestServer(app, host="127.0.0.1"))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+def credentials_factory():
+    """A botframework-connector credentials factory for app id ``credentials_factory.app_id``
+    whose credentials hand out the fixed token ``outbound-token`` instead of asking Azure AD;
+    ``created`` counts the credentials made."""
+    from botframework.connector.auth import AppCredentials, ServiceClientCredentialsFactory
+
+    class StaticTokenCredentials(AppCredentials):
+        def get_access_token(self, force_refresh=False):
+            return "outbound-token"
+
+    class StaticCredentialFactory(ServiceClientCredentialsFactory):
+        app_id = "00000000-0000-0000-0000-00000000a11d"
+        created = 0
+
+        async def is_valid_app_id(self, app_id):
+            return app_id == self.app_id
+
+        async def is_authentication_disabled(self):
+            return False
+
+        async def create_credentials(self, app_id, oauth_scope, login_endpoint,
+                                     validate_authority):
+            if app_id != self.app_id:
+                raise PermissionError(f"unexpected app id {app_id!r}")
+            self.created += 1
+            return StaticTokenCredentials(app_id=app_id)
+
+    return StaticCredentialFactory()
