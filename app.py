@@ -41,8 +41,28 @@ async def open_storage(settings: Settings) -> Any:
 
 
 def product_bot_factory() -> Any:
-    """``bot.teams_bot.create_bot``, called as ``create_bot(settings, storage)`` (may be async)."""
+    """``bot.teams_bot.create_bot`` (imported now, so a missing module stops start-up early)."""
     return _import_attribute("bot.teams_bot", "create_bot")
+
+
+async def build_product_bot(settings: Settings, db: Any, create_bot: Any) -> Any:
+    """The product bot on ``db``: conversation/user state in ``storage.SqlStorage``,
+    reminder actions through ``dialogs.actions.StoreReminders``."""
+    from dialogs.actions import StoreReminders
+    from storage import SqlStorage
+
+    bot = create_bot(settings, SqlStorage(db),
+                     reminders=StoreReminders(db, public_base_url=settings.public_base_url))
+    return await bot if inspect.isawaitable(bot) else bot
+
+
+def mount_product_routes(app: "web.Application", settings: Settings) -> None:
+    """``GET /calendar/{token}.ics``, ``POST /admin/sweep`` (with ``ADMIN_TOKEN``) and the daily
+    reminder sweep; they find the database and the adapter at ``app[SERVICES]``."""
+    from reminders.http import add_routes, start_daily_sweeper
+
+    add_routes(app)
+    start_daily_sweeper(app, settings)
 
 
 def _import_attribute(module_name: str, attribute: str) -> Any:
@@ -69,9 +89,10 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
 
     - ``settings``: default ``Settings.from_env()``.
     - ``bot``: anything with ``async on_turn(turn_context)`` (an ``ActivityHandler``). Default:
-      the product bot, built at start-up by ``bot.teams_bot.create_bot(settings, storage)``;
-      :class:`StartupError` right away if that module is missing.
-    - ``storage``: handed to the product bot; default: ``storage.Database`` opened at start-up
+      the product (:func:`build_product_bot` at start-up, plus the reminder routes and daily
+      sweep of :func:`mount_product_routes`); :class:`StartupError` right away if
+      ``bot.teams_bot`` is missing.
+    - ``storage``: the ``storage.Database`` the product runs on; default: opened at start-up
       on ``DATABASE_URL`` and closed at shutdown. Storage passed in belongs to the caller.
     - ``adapter``: a ready :class:`bot.adapter.CoopAdapter`; otherwise one is made from
       ``settings`` with ``credentials_factory`` and ``transport`` (tests), ``on_turn_error``
@@ -123,9 +144,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
             if services.storage is None:
                 services.storage = owned = await open_storage(settings)
             try:
-                the_bot = create_bot(settings, services.storage)
-                if inspect.isawaitable(the_bot):
-                    the_bot = await the_bot
+                the_bot = await build_product_bot(settings, services.storage, create_bot)
                 _check_bot(the_bot)
                 use_bot(the_bot)
                 yield
@@ -133,7 +152,8 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                 if owned is not None:
                     await owned.close()
 
-        app.cleanup_ctx.append(product_services)
+        app.cleanup_ctx.append(product_services)  # before the sweeper: it needs the database
+        mount_product_routes(app, settings)
 
     async def close_adapter(_app: web.Application) -> None:
         await adapter.close()

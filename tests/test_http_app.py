@@ -48,30 +48,37 @@ def test_a_bot_without_on_turn_is_refused():
 
 async def test_product_bot_is_built_at_startup_on_the_database(monkeypatch, tmp_path,
                                                                fake_channel):
+    from dialogs.actions import StoreReminders
+    from storage import SqlStorage
+
     built = []
 
     class ProductBot(EchoBot):
         def __init__(self, storage):
             self.storage = storage
-            self.errors = []
 
         async def on_turn_error(self, turn_context, error):
-            self.errors.append(error)
+            pass
 
-    async def create_bot(settings, storage):  # may be async (migrations)
-        built.append((settings, storage))
+    async def create_bot(settings, storage, *, reminders=None):  # may be async
+        built.append((settings, storage, reminders))
         return ProductBot(storage)
 
     monkeypatch.setitem(sys.modules, "bot.teams_bot", product_module(create_bot))
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
+                        reminder_sweep_enabled=False, public_base_url="https://bot.example")
     application = app.create_app(settings)
     assert built == []  # nothing is opened before start-up
+    routes = {r.canonical for r in application.router.resources()}
+    assert {"/api/messages", "/healthz", "/calendar/{token}.ics"} <= routes
 
     client = TestClient(TestServer(application, host="127.0.0.1"))
     await client.start_server()
     try:
-        [(got_settings, database)] = built
+        [(got_settings, storage, reminders)] = built
         assert got_settings is settings
+        assert isinstance(storage, SqlStorage) and isinstance(reminders, StoreReminders)
+        database = application[SERVICES].storage
         assert await database.fetchval("SELECT 41 + 1") == 42  # a live storage.Database
         assert await (await client.get("/healthz")).json() == {
             "status": "ok", "version": "0.1.0", "storage": "sqlite"}
@@ -79,13 +86,33 @@ async def test_product_bot_is_built_at_startup_on_the_database(monkeypatch, tmp_
         assert response.status == 200
         assert fake_channel.posted[0]["text"] == "echo: hi"
         services = application[SERVICES]
-        assert services.bot.storage is database
+        assert services.bot.storage is storage
         # the bot's on_turn_error method became the adapter's clean-up hook
         assert services.adapter._turn_error_hook == services.bot.on_turn_error
     finally:
         await client.close()
     with pytest.raises(Exception, match="closed"):
         await database.fetchval("SELECT 1")  # the app closed the database it opened
+
+
+async def test_the_real_product_answers_through_the_layer(tmp_path):
+    pytest.importorskip("bot.teams_bot")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
+                        reminder_sweep_enabled=False)
+    client = TestClient(TestServer(app.create_app(settings), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        activity = {"type": "message", "id": "m1", "text": "When must I claim H1 2021 funds?",
+                    "channelId": "msteams", "locale": "en-US", "deliveryMode": "expectReplies",
+                    "from": {"id": "29:u1", "aadObjectId": "aad-1"}, "recipient": {"id": "28:b"},
+                    "conversation": {"id": "a:c1", "conversationType": "personal",
+                                     "tenantId": "t1"}}
+        response = await client.post("/api/messages", json=activity)
+        assert response.status == 200
+        replies = (await response.json())["activities"]
+        assert replies and all(r["type"] in ("message", "typing") for r in replies)
+    finally:
+        await client.close()
 
 
 async def test_storage_passed_in_is_used_and_left_open(monkeypatch):
@@ -98,8 +125,9 @@ async def test_storage_passed_in_is_used_and_left_open(monkeypatch):
 
     storage = Storage()
     monkeypatch.setitem(sys.modules, "bot.teams_bot",
-                        product_module(lambda settings, given: EchoBot()))
-    client = TestClient(TestServer(app.create_app(Settings(), storage=storage), host="127.0.0.1"))
+                        product_module(lambda settings, given, reminders=None: EchoBot()))
+    settings = Settings(reminder_sweep_enabled=False)
+    client = TestClient(TestServer(app.create_app(settings, storage=storage), host="127.0.0.1"))
     await client.start_server()
     assert (await (await client.get("/healthz")).json())["storage"] == "memory"
     await client.close()
@@ -191,11 +219,13 @@ async def test_python_app_py_serves_until_interrupted(tmp_path):
             "class Bot(ActivityHandler):\n"
             "    async def on_message_activity(self, tc):\n"
             "        await tc.send_activity('echo: ' + tc.activity.text)\n"
-            "m = types.ModuleType('bot.teams_bot'); m.create_bot = lambda s, st: Bot()\n"
+            "m = types.ModuleType('bot.teams_bot')\n"
+            "m.create_bot = lambda settings, storage, reminders=None: Bot()\n"
             "sys.modules['bot.teams_bot'] = m\n"
             "sys.argv = ['app.py']\n"
             "import runpy; runpy.run_path('app.py', run_name='__main__')\n")
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "INFO",
+           "REMINDER_SWEEP_ENABLED": "false",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'coop.sqlite3'}",
            "MicrosoftAppId": "", "MicrosoftAppPassword": ""}
     process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=env,
