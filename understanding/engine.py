@@ -11,6 +11,7 @@ from core import check_split, fold
 from . import recognizer as rec
 from .lang import detect
 from .slots import Slots, extract
+from .typos import correct
 
 MAX_CHARS = 2000  # longer messages are understood from their first 2000 characters
 
@@ -53,6 +54,9 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
     text = text if isinstance(text, str) else ""
     text = text[:MAX_CHARS]
     folded = fold(text)
+    fixed = correct(text, folded)
+    if fixed is not text:
+        text, folded = fixed, fold(fixed)
     convention = convention or load_policy().fy_default
     if lang and lang.lower()[:2] in ("en", "fr"):
         answer_lang, source = lang.lower()[:2], "forced"

@@ -29,7 +29,9 @@ _FR = {
         "printemps annee mois aout fevrier decembre janvier juillet juin avril mai mars septembre "
         "octobre novembre oublie supprime calendrier agenda arrete plus ne pas cette ce ces du au aux "
         "et ou nous vous il elle leur sont etre avoir doit doivent peux pouvons s'il plait stp svp "
-        "apres avant depuis pendant durant encore reste restent trimestre exercice fiscal".split(), 2),
+        "apres avant depuis pendant durant encore reste restent trimestre exercice fiscal que qui quoi "
+        "signifie veut dire correspond est-ce peut-on puis-je faut-il y a-t-il sont-ils perdue perdu "
+        "gagnee gagnees accumule accumulee accumules fonds demandes jusqua quel quelles".split(), 2),
     **dict.fromkeys("la le de un en a l' d' qu'".split(), 1),
 }
 _EN = {

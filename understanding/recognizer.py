@@ -46,7 +46,7 @@ FORFEIT = (r"forfeit\w*|lose|losing|lost|expire[sd]?|unused|use it or lose it|di
 EARN = r"earn\w*|accru\w*|made|make|accumul\w*|gagn\w*|acqui\w*|cumul\w*|genere\w*"
 HALF_Q = (r"which half|what half|which period|what period|which semester|which earning period|what earning period|"
           r"which h|h1 or h2|fall in|falls in|fall into|falls into|belong\w*|part of which|"
-          r"quel semestre|quelle moitie|quelle periode|quel h|tombe\w*|appartien\w*|fait partie|h1 ou h2|dans quel")
+          r"quel semestre|quelle moitie|quelle periode(?!\s+(?:de\s+demande|d'utilisation|de\s+reclamation|de\s+revendication|de\s+soumission))|quel h|tombe\w*|appartien\w*|fait partie|h1 ou h2|dans quel")
 FY_Q = (r"fy label|fiscal label|fiscal year label|what is fy|what's fy|whats fy|what does fy|meaning of fy|"
         r"which fy|what fy|fiscal year|exercice fiscal|annee fiscale|libelle|label|c'est quoi fy|que veut dire|"
         r"signifie|veut dire|means?|which months|what months|quels mois|which calendar months|correspond\w*")
@@ -64,7 +64,8 @@ ELIG = (r"eligible|eligibility|qualif\w*|apply|applies|count|counts|covered|incl
 FUNDABLE = (r"what can (?:i|we) (?:use|spend|fund|pay)|use (?:co-?op|the funds|funds|it|them) (?:for|on)|spend (?:co-?op|funds|it|them|the funds)? ?on|"
             r"pay for|fund (?:what|which)|what (?:activities|kind of activities|things)|which activities|allowed activities|"
             r"eligible activities|what (?:is|are) co-?op (?:funds )?for|a quoi servent|financer|payer|quelles activites|"
-            r"quel(?:s|les)? (?:types? d')?activites|pour quoi|a quoi|utiliser (?:les|mes|nos) fonds (?:pour|a)|depenser")
+            r"quel(?:s|les)? (?:types? d')?activites|pour quoi|a quoi|depenser|"
+            r"(?:use|spend|utiliser|depenser|employer)\s+(?:\w+\s+){0,2}(?:co-?op|funds|fonds)\s+(?:for|on|pour|dans|en)(?=\s+[^\d\s])")
 ROLES = (r"roles?|who can|who is allowed|who may|permissions?|access rights|which users?|admin|"
          r"qui peut|qui a le droit|quels? droits|autoris\w*|administrateur|utilisateur")
 HOWTO = (r"how (?:do|can|to|should) (?:i|we)?|how to|where (?:do|can|to|should)|which page|what page|link|steps?|process|procedure|"
@@ -74,8 +75,9 @@ SUBSCRIBE = (r"remind\w*|notify|notif\w*|alert\w*|subscribe|ping me|let me know|
              r"rappel\w*|previen\w*|prevenir|alerte\w*|notifi\w*|abonn\w*|avertis\w*|tiens-moi au courant")
 UNSUB = (r"stop|unsubscribe|no more|don't (?:remind|notify|send)|do not (?:remind|notify|send)|turn off|cancel|disable|opt out|"
          r"arret\w*|desabonn\w*|desinscri\w*|plus de|ne plus|annul\w*|desactiv\w*|stopp\w*")
+UNSUB_STRONG = r"unsubscribe|unsub|opt out|opt-out|desabonn\w*|desinscri\w*|se desabonner"
 LIST = r"my reminders|list|which reminders|what reminders|show (?:me )?(?:my )?reminders|mes rappels|liste\w*|quels rappels|voir mes"
-CAL = r"calendar|calender|outlook|ics|ical|agenda|calendrier"
+CAL = r"calendar(?!\s+(?:year|quarter|month|half))|calender|outlook|ics|ical|agenda|calendrier(?!\s+(?:fiscal|civil))"
 FORGET = (r"forget|delete my|erase|remove my|wipe|gdpr|my data|personal data|data you (?:have|hold|store)|"
           r"oublie\w*|supprim\w*|effac\w*|rgpd|mes donnees|donnees personnelles")
 HELP = r"help|what can you do|what do you do|commands?|how does this work|aide|que sais-tu|que peux-tu|tu sers a quoi|comment ca marche|aidez-moi"
@@ -95,9 +97,10 @@ _FEATURES_SRC: list[tuple[str, dict[str, float]]] = [
     (_w(FY_Q), {"fy_label": 1.5}),
     (_w(NOW), {"status": 1.6}),
     (_w(DAYS_LEFT), {"status": 1.4, "claim_deadline": 1.0}),
-    (_w(POE), {"poe_retention": 1.6}),
+    (_w(POE), {"poe_retention": 2.2}),
+    (_w(r"programs?|programmes?"), {"program_eligibility": 1.2}),
     (_w(r"24 months|24 mois|how long|combien de temps|pendant combien|until when|jusqu'a quand|jusqu'en|jusqu'au"), {"poe_retention": 0.8}),
-    (_w(SPLIT), {"split": 1.8}),
+    (_w(SPLIT), {"split": 2.2}),
     (_w(r"rebate|remise|ristourne"), {"split": 0.6, "threshold": 0.4}),
     (_w(THRESH), {"threshold": 2.2}),
     (_w(r"converted|converti\w*|convert\w*|transform\w*"), {"threshold": 1.2}),
@@ -106,8 +109,9 @@ _FEATURES_SRC: list[tuple[str, dict[str, float]]] = [
     (_w(r"marketing|events?|webinars?|ads|advertising|certifications?|trainings?|readiness|salons?|evenements?|publicite|formations?|campaigns?|campagnes?"), {"fundable": 0.8}),
     (_w(ROLES), {"roles": 2.0}),
     (_w(HOWTO), {"how_to_claim": 1.4}),
-    (_w(SUBSCRIBE), {"subscribe": 2.5}),
+    (_w(SUBSCRIBE), {"subscribe": 3.6}),
     (_w(UNSUB), {"unsubscribe": 1.5}),
+    (_w(UNSUB_STRONG), {"unsubscribe": 2.5}),
     (_w(LIST), {"list_reminders": 1.5}),
     (_w(CAL), {"calendar": 3.0}),
     (_w(FORGET), {"forget": 2.5}),
@@ -117,6 +121,8 @@ _FEATURES_SRC: list[tuple[str, dict[str, float]]] = [
     (_w(r"h1|h2|semester|semestre|half|moitie|halves"), {"which_half": 0.4, "timeline": 0.3}),
 ]
 FEATURES = [(re.compile(p), w) for p, w in _FEATURES_SRC]
+_POE_RE = re.compile(_w(POE))
+_CLAIM_RE = re.compile(_w(CLAIM))
 _UNSUB_REMIND = re.compile(_w(UNSUB) + r".{0,40}" + _w(SUBSCRIBE) + "|" + _w(SUBSCRIBE) + r".{0,20}" + _w(r"off|stop|no more|plus"))
 _LIST_REMIND = re.compile(_w(LIST) + r".{0,30}" + _w(SUBSCRIBE) + "|" + _w(r"which|what|quels|show|mes|my") + r".{0,15}" + _w(r"reminders|rappels|subscriptions?|abonnements?"))
 _CAL_ADD = re.compile(_w(r"add|put|export|ajout\w*|mettre|met|inscri\w*|download|telecharg\w*"))
@@ -149,6 +155,15 @@ def score(folded: str, slots: Slots) -> dict[str, float]:
         scores["program_eligibility"] += 2.2
         if any(not p.earns_coop for p in slots.programs):
             scores["how_to_claim"] += 0.5
+    # "now" with a cycle word ("what can I claim now", "days left to use") is about today
+    if scores.get("status", 0) > 0 and not (slots.periods or slots.period_error) and max(
+            scores.get("claim_deadline", 0), scores.get("claim_window", 0), scores.get("forfeiture", 0),
+            scores.get("usage_period", 0)) >= 1.0:
+        scores["status"] += 1.0
+    # keeping documents is retention, not claiming, unless the message speaks of claiming
+    if _POE_RE.search(folded) and not _CLAIM_RE.search(folded):
+        scores["claim_deadline"] -= 1.0
+        scores["claim_window"] -= 1.0
     if _UNSUB_REMIND.search(folded):
         scores["unsubscribe"] += 2.5
         scores["subscribe"] -= 1.5

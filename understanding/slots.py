@@ -32,7 +32,7 @@ _REBATE_W = r"(?:rebates?|remises?|ristournes?)"
 _COOP_W = r"(?:co-?op|coop|cooperative|cofinancement)"
 _SPLITS = [
     # 60/40, 60-40, 60 / 40 (percent signs optional); not a date such as 1/2/2024
-    re.compile(r"(?<![\w/.,-])(?P<r>\d{1,3}(?:[.,]\d+)?)\s?%?\s?(?:/|-|:)\s?(?P<c>\d{1,3}(?:[.,]\d+)?)\s?%?(?![\w/.,]|-\d)"),
+    re.compile(r"(?<![\w/.,-])(?P<r>\d{1,3}(?:[.,]\d+)?)\s?%?\s?(?:/|-|:)\s?(?P<c>\d{1,3}(?:[.,]\d+)?)\s?%?(?![\w/]|[.,]\d|-\d)"),
     # 60% rebate - 40% co-op / 70 % de remise et 30 % de co-op
     re.compile(_PCT.format("r") + r"\s?(?:de\s|of\s)?" + _REBATE_W + r"[\s,;/&+-]*(?:and\s|et\s)?(?:a\s|à\s)?" + _PCT.format("c") + r"\s?(?:de\s|of\s|en\s)?" + _COOP_W),
     # 40% co-op - 60% rebate
@@ -161,13 +161,32 @@ def find_amount(folded: str, lang: str, taken: list[tuple[int, int]]):
     return None, None, None, None
 
 
+# Workaround for a core.reading bug (reported): its year rule reads "in 2025-04" as the whole
+# year 2025 (the year match and the ISO month match have the same length and the earlier one
+# wins). Blanking the preposition before a year-month keeps every position in place.
+# The same happens with "for 2022 H2" (read as the year 2022, then "H2" alone).
+_YEAR_PREP = re.compile(r"(?<![\w])(?:in|of|for|during|from|since|en|de|pour|durant|pendant|depuis)"
+                        r"(?=\s+(?:19|20|21)\d{2}(?:[-/.]\d|\s*[-/,]?\s*[hHqQsStT][1-4](?![\w])))", re.IGNORECASE)
+
+
+def _mask_year_prepositions(text: str) -> str:
+    return _YEAR_PREP.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def extract(text: str, folded: str, *, lang: str, locale: str | None, today: date,
             convention: str | None) -> Slots:
     slots = Slots()
     try:
-        slots.periods = find_periods(text, locale=locale, today=today, convention=convention)
+        slots.periods = find_periods(_mask_year_prepositions(text), locale=locale, today=today, convention=convention)
     except CoopError as err:
         slots.period_error = err
+    # "today" / "aujourd'hui" means "now" (status questions), not a period to answer for
+    slots.periods = [p for p in slots.periods if not (p.kind == "relative" and p.primary is not None
+                                                       and p.primary.day == today)]
+    # a bare "H1"/"H2" beside a named period is a label ("is August 2022 H1 or H2?"), not
+    # the "H1 funds whose window is open" reading
+    if any(p.kind != "half" for p in slots.periods):
+        slots.periods = [p for p in slots.periods if p.kind != "half"]
     taken = [(p.start, p.end) for p in slots.periods]
     split, span, err = find_split(folded)
     if span:
