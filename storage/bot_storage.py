@@ -221,7 +221,8 @@ class SqlStorage(Storage):
         ``change`` gets the stored item (``None`` if there is none) and returns the item to
         store (it may be async). Creation is guarded too: if two callers create the same key,
         one of them retries. After ``attempts`` conflicts the last ``EtagConflictError``
-        is raised. Returns the item written, carrying its new e_tag.
+        is raised. Returns the item written, carrying its new e_tag. An item that comes back
+        unchanged is not written (its e_tag stays, so turns that read it do not conflict).
         """
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
@@ -238,6 +239,8 @@ class SqlStorage(Storage):
             if item is None:
                 raise TypeError("update(): change() must return the item to store")
             document = _encode(item)
+            if stored is not None and document == stored[1]:
+                return item  # unchanged: no write, so no e_tag change for others to trip on
             try:
                 async with self._db.transaction() as tx:
                     etag = await self._write_one(tx, key, document, expected)

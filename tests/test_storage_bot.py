@@ -340,6 +340,17 @@ async def test_update_returns_the_written_item(storage):
     assert item["e_tag"] == (await storage.read(["k"]))["k"]["e_tag"]
 
 
+async def test_update_that_changes_nothing_writes_nothing(storage):
+    """E.g. "create the record if missing" must not bump the e_tag a running turn holds."""
+    await storage.write({"k": {"n": 1}})
+    held = (await storage.read(["k"]))["k"]
+    same = await storage.update("k", lambda current: current if current is not None else {})
+    assert same["e_tag"] == held["e_tag"]
+    held["n"] = 2
+    await storage.write({"k": held})  # no conflict
+    assert (await storage.read(["k"]))["k"]["n"] == 2
+
+
 async def test_hundred_concurrent_writers_on_distinct_keys_lose_nothing(scratch):
     storages = [SqlStorage(await scratch.connect()), await second_process(scratch)]
     await storages[0].initialize()
