@@ -134,6 +134,12 @@ T = {
     "suggest.h1": "When must I claim H1 funds?",
     "suggest.split": "5000 at 60/40: how much is co-op?",
     "link.program_guide": "program guide",
+    # --- bot-only sentences (dialogs/texts.py) --------------------------------------------------
+    "cancelled": "OK, I stopped there. Ask me anything about co-op deadlines.",
+    "forget_confirm": "Shall I go ahead? Answer yes or no.",
+    "forget_kept": "OK, I deleted nothing.",
+    "yes_no": "Please answer yes or no.",
+    "reminders_unavailable": "Reminders are not available right now. Please try again later.",
 }
 
 SEASONS = {"summer": "summer", "winter": "winter"}

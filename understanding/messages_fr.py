@@ -134,4 +134,10 @@ T = {
     "suggest.h1": "Quand dois-je réclamer les fonds H1 ?",
     "suggest.split": "5000 à 60/40 : quelle part de co-op ?",
     "link.program_guide": "guide du programme",
+    # --- phrases propres au bot (dialogs/texts.py) ------------------------------------------------
+    "cancelled": "D'accord, j'arrête là. Posez-moi une question sur les échéances co-op.",
+    "forget_confirm": "Je continue ? Répondez oui ou non.",
+    "forget_kept": "D'accord, je n'ai rien supprimé.",
+    "yes_no": "Répondez par oui ou par non.",
+    "reminders_unavailable": "Les rappels ne sont pas disponibles pour le moment. Réessayez plus tard.",
 }
