@@ -25,7 +25,7 @@ class Understanding:
     intent: str
     slots: Slots
     lang: str  # "en" | "fr": the answer language
-    lang_source: str  # "forced" | "text" | "locale"
+    lang_source: str  # "forced" | "text" | "context" | "locale"
     locale: str | None  # the channel/user locale as given
     reading_locale: str | None  # the locale numeric dates were read with (None: ask)
     today: date
@@ -42,7 +42,7 @@ def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | No
     no locale stays ambiguous (en-US and en-GB disagree), so the answer asks."""
     if locale:
         return locale
-    if lang == "fr" and lang_source in ("text", "forced"):
+    if lang == "fr" and lang_source in ("text", "forced", "context"):
         return "fr-FR"
     return None
 
@@ -62,6 +62,9 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
         answer_lang, source = lang.lower()[:2], "forced"
     else:
         answer_lang, source = detect(text, locale, folded)
+    ctx_lang = context.get("lang") if isinstance(context, dict) else None
+    if source == "locale" and ctx_lang in ("en", "fr"):
+        answer_lang, source = ctx_lang, "context"  # a fragment ("mai 2024 ?") keeps the conversation's language
     reading_locale = _reading_locale(locale, answer_lang, source)
     slots = extract(text, folded, lang=answer_lang, locale=reading_locale, today=today, convention=convention)
     scores = rec.score(folded, slots)

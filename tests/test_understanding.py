@@ -1,0 +1,247 @@
+"""Examples per intent in both languages, follow-ups, locales, error translation."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core import InvalidAmount, InvalidDate, InvalidSplit, OutOfRange
+from understanding import INTENTS, messages, respond, understand
+
+T = date(2024, 11, 27)
+
+
+def ask(text, **kw):
+    kw.setdefault("today", T)
+    return respond(text, **kw)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("last day to file for co-op from May 2024", "claim_deadline"),
+    ("dernier délai pour réclamer les fonds de mai 2024", "claim_deadline"),
+    ("from when can I claim co-op earned in May 2024", "claim_window"),
+    ("à partir de quand puis-je réclamer la co-op de mai 2024", "claim_window"),
+    ("usage period for funds from May 2024", "usage_period"),
+    ("période d'utilisation des fonds de mai 2024", "usage_period"),
+    ("when are unused May 2024 funds forfeited", "forfeiture"),
+    ("quand les fonds de mai 2024 sont-ils perdus", "forfeiture"),
+    ("which half is May 2024 in", "which_half"),
+    ("dans quel semestre tombe mai 2024", "which_half"),
+    ("what does FY23 H2 mean", "fy_label"),
+    ("que veut dire FY23 H2", "fy_label"),
+    ("what can I claim right now", "status"),
+    ("que puis-je réclamer en ce moment", "status"),
+    ("how long do I keep the invoices of an event on 2024-05-14", "poe_retention"),
+    ("combien de temps garder les factures d'un salon du 14/05/2024", "poe_retention"),
+    ("5000 at 60/40, how much co-op", "split"),
+    ("5000 € à 60/40, quelle part de co-op", "split"),
+    ("what happens below the threshold", "threshold"),
+    ("que se passe-t-il sous le seuil", "threshold"),
+    ("does Surface earn co-op", "program_eligibility"),
+    ("OSA Sell donne-t-il droit à la co-op", "program_eligibility"),
+    ("what can co-op pay for", "fundable"),
+    ("quelles activités la co-op peut-elle financer", "fundable"),
+    ("who can submit claims, which roles", "roles"),
+    ("qui peut soumettre des demandes", "roles"),
+    ("how do I submit a claim", "how_to_claim"),
+    ("comment soumettre une demande", "how_to_claim"),
+    ("remind me before deadlines", "subscribe"),
+    ("rappelle-moi avant les échéances", "subscribe"),
+    ("unsubscribe me from reminders", "unsubscribe"),
+    ("arrête les rappels", "unsubscribe"),
+    ("show my reminders", "list_reminders"),
+    ("quels sont mes rappels", "list_reminders"),
+    ("add the deadlines to my calendar", "calendar"),
+    ("ajoute au calendrier", "calendar"),
+    ("forget my data", "forget"),
+    ("oublie mes données", "forget"),
+    ("help", "help"),
+    ("aide", "help"),
+    ("hello", "greeting"),
+    ("bonjour", "greeting"),
+    ("thanks!", "thanks"),
+    ("merci", "thanks"),
+    ("what's the weather in Paris", "fallback"),
+    ("quel temps fait-il à Lyon", "fallback"),
+])
+def test_intent_examples(text, intent):
+    assert intent in INTENTS
+    assert understand(text, today=T).intent == intent
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("When can I claim H1 funds?", "en"), ("Quand réclamer les fonds H1 ?", "fr"),
+    ("jusqu'à quand pour les fonds de mai 2024", "fr"), ("deadline pls", "en"),
+])
+def test_answers_in_the_language_of_the_text(text, lang):
+    assert ask(text, locale="fr-FR" if lang == "en" else "en-US").lang == lang
+
+
+def test_locale_decides_only_when_the_text_does_not():
+    assert ask("FY21 H2 ?", locale="fr-FR").lang == "fr"
+    assert ask("FY21 H2 ?", locale="en-GB").lang == "en"
+    assert ask("FY21 H2 ?", lang="fr", locale="en-US").lang == "fr"
+
+
+def test_deadline_answer_states_every_fact():
+    r = ask("last day to claim co-op earned in March 2023?")
+    assert [(t.earning_start, t.claim_end, t.usage_end) for t in r.timelines] == [
+        (date(2023, 1, 1), date(2024, 2, 15), date(2023, 12, 31))]
+    for fact in ("January 1, 2023", "June 30, 2023", "July 1, 2023", "December 31, 2023", "August 16, 2023",
+                 "February 15, 2024", "24 months", "create-incentives-claims", "FY22 H2", "FY23 H2"):
+        assert fact in r.text
+    assert r.data["deadlines"] == ["2023-12-31", "2024-02-15"]
+
+
+def test_open_window_states_days_left():
+    r = ask("deadline for May 2024 funds")
+    assert r.timelines[0].claim_state == "open" and r.timelines[0].days_left == 80
+    assert "80 days left" in r.text
+
+
+def test_period_spanning_two_halves_is_answered_per_half():
+    r = ask("our co-op accrued over the summer of 2024, what's the last day to file?")
+    assert [t.claim_end for t in r.timelines] == [date(2025, 2, 15), date(2025, 8, 15)]
+    assert r.text.count("The last day to claim") == 2
+
+
+def test_bare_h1_takes_the_unclosed_window_and_says_so():
+    r = ask("when must I claim H1 funds?")
+    assert [t.earning_start for t in r.timelines] == [date(2024, 7, 1)]
+    assert r.reading_note and "H1" in r.reading_note
+    r = ask("last day to claim h2 funds", today=date(2025, 3, 1))
+    assert r.timelines[0].claim_end == date(2026, 2, 15)
+    assert "February 15, 2025" in r.text  # the window that closed 14 days ago is mentioned
+    assert r.data["mentioned_deadlines"] == ["2025-02-15"]
+
+
+def test_fy_label_states_months_and_the_other_convention():
+    r = ask("What is the claiming period for FY21 H1?")
+    assert r.timelines[0].earning_start == date(2021, 7, 1)
+    assert "FY22 H1" in r.reading_note and "July – December 2020" in r.reading_note
+    r = ask("What is the claiming period for FY21 H1?", convention="microsoft")
+    assert r.timelines[0].earning_start == date(2020, 7, 1)
+
+
+def test_h2_2021_reads_the_half_whose_months_lie_in_2021():
+    r = ask("claim deadline H2 2021")
+    assert r.timelines[0].earning_start == date(2021, 1, 1)
+    assert "FY20 H2" in r.reading_note and "FY21 H2" in r.reading_note
+
+
+@pytest.mark.parametrize("locale, expected", [("en-US", date(2024, 1, 2)), ("fr-FR", date(2024, 2, 1))])
+def test_numeric_dates_follow_the_locale(locale, expected):
+    r = ask("keep the receipts of an event on 1/2/2024 until when", locale=locale)
+    assert r.poe_keep_until == date(expected.year + 2, expected.month, expected.day)
+
+
+def test_numeric_date_without_locale_in_english_asks_back():
+    r = ask("keep the receipts of an event on 1/2/2024 until when")
+    assert r.choices == ["January 2, 2024", "February 1, 2024"] and not r.timelines and r.poe_keep_until is None
+    follow = ask(r.choices[1], context=r.context)
+    assert follow.intent == "poe_retention" and follow.poe_keep_until == date(2026, 2, 1)
+
+
+def test_french_text_reads_numeric_dates_day_first():
+    assert ask("Combien de temps garder la facture du salon du 03/10/2022 ?").poe_keep_until == date(2024, 10, 3)
+
+
+def test_winter_asks_back_with_choices():
+    r = ask("deadline for winter 2024")
+    assert len(r.choices) == 2 and not r.timelines and r.context["pending"] == "clarify"
+    follow = ask(r.choices[1], context=r.context)
+    assert follow.intent == "claim_deadline"
+    assert [t.earning_start for t in follow.timelines] == [date(2024, 7, 1), date(2025, 1, 1)]
+
+
+def test_follow_up_fragment_keeps_the_question():
+    first = ask("what's my deadline?")
+    follow = ask("and for May 2023?", context=first.context)
+    assert follow.intent == "claim_deadline" and follow.timelines[0].claim_end == date(2024, 2, 15)
+    fr = ask("Quelle est la date limite pour les fonds de mars 2024 ?")
+    follow = ask("mai 2023 ?", context=fr.context)
+    assert follow.lang == "fr" and follow.timelines[0].claim_end == date(2024, 2, 15)
+
+
+def test_follow_up_fills_a_split():
+    first = ask("work out my split")
+    assert first.context["pending"] == "split"
+    second = ask("12,500", context=first.context)
+    assert second.context["amount"] == "12500"
+    third = ask("70/30", context=second.context)
+    assert third.data["coop"] == "3750.00" and third.data["rebate"] == "8750.00"
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("$12,000 at 70/30", "en", "$3,600.00"),
+    ("12 000 € avec 70 % de remise et 30 % de co-op", "fr", "3\u202f600,00\u00a0€"),
+    ("5.000,50 EUR, 60% rebate - 40% co-op", "fr", "2\u202f000,20\u00a0€"),
+])
+def test_split_amounts_in_either_locale(text, lang, expected):
+    r = ask(text, lang=lang)
+    assert r.intent == "split" and expected in r.text
+
+
+@pytest.mark.parametrize("text, code, words", [
+    ("claim deadline for 2021-02-30", InvalidDate.code, "February 2021 has 28 days"),
+    ("claim deadline for March 1850", OutOfRange.code, "2000–2100"),
+    ("split 70/40 on 5000", InvalidSplit.code, "is 110%"),
+    ("co-op of -3000 at 60/40", InvalidAmount.code, "cannot be negative"),
+])
+def test_errors_are_explained_and_state_no_date(text, code, words):
+    r = ask(text)
+    assert r.data["error"] == code and words in r.text and not r.timelines
+
+
+def test_errors_are_translated():
+    assert "n'existe pas" in ask("date limite pour le 30/02/2021").text
+    assert messages.error_text("fr", InvalidSplit("x", rebate="70", coop="40", total="110")) == \
+        "Une répartition doit faire 100 % : 70 % de remise + 40 % de co-op font 110 %."
+    assert "1850" in messages.error_text("fr", OutOfRange("x", year=1850, min_year=2000, max_year=2100))
+    assert "négatif" in messages.error_text("fr", InvalidAmount("x", value="-5"))
+
+
+def test_not_co_op_programs_point_to_cpor():
+    r = ask("can I file a co-op claim for OSU M365?")
+    assert "CPOR" in r.text and "submit-osa-claim" in r.text and not r.timelines
+
+
+def test_unknown_program_points_to_the_program_guide():
+    r = ask("does co-op apply to the Azure Migrate program?")
+    assert "incentives-determined-your-program-eligibility" in r.text
+
+
+@pytest.mark.parametrize("text, action", [("remind me before my deadlines", "subscribe"), ("stop reminding me", "unsubscribe"),
+                                          ("show my reminders", "list_reminders"), ("add to calendar", "calendar"),
+                                          ("forget my data", "forget")])
+def test_side_effect_intents_set_the_action(text, action):
+    assert ask(text).action == action
+
+
+@pytest.mark.parametrize("text", ["tell me a joke", "hello", "thanks", "bonjour", "what's the stock price of MSFT",
+                                  "quel temps fait-il ?"])
+def test_off_topic_and_small_talk_state_no_date(text):
+    r = ask(text)
+    assert not r.timelines and r.poe_keep_until is None and "2024" not in r.text and "2025" not in r.text
+
+
+def test_help_lists_examples_but_states_no_deadline():
+    r = ask("help")
+    assert r.intent == "help" and not r.timelines and "co-op" in r.text
+
+
+def test_confirmation_messages():
+    assert "February 1, 2025" in messages.confirm_subscribed("en", date(2025, 2, 1))
+    assert "1 février 2025" in messages.confirm_subscribed("fr", date(2025, 2, 1), "fr-FR")
+    assert "rappels" in messages.confirm_unsubscribed("fr")
+    listing = messages.list_reminders("en", [{"kind": "claim_closing", "next_date": date(2025, 2, 1)}, "forfeiture"])
+    assert "before a claim window closes: next on February 1, 2025" in listing
+    assert messages.list_reminders("fr", []) .startswith("Vous n'avez aucun rappel")
+    assert messages.calendar_offer("en", "https://x/ics").endswith("https://x/ics")
+    assert messages.confirm_forgotten("fr") and messages.welcome("en") and messages.apology("fr")
+
+
+def test_reply_is_json_safe():
+    import json
+
+    json.dumps(ask("summer 2024").to_dict())
