@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -126,7 +127,6 @@ def activity(text: str | None, *, service_url: str, lang: str = "en",
         "timestamp": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "localTimestamp": local.isoformat(timespec="milliseconds"),
         "localTimezone": tz_name,
-        "serviceUrl": service_url,
         "channelId": "msteams",
         "from": {"id": user_id, "name": "Bench Partner",
                  "aadObjectId": str(uuid.uuid5(uuid.NAMESPACE_URL, user_id))},
@@ -139,6 +139,8 @@ def activity(text: str | None, *, service_url: str, lang: str = "en",
                       "platform": "Web", "timezone": tz_name}],
         "channelData": {"tenant": {"id": TENANT_ID}},
     }
+    if service_url:  # empty: omitted (fine with expectReplies, which needs none)
+        body["serviceUrl"] = service_url
     if text is not None:
         body["text"] = text
     if value is not None:
@@ -338,3 +340,110 @@ def machine_info() -> dict:
 
 def pick_question(rng: random.Random) -> tuple[str, str]:
     return rng.choice(QUESTIONS)
+
+
+# ---------------------------------------------------------------------------- the app as a process
+
+APOLOGY_MARKERS = ("Sorry, something went wrong", "Désolé, un problème est survenu")
+
+
+def post(url: str, payload: Any = None, *, raw: bytes | None = None,
+         content_type: str = "application/json", headers: Mapping[str, str] | None = None,
+         timeout: float = 30.0) -> tuple[int, Any]:
+    """POST JSON (or ``raw`` bytes); returns (status, parsed JSON body or the raw bytes)."""
+    data = raw if raw is not None else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=data, method="POST",
+                                     headers={"Content-Type": content_type, **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - loopback
+            status, body = resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        status, body = err.code, err.read()
+    try:
+        return status, json.loads(body) if body else None
+    except ValueError:
+        return status, body
+
+
+@dataclass
+class RunningApp:
+    """``python app.py`` on a free loopback port, for tests and the soak run.
+
+    ``env`` is added to a clean local-development environment (no MicrosoftAppId, sweeper off,
+    ``LOG_LEVEL`` INFO); ``cmd`` replaces ``[PYTHON, "app.py"]`` (e.g. a wrapper).
+    """
+
+    workdir: Path
+    database_url: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    cmd: Sequence[str] | None = None
+    port: int = 0
+    proc: Proc | None = None
+    log_path: Path | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def messages_url(self) -> str:
+        return self.base + "/api/messages"
+
+    def start(self, timeout: float = 60.0) -> "RunningApp":
+        self.port = free_port()
+        self.log_path = self.log_path or self.workdir / "app.log"
+        env = {"HOST": LOOPBACK, "PORT": str(self.port), "DATABASE_URL": self.database_url,
+               "MicrosoftAppId": "", "MicrosoftAppPassword": "", "LOG_LEVEL": "INFO",
+               "REMINDER_SWEEP_ENABLED": "false", "PUBLIC_BASE_URL": f"http://{LOOPBACK}:{self.port}"}
+        env.update(self.env)
+        self.proc = Proc("app", list(self.cmd or [PYTHON, "app.py"]), env=env,
+                         log_path=self.log_path).start()
+        self.proc.wait_ready(self.base + "/healthz", timeout=timeout)
+        return self
+
+    def post(self, payload: Any = None, **kwargs: Any) -> tuple[int, Any]:
+        return post(self.messages_url, payload, **kwargs)
+
+    def healthy(self) -> bool:
+        try:
+            return self.proc is not None and self.proc.alive() and \
+                http_get(self.base + "/healthz", timeout=5)[0] == 200
+        except OSError:
+            return False
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path and \
+            self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.stop()
+
+    def kill9(self) -> None:
+        if self.proc is not None:
+            self.proc.kill9()
+
+
+def start_connector(workdir: Path) -> tuple[Proc, str]:
+    """The loopback connector as a subprocess; returns (process, base URL)."""
+    port = free_port()
+    proc = Proc("connector", [PYTHON, str(BENCH_DIR / "loopback_connector.py"), "--port", str(port)],
+                log_path=workdir / "connector.log").start()
+    base = f"http://{LOOPBACK}:{port}"
+    proc.wait_ready(base + "/healthz", timeout=30)
+    return proc, base
+
+
+def connector_replies(base: str, conversation_id: str, at_least: int = 1,
+                      timeout: float = 10.0) -> list[dict]:
+    """The activities the connector received for a conversation, waiting for ``at_least``."""
+    deadline = time.monotonic() + timeout
+    quoted = urllib.parse.quote(conversation_id, safe="")
+    acts: list[dict] = []
+    while time.monotonic() < deadline:
+        _, body = http_get(f"{base}/_replies/{quoted}")
+        acts = json.loads(body)["activities"]
+        if len([a for a in acts if a.get("type") == "message"]) >= at_least:
+            break
+        time.sleep(0.05)
+    return acts

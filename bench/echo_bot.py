@@ -106,10 +106,24 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=CONFIG.PORT)
+    parser.add_argument("--profile", metavar="FILE",
+                        help="run under cProfile and write the stats to FILE on exit (SIGINT "
+                             "or SIGTERM); see bench/README.md for how the turn was profiled")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # aiohttp's default access logger, as in the sample (it writes nothing at WARNING).
-    web.run_app(APP, host=args.host, port=args.port, print=None)
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    try:
+        # aiohttp's default access logger, as in the sample (it writes nothing at WARNING).
+        web.run_app(APP, host=args.host, port=args.port, print=None)
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ Routes (JSON):
 - ``PUT .../activities/{id}`` (update), ``DELETE .../activities/{id}``: answered and counted.
 - ``POST /v3/conversations``: create a conversation (proactive 1:1); answers a new id.
 - ``GET /v3/conversations/{cid}/members[/{uid}]``, ``GET .../pagedmembers``: one member.
-- ``GET /_stats``: ``{"posts": n, "by_type": {...}, "conversations": n, "messages": n}``.
+- ``GET /_stats``: ``{"posts": n, "by_type": {...}, "conversations": n, "messages": n,
+  "apologies": n}`` (apologies: replies carrying the bot's "something went wrong" text).
 - ``GET /_counts``: ``{cid: [message replies, time.monotonic() of the first one]}`` (the clock
   is system-wide, so a load generator on the same machine can compute reply latency).
 - ``GET /_replies/{cid}``: the activities received for that conversation (the last
@@ -37,7 +38,13 @@ import logging
 import time
 from collections import Counter, OrderedDict
 
+import sys
+from pathlib import Path
+
 from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import APOLOGY_MARKERS  # noqa: E402
 
 KEEP_PER_CONVERSATION = 20
 KEEP_CONVERSATIONS = 5000
@@ -57,12 +64,16 @@ class Connector:
         self.first: dict[str, float] = {}  # conversation id -> time.monotonic() of 1st message
         self.recent: OrderedDict[str, list] = OrderedDict()
         self.fail: dict | None = None
+        self.apologies = 0  # replies that are the bot's "something went wrong" apology
 
     def record(self, cid: str, body: object) -> str:
         self.posts += 1
         kind = body.get("type") if isinstance(body, dict) else None
         self.by_type[str(kind)] += 1
         if kind == "message":
+            text = body.get("text") or ""
+            if isinstance(text, str) and any(m in text for m in APOLOGY_MARKERS):
+                self.apologies += 1
             self.counts[cid] += 1
             if cid not in self.first:
                 # CLOCK_MONOTONIC is system-wide on Linux: comparable with the load worker's.
@@ -133,7 +144,8 @@ def create_app() -> web.Application:
 
     async def stats(request: web.Request) -> web.Response:
         return _json({"posts": state.posts, "by_type": dict(state.by_type),
-                      "conversations": len(state.counts), "messages": sum(state.counts.values())})
+                      "conversations": len(state.counts), "messages": sum(state.counts.values()),
+                      "apologies": state.apologies})
 
     async def replies(request: web.Request) -> web.Response:
         cid = request.match_info["cid"]

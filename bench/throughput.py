@@ -63,7 +63,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    LOOPBACK, PG_URL, PYTHON, QUESTIONS, REPO_ROOT, RESULTS_DIR, Proc, activity, cpu_count,
+    APOLOGY_MARKERS, LOOPBACK, PG_URL, PYTHON, QUESTIONS, REPO_ROOT, RESULTS_DIR, Proc, activity, cpu_count,
     free_port, http_get, machine_info, proc_cpu_seconds, summarize,
 )
 
@@ -113,6 +113,9 @@ async def _load(args: argparse.Namespace) -> dict:
                             acts = None
                         if not acts:
                             problem = "200 without a message activity"
+                        elif any(m in (a.get("text") or "") for a in acts
+                                 for m in APOLOGY_MARKERS):
+                            problem = "apology (the turn failed)"
                 elif not 200 <= status < 300:
                     problem = f"HTTP {status}"
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as err:
@@ -187,6 +190,11 @@ async def _load(args: argparse.Namespace) -> dict:
                     break
                 await asyncio.sleep(0.2)
             missing = [cid for cid in sent if cid not in counts]
+            async with session.get(args.connector_url + "/_stats") as r:
+                apologies = (await r.json()).get("apologies", 0)
+            if apologies:
+                result["errors"] += apologies
+                result["error_kinds"]["apology (the turn failed)"] = apologies
             reply_lat = sorted(counts[cid][1] - t0 for cid, t0 in sent.items() if cid in counts)
             if reply_lat:
                 r = summarize(reply_lat, elapsed)
