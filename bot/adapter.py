@@ -572,8 +572,11 @@ class CoopAdapter(CloudAdapter):
                               activities: list[Activity]) -> list[ResourceResponse]:
         if not context:
             raise TypeError("Expected TurnContext but got None instead")
-        if not activities:
-            raise TypeError("Expecting one or more activities, but the list was empty.")
+        if activities is None:
+            raise TypeError("Expected a list of activities but got None instead")
+        # An empty list is nothing to send, not an error (the stock adapter raises): botbuilder's
+        # TurnContext._emit sends whatever list its on_send_activities handlers leave, so
+        # emptying it is the only way a handler can hold a send back.
         responses = []
         for activity in activities:
             activity.id = None

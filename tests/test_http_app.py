@@ -95,24 +95,25 @@ async def test_product_bot_is_built_at_startup_on_the_database(monkeypatch, tmp_
         await database.fetchval("SELECT 1")  # the app closed the database it opened
 
 
-async def test_the_real_product_answers_through_the_layer(tmp_path):
+@pytest.mark.parametrize("delivery_mode", ["normal", "expectReplies"])
+async def test_the_real_product_answers_through_the_layer(tmp_path, fake_channel, caplog,
+                                                          delivery_mode):
     pytest.importorskip("bot.teams_bot")
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
                         reminder_sweep_enabled=False)
     client = TestClient(TestServer(app.create_app(settings), host="127.0.0.1"))
     await client.start_server()
     try:
-        activity = {"type": "message", "id": "m1", "text": "When must I claim H1 2021 funds?",
-                    "channelId": "msteams", "locale": "en-US", "deliveryMode": "expectReplies",
-                    "from": {"id": "29:u1", "aadObjectId": "aad-1"}, "recipient": {"id": "28:b"},
-                    "conversation": {"id": "a:c1", "conversationType": "personal",
-                                     "tenantId": "t1"}}
+        activity = fake_channel.activity("When must I claim H1 2021 funds?",
+                                         deliveryMode=delivery_mode)
         response = await client.post("/api/messages", json=activity)
         assert response.status == 200
-        replies = (await response.json())["activities"]
-        assert replies and all(r["type"] in ("message", "typing") for r in replies)
+        replies = (fake_channel.posted if delivery_mode == "normal"
+                   else (await response.json())["activities"])
+        assert any(r["type"] == "message" and "2022" in (r.get("text") or "") for r in replies)
     finally:
         await client.close()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
 async def test_storage_passed_in_is_used_and_left_open(monkeypatch):

@@ -119,6 +119,31 @@ async def test_expect_replies_needs_no_service_url(bot_client, fake_channel):
     assert [a["text"] for a in (await response.json())["activities"]] == ["echo: x"]
 
 
+class HoldingBot(ActivityHandler):
+    """Holds its sends back (an on_send_activities handler empties the list) and releases
+    them at the end of the turn, as a bot that sends only after saving its state does."""
+
+    async def on_message_activity(self, turn_context):
+        held = []
+
+        async def hold(context, activities, next_send):
+            held.extend(activities)
+            activities.clear()  # botbuilder sends the list anyway: leave it empty
+
+        turn_context.on_send_activities(hold)
+        await turn_context.send_activity("first")
+        await turn_context.send_activity("second")
+        turn_context._on_send_activities.remove(hold)
+        await turn_context.send_activities(held)
+
+
+async def test_a_send_emptied_by_a_handler_is_a_no_op(bot_client, fake_channel):
+    client = await bot_client(HoldingBot())
+    response = await post(client, fake_channel.activity())
+    assert response.status == 200
+    assert [a["text"] for a in fake_channel.posted] == ["first", "second"]
+
+
 # --- invoke ------------------------------------------------------------------------------------
 
 
