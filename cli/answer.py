@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
-from cli.common import convention_of, default_today, today_arg
+from cli import convention_of, default_today, today_arg
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from cli.common import convention_of, default_today, today_arg
+from cli import convention_of, default_today, today_arg
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
