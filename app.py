@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
       ``settings`` with ``credentials_factory`` and ``transport`` (tests), ``on_turn_error``
       (state clean-up hook; default: the bot's ``on_turn_error`` method, if it has one) and
       ``apology`` (``turn_context -> str | Activity``; default: the bot's ``apology`` method,
-      if any). Its outbound HTTP session is closed at shutdown.
+      if any). An adapter made here is closed at shutdown; one passed in belongs to the caller.
 
     Routes and background tasks added by others find everything at ``app[bot.http.SERVICES]``
     (settings, adapter, bot, storage); e.g. the reminder sweeper sends with
@@ -113,7 +113,8 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     create_bot = product_bot_factory() if bot is None else None
     if bot is not None:
         _check_bot(bot)
-    if adapter is None:
+    owned_adapter = adapter is None
+    if owned_adapter:
         adapter = create_adapter(settings, credentials_factory=credentials_factory,
                                  transport=transport)
     if not adapter.auth_enabled:
@@ -155,10 +156,11 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
         app.cleanup_ctx.append(product_services)  # before the sweeper: it needs the database
         mount_product_routes(app, settings)
 
-    async def close_adapter(_app: web.Application) -> None:
-        await adapter.close()
+    if owned_adapter:
+        async def close_adapter(_app: web.Application) -> None:
+            await adapter.close()
 
-    app.on_cleanup.append(close_adapter)
+        app.on_cleanup.append(close_adapter)
     return app
 
 

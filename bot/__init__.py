@@ -9,7 +9,9 @@ Public API (imported lazily, so ``import bot`` stays cheap for the CLI):
   :class:`ChannelForbidden` (403), :class:`ChannelNotFound` (404),
   :class:`ChannelUnreachable` (no HTTP answer), :class:`ChannelAuthError` (no token):
   what a send to a channel's ``serviceUrl`` raises.
-- :func:`process_messages` / :func:`messages_handler` (``bot.http``): ``POST /api/messages``.
+- :func:`process_messages` (``bot.http``): ``POST /api/messages`` for any adapter and bot
+  (``await adapter.process(request, bot)`` calls it); :func:`handle_messages` is the route
+  ``create_app()`` mounts, reading ``app[SERVICES]``.
 
 The correlation id of the request being processed is kept in :data:`correlation_id`;
 :class:`CorrelationIdFilter` puts it on every log record as ``%(correlation_id)s``.
@@ -44,7 +46,8 @@ _LAZY = {
     "ChannelAuthError": "bot.adapter",
     "OpenIdMetadataUnavailable": "bot.adapter",
     "process_messages": "bot.http",
-    "messages_handler": "bot.http",
+    "handle_messages": "bot.http",
+    "SERVICES": "bot.http",
     "MAX_BODY_BYTES": "bot.http",
     "MAX_TEXT_CHARS": "bot.http",
 }

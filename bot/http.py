@@ -35,7 +35,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -91,16 +91,8 @@ async def handle_messages(request: web.Request) -> web.StreamResponse:
     return await process_messages(request, services.adapter, services.bot)
 
 
-def messages_handler(adapter: CoopAdapter, bot: Bot) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """An aiohttp handler for ``POST /api/messages`` running ``bot`` on ``adapter``."""
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        return await process_messages(request, adapter, bot)
-
-    return handle
-
-
 async def process_messages(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.StreamResponse:
+    """Run ``bot`` on the request's activity (also what ``adapter.process(request, bot)`` does)."""
     cid = new_correlation_id()
     token = correlation_id.set(cid)
     started = time.perf_counter()
@@ -175,8 +167,9 @@ async def read_activity(request: web.Request) -> Activity:
     try:
         activity = Activity().deserialize(payload)
     except DeserializationError as err:
-        log.info("activity not deserializable [cid=%s]: %s", correlation_id.get(),
-                 str(err)[:200])
+        # the message quotes the offending value: not at INFO, it may be the user's
+        log.info("activity not deserializable [cid=%s]", correlation_id.get())
+        log.debug("deserialization error [cid=%s]: %s", correlation_id.get(), str(err)[:300])
         raise _Reject(400, "BadRequest", "activity has fields of the wrong type") from None
 
     if activity.text is not None and len(activity.text) > MAX_TEXT_CHARS:

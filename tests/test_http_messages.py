@@ -4,6 +4,7 @@ responses, the bad-input matrix, a bot that raises, and /healthz.
 The bots here are small test bots; the product bot is tested elsewhere.
 """
 
+import doctest
 import json
 import logging
 
@@ -12,6 +13,8 @@ from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, Tur
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
+import bot.adapter
+import bot.http
 from bot.http import MAX_BODY_BYTES, MAX_TEXT_CHARS
 
 
@@ -385,6 +388,7 @@ async def test_message_text_is_not_logged_at_info(bot_client, fake_channel, capl
     with caplog.at_level(logging.DEBUG):
         await post(client, fake_channel.activity("my secret revenue figure" + "!" * 6000))
         await post(client, fake_channel.activity("my secret revenue figure", type="weird"))
+        await post(client, fake_channel.activity(timestamp="my secret revenue figure"))
     assert caplog.records  # the layer does log (truncation, ignored type, timings)
     for record in caplog.records:
         if record.levelno >= logging.INFO:
@@ -407,3 +411,9 @@ async def test_healthz_names_the_storage_kind(bot_client):
 
     client = await bot_client(EchoBot(), storage=Db())
     assert (await (await client.get("/healthz")).json())["storage"] == "postgres"
+
+
+@pytest.mark.parametrize("module", [bot.adapter, bot.http], ids=lambda m: m.__name__)
+def test_doctests(module):
+    result = doctest.testmod(module)
+    assert result.attempted and not result.failed
