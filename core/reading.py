@@ -523,7 +523,8 @@ def _month_no_year(m, ctx):
 # --- years and relative days ---------------------------------------------------------------
 
 @_rule("year", _B + r"(?:(?:in|of|for|during|from|since|en|de|pour|durant|pendant|depuis|year|annee|l'annee|calendar\s+year|cy)\s+)(?P<y>(?:19|20|21)\d{2})"
-       + r"(?![\w.,]\d)(?!\s*(?:%|\$|€|eur|usd|dollars?|euros?|k\b))")
+       # not the year of an ISO month ("in 2025-04"), a half or quarter ("for 2022 H2"), or an amount
+       + r"(?![\w.,/-]\d)(?!\s*[-/,]?\s*[hqst][1-4](?![\w]))(?!\s*(?:%|\$|€|eur|usd|dollars?|euros?|k\b))")
 def _year(m, ctx):
     y = ctx.year(m["y"])
     return ctx.interp(month_index(y, 1), month_index(y, 12), "calendar_year"), (), {}

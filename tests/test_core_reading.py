@@ -239,3 +239,14 @@ def test_labels_of_halves_at_the_range_edges_are_read(label, convention, start):
     half = CAL.half_containing(start)
     assert CAL.fy_label(half, convention) == label  # what an answer would write
     assert read_period(label, convention=convention).primary.halves == (half,)
+
+
+@pytest.mark.parametrize("text,start,end", [
+    ("funds earned in 2025-04", "2025-04-01", "2025-04-30"),
+    ("claim deadline for 2022 H2", "2022-01-01", "2022-06-30"),
+    ("what about in 2023 Q3?", "2023-07-01", "2023-09-30"),
+])
+def test_a_preposition_before_a_year_month_half_or_quarter_does_not_make_it_a_whole_year(text, start, end):
+    found = find_periods(text, locale="en-US")
+    assert len(found) == 1 and found[0].kind != "year"
+    assert (found[0].primary.start.isoformat(), found[0].primary.end.isoformat()) == (start, end)

@@ -161,23 +161,11 @@ def find_amount(folded: str, lang: str, taken: list[tuple[int, int]]):
     return None, None, None, None
 
 
-# Workaround for a core.reading bug (reported): its year rule reads "in 2025-04" as the whole
-# year 2025 (the year match and the ISO month match have the same length and the earlier one
-# wins). Blanking the preposition before a year-month keeps every position in place.
-# The same happens with "for 2022 H2" (read as the year 2022, then "H2" alone).
-_YEAR_PREP = re.compile(r"(?<![\w])(?:in|of|for|during|from|since|en|de|pour|durant|pendant|depuis)"
-                        r"(?=\s+(?:19|20|21)\d{2}(?:[-/.]\d|\s*[-/,]?\s*[hHqQsStT][1-4](?![\w])))", re.IGNORECASE)
-
-
-def _mask_year_prepositions(text: str) -> str:
-    return _YEAR_PREP.sub(lambda m: " " * len(m.group(0)), text)
-
-
 def extract(text: str, folded: str, *, lang: str, locale: str | None, today: date,
             convention: str | None) -> Slots:
     slots = Slots()
     try:
-        slots.periods = find_periods(_mask_year_prepositions(text), locale=locale, today=today, convention=convention)
+        slots.periods = find_periods(text, locale=locale, today=today, convention=convention)
     except CoopError as err:
         slots.period_error = err
     # "today" / "aujourd'hui" means "now" (status questions), not a period to answer for
