@@ -1,0 +1,42 @@
+"""Opt-in proactive deadline reminders: schedule, subscriptions, delivery ledger, sweeper,
+rate-limited sender, "Add to calendar" (.ics). See ``reminders/README.md``.
+
+Public API (everything else is private):
+
+- subscriptions (``store``): :func:`subscribe`, :func:`unsubscribe`, :func:`get_subscription`,
+  :func:`list_subscriptions`, :func:`refresh_reference` (every turn),
+  :func:`deactivate_conversation` (uninstall), :func:`forget_user` ("forget my data"),
+  :func:`migrate` / :func:`ensure_schema`
+- confirmation: :func:`next_reminder_date`; sentences in :mod:`reminders.messages`
+- sweeping: :func:`run_sweep` → :class:`Summary`
+- sending: :class:`Sender`, :class:`SendError`, :class:`Transport`, :class:`AdapterTransport`,
+  :func:`production_transport`
+- web: :func:`add_routes`, :func:`start_daily_sweeper`, :func:`calendar_link`
+- schedule (pure): :func:`due_reminders`, :func:`next_reminder`, :func:`load_schedule`;
+  calendar (pure): :func:`build_calendar`
+"""
+from .ics import build_calendar
+from .schedule import ReminderItem, Schedule, ScheduleError, due_reminders, load_schedule, next_reminder
+from .sender import SendError, Sender, Transport
+from .store import (Subscription, deactivate_conversation, ensure_schema, forget_user,
+                    get_subscription, list_subscriptions, migrate, refresh_reference, subscribe,
+                    unsubscribe)
+from .sweeper import Summary, next_reminder_date, run_sweep
+from .transport import AdapterTransport, production_transport
+
+__all__ = [
+    "build_calendar", "ReminderItem", "Schedule", "ScheduleError", "due_reminders", "load_schedule",
+    "next_reminder", "SendError", "Sender", "Transport", "Subscription", "deactivate_conversation",
+    "ensure_schema", "forget_user", "get_subscription", "list_subscriptions", "migrate",
+    "refresh_reference", "subscribe", "unsubscribe", "Summary", "next_reminder_date", "run_sweep",
+    "AdapterTransport", "production_transport",
+    "add_routes", "start_daily_sweeper", "calendar_link", "calendar_url",
+]
+
+
+def __getattr__(name):  # the aiohttp routes, imported only when asked for
+    if name in ("add_routes", "start_daily_sweeper", "calendar_link", "calendar_url"):
+        from . import http
+
+        return getattr(http, name)
+    raise AttributeError(name)

@@ -151,6 +151,13 @@ class Subscription:
             deactivated_at=row["deactivated_at"], deactivated_reason=row["deactivated_reason"])
 
 
+def normalize_reference(reference: dict) -> dict:
+    """The reference as stored: without the id of the message it was taken from (that changes
+    every turn, and a reminder is a new message, not a reply to an old one)."""
+    out = {k: v for k, v in reference.items() if v is not None and k not in ("activityId", "activity_id")}
+    return out
+
+
 def reference_fields(reference: dict) -> tuple[str, str, str]:
     """(conversation id, tenant id, service url) of a serialized ``ConversationReference``."""
     conversation = reference.get("conversation") or {}
@@ -173,6 +180,7 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
     starts from ``today`` (reminders due today or later; nothing older).
     """
     await ensure_schema(db)
+    reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
     now = _now()
     start = (today - timedelta(days=1)).isoformat()
@@ -238,6 +246,7 @@ async def refresh_reference(db: Database, reference: dict) -> int:
     Cheap no-op (0) when nobody in that conversation is subscribed. Does not re-activate.
     """
     await ensure_schema(db)
+    reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
     return await db.execute(
         """UPDATE reminder_subscriptions SET reference = $2, service_url = $3,
@@ -377,23 +386,26 @@ class Target:
     locale: Optional[str]
 
 
-async def claimable_targets(db: Database, now: Optional[float] = None) -> list[Target]:
-    """Active subscriptions with ledger rows to send (pending, or in flight with an expired lease)."""
+async def claimable_targets(db: Database, as_of: date, now: Optional[float] = None) -> list[Target]:
+    """Active subscriptions with ledger rows due by ``as_of`` to send (pending, or in flight with
+    an expired lease)."""
     now = time.time() if now is None else now
     rows = await db.fetch(
         """SELECT s.id, s.tenant_id, s.conversation_id, s.reference, s.lang, s.locale
            FROM reminder_subscriptions s
            WHERE s.active = 1 AND s.reference IS NOT NULL AND EXISTS (
-               SELECT 1 FROM reminder_ledger l WHERE l.subscription_id = s.id AND
-                   (l.state = 'pending' OR (l.state = 'in_flight' AND l.lease_until < $1)))
-           ORDER BY s.tenant_id, s.id""", now)
+               SELECT 1 FROM reminder_ledger l WHERE l.subscription_id = s.id AND l.due_date <= $2
+                   AND (l.state = 'pending' OR (l.state = 'in_flight' AND l.lease_until < $1)))
+           ORDER BY s.tenant_id, s.id""", now, as_of.isoformat())
     return [Target(r["id"], r["tenant_id"], r["conversation_id"], json.loads(r["reference"]),
                    r["lang"], r["locale"]) for r in rows]
 
 
 async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: float,
-                now: Optional[float] = None) -> list[LedgerRow]:
-    """Atomically take every sendable row of one subscription for ``owner`` until the lease ends.
+                as_of: date, now: Optional[float] = None) -> list[LedgerRow]:
+    """Atomically take every sendable row of one subscription that is due by ``as_of`` (an
+    operator's sweep for an earlier day never sends a later reminder early) for ``owner``
+    until the lease ends.
 
     One UPDATE ... RETURNING: on PostgreSQL a concurrent claimer waits for the row lock and then
     re-checks the WHERE clause (no longer pending, lease not expired), so it gets nothing; on
@@ -403,11 +415,11 @@ async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: f
     rows = await db.fetch(
         """UPDATE reminder_ledger SET state = 'in_flight', lease_owner = $2, lease_until = $3,
                attempts = attempts + 1, updated_at = $5
-           WHERE subscription_id = $1
+           WHERE subscription_id = $1 AND due_date <= $6
              AND (state = 'pending' OR (state = 'in_flight' AND lease_until < $4))
              AND EXISTS (SELECT 1 FROM reminder_subscriptions s WHERE s.id = $1 AND s.active = 1)
            RETURNING reminder_key, kind, offset_days, cycle, grp, due_date, deadline, attempts""",
-        subscription_id, owner, now + lease_seconds, now, _now())
+        subscription_id, owner, now + lease_seconds, now, _now(), as_of.isoformat())
     return sorted((LedgerRow.from_row(r) for r in rows), key=lambda r: (r.due_date, r.key))
 
 

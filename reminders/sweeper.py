@@ -133,7 +133,7 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
     summary = Summary(as_of=as_of.isoformat())
     sweep_id = await store.sweep_started(db, as_of)
     summary.planned = await plan(db, as_of, schedule)
-    targets = await store.claimable_targets(db)
+    targets = await store.claimable_targets(db, as_of)
     random.shuffle(targets)  # several instances: spread out instead of racing for the same rows
     logger.info("reminders: sweep %s for %s: %d new ledger rows, %d subscribers to message",
                 sweep_id[:8], as_of, summary.planned, len(targets))
@@ -168,7 +168,7 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
                        convention: str, max_claims: int) -> None:
     owner = uuid.uuid4().hex
     started = time.monotonic()
-    rows = await store.claim(db, target.subscription_id, owner, lease_seconds)
+    rows = await store.claim(db, target.subscription_id, owner, lease_seconds, as_of)
     if not rows:
         return  # another sweeper has it, or nothing is left
     exhausted = [r for r in rows if r.attempts > max_claims]

@@ -62,7 +62,8 @@ async def test_subscribe_list_unsubscribe(db, connector):
     sub = await store.subscribe(db, user_id="29:u1", reference=ref, lang="fr", locale="fr-FR",
                                 today=date(2022, 8, 1))
     assert (sub.conversation_id, sub.tenant_id, sub.lang, sub.active) == ("conv-1", "tenant-1", "fr", True)
-    assert sub.reference == ref and sub.swept_through == date(2022, 7, 31)
+    assert sub.reference == {k: v for k, v in ref.items() if v is not None}
+    assert sub.swept_through == date(2022, 7, 31)
     again = await store.subscribe(db, user_id="29:u1", reference=ref, today=date(2022, 8, 5))
     assert again.id == sub.id and again.swept_through == date(2022, 7, 31)  # still active: cursor kept
     assert [s.user_id for s in await store.list_subscriptions(db)] == ["29:u1"]
@@ -80,6 +81,9 @@ async def test_reference_is_refreshed_on_every_turn(db, connector):
                           today=date(2022, 8, 1))
     assert await store.refresh_reference(db, reference("https://new/", "conv-1")) == 1
     assert await store.refresh_reference(db, reference("https://new/", "conv-1")) == 0  # unchanged
+    # a new turn = a new activity id: not a change worth a write
+    assert await store.refresh_reference(db, {**reference("https://new/", "conv-1"),
+                                              "activityId": "1:abc"}) == 0
     assert await store.refresh_reference(db, reference("https://new/", "other")) == 0
     sub = await store.get_subscription(db, "29:u1")
     assert sub.service_url == "https://new/" and sub.reference["serviceUrl"] == "https://new/"
@@ -203,6 +207,16 @@ async def test_a_pending_reminder_is_superseded_by_a_later_one(db, connector, tr
     assert "Last day tomorrow" in connector.delivered[0][1]["text"]
 
 
+async def test_an_earlier_sweep_never_sends_a_later_reminder_early(db, connector, transport):
+    await add_subscribers(db, connector, 1)
+    connector.fail("c0", 502)
+    await run_sweep(db, transport, date(2022, 8, 8), max_attempts=1, **FAST)  # 7-day pending
+    connector.faults.clear()
+    early = await run_sweep(db, transport, date(2022, 8, 1), **FAST)  # operator, wrong day
+    assert early.sent == 0 and connector.delivered == []
+    assert (await run_sweep(db, transport, date(2022, 8, 8), **FAST)).sent == 1
+
+
 async def test_unsubscribed_users_get_nothing(db, connector, transport):
     await add_subscribers(db, connector, 2)
     await store.unsubscribe(db, "29:c0")
@@ -227,8 +241,8 @@ async def test_an_expired_lease_is_resent_and_a_live_one_is_not(db, connector, t
     await plan(db, date(2022, 8, 8))
     subs = {s.user_id: s.id for s in await store.list_subscriptions(db)}
     # a crashed sweeper holds both; one lease expired long ago, the other is live
-    assert await store.claim(db, subs["29:c0"], "dead", lease_seconds=-10)
-    assert await store.claim(db, subs["29:c1"], "alive", lease_seconds=600)
+    assert await store.claim(db, subs["29:c0"], "dead", -10, date(2022, 8, 8))
+    assert await store.claim(db, subs["29:c1"], "alive", 600, date(2022, 8, 8))
     summary = await run_sweep(db, transport, date(2022, 8, 8), **FAST)
     assert summary.sent == 1 and connector.counts() == {"c0": 1}
 
