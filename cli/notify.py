@@ -19,11 +19,10 @@ logger = logging.getLogger(__name__)
 
 
 def _as_of(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date: write YYYY-MM-DD, e.g. 2022-08-08") from None
+    """--as-of: an ISO date the rules cover (cli.today_arg); exit status 2 otherwise."""
+    from cli import today_arg
+
+    return today_arg(text)
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:

@@ -24,6 +24,8 @@ from typing import Any, Callable, Optional
 
 from aiohttp import web
 
+from core import CoopError, calendar
+
 from . import store
 from .ics import build_calendar
 from .schedule import upcoming_deadlines
@@ -165,8 +167,8 @@ def _admin_sweep_handler(admin_token: str) -> Callable:
             try:
                 payload = json.loads(await request.read() or b"{}")
                 if payload.get("as_of"):
-                    as_of = date.fromisoformat(payload["as_of"])
-            except (ValueError, AttributeError, TypeError):
+                    as_of = calendar().check_date(date.fromisoformat(payload["as_of"]))
+            except (ValueError, AttributeError, TypeError, CoopError):
                 return web.json_response({"error": 'body must be {"as_of": "YYYY-MM-DD"}'},
                                          status=400)
         services = request.app[REMINDER_SERVICES]

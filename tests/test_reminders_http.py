@@ -85,8 +85,9 @@ async def test_admin_sweep_requires_the_bearer_token(db, connector, transport):
         assert r.status == 401
         assert connector.delivered == []
         auth = {"Authorization": f"Bearer {ADMIN}"}
-        r = await client.post("/admin/sweep", json={"as_of": "2022-99-01"}, headers=auth)
-        assert r.status == 400
+        for bad in ({"as_of": "2022-99-01"}, {"as_of": "1850-01-01"}, [1]):
+            r = await client.post("/admin/sweep", json=bad, headers=auth)
+            assert r.status == 400
         r = await client.post("/admin/sweep?wait=1", json=body, headers=auth)
         assert r.status == 200 and (await r.json())["sent"] == 1
         assert (await client.get("/admin/sweep")).status == 405  # no GET with side effects
@@ -174,5 +175,44 @@ def test_notify_cli(tmp_path, monkeypatch, capsys):
     notify.configure_parser(parser)
     with pytest.raises(SystemExit) as exit_info:
         parser.parse_args(["--as-of", "08/08/2022"])
-    assert exit_info.value.code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--as-of", "1850-01-01"])
+    assert exit_info.value.code == 2
+    assert "outside" in capsys.readouterr().err
+
+
+async def test_the_production_transport_sends_with_the_app_id_and_its_token(db, connector,
+                                                                          credentials_factory):
+    from bot.adapter import create_adapter
+    from reminders.sweeper import run_sweep
+    from reminders.transport import AdapterTransport
+
+    app_id = credentials_factory.app_id
+    settings = Settings(app_id=app_id, app_password="secret-password")
+    adapter = create_adapter(settings, credentials_factory=credentials_factory)
+    transport = AdapterTransport(adapter)
+    assert transport.app_id == app_id
+    await store.subscribe(db, user_id="29:u1", reference=reference(connector.service_url, "c1"),
+                          today=date(2022, 8, 1))
+    try:
+        summary = await run_sweep(db, transport, date(2022, 8, 8))
+    finally:
+        await transport.close()
+    assert summary.sent == 1
+    assert connector.authorizations == {"Bearer outbound-token": 1}
+
+
+async def test_retry_after_as_an_http_date_is_honoured(db, transport):
+    from email.utils import formatdate
+    import time as _time
+
+    from reminders.sweeper import run_sweep
+
+    async with FakeConnector(tenant_rate=1, tenant_burst=1,
+                             retry_after_header=formatdate(_time.time() + 1, usegmt=True)) as fake:
+        for i in range(2):
+            await store.subscribe(db, user_id=f"29:u{i}", today=date(2022, 8, 1),
+                                  reference=reference(fake.service_url, f"c{i}"))
+        summary = await run_sweep(db, transport, date(2022, 8, 8), tenant_rate=50)
+        assert summary.sent == 2 and fake.throttled >= 1 and not fake.duplicates()
