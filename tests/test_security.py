@@ -408,3 +408,37 @@ def _subscription_id(db_path: Path, user_id: str):
         row = conn.execute("SELECT id FROM reminder_subscriptions WHERE user_id = ?",
                            (user_id,)).fetchone()
     return row[0] if row else None
+
+
+# ------------------------------------------------------------------------------ stored state
+
+
+def test_jsonpickle_tags_in_user_input_are_never_executed(tmp_path):
+    """State is restored with jsonpickle (storage/bot_storage.py), whose ``py/reduce`` tag calls
+    a function. User input carrying such tags (card values, text) in the middle of multi-turn
+    dialogs — stored, then read back on the next turn — must stay data."""
+    sentinel = tmp_path / "pwned"
+    evil = {"py/reduce": [{"py/function": "os.system"}, {"py/tuple": [f"touch {sentinel}"]}]}
+    evil_object = {"py/object": "subprocess.Popen", "args": ["touch", str(sentinel)]}
+    running = RunningApp(tmp_path, f"sqlite:///{tmp_path / 'coop.sqlite3'}").start()
+    try:
+        for opener in ("What is the co-op portion with a 60/40 split?", "forget my data"):
+            cid, uid = new_conversation_id(), new_user_id()
+
+            def turn(text=None, value=None):
+                status, _ = running.post(activity(text, service_url="", conversation_id=cid,
+                                                  user_id=uid, expect_replies=True, now=NOW,
+                                                  value=value))
+                assert status < 500, (opener, text, value)
+
+            turn(opener)
+            turn(value={"verb": "ask", "text": "help", **evil})
+            turn(value={"verb": "choose", "text": json.dumps(evil), "x": evil_object})
+            turn(value=evil)
+            turn(json.dumps(evil))
+            turn("no" if opener == "forget my data" else "5000")
+            turn("and for H2?")
+        assert running.healthy()
+    finally:
+        running.stop()
+    assert not sentinel.exists(), "a py/reduce tag from user input was executed"
