@@ -19,7 +19,6 @@ Policy (CONVENTIONS "Proactive sends"):
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import random
 import time
@@ -53,33 +52,6 @@ class Transport(Protocol):
     async def send(self, reference: dict, activity: dict) -> None:  # pragma: no cover - protocol
         """Send ``activity`` (a Bot Framework activity dict) to the conversation of
         ``reference`` (a serialized ConversationReference); raise :class:`SendError`."""
-
-
-def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Optional[float]:
-    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date.
-
-    >>> parse_retry_after("3")
-    3.0
-    >>> parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0)
-    10.0
-    >>> parse_retry_after("soon") is None
-    True
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
 
 
 class RateLimiter:

@@ -2,10 +2,12 @@
 
 import asyncio
 import time
+from datetime import datetime, timezone
 
 import pytest
 
-from reminders.sender import RateLimiter, SendError, Sender, parse_retry_after
+from bot.adapter import parse_retry_after
+from reminders.sender import RateLimiter, SendError, Sender
 
 REF = {"conversation": {"id": "c1", "tenantId": "t1"}, "serviceUrl": "http://x/"}
 ACT = {"type": "message", "text": "hi"}
@@ -153,6 +155,7 @@ async def test_tenant_limits_are_separate():
 
 
 def test_retry_after_http_date():
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    now = datetime(2015, 10, 21, 7, 27, 50, tzinfo=timezone.utc)
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=now) == 10.0
     assert parse_retry_after("0.25") == 0.25
     assert parse_retry_after(None) is None
