@@ -262,6 +262,8 @@ async def test_two_sweepers_at_once_on_postgres_deliver_exactly_once(connector):
         finally:
             await t1.close()
             await t2.close()
-        assert a.sent + b.sent == 200 and a.sent > 0 and b.sent > 0
+        # which sweeper wins which rows is up to the scheduler (sometimes one plans them all
+        # first); what must hold is that together they deliver each reminder exactly once
+        assert a.sent + b.sent == 200
         assert sorted(connector.counts().values()) == [1] * 200
         assert await store.ledger_counts(first) == {"sent": 200}
