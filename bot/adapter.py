@@ -89,13 +89,6 @@ USER_AGENT = "CoopAssistant (botbuilder-python 4.17)"
 DEFAULT_SEND_TIMEOUT = 30.0
 CLIENT_CACHE_SIZE = 256
 
-# Fallback only: the product bot should pass its catalogued, localized sentence
-# (create_app takes ``apology=`` or uses the bot's ``apology(turn_context)`` method).
-_FALLBACK_APOLOGY = {
-    "en": "Sorry, something went wrong on my side. Please try again in a moment.",
-    "fr": "Désolé, un problème est survenu de mon côté. Veuillez réessayer dans un instant.",
-}
-
 # Serializes activities exactly as the connector's generated client does.
 _ACTIVITY_SERIALIZER = Serializer(
     {k: v for k, v in connector_models.__dict__.items() if isinstance(v, type)}
@@ -479,8 +472,13 @@ class _ReusingAuthentication(BotFrameworkAuthentication):
 
 
 def default_apology(turn_context: TurnContext) -> str:
+    """The catalogue's apology in the activity's locale language (``create_app`` takes
+    ``apology=``, or the bot's ``apology(turn_context)`` method, to say it otherwise).
+    ``understanding`` is imported here, on the first failed turn, not with this module."""
+    from understanding.messages import apology
+
     locale = (turn_context.activity.locale or "").lower()
-    return _FALLBACK_APOLOGY["fr" if locale.startswith("fr") else "en"]
+    return apology("fr" if locale.startswith("fr") else "en")
 
 
 def jsonable(value: Any) -> Any:

@@ -11,8 +11,8 @@ keep-until date, and the buttons "Remind me" and "Add to calendar" (``Action.Sub
 (``Action.OpenUrl``). A clarifying question's choices become ``verb: "choose"`` buttons, which
 also work in channels, where suggested actions are not shown.
 
-Every word on the card comes from ``understanding.messages.card_labels(lang)``; the
-``_FALLBACK_LABELS`` table below only covers a catalogue that lacks a key.
+Every word on the card comes from the message catalogues (``card.*`` keys), through
+``understanding.messages.card_labels(lang)``.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping
 from botbuilder.schema import (Activity, ActivityTypes, Attachment, CardAction, SuggestedActions,
                                TextFormatTypes)
 
+from understanding import messages
 from understanding.reply import LinkRef, Reply, Timeline
 
 logger = logging.getLogger(__name__)
@@ -37,69 +38,13 @@ MAX_SUGGESTIONS = 6
 MAX_CARD_ACTIONS = 6
 CLAIM_LINK_KEY = "create_claim"
 
-# Labels for the card's buttons and fact names. understanding.messages wins when it has them.
-_FALLBACK_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "remind": "Remind me",
-        "calendar": "Add to calendar",
-        "claim_page": "Open claim page",
-        "earning": "Earning period",
-        "usage": "Usage period",
-        "claiming": "Claiming period",
-        "status": "Status",
-        "forfeit": "Unused funds forfeited after",
-        "fy": "Fiscal half",
-        "fy_both": "{label} (also named {other})",
-        "days_left_one": "{n} day left to claim",
-        "days_left_other": "{n} days left to claim",
-        "closes_today": "Claiming closes today",
-        "opens_in_one": "Claiming opens in {n} day",
-        "opens_in_other": "Claiming opens in {n} days",
-        "closed": "Claiming closed",
-        "poe": "Keep proof of execution until",
-        "range": "{start} – {end}",
-        "yes": "Yes",
-        "no": "No",
-    },
-    "fr": {
-        "remind": "Me le rappeler",
-        "calendar": "Ajouter au calendrier",
-        "claim_page": "Ouvrir la page des demandes",
-        "earning": "Période d'acquisition",
-        "usage": "Période d'utilisation",
-        "claiming": "Période de demande",
-        "status": "État",
-        "forfeit": "Fonds inutilisés perdus après le",
-        "fy": "Semestre fiscal",
-        "fy_both": "{label} (aussi appelé {other})",
-        "days_left_one": "{n} jour restant pour demander",
-        "days_left_other": "{n} jours restants pour demander",
-        "closes_today": "Les demandes ferment aujourd'hui",
-        "opens_in_one": "Les demandes ouvrent dans {n} jour",
-        "opens_in_other": "Les demandes ouvrent dans {n} jours",
-        "closed": "Période de demande close",
-        "poe": "Conservez les preuves d'exécution jusqu'au",
-        "range": "{start} – {end}",
-        "yes": "Oui",
-        "no": "Non",
-    },
-}
+LANGS = ("en", "fr")
 
 
 def labels(lang: str) -> Mapping[str, str]:
-    """Card labels for ``lang`` ("en"/"fr"): ``understanding.messages.card_labels(lang)`` over
-    the fallback table."""
-    lang = lang if lang in _FALLBACK_LABELS else "en"
-    merged = dict(_FALLBACK_LABELS[lang])
-    try:
-        from understanding import messages  # type: ignore[attr-defined]
-
-        provided = getattr(messages, "card_labels", None)
-        if callable(provided):
-            merged.update(provided(lang) or {})
-    except ImportError:
-        pass
-    return merged
+    """Card labels for ``lang`` ("en"/"fr"; anything else gets English):
+    ``understanding.messages.card_labels(lang)``."""
+    return messages.card_labels(lang if lang in LANGS else "en")
 
 
 def _fmt_date(day: date, locale: str | None, lang: str) -> str:
@@ -171,7 +116,7 @@ def _claim_link(reply: Reply) -> LinkRef | None:
 def reply_card(reply: Reply, locale: str | None = None) -> dict | None:
     """The Adaptive Card for ``reply``, or None when the reply has nothing a card adds (no
     timeline, facts, PoE date, link or choice): then the plain text is the whole message."""
-    lang = reply.lang if reply.lang in _FALLBACK_LABELS else "en"
+    lang = reply.lang if reply.lang in LANGS else "en"
     lab = labels(lang)
     body: list[dict] = []
     actions: list[dict] = []

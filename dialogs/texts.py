@@ -1,9 +1,10 @@
 """Where the dialogs get the sentences they send (they write none themselves).
 
-Each function asks ``understanding.messages`` for the sentence first (its owner), then
-``reminders.messages`` for the reminder confirmations. ``_PENDING`` holds the few bot-only
-sentences the catalogue did not have yet when this was written, in the same ``str.format``
-shape so they move into ``understanding.messages`` unchanged; nothing else lives here.
+Every sentence comes from the message catalogues (``understanding/messages_en.py`` and
+``understanding/messages_fr.py``) through :mod:`understanding.messages`: its helper function
+when it has one for the key (``welcome``, ``help_text``, ``confirm_forgotten``...), else the
+catalogue entry of that key (``cancelled``, ``forget_confirm``, ``forget_kept``, ``yes_no``,
+``reminders_unavailable``).
 """
 from __future__ import annotations
 
@@ -13,24 +14,6 @@ from typing import Any, Callable
 
 logger = logging.getLogger(__name__)
 
-# Bot-only sentences understanding.messages does not have yet (same shape as its catalogue,
-# to move there unchanged). Everything else comes from understanding.messages.
-_PENDING: dict[str, dict[str, str]] = {
-    "en": {
-        "cancelled": "OK, I stopped there. Ask me anything about co-op deadlines.",
-        "forget_confirm": "Shall I go ahead? Answer yes or no.",
-        "forget_kept": "OK, I deleted nothing.",
-        "yes_no": "Please answer yes or no.",
-        "reminders_unavailable": "Reminders are not available right now. Please try again later.",
-    },
-    "fr": {
-        "cancelled": "D'accord, j'arrête là. Posez-moi une question sur les échéances co-op.",
-        "forget_confirm": "Je continue ? Répondez oui ou non.",
-        "forget_kept": "D'accord, je n'ai rien supprimé.",
-        "yes_no": "Répondez par oui ou par non.",
-        "reminders_unavailable": "Les rappels ne sont pas disponibles pour le moment. Réessayez plus tard.",
-    },
-}
 # our key -> understanding.messages function (called with lang)
 _CATALOGUE_FUNCTIONS = {"apology": "apology", "forget_done": "confirm_forgotten", "welcome": "welcome",
                         "help": "help_text"}
@@ -60,17 +43,15 @@ def _from_catalogue(name: str) -> Callable[..., str] | None:
 
 
 def text(key: str, lang: str | None, **values: Any) -> str:
-    """The sentence ``key`` in ``lang``: ``understanding.messages.<key>(lang, **values)`` when
-    the catalogue has it (or ``messages.text(lang, key)``), else the pending table."""
+    """The sentence ``key`` in ``lang``: ``understanding.messages.<function>(lang, **values)``
+    when there is a helper for it, else the catalogue entry ``key`` (KeyError if it has none)."""
     lang = _lang(lang)
     fn = _from_catalogue(_CATALOGUE_FUNCTIONS.get(key, key))
     if fn is not None:
         return fn(lang, **values)
-    messages = _messages()
-    catalogue = getattr(messages, "CATALOGUES", {}).get(lang, {}) if messages is not None else {}
-    if key in catalogue:
-        return messages.t(lang, key, **values)
-    return _PENDING[lang][key].format(**values)
+    from understanding import messages
+
+    return messages.t(lang, key, **values)
 
 
 def suggestions(lang: str | None, keys=("suggest.status", "suggest.howto", "suggest.poe",

@@ -7,7 +7,8 @@ Public API (everything else is private):
   :func:`list_subscriptions`, :func:`refresh_reference` (every turn),
   :func:`deactivate_conversation` (uninstall), :func:`forget_user` ("forget my data"),
   :func:`migrate` / :func:`ensure_schema`
-- confirmation: :func:`next_reminder_date`; sentences in :mod:`reminders.messages`
+- confirmation: :func:`next_reminder_date`; texts filled in by :mod:`reminders.messages` (sentences in
+  the catalogues ``understanding/messages_{en,fr}.py``)
 - sweeping: :func:`run_sweep` → :class:`Summary`
 - sending: :class:`Sender`, :class:`SendError`, :class:`Transport`, :class:`AdapterTransport`,
   :func:`production_transport`

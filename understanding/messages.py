@@ -96,6 +96,28 @@ def help_text(lang: str) -> str:
     return t(lang, "help")
 
 
+def card_labels(lang: str) -> dict[str, str]:
+    """The Adaptive Card's button labels and fact names (the ``card.*`` keys, without the
+    prefix), as templates: ``fy_both``, ``range`` and the ``*_one``/``*_other`` counts take
+    ``str.format`` values.
+
+    >>> card_labels("fr")["remind"]
+    'Me le rappeler'
+    """
+    return _section(lang, "card.")
+
+
+def calendar_names(lang: str) -> dict[str, str]:
+    """The .ics file's calendar name, event titles and alarm texts (the ``ics.*`` keys,
+    without the prefix), as templates."""
+    return _section(lang, "ics.")
+
+
+def _section(lang: str, prefix: str) -> dict[str, str]:
+    catalogue = CATALOGUES[norm_lang(lang)]
+    return {key[len(prefix):]: value for key, value in catalogue.items() if key.startswith(prefix)}
+
+
 def _month_name(lang: str, month: int, locale: str | None = None) -> str:
     return babel_locale(locale, norm_lang(lang)).months["format"]["wide"][month]
 
