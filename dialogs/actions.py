@@ -13,6 +13,7 @@ object with (some of) these coroutine methods, mirroring ``reminders.store`` wit
     deactivate_conversation(conversation_id, reason=...) -> int
     forget_user(user_id) -> dict
     calendar_url(user_id, lang, locale) -> str
+    next_reminder_date(today) -> date | None
 
 :class:`StoreReminders` builds that object over a ``storage.Database`` with
 ``reminders.store``. Without a reminders service the actions answer that reminders are
@@ -74,6 +75,14 @@ class StoreReminders:
         token = await self._store.calendar_token(self._db, user_id, lang, locale)
         return self._base + self._path.format(token=token)
 
+    async def next_reminder_date(self, today: date) -> Optional[date]:
+        """The day the first reminder reaches someone who subscribes ``today``
+        (``reminders.next_reminder_date``: today's own reminder while today's sweep has not
+        run, tomorrow's catch-up once it has)."""
+        from reminders import next_reminder_date
+
+        return await next_reminder_date(self._db, today)
+
 
 def _next_item(today: date) -> Any:
     """The next reminder a subscriber gets after ``today`` (a ``ReminderItem``), or None."""
@@ -85,6 +94,7 @@ def _next_item(today: date) -> Any:
 
 
 def _next_reminder(today: date) -> Optional[date]:
+    """Without a service that knows the sweeps: the schedule's first reminder after today."""
     item = _next_item(today)
     return getattr(item, "due_date", None) if item is not None else None
 
@@ -128,7 +138,14 @@ class Actions:
             return texts.text("reminders_unavailable", lang)
         await self._call("subscribe", user_id=info.user_id, reference=reference, lang=lang,
                          locale=info.locale, tz=info.timezone, today=info.today)
-        return texts.subscribed(lang, _next_reminder(info.today), info.locale)
+        # A new subscription starts with the reminders due today, so today's own reminder
+        # still reaches it unless today's sweep has already run; only the reminders service
+        # knows which, the schedule alone would skip today and name a later date.
+        if self._has("next_reminder_date"):
+            next_date = await self._call("next_reminder_date", info.today)
+        else:
+            next_date = _next_reminder(info.today)
+        return texts.subscribed(lang, next_date, info.locale)
 
     async def forget(self, info: TurnInfo) -> None:
         if self._has("forget_user") and info.user_id:
