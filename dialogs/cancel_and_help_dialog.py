@@ -16,11 +16,13 @@ from .turn import turn_info
 
 
 class CancelAndHelpDialog(ComponentDialog):
-    def __init__(self, dialog_id: str, recognizer: CoopRecognizer, responder=None, renderer=None):
+    def __init__(self, dialog_id: str, recognizer: CoopRecognizer, responder=None, renderer=None,
+                 on_cancel=None):
         super().__init__(dialog_id)
         self.recognizer = recognizer
         self.responder = responder  # callable(turn_context, text) -> Reply (help answers)
         self.renderer = renderer
+        self.on_cancel = on_cancel  # async callable(turn_context): drop what the dialog waited for
 
     async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
         result = await self.interrupt(inner_dc)
@@ -36,6 +38,8 @@ class CancelAndHelpDialog(ComponentDialog):
         intent = CoopRecognizer.top_intent(recognized)
         lang = recognized.properties.get("lang") or info.lang
         if intent in CANCEL_INTENTS:
+            if self.on_cancel is not None:
+                await self.on_cancel(inner_dc.context)
             await inner_dc.context.send_activity(MessageFactory.text(texts.text("cancelled", lang)))
             return await inner_dc.cancel_all_dialogs()
         if intent in HELP_INTENTS and self.responder is not None and self.renderer is not None:

@@ -130,7 +130,10 @@ class FollowUpDialog(CancelAndHelpDialog):
 
     def __init__(self, recognizer: CoopRecognizer, conversation: Conversation, handler: _Handler,
                  renderer: Any, dialog_id: str = "FollowUpDialog"):
-        super().__init__(dialog_id, recognizer, responder=conversation.aside, renderer=renderer)
+        # cancelling also drops the stored question context, so a bare "5000" after
+        # "never mind" is not taken as the amount that was asked for
+        super().__init__(dialog_id, recognizer, responder=conversation.aside, renderer=renderer,
+                         on_cancel=conversation.forget_context)
         self.conversation = conversation
         self.handler = handler
         self.add_dialog(TextPrompt("FollowUpPrompt"))

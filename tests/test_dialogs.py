@@ -10,7 +10,7 @@ from botbuilder.testing import DialogTestClient
 from bot.cards import CardRenderer
 from dialogs import Actions, Conversation, CoopRecognizer, MainDialog, TurnInfo, awaiting
 from test_bot_support import Client, FakeReminders, card_of, message, new_bot, sql_storage
-from understanding import respond
+from understanding import messages, respond
 
 
 def _main_dialog(reminders=None) -> MainDialog:
@@ -135,3 +135,48 @@ async def test_clarifying_choice_button_continues_the_question(tmp_path):
         assert out and out[0].text
     finally:
         await db.close()
+
+
+# --- "cancel" interrupts a follow-up ---------------------------------------------------------
+
+
+async def test_cancel_ends_the_split_follow_up_and_the_next_question_is_answered():
+    client = DialogTestClient("msteams", _main_dialog())
+    reply = await client.send_activity("split 60/40")
+    assert reply.text.startswith("Which amount")  # the dialog waits for the amount
+    reply = await client.send_activity("cancel")
+    assert reply.text == messages.t("en", "cancelled")
+    assert client.test_adapter.get_next_activity() is None  # nothing else: no re-prompt
+    reply = await client.send_activity("When must I claim H1 funds?")
+    assert "claim" in reply.text and not reply.text.startswith("Which amount")
+    # the cancelled question is gone: a bare amount is no longer taken as its answer
+    reply = await client.send_activity("5000")
+    assert "60%" not in reply.text and "2,000" not in reply.text
+
+
+async def test_annuler_ends_the_split_follow_up_in_french(tmp_path):
+    db, storage = await sql_storage(tmp_path / "annuler.sqlite3")
+    client = Client(new_bot(storage))
+    out = await client.send(message("Quelle part de co-op avec une répartition 60/40 ?", locale="fr-FR"))
+    assert out[0].text.startswith("Quel montant")
+    out = await client.send(message("annuler", locale="fr-FR"))
+    assert [a.text for a in out] == [messages.t("fr", "cancelled")]
+    out = await client.send(message("Quand dois-je réclamer les fonds H1 ?", locale="fr-FR"))
+    assert "réclam" in out[0].text and not out[0].text.startswith("Quel montant")
+    await db.close()
+
+
+async def test_laisse_tomber_and_never_mind_cancel_too():
+    for text, lang in (("laisse tomber", "fr"), ("Never mind!", "en"), ("non, laissez tomber svp", "fr")):
+        client = DialogTestClient("msteams", _main_dialog())
+        await client.send_activity("split 60/40")
+        reply = await client.send_activity(text)
+        assert reply.text == messages.t(lang, "cancelled"), text
+
+
+async def test_a_question_with_cancel_in_it_does_not_cancel():
+    client = DialogTestClient("msteams", _main_dialog())
+    await client.send_activity("split 60/40")
+    reply = await client.send_activity("can I cancel a claim?")
+    # answered as the question it is (out of scope), not taken as "cancel"
+    assert reply.text == messages.t("en", "fallback") != messages.t("en", "cancelled")

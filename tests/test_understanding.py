@@ -245,3 +245,27 @@ def test_reply_is_json_safe():
     import json
 
     json.dumps(ask("summer 2024").to_dict())
+
+
+# --- cancel: only a message that is nothing but calling it off ----------------------------------
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("cancel", "en"), ("Cancel.", "en"), ("never mind", "en"), ("Nevermind!", "en"), ("ok, never mind", "en"),
+    ("annuler", "fr"), ("Annule", "fr"), ("laisse tomber", "fr"), ("non, laissez tomber s'il vous plaît", "fr"),
+])
+def test_cancel_phrases(text, lang):
+    u = understand(text, today=T)
+    assert (u.intent, u.lang) == ("cancel", lang)
+    reply = respond(text, today=T, context={"intent": "split", "pending": "split", "split": ["60", "40"]})
+    assert reply.intent == "cancel" and reply.text == messages.t(lang, "cancelled")
+    assert "pending" not in reply.context  # nothing left waiting
+
+
+@pytest.mark.parametrize("text", [
+    "can I cancel a claim?", "how do I cancel a submitted claim", "cancel my reminders",
+    "annuler une demande ?", "comment annuler ma demande de co-op", "never mind the deadline, when does H1 open?",
+])
+def test_cancel_words_inside_a_question_are_not_cancel(text):
+    assert understand(text, today=T).intent != "cancel"
+

@@ -509,7 +509,7 @@ def answer_action(c: _Ctx, intent: str) -> Reply:
 
 
 def answer_simple(c: _Ctx, intent: str) -> Reply:
-    key = {"help": "help", "greeting": "welcome", "thanks": "thanks"}.get(intent, "fallback")
+    key = {"help": "help", "greeting": "welcome", "thanks": "thanks", "cancel": "cancelled"}.get(intent, "fallback")
     sugg = [c.t("suggest.h1"), c.t("suggest.status"), c.t("suggest.poe")]
     return Reply(lang=c.lang, intent=intent, text=c.t(key), suggestions=sugg)
 

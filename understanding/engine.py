@@ -81,7 +81,10 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
             intent, top = rec.best(scores)
 
     # follow-ups: fill a pending split, answer a clarifying choice, continue a cycle question
-    if ctx.get("pending") == "split" and (slots.amount is not None or slots.split or slots.split_error or slots.amount_error) \
+    if rec.is_cancel(folded):  # "never mind" / "laisse tomber": ends whatever was pending
+        intent, top = "cancel", rec.CANCEL_SCORE
+        scores = {**scores, "cancel": top}
+    elif ctx.get("pending") == "split" and (slots.amount is not None or slots.split or slots.split_error or slots.amount_error) \
             and (top < 3.0 or intent in ("split", "threshold")):
         intent, followup = "split", True
         _merge_split(slots, ctx)

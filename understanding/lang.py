@@ -31,7 +31,8 @@ _FR = {
         "et ou nous vous il elle leur sont etre avoir doit doivent peux pouvons s'il plait stp svp "
         "apres avant depuis pendant durant encore reste restent trimestre exercice fiscal que qui quoi "
         "signifie veut dire correspond est-ce peut-on puis-je faut-il y a-t-il sont-ils perdue perdu "
-        "gagnee gagnees accumule accumulee accumules fonds demandes jusqua quel quelles".split(), 2),
+        "gagnee gagnees accumule accumulee accumules fonds demandes jusqua quel quelles "
+        "annuler annule annulez laisse laissez tomber tant pis importe abandonner".split(), 2),
     **dict.fromkeys("la le de un en a l' d' qu'".split(), 1),
 }
 _EN = {
@@ -43,7 +44,8 @@ _EN = {
         "lose half period window open file submit due cut-off cutoff whats what's i'm im have has "
         "this that these those there of for and or to be get will would any all much many "
         "summer winter spring autumn fall year month january february march april june july "
-        "august september october november december help calendar forget delete data".split(), 2),
+        "august september october november december help calendar forget delete data "
+        "cancel never mind nevermind".split(), 2),
     **dict.fromkeys("in on at an".split(), 1),
 }
 _ACCENTS = re.compile(r"[éèêëàâîïôûùüçœÉÈÊÀÇ]")

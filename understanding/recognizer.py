@@ -19,7 +19,7 @@ ACTION_INTENTS = {"subscribe": "subscribe", "unsubscribe": "unsubscribe", "list_
                   "calendar": "calendar", "forget": "forget"}
 INTENTS = CYCLE_INTENTS + ("poe_retention", "split", "threshold", "program_eligibility", "fundable", "roles",
                            "how_to_claim", "subscribe", "unsubscribe", "list_reminders", "calendar", "forget",
-                           "help", "greeting", "thanks", "fallback")
+                           "help", "cancel", "greeting", "thanks", "fallback")
 THRESHOLD = 2.0
 
 _B, _E = r"(?<![\w])", r"(?![\w])"
@@ -176,6 +176,31 @@ def score(folded: str, slots: Slots) -> dict[str, float]:
     if scores.get("how_to_claim", 0) >= 1.4 and not slots.periods and scores.get("claim_deadline", 0) < 2.5:
         scores["how_to_claim"] += 0.8
     return scores
+
+
+# "cancel": only a message that is nothing but a way of calling it off ("never mind",
+# "annuler", "non, laisse tomber stp"), never a question that contains such a word ("can I
+# cancel a claim?", "annuler une demande ?"). Folded forms, whole message.
+CANCEL_SCORE = 5.0
+_CANCEL_PHRASES = (r"cancel(?: (?:it|that|this|please|the question))?|never ?mind|nvm|forget (?:it|about it)|abort|quit|"
+                   r"stop(?: (?:it|that|this))?|exit|start over|"
+                   r"annul(?:e|er|ez)(?: (?:ca|cela|tout))?|laisse(?:z)? tomber|tant pis|peu importe|"
+                   r"abandonn(?:e|er|ez)|arret(?:e|ez|er)(?: (?:ca|la|tout))?|on arrete|stoppe")
+_CANCEL_POLITE = r"ok|okay|oh|ah|no|nope|just|actually|please|pls|thanks|non|bon|ben|finalement|en fait|merci|stp|svp|s'il (?:te|vous) plait"
+_CANCEL = re.compile(r"^(?:(?:" + _CANCEL_POLITE + r") )*(?:" + _CANCEL_PHRASES + r")(?: (?:" + _CANCEL_POLITE + r"))*$")
+_NOT_WORD = re.compile(r"[^\w']+")
+
+
+def is_cancel(folded: str) -> bool:
+    """True when the whole message calls off what is going on.
+
+    >>> is_cancel("never mind!"), is_cancel("non, laisse tomber s'il te plait")
+    (True, True)
+    >>> is_cancel("can i cancel a claim?"), is_cancel("annuler une demande ?")
+    (False, False)
+    """
+    words = _NOT_WORD.sub(" ", folded).strip()
+    return bool(words) and len(words) <= 60 and bool(_CANCEL.match(words))
 
 
 def best(scores: dict[str, float]) -> tuple[str, float]:
