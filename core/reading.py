@@ -464,6 +464,40 @@ def _ordinal_quarter(m, ctx):
     return _quarter(ctx, _ordinal(m["n"]), m["y"])
 
 
+@_rule("range", _B + r"(?:q|t)(?P<q1>[1-4])\s*(?:,|&|-|/|and|et|to|a|au|through|thru)\s*(?:q|t)(?P<q2>[1-4])\s*[-/,]?\s*(?:of\s+|de\s+)?'?(?P<y>\d{4}|\d{2})" + _E)
+def _quarter_list(m, ctx):
+    """"Q2 and Q3 2024", "T1-T2 2023": the quarters from the first to the last named."""
+    q1, q2 = sorted((int(m["q1"]), int(m["q2"])))
+    first, _, _ = _quarter(ctx, q1, m["y"])
+    last, _, _ = _quarter(ctx, q2, m["y"])
+    primary = ctx.interp(first.months.first, last.months.last, "calendar_quarter")
+    others = []
+    label_year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
+    for conv in ctx.cal.policy.fy_conventions:
+        try:
+            a, b = _fy_quarter(ctx, label_year, q1, conv), _fy_quarter(ctx, label_year, q2, conv)
+        except OutOfRange:
+            continue
+        others.append(ctx.interp(a.months.first, b.months.last, f"fy_{conv}"))
+    return primary, _distinct(primary, others), {}
+
+
+# "early 2023", "late 2023", "mid-2023", "fin 2023", "début 2023": approximate, said as such
+_PART_OF_YEAR = {
+    "early": (1, 3), "beginning": (1, 3), "start": (1, 3), "debut": (1, 3), "au debut": (1, 3),
+    "late": (10, 12), "end": (10, 12), "fin": (10, 12), "la fin": (10, 12),
+    "mid": (5, 8), "middle": (5, 8), "milieu": (5, 8), "mi": (5, 8),
+}
+
+
+@_rule("range", _B + r"(?P<p>early|beginning|start|late|end|mid|middle|au\s+debut|debut|la\s+fin|fin|milieu|mi)"
+       + r"(?:\s*-\s*|\s+)(?:of\s+(?:the\s+year\s+)?|de\s+(?:l'annee\s+)?|d'|du\s+)?(?P<y>\d{4})" + _E)
+def _part_of_year(m, ctx):
+    year = ctx.year(m["y"])
+    a, b = _PART_OF_YEAR[re.sub(r"\s+", " ", m["p"])]
+    return ctx.interp(month_index(year, a), month_index(year, b), "approximate"), (), {}
+
+
 # --- seasons -----------------------------------------------------------------------------
 
 @_rule("season", _B + r"(?:the\s+|l')?(?P<s>" + "|".join(_SEASONS) + r")\s+(?:of\s+|de\s+|d'|in\s+|en\s+)?(?P<y>\d{4})" + _E)
@@ -518,6 +552,16 @@ def _month_no_year(m, ctx):
     i = month_index(year, mo)
     primary = ctx.interp(i, i, "most_recent")
     return primary, (), {}
+
+
+_FULL_MONTHS = sorted({w for m, ws in _MONTH_WORDS.items() for w in ws[:1] + [w for w in ws if len(w) > 4]}
+                     - {"may", "march", "mars"}, key=len, reverse=True)
+
+
+@_rule("month", _B + r"(?P<m>" + "|".join(map(re.escape, _FULL_MONTHS)) + r")(?![\w.])(?!\s*,?\s*\d)", needs_today=True)
+def _bare_month_no_year(m, ctx):
+    """A full month name with no year ("say November"): the most recent one, said so."""
+    return _month_no_year(m, ctx)
 
 
 # --- years and relative days ---------------------------------------------------------------
@@ -595,6 +639,27 @@ def find_periods(text: str, *, locale: str | None = None, today: date | None = N
         primary, alts, extra = rule.build(m, ctx)
         out.append(PeriodReading(rule.kind, text[start:end], start, end, primary, tuple(alts),
                                  extra.get("half_name"), rule.needs_today))
+    return _month_years_from_context(out, ctx)
+
+
+def _month_years_from_context(readings: list[PeriodReading], ctx: _Context) -> list[PeriodReading]:
+    """A month named without a year beside a period that has one ("late 2023, say November")
+    takes that period's year (the nearest one before it, else after it), not today's."""
+    dated = [r for r in readings if not r.needs_today and r.primary is not None]
+    if not dated:
+        return readings
+    out = []
+    for r in readings:
+        if r.primary is not None and r.primary.reading == "most_recent":
+            before = [d for d in dated if d.end <= r.start]
+            anchor = before[-1] if before else min(dated, key=lambda d: d.start)
+            month = r.primary.months.start.month
+            years = [anchor.primary.start.year, anchor.primary.end.year]
+            # the anchor's year whose month falls inside it, else its last year
+            year = next((y for y in years if anchor.primary.start <= date(y, month, 1) <= anchor.primary.end), years[-1])
+            i = month_index(ctx.cal.check_year(year), month)
+            r = PeriodReading("month", r.text, r.start, r.end, ctx.interp(i, i, "month"), (), None, False)
+        out.append(r)
     return out
 
 

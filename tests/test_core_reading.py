@@ -250,3 +250,42 @@ def test_a_preposition_before_a_year_month_half_or_quarter_does_not_make_it_a_wh
     found = find_periods(text, locale="en-US")
     assert len(found) == 1 and found[0].kind != "year"
     assert (found[0].primary.start.isoformat(), found[0].primary.end.isoformat()) == (start, end)
+
+
+@pytest.mark.parametrize("text,start,end", [
+    ("co-op earned in Q2 and Q3 2024", "2024-04-01", "2024-09-30"),
+    ("T1-T2 2023", "2023-01-01", "2023-06-30"),
+    ("Q3 and Q1 2024", "2024-01-01", "2024-09-30"),  # listed out of order: still the span
+])
+def test_a_list_of_quarters_reads_as_the_months_from_the_first_to_the_last(text, start, end):
+    (found,) = find_periods(text)
+    assert (found.primary.start.isoformat(), found.primary.end.isoformat()) == (start, end)
+    assert found.primary.reading == "calendar_quarter" and found.alternatives  # fiscal readings named
+
+
+@pytest.mark.parametrize("text,start,end", [
+    ("early 2024", "2024-01-01", "2024-03-31"),
+    ("late 2023", "2023-10-01", "2023-12-31"),
+    ("the end of 2022", "2022-10-01", "2022-12-31"),
+    ("mid-2023", "2023-05-01", "2023-08-31"),
+    ("fin 2023", "2023-10-01", "2023-12-31"),
+    ("au début de 2023", "2023-01-01", "2023-03-31"),
+])
+def test_approximate_parts_of_a_year_are_read_and_marked_approximate(text, start, end):
+    (found,) = find_periods(text)
+    assert found.primary.reading == "approximate"
+    assert (found.primary.start.isoformat(), found.primary.end.isoformat()) == (start, end)
+
+
+def test_a_month_without_a_year_takes_the_year_of_the_period_beside_it():
+    today = date(2026, 11, 27)
+    late, november = find_periods("co-op earned in late 2023, say November - use by?", today=today)
+    assert november.primary.start == date(2023, 11, 1) and not november.needs_today
+    # alone, it is the most recent one, and says so
+    (alone,) = find_periods("funds earned in November", today=today)
+    assert alone.primary.reading == "most_recent" and alone.primary.start == date(2026, 11, 1)
+
+
+@pytest.mark.parametrize("text", ["may I claim now?", "I may have missed it", "march on"])
+def test_may_and_march_as_words_are_not_months(text):
+    assert find_periods(text, today=date(2026, 11, 27)) == []

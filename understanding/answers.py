@@ -252,6 +252,8 @@ def _note(c: _Ctx, reading: PeriodReading) -> tuple[str | None, list[date]]:
         return c.t("note.most_recent", text=text.split()[-1], months=c.months(p.start, p.end)), []
     if p.reading == "relative" and p.day is None:
         return c.t("note.relative", text=text, months=c.months(p.start, p.end)), []
+    if p.reading == "approximate":
+        return c.t("note.approximate", text=text, months=c.months(p.start, p.end)), []
     return None, []
 
 

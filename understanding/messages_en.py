@@ -52,6 +52,7 @@ T = {
     "order.mdy": "month/day",
     "order.dmy": "day/month",
     "note.most_recent": "“{text}” without a year: I took the most recent one, {months}.",
+    "note.approximate": "“{text}” is approximate: I took it as {months}.",
     "note.relative": "I took “{text}” as {months}.",
     # --- clarifying questions ------------------------------------------------------------------
     "clarify.date": "“{text}” can be read two ways: {options}. Which one do you mean?",

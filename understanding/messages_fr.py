@@ -52,6 +52,7 @@ T = {
     "order.mdy": "mois/jour",
     "order.dmy": "jour/mois",
     "note.most_recent": "« {text} » sans année : j'ai pris le plus récent, {months}.",
+    "note.approximate": "« {text} » est approximatif : je l'ai compris comme {months}.",
     "note.relative": "J'ai compris « {text} » comme {months}.",
     # --- questions de clarification ----------------------------------------------------------------
     "clarify.date": "« {text} » peut se lire de deux façons : {options}. Laquelle voulez-vous dire ?",
