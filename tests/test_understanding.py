@@ -269,3 +269,28 @@ def test_cancel_phrases(text, lang):
 def test_cancel_words_inside_a_question_are_not_cancel(text):
     assert understand(text, today=T).intent != "cancel"
 
+
+
+@pytest.mark.parametrize("text", [
+    "fonds gagnés fin 2023, à utiliser avant quand ?",
+    "jusqu'à quand puis-je utiliser mes fonds de mars 2024 ?",
+    "by when must funds from Oct 2024 be spent?",
+])
+def test_use_by_questions_without_a_claiming_word_are_about_the_usage_period(text):
+    reply = respond(text, today=T)
+    assert reply.intent == "usage_period"
+    # the usage period's end (the forfeiture date) is stated; no claim deadline is the headline
+    usage_end = reply.timelines[0].usage_end
+    assert usage_end.year in (2024, 2025) and str(usage_end.year) in reply.text
+
+
+def test_an_unknown_program_gets_the_seed_examples_and_the_program_guide_not_a_guess():
+    reply = respond("is SPLA eligible for co-op", today=T, lang="en")
+    assert reply.intent == "program_eligibility"
+    assert "Cloud Solution Provider" in reply.text and "program guide" in reply.text
+    assert "incentives-determined-your-program-eligibility" in reply.text
+
+
+@pytest.mark.parametrize("text", ["delete everything you know about me", "efface tout ce que tu sais sur moi"])
+def test_forget_phrasings(text):
+    assert understand(text, today=T).intent == "forget"

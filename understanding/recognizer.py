@@ -79,6 +79,8 @@ UNSUB_STRONG = r"unsubscribe|unsub|opt out|opt-out|desabonn\w*|desinscri\w*|se d
 LIST = r"my reminders|list|which reminders|what reminders|show (?:me )?(?:my )?reminders|mes rappels|liste\w*|quels rappels|voir mes"
 CAL = r"calendar(?!\s+(?:year|quarter|month|half))|calender|outlook|ics|ical|agenda|calendrier(?!\s+(?:fiscal|civil))"
 FORGET = (r"forget|delete my|erase|remove my|wipe|gdpr|my data|personal data|data you (?:have|hold|store)|"
+          r"(?:delete|remove|erase) (?:everything|all)|(?:everything|all|what) you (?:know|have|keep|store) (?:about|on) me|"
+          r"tout ce que (?:tu sais|vous savez)|supprime\w* tout|efface\w* tout|"
           r"oublie\w*|supprim\w*|effac\w*|rgpd|mes donnees|donnees personnelles")
 HELP = r"help|what can you do|what do you do|commands?|how does this work|aide|que sais-tu|que peux-tu|tu sers a quoi|comment ca marche|aidez-moi"
 GREET = r"hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|yo|bonjour|salut|coucou|bonsoir|hello there"
@@ -105,6 +107,7 @@ _FEATURES_SRC: list[tuple[str, dict[str, float]]] = [
     (_w(THRESH), {"threshold": 2.2}),
     (_w(r"converted|converti\w*|convert\w*|transform\w*"), {"threshold": 1.2}),
     (_w(ELIG), {"program_eligibility": 1.0}),
+    (_w(r"(?:eligible|qualif\w*|admissibles?|eligibles?) (?:for|to|a|pour|aux?) (?:la )?co-?op"), {"program_eligibility": 1.2, "fundable": 0.6}),
     (_w(FUNDABLE), {"fundable": 2.5}),
     (_w(r"marketing|events?|webinars?|ads|advertising|certifications?|trainings?|readiness|salons?|evenements?|publicite|formations?|campaigns?|campagnes?"), {"fundable": 0.8}),
     (_w(ROLES), {"roles": 2.0}),
@@ -123,6 +126,7 @@ _FEATURES_SRC: list[tuple[str, dict[str, float]]] = [
 FEATURES = [(re.compile(p), w) for p, w in _FEATURES_SRC]
 _POE_RE = re.compile(_w(POE))
 _CLAIM_RE = re.compile(_w(CLAIM))
+_USE_RE = re.compile(_w(USE))
 _UNSUB_REMIND = re.compile(_w(UNSUB) + r".{0,40}" + _w(SUBSCRIBE) + "|" + _w(SUBSCRIBE) + r".{0,20}" + _w(r"off|stop|no more|plus"))
 _LIST_REMIND = re.compile(_w(LIST) + r".{0,30}" + _w(SUBSCRIBE) + "|" + _w(r"which|what|quels|show|mes|my") + r".{0,15}" + _w(r"reminders|rappels|subscriptions?|abonnements?"))
 _CAL_ADD = re.compile(_w(r"add|put|export|ajout\w*|mettre|met|inscri\w*|download|telecharg\w*"))
@@ -160,6 +164,9 @@ def score(folded: str, slots: Slots) -> dict[str, float]:
             scores.get("claim_deadline", 0), scores.get("claim_window", 0), scores.get("forfeiture", 0),
             scores.get("usage_period", 0)) >= 1.0:
         scores["status"] += 1.0
+    # "use by when?" / "jusqu'a quand utiliser ?" with no claiming word is about the usage period
+    if _USE_RE.search(folded) and not _CLAIM_RE.search(folded) and scores.get("fundable", 0) < 2.5:
+        scores["usage_period"] += 1.5
     # keeping documents is retention, not claiming, unless the message speaks of claiming
     if _POE_RE.search(folded) and not _CLAIM_RE.search(folded):
         scores["claim_deadline"] -= 1.0
