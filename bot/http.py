@@ -13,7 +13,9 @@ Answers, in the order they are checked:
       Validation is botframework-connector's own. Without an app id (local development) the
       ``Authorization`` header is ignored.
 503   the token's signing keys could not be fetched (the channel retries)
-202   an activity type botbuilder does not know: accepted, not passed to the bot
+400   an activity type that is not a Bot Framework activity type (botbuilder's
+      ``ActivityTypes``; issue #4's bad-input matrix): checked after authentication, never
+      passed to the bot. Known types the bot has no handler for are answered 200 as usual.
 200   ``expectReplies``: ``{"activities": [...]}`` with every reply of the turn
 xxx   invoke: the bot's invoke response status and JSON body (500 when the bot raised,
       501 when it gave none)
@@ -131,9 +133,9 @@ async def _process(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.
         raise _Reject(401, "Unauthorized", "missing or invalid Bot Framework token") from None
 
     if activity.type not in KNOWN_ACTIVITY_TYPES:
-        log.info("ignored activity of unknown type %r [cid=%s]", activity.type[:40],
+        log.info("refused activity of unknown type %r [cid=%s]", activity.type[:40],
                  correlation_id.get())
-        return web.Response(status=202)
+        raise _Reject(400, "UnknownActivityType", "not a Bot Framework activity type")
 
     invoke_response = await adapter.process_activity(authentication, activity, bot.on_turn)
     if invoke_response is None:

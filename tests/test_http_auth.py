@@ -160,11 +160,11 @@ async def test_channel_missing_from_the_key_endorsements_is_401(secured, fake_ch
     assert bot.turns == 0
 
 
-async def test_unknown_activity_type_is_authenticated_before_being_ignored(secured, fake_channel):
+async def test_unknown_activity_type_is_authenticated_before_being_refused(secured, fake_channel):
     client, _, _ = secured
     activity = fake_channel.activity(type="somethingNew")
     assert (await send(client, activity, None)).status == 401
-    assert (await send(client, activity, f"Bearer {token(fake_channel.service_url)}")).status == 202
+    assert (await send(client, activity, f"Bearer {token(fake_channel.service_url)}")).status == 400
 
 
 async def test_signing_keys_unavailable_is_503(secured, fake_channel, openid):

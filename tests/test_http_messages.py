@@ -206,11 +206,18 @@ async def test_huge_text_is_accepted_and_cut_before_the_bot_sees_it(bot_client, 
     assert bot.seen[0].text == "é" * MAX_TEXT_CHARS
 
 
-async def test_unknown_activity_type_is_accepted_and_ignored(bot_client, fake_channel):
+async def test_unknown_activity_type_is_refused_and_never_reaches_the_bot(bot_client, fake_channel):
     bot = EchoBot()
     response = await post(await bot_client(bot), fake_channel.activity(type="somethingNew"))
-    assert response.status == 202
+    assert response.status == 400
+    assert (await response.json())["error"]["code"] == "UnknownActivityType"
     assert bot.seen == [] and fake_channel.requests == []
+
+
+async def test_a_known_activity_type_the_bot_does_not_handle_is_accepted(bot_client, fake_channel):
+    bot = EchoBot()
+    response = await post(await bot_client(bot), fake_channel.activity(type="typing"))
+    assert response.status == 200
 
 
 # --- bad input: 4xx, the bot never runs, the server stays up ----------------------------------

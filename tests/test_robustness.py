@@ -193,12 +193,10 @@ def test_odd_but_valid_activities_are_answered_not_crashed(app, connector):
     assert status == 200, str(body)[:300]
     assert not any(m in " ".join(reply_texts(body)) for m in APOLOGY_MARKERS)
 
-    # unknown activity type: accepted and ignored (202), per bot/http.py. The matrix
-    # says "4xx"; a channel adds new types over time, and Bot Framework expects them to be
-    # acknowledged, so 202 without a reply is the better answer. Never a 5xx either way.
+    # unknown activity type: refused with a 4xx (bot/http.py), never passed to the bot
     status, _ = app.post(activity("hi", service_url="", expect_replies=True, now=NOW,
                                   activity_type="coopNewThing"))
-    assert status == 202 or 400 <= status < 500
+    assert 400 <= status < 500
 
     # the connector path with the same odd inputs: replies go to the loopback connector
     cid = new_conversation_id()
