@@ -161,7 +161,7 @@ class Load:
             base.pop("from")
         elif case == "unknown type":
             base["type"] = "coopNewThing"
-            allowed = [202] + list(range(400, 500))
+            allowed = list(range(400, 500))
         elif case == "long text":
             base["text"] = "When can I claim? " * 5600
             allowed = [200]
