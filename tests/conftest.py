@@ -118,3 +118,52 @@ def credentials_factory():
             return StaticTokenCredentials(app_id=app_id)
 
     return StaticCredentialFactory()
+
+
+# --- databases (storage, reminders and dialogs tests) ------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def scratch(request, tmp_path):
+    """A throwaway database: an SQLite file, and a scratch schema on the real PostgreSQL server
+    (dropped afterwards). ``await scratch.connect()`` opens a ``Database`` on it."""
+    from storage.testing import POSTGRES_TEST_URL, scratch_database
+
+    url = f"sqlite:///{tmp_path / 'coop.sqlite3'}" if request.param == "sqlite" else POSTGRES_TEST_URL
+    async with scratch_database(url) as place:
+        yield place
+
+
+@pytest.fixture
+async def db(tmp_path):
+    """An SQLite file with the reminders tables (test_storage.py and test_reminders_store.py
+    define their own ``db`` over ``scratch``, on both databases)."""
+    from reminders import store
+    from storage.db import Database
+
+    database = await Database.connect(f"sqlite:///{tmp_path / 'coop.sqlite3'}")
+    await store.migrate(database)
+    yield database
+    await database.close()
+
+
+# --- a fake Teams connector on loopback (reminders tests) --------------------------------------
+
+
+@pytest.fixture
+async def connector():
+    from fake_connector import FakeConnector
+
+    async with FakeConnector() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def transport():
+    """The production proactive transport; a generous timeout, as CI machines are loaded."""
+    from config import Settings
+    from reminders.transport import production_transport
+
+    t = production_transport(Settings(), timeout=2)
+    yield t
+    await t.close()

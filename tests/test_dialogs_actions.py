@@ -14,33 +14,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 
 from config import Settings
 from dialogs import Actions, StoreReminders, TurnInfo
-from fake_connector import FakeConnector, reference
+from fake_connector import reference
 from reminders import run_sweep, store
 from reminders.schedule import next_reminder
 from reminders.transport import production_transport
-from storage.db import Database
 from understanding import messages
 
 DUE_DAY = date(2022, 8, 14)
 FAST = dict(backoff_base=0.02, backoff_cap=0.1, default_retry_after=0.05)
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.connect(f"sqlite:///{tmp_path / 'coop.sqlite3'}")
-    await store.migrate(database)
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-async def connector():
-    async with FakeConnector() as fake:
-        yield fake
 
 
 async def _subscribe(db, connector, today: date) -> str:

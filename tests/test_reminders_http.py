@@ -20,27 +20,6 @@ from storage.db import Database
 ADMIN = "operator-token-0123456789"
 
 
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.connect(f"sqlite:///{tmp_path / 'coop.sqlite3'}")
-    await store.migrate(database)
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-async def connector():
-    async with FakeConnector() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def transport():
-    t = production_transport(Settings(), timeout=1)
-    yield t
-    await t.close()
-
-
 async def client_for(app):
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -5,13 +5,12 @@ PostgreSQL tests run in their own scratch schema (storage.testing), dropped afte
 """
 
 import asyncio
-import json
 from datetime import date
 
 import pytest
 
 from config import Settings
-from fake_connector import FakeConnector, reference
+from fake_connector import reference
 from reminders import store
 from reminders.sweeper import next_reminder_date, run_sweep
 from reminders.transport import production_transport
@@ -20,31 +19,11 @@ from storage.testing import POSTGRES_TEST_URL, scratch_database
 FAST = dict(backoff_base=0.02, backoff_cap=0.1, default_retry_after=0.05)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def scratch(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'coop.sqlite3'}" if request.param == "sqlite" else POSTGRES_TEST_URL
-    async with scratch_database(url) as place:
-        yield place
-
-
 @pytest.fixture
 async def db(scratch):
     database = await scratch.connect()
     await store.migrate(database)
     return database
-
-
-@pytest.fixture
-async def connector():
-    async with FakeConnector() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def transport():
-    t = production_transport(Settings(), timeout=2)  # generous: CI machines are loaded
-    yield t
-    await t.close()
 
 
 async def add_subscribers(db, connector, n, *, tenants=1, today=date(2022, 8, 1), prefix="c"):

@@ -25,17 +25,6 @@ from storage import (
 from storage.testing import POSTGRES_TEST_URL, scratch_database
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def scratch(request, tmp_path):
-    url = (
-        f"sqlite:///{tmp_path / 'coop.sqlite3'}"
-        if request.param == "sqlite"
-        else POSTGRES_TEST_URL
-    )
-    async with scratch_database(url) as place:
-        yield place
-
-
 @pytest.fixture
 async def db(scratch):
     return await scratch.connect()

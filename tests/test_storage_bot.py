@@ -27,18 +27,6 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 from botbuilder.testing.storage_base_tests import StorageBaseTests
 
 from storage import EtagConflictError, SqlStorage, StorageError
-from storage.testing import POSTGRES_TEST_URL, scratch_database
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def scratch(request, tmp_path):
-    url = (
-        f"sqlite:///{tmp_path / 'coop.sqlite3'}"
-        if request.param == "sqlite"
-        else POSTGRES_TEST_URL
-    )
-    async with scratch_database(url) as place:
-        yield place
 
 
 @pytest.fixture
