@@ -112,7 +112,10 @@ async def test_every_reminder_once_despite_429_and_injected_faults(db, connector
     connector.fail("c8", 403, code="Forbidden")  # another 403: failed, not deactivated
     connector.fail("c9", 400, code="BadArgument")
     # The sender is allowed 3x what the connector accepts: 429 + Retry-After must sort it out.
-    summary = await run_sweep(db, transport, date(2022, 8, 8), tenant_rate=60, concurrency=16, **FAST)
+    # max_throttled: how many 429s one send may take depends on the machine's load; this test is
+    # about every reminder arriving once, not about when the sender gives up for the day
+    summary = await run_sweep(db, transport, date(2022, 8, 8), tenant_rate=60, concurrency=16,
+                              max_throttled=200, **FAST)
 
     counts = connector.counts()
     healthy = [f"c{i}" for i in range(60) if i not in (1, 2, 3, 8, 9)]
