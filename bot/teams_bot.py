@@ -33,7 +33,7 @@ from typing import Any, Awaitable, Callable, List, Optional
 
 from botbuilder.core import (ConversationState, InvokeResponse, MessageFactory, Storage,
                              TurnContext, UserState)
-from botbuilder.core.bot_state import CachedBotState
+from botbuilder.core.bot_state import BotState, CachedBotState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
@@ -159,9 +159,7 @@ class CoopBot(TeamsActivityHandler):
                 outbox.holding = True
                 outbox.items.clear()
                 try:
-                    await self._load(self.conversation_state, turn_context, force=attempt > 1)
-                    # (user state is written only when a turn changes it: no empty record)
-                    await self.user_state.load(turn_context, force=attempt > 1)
+                    await self._load_states(turn_context, force=attempt > 1)
                     await super().on_turn(turn_context)
                     await self._save(turn_context)
                     break
@@ -175,6 +173,37 @@ class CoopBot(TeamsActivityHandler):
                     await self._recover(turn_context, exc)
                     break
             await outbox.flush(turn_context)
+
+    async def _load_states(self, turn_context: TurnContext, force: bool) -> None:
+        """Load conversation and user state with one read when the storage guards the creation
+        of new items (SqlStorage's ``NEW_ITEM_ETAG``); else as :meth:`_load` does.
+
+        A record that does not exist yet gets ``NEW_ITEM_ETAG`` as its e_tag: the end-of-turn
+        save then creates it only if it still does not exist, so two first turns racing (maybe
+        on two instances) cannot silently lose one's changes, and the loser re-runs. User
+        state is written only when a turn changes it: no empty record.
+        """
+        storage = getattr(self.conversation_state, "_storage", None)
+        new_item = getattr(storage, "NEW_ITEM_ETAG", None)
+        if (new_item is None or getattr(self.user_state, "_storage", None) is not storage
+                or type(self.conversation_state).load is not BotState.load
+                or type(self.user_state).load is not BotState.load):
+            await self._load(self.conversation_state, turn_context, force=force)
+            await self.user_state.load(turn_context, force=force)
+            return
+        keys = [self.conversation_state.get_storage_key(turn_context),
+                self.user_state.get_storage_key(turn_context)]
+        items = await storage.read(keys)
+        for state, key in zip((self.conversation_state, self.user_state), keys):
+            if not force and state.get(turn_context):
+                continue  # already loaded this turn (BotState.load would keep it too)
+            item = items.get(key)
+            # As BotState.load(force=True) caches it; an absent item is marked new. The user
+            # state's mark is in the hash, so an untouched empty user state is not saved.
+            cached = CachedBotState(item if item is not None else {"e_tag": new_item})
+            if item is None and state is self.conversation_state:
+                cached.hash = cached.compute_hash(None)  # as botbuilder: a new record is saved
+            turn_context.turn_state[state._context_service_key] = cached  # noqa: SLF001
 
     @staticmethod
     async def _load(state, turn_context: TurnContext, force: bool) -> None:

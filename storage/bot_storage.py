@@ -17,6 +17,12 @@ succeeds only if the stored item still has that e_tag; otherwise it raises
 overwrites unconditionally (botbuilder's contract); ``""`` is refused. Like the HTTP
 ``If-Match`` the Cosmos and Blob storages use, an e_tag for an item that has since been
 deleted is a conflict, so "forget my data" cannot be undone by a turn still in flight.
+The e_tag :data:`NEW_ITEM_ETAG` (``SqlStorage.NEW_ITEM_ETAG``) means "only if the item does not
+exist yet": a bot that read nothing for a key marks its new state with it, and whoever creates
+the item first wins, the other gets the conflict.
+
+A write of one item is a single statement (atomic on its own); several items are written in
+one transaction.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ logger = logging.getLogger(__name__)
 _TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CHUNK = 500  # keys per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
 _ABSENT = object()  # "the item must not exist yet" (used by update())
+# The e_tag a caller puts on an item it read as absent: write it only if it still is.
+NEW_ITEM_ETAG = "new-item"
 
 
 class EtagConflictError(StorageError, KeyError):
@@ -96,6 +104,8 @@ def _unique_keys(keys: Iterable[str]) -> List[str]:
 
 class SqlStorage(Storage):
     """botbuilder ``Storage`` in a ``Database`` table (default ``bot_state``)."""
+
+    NEW_ITEM_ETAG = NEW_ITEM_ETAG
 
     def __init__(self, db: Database, *, table: str = "bot_state") -> None:
         if not _TABLE_NAME.match(table):
@@ -156,9 +166,13 @@ class SqlStorage(Storage):
             plan.append((key, item, _encode(item), expected))
         await self.initialize()
         new_etags = {}
-        async with self._db.transaction() as tx:
-            for key, _item, document, expected in plan:
-                new_etags[key] = await self._write_one(tx, key, document, expected)
+        if len(plan) == 1:  # one statement is atomic by itself: no BEGIN/COMMIT round trips
+            key, _item, document, expected = plan[0]
+            new_etags[key] = await self._write_one(self._db, key, document, expected)
+        else:
+            async with self._db.transaction() as tx:
+                for key, _item, document, expected in plan:
+                    new_etags[key] = await self._write_one(tx, key, document, expected)
         for key, item, _document, _expected in plan:
             _set_etag(item, new_etags[key])
 
@@ -242,8 +256,7 @@ class SqlStorage(Storage):
             if stored is not None and document == stored[1]:
                 return item  # unchanged: no write, so no e_tag change for others to trip on
             try:
-                async with self._db.transaction() as tx:
-                    etag = await self._write_one(tx, key, document, expected)
+                etag = await self._write_one(self._db, key, document, expected)
             except EtagConflictError:
                 if attempt == attempts:
                     raise
@@ -290,8 +303,12 @@ class SqlStorage(Storage):
                 found[row["storage_key"]] = (row["etag"], row["document"])
         return found
 
-    async def _write_one(self, tx: Transaction, key: str, document: str, expected: Any) -> str:
-        """Write one item inside ``tx``; return its new e_tag or raise EtagConflictError."""
+    async def _write_one(self, tx: Union[Transaction, Database], key: str, document: str,
+                         expected: Any) -> str:
+        """Write one item with one statement on ``tx`` (a transaction, or the database itself
+        for a lone write); return its new e_tag or raise EtagConflictError."""
+        if expected == NEW_ITEM_ETAG:
+            expected = _ABSENT
         etag = uuid.uuid4().hex
         now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         table = self._table

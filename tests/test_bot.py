@@ -224,14 +224,22 @@ class SlowReads(Storage):
         return await self.inner.update(key, change, **kwargs)
 
 
-async def test_two_concurrent_turns_in_one_conversation_lose_nothing(tmp_path, caplog):
+class SlowReadsGuardingNewItems(SlowReads):
+    """SlowReads that, like SqlStorage itself, creates items marked NEW_ITEM_ETAG only if absent
+    (the bot then loads both states with one read and creates records at save time)."""
+
+    NEW_ITEM_ETAG = SqlStorage.NEW_ITEM_ETAG
+
+
+@pytest.mark.parametrize("slow", [SlowReads, SlowReadsGuardingNewItems])
+async def test_two_concurrent_turns_in_one_conversation_lose_nothing(tmp_path, caplog, slow):
     """Two bots (two instances) on one database, one conversation, two turns at once: both
     state changes survive (the loser of the ETag race re-runs its turn) and each turn
     answers exactly once."""
     db1, store1 = await sql_storage(tmp_path / "c.sqlite3")
     db2, store2 = await sql_storage(tmp_path / "c.sqlite3")
     try:
-        a, b = Client(new_bot(SlowReads(store1))), Client(new_bot(SlowReads(store2)))
+        a, b = Client(new_bot(slow(store1))), Client(new_bot(slow(store2)))
         welcome = Activity(type=ActivityTypes.installation_update, action="add")
         with caplog.at_level(logging.INFO, logger="bot.teams_bot"):
             out_a, out_b = await asyncio.gather(a.send(welcome), b.send(message("split 5000")))

@@ -353,6 +353,7 @@ async def test_sqlite_is_set_up_for_concurrency(tmp_path):
         assert await db.fetchval("PRAGMA journal_mode") == "wal"
         assert await db.fetchval("PRAGMA foreign_keys") == 1
         assert await db.fetchval("PRAGMA busy_timeout") == 2500
+        assert await db.fetchval("PRAGMA synchronous") == 1  # NORMAL: WAL's recommended level
 
 
 async def test_closed_database_refuses_work_and_closes_twice(scratch):

@@ -142,6 +142,20 @@ async def test_wildcard_etag_overwrites(storage):
     assert (await storage.read(["k"]))["k"]["n"] == 3
 
 
+async def test_new_item_etag_creates_only_what_does_not_exist(storage):
+    first = {"n": 1, "e_tag": SqlStorage.NEW_ITEM_ETAG}
+    await storage.write({"k": first})
+    assert first["e_tag"] not in ("", SqlStorage.NEW_ITEM_ETAG)
+    second = {"n": 2, "e_tag": SqlStorage.NEW_ITEM_ETAG}
+    with pytest.raises(EtagConflictError):
+        await storage.write({"k": second})
+    with pytest.raises(EtagConflictError):  # in a multi-item (transactional) write too
+        await storage.write({"other": {"n": 3}, "k": dict(second)})
+    assert await storage.read(["other"]) == {}
+    stored = (await storage.read(["k"]))["k"]
+    assert stored["n"] == 1 and stored["e_tag"] == first["e_tag"]
+
+
 async def test_empty_etag_is_refused(storage):
     with pytest.raises(StorageError, match="etag missing"):
         await storage.write({"k": {"n": 1, "e_tag": ""}})
