@@ -44,6 +44,7 @@ from dialogs import texts
 from understanding.reply import Reply
 
 from . import cards
+from .wire import model_json
 from .locale import activity_lang, activity_locale, activity_today
 from .mention import strip_bot_mention
 
@@ -278,7 +279,8 @@ class CoopBot(TeamsActivityHandler):
         activity = turn_context.activity
         if not activity.service_url or activity.conversation is None:
             return None
-        return TurnContext.get_conversation_reference(activity).serialize()
+        # bot.wire: what msrest's serialize() gives, in a fraction of its time (every turn)
+        return model_json(TurnContext.get_conversation_reference(activity))
 
     # ------------------------------------------------------------------ messages
 

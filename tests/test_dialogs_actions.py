@@ -65,3 +65,38 @@ async def test_subscribing_after_the_days_sweep_names_tomorrows_catch_up(db, con
 async def test_on_an_ordinary_day_the_next_due_date(db, connector):
     text = await _subscribe(db, connector, date(2022, 8, 9))
     assert text.endswith("Next reminder: August 14, 2022.")
+
+
+async def test_refresh_reference_skips_a_reference_stored_recently_and_stays_correct(
+        db, connector, monkeypatch):
+    calls = []
+    now = [1000.0]
+    reminders = StoreReminders(db, reference_cache_size=2, reference_cache_seconds=60,
+                               clock=lambda: now[0])
+    real = store.refresh_reference
+
+    async def counting(database, ref):
+        calls.append(ref["conversation"]["id"])
+        return await real(database, ref)
+
+    monkeypatch.setattr(store, "refresh_reference", counting)
+    old, new = reference("https://old/", "conv-1"), reference("https://new/", "conv-1")
+    await reminders.subscribe(user_id="29:u1", reference=old, today=DUE_DAY)
+    assert await reminders.refresh_reference(old) == 0 and calls == ["conv-1"]
+    assert await reminders.refresh_reference({**old, "activityId": "1:x"}) == 0
+    assert calls == ["conv-1"]  # same reference (another message of it): no statement
+    assert await reminders.refresh_reference(new) == 1  # changed: written
+    assert (await store.get_subscription(db, "29:u1")).service_url == "https://new/"
+    await reminders.refresh_reference(reference("https://new/", "conv-2"))
+    await reminders.refresh_reference(reference("https://new/", "conv-3"))  # conv-1 dropped (LRU)
+    calls.clear()
+    await reminders.refresh_reference(new)
+    assert calls == ["conv-1"]
+    now[0] += 61  # too old: asked again
+    await reminders.refresh_reference(new)
+    assert calls == ["conv-1", "conv-1"]
+    # a subscription change through this object forgets what it saw
+    await reminders.subscribe(user_id="29:u2", reference=old, today=DUE_DAY)
+    await reminders.refresh_reference(new)
+    assert calls[-1] == "conv-1" and len(calls) == 3
+    assert (await store.get_subscription(db, "29:u2")).service_url == "https://new/"

@@ -94,3 +94,8 @@ def test_model_json_copies_plain_values():
     data = model_json(activity)
     data["channelData"]["a"].append(2)
     assert activity.channel_data == {"a": [1]}
+
+
+def test_conversation_reference_as_msrest_serializes_it():
+    reference = TurnContext.get_conversation_reference(incoming())
+    assert model_json(reference) == reference.serialize()
