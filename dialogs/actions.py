@@ -133,6 +133,12 @@ class StoreReminders:
 
         return await next_reminder_date(self._db, today)
 
+    async def upcoming_reminder(self, today: date) -> Any:
+        """The next reminder an existing subscription gets (``reminders.upcoming_reminder``)."""
+        from reminders import upcoming_reminder
+
+        return await upcoming_reminder(self._db, today)
+
 
 def _next_item(today: date) -> Any:
     """The next reminder a subscriber gets after ``today`` (a ``ReminderItem``), or None."""
@@ -175,7 +181,11 @@ class Actions:
                 return texts.text("reminders_unavailable", lang)
             sub = await self._call("get_subscription", info.user_id)
             active = bool(sub is not None and getattr(sub, "active", False))
-            return texts.listing(lang, active, _next_item(info.today) if active else None, info.locale)
+            upcoming = None
+            if active:
+                upcoming = (await self._call("upcoming_reminder", info.today) if self._has("upcoming_reminder")
+                            else _next_item(info.today))
+            return texts.listing(lang, active, upcoming, info.locale)
         if action == "calendar":
             if not self._has("calendar_url") or not info.user_id:
                 return texts.text("reminders_unavailable", lang)

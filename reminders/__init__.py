@@ -22,14 +22,14 @@ from .sender import SendError, Sender, Transport
 from .store import (Subscription, deactivate_conversation, ensure_schema, forget_user,
                     get_subscription, list_subscriptions, migrate, refresh_reference, subscribe,
                     unsubscribe)
-from .sweeper import Summary, next_reminder_date, run_sweep
+from .sweeper import Summary, next_reminder_date, run_sweep, upcoming_reminder
 from .transport import AdapterTransport, production_transport
 
 __all__ = [
     "build_calendar", "ReminderItem", "Schedule", "ScheduleError", "due_reminders", "load_schedule",
     "next_reminder", "SendError", "Sender", "Transport", "Subscription", "deactivate_conversation",
     "ensure_schema", "forget_user", "get_subscription", "list_subscriptions", "migrate",
-    "refresh_reference", "subscribe", "unsubscribe", "Summary", "next_reminder_date", "run_sweep",
+    "refresh_reference", "subscribe", "unsubscribe", "Summary", "next_reminder_date", "run_sweep", "upcoming_reminder",
     "AdapterTransport", "production_transport",
     "add_routes", "start_daily_sweeper", "calendar_link", "calendar_url",
 ]

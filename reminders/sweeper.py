@@ -211,6 +211,19 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
             stop.set()
 
 
+async def upcoming_reminder(db: Database, today: date):
+    """The next reminder an existing subscriber gets: today's own while today's sweep has not
+    run yet, else the first one due after today (a :class:`reminders.schedule.ReminderItem`)."""
+    from datetime import timedelta
+
+    from .schedule import next_reminder
+
+    item = next_reminder(today - timedelta(days=1))
+    if item is not None and item.due_date == today and (await store.last_swept(db) or date.min) >= today:
+        item = next_reminder(today)
+    return item
+
+
 async def next_reminder_date(db: Database, today: date) -> Optional[date]:
     """The day the next reminder will reach a subscriber who opts in ``today``: its due date,
     or tomorrow when today's sweep has already run (it is caught up then)."""

@@ -100,3 +100,20 @@ async def test_refresh_reference_skips_a_reference_stored_recently_and_stays_cor
     await reminders.refresh_reference(new)
     assert calls[-1] == "conv-1" and len(calls) == 3
     assert (await store.get_subscription(db, "29:u2")).service_url == "https://new/"
+
+
+async def _list(db, today: date) -> str:
+    actions = Actions(StoreReminders(db))
+    info = TurnInfo(today=today, locale="en-US", user_id="29:partner", conversation_id="a:p1")
+    return await actions.run("list_reminders", info, "en", None)
+
+
+async def test_my_reminders_on_a_due_day_names_todays_reminder_until_the_sweep_has_run(db, connector):
+    await _subscribe(db, connector, date(2022, 8, 9))
+    before = await _list(db, DUE_DAY)
+    assert "August 14, 2022" in before and "August 16, 2022" not in before
+    sweep = await store.sweep_started(db, DUE_DAY)
+    await store.sweep_finished(db, sweep, 0, 0, 0, 0)
+    after = await _list(db, DUE_DAY)
+    # today's was delivered: the next one is the window opening on the 16th
+    assert "August 16, 2022" in after and "August 14, 2022" not in after
