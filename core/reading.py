@@ -65,6 +65,7 @@ class PeriodReading:
     alternatives: tuple[Interpretation, ...] = ()
     half_name: str | None = None  # "H1"/"H2" for half kinds
     needs_today: bool = False  # a reading that depends on the day it is asked
+    matched: tuple[int, int] | None = None  # the whole match, with words such as "in" around the period
 
     @property
     def ambiguous(self) -> bool:
@@ -193,14 +194,15 @@ class _Rule:
     pattern: re.Pattern[str]
     build: Callable[[re.Match[str], _Context], tuple[Interpretation | None, tuple[Interpretation, ...], dict]]
     needs_today: bool = False
+    text_group: str | None = None  # the group that is the period's own words ("2019", not "from 2019")
 
 
 _RULES: list[_Rule] = []
 
 
-def _rule(kind: str, regex: str, *, needs_today: bool = False):
+def _rule(kind: str, regex: str, *, needs_today: bool = False, text_group: str | None = None):
     def register(fn):
-        _RULES.append(_Rule(kind, re.compile(regex), fn, needs_today))
+        _RULES.append(_Rule(kind, re.compile(regex), fn, needs_today, text_group))
         return fn
     return register
 
@@ -542,7 +544,7 @@ def _numeric_month(m, ctx):
 
 # a month without a year: "funds earned in August" (the most recent August, said so)
 @_rule("month", _B + r"(?:(?:in|from|since|during|for|of|en|de|d'|depuis|pendant|durant|pour)\s+(?:the\s+month\s+of\s+|le\s+mois\s+d'|le\s+mois\s+de\s+)?)"
-       + _M.format("m") + r"(?!\s*\d)" + _E, needs_today=True)
+       + _M.format("m") + r"(?!\s*\d)" + _E, needs_today=True, text_group="m")
 def _month_no_year(m, ctx):
     if ctx.today is None:
         return None, (), {}
@@ -568,7 +570,7 @@ def _bare_month_no_year(m, ctx):
 
 @_rule("year", _B + r"(?:(?:in|of|for|during|from|since|en|de|pour|durant|pendant|depuis|year|annee|l'annee|calendar\s+year|cy)\s+)(?P<y>(?:19|20|21)\d{2})"
        # not the year of an ISO month ("in 2025-04"), a half or quarter ("for 2022 H2"), or an amount
-       + r"(?![\w.,/-]\d)(?!\s*[-/,]?\s*[hqst][1-4](?![\w]))(?!\s*(?:%|\$|€|eur|usd|dollars?|euros?|k\b))")
+       + r"(?![\w.,/-]\d)(?!\s*[-/,]?\s*[hqst][1-4](?![\w]))(?!\s*(?:%|\$|€|eur|usd|dollars?|euros?|k\b))", text_group="y")
 def _year(m, ctx):
     y = ctx.year(m["y"])
     return ctx.interp(month_index(y, 1), month_index(y, 12), "calendar_year"), (), {}
@@ -637,8 +639,11 @@ def find_periods(text: str, *, locale: str | None = None, today: date | None = N
     out = []
     for start, end, _, rule, m in kept:
         primary, alts, extra = rule.build(m, ctx)
+        matched = (start, end)
+        if rule.text_group:
+            start, end = m.span(rule.text_group)
         out.append(PeriodReading(rule.kind, text[start:end], start, end, primary, tuple(alts),
-                                 extra.get("half_name"), rule.needs_today))
+                                 extra.get("half_name"), rule.needs_today, matched))
     return _month_years_from_context(out, ctx)
 
 
@@ -658,7 +663,7 @@ def _month_years_from_context(readings: list[PeriodReading], ctx: _Context) -> l
             # the anchor's year whose month falls inside it, else its last year
             year = next((y for y in years if anchor.primary.start <= date(y, month, 1) <= anchor.primary.end), years[-1])
             i = month_index(ctx.cal.check_year(year), month)
-            r = PeriodReading("month", r.text, r.start, r.end, ctx.interp(i, i, "month"), (), None, False)
+            r = PeriodReading("month", r.text, r.start, r.end, ctx.interp(i, i, "month"), (), None, False, r.matched)
         out.append(r)
     return out
 
@@ -677,7 +682,8 @@ def read_period(text: str, **kwargs) -> PeriodReading:
             text=text, count=len(found),
         )
     reading = found[0]
-    rest = text[: reading.start] + " " + text[reading.end:]
+    start, end = reading.matched or (reading.start, reading.end)
+    rest = text[:start] + " " + text[end:]
     if not _FILLER.fullmatch(rest):
         raise UnreadablePeriod(f"I could not read {text.strip()!r} as a period.", text=text, count=1)
     return reading

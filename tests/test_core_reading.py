@@ -289,3 +289,11 @@ def test_a_month_without_a_year_takes_the_year_of_the_period_beside_it():
 @pytest.mark.parametrize("text", ["may I claim now?", "I may have missed it", "march on"])
 def test_may_and_march_as_words_are_not_months(text):
     assert find_periods(text, today=date(2026, 11, 27)) == []
+
+
+def test_the_reading_names_the_period_words_not_the_preposition_before_them():
+    (year,) = find_periods("when do I claim funds from 2019?")
+    assert year.text == "2019" and year.kind == "year"
+    (month,) = find_periods("funds earned in August", today=date(2026, 11, 27))
+    assert month.text == "August"
+    assert read_period("in 2021").text == "2021"  # the preposition is still allowed around it
