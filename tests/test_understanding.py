@@ -294,3 +294,10 @@ def test_an_unknown_program_gets_the_seed_examples_and_the_program_guide_not_a_g
 @pytest.mark.parametrize("text", ["delete everything you know about me", "efface tout ce que tu sais sur moi"])
 def test_forget_phrasings(text):
     assert understand(text, today=T).intent == "forget"
+
+
+def test_day_counts_are_grouped_for_the_asker_locale():
+    en = respond("funds earned in December 2100, deadline?", today=T, lang="en")
+    assert "opens in 27,839 days" in en.text  # 2024-11-27 → 2101-02-16
+    fr = respond("fonds gagnés en décembre 2100, date limite ?", today=T, lang="fr")
+    assert "27\u202f839 jours" in fr.text

@@ -79,7 +79,7 @@ class _Ctx:
         return self.cal.fy_label(half, convention or self.convention)
 
     def days(self, n: int) -> str:
-        return days(self.lang, n)
+        return days(self.lang, n, self.locale)
 
 
 # ------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 from core import CoopError
 
 from . import messages_en, messages_fr
-from .fmt import babel_locale, fmt_date
+from .fmt import babel_locale, fmt_date, fmt_number
 
 CATALOGUES = {"en": messages_en.T, "fr": messages_fr.T}
 
@@ -34,8 +34,10 @@ def t(lang: str, key: str, **params: Any) -> str:
     return template.format(**params) if params else template
 
 
-def days(lang: str, n: int) -> str:
-    return t(lang, "days.one") if n == 1 else t(lang, "days.many", n=n)
+def days(lang: str, n: int, locale: str | None = None) -> str:
+    """"1 day" / "80 days", the number grouped for the locale ("26,925 days", "26 925 jours")."""
+    lang = norm_lang(lang)
+    return t(lang, "days.one") if n == 1 else t(lang, "days.many", n=fmt_number(n, locale, lang))
 
 
 def confirm_subscribed(lang: str, next_reminder_date: date | None = None, locale: str | None = None) -> str:
