@@ -48,25 +48,21 @@ class _Ctx:
     def month_name(self, month: int) -> str:
         return babel_locale(self.locale, self.lang).months["format"]["wide"][month]
 
-    def months(self, start: date, end: date) -> str:
-        """A span of whole months: "July – December 2020", "août 2021"."""
+    def _span(self, prefix: str, start: date, end: date) -> str:
         a, b = self.month_name(start.month), self.month_name(end.month)
         if (start.year, start.month) == (end.year, end.month):
-            return f"{a} {start.year}"
+            return self.t(prefix + ".month", a=a, y=start.year)
         if start.year == end.year:
-            return f"{a} – {b} {end.year}"
-        return f"{a} {start.year} – {b} {end.year}"
+            return self.t(prefix + ".months", a=a, b=b, y=end.year)
+        return self.t(prefix + ".years", a=a, y1=start.year, b=b, y2=end.year)
+
+    def months(self, start: date, end: date) -> str:
+        """A span of whole months: "July – December 2020", "août 2021"."""
+        return self._span("span", start, end)
 
     def earning_phrase(self, start: date, end: date) -> str:
         """The months with their preposition: "in July – December 2020", "de juillet à décembre 2020"."""
-        if self.lang == "fr":
-            a, b = self.month_name(start.month), self.month_name(end.month)
-            if (start.year, start.month) == (end.year, end.month):
-                return f"en {a} {start.year}"
-            if start.year == end.year:
-                return f"de {a} à {b} {end.year}"
-            return f"de {a} {start.year} à {b} {end.year}"
-        return "in " + self.months(start, end)
+        return self._span("span_in", start, end)
 
     def dates(self, start: date, end: date) -> str:
         return f"{self.d(start)} – {self.d(end)}"
