@@ -267,8 +267,8 @@ def _month_day_year(m, ctx):
 
 # --- ranges of months ----------------------------------------------------------------
 
-@_rule("range", _B + r"(?:(?:from|de|du|d'|between|entre)\s*)?" + _M.format("m1") + r"(?:\s+(?P<y1>\d{4}))?" + _RANGE_SEP
-       + _M.format("m2") + r",?\s+(?:of\s+|de\s+)?(?P<y2>\d{4})" + _E)
+@_rule("range", _B + r"(?:(?:from|de|du|d'|between|entre)\s*)?(?P<t>" + _M.format("m1") + r"(?:\s+(?P<y1>\d{4}))?" + _RANGE_SEP
+       + _M.format("m2") + r",?\s+(?:of\s+|de\s+)?(?P<y2>\d{4}))" + _E, text_group="t")
 def _month_range(m, ctx):
     y2 = ctx.year(m["y2"])
     m1, m2 = _month(m["m1"]), _month(m["m2"])

@@ -297,3 +297,5 @@ def test_the_reading_names_the_period_words_not_the_preposition_before_them():
     (month,) = find_periods("funds earned in August", today=date(2026, 11, 27))
     assert month.text == "August"
     assert read_period("in 2021").text == "2021"  # the preposition is still allowed around it
+    (rng,) = find_periods("fonds de mai 2021 à août 2022 ?")
+    assert rng.text == "mai 2021 à août 2022"
