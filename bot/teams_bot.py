@@ -349,8 +349,7 @@ class CoopBot(TeamsActivityHandler):
 
     async def on_members_added_activity(self, members_added: List[ChannelAccount],
                                         turn_context: TurnContext):
-        bot_id = getattr(turn_context.activity.recipient, "id", None)
-        if any(m is not None and m.id == bot_id for m in members_added or []):
+        if _includes_bot(members_added, turn_context):
             await self._welcome(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext):
@@ -379,8 +378,7 @@ class CoopBot(TeamsActivityHandler):
 
     async def on_members_removed_activity(self, members_removed: List[ChannelAccount],
                                           turn_context: TurnContext):
-        bot_id = getattr(turn_context.activity.recipient, "id", None)
-        if any(m is not None and m.id == bot_id for m in members_removed or []):
+        if _includes_bot(members_removed, turn_context):
             await self._removed(turn_context)
 
     async def on_installation_update_remove(self, turn_context: TurnContext):
@@ -434,3 +432,9 @@ def create_bot(settings: Any = None, storage: Storage | None = None, *, reminder
                   clock=clock or _utc_now, convention=convention, respond=respond)
     holder["bot"] = bot
     return bot
+
+
+def _includes_bot(members: Optional[List[ChannelAccount]], turn_context: TurnContext) -> bool:
+    """Whether the bot itself (the activity's recipient) is among ``members``."""
+    bot_id = getattr(turn_context.activity.recipient, "id", None)
+    return any(m is not None and m.id == bot_id for m in members or [])
