@@ -57,6 +57,9 @@ class Reply:
     reading_note: str | None = None  # which reading was taken when the question allowed two
     context: dict[str, Any] = field(default_factory=dict)  # JSON-safe, kept in conversation state for follow-ups
     data: dict[str, Any] = field(default_factory=dict)  # machine-readable facts (ISO dates, numbers)
+    # A message that holds several questions (a pasted ticket): one Reply per question, in the
+    # order asked; ``text`` then holds every answer in that order. Empty for a single question.
+    parts: list["Reply"] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         def conv(value: Any) -> Any:
@@ -71,4 +74,5 @@ class Reply:
         out = conv(asdict(self))
         for t, tl in zip(out["timelines"], self.timelines):
             t["forfeiture"] = tl.forfeiture.isoformat()
+        out["parts"] = [part.to_dict() for part in self.parts]
         return out
