@@ -29,7 +29,10 @@ def babel_locale(locale: str | None, lang: str) -> Locale:
             loc = None
         if loc is not None and loc.language == lang:
             return loc
-    return Locale.parse(DEFAULT_LOCALE.get(lang, "en-US").replace("-", "_"))
+    try:  # a language pack without a default here formats as its language does ("de")
+        return Locale.parse(DEFAULT_LOCALE.get(lang, lang).replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return Locale.parse(DEFAULT_LOCALE["en"].replace("-", "_"))
 
 
 def locale_tag(locale: str | None, lang: str) -> str:
@@ -45,6 +48,17 @@ def _fmt_date(day: date, loc: Locale, form: str) -> str:
 def fmt_date(day: date, locale: str | None, lang: str | None = None, form: str = "long") -> str:
     lang = lang or (locale or "en")[:2].lower()
     return _fmt_date(day, babel_locale(locale, lang), form)
+
+
+def month_name(month: int, locale: str | None, lang: str) -> str:
+    """The month's name as it reads in a date ("July", "juillet")."""
+    return babel_locale(locale, lang).months["format"]["wide"][month]
+
+
+def fmt_month(day: date, locale: str | None, lang: str, year: bool = True) -> str:
+    """A month, with its year by default ("July 2021", "juillet 2021")."""
+    name = month_name(day.month, locale, lang)
+    return f"{name} {day.year}" if year else name
 
 
 def fmt_number(value: Decimal | int | float, locale: str | None, lang: str, decimals: bool = False) -> str:

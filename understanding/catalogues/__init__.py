@@ -1,0 +1,306 @@
+"""The gettext catalogues: reading them at run time, and the commands that maintain them.
+
+Each language pack (:mod:`understanding.langpacks`) has a ``messages.po``. An entry's
+``msgctxt`` is the key the code asks for (``lead.claim_deadline``), its ``msgid`` the English
+sentence, its ``msgstr`` the sentence in the pack's language; sentences that depend on a
+number are ``msgid_plural`` entries whose forms follow the catalogue's ``Plural-Forms``
+header (Babel writes it from the CLDR plural rules). The templates take ``str.format``
+values (``{earning}``).
+
+English is the source language: ``understanding/lang/en/messages.po`` is where a sentence is
+written first (its ``msgstr`` repeats the ``msgid``); ``messages.pot`` is extracted from it by
+``pybabel extract`` and the other languages are updated from that template.
+
+Commands (run from the repository root; they call Babel's ``pybabel`` front end)::
+
+    python -m understanding.catalogues extract   # en/messages.po -> lang/messages.pot
+    python -m understanding.catalogues update    # messages.pot -> every other pack's .po
+    python -m understanding.catalogues init de   # start a new language pack from the template
+    python -m understanding.catalogues check     # the template is current, every pack is
+                                                 # complete: no fuzzy, missing or stale entry
+
+At run time a catalogue is read once per process, when its language is first asked for, with
+``babel.messages.pofile``; untranslated and fuzzy entries are left out so that the lookup falls
+back to English.
+"""
+from __future__ import annotations
+
+import gettext
+import io
+import logging
+import string
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from .. import langpacks
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LANG_ROOT = langpacks.BUILTIN_ROOT
+SOURCE_LANG = langpacks.DEFAULT
+TEMPLATE = LANG_ROOT / "messages.pot"
+SOURCE = LANG_ROOT / SOURCE_LANG / langpacks.CATALOGUE_FILE
+MAPPING = REPO_ROOT / "babel.cfg"
+PROJECT = "Co-op Assistant"
+
+
+@dataclass
+class Catalogue:
+    """One language's sentences: key → template (str), or key → plural forms (tuple)."""
+
+    code: str
+    path: Path | None
+    entries: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+    plural: Callable[[int], int] = lambda n: int(n != 1)
+
+    def form(self, key: str, count: int | None) -> str | None:
+        """The template of ``key`` (the plural form for ``count``), or None."""
+        entry = self.entries.get(key)
+        if entry is None or isinstance(entry, str):
+            return entry
+        index = self.plural(count if count is not None else 1)
+        return entry[index] if 0 <= index < len(entry) else entry[-1]
+
+
+def read(path: Path, code: str | None = None) -> Catalogue:
+    """A ``.po`` file as a :class:`Catalogue`: translated, non-fuzzy entries only."""
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as fh:
+        cat = read_po(fh, locale=None)
+    entries: dict[str, str | tuple[str, ...]] = {}
+    for message in cat:
+        if not message.id or not message.context or message.fuzzy:
+            continue
+        if isinstance(message.id, (tuple, list)):
+            forms = tuple(message.string or ())
+            if forms and all(forms):
+                entries[message.context] = forms
+        elif message.string:
+            entries[message.context] = message.string
+    plural = gettext.c2py(cat.plural_expr) if cat.plural_expr else (lambda n: int(n != 1))
+    return Catalogue(code or (str(cat.locale) if cat.locale else path.parent.name), path, entries, plural)
+
+
+_cache: dict[tuple[str, Path | None], Catalogue] = {}
+_cache_lock = threading.Lock()
+
+
+def catalogue(code: str) -> Catalogue:
+    """The catalogue of pack ``code`` (read on first use, then kept); an empty one when the
+    pack has no ``messages.po``."""
+    path = langpacks.catalogue_path(code)
+    key = (code, path)
+    cat = _cache.get(key)
+    if cat is None:
+        with _cache_lock:
+            cat = _cache.get(key)
+            if cat is None:
+                cat = read(path, code) if path is not None else Catalogue(code, None)
+                if path is None:
+                    logger.warning("language pack %r has no %s: its sentences are English", code,
+                                   langpacks.CATALOGUE_FILE)
+                _cache[key] = cat
+    return cat
+
+
+def clear_cache() -> None:
+    """Forget the catalogues read so far (a changed file is read again on next use)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+# --- placeholders ------------------------------------------------------------------------
+
+
+def placeholders(template: str) -> set[str]:
+    """The field names a ``str.format`` template uses (``{month:02d}`` → ``month``).
+
+    >>> sorted(placeholders("{a} and {b:02d} of {a}"))
+    ['a', 'b']
+    """
+    names = set()
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is not None:
+            names.add(name.split(".")[0].split("[")[0])
+    return names
+
+
+# --- pybabel extract: the custom extraction method named in babel.cfg --------------------
+
+
+def extract_source(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
+    """Babel extraction method for the English catalogue: each entry becomes a ``pgettext``
+    (or ``npgettext``) message with its key as context and its comments for translators."""
+    from babel.messages.pofile import read_po
+
+    cat = read_po(fileobj)
+    for message in cat:
+        if not message.id or not message.context:
+            continue
+        comments = list(message.user_comments) + list(message.auto_comments)
+        lineno = message.lineno or 0
+        if isinstance(message.id, (tuple, list)):
+            yield lineno, "npgettext", (message.context, message.id[0], message.id[1]), comments
+        else:
+            yield lineno, "pgettext", (message.context, message.id), comments
+
+
+# --- the maintenance commands --------------------------------------------------------------
+
+
+def _pybabel(*argv: str) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
+    if str(REPO_ROOT) not in sys.path:  # babel.cfg names this module's extractor
+        sys.path.insert(0, str(REPO_ROOT))
+    CommandLineInterface().run(["pybabel", "-q", *argv])
+
+
+def _messages_of(path: Path) -> list[tuple]:
+    """What a template/catalogue says, without its header dates: (context, id, comments)."""
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as fh:
+        cat = read_po(fh)
+    return [(m.context, m.id, tuple(m.auto_comments), tuple(m.user_comments)) for m in cat if m.id]
+
+
+def _extract_to(target: Path) -> None:
+    _pybabel("extract", "-F", str(MAPPING), "-o", str(target), "--no-location", "--sort-by-file",
+             f"--project={PROJECT}", "--version=1", f"--copyright-holder={PROJECT} contributors",
+             "-c", "TRANSLATORS:", str(REPO_ROOT))
+
+
+def _sync_source() -> bool:
+    """English is the source: its msgstr repeat its msgid. Returns True when it was changed."""
+    from babel.messages.pofile import read_po, write_po
+
+    with open(SOURCE, "rb") as fh:
+        cat = read_po(fh)
+    changed = False
+    for message in cat:
+        if message.id and message.string != message.id:
+            message.string = message.id if isinstance(message.id, str) else tuple(message.id)
+            changed = True
+        if message.id and message.fuzzy:
+            message.flags.discard("fuzzy")
+            changed = True
+    if changed:
+        buf = io.BytesIO()
+        write_po(buf, cat, width=76, no_location=True)
+        SOURCE.write_bytes(buf.getvalue())
+    return changed
+
+
+def extract() -> bool:
+    """Write ``messages.pot`` from the English catalogue; returns True when it changed (the
+    file is left alone when only its creation date would change)."""
+    import tempfile
+
+    _sync_source()
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "messages.pot"
+        _extract_to(fresh)
+        if TEMPLATE.is_file() and _messages_of(fresh) == _messages_of(TEMPLATE):
+            return False
+        TEMPLATE.write_bytes(fresh.read_bytes())
+    return True
+
+
+def translations() -> list[str]:
+    """The built-in packs that translate the template (every one but English)."""
+    return [code for code, folder in sorted(langpacks._packs_in(LANG_ROOT).items())
+            if code != SOURCE_LANG and (folder / langpacks.CATALOGUE_FILE).is_file()]
+
+
+def update() -> None:
+    """Extract, then merge the template into every built-in translation: new sentences
+    arrive untranslated, changed English marks the translation fuzzy (with the previous
+    English beside it), removed sentences go."""
+    extract()
+    for code in translations():
+        _pybabel("update", "-i", str(TEMPLATE), "-o", str(LANG_ROOT / code / langpacks.CATALOGUE_FILE),
+                 "-l", code, "--previous", "--ignore-obsolete", "-w", "76")
+
+
+def init(code: str) -> Path:
+    """Start the pack ``code`` (``de``, ``pt_BR``) from the template, with Babel's plural rule
+    for that language."""
+    extract()
+    target = LANG_ROOT / code / langpacks.CATALOGUE_FILE
+    if target.exists():
+        raise SystemExit(f"{_rel(target)} exists already: use update")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _pybabel("init", "-i", str(TEMPLATE), "-o", str(target), "-l", code, "-w", "76")
+    return target
+
+
+def problems(paths: Sequence[Path] | None = None) -> list[str]:
+    """Everything that keeps the catalogues from shipping; empty when all is well.
+
+    - the template is what ``extract`` would write now;
+    - English (the source) has every msgstr equal to its msgid;
+    - every other catalogue has each template entry, translated, not fuzzy, and no entry the
+      template lacks; Babel's own checkers (those ``pybabel compile`` runs: plural count,
+      format strings) pass; the ``{placeholders}`` of a translation are the English ones.
+    """
+    import tempfile
+
+    from babel.messages.pofile import read_po
+
+    found: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "messages.pot"
+        _extract_to(fresh)
+        if not TEMPLATE.is_file() or _messages_of(fresh) != _messages_of(TEMPLATE):
+            found.append(f"{_rel(TEMPLATE)} is not current: run python -m understanding.catalogues update")
+    with open(SOURCE, "rb") as fh:
+        source = read_po(fh)
+    english = {m.context: m for m in source if m.id}
+    for m in english.values():
+        if m.string != m.id and tuple(m.string or ()) != tuple(m.id):
+            found.append(f"{_rel(SOURCE)} [{m.context}]: msgstr differs from msgid (run update)")
+    for path in paths if paths is not None else [LANG_ROOT / c / langpacks.CATALOGUE_FILE for c in translations()]:
+        with open(path, "rb") as fh:
+            cat = read_po(fh)
+        where = _rel(path)
+        seen = set()
+        for m in cat:
+            if not m.id:
+                continue
+            seen.add(m.context)
+            en = english.get(m.context)
+            if en is None or en.id != m.id:
+                found.append(f"{where} [{m.context}]: not in the template (stale entry)")
+                continue
+            if m.fuzzy:
+                found.append(f"{where} [{m.context}]: fuzzy (review the translation, then drop the flag)")
+            strings = m.string if isinstance(m.string, (tuple, list)) else (m.string,)
+            if not all(strings):
+                found.append(f"{where} [{m.context}]: untranslated")
+                continue
+            ids = m.id if isinstance(m.id, (tuple, list)) else (m.id,)
+            allowed = set().union(*(placeholders(i) for i in ids))
+            for s in strings:
+                extra = placeholders(s) - allowed
+                if extra:
+                    found.append(f"{where} [{m.context}]: unknown placeholder(s) {sorted(extra)}")
+        for message, errors in cat.check():
+            for error in errors:
+                found.append(f"{where} [{message.context}]: {error}")
+        for key in english:
+            if key not in seen:
+                found.append(f"{where} [{key}]: missing (run update, then translate)")
+    return found
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
