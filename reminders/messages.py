@@ -12,7 +12,7 @@ sentence (SPEC rule 9).
 >>> items = due_reminders(date(2022, 8, 8), date(2022, 8, 7))
 >>> print(digest_text(items, date(2022, 8, 8), "en", "en-US"))  # doctest: +NORMALIZE_WHITESPACE
 **Co-op reminder**
-- **7 days left** to claim co-op funds earned July – December 2021 (FY21 H1; FY22 H1 in Microsoft's fiscal-year naming): the claiming window closes on August 15, 2022.
+- **7 days left** to claim co-op funds earned July – December 2021 (FY21 H1; FY22 H1 in Microsoft's fiscal-year naming): the claiming period closes on August 15, 2022.
 Keep the original proof-of-execution documents for 24 months after each activity date.
 Say "stop reminders" to stop these messages.
 """
