@@ -232,7 +232,7 @@ def test_help_lists_examples_but_states_no_deadline():
 
 def test_confirmation_messages():
     assert "February 1, 2025" in messages.confirm_subscribed("en", date(2025, 2, 1))
-    assert "1 février 2025" in messages.confirm_subscribed("fr", date(2025, 2, 1), "fr-FR")
+    assert "1er février 2025" in messages.confirm_subscribed("fr", date(2025, 2, 1), "fr-FR")
     assert "rappels" in messages.confirm_unsubscribed("fr")
     listing = messages.list_reminders("en", [{"kind": "claim_closing", "next_date": date(2025, 2, 1)}, "forfeiture"])
     assert "before a claim window closes: next on February 1, 2025" in listing
