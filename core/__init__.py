@@ -14,10 +14,11 @@ Public API (everything else is private):
 - policy: :func:`load_policy`, :func:`load_policy_file`, :class:`Policy`
 - errors: :class:`CoopError` and its subclasses
 - activity: :func:`cycle_for_activity`, :func:`funding_verdict` → :class:`FundingVerdict`,
-  :func:`cycles_for_activity_span`, :func:`cycle_claimable_on`, :func:`activity_facts` →
-  :class:`ActivityFacts`
+  :func:`cycles_for_activity_span`, :func:`split_activity_span` → :class:`SpanPart`,
+  :func:`funding_verdicts_for_span` → :class:`SpanVerdict`, :func:`cycle_claimable_on`,
+  :func:`activity_facts` → :class:`ActivityFacts`
 - relative (as the module ``core.relative``, structured input only): ``shift_day``,
-  ``shift_months``, ``month``, ``quarter``, ``half``, ``named_half``, ``year``, ``month_of_year``
+  ``shift_months``, ``week``, ``month``, ``quarter``, ``half``, ``named_half``, ``year``, ``month_of_year``
 """
 from .errors import (CoopError, InvalidAmount, InvalidDate, InvalidSplit, OutOfRange, PolicyError,
                      UnreadablePeriod)
@@ -29,7 +30,8 @@ from .reading import Interpretation, PeriodReading, find_periods, fold, numeric_
 from .retention import keep_until
 from .today import HalfWindow, Status, claim_state, status, usage_state, window_for_half
 from . import relative
-from .activity import (ActivityFacts, FundingVerdict, activity_facts, cycle_claimable_on, cycle_for_activity,
-                       cycles_for_activity_span, funding_verdict)
+from .activity import (ActivityFacts, FundingVerdict, SpanPart, SpanVerdict, activity_facts, cycle_claimable_on,
+                       cycle_for_activity, cycles_for_activity_span, funding_verdict, funding_verdicts_for_span,
+                       split_activity_span)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

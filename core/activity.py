@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from .periods import CoopCalendar, Cycle, Half, calendar
+from .periods import CoopCalendar, Cycle, DateRange, Half, calendar
 from .retention import keep_until
 
 Reason = Literal["ok", "too_early", "too_late"]
@@ -66,6 +66,22 @@ class ActivityFacts:
     day: date
     cycle: Cycle  # usage period containing ``day``, its earnings and its claiming window
     keep_until: date  # keep the proof-of-execution originals until this day (rule 9)
+
+
+@dataclass(frozen=True)
+class SpanPart:
+    """The days of an activity span that lie in one usage period, and that period's cycle."""
+
+    days: DateRange
+    cycle: Cycle
+
+
+@dataclass(frozen=True)
+class SpanVerdict:
+    """:func:`funding_verdict` for one part of a span: ``verdict.day`` is the part's first day."""
+
+    days: DateRange
+    verdict: FundingVerdict
 
 
 def _lag(cal: CoopCalendar) -> int:
@@ -130,6 +146,33 @@ def cycles_for_activity_span(first_day: date, last_day: date, cal: CoopCalendar 
     while out[-1].usage.end < last_day:
         out.append(cal.cycle(cal.next_half(out[-1].earning)))
     return out
+
+
+def split_activity_span(first_day: date, last_day: date, cal: CoopCalendar | None = None) -> list[SpanPart]:
+    """An activity span cut at usage-period boundaries: one :class:`SpanPart` per usage period
+    it touches, in order, each with the days of the span inside it.
+
+    >>> [(p.days.start, p.days.end, p.cycle.claiming.end)
+    ...  for p in split_activity_span(date(2027, 5, 1), date(2027, 7, 31))]   # doctest: +NORMALIZE_WHITESPACE
+    [(datetime.date(2027, 5, 1), datetime.date(2027, 6, 30), datetime.date(2027, 8, 15)),
+     (datetime.date(2027, 7, 1), datetime.date(2027, 7, 31), datetime.date(2028, 2, 15))]
+    """
+    return [SpanPart(DateRange(max(first_day, c.usage.start), min(last_day, c.usage.end)), c)
+            for c in cycles_for_activity_span(first_day, last_day, cal)]
+
+
+def funding_verdicts_for_span(earning: Half, first_day: date, last_day: date,
+                              cal: CoopCalendar | None = None) -> list[SpanVerdict]:
+    """:func:`funding_verdict` for each part of an activity span (:func:`split_activity_span`):
+    the plan is fundable from ``earning`` exactly when every part is ``ok``.
+
+    >>> h = calendar().half_containing(date(2026, 7, 1))   # Jul – Dec 2026 funds, May – Jul 2027 campaign
+    >>> [(v.days.start, v.verdict.reason) for v in funding_verdicts_for_span(h, date(2027, 5, 1), date(2027, 7, 31))]
+    [(datetime.date(2027, 5, 1), 'ok'), (datetime.date(2027, 7, 1), 'too_late')]
+    """
+    cal = cal or calendar()
+    return [SpanVerdict(p.days, funding_verdict(earning, p.days.start, cal))
+            for p in split_activity_span(first_day, last_day, cal)]
 
 
 def cycle_claimable_on(day: date, cal: CoopCalendar | None = None) -> Cycle:

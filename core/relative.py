@@ -3,8 +3,8 @@ against a given today, from **structured** input: a unit, an offset or a choice 
 ``"this" | "last" | "next"``. Reading the words of a message is the understanding layer's
 job; nothing here looks at text. ``today`` is always a parameter.
 
-Every resolver returns core's own span types (:class:`MonthSpan`, :class:`Half`) or a
-:class:`date`, so the rest of core takes them as usual. A result whose months fall outside
+Every resolver returns core's own span types (:class:`MonthSpan`, :class:`Half`,
+:class:`DateRange` for a week) or a :class:`date`, so the rest of core takes them as usual. A result whose months fall outside
 the policy's years raises :class:`~core.errors.OutOfRange`, as the rest of core does.
 
 >>> from datetime import date
@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal, TypeVar
 
-from .periods import CoopCalendar, Half, MonthSpan, calendar, last_day, month_index, month_of
+from .periods import CoopCalendar, DateRange, Half, MonthSpan, calendar, last_day, month_index, month_of
 
 Which = Literal["this", "last", "next"]
 Span = TypeVar("Span", bound=MonthSpan)
@@ -74,6 +74,22 @@ def shift_months(today: date, months: int, cal: CoopCalendar | None = None) -> d
     y, m = month_of(_today_index(today, cal) + months)
     cal.check_year(y)
     return date(y, m, min(today.day, last_day(y, m)))
+
+
+def week(today: date, offset: int = 0, cal: CoopCalendar | None = None) -> DateRange:
+    """The week (Monday – Sunday, ISO 8601, as in France and most of Europe) ``offset`` weeks
+    from today's: ``0`` this week, ``-1`` last week, ``1`` next week / la semaine prochaine.
+
+    >>> w = week(date(2026, 12, 1), 1); w.start, w.end     # 1 Dec 2026 is a Tuesday
+    (datetime.date(2026, 12, 7), datetime.date(2026, 12, 13))
+    """
+    cal = cal or calendar()
+    cal.check_date(today)
+    start = today - timedelta(days=today.weekday()) + timedelta(weeks=offset)
+    end = start + timedelta(days=6)
+    cal.check_date(start)
+    cal.check_date(end)
+    return DateRange(start, end)
 
 
 def month(today: date, offset: int = 0, cal: CoopCalendar | None = None) -> MonthSpan:
@@ -212,7 +228,7 @@ def year(today: date, offset: int = 0, kind: Literal["calendar", "fiscal"] = "ca
     return _checked(MonthSpan(first, first + 11), cal)
 
 
-def month_of_year(month: int, year_offset: int | Literal["next", "last"], today: date,
+def month_of_year(month: int, year_offset: int | Literal["next", "last", "upcoming", "recent"], today: date,
                   cal: CoopCalendar | None = None) -> MonthSpan:
     """A named month (1–12) placed relative to today.
 
@@ -222,7 +238,11 @@ def month_of_year(month: int, year_offset: int | Literal["next", "last"], today:
     - ``"next"`` ("next March", "en mars prochain"): the first such month **after** today's
       month; said in March itself, that is March of next year;
     - ``"last"`` ("last March", "en mars dernier"): the most recent such month **before**
-      today's month; said in March itself, that is March of last year.
+      today's month; said in March itself, that is March of last year;
+    - ``"upcoming"`` (a bare month in a plan, "our event is in September"): today's month if it
+      is that month, else the next one;
+    - ``"recent"`` (a bare month of a past activity, "we held a webinar in March"): today's
+      month if it is that month, else the last one.
 
     >>> d = date(2026, 12, 1)
     >>> month_of_year(3, "next", d).start, month_of_year(3, "last", d).start
@@ -230,17 +250,23 @@ def month_of_year(month: int, year_offset: int | Literal["next", "last"], today:
     >>> d = date(2026, 3, 20)                               # said in March
     >>> month_of_year(3, "next", d).start, month_of_year(3, "last", d).start
     (datetime.date(2027, 3, 1), datetime.date(2025, 3, 1))
+    >>> month_of_year(3, "upcoming", d).start, month_of_year(3, "recent", d).start
+    (datetime.date(2026, 3, 1), datetime.date(2026, 3, 1))
+    >>> month_of_year(9, "upcoming", d).start, month_of_year(9, "recent", d).start
+    (datetime.date(2026, 9, 1), datetime.date(2025, 9, 1))
     """
     cal = cal or calendar()
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
         raise ValueError(f"there is no month {month!r}: months run from 1 to 12")
     i = _today_index(today, cal)
-    if year_offset == "next":
-        target = i + 1 + ((month - 1 - (i + 1)) % 12)
-    elif year_offset == "last":
-        target = i - 1 - ((i - 1 - (month - 1)) % 12)
+    if year_offset in ("next", "upcoming"):  # the first such month after (or at) today's
+        after = i + 1 if year_offset == "next" else i
+        target = after + ((month - 1 - after) % 12)
+    elif year_offset in ("last", "recent"):  # the last such month before (or at) today's
+        before = i - 1 if year_offset == "last" else i
+        target = before - ((before - (month - 1)) % 12)
     elif isinstance(year_offset, int) and not isinstance(year_offset, bool):
         target = month_index(today.year + year_offset, month)
     else:
-        raise ValueError(f"unknown year offset {year_offset!r}: an int, 'next' or 'last'")
+        raise ValueError(f"unknown year offset {year_offset!r}: an int, 'next', 'last', 'upcoming' or 'recent'")
     return _checked(MonthSpan(target, target), cal)

@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import core
-from core import (ActivityFacts, FundingVerdict, OutOfRange, activity_facts, calendar, cycle_claimable_on,
-                  cycle_for_activity, cycles_for_activity_span, funding_verdict, keep_until)
+from core import (ActivityFacts, DateRange, FundingVerdict, OutOfRange, activity_facts, calendar, cycle_claimable_on,
+                  cycle_for_activity, cycles_for_activity_span, funding_verdict, funding_verdicts_for_span, keep_until,
+                  split_activity_span)
 from core_strategies import FIRST_DAY, LAST_DAY, ONE_DAY, any_day, oracle_claimable, oracle_cycle
 
 CAL = calendar()
@@ -140,6 +141,21 @@ def test_a_plan_across_two_usage_periods_is_answered_per_period():
     # a single day, and a span of three usage periods
     assert cycles_for_activity_span(date(2027, 6, 30), date(2027, 6, 30)) == [first]
     assert len(cycles_for_activity_span(date(2027, 6, 30), date(2028, 1, 1))) == 3
+
+
+def test_a_plan_is_split_at_the_usage_period_boundary_and_judged_per_part():
+    parts = split_activity_span(date(2027, 5, 1), date(2027, 7, 31))
+    assert [p.days for p in parts] == [DateRange(date(2027, 5, 1), date(2027, 6, 30)),
+                                       DateRange(date(2027, 7, 1), date(2027, 7, 31))]
+    assert [p.cycle for p in parts] == cycles_for_activity_span(date(2027, 5, 1), date(2027, 7, 31))
+    h = CAL.half_containing(date(2026, 7, 1))  # Jul – Dec 2026 funds
+    verdicts = funding_verdicts_for_span(h, date(2027, 5, 1), date(2027, 7, 31))
+    assert [(v.days.start, v.verdict.ok, v.verdict.reason) for v in verdicts] == [
+        (date(2027, 5, 1), True, "ok"), (date(2027, 7, 1), False, "too_late")]
+    assert verdicts[1].verdict.funding_cycle.earning.start == date(2027, 1, 1)
+    # a plan wholly inside the usage period is one ok part
+    (only,) = funding_verdicts_for_span(h, date(2027, 3, 1), date(2027, 3, 31))
+    assert only.verdict.ok and only.days == DateRange(date(2027, 3, 1), date(2027, 3, 31))
 
 
 def test_a_span_that_ends_before_it_starts_is_refused():
@@ -284,6 +300,29 @@ def test_a_span_touches_exactly_the_usage_periods_of_its_days(first, length):
             halves.append(u)
         probe += relativedelta(months=1)
     assert [(c.usage.start, c.usage.end) for c in cycles] == halves
+    # the parts tile the span, each inside its own usage period
+    parts = split_activity_span(first, last)
+    assert [p.cycle for p in parts] == cycles
+    assert parts[0].days.start == first and parts[-1].days.end == last
+    assert sum(p.days.days for p in parts) == (last - first).days + 1
+    for p in parts:
+        assert p.days.start in p.cycle.usage and p.days.end in p.cycle.usage
+    for a, b in zip(parts, parts[1:]):
+        assert b.days.start == a.days.end + ONE_DAY
+
+
+@settings(max_examples=200)
+@given(any_day, any_day, st.integers(0, 400))
+def test_a_plan_is_fundable_iff_every_day_is_in_the_usage_period(earned_on, first, length):
+    last = min(first + timedelta(days=length), LAST_DAY)
+    earning = CAL.half_containing(earned_on)
+    want = oracle_cycle(earned_on)
+    verdicts = funding_verdicts_for_span(earning, first, last)
+    all_inside = want.usage_start <= first and last <= want.usage_end
+    assert all(v.verdict.ok for v in verdicts) is all_inside
+    assert sum(v.verdict.ok for v in verdicts) <= 1  # one usage period per earning half
+    for v in verdicts:
+        assert v.verdict.ok is (want.usage_start <= v.days.start <= want.usage_end)
 
 
 @given(any_day)

@@ -74,12 +74,14 @@ def o_named_half(name: str, today: date, which: str) -> tuple[date, date]:
 
 def o_month_of_year(month: int, which, today: date) -> tuple[date, date]:
     probe = today.replace(day=1)
-    if which == "next":
-        probe += relativedelta(months=1)
+    if which in ("next", "upcoming"):
+        if which == "next":
+            probe += relativedelta(months=1)
         while probe.month != month:
             probe += relativedelta(months=1)
-    elif which == "last":
-        probe -= relativedelta(months=1)
+    elif which in ("last", "recent"):
+        if which == "last":
+            probe -= relativedelta(months=1)
         while probe.month != month:
             probe -= relativedelta(months=1)
     else:
@@ -191,6 +193,19 @@ def test_months_of_a_year():
             relative.month_of_year(bad_month, 0, TODAY)
     with pytest.raises(ValueError):
         relative.month_of_year(3, "previous", TODAY)
+    # a bare month: a plan looks ahead, a past activity looks back, both include today's month
+    assert relative.month_of_year(9, "upcoming", TODAY).start == date(2027, 9, 1)
+    assert relative.month_of_year(12, "upcoming", TODAY).start == date(2026, 12, 1)
+    assert relative.month_of_year(3, "recent", TODAY).start == date(2026, 3, 1)
+    assert relative.month_of_year(12, "recent", TODAY).start == date(2026, 12, 1)
+
+
+def test_weeks():
+    assert span(relative.week(TODAY)) == (date(2026, 11, 30), date(2026, 12, 6))  # 1 Dec 2026: a Tuesday
+    assert span(relative.week(TODAY, -1)) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert span(relative.week(date(2026, 12, 6), 1)) == (date(2026, 12, 7), date(2026, 12, 13))  # from a Sunday
+    with pytest.raises(OutOfRange):
+        relative.week(date(2000, 1, 1), 0)  # that week starts on Monday 27 Dec 1999
 
 
 def test_results_outside_the_policy_years_are_refused():
@@ -280,7 +295,8 @@ def test_year_matches_the_oracle(today, offset, kind):
         assert got.months == 12
 
 
-@given(any_day, st.integers(1, 12), st.one_of(st.sampled_from(["next", "last"]), st.integers(-24, 24)))
+@given(any_day, st.integers(1, 12), st.one_of(st.sampled_from(["next", "last", "upcoming", "recent"]),
+                                              st.integers(-24, 24)))
 def test_month_of_year_matches_the_oracle(today, month, which):
     got = expect(lambda: relative.month_of_year(month, which, today), *o_month_of_year(month, which, today))
     if got is not None:
@@ -290,3 +306,21 @@ def test_month_of_year_matches_the_oracle(today, month, which):
             assert this_month < got.start <= this_month + relativedelta(months=12)
         elif which == "last":
             assert this_month - relativedelta(months=12) <= got.start < this_month
+        elif which == "upcoming":
+            assert this_month <= got.start < this_month + relativedelta(months=12)
+        elif which == "recent":
+            assert this_month - relativedelta(months=12) < got.start <= this_month
+
+
+@given(any_day, offsets)
+def test_week_is_monday_to_sunday_offset_weeks_away(today, offset):
+    monday = today - timedelta(days=today.isoweekday() - 1) + timedelta(days=7 * offset)
+    sunday = monday + timedelta(days=6)
+    if FIRST_DAY <= monday and sunday <= LAST_DAY:
+        w = relative.week(today, offset)
+        assert (w.start, w.end) == (monday, sunday) and w.days == 7
+        assert w.start.isoweekday() == 1 and w.end.isoweekday() == 7
+        assert (today + timedelta(weeks=offset)) in w
+    else:
+        with pytest.raises(OutOfRange):
+            relative.week(today, offset)
