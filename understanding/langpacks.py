@@ -37,6 +37,7 @@ _lock = threading.Lock()
 _extra: list[Path] = []  # registered folders, in registration order
 _packs: dict[str, Path] | None = None  # code -> folder, built lazily
 _norm_cache: dict[str, str] = {}  # tag -> pack code
+_generation = 0  # bumped on every change of the registry (readers cache by it)
 
 
 def is_pack_code(name: str) -> bool:
@@ -89,16 +90,22 @@ def packs() -> dict[str, Path]:
     return dict(_current())
 
 
+def generation() -> int:
+    """A number that changes whenever a pack is registered or unregistered."""
+    return _generation
+
+
 def register(path: str | Path) -> list[str]:
     """Add a pack folder (or a folder of pack folders); returns the codes it brought.
     Registering the same folder twice changes nothing."""
-    global _packs
+    global _packs, _generation
     folder = Path(path).expanduser().resolve()
     with _lock:
         if folder not in _extra:
             _extra.append(folder)
         _packs = None
         _norm_cache.clear()
+        _generation += 1
     codes = sorted(_packs_in(folder))
     logger.info("language packs registered from %s: %s", folder, ", ".join(codes) or "none")
     return codes
@@ -113,13 +120,14 @@ def register_all(paths: Iterable[str | Path]) -> list[str]:
 
 def unregister(path: str | Path) -> None:
     """Forget a folder registered with :func:`register` (tests)."""
-    global _packs
+    global _packs, _generation
     folder = Path(path).expanduser().resolve()
     with _lock:
         if folder in _extra:
             _extra.remove(folder)
         _packs = None
         _norm_cache.clear()
+        _generation += 1
 
 
 def available() -> list[str]:

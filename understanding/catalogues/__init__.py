@@ -86,25 +86,29 @@ def read(path: Path, code: str | None = None) -> Catalogue:
     return Catalogue(code or (str(cat.locale) if cat.locale else path.parent.name), path, entries, plural)
 
 
-_cache: dict[tuple[str, Path | None], Catalogue] = {}
+_cache: dict[str, tuple[int, Catalogue]] = {}  # code -> (registry generation, catalogue)
 _cache_lock = threading.Lock()
 
 
 def catalogue(code: str) -> Catalogue:
-    """The catalogue of pack ``code`` (read on first use, then kept); an empty one when the
-    pack has no ``messages.po``."""
-    path = langpacks.catalogue_path(code)
-    key = (code, path)
-    cat = _cache.get(key)
-    if cat is None:
-        with _cache_lock:
-            cat = _cache.get(key)
-            if cat is None:
-                cat = read(path, code) if path is not None else Catalogue(code, None)
-                if path is None:
-                    logger.warning("language pack %r has no %s: its sentences are English", code,
-                                   langpacks.CATALOGUE_FILE)
-                _cache[key] = cat
+    """The catalogue of pack ``code`` (read on first use, then kept until the registry
+    changes); an empty one when the pack has no ``messages.po``."""
+    gen = langpacks.generation()
+    cached = _cache.get(code)
+    if cached is not None and cached[0] == gen:
+        return cached[1]
+    with _cache_lock:
+        cached = _cache.get(code)
+        if cached is not None and cached[0] == gen:
+            return cached[1]
+        path = langpacks.catalogue_path(code)
+        if path is None:
+            logger.warning("language pack %r has no %s: its sentences are English", code,
+                           langpacks.CATALOGUE_FILE)
+            cat = Catalogue(code, None)
+        else:
+            cat = read(path, code)
+        _cache[code] = (gen, cat)
     return cat
 
 
