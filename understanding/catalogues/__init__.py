@@ -174,17 +174,34 @@ def _messages_of(path: Path) -> list[tuple]:
     return [(m.context, m.id, tuple(m.auto_comments), tuple(m.user_comments)) for m in cat if m.id]
 
 
-def _extract_to(target: Path) -> None:
-    _pybabel("extract", "-F", str(MAPPING), "-o", str(target), "--no-location", "--sort-by-file",
-             f"--project={PROJECT}", "--version=1", f"--copyright-holder={PROJECT} contributors",
-             "-c", "TRANSLATORS:", str(REPO_ROOT))
+def _paths(root: Path | None) -> tuple[Path, Path, Path]:
+    """(pack root, template, English source) of the built-in packs or of another root."""
+    root = Path(root) if root is not None else LANG_ROOT
+    return root, root / TEMPLATE.name, root / SOURCE_LANG / langpacks.CATALOGUE_FILE
 
 
-def _sync_source() -> bool:
+def _extract_to(target: Path, root: Path | None = None) -> None:
+    """``pybabel extract`` with ``babel.cfg`` (for another root, the same mapping there)."""
+    import tempfile
+
+    root, _, _ = _paths(root)
+    options = ["--no-location", "--sort-by-file", f"--project={PROJECT}", "--version=1",
+               f"--copyright-holder={PROJECT} contributors", "-c", "TRANSLATORS:"]
+    if root == LANG_ROOT:
+        _pybabel("extract", "-F", str(MAPPING), "-o", str(target), *options, str(REPO_ROOT))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        mapping = Path(tmp) / "babel.cfg"
+        mapping.write_text(MAPPING.read_text(encoding="utf-8").replace("understanding/lang/", ""),
+                           encoding="utf-8")
+        _pybabel("extract", "-F", str(mapping), "-o", str(target), *options, str(root))
+
+
+def _sync_source(source: Path) -> bool:
     """English is the source: its msgstr repeat its msgid. Returns True when it was changed."""
     from babel.messages.pofile import read_po, write_po
 
-    with open(SOURCE, "rb") as fh:
+    with open(source, "rb") as fh:
         cat = read_po(fh)
     changed = False
     for message in cat:
@@ -197,79 +214,89 @@ def _sync_source() -> bool:
     if changed:
         buf = io.BytesIO()
         write_po(buf, cat, width=76, no_location=True)
-        SOURCE.write_bytes(buf.getvalue())
+        source.write_bytes(buf.getvalue())
     return changed
 
 
-def extract() -> bool:
+def extract(root: Path | None = None) -> bool:
     """Write ``messages.pot`` from the English catalogue; returns True when it changed (the
     file is left alone when only its creation date would change)."""
     import tempfile
 
-    _sync_source()
+    root, template, source = _paths(root)
+    _sync_source(source)
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
-        _extract_to(fresh)
-        if TEMPLATE.is_file() and _messages_of(fresh) == _messages_of(TEMPLATE):
+        _extract_to(fresh, root)
+        if template.is_file() and _messages_of(fresh) == _messages_of(template):
             return False
-        TEMPLATE.write_bytes(fresh.read_bytes())
+        template.write_bytes(fresh.read_bytes())
     return True
 
 
-def translations() -> list[str]:
-    """The built-in packs that translate the template (every one but English)."""
-    return [code for code, folder in sorted(langpacks._packs_in(LANG_ROOT).items())
+def translations(root: Path | None = None) -> list[str]:
+    """The packs that translate the template (every one but English)."""
+    root, _, _ = _paths(root)
+    return [code for code, folder in sorted(langpacks._packs_in(root).items())
             if code != SOURCE_LANG and (folder / langpacks.CATALOGUE_FILE).is_file()]
 
 
-def update() -> None:
-    """Extract, then merge the template into every built-in translation: new sentences
-    arrive untranslated, changed English marks the translation fuzzy (with the previous
-    English beside it), removed sentences go."""
-    extract()
-    for code in translations():
-        _pybabel("update", "-i", str(TEMPLATE), "-o", str(LANG_ROOT / code / langpacks.CATALOGUE_FILE),
+def update(root: Path | None = None) -> list[str]:
+    """Extract, then merge the template into every translation: new sentences arrive
+    untranslated, changed English marks the translation fuzzy (with the previous English
+    beside it, ``#| msgid``), removed sentences go. Returns the languages updated."""
+    root, template, _ = _paths(root)
+    extract(root)
+    codes = translations(root)
+    for code in codes:
+        _pybabel("update", "-i", str(template), "-o", str(root / code / langpacks.CATALOGUE_FILE),
                  "-l", code, "--previous", "--ignore-obsolete", "-w", "76")
+    return codes
 
 
-def init(code: str) -> Path:
+def init(code: str, root: Path | None = None) -> Path:
     """Start the pack ``code`` (``de``, ``pt_BR``) from the template, with Babel's plural rule
     for that language."""
-    extract()
-    target = LANG_ROOT / code / langpacks.CATALOGUE_FILE
+    root, template, _ = _paths(root)
+    extract(root)
+    target = root / code / langpacks.CATALOGUE_FILE
     if target.exists():
         raise SystemExit(f"{_rel(target)} exists already: use update")
     target.parent.mkdir(parents=True, exist_ok=True)
-    _pybabel("init", "-i", str(TEMPLATE), "-o", str(target), "-l", code, "-w", "76")
+    _pybabel("init", "-i", str(template), "-o", str(target), "-l", code, "-w", "76")
     return target
 
 
-def problems(paths: Sequence[Path] | None = None) -> list[str]:
+def problems(paths: Sequence[Path] | None = None, root: Path | None = None) -> list[str]:
     """Everything that keeps the catalogues from shipping; empty when all is well.
 
     - the template is what ``extract`` would write now;
     - English (the source) has every msgstr equal to its msgid;
-    - every other catalogue has each template entry, translated, not fuzzy, and no entry the
-      template lacks; Babel's own checkers (those ``pybabel compile`` runs: plural count,
-      format strings) pass; the ``{placeholders}`` of a translation are the English ones.
+    - every other catalogue (``paths``, default: the root's translations) has each template
+      entry, translated, not fuzzy, and no entry the template lacks; Babel's own checkers
+      (those ``pybabel compile`` runs: plural count, format strings) pass; a translation uses
+      no ``{placeholder}`` the English lacks.
     """
     import tempfile
 
     from babel.messages.pofile import read_po
 
+    root, template, source_path = _paths(root)
     found: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
-        _extract_to(fresh)
-        if not TEMPLATE.is_file() or _messages_of(fresh) != _messages_of(TEMPLATE):
-            found.append(f"{_rel(TEMPLATE)} is not current: run python -m understanding.catalogues update")
-    with open(SOURCE, "rb") as fh:
+        _extract_to(fresh, root)
+        if not template.is_file() or _messages_of(fresh) != _messages_of(template):
+            found.append(f"{_rel(template)} is not current: run python -m understanding.catalogues update")
+    with open(source_path, "rb") as fh:
         source = read_po(fh)
     english = {m.context: m for m in source if m.id}
     for m in english.values():
         if m.string != m.id and tuple(m.string or ()) != tuple(m.id):
-            found.append(f"{_rel(SOURCE)} [{m.context}]: msgstr differs from msgid (run update)")
-    for path in paths if paths is not None else [LANG_ROOT / c / langpacks.CATALOGUE_FILE for c in translations()]:
+            found.append(f"{_rel(source_path)} [{m.context}]: msgstr differs from msgid (run update)")
+    if paths is None:
+        paths = [root / c / langpacks.CATALOGUE_FILE for c in translations(root)]
+    for path in paths:
         with open(path, "rb") as fh:
             cat = read_po(fh)
         where = _rel(path)

@@ -5,7 +5,7 @@ import logging
 import sys
 from typing import Sequence
 
-from . import _rel, extract, init, problems, translations, update
+from . import _rel, extract, init, problems, update
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,8 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "extract":
         print("messages.pot updated" if extract() else "messages.pot already current")
     elif args.command == "update":
-        update()
-        print("updated: " + ", ".join(translations()))
+        print("updated: " + ", ".join(update()))
     elif args.command == "init":
         print(f"created {_rel(init(args.code))}: translate its msgstr entries, then run check")
     else:
