@@ -231,3 +231,42 @@ def test_only_config_reads_the_language_pack_variable():
                and "COOP_LANG_PATH" in p.read_text(encoding="utf-8")
                and ("os.environ" in p.read_text(encoding="utf-8") or "getenv" in p.read_text(encoding="utf-8"))]
     assert readers == ["config.py"]
+
+
+# --- compiled catalogues ---------------------------------------------------------------------
+
+
+def test_a_compiled_catalogue_holds_exactly_what_its_po_holds(tmp_path):
+    """pybabel compile (scripts/setup.sh) → messages.mo, read without Babel: the same entries
+    and plural rule as the .po, so which one is loaded never changes a reply."""
+    import shutil
+
+    for code in ("en", "fr"):
+        shutil.copytree(LANG / code, tmp_path / code, ignore=shutil.ignore_patterns("*.mo"))
+    written = catalogues.compile_all(root=tmp_path)
+    assert [p.parent.name for p in written] == ["en", "fr"]
+    for code in ("en", "fr"):
+        po, mo = catalogues.read(tmp_path / code / "messages.po"), catalogues.read_mo(tmp_path / code / "messages.mo")
+        assert po.entries == mo.entries and len(mo.entries) > 150
+        assert [po.plural(n) for n in range(5)] == [mo.plural(n) for n in range(5)]
+
+
+def test_a_stale_or_broken_compiled_catalogue_is_not_used(tmp_path, caplog):
+    import os
+    import shutil
+
+    shutil.copytree(LANG / "fr", tmp_path / "fr", ignore=shutil.ignore_patterns("*.mo"))
+    po = tmp_path / "fr" / "messages.po"
+    catalogues.compile_all(root=tmp_path)
+    assert catalogues.load(po, "fr").entries["welcome"].startswith("Bonjour")
+    # the .po changed after compiling: the .mo is older, the .po wins
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Oui"', 'msgstr "Oui !"'), encoding="utf-8")
+    mo = po.with_suffix(".mo")
+    os.utime(mo, (po.stat().st_mtime - 10, po.stat().st_mtime - 10))
+    assert catalogues.load(po, "fr").entries["card.yes"] == "Oui !"
+    # a broken .mo: a warning, and the .po
+    mo.write_bytes(b"not a catalogue")
+    os.utime(mo, (po.stat().st_mtime + 10, po.stat().st_mtime + 10))
+    with caplog.at_level("WARNING"):
+        assert catalogues.load(po, "fr").entries["card.yes"] == "Oui !"
+    assert "cannot read" in caplog.text

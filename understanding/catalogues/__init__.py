@@ -18,10 +18,13 @@ Commands (run from the repository root; they call Babel's ``pybabel`` front end)
     python -m understanding.catalogues init de   # start a new language pack from the template
     python -m understanding.catalogues check     # the template is current, every pack is
                                                  # complete: no fuzzy, missing or stale entry
+    python -m understanding.catalogues compile   # messages.po -> messages.mo (setup.sh runs it)
 
-At run time a catalogue is read once per process, when its language is first asked for, with
-``babel.messages.pofile``; untranslated and fuzzy entries are left out so that the lookup falls
-back to English.
+At run time a catalogue is read once per process, when its language is first asked for: from
+the compiled ``messages.mo`` when ``scripts/setup.sh`` made one that is at least as new as the
+``.po`` (fast: no Babel import), else from the ``.po`` with ``babel.messages.pofile`` (a fresh
+clone works without any build step). Untranslated and fuzzy entries are left out either way,
+so that the lookup falls back to English.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ import gettext
 import io
 import logging
 import string
+import struct
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -82,8 +86,65 @@ def read(path: Path, code: str | None = None) -> Catalogue:
                 entries[message.context] = forms
         elif message.string:
             entries[message.context] = message.string
-    plural = gettext.c2py(cat.plural_expr) if cat.plural_expr else (lambda n: int(n != 1))
+    plural = gettext.c2py(cat.plural_expr) if cat.plural_expr else _default_plural
     return Catalogue(code or (str(cat.locale) if cat.locale else path.parent.name), path, entries, plural)
+
+
+def _default_plural(n: int) -> int:
+    return int(n != 1)
+
+
+_MO_MAGIC = {b"\xde\x12\x04\x95": "<", b"\x95\x04\x12\xde": ">"}  # little / big endian
+
+
+def read_mo(path: Path, code: str | None = None) -> Catalogue:
+    """A compiled ``.mo`` file (GNU gettext's format, as ``pybabel compile`` writes it) as a
+    :class:`Catalogue`, the same entries :func:`read` gives for its ``.po``; ValueError when
+    the file is not one."""
+    data = Path(path).read_bytes()
+    order = _MO_MAGIC.get(data[:4])
+    if order is None or len(data) < 28:
+        raise ValueError(f"{path}: not a gettext .mo file")
+    _, count, originals, translations = struct.unpack(order + "4I", data[4:20])
+    entries: dict[str, str | tuple[str, ...]] = {}
+    plural = _default_plural
+    for i in range(count):
+        olen, ooff = struct.unpack(order + "2I", data[originals + 8 * i:originals + 8 * i + 8])
+        tlen, toff = struct.unpack(order + "2I", data[translations + 8 * i:translations + 8 * i + 8])
+        original = data[ooff:ooff + olen].decode("utf-8")
+        translation = data[toff:toff + tlen].decode("utf-8")
+        if not original:  # the header
+            for line in translation.splitlines():
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "plural-forms" and "plural=" in value:
+                    plural = gettext.c2py(value.split("plural=", 1)[1].strip().rstrip(";"))
+            continue
+        context, sep, msgid = original.partition("\x04")
+        if not sep:
+            continue  # every entry of ours has its key as msgctxt
+        if "\x00" in msgid:
+            forms = tuple(translation.split("\x00"))
+            if forms and all(forms):
+                entries[context] = forms
+        elif translation:
+            entries[context] = translation
+    return Catalogue(code or Path(path).parent.name, Path(path), entries, plural)
+
+
+def load(po: Path, code: str) -> Catalogue:
+    """The pack's catalogue from its compiled ``messages.mo`` when that is at least as new as
+    the ``.po`` (``scripts/setup.sh`` compiles them; a fresh clone has none), else from the
+    ``.po`` itself."""
+    mo = po.with_suffix(".mo")
+    try:
+        if mo.stat().st_mtime >= po.stat().st_mtime:
+            return read_mo(mo, code)
+        logger.info("%s is older than its .po: reading the .po", mo)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, struct.error) as err:
+        logger.warning("cannot read %s (%s): reading the .po", mo, err)
+    return read(po, code)
 
 
 _cache: dict[str, tuple[int, Catalogue]] = {}  # code -> (registry generation, catalogue)
@@ -107,7 +168,7 @@ def catalogue(code: str) -> Catalogue:
                            langpacks.CATALOGUE_FILE)
             cat = Catalogue(code, None)
         else:
-            cat = read(path, code)
+            cat = load(path, code)
         _cache[code] = (gen, cat)
     return cat
 
@@ -252,6 +313,21 @@ def update(root: Path | None = None) -> list[str]:
         _pybabel("update", "-i", str(template), "-o", str(root / code / langpacks.CATALOGUE_FILE),
                  "-l", code, "--previous", "--ignore-obsolete", "-w", "76")
     return codes
+
+
+def compile_all(root: Path | None = None) -> list[Path]:
+    """``pybabel compile`` every pack's ``messages.po`` into the ``messages.mo`` beside it
+    (not committed: ``scripts/setup.sh`` runs this; loading falls back to the ``.po`` when a
+    ``.mo`` is missing or older than its ``.po``). Fuzzy and untranslated entries are left
+    out, as when the ``.po`` is read."""
+    root, _, _ = _paths(root)
+    written = []
+    for code, folder in sorted(langpacks._packs_in(root).items()):
+        po = folder / langpacks.CATALOGUE_FILE
+        if po.is_file():
+            _pybabel("compile", "-i", str(po), "-o", str(po.with_suffix(".mo")), "-l", code)
+            written.append(po.with_suffix(".mo"))
+    return written
 
 
 def init(code: str, root: Path | None = None) -> Path:

@@ -5,7 +5,7 @@ import logging
 import sys
 from typing import Sequence
 
-from . import _rel, extract, init, problems, update
+from . import _rel, compile_all, extract, init, problems, update
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,6 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_init = sub.add_parser("init", help="start a new language pack from the template")
     p_init.add_argument("code", help="language code, e.g. de or pt_BR")
     sub.add_parser("check", help="fail unless the template is current and every catalogue complete")
+    sub.add_parser("compile", help="compile every pack's messages.po into messages.mo (not committed)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     if args.command == "extract":
@@ -27,6 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("updated: " + ", ".join(update()))
     elif args.command == "init":
         print(f"created {_rel(init(args.code))}: translate its msgstr entries, then run check")
+    elif args.command == "compile":
+        print("compiled: " + ", ".join(_rel(p) for p in compile_all()))
     else:
         found = problems()
         for line in found:
