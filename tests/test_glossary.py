@@ -14,22 +14,12 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from understanding import langpacks, respond
+from understanding import catalogues, langpacks, respond
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_SEED = re.compile(r"\bseed", re.IGNORECASE)
-# What French must not call the glossary's things (each with the term to use instead).
-FRENCH_AVOID = {
-    r"\bacquisition\b": "période de gains",
-    r"\bp[ée]riode de gain\b": "période de gains",
-    r"\bp[ée]riode d'usage\b": "période d'utilisation",
-    r"\br[ée]clamation\b": "période de demande (or: demande)",
-    r"\bfen[êe]tre\b": "période de demande",
-    r"\bd[ée]ch[ée]ance\b|\bforclusion\b|\bexpiration des fonds\b": "perte des fonds",
-    r"\bjustificatifs?\b": "preuve d'exécution",
-    r"\bpreuves?\b(?! d'ex[ée]cution)": "preuve d'exécution",
-    r"\btableau de la page\b(?! co-op)|\btableau de la documentation\b": "le tableau de la page co-op",
-}
+FRENCH = catalogues.glossary(langpacks.BUILTIN_ROOT / "fr")
+ENGLISH = catalogues.glossary(langpacks.BUILTIN_ROOT / "en")
 FRENCH_TERMS = ("période de gains", "période d'utilisation", "période de demande", "perte des fonds",
                 "preuve d'exécution")
 
@@ -49,8 +39,26 @@ def strings(code: str) -> dict[str, str]:
 
 
 def french_violations(text: str) -> list[str]:
-    return [f"{m.group(0)!r} (say: {use})" for pattern, use in FRENCH_AVOID.items()
-            for m in re.finditer(pattern, text, re.IGNORECASE)]
+    return FRENCH.violations(text)
+
+
+def test_the_glossaries_are_the_specs():
+    """The packs' glossary.toml files hold SPEC's words, and what SPEC says never to say."""
+    assert tuple(FRENCH.terms) == FRENCH_TERMS
+    assert ENGLISH.violations("in the seed's table") and not ENGLISH.violations("the co-op page's table")
+    assert catalogues.glossary_problems(langpacks.BUILTIN_ROOT / "fr" / "messages.po") == []
+    assert catalogues.glossary_problems(langpacks.BUILTIN_ROOT / "en" / "messages.po") == []
+
+
+def test_check_reports_a_translation_that_leaves_the_glossary(tmp_path):
+    import shutil
+
+    shutil.copytree(langpacks.BUILTIN_ROOT / "fr", tmp_path / "fr", ignore=shutil.ignore_patterns("*.mo"))
+    po = tmp_path / "fr" / "messages.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Période de gains"', 'msgstr "Période d\'acquisition"'),
+                  encoding="utf-8")
+    found = catalogues.glossary_problems(po)
+    assert len(found) == 1 and "[card.earning]" in found[0] and "période de gains" in found[0]
 
 
 def test_the_checker_catches_what_it_must():

@@ -343,6 +343,62 @@ def init(code: str, root: Path | None = None) -> Path:
     return target
 
 
+GLOSSARY_FILE = "glossary.toml"
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """A pack's words (``glossary.toml``): ``terms`` its sentences must use somewhere, and
+    ``avoid`` patterns (case-insensitive regular expressions) with the term to use instead."""
+
+    terms: tuple[str, ...] = ()
+    avoid: tuple[tuple[object, str], ...] = ()
+
+    def violations(self, text: str) -> list[str]:
+        """Each avoided name in ``text``, with what to say instead."""
+        return [f"{m.group(0)!r} (say: {use})" for pattern, use in self.avoid for m in pattern.finditer(text)]
+
+
+def glossary(folder: Path) -> Glossary:
+    """The glossary of the pack in ``folder`` (an empty one when it has none)."""
+    import re
+    import tomllib
+
+    path = Path(folder) / GLOSSARY_FILE
+    if not path.is_file():
+        return Glossary()
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    avoid = tuple((re.compile(item["pattern"], re.IGNORECASE), str(item.get("use", "")))
+                  for item in data.get("avoid", []))
+    return Glossary(tuple(data.get("terms", [])), avoid)
+
+
+def glossary_problems(path: Path) -> list[str]:
+    """A catalogue's sentences against its pack's glossary (``glossary.toml`` beside it)."""
+    from babel.messages.pofile import read_po
+
+    words = glossary(Path(path).parent)
+    if not words.terms and not words.avoid:
+        return []
+    with open(path, "rb") as fh:
+        cat = read_po(fh)
+    where = _rel(path)
+    found, everything = [], []
+    for m in cat:
+        if not m.id:
+            continue
+        strings = m.string if isinstance(m.string, (tuple, list)) else (m.string,)
+        for text in strings:
+            everything.append(text or "")
+            for problem in words.violations(text or ""):
+                found.append(f"{where} [{m.context}]: {problem}")
+    joined = " ".join(everything).lower()
+    found += [f"{where}: the glossary's term {term!r} is used nowhere" for term in words.terms
+              if term.lower() not in joined]
+    return found
+
+
 def problems(paths: Sequence[Path] | None = None, root: Path | None = None) -> list[str]:
     """Everything that keeps the catalogues from shipping; empty when all is well.
 
@@ -351,7 +407,8 @@ def problems(paths: Sequence[Path] | None = None, root: Path | None = None) -> l
     - every other catalogue (``paths``, default: the root's translations) has each template
       entry, translated, not fuzzy, and no entry the template lacks; Babel's own checkers
       (those ``pybabel compile`` runs: plural count, format strings) pass; a translation uses
-      no ``{placeholder}`` the English lacks.
+      no ``{placeholder}`` the English lacks;
+    - every catalogue keeps to its pack's ``glossary.toml``.
     """
     import tempfile
 
@@ -403,6 +460,8 @@ def problems(paths: Sequence[Path] | None = None, root: Path | None = None) -> l
         for key in english:
             if key not in seen:
                 found.append(f"{where} [{key}]: missing (run update, then translate)")
+    for path in [source_path, *paths]:
+        found += glossary_problems(path)
     return found
 
 
