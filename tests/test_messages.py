@@ -3,9 +3,12 @@ English source (same keys, same ``{placeholders}`` per key), clean by Babel's ow
 extendable by a language pack that lives outside the repository."""
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from babel.messages.pofile import read_po
 
 from understanding import catalogues, langpacks, messages
@@ -270,3 +273,14 @@ def test_a_stale_or_broken_compiled_catalogue_is_not_used(tmp_path, caplog):
     with caplog.at_level("WARNING"):
         assert catalogues.load(po, "fr").entries["card.yes"] == "Oui !"
     assert "cannot read" in caplog.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.text(max_size=20),
+                 st.sampled_from(["fr", "FR", "fr-CA", "fr_FR", "en-GB", "de", "pt-BR", "zz-ZZ", "-", "fr-", "f"])))
+def test_any_language_tag_gets_a_pack_and_a_sentence(tag):
+    code = langpacks.norm_lang(tag)
+    assert code in langpacks.available()
+    assert messages.t(tag, "welcome") == messages.t(code, "welcome")
+    if isinstance(tag, str) and re.match(r"(?i)\s*fr(?:$|[-_])", tag):
+        assert code == "fr"
