@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping
 
 from core import CoopError
@@ -66,7 +67,7 @@ def has(lang: str | None, key: str) -> bool:
     return True
 
 
-def keys(lang: str | None = None) -> list[str]:
+def keys() -> list[str]:
     """Every key the catalogues know (English, the source, has them all)."""
     return list(catalogues.catalogue(langpacks.DEFAULT).entries)
 
@@ -170,8 +171,14 @@ def calendar_names(lang: str) -> dict[str, str]:
 
 
 def _section(lang: str, prefix: str) -> dict[str, str]:
-    """The singular templates of the keys under ``prefix`` (without it)."""
-    return {key[len(prefix):]: template(lang, key) for key in keys() if key.startswith(prefix)}
+    """The singular templates of the keys under ``prefix`` (without it); a fresh dict each
+    call, built once per pack and registry state (every card asks for its labels)."""
+    return dict(_section_cached(norm_lang(lang), prefix, langpacks.generation()))
+
+
+@lru_cache(maxsize=64)
+def _section_cached(code: str, prefix: str, generation: int) -> dict[str, str]:
+    return {key[len(prefix):]: template(code, key) for key in keys() if key.startswith(prefix)}
 
 
 def _month_name(lang: str, month: int, locale: str | None = None) -> str:
