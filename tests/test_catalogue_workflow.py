@@ -117,3 +117,33 @@ def test_the_commands_run_from_the_repository():
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.strip().endswith("catalogues OK")
     assert "RuntimeWarning" not in out.stderr
+
+
+def test_port_sentences_a_branch_wrote_in_the_former_dicts(packs, tmp_path):
+    """A branch that still edits messages_en.py / messages_fr.py: its new and changed
+    sentences come over, what it did not touch stays as it is here, and a sentence both sides
+    changed is reported, never overwritten."""
+    def table(path, entries):
+        path.write_text("T = " + repr(entries) + "\n", encoding="utf-8")
+        return path
+
+    base_en = {"welcome": "old welcome", "forget_kept": "OK, I deleted nothing.", "cancelled": "old cancel",
+               "conv.seed": "the seed's table (the year the fiscal year starts)"}
+    base_fr = {"welcome": "ancien", "forget_kept": "D'accord, je n'ai rien supprimé.", "cancelled": "ancien",
+               "conv.seed": "le tableau de la page (l'année où commence l'exercice)"}
+    branch_en = dict(base_en, **{"test.added": "A new {thing}.", "forget_kept": "OK, nothing was deleted.",
+                                 "conv.seed": "the seed table (start year)", "days_one": "1 day"})
+    branch_fr = dict(base_fr, **{"test.added": "Une nouvelle {thing}.", "conv.seed": "le tableau (début)"})
+    report = catalogues.port_dicts(table(tmp_path / "en.py", branch_en), table(tmp_path / "fr.py", branch_fr),
+                                   table(tmp_path / "base_en.py", base_en), table(tmp_path / "base_fr.py", base_fr),
+                                   root=packs)
+    assert report[0] == "forget_kept: changed (French now fuzzy: review it)"
+    assert report[1].startswith("conv.seed: CONFLICT")
+    assert report[2:] == ["test.added: added", "days_one: not ported (empty, or a one/other pair: write a plural entry)"]
+    en, fr = packs / "en" / "messages.po", packs / "fr" / "messages.po"
+    assert entry(fr, "test.added").string == "Une nouvelle {thing}."
+    assert entry(en, "forget_kept").id == "OK, nothing was deleted." and entry(fr, "forget_kept").fuzzy
+    assert entry(en, "conv.seed").id == "the co-op page's table (the year the fiscal year starts)"  # ours kept
+    assert entry(en, "welcome").id.startswith("Hi!")  # untouched on the branch: ours stays
+    assert [p.split("/lang/", 1)[-1] for p in catalogues.problems(root=packs)] == \
+        ["fr/messages.po [forget_kept]: fuzzy (review the translation, then drop the flag)"]

@@ -465,6 +465,92 @@ def problems(paths: Sequence[Path] | None = None, root: Path | None = None) -> l
     return found
 
 
+def _dict_sentences(path: Path) -> dict[str, str]:
+    """The ``T = {...}`` sentences of a former ``messages_<lang>.py`` (read, never run)."""
+    import ast
+
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "T" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise ValueError(f"{path}: no T = {{...}} table")
+
+
+def port_dicts(english: Path, french: Path, base_english: Path, base_french: Path,
+               root: Path | None = None) -> list[str]:
+    """Bring sentences a branch wrote in the former per-language dicts
+    (``understanding/messages_en.py`` / ``messages_fr.py``) into the catalogues, given the
+    dicts the branch started from (``base_*``, e.g. ``git show $(git merge-base main B):...``):
+    only keys the branch added or changed are ported — a new key becomes an entry (English
+    source, French translation), a changed one gets the branch's English and French. Empty
+    sentences and ``one``/``other`` pairs are reported, not ported (a plural entry is written
+    by hand). Then ``update``. Returns what it did."""
+    from babel.messages.pofile import read_po, write_po
+
+    root, _, source = _paths(root)
+    en, fr = _dict_sentences(english), _dict_sentences(french)
+    base_en, base_fr = _dict_sentences(base_english), _dict_sentences(base_french)
+    target = root / "fr" / langpacks.CATALOGUE_FILE
+    with open(source, "rb") as fh:
+        en_cat = read_po(fh)
+    with open(target, "rb") as fh:
+        fr_cat = read_po(fh)
+    ours_en = {m.context: m for m in en_cat if m.id}
+    ours_fr = {m.context: m for m in fr_cat if m.id}
+    report: list[str] = []
+
+    def put(key: str, english_text: str, french_text: str, fuzzy: bool = False) -> None:
+        for cat, string in ((en_cat, english_text), (fr_cat, french_text)):
+            previous = next((m for m in cat if m.context == key), None)
+            if previous is not None:
+                cat.delete(previous.id, context=key)
+            cat.add(english_text, string, context=key,
+                    flags=("fuzzy",) if fuzzy and cat is fr_cat else ())
+
+    for key, theirs_en in en.items():
+        theirs_fr = fr.get(key, "")
+        en_changed, fr_changed = theirs_en != base_en.get(key), theirs_fr != base_fr.get(key)
+        if not en_changed and not fr_changed:
+            continue  # the branch did not touch it
+        if not theirs_en or key.endswith(("_one", "_other", ".one", ".many")):
+            report.append(f"{key}: not ported (empty, or a one/other pair: write a plural entry)")
+            continue
+        if key not in ours_en:
+            put(key, theirs_en, theirs_fr)
+            report.append(f"{key}: added" + ("" if theirs_fr else " (no French: translate it)"))
+            continue
+        mine_en, mine_fr = ours_en[key].id, ours_fr[key].string if key in ours_fr else ""
+        if not isinstance(mine_en, str):
+            report.append(f"{key}: not ported (a plural entry here: edit it by hand)")
+            continue
+        new_en, new_fr = mine_en, mine_fr
+        if en_changed and theirs_en != mine_en:
+            if mine_en != base_en.get(key):
+                report.append(f"{key}: CONFLICT, English changed here and on the branch: kept {mine_en!r}, "
+                              f"the branch says {theirs_en!r}")
+                continue
+            new_en = theirs_en
+        if fr_changed and theirs_fr != mine_fr:
+            if mine_fr != base_fr.get(key):
+                report.append(f"{key}: CONFLICT, French changed here and on the branch: kept {mine_fr!r}, "
+                              f"the branch says {theirs_fr!r}")
+                continue
+            new_fr = theirs_fr
+        if (new_en, new_fr) == (mine_en, mine_fr):
+            continue  # the same change was made here
+        stale = new_en != mine_en and new_fr == mine_fr
+        put(key, new_en, new_fr, fuzzy=stale)
+        report.append(f"{key}: changed" + (" (French now fuzzy: review it)" if stale else ""))
+    for key in sorted(set(base_en) - set(en)):
+        report.append(f"{key}: removed on the branch (left in the catalogues: delete it if unused)")
+    for cat, path in ((en_cat, source), (fr_cat, target)):
+        buf = io.BytesIO()
+        write_po(buf, cat, width=76, no_location=True)
+        path.write_bytes(buf.getvalue())
+    update(root)
+    return report
+
+
 def _rel(path: Path) -> str:
     try:
         return str(Path(path).resolve().relative_to(REPO_ROOT))
