@@ -19,6 +19,8 @@ Commands (run from the repository root; they call Babel's ``pybabel`` front end)
     python -m understanding.catalogues check     # the template is current, every pack is
                                                  # complete: no fuzzy, missing or stale entry
     python -m understanding.catalogues compile   # messages.po -> messages.mo (setup.sh runs it)
+    python -m understanding.catalogues port-dicts EN FR BASE_EN BASE_FR
+                             # a branch's additions to the former messages_{en,fr}.py dicts
 
 At run time a catalogue is read once per process, when its language is first asked for: from
 the compiled ``messages.mo`` when ``scripts/setup.sh`` made one that is at least as new as the
