@@ -278,7 +278,24 @@ def _sync_source(source: Path) -> bool:
         buf = io.BytesIO()
         write_po(buf, cat, width=76, no_location=True)
         source.write_bytes(buf.getvalue())
+    _stable_header(source)
     return changed
+
+
+# pybabel stamps the template's creation time into it and into every catalogue it updates:
+# two branches that each add a sentence would then always conflict on that header line. The
+# commands write this fixed stamp instead (the catalogues' history is in git).
+POT_CREATION_DATE = "2026-12-01 00:00+0000"
+
+
+def _stable_header(path: Path) -> None:
+    import re
+
+    text = path.read_bytes().decode("utf-8")
+    stamp = '"POT-Creation-Date: ' + POT_CREATION_DATE + '\\n"'  # the .po's escaped newline
+    fixed = re.sub(r'"POT-Creation-Date: [^"\\]*\\n"', lambda _: stamp, text, count=1)
+    if fixed != text:
+        path.write_bytes(fixed.encode("utf-8"))
 
 
 def extract(root: Path | None = None) -> bool:
@@ -292,8 +309,10 @@ def extract(root: Path | None = None) -> bool:
         fresh = Path(tmp) / "messages.pot"
         _extract_to(fresh, root)
         if template.is_file() and _messages_of(fresh) == _messages_of(template):
+            _stable_header(template)
             return False
         template.write_bytes(fresh.read_bytes())
+        _stable_header(template)
     return True
 
 
@@ -314,6 +333,7 @@ def update(root: Path | None = None) -> list[str]:
     for code in codes:
         _pybabel("update", "-i", str(template), "-o", str(root / code / langpacks.CATALOGUE_FILE),
                  "-l", code, "--previous", "--ignore-obsolete", "-w", "76")
+        _stable_header(root / code / langpacks.CATALOGUE_FILE)
     return codes
 
 
@@ -342,6 +362,7 @@ def init(code: str, root: Path | None = None) -> Path:
         raise SystemExit(f"{_rel(target)} exists already: use update")
     target.parent.mkdir(parents=True, exist_ok=True)
     _pybabel("init", "-i", str(template), "-o", str(target), "-l", code, "-w", "76")
+    _stable_header(target)
     return target
 
 
