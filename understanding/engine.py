@@ -9,7 +9,7 @@ from typing import Any
 from core import check_split, fold
 
 from . import recognizer as rec
-from .lang import detect
+from .detect import detect
 from .slots import Slots, extract
 from .typos import correct
 

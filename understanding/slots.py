@@ -1,6 +1,6 @@
 """Slots: the periods, amounts, splits and programs a message names.
 
-Periods come from :func:`core.find_periods`; amounts are read with either locale's
+Periods come from :func:`understanding.reading.find_periods`; amounts are read with either locale's
 separators ("5,000.50", "5 000,50", "5.000,50 €", "$5k"); splits as "60/40",
 "60% rebate - 40% co-op", "70 % de remise et 30 % de co-op", "co-op 40%".
 """
@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from core import CoopError, InvalidAmount, InvalidSplit, find_periods, find_programs
+from core import CoopError, InvalidAmount, InvalidSplit, find_programs
 from core.policy import Program
 from core.reading import PeriodReading
+
+from .reading import find_periods
 
 _SP = "[ \u00a0\u202f]"
 _CUR_BEFORE = r"(?P<cb>\$|€|£|usd|eur|gbp|cad|chf)\s?"
