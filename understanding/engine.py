@@ -1,6 +1,21 @@
-"""understand(): text → intent + slots + language, with follow-ups from the previous turn."""
+"""understand(): text → questions (intent + slots + date roles) + language, with follow-ups.
+
+The steps, each driven by data in the language packs:
+
+1. :func:`prepare` — fold the text, fix misspelt months, tell the language, read the slots
+   (periods, amounts, splits, programs) and mask them for the classifier;
+2. the trained classifier (:mod:`understanding.classifier`) gives the intent and its
+   confidence; below :data:`THRESHOLD` the bot asks instead of guessing; an action
+   (subscribe, calendar, forget…) needs :data:`ACTION_THRESHOLD` and text that is not code
+   or markup;
+3. every period gets its role (:func:`understanding.frames.role_of`);
+4. a message with several questions (a pasted ticket) is segmented first
+   (:func:`understanding.frames.segment`) and each question understood on its own, with the
+   dates of the context sentences before it.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -9,14 +24,34 @@ from typing import Any
 from core import check_split, fold
 
 from . import recognizer as rec
+from .classifier import model
 from .detect import detect
-from .slots import Slots, extract
+from .features import mask
+from .frames import role_of, segment
+from .slots import Slots, extract, mask_spans
 from .typos import correct
 
 MAX_CHARS = 2000  # longer messages are understood from their first 2000 characters
+THRESHOLD = 0.40  # below this confidence the bot says what it can answer instead of guessing
+ACTION_THRESHOLD = 0.70  # side effects need a clear request
+MAX_QUESTIONS = 5
 
 # intents a bare period ("and for May 2024?") can continue
-_CONTINUABLE = set(rec.CYCLE_INTENTS) | {"poe_retention", "threshold"}
+_CONTINUABLE = set(rec.CYCLE_INTENTS) | {"poe_retention", "threshold", "can_fund"}
+_HALF_KINDS = {"half", "half_year", "fy_half", "calendar_half"}
+_MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>|\bjavascript:|\bon[a-z]+\s*=|\$\{|\{\{|\}\}|;\s*--|\b(?:drop|truncate|alter)\s+table\b|"
+                     r"\bunion\s+select\b|\bselect\s+\*|\binsert\s+into\b|\bupdate\s+\w+\s+set\b|\brm\s+-rf\b|\bexec\s*\(", re.I)
+
+
+@dataclass
+class Prepared:
+    text: str
+    folded: str
+    lang: str
+    lang_source: str
+    reading_locale: str | None
+    slots: Slots
+    masked: str
 
 
 @dataclass
@@ -24,16 +59,20 @@ class Understanding:
     text: str
     intent: str
     slots: Slots
-    lang: str  # "en" | "fr": the answer language
+    lang: str  # the answer language
     lang_source: str  # "forced" | "text" | "context" | "locale"
     locale: str | None  # the channel/user locale as given
     reading_locale: str | None  # the locale numeric dates were read with (None: ask)
     today: date
     convention: str
-    score: float = 0.0
+    score: float = 0.0  # the classifier's confidence in ``intent``
     scores: dict[str, float] = field(default_factory=dict)
     followup: bool = False  # the intent (or slots) came from the previous turn
     folded: str = ""
+    roles: list[str | None] = field(default_factory=list)  # one per slots.periods entry
+    context_periods: int = 0  # how many of slots.periods came from the context sentences
+    questions: list["Understanding"] = field(default_factory=list)  # several questions: one each
+    junk: bool = False  # code or markup: never an action, never a date
 
 
 def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | None:
@@ -47,8 +86,17 @@ def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | No
     return None
 
 
-def understand(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
-               context: dict[str, Any] | None = None, convention: str | None = None) -> Understanding:
+def looks_like_code(text: str) -> bool:
+    """Markup, SQL, template or shell syntax, or mostly punctuation: text, not a request."""
+    if _MARKUP.search(text):
+        return True
+    letters = sum(ch.isalpha() for ch in text)
+    symbols = sum(ch in "<>{}[]();=*|\\$`#@^~" for ch in text)
+    return len(text) >= 6 and symbols >= 3 and symbols * 2 > letters
+
+
+def prepare(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
+            context: dict[str, Any] | None = None, convention: str | None = None) -> Prepared:
     from core.policy import load_policy
 
     text = text if isinstance(text, str) else ""
@@ -58,44 +106,141 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
     if fixed is not text:
         text, folded = fixed, fold(fixed)
     convention = convention or load_policy().fy_default
-    if lang and lang.lower()[:2] in ("en", "fr"):
+    from . import packs
+
+    codes = packs.available()
+    if lang and lang.lower()[:2] in codes:
         answer_lang, source = lang.lower()[:2], "forced"
     else:
         answer_lang, source = detect(text, locale, folded)
     ctx_lang = context.get("lang") if isinstance(context, dict) else None
-    if source == "locale" and ctx_lang in ("en", "fr"):
+    if source == "locale" and ctx_lang in codes:
         answer_lang, source = ctx_lang, "context"  # a fragment ("mai 2024 ?") keeps the conversation's language
     reading_locale = _reading_locale(locale, answer_lang, source)
     slots = extract(text, folded, lang=answer_lang, locale=reading_locale, today=today, convention=convention)
-    scores = rec.score(folded, slots)
-    intent, top = rec.best(scores)
-    followup = False
+    masked = mask(text, mask_spans(slots))
+    return Prepared(text, folded, answer_lang, source, reading_locale, slots, masked)
+
+
+def classify(p: Prepared) -> tuple[str, float, dict[str, float]]:
+    m = model(p.lang) or model("en")
+    if m is None or not p.masked.strip():
+        return "fallback", 0.0, {}
+    pred = m.predict(p.masked)
+    return pred.intent, pred.confidence, pred.probabilities
+
+
+def _roles(p: Prepared) -> list[str | None]:
+    roles = []
+    for r in p.slots.periods:
+        role = role_of(p.folded, r.matched[0] if r.matched else r.start, r.matched[1] if r.matched else r.end)
+        if role in ("plan", "activity") and r.kind in _HALF_KINDS and len(p.slots.periods) > 1:
+            role = "earnings"  # "can I use my H1 funds for an event in May": H1 is what was earned
+        roles.append(role)
+    return roles
+
+
+def understand(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
+               context: dict[str, Any] | None = None, convention: str | None = None) -> Understanding:
+    text = text if isinstance(text, str) else ""
+    text = text[:MAX_CHARS]
     ctx = context if isinstance(context, dict) else {}
+    segments = segment(text) if _maybe_several(text) else []
+    questions = [s for s in segments if s.kind == "question"]
+    if len(questions) >= 2 or (questions and len(segments) > len(questions)):
+        whole = _one(text, lang, locale, today, ctx, convention)
+        parts: list[Understanding] = []
+        context_slots: list[Understanding] = []
+        for s in segments[:MAX_QUESTIONS * 3]:
+            if s.kind == "context":
+                context_slots.append(_context(s.text, lang or whole.lang, locale, today, convention))
+                continue
+            u = _one(s.text, lang or whole.lang, locale, today, {}, convention)
+            _inherit(u, context_slots, parts)
+            parts.append(u)
+            if len(parts) >= MAX_QUESTIONS:
+                break
+        parts = [u for u in parts if u.intent not in ("greeting", "thanks")] or parts
+        if len(parts) == 1:
+            return parts[0]
+        if parts:
+            whole.questions = parts
+            whole.intent = "multi"
+            return whole
+    return _one(text, lang, locale, today, ctx, convention)
+
+
+def _context(text: str, lang: str | None, locale: str | None, today: date, convention: str | None) -> Understanding:
+    """A statement of a ticket ("we ran a webinar on 12 March 2024"): its dates and their roles."""
+    from core.policy import load_policy
+
+    convention = convention or load_policy().fy_default
+    p = prepare(text, lang=lang, locale=locale, today=today, convention=convention)
+    if looks_like_code(p.text):
+        p.slots = Slots()
+    u = Understanding(p.text, "context", p.slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
+                      folded=p.folded)
+    u.roles = _roles(p)
+    return u
+
+
+def _maybe_several(text: str) -> bool:
+    return bool(re.search(r"[.?!\n]\s*\S", text.strip()))
+
+
+def _inherit(u: Understanding, context: list[Understanding], earlier: list[Understanding]) -> None:
+    """A question without a date of its own takes the dated context sentences' periods (with
+    their roles), else the previous question's."""
+    if u.slots.periods or u.slots.period_error:
+        return
+    for src in reversed(context):
+        if src.slots.periods:
+            u.slots.periods = list(src.slots.periods)
+            u.roles = list(src.roles)
+            u.context_periods = len(u.slots.periods)
+            return
+    for src in reversed(earlier):
+        if src.slots.periods:
+            u.slots.periods = list(src.slots.periods)
+            u.roles = list(src.roles)
+            u.context_periods = len(u.slots.periods)
+            return
+
+
+def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict[str, Any],
+         convention: str | None) -> Understanding:
+    from core.policy import load_policy
+
+    convention = convention or load_policy().fy_default
+    p = prepare(text, lang=lang, locale=locale, today=today, context=ctx, convention=convention)
+    slots = p.slots
+    junk = looks_like_code(p.text)
+    intent, top, probs = classify(p)
+    followup = False
     prev = ctx.get("intent")
 
-    # greetings and thanks only when nothing else was asked
-    if intent in ("greeting", "thanks"):
-        others = [v for k, v in scores.items() if k not in ("greeting", "thanks")]
-        if others and max(others) >= rec.THRESHOLD:
-            scores = {k: v for k, v in scores.items() if k not in ("greeting", "thanks")}
-            intent, top = rec.best(scores)
-
-    # follow-ups: fill a pending split, answer a clarifying choice, continue a cycle question
-    if rec.is_cancel(folded):  # "never mind" / "laisse tomber": ends whatever was pending
+    if junk:
+        intent = "fallback"
+    elif rec.is_cancel(p.folded):  # "never mind" / "laisse tomber": ends whatever was pending
         intent, top = "cancel", rec.CANCEL_SCORE
-        scores = {**scores, "cancel": top}
     elif ctx.get("pending") == "split" and (slots.amount is not None or slots.split or slots.split_error or slots.amount_error) \
-            and (top < 3.0 or intent in ("split", "threshold")):
+            and (top < 0.8 or intent in ("split", "threshold", "timeline", "fallback")):
         intent, followup = "split", True
         _merge_split(slots, ctx)
     elif prev in _CONTINUABLE and (slots.periods or slots.period_error) and (
-            top < rec.THRESHOLD or intent == "timeline" or (rec.is_followup(folded) and top < 3.0)
-            or (ctx.get("pending") == "clarify" and top < 3.0)):
+            top < THRESHOLD or intent in ("timeline", "fallback") or (rec.is_followup(p.folded) and top < 0.8)
+            or (ctx.get("pending") == "clarify" and top < 0.9)):
         intent, followup = ("claim_deadline" if prev == "status" else prev), True
-    elif top < rec.THRESHOLD:
-        intent = "timeline" if (slots.periods or slots.period_error) else "fallback"
-    return Understanding(text, intent, slots, answer_lang, source, locale, reading_locale, today, convention,
-                         top, dict(scores), followup, folded)
+    elif intent in rec.ACTION_INTENTS and top < ACTION_THRESHOLD:
+        intent = "fallback"  # a side effect only on a clear request
+    elif top < THRESHOLD:
+        intent = "fallback"
+    if intent == "fallback":
+        slots = Slots()  # an off-topic message states no date, even when it names one
+    u = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
+                      top, dict(probs), followup, p.folded, junk=junk)
+    u.roles = _roles(p) if slots.periods else []
+    return u
 
 
 def _merge_split(slots: Slots, ctx: dict[str, Any]) -> None:

@@ -60,6 +60,8 @@ class Slots:
     split_text: str | None = None
     split_error: CoopError | None = None
     programs: list[Program] = field(default_factory=list)
+    split_span: tuple[int, int] | None = None
+    amount_span: tuple[int, int] | None = None
 
     @property
     def error(self) -> CoopError | None:
@@ -138,7 +140,7 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 
 
 def find_amount(folded: str, lang: str, taken: list[tuple[int, int]]):
-    """(amount, text, currency, error) of the first amount outside the taken spans."""
+    """(amount, text, currency, error, span) of the first amount outside the taken spans."""
     for m in _AMOUNT.finditer(folded):
         if _overlaps(m.span("num"), taken):
             continue
@@ -158,9 +160,9 @@ def find_amount(folded: str, lang: str, taken: list[tuple[int, int]]):
         negative = bool(m["neg"]) or bool(_NEG_WORD.search(folded[max(0, m.start() - 8):m.start()]))
         if negative:
             err = InvalidAmount(f"An amount cannot be negative (-{value}).", value=f"-{value}")
-            return None, m.group(0).strip(), currency, err
-        return value, m.group(0).strip(), currency, None
-    return None, None, None, None
+            return None, m.group(0).strip(), currency, err, m.span()
+        return value, m.group(0).strip(), currency, None, m.span()
+    return None, None, None, None, None
 
 
 def extract(text: str, folded: str, *, lang: str, locale: str | None, today: date,
@@ -183,6 +185,21 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
         taken.append(span)
         slots.split, slots.split_error = split, err
         slots.split_text = text[span[0]:span[1]]
-    slots.amount, slots.amount_text, slots.currency, slots.amount_error = find_amount(folded, lang, taken)
+        slots.split_span = span
+    slots.amount, slots.amount_text, slots.currency, slots.amount_error, slots.amount_span = find_amount(folded, lang, taken)
     slots.programs = find_programs(text)
     return slots
+
+
+def mask_spans(slots: Slots) -> list[tuple[int, int, str]]:
+    """Where the slots lie in the text, with the placeholder word the classifier sees instead."""
+    spans = []
+    for r in slots.periods:
+        start, end = r.start, r.end
+        day = r.primary is not None and r.primary.day is not None or r.kind == "date"
+        spans.append((start, end, "zday" if day else "zperiod"))
+    if slots.split_span:
+        spans.append((*slots.split_span, "zsplit"))
+    if slots.amount_span:
+        spans.append((*slots.amount_span, "zamount"))
+    return spans
