@@ -321,9 +321,7 @@ def _plan_span(c: _Ctx, r: PeriodReading) -> tuple[date, date]:
     """A planned activity's days: a month named without a year is the next one, not the last."""
     p = r.primary
     if p.reading == "most_recent":
-        month = p.months.start.month
-        offset = 0 if month == c.today.month else 1
-        return resolve("named_month", offset, c.today, c.cal, month=month)
+        return resolve("month_of_year", "upcoming", c.today, c.cal, month=p.months.start.month)
     return p.start, p.end
 
 
@@ -668,10 +666,7 @@ def compose_multi(u: Understanding) -> Reply:
     """Several questions in one message: one Reply per question, in order; the outer text holds
     every answer in that order, each under the question it answers, ready to paste back."""
     parts = [compose(q) for q in u.questions]
-    texts = []
-    for n, (q, part) in enumerate(zip(u.questions, parts), 1):
-        question = " ".join(q.text.split())
-        texts.append(t(u.lang, "multi.heading", n=n, question=question) + "\n" + part.text)
+    texts = [part.text for part in parts]
     timelines = [tl for p in parts for tl in p.timelines]
     links = list(dict.fromkeys(ln for p in parts for ln in p.links))
     notes = [p.reading_note for p in parts if p.reading_note]

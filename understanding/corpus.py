@@ -96,7 +96,7 @@ def expand(pack: packs.Pack) -> dict[str, str]:
             filled = fill(line, values)
             lines.extend(filled)
             rng = _rng(line, "messy")
-            for text in filled[:3]:
+            for text in filled[:4]:
                 m = messy(text, sms, rng)
                 if m and m != text:
                     lines.append(m)

@@ -32,12 +32,15 @@ from .slots import Slots, extract, mask_spans
 from .typos import correct
 
 MAX_CHARS = 2000  # longer messages are understood from their first 2000 characters
-THRESHOLD = 0.40  # below this confidence the bot says what it can answer instead of guessing
-ACTION_THRESHOLD = 0.70  # side effects need a clear request
+THRESHOLD = 0.35  # below this confidence the bot says what it can answer instead of guessing
+ACTION_THRESHOLD = 0.45  # side effects need a clear request: this confidence ...
+ACTION_MARGIN = 2.5  # ... and this many times the next reading's
+PERIOD_THRESHOLD = 0.20  # ... unless the message names a period and the best reading is a question about dates
 MAX_QUESTIONS = 5
 
 # intents a bare period ("and for May 2024?") can continue
 _CONTINUABLE = set(rec.CYCLE_INTENTS) | {"poe_retention", "threshold", "can_fund"}
+_DATED = set(rec.CYCLE_INTENTS) | {"poe_retention", "can_fund", "threshold"}
 _HALF_KINDS = {"half", "half_year", "fy_half", "calendar_half"}
 _MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>|\bjavascript:|\bon[a-z]+\s*=|\$\{|\{\{|\}\}|;\s*--|\b(?:drop|truncate|alter)\s+table\b|"
                      r"\bunion\s+select\b|\bselect\s+\*|\binsert\s+into\b|\bupdate\s+\w+\s+set\b|\brm\s+-rf\b|\bexec\s*\(", re.I)
@@ -133,7 +136,7 @@ def classify(p: Prepared) -> tuple[str, float, dict[str, float]]:
 def _roles(p: Prepared) -> list[str | None]:
     roles = []
     for r in p.slots.periods:
-        role = role_of(p.folded, r.matched[0] if r.matched else r.start, r.matched[1] if r.matched else r.end)
+        role = role_of(p.folded, r.start, r.end)
         if role in ("plan", "activity") and r.kind in _HALF_KINDS and len(p.slots.periods) > 1:
             role = "earnings"  # "can I use my H1 funds for an event in May": H1 is what was earned
         roles.append(role)
@@ -190,7 +193,16 @@ def _maybe_several(text: str) -> bool:
 
 def _inherit(u: Understanding, context: list[Understanding], earlier: list[Understanding]) -> None:
     """A question without a date of its own takes the dated context sentences' periods (with
-    their roles), else the previous question's."""
+    their roles), else the previous question's; amounts, splits and programs likewise."""
+    for src in reversed(context):
+        sl = src.slots
+        if u.slots.amount is None and not u.slots.amount_error and (sl.amount is not None or sl.amount_error):
+            u.slots.amount, u.slots.amount_text, u.slots.currency, u.slots.amount_error = (
+                sl.amount, sl.amount_text, sl.currency, sl.amount_error)
+        if u.slots.split is None and not u.slots.split_error and (sl.split or sl.split_error):
+            u.slots.split, u.slots.split_text, u.slots.split_error = sl.split, sl.split_text, sl.split_error
+        if not u.slots.programs and sl.programs:
+            u.slots.programs = list(sl.programs)
     if u.slots.periods or u.slots.period_error:
         return
     for src in reversed(context):
@@ -231,8 +243,10 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
             top < THRESHOLD or intent in ("timeline", "fallback") or (rec.is_followup(p.folded) and top < 0.8)
             or (ctx.get("pending") == "clarify" and top < 0.9)):
         intent, followup = ("claim_deadline" if prev == "status" else prev), True
-    elif intent in rec.ACTION_INTENTS and top < ACTION_THRESHOLD:
+    elif intent in rec.ACTION_INTENTS and (top < ACTION_THRESHOLD or top < ACTION_MARGIN * _second(probs)):
         intent = "fallback"  # a side effect only on a clear request
+    elif top < THRESHOLD and (slots.periods or slots.period_error) and intent in _DATED and top >= PERIOD_THRESHOLD:
+        pass  # a co-op question about a date, asked in few words: the learned reading stands
     elif top < THRESHOLD:
         intent = "fallback"
     if intent == "fallback":
@@ -241,6 +255,11 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
                       top, dict(probs), followup, p.folded, junk=junk)
     u.roles = _roles(p) if slots.periods else []
     return u
+
+
+def _second(probs: dict[str, float]) -> float:
+    ranked = sorted(probs.values(), reverse=True)
+    return ranked[1] if len(ranked) > 1 else 0.0
 
 
 def _merge_split(slots: Slots, ctx: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from core import fold
 
 from . import packs
 
-ROLES = ("earnings", "activity", "plan", "submission")
+ROLES = ("earnings", "activity", "plan", "plan_funds", "submission")
 
 
 @dataclass
@@ -81,7 +81,7 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     # "3,250.50" or "e.g." are not sentence ends: glue pieces that start with a digit or lower case
     merged: list[tuple[int, str]] = []
     for start, s in out:
-        if merged and merged[-1][1].rstrip().endswith(".") and (s[:1].isdigit() or (s[:1].islower() and len(merged[-1][1].split()) <= 2)):
+        if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)):
             merged[-1] = (merged[-1][0], merged[-1][1] + s)
         else:
             merged.append((start, s))
@@ -162,10 +162,11 @@ def role_of(folded: str, start: int, end: int) -> str | None:
         earn = best.get("earnings", 1e9)
         if earn < best["activity"]:
             return "earnings"
-        if "plan" in best and not c.past.search(sentence_before[max(0, len(sentence_before) - 60):] + " " + sentence_after[:20]):
+        if ("plan" in best or "plan_funds" in best) and not c.past.search(
+                sentence_before[max(0, len(sentence_before) - 60):] + " " + sentence_after[:20]):
             return "plan"
         return "activity"
-    if "plan" in best and best.get("earnings", 1e9) > best["plan"]:
+    if "plan_funds" in best and best.get("earnings", 1e9) > best["plan_funds"]:
         return "plan"
     if "earnings" in best:
         return "earnings"

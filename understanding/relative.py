@@ -2,8 +2,7 @@
 
 The words are read by :mod:`understanding.reading` from the language packs; this module
 gets structured input only (a unit, an offset, the asker's today) and hands it to the
-rules in ``core`` (``core.relative`` when it is there), returning the inclusive
-(first day, last day) the phrase names.
+rules in ``core.relative``, returning the inclusive (first day, last day) the phrase names.
 
 >>> from datetime import date
 >>> t = date(2026, 12, 1)
@@ -16,76 +15,48 @@ rules in ``core`` (``core.relative`` when it is there), returning the inclusive
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from core import calendar as _calendar
-from core.periods import CoopCalendar, last_day, month_index, month_of
+from core import relative as rel
+from core.periods import CoopCalendar
 
 
-def _month_span(first: int, last: int) -> tuple[date, date]:
-    (y1, m1), (y2, m2) = month_of(first), month_of(last)
-    return date(y1, m1, 1), date(y2, m2, last_day(y2, m2))
+def _which(offset: int) -> str:
+    return "next" if offset > 0 else "last" if offset < 0 else "this"
 
 
-def resolve(unit: str, offset: int, today: date, cal: CoopCalendar | None = None, *, name: str | None = None,
+def resolve(unit: str, offset: int | str, today: date, cal: CoopCalendar | None = None, *, name: str | None = None,
             month: int | None = None) -> tuple[date, date]:
-    """The days a relative phrase names.
+    """The days a relative phrase names, by the rules of ``core.relative``.
 
-    ``unit``: ``day``, ``week``, ``month``, ``quarter`` (calendar), ``half`` (fiscal half),
-    ``year`` (calendar), ``named_half`` (``name`` "H1"/"H2": 0 = that half of today's fiscal
-    year, +1 the next one after today's half, -1 the last one before it), ``month_of_year``
-    (``month`` of the year ``offset`` years from today's), ``named_month`` (0 = this year's,
-    +1 the next one after this month, -1 the last one before it).
+    ``unit``: ``day``, ``week`` (a day ``7 x offset`` days away), ``month``, ``quarter``
+    (calendar), ``half`` (fiscal half), ``year`` (calendar), ``named_half`` (``name``
+    "H1"/"H2"; offset 0/+1/-1 = this/next/last), ``month_of_year`` (``month`` of the year
+    ``offset`` years from today's, or "upcoming"/"recent"), ``named_month`` (offset
+    0/+1/-1 = this year's/next/last).
     """
     cal = cal or _calendar()
-    here = month_index(today.year, today.month)
     if unit == "day":
-        d = today + timedelta(days=offset)
+        d = rel.shift_day(today, int(offset), cal)
         return d, d
     if unit == "week":
-        d = today + timedelta(weeks=offset)
+        d = rel.shift_day(today, 7 * int(offset), cal)
         return d, d
     if unit == "month":
-        return _month_span(here + offset, here + offset)
-    if unit == "quarter":
-        first = here - (today.month - 1) % 3 + 3 * offset
-        return _month_span(first, first + 2)
-    if unit == "year":
-        y = today.year + offset
-        return date(y, 1, 1), date(y, 12, 31)
-    if unit == "half":
-        half = cal.next_half(cal.half_containing(today), offset)
-        return half.start, half.end
-    if unit == "named_half":
-        current = cal.half_containing(today)
-        if offset == 0:
-            half = current if current.name == name else cal.next_half(current, 1 if current.name == "H1" else -1)
-        elif offset > 0:
-            half = cal.next_half(current, 1)
-            while half.name != name:
-                half = cal.next_half(half, 1)
-            half = cal.next_half(half, 2 * (offset - 1))
-        else:
-            half = cal.next_half(current, -1)
-            while half.name != name:
-                half = cal.next_half(half, -1)
-            half = cal.next_half(half, 2 * (offset + 1))
-        return half.start, half.end
-    if unit == "month_of_year":
-        i = month_index(today.year + offset, month)
-        return _month_span(i, i)
-    if unit == "named_month":
-        if offset == 0:
-            i = month_index(today.year, month)
-        elif offset > 0:
-            i = month_index(today.year, month)
-            while i <= here:
-                i += 12
-            i += 12 * (offset - 1)
-        else:
-            i = month_index(today.year, month)
-            while i >= here:
-                i -= 12
-            i += 12 * (offset + 1)
-        return _month_span(i, i)
-    raise ValueError(f"unknown relative unit {unit!r}")
+        span = rel.month(today, int(offset), cal)
+    elif unit == "quarter":
+        span = rel.quarter(today, int(offset), cal=cal)
+    elif unit == "half":
+        span = rel.half(today, int(offset), cal=cal)
+    elif unit == "year":
+        span = rel.year(today, int(offset), cal=cal)
+    elif unit == "named_half":
+        span = rel.named_half(name or "H1", today, _which(int(offset)), cal)
+    elif unit == "month_of_year":
+        span = rel.month_of_year(int(month or 1), offset, today, cal)
+    elif unit == "named_month":
+        span = rel.month_of_year(int(month or 1), _which(int(offset)) if offset else 0, today, cal)
+    else:
+        raise ValueError(f"unknown relative unit {unit!r}")
+    return span.start, span.end

@@ -32,7 +32,7 @@ from understanding.features import features, mask  # noqa: E402
 logger = logging.getLogger("understanding.train")
 
 TRAIN_TODAY = date(2026, 12, 1)  # relative words need a day to be read; any day masks the same
-C = 8.0
+C = 20.0
 PRUNE = 0.02  # weights smaller than this are dropped from the exported model
 
 
