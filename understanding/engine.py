@@ -55,6 +55,7 @@ class Prepared:
     reading_locale: str | None
     slots: Slots
     masked: str
+    text_lang: str = ""  # the language the words are in (the classifier's), even when the answer's is forced
 
 
 @dataclass
@@ -112,21 +113,23 @@ def prepare(text: str | None, *, lang: str | None = None, locale: str | None = N
     from . import packs
 
     codes = packs.available()
+    text_lang, text_source = detect(text, locale, folded)
     if lang and lang.lower()[:2] in codes:
         answer_lang, source = lang.lower()[:2], "forced"
     else:
-        answer_lang, source = detect(text, locale, folded)
+        answer_lang, source = text_lang, text_source
     ctx_lang = context.get("lang") if isinstance(context, dict) else None
     if source == "locale" and ctx_lang in codes:
         answer_lang, source = ctx_lang, "context"  # a fragment ("mai 2024 ?") keeps the conversation's language
     reading_locale = _reading_locale(locale, answer_lang, source)
     slots = extract(text, folded, lang=answer_lang, locale=reading_locale, today=today, convention=convention)
     masked = mask(text, mask_spans(slots))
-    return Prepared(text, folded, answer_lang, source, reading_locale, slots, masked)
+    return Prepared(text, folded, answer_lang, source, reading_locale, slots, masked,
+                    text_lang if text_source == "text" else answer_lang)
 
 
 def classify(p: Prepared) -> tuple[str, float, dict[str, float]]:
-    m = model(p.lang) or model("en")
+    m = model(p.text_lang or p.lang) or model(p.lang) or model("en")
     if m is None or not p.masked.strip():
         return "fallback", 0.0, {}
     pred = m.predict(p.masked)

@@ -184,6 +184,8 @@ def find_amount(folded: str, lang: str, taken: list[tuple[int, int]]):
         after = folded[m.end():m.end() + 12]
         if not cur_text and pt.not_money_after.match(after):
             continue
+        if sum(ch.isdigit() for ch in num) > 15:
+            continue  # a serial number, not money (and past what an answer can format)
         if not cur_text and re.fullmatch(r"(?:19|20|21)\d{2}", num):
             continue  # a year
         value = parse_number(num, lang)
