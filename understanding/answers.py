@@ -647,7 +647,9 @@ def answer_action(c: _Ctx, intent: str) -> Reply:
 
 def answer_simple(c: _Ctx, intent: str) -> Reply:
     key = {"help": "help", "greeting": "welcome", "thanks": "thanks", "cancel": "cancelled"}.get(intent, "fallback")
-    if key == "fallback" and not c.u.junk and 0 < c.u.score < THRESHOLD:
+    if key == "fallback" and c.u.action_refused:
+        key = "fallback.action"  # "send it on its own": never a side effect from inside a ticket
+    elif key == "fallback" and not c.u.junk and 0 < c.u.score < THRESHOLD:
         key = "fallback.unsure"  # not sure what was asked: say what can be asked, never guess
     sugg = [c.t("suggest.h1"), c.t("suggest.status"), c.t("suggest.poe")]
     return Reply(lang=c.lang, intent=intent, text=c.t(key), suggestions=sugg)

@@ -77,6 +77,7 @@ class Understanding:
     context_periods: int = 0  # how many of slots.periods came from the context sentences
     questions: list["Understanding"] = field(default_factory=list)  # several questions: one each
     junk: bool = False  # code or markup: never an action, never a date
+    action_refused: bool = False  # an action asked inside a longer message: not run
 
 
 def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | None:
@@ -167,6 +168,10 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
             if len(parts) >= MAX_QUESTIONS:
                 break
         parts = [u for u in parts if u.intent not in ("greeting", "thanks")] or parts
+        for u in parts:
+            if u.intent in rec.ACTION_INTENTS and (len(parts) > 1 or context_slots):
+                # a side effect only on a request of its own, never from inside a longer text
+                u.intent, u.action_refused = "fallback", True
         if len(parts) == 1:
             return parts[0]
         if parts:

@@ -82,6 +82,7 @@ T = {
     "title.activity": "Activity deadlines",
     "title.funding": "Which funds pay for it",
     "multi.heading": "**{n}. {question}**",
+    "fallback.action": "Reminders, calendar files and deleting your data are set up only when you ask for them in a message of their own (for example “remind me before my deadlines”).",
     "fallback.unsure": "I'm not sure what you are asking. I answer questions about co-op funds: claim deadlines and windows (for earnings, activities or plans), usage and forfeiture, proof-of-execution retention, splits, thresholds, programs, roles and where to claim. For example: “We held a webinar last spring, by when must we claim it?” or “who can submit claims?”",
     # --- other intents -----------------------------------------------------------------------
     "poe.date": "Keep the original proof-of-execution (PoE) documents of an activity on {activity} until **{keep}**: 24 months after the activity date. Microsoft may ask for the originals.",

@@ -82,6 +82,7 @@ T = {
     "title.activity": "Échéances de l'activité",
     "title.funding": "Quels fonds la paient",
     "multi.heading": "**{n}. {question}**",
+    "fallback.action": "Les rappels, les fichiers de calendrier et la suppression de vos données ne se font que sur une demande envoyée seule (par exemple « rappelle-moi avant mes échéances »).",
     "fallback.unsure": "Je ne suis pas sûr de comprendre la question. Je réponds aux questions sur les fonds de co-op : dates limites et périodes de demande (pour des gains, des activités ou des projets), utilisation et perte des fonds, conservation des preuves d'exécution, répartition, seuil, programmes, rôles et où faire la demande. Par exemple : « Notre webinaire a eu lieu au printemps, jusqu'à quand le réclamer ? » ou « qui peut soumettre des demandes ? »",
     # --- autres intentions --------------------------------------------------------------------
     "poe.date": "Conservez les documents originaux de preuve d'exécution (PoE) d'une activité du {activity} jusqu'au **{keep}** : 24 mois après la date de l'activité. Microsoft peut demander les originaux.",
