@@ -45,6 +45,7 @@ class _Cues:
     roles: dict[str, re.Pattern[str]]
     past: re.Pattern[str]
     earnings_after: re.Pattern[str]
+    earnings_before: re.Pattern[str]
 
 
 @lru_cache(maxsize=4)
@@ -62,6 +63,7 @@ def _cues(gen: int) -> _Cues:
         roles={r: re.compile(r"(?<![\w])" + _alt(v.words("roles." + r)) + r"(?![\w])") for r in ROLES},
         past=re.compile(r"(?<![\w])" + _alt(v.words("roles.activity_past")) + r"(?![\w])"),
         earnings_after=re.compile(r"^(?:'s)?\s+" + _alt(v.words("roles.earnings_after")) + r"(?![\w])"),
+        earnings_before=re.compile(r"(?<![\w])" + _alt(v.words("roles.earnings_before")) + r"\s+$"),
     )
 
 
@@ -144,7 +146,7 @@ def role_of(folded: str, start: int, end: int) -> str | None:
     hi_c = [folded.find(ch, end) for ch in ".?!;\n"]
     hi = min([h for h in hi_c if h >= 0] or [len(folded)])
     sentence_before, sentence_after = folded[lo:start], folded[end:hi]
-    if c.earnings_after.match(sentence_after):
+    if c.earnings_after.match(sentence_after) or c.earnings_before.search(sentence_before[-24:]):
         return "earnings"  # "H1 funds", "Jul-Dec 2026 co-op"
     best: dict[str, float] = {}
     for role, pat in c.roles.items():

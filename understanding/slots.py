@@ -214,7 +214,11 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
     # a bare "H1"/"H2" beside a named period is a label ("is August 2022 H1 or H2?"), not
     # the "H1 funds whose window is open" reading
     if any(p.kind != "half" for p in slots.periods):
-        slots.periods = [p for p in slots.periods if p.kind != "half"]
+        from .frames import cues
+
+        c = cues()  # ... unless it names earnings: "can I use my H1 funds for an event in May?", "mes fonds H1"
+        slots.periods = [p for p in slots.periods if p.kind != "half" or c.earnings_after.match(folded[p.end:p.end + 20])
+                         or c.earnings_before.search(folded[max(0, p.start - 24):p.start])]
     taken = [(p.start, p.end) for p in slots.periods]
     split, span, err = find_split(folded)
     if span:
