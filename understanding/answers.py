@@ -381,7 +381,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         reply.data["keep_until"] = [k.isoformat() for _, k in keeps]
     reply.intent = intent
     first = readings[0]
-    reply.context = {"period_text": first.text.strip()}
+    reply.context = {"period_text": first.text.strip(), "period_role": _role(u, 0)}
     return reply
 
 
@@ -449,7 +449,7 @@ def answer_can_fund(c: _Ctx) -> Reply:
                  suggestions=[c.t("suggest.remind"), c.t("suggest.calendar"), c.t("suggest.poe")],
                  data={"cycles": _cycle_data(tls), "deadlines": [d.isoformat() for d in deadlines], "funds": verdict_ok,
                        "mentioned_deadlines": []},
-                 context={"period_text": r.text.strip()})
+                 context={"period_text": r.text.strip(), "period_role": "plan"})
 
 
 def answer_now(c: _Ctx, intent: str) -> Reply:
@@ -517,7 +517,8 @@ def answer_poe(c: _Ctx) -> Reply:
     lines.extend(notes)
     req = c.link("core_requirements")
     lines.append(c.t("howto.requirements", title=req.title, url=req.url))
-    return Reply(lang=c.lang, intent="poe_retention", text="\n".join(lines), title=c.t("title.poe"),
+    ctx = {"period_text": readings[0].text.strip(), "period_role": _role(u, 0)} if readings else {}
+    return Reply(lang=c.lang, intent="poe_retention", text="\n".join(lines), title=c.t("title.poe"), context=ctx,
                  poe_keep_until=keep, links=[req], reading_note=" ".join(notes) or None, data=data,
                  suggestions=[c.t("suggest.howto"), c.t("suggest.status")])
 
@@ -721,6 +722,8 @@ def compose(u: Understanding) -> Reply:
     ctx.update(reply.context or {})
     if reply.choices:
         ctx["pending"] = "clarify"
+        if u.roles and u.roles[0]:
+            ctx["period_role"] = u.roles[0]  # the answer to the choice keeps what the date was
     reply.context = ctx
     reply.data.setdefault("intent", intent)
     reply.data.setdefault("lang", u.lang)

@@ -259,9 +259,23 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
         intent = "fallback"
     if intent == "fallback":
         slots = Slots()  # an off-topic message states no date, even when it names one
+    elif intent in _DATED and not (slots.periods or slots.period_error) and isinstance(ctx.get("period_text"), str):
+        # "and how long do we keep the invoices?" after "we held a webinar on 12 March 2024…": the same date
+        again = extract(ctx["period_text"][:200], fold(ctx["period_text"][:200]), lang=p.lang, locale=p.reading_locale,
+                        today=today, convention=convention).periods
+        if again:
+            slots.periods = again
+            u0 = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
+                               top, dict(probs), True, p.folded)
+            role = ctx.get("period_role")
+            u0.roles = [role if role in ("earnings", "activity", "plan", "submission") else None] * len(again)
+            u0.context_periods = len(again)
+            return u0
     u = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       top, dict(probs), followup, p.folded, junk=junk)
     u.roles = _roles(p) if slots.periods else []
+    if followup and ctx.get("period_role") in ("earnings", "activity", "plan", "submission"):
+        u.roles = [r or ctx["period_role"] for r in u.roles]  # "April 3, 2024" answering "which date?" for an event
     return u
 
 
