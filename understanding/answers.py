@@ -262,7 +262,8 @@ def _note(c: _Ctx, reading: PeriodReading) -> tuple[str | None, list[date]]:
         return c.t("note.numeric", text=text, date=c.d(p.day), order=c.t("order." + p.reading), locale=c.u.reading_locale,
                    alt=c.d(alts[0].day)), []
     if p.reading == "most_recent":
-        return c.t("note.most_recent", text=text.split()[-1], months=c.months(p.start, p.end)), []
+        return c.t("note.most_recent", text=text if p.day else text.split()[-1],
+                   months=c.d(p.day) if p.day else c.months(p.start, p.end)), []
     if p.reading == "relative" and p.day is None:
         return c.t("note.relative", text=text, months=c.months(p.start, p.end)), []
     if p.reading == "approximate":
@@ -320,6 +321,14 @@ def _what(c: _Ctx, r: PeriodReading, start: date | None = None, end: date | None
 def _plan_span(c: _Ctx, r: PeriodReading) -> tuple[date, date]:
     """A planned activity's days: a month named without a year is the next one, not the last."""
     p = r.primary
+    if p.reading == "most_recent" and p.day is not None:  # "on 15 March": the next 15 March
+        day = p.day
+        if day < c.today:
+            try:
+                day = day.replace(year=day.year + 1)
+            except ValueError:  # 29 February: next year has none
+                day = day.replace(year=day.year + 1, day=28)
+        return day, day
     if p.reading == "most_recent":
         return resolve("month_of_year", "upcoming", c.today, c.cal, month=p.months.start.month)
     return p.start, p.end

@@ -88,6 +88,10 @@ class _Context:
         return Interpretation(MonthSpan(half.first, half.last), (half,), reading)
 
     def year(self, text: str) -> int:
+        if not text.isdigit():  # "last year", "l'an prochain": counted from the asker's today
+            if self.today is None:
+                raise UnreadablePeriod(f"{text!r} needs the day it is asked.", text=text)
+            return self.cal.check_year(self.today.year + self.g.year_phrases[re.sub(r"\s+", " ", text)])
         y = int(text)
         if len(text) == 2:
             y += 2000
@@ -159,6 +163,8 @@ class _Grammar:
         SECOND = _alt(self.second_half)
         money = _alt(v.words("reading.money_after") + ["%", "$", "€", "eur", "usd", "k"])
         rel = self
+        # a year, or a year said relative to today ("Q3 last year", "the first half of next year")
+        RY = r"(?P<y>\d{4}|" + _alt(self.year_phrases) + r")"
 
         # --- single days -------------------------------------------------------------------
         self.add("date", _B + r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _E, _iso_date)
@@ -182,7 +188,7 @@ class _Grammar:
         self.add("half_year", _B + r"h(?P<h>[12])\s*[-/,]?\s*" + YLINK + CY + r"(?P<y>\d{4})" + _E, _h_then_year)
         self.add("half_year", _B + r"(?P<y>\d{4})\s*[-/,]?\s*h(?P<h>[12])" + _E, _h_then_year)
         self.add("calendar_half", _B + THE + r"(?P<n>" + ORD.get(1, "x") + "|" + ORD.get(2, "x") + "|" + SECOND + r")\s+"
-                 + HALF_WORD + r"\s+" + YLINK + CALYEAR + r"(?P<y>\d{4})" + _E, _ordinal_half)
+                 + HALF_WORD + r"\s+" + YLINK + CALYEAR + RY + _E, _ordinal_half)
         self.add("calendar_half", _B + r"s(?P<n>[12])\s*[-/]?\s*(?P<y>\d{4})" + _E, _s_half)
         # relative named halves: "next H2", "last H1", "this H1", "le H2 prochain"
         before = _alt(self.before)
@@ -192,23 +198,29 @@ class _Grammar:
         self.add("half", _B + THE + r"h(?P<h>[12])" + _E, _bare_half, needs_today=True)
 
         # --- quarters --------------------------------------------------------------------------
-        self.add("quarter", _B + QL + r"(?P<q>[1-4])\s*[-/,]?\s*" + OF + r"'?(?P<y>\d{4}|\d{2})" + _E, _q_then_year)
+        self.add("quarter", _B + QL + r"(?P<q>[1-4])\s*[-/,]?\s*" + OF + r"'?(?P<y>\d{4}|\d{2}|" + _alt(self.year_phrases) + r")" + _E,
+                 _q_then_year)
         self.add("quarter", _B + r"(?P<y>\d{4})\s*[-/,]?\s*" + QL + r"(?P<q>[1-4])" + _E, _q_then_year)
-        self.add("quarter", _B + THE + r"(?P<n>" + ORD_ANY + r")\s+" + Q_WORD + r"\s+" + YLINK + r"(?P<y>\d{4})" + _E,
+        self.add("quarter", _B + THE + r"(?P<n>" + ORD_ANY + r")\s+" + Q_WORD + r"\s+" + YLINK + RY + _E,
                  _ordinal_quarter)
         self.add("range", _B + QL + r"(?P<q1>[1-4])\s*(?:,|&|-|/|\s" + _alt(v.words("reading.range_sep")) + r"\s)\s*" + QL
                  + r"(?P<q2>[1-4])\s*[-/,]?\s*" + OF + r"'?(?P<y>\d{4}|\d{2})" + _E, _quarter_list)
         parts = _alt(self.parts)
         self.add("range", _B + r"(?P<p>" + parts + r")(?:\s*-\s*|\s+)" + _opt(v.words("reading.of") + v.words("reading.year_link"))
-                 + _opt(v.words("reading.calendar_year")) + r"(?P<y>\d{4})" + _E, _part_of_year)
+                 + _opt(v.words("reading.calendar_year")) + RY + _E, _part_of_year)
 
         # --- seasons ---------------------------------------------------------------------------
-        self.add("season", _B + THE + r"(?P<s>" + _alt(self.seasons) + r")\s+" + YLINK + r"(?P<y>\d{4})" + _E, _season)
+        self.add("season", _B + THE + r"(?P<s>" + _alt(self.seasons) + r")\s+" + YLINK + RY + _E, _season)
 
         # --- months ----------------------------------------------------------------------------
         self.add("month", _B + M("m") + r",?\s+" + YLINK + r"(?P<y>\d{4})" + _E, _month_year)
         self.add("month", _B + r"(?P<y>\d{4})-(?P<m>\d{1,2})(?![\w-])", _iso_month)
         self.add("month", _B + r"(?P<m>\d{1,2})/(?P<y>\d{4})" + _E, _numeric_month)
+        # a day and month without a year: "le 1er mars", "15 août", "March 15": the most recent one (a plan: the next)
+        self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r"(?!\s*,?\s*\d)(?![\w.])", _day_month_no_year,
+                 needs_today=True)
+        self.add("date", _B + M("m") + r"\s+" + THE + r"(?P<d>[0-3]?\d(?:" + _alt(v.words("reading.day_suffixes")) + r")?)(?![\w.,:/-]|\s*,?\s*\d)",
+                 _day_month_no_year, needs_today=True)
         # a month with a relative year: "October of last year", "octobre de l'an dernier"
         yp = _alt(self.year_phrases)
         self.add("relative", _B + M("m") + r"\s+" + _opt(v.words("relative.month_year_link")) + r"(?P<yp>" + yp + r")" + _E,
@@ -430,6 +442,8 @@ def _quarter(ctx: _Context, q: int, year_text: str):
     year = ctx.year(year_text)
     first = month_index(year, 3 * (q - 1) + 1)
     primary = ctx.interp(first, first + 2, "calendar_quarter")
+    if not year_text.isdigit():
+        return primary, (), {}  # "Q3 last year": a calendar quarter, said with a calendar year
     others = []
     label_year = _fy_year(year_text)
     for conv in ctx.cal.policy.fy_conventions:
@@ -510,6 +524,17 @@ def _month_no_year(m, ctx):
     ctx.cal.check_year(year)
     i = month_index(year, mo)
     return ctx.interp(i, i, "most_recent"), (), {}
+
+
+def _day_month_no_year(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    mo, d = ctx.g.month(m["m"]), int(re.match(r"\d+", m["d"]).group())
+    if not 1 <= d <= 31:
+        return None, (), {}
+    year = ctx.today.year if (mo, d) <= (ctx.today.month, ctx.today.day) else ctx.today.year - 1
+    i = _day_interp(ctx, year, mo, d, "most_recent")
+    return i, (), {}
 
 
 def _year(m, ctx):
@@ -661,8 +686,12 @@ def _month_years_from_context(readings: list[PeriodReading], ctx: _Context) -> l
             month = r.primary.months.start.month
             years = [anchor.primary.start.year, anchor.primary.end.year]
             year = next((y for y in years if anchor.primary.start <= date(y, month, 1) <= anchor.primary.end), years[-1])
-            i = month_index(ctx.cal.check_year(year), month)
-            r = PeriodReading("month", r.text, r.start, r.end, ctx.interp(i, i, "month"), (), None, False, r.matched)
+            if r.primary.day is not None:
+                interp = _day_interp(ctx, ctx.cal.check_year(year), month, r.primary.day.day, "dmy_words")
+                r = PeriodReading("date", r.text, r.start, r.end, interp, (), None, False, r.matched)
+            else:
+                i = month_index(ctx.cal.check_year(year), month)
+                r = PeriodReading("month", r.text, r.start, r.end, ctx.interp(i, i, "month"), (), None, False, r.matched)
         out.append(r)
     return out
 

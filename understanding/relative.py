@@ -51,6 +51,8 @@ def resolve(unit: str, offset: int | str, today: date, cal: CoopCalendar | None 
         span = rel.half(today, int(offset), cal=cal)
     elif unit == "year":
         span = rel.year(today, int(offset), cal=cal)
+    elif unit == "fiscal_year":
+        span = rel.year(today, int(offset), kind="fiscal", cal=cal)
     elif unit == "named_half":
         span = rel.named_half(name or "H1", today, _which(int(offset)), cal)
     elif unit == "month_of_year":
