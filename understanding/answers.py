@@ -346,7 +346,10 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
     notes: list[str] = []
     mentioned: list[date] = []
     keeps: list[tuple[str, date]] = []
-    for i, r in enumerate(readings):
+    # an activity first, the day a claim is submitted last ("is 15 August too late for our January webinar?")
+    order = sorted(range(len(readings)), key=lambda i: {"activity": 0, "plan": 0, "submission": 2}.get(_role(u, i), 1))
+    for i in order:
+        r = readings[i]
         halves = r.primary.halves
         what = r.text.strip()
         role = _role(u, i)

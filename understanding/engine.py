@@ -211,7 +211,18 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
             u.slots.split, u.slots.split_text, u.slots.split_error = sl.split, sl.split_text, sl.split_error
         if not u.slots.programs and sl.programs:
             u.slots.programs = list(sl.programs)
-    if u.slots.periods or u.slots.period_error:
+    if u.slots.period_error:
+        return
+    if u.slots.periods:
+        # "We plan a hackathon next spring. Would FY26 H1 money cover it?": the question names the
+        # earnings, the sentence before it the planned (or held) activity: both are needed
+        if all(r in ("earnings", None) for r in u.roles):
+            for src in reversed(context):
+                extra = [(p, r) for p, r in zip(src.slots.periods, src.roles) if r in ("activity", "plan")]
+                if extra:
+                    u.roles = [r or "earnings" for r in u.roles] + [r for _, r in extra]
+                    u.slots.periods = list(u.slots.periods) + [p for p, _ in extra]
+                    break
         return
     for src in reversed(context):
         if src.slots.periods:

@@ -46,6 +46,7 @@ class _Cues:
     past: re.Pattern[str]
     earnings_after: re.Pattern[str]
     earnings_before: re.Pattern[str]
+    submission_after: re.Pattern[str]
 
 
 @lru_cache(maxsize=4)
@@ -63,6 +64,7 @@ def _cues(gen: int) -> _Cues:
         roles={r: re.compile(r"(?<![\w])" + _alt(v.words("roles." + r)) + r"(?![\w])") for r in ROLES},
         past=re.compile(r"(?<![\w])" + _alt(v.words("roles.activity_past")) + r"(?![\w])"),
         earnings_after=re.compile(r"^(?:'s)?\s+" + _alt(v.words("roles.earnings_after")) + r"(?![\w])"),
+        submission_after=re.compile(r"^\s*,?\s*(?:" + _alt(v.words("roles.submission_after")) + r")(?![\w])"),
         earnings_before=re.compile(r"(?<![\w])" + _alt(v.words("roles.earnings_before")) + r"\s+$"),
     )
 
@@ -146,6 +148,8 @@ def role_of(folded: str, start: int, end: int) -> str | None:
     hi_c = [folded.find(ch, end) for ch in ".?!;\n"]
     hi = min([h for h in hi_c if h >= 0] or [len(folded)])
     sentence_before, sentence_after = folded[lo:start], folded[end:hi]
+    if c.submission_after.match(sentence_after):
+        return "submission"  # "is 15 August 2026 too late to submit?"
     if c.earnings_after.match(sentence_after) or c.earnings_before.search(sentence_before[-24:]):
         return "earnings"  # "H1 funds", "Jul-Dec 2026 co-op"
     best: dict[str, float] = {}

@@ -124,6 +124,7 @@ class _Grammar:
         self.after = {k: int(val) for k, val in v.table("relative.after").items()}
         self.numbers = {k: int(val) for k, val in v.table("relative.numbers").items()}
         self.year_phrases = {k: int(val) for k, val in v.table("relative.year_phrases").items()}
+        self.weekdays = {k: int(val) for k, val in v.table("relative.weekdays").items()}
         self.rules: list[_Rule] = []
         self._build()
 
@@ -258,6 +259,13 @@ class _Grammar:
         self.add("relative", _B + _opt(v.words("reading.the")) + r"(?P<u>" + units_ba + r")\s+(?P<ra>" + after + r")" + _E, _rel_unit,
                  needs_today=True)
         self.add("relative", _B + r"(?P<yp>" + yp + r")" + _E, _rel_year_phrase, needs_today=True)
+        # "last Friday", "vendredi dernier"; "next spring", "l'été prochain"
+        wd = _alt(self.weekdays)
+        self.add("relative", _B + r"(?P<rb>" + before + r")\s+(?P<wd>" + wd + r")" + _E, _rel_weekday, needs_today=True)
+        self.add("relative", _B + r"(?P<wd>" + wd + r")\s+(?P<ra>" + after + r")" + _E, _rel_weekday, needs_today=True)
+        seasons = _alt(self.seasons)
+        self.add("relative", _B + r"(?P<rb>" + before + r")\s+" + THE + r"(?P<s>" + seasons + r")" + _E, _rel_season, needs_today=True)
+        self.add("relative", _B + THE + r"(?P<s>" + seasons + r")\s+(?P<ra>" + after + r")" + _E, _rel_season, needs_today=True)
         self.add("relative", _B + r"(?P<r>" + _alt(self.rel_days) + r")" + _E, _rel_day, needs_today=True)
         del rel
 
@@ -595,6 +603,34 @@ def _rel_day(m, ctx):
     if ctx.today is None:
         return None, (), {}
     return _span_interp(ctx, resolve("day", ctx.g.rel_days[m["r"]], ctx.today, ctx.cal)), (), {}
+
+
+def _rel_weekday(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    offset, target = _offset(m, ctx), ctx.g.weekdays[m["wd"]]
+    delta = (target - ctx.today.weekday()) % 7
+    if offset < 0:
+        days = -((ctx.today.weekday() - target) % 7 or 7)
+    elif offset > 0:
+        days = delta or 7
+    else:
+        days = delta if delta else 0
+    return _span_interp(ctx, resolve("day", days, ctx.today, ctx.cal)), (), {}
+
+
+def _rel_season(m, ctx):
+    """"next spring", "last summer", "l'été prochain": the season's months, placed from today."""
+    if ctx.today is None:
+        return None, (), {}
+    a, b = ctx.g.seasons[m["s"]]
+    offset = _offset(m, ctx)
+    length = (b - a) % 12
+    start, _ = resolve("named_month", offset if offset else 0, ctx.today, ctx.cal, month=a)
+    if offset == 0 and start.month == a and (ctx.today.month - a) % 12 > length:
+        start, _ = resolve("named_month", 1, ctx.today, ctx.cal, month=a)  # "this spring" said in autumn: the coming one
+    first = month_index(start.year, start.month)
+    return ctx.interp(first, first + length, "relative"), (), {}
 
 
 def _rel_named_half(m, ctx):

@@ -180,6 +180,8 @@ def find_amount(folded: str, lang: str, taken: list[tuple[int, int]]):
             continue
         num = m["num"]
         cur_text = m["cb"] or m["ca"]
+        if m["cb"] and m["ca"] and m["ca"].startswith("k"):
+            cur_text = "k" + m["cb"]  # "$40k": forty thousand dollars
         # a bare small integer next to nothing money-like is not an amount (e.g. "H1", "24 months")
         after = folded[m.end():m.end() + 12]
         if not cur_text and pt.not_money_after.match(after):
