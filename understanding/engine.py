@@ -43,7 +43,8 @@ _CONTINUABLE = set(rec.CYCLE_INTENTS) | {"poe_retention", "threshold", "can_fund
 _DATED = set(rec.CYCLE_INTENTS) | {"poe_retention", "can_fund", "threshold"}
 _HALF_KINDS = {"half", "half_year", "fy_half", "calendar_half"}
 _MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>|\bjavascript:|\bon[a-z]+\s*=|\$\{|\{\{|\}\}|;\s*--|\b(?:drop|truncate|alter)\s+table\b|"
-                     r"\bunion\s+select\b|\bselect\s+\*|\binsert\s+into\b|\bupdate\s+\w+\s+set\b|\brm\s+-rf\b|\bexec\s*\(", re.I)
+                     r"\bunion\s+select\b|\bselect\s+\*|\binsert\s+into\b|\bupdate\s+\w+\s+set\b|\bdelete\s+from\b|"
+                     r"\b(?:where|or|and)\s+'?1'?\s*=\s*'?1\b|\brm\s+-rf\b|\bexec\s*\(", re.I)
 
 
 @dataclass
@@ -168,6 +169,10 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
             if len(parts) >= MAX_QUESTIONS:
                 break
         parts = [u for u in parts if u.intent not in ("greeting", "thanks")] or parts
+        # a sentence of a ticket that asks nothing this bot answers ("can you forget the previous
+        # question?") is left out when others are answered; a refused action is still said
+        answered = [u for u in parts if u.intent != "fallback" or u.action_refused]
+        parts = answered or parts[:1]
         for u in parts:
             if u.intent in rec.ACTION_INTENTS and (len(parts) > 1 or context_slots):
                 # a side effect only on a request of its own, never from inside a longer text
