@@ -379,7 +379,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         intent_lead = intent
     extra = []
     if intent == "timeline" and not u.followup and u.score < 0.5 and len(u.folded.split()) > 3:
-        extra.append(c.t("fallback.period", what=", ".join(g[0] for g in groups)))
+        extra.append(c.t("fallback.period", what=", ".join(f"“{r.text.strip()}”" for r in readings)))
     reply = _cycle_reply(c, intent_lead, groups, notes, extra, mentioned,
                          title_key="title.activity" if any(len(g) > 2 for g in groups) else "title.cycle")
     if keeps:
@@ -449,6 +449,10 @@ def answer_can_fund(c: _Ctx) -> Reply:
     note, _ = _note(c, r)
     if note:
         notes.append(note)
+    keep = None
+    if start == end and _role(u, readings.index(r)) == "activity":
+        keep = keep_until(start, c.cal)  # a named activity date: its PoE keep-until date too
+        lines.append(c.t("poe.activity", what=what, keep=c.d(keep)))
     tls = [make_timeline(c, cy) for cy in timelines_of]
     out = lines + [""] + [ln for tl in tls for ln in _block(c, tl)] + [""] + notes
     out.append(c.t("poe_reminder"))
@@ -456,7 +460,7 @@ def answer_can_fund(c: _Ctx) -> Reply:
     out.append(c.t("claim_link", title=claim.title, url=claim.url))
     text = "\n".join(_squeeze(out))
     deadlines = sorted({d for tl in tls for d in (tl.claim_end, tl.usage_end)})
-    return Reply(lang=c.lang, intent="can_fund", text=text, title=c.t("title.funding"), timelines=tls,
+    return Reply(lang=c.lang, intent="can_fund", text=text, title=c.t("title.funding"), timelines=tls, poe_keep_until=keep,
                  links=[claim, c.link("core_requirements")], reading_note=" ".join(notes) or None,
                  suggestions=[c.t("suggest.remind"), c.t("suggest.calendar"), c.t("suggest.poe")],
                  data={"cycles": _cycle_data(tls), "deadlines": [d.isoformat() for d in deadlines], "funds": verdict_ok,
@@ -734,6 +738,7 @@ def compose(u: Understanding) -> Reply:
     ctx.update(reply.context or {})
     if reply.choices:
         ctx["pending"] = "clarify"
+        ctx["choices"] = list(reply.choices)
         if u.roles and u.roles[0]:
             ctx["period_role"] = u.roles[0]  # the answer to the choice keeps what the date was
     reply.context = ctx

@@ -248,6 +248,9 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
     from core.policy import load_policy
 
     convention = convention or load_policy().fy_default
+    choice = _chosen(text, ctx)
+    if choice:  # "the first one" answering "March 4, 2024 or April 3, 2024?"
+        text = choice
     p = prepare(text, lang=lang, locale=locale, today=today, context=ctx, convention=convention)
     slots = p.slots
     junk = looks_like_code(p.text)
@@ -267,12 +270,15 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
             top < THRESHOLD or intent in ("timeline", "fallback") or (rec.is_followup(p.folded) and top < 0.8)
             or (ctx.get("pending") == "clarify" and top < 0.9)):
         intent, followup = ("claim_deadline" if prev == "status" else prev), True
-    elif intent in rec.ACTION_INTENTS and (top < ACTION_THRESHOLD or top < ACTION_MARGIN * _second(probs)):
+    elif intent in rec.ACTION_INTENTS and (top < ACTION_THRESHOLD or top < ACTION_MARGIN * _second(probs)
+                                           or _lone_keyword(p.folded)):
         intent = "fallback"  # a side effect only on a clear request
     elif top < THRESHOLD and (slots.periods or slots.period_error) and intent in _DATED and top >= PERIOD_THRESHOLD:
         pass  # a co-op question about a date, asked in few words: the learned reading stands
     elif top < THRESHOLD:
         intent = "fallback"
+    if intent == "fallback" and not junk and slots.periods and any(r in ("activity", "plan") for r in _roles(p)):
+        intent = "timeline"  # "Notre salon a eu lieu le 3 octobre 2025.": a statement about an activity is on topic
     if intent == "fallback":
         slots = Slots()  # an off-topic message states no date, even when it names one
     elif intent in _DATED and not (slots.periods or slots.period_error) and isinstance(ctx.get("period_text"), str):
@@ -290,9 +296,42 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
     u = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       top, dict(probs), followup, p.folded, junk=junk)
     u.roles = _roles(p) if slots.periods else []
+    role = ctx.get("period_role")
+    if (slots.periods and role in ("plan", "activity") and all(r in ("earnings", None) for r in u.roles)
+            and intent in ("can_fund", "usage_period", "fundable", "timeline") and isinstance(ctx.get("period_text"), str)):
+        # "I want to run a campaign in May 2027" … "can I use H1 funds for it?": the plan is the one said before
+        again = extract(ctx["period_text"][:200], fold(ctx["period_text"][:200]), lang=p.lang, locale=p.reading_locale,
+                        today=today, convention=convention).periods
+        if again:
+            u.roles = ["earnings"] * len(u.roles) + [role] * len(again)
+            slots.periods = list(slots.periods) + again
+            u.intent, u.followup = "can_fund", True
     if followup and ctx.get("period_role") in ("earnings", "activity", "plan", "submission"):
         u.roles = [r or ctx["period_role"] for r in u.roles]  # "April 3, 2024" answering "which date?" for an event
     return u
+
+
+def _lone_keyword(folded: str) -> bool:
+    """One word ("data", "calendar") is not a request, unless a pack lists it ("unsubscribe")."""
+    from . import packs
+
+    words = re.findall(r"[\w'-]+", folded)
+    return len(words) < 2 and " ".join(words) not in packs.vocab().words("actions.one_word")
+
+
+def _chosen(text: str, ctx: dict[str, Any]) -> str | None:
+    """The choice a reply like "the first one" / "la deuxième" / "2" picks from a clarifying question."""
+    choices = ctx.get("choices")
+    if ctx.get("pending") != "clarify" or not isinstance(choices, list) or not choices or len(text) > 40:
+        return None
+    from . import packs
+
+    words = set(re.findall(r"[\w']+", fold(text)))
+    for n, ordinals in packs.vocab().ordinals.items():
+        if n <= len(choices) and (words & set(ordinals) or fold(text).strip(" .!?#") == str(n)):
+            choice = choices[n - 1]
+            return choice if isinstance(choice, str) else None
+    return None
 
 
 def _second(probs: dict[str, float]) -> float:
