@@ -5,8 +5,10 @@
 Called by ``python -m eval.score`` after the scores. For each language pack, the utterances of
 ``intents/*.txt`` are masked and featurised exactly as at run time, then scikit-learn's
 stratified k-fold ``cross_val_predict`` trains on k-1 folds and predicts the held-out fold
-(same pipeline and settings as ``python -m understanding.train``). Rows of the matrix are the
-labelled intents, columns the predicted ones (abbreviated; the legend follows).
+(same pipeline and settings as ``python -m understanding.train``). The folds are grouped by
+template: every filling of one template (``templates/*.txt``) lands in the same fold, so the
+figure measures new phrasings, not new slot values. Rows of the matrix are the labelled
+intents, columns the predicted ones (abbreviated; the legend follows).
 """
 from __future__ import annotations
 
@@ -35,17 +37,22 @@ def report(code: str, folds: int = 5) -> dict:
     from understanding.classifier import read_examples
     from understanding.train import cross_validate, masked_utterance
 
+    from understanding.corpus import groups
+
     pack = packs.pack(code)
     examples = read_examples(pack)
     masked = [masked_utterance(t, code) for t, _ in examples]
     labels = [i for _, i in examples]
-    return cross_validate(masked, labels, folds)
+    by_template = groups(pack)
+    group_of = [by_template.get((t, i), f"line:{n}") for n, (t, i) in enumerate(examples)]
+    return cross_validate(masked, labels, folds, groups=group_of)
 
 
 def print_report(code: str, cv: dict) -> None:
     classes, cm = cv["classes"], cv["confusion"]
     short = _abbrev(classes)
-    print(f"\nintent classifier, {code}: {cv['folds']}-fold cross-validation accuracy "
+    how = "grouped by template (no template tested on its own fillings)" if cv.get("grouped") else "stratified"
+    print(f"\nintent classifier, {code}: {cv['folds']}-fold cross-validation ({how}) accuracy "
           f"{100 * cv['accuracy']:.1f}% over {cv['n']} utterances, {len(classes)} intents")
     width = max(4, max(len(s) for s in short)) + 1
     print(" " * 16 + "".join(s.rjust(width) for s in short))

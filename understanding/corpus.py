@@ -76,30 +76,46 @@ def messy(text: str, sms: dict[str, str], rng: random.Random) -> str:
     return text.rstrip("?").rstrip() + " ??"
 
 
-def expand(pack: packs.Pack) -> dict[str, str]:
-    """{generated file name: its content} for one pack."""
+def groups(pack: packs.Pack) -> dict[tuple[str, str], str]:
+    """(utterance, intent) → the template it came from, for a cross-validation that never
+    tests a template on its own fillings (``eval/classifier_report.py``)."""
+    out: dict[tuple[str, str], str] = {}
+    for intent, template, lines in _expanded(pack):
+        for text in lines:
+            out.setdefault((text, intent), f"{intent}:{template}")
+    return out
+
+
+def _expanded(pack: packs.Pack):
     tdir = pack.folder / "templates"
     if not tdir.is_dir():
-        return {}
+        return
     slots_path = pack.folder / "slots.toml"
     data = tomllib.loads(slots_path.read_text("utf-8")) if slots_path.is_file() else {}
     values = {k: list(v) for k, v in data.get("values", {}).items()}
     sms = {k.lower(): v for k, v in data.get("noise", {}).get("sms", {}).items()}
-    out = {}
     for path in sorted(tdir.glob("*.txt")):
-        intent = path.stem
-        lines: list[str] = []
         for raw in path.read_text("utf-8").splitlines():
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
             filled = fill(line, values)
-            lines.extend(filled)
             rng = _rng(line, "messy")
+            lines = list(filled)
             for text in filled[:4]:
                 m = messy(text, sms, rng)
                 if m and m != text:
                     lines.append(m)
+            yield path.stem, line, lines
+
+
+def expand(pack: packs.Pack) -> dict[str, str]:
+    """{generated file name: its content} for one pack."""
+    by_intent: dict[str, list[str]] = {}
+    for intent, _, lines in _expanded(pack):
+        by_intent.setdefault(intent, []).extend(lines)
+    out = {}
+    for intent, lines in by_intent.items():
         seen: set[str] = set()
         uniq = [x for x in lines if not (x in seen or seen.add(x))]
         out[f"{intent}.generated.txt"] = HEADER.format(intent=intent) + "\n".join(uniq) + "\n"
