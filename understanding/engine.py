@@ -275,8 +275,6 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
         intent = "fallback"  # a side effect only on a clear request
     elif top < THRESHOLD and (slots.periods or slots.period_error) and intent in _DATED and top >= PERIOD_THRESHOLD:
         pass  # a co-op question about a date, asked in few words: the learned reading stands
-    elif top < THRESHOLD and intent in rec.CYCLE_INTENTS and sum(probs.get(i, 0.0) for i in rec.CYCLE_INTENTS) >= THRESHOLD:
-        pass  # unsure which cycle fact, sure it is one: the answer states the whole cycle's dates anyway
     elif top < THRESHOLD:
         intent = "fallback"
     if intent == "fallback" and not junk and slots.periods and any(r in ("activity", "plan") for r in _roles(p)):
