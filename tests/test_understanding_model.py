@@ -119,6 +119,20 @@ activity_past = ["hatten", "fand", "statt"]
 strong = ["wann", "ist", "die", "frist", "fur", "gelder", "aus", "bis", "wir", "unsere", "einreichen", "hallo", "danke",
           "wer", "darf", "antrage", "wetter", "morgen", "eine", "der", "das"]
 '''
+_DE_PO = '''msgid ""
+msgstr ""
+"Language: de\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1)\\n"
+"Content-Type: text/plain; charset=utf-8\\n"
+
+msgctxt "fallback"
+msgid "I can only help with Microsoft co-op marketing funds."
+msgstr "Ich helfe nur bei Fragen zu den Co-op-Marketingmitteln von Microsoft."
+
+msgctxt "roles"
+msgid "Two Partner Center roles work with co-op claims: **{admin}** and **{user}**."
+msgstr "Zwei Partner Center-Rollen bearbeiten Co-op-Anträge: **{admin}** und **{user}**."
+'''
 _DE_INTENTS = {
     "claim_deadline": ["wann ist die frist fur gelder aus marz 2024", "bis wann mussen wir den antrag einreichen",
                        "frist fur co-op aus juli 2025", "letzter tag zum einreichen fur mai 2023",
@@ -136,6 +150,7 @@ def test_a_new_language_is_a_folder_of_data_files(tmp_path):
     folder = tmp_path / "de"
     (folder / "intents").mkdir(parents=True)
     (folder / "vocab.toml").write_text(_DE_VOCAB, "utf-8")
+    (folder / "messages.po").write_text(_DE_PO, "utf-8")  # its sentences (the rest fall back to English)
     for intent, lines in _DE_INTENTS.items():
         (folder / "intents" / f"{intent}.txt").write_text("\n".join(lines) + "\n", "utf-8")
     code = packs.register(folder)
@@ -147,10 +162,13 @@ def test_a_new_language_is_a_folder_of_data_files(tmp_path):
         assert [(p.primary.start, p.primary.end) for p in u.slots.periods] == [(date(2024, 3, 1), date(2024, 3, 31))]
         reply = respond("Wann ist die Frist für Gelder aus März 2024?", today=T)
         assert reply.timelines[0].claim_end == date(2025, 2, 15)
-        assert understand("Wer darf Anträge einreichen?", today=T).intent == "roles"
-        assert understand("Wie wird das Wetter morgen?", today=T).intent == "fallback"
+        roles = respond("Wer darf Anträge einreichen?", today=T)
+        assert roles.intent == "roles" and roles.text.startswith("Zwei Partner Center-Rollen")
+        off = respond("Wie wird das Wetter morgen?", today=T)
+        assert off.intent == "fallback" and off.text.startswith("Ich helfe nur") and not off.timelines
         # the other languages are untouched
         assert understand("who can submit claims", today=T).intent == "roles"
     finally:
         packs.unregister("de")
     assert "de" not in packs.available()
+    assert understand("Wer darf Anträge einreichen?", today=T).lang != "de"

@@ -49,6 +49,20 @@ class Model:
             if pairs:
                 self.weights[name] = tuple((pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2))
 
+    def word_support(self, masked: str, intent: str) -> float:
+        """How much the whole words of a text (not letter fragments) weigh for ``intent``: the
+        character n-grams read typos well, but they can also read a request into noise."""
+        if intent not in self.classes:
+            return 0.0
+        k = self.classes.index(intent)
+        total = 0.0
+        for name in features(masked):
+            if name.startswith("w:"):
+                for i, w in self.weights.get(name, ()):
+                    if i == k:
+                        total += w
+        return total
+
     def predict(self, masked: str) -> Prediction:
         counts = features(masked)
         values = []

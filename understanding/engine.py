@@ -36,6 +36,7 @@ THRESHOLD = 0.35  # below this confidence the bot says what it can answer instea
 ACTION_THRESHOLD = 0.45  # side effects need a clear request: this confidence ...
 ACTION_MARGIN = 2.5  # ... and this many times the next reading's
 PERIOD_THRESHOLD = 0.20  # ... unless the message names a period and the best reading is a question about dates
+WORDS_AGREE = 1.5  # ... and whole words of the text must weigh for it (not only letter fragments)
 MAX_QUESTIONS = 5
 
 # intents a bare period ("and for May 2024?") can continue
@@ -82,13 +83,14 @@ class Understanding:
 
 
 def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | None:
-    """The locale that orders numeric dates. The channel locale first; with none, a message
-    written in French is read day/month (French never writes month/day); English text with
+    """The locale that orders numeric dates. A message written in French is read day/month
+    whatever the client's locale (French never writes month/day: an en-US client typing
+    "03/10/2022" in French means 3 October); otherwise the channel locale; English text with
     no locale stays ambiguous (en-US and en-GB disagree), so the answer asks."""
+    if lang == "fr" and lang_source in ("text", "forced", "context"):
+        return locale if locale and locale.lower().startswith("fr") else "fr-FR"
     if locale:
         return locale
-    if lang == "fr" and lang_source in ("text", "forced", "context"):
-        return "fr-FR"
     return None
 
 
@@ -130,12 +132,22 @@ def prepare(text: str | None, *, lang: str | None = None, locale: str | None = N
                     text_lang if text_source == "text" else answer_lang)
 
 
+def _model(p: Prepared):
+    return model(p.text_lang or p.lang) or model(p.lang) or model("en")
+
+
 def classify(p: Prepared) -> tuple[str, float, dict[str, float]]:
-    m = model(p.text_lang or p.lang) or model(p.lang) or model("en")
+    m = _model(p)
     if m is None or not p.masked.strip():
         return "fallback", 0.0, {}
     pred = m.predict(p.masked)
     return pred.intent, pred.confidence, pred.probabilities
+
+
+def words_agree(p: Prepared, intent: str) -> bool:
+    """Whether the words themselves (not letter fragments: "NDERS:LIS") ask for ``intent``."""
+    m = _model(p)
+    return m is not None and m.word_support(p.masked, intent) >= WORDS_AGREE
 
 
 def _roles(p: Prepared) -> list[str | None]:
@@ -271,7 +283,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
             or (ctx.get("pending") == "clarify" and top < 0.9)):
         intent, followup = ("claim_deadline" if prev == "status" else prev), True
     elif intent in rec.ACTION_INTENTS and (top < ACTION_THRESHOLD or top < ACTION_MARGIN * _second(probs)
-                                           or _lone_keyword(p.folded)):
+                                           or _lone_keyword(p.folded) or not words_agree(p, intent)):
         intent = "fallback"  # a side effect only on a clear request
     elif top < THRESHOLD and (slots.periods or slots.period_error) and intent in _DATED and top >= PERIOD_THRESHOLD:
         pass  # a co-op question about a date, asked in few words: the learned reading stands

@@ -1,7 +1,8 @@
 """Language packs: one folder of data files per language, no code.
 
 A pack is a folder named by its language code (``understanding/lang/en``,
-``understanding/lang/fr``, or any folder given to :func:`register`) holding:
+``understanding/lang/fr``, or any folder registered with :mod:`understanding.langpacks`, the
+one registry, e.g. through ``COOP_LANG_PATH``) holding, beside its ``messages.po``:
 
 - ``vocab.toml``: the cue words the one reading engine uses (months, ordinals, relative
   time, date roles, greetings and signatures, amounts and splits, cancel phrases);
@@ -20,20 +21,18 @@ True
 from __future__ import annotations
 
 import logging
-import threading
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import langpacks
+
 logger = logging.getLogger(__name__)
 
 LANG_ROOT = Path(__file__).resolve().with_name("lang")
-
-_lock = threading.Lock()
-_extra: dict[str, Path] = {}
-_generation = [0]
+_registered: dict[str, Path] = {}  # code -> folder, for unregister()
 
 
 @dataclass(frozen=True)
@@ -60,45 +59,42 @@ class Pack:
 
 
 def register(path: Path | str) -> str:
-    """Add the language pack in ``path`` (a folder named by its code, holding ``vocab.toml``);
-    returns its code. Registering a folder again replaces it."""
+    """Add the language pack in ``path`` (a folder named by its code, holding ``messages.po``
+    and ``vocab.toml``) to the one registry (:mod:`understanding.langpacks`); returns its code."""
     folder = Path(path).resolve()
     if not (folder / "vocab.toml").is_file():
-        raise FileNotFoundError(f"{folder} holds no vocab.toml: not a language pack")
-    code = folder.name.lower()
-    with _lock:
-        _extra[code] = folder
-        _generation[0] += 1
-        _load_all.cache_clear()
+        raise FileNotFoundError(f"{folder} holds no vocab.toml: not a language pack understanding can read")
+    codes = langpacks.register(folder)
+    code = codes[0] if codes else folder.name
+    _registered[code] = folder
     logger.info("language pack %s registered from %s", code, folder)
     return code
 
 
 def unregister(code: str) -> None:
-    with _lock:
-        if _extra.pop(code, None) is not None:
-            _generation[0] += 1
-            _load_all.cache_clear()
+    folder = _registered.pop(code, None)
+    if folder is not None:
+        langpacks.unregister(folder)
 
 
 def generation() -> int:
     """Changes whenever the set of packs changes (caches built from packs key on it)."""
-    return _generation[0]
+    return langpacks.generation()
 
 
-def _folders() -> dict[str, Path]:
-    out = {p.name: p for p in sorted(LANG_ROOT.iterdir()) if (p / "vocab.toml").is_file()}
-    out.update(_extra)
-    return out
+@lru_cache(maxsize=8)
+def _load_all_at(gen: int) -> dict[str, Pack]:
+    packs_ = {}
+    for code, folder in langpacks.packs().items():
+        vocab_file = Path(folder) / "vocab.toml"
+        if vocab_file.is_file():  # a pack may only translate sentences; understanding needs its words
+            with open(vocab_file, "rb") as fh:
+                packs_[code] = Pack(code, Path(folder), tomllib.load(fh))
+    return dict(sorted(packs_.items(), key=lambda kv: (kv[0] != langpacks.DEFAULT, kv[0])))
 
 
-@lru_cache(maxsize=1)
 def _load_all() -> dict[str, Pack]:
-    packs = {}
-    for code, folder in _folders().items():
-        with open(folder / "vocab.toml", "rb") as fh:
-            packs[code] = Pack(code, folder, tomllib.load(fh))
-    return packs
+    return _load_all_at(generation())
 
 
 def available() -> list[str]:
