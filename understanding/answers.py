@@ -228,13 +228,17 @@ def _note(c: _Ctx, reading: PeriodReading) -> tuple[str | None, list[date]]:
             note += " " + c.t("note.calendar_placement_alt", label=label, alt_choice=label,
                               alt_months=c.months(ah.start, ah.end) + _alt_deadline(c, ah))
         return note, []
+    if p.reading == "calendar_half" and alts:
+        half = alts[0].halves[0]
+        options = c.t("clarify.or").join(c.months(a.start, a.end) + _alt_deadline(c, a.halves[0]) for a in alts)
+        return c.t("note.calendar_half", text=text, months=c.months(p.start, p.end), half=half.name, alts=options), []
     if p.reading.startswith("fy_") and reading.kind in ("fy_half", "fy_year", "fy_quarter"):
         conv = p.reading.removeprefix("fy_")
         other = "microsoft" if conv == "seed" else "seed"
         alt = alts[0] if alts else None
         alt_months = c.months(alt.start, alt.end) if alt else c.months(p.start, p.end)
-        if reading.kind == "fy_half" and alt is not None:
-            alt_months += _alt_deadline(c, alt.halves[0])
+        if alt is not None:  # the other convention's deadlines too, not only its months
+            alt_months += _alt_deadlines(c, alt.halves)
         if reading.kind == "fy_half":
             half = p.halves[0]
             return c.t("note.fy", text=text, convention=c.t("conv." + conv), months=c.months(p.start, p.end),
@@ -276,6 +280,12 @@ def _alt_deadline(c: _Ctx, half: Half) -> str:
     return c.t("note.alt_deadline", date=c.d(c.cal.cycle(half).claiming.end))
 
 
+def _alt_deadlines(c: _Ctx, halves) -> str:
+    """" (claim deadline February 15, 2022)", or several joined: one per half of a reading."""
+    dates = [c.d(c.cal.cycle(h).claiming.end) for h in halves]
+    return c.t("note.alt_deadline", date=_join(c, dates)) if dates else ""
+
+
 def _choice_text(c: _Ctx, interp: Interpretation) -> str:
     if interp.day:
         return c.d(interp.day)
@@ -290,7 +300,8 @@ def _clarify(c: _Ctx, intent: str, reading: PeriodReading) -> Reply:
     key = "clarify.date" if reading.kind == "date" else "clarify.season"
     text = c.t(key, text=reading.text.strip(), options=c.t("clarify.or").join(f"**{x}**" for x in choices))
     return Reply(lang=c.lang, intent=intent, text=text, title=c.t("title.clarify"), choices=choices,
-                 suggestions=list(choices), data={"clarify": True, "choices": choices})
+                 suggestions=list(choices), data={"clarify": True, "choices": choices},
+                 context={"choice_dates": [i.start.isoformat() for i in reading.candidates]})
 
 
 # ------------------------------------------------------------------------------------------
@@ -555,7 +566,8 @@ def answer_split(c: _Ctx) -> Reply:
         text += "\n" + c.t("split.guide", url=guide.url)
         data = {"amount": str(result.amount), "currency": s.currency, "rebate_percent": str(r_pct),
                 "coop_percent": str(c_pct), "rebate": str(result.rebate), "coop": str(result.coop)}
-        return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=[guide], data=data,
+        ctx = {"split": [str(r_pct), str(c_pct)], "amount": str(s.amount), "currency": s.currency}  # "and on 30,000?"
+        return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=[guide], data=data, context=ctx,
                      suggestions=[c.t("suggest.status"), c.t("suggest.h1")])
     if s.split:
         r_pct, c_pct = s.split

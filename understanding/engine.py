@@ -15,13 +15,14 @@ The steps, each driven by data in the language packs:
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from core import check_split, fold
+from core import CoopError, check_split, fold
 
 from . import recognizer as rec
 from .classifier import model
@@ -38,6 +39,7 @@ ACTION_MARGIN = 2.5  # ... and this many times the next reading's
 PERIOD_THRESHOLD = 0.20  # ... unless the message names a period and the best reading is a question about dates
 WORDS_AGREE = 1.5  # ... and whole words of the text must weigh for it (not only letter fragments)
 MAX_QUESTIONS = 5
+SPLIT_CONFIDENCE = 0.55  # both sides of an "and" must be read this surely to answer them apart
 
 # intents a bare period ("and for May 2024?") can continue
 _CONTINUABLE = set(rec.CYCLE_INTENTS) | {"poe_retention", "threshold", "can_fund"}
@@ -117,7 +119,10 @@ def prepare(text: str | None, *, lang: str | None = None, locale: str | None = N
     from . import packs
 
     codes = packs.available()
-    text_lang, text_source = detect(text, locale, folded)
+    if looks_like_code(text):  # markup and SQL words say nothing of the asker's language: the rest may
+        text_lang, text_source = detect(_MARKUP.sub(" ", text), locale, _MARKUP.sub(" ", folded))
+    else:
+        text_lang, text_source = detect(text, locale, folded)
     if lang and lang.lower()[:2] in codes:
         answer_lang, source = lang.lower()[:2], "forced"
     else:
@@ -175,11 +180,14 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
             if s.kind == "context":
                 context_slots.append(_context(s.text, lang or whole.lang, locale, today, convention))
                 continue
-            u = _one(s.text, lang or whole.lang, locale, today, {}, convention)
-            _inherit(u, context_slots, parts)
-            parts.append(u)
+            for piece in _split_asks(s.text, lang or whole.lang, locale, today, convention):
+                u = _one(piece, lang or whole.lang, locale, today, {}, convention)
+                _inherit(u, context_slots, parts)
+                _settle(u)
+                parts.extend(_per_activity(u))
             if len(parts) >= MAX_QUESTIONS:
                 break
+        parts = parts[:MAX_QUESTIONS]
         parts = [u for u in parts if u.intent not in ("greeting", "thanks")] or parts
         # a sentence of a ticket that asks nothing this bot answers ("can you forget the previous
         # question?") is left out when others are answered; a refused action is still said
@@ -195,7 +203,89 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
             whole.questions = parts
             whole.intent = "multi"
             return whole
-    return _one(text, lang, locale, today, ctx, convention)
+    single = _one(text, lang, locale, today, ctx, convention)
+    if single.intent in rec.ACTION_INTENTS or single.intent in ("cancel", "fallback") or single.junk or single.followup:
+        return single
+    pieces = _split_asks(text, lang or single.lang, locale, today, convention)
+    parts = [single] if len(pieces) < 2 else [_one(p, lang or single.lang, locale, today, ctx, convention) for p in pieces]
+    for later in parts[1:]:
+        _inherit(later, [], parts[:1])
+        _settle(later)
+    parts = [q for u in parts for q in _per_activity(u)]
+    if len(parts) == 1:
+        return parts[0]
+    single.questions = parts[:MAX_QUESTIONS]
+    single.intent = "multi"
+    return single
+
+
+_ACTIVITY_ASKS = set(rec.CYCLE_INTENTS) - {"which_half", "fy_label", "status"}
+_ONE_ANSWER = set(rec.CYCLE_INTENTS) | {"can_fund"}
+
+
+def _per_activity(u: Understanding) -> list[Understanding]:
+    """"We held an event on 3 June 2025 and another on 9 September 2025: the deadlines for each?"
+    — one question per activity when their claims fall in different cycles."""
+    acts = [(p, r) for p, r in zip(u.slots.periods, u.roles) if r in ("activity", "plan") and p.primary is not None]
+    if u.intent not in _ACTIVITY_ASKS or len(acts) < 2 or len(acts) != len(u.slots.periods):
+        return [u]
+    from core import cycle_for_activity
+
+    try:
+        cycles = {cycle_for_activity(p.primary.start).earning.first for p, _ in acts}
+    except CoopError:
+        return [u]
+    if len(cycles) < 2:
+        return [u]
+    out = []
+    for p, r in acts:
+        slots = dataclasses.replace(u.slots, periods=[p])
+        out.append(dataclasses.replace(u, slots=slots, roles=[r], questions=[]))
+    return out
+
+
+_JOIN = re.compile(r"(?:,|;)?\s+(?:and|et|also|aussi|as well as|ainsi que)\s+|\s*;\s*")
+
+
+def _split_asks(text: str, lang: str | None, locale: str | None, today: date, convention: str | None) -> list[str]:
+    """A sentence that asks two things joined by "and"/"et" ("the claim deadline and the link to
+    the core requirements"): cut where both sides are confident readings of different intents.
+    Never inside a period ("between March and May 2025")."""
+    if len(text) > 400 or not _JOIN.search(fold(text)):
+        return [text]
+    p = prepare(text, lang=lang, locale=locale, today=today, convention=convention)
+    joins = [m for m in _JOIN.finditer(p.folded)
+             if not any(r.start <= m.start() < r.end for r in p.slots.periods)]
+    for m in joins:
+        left, right = text[:m.start()], text[m.end():]
+        if len(left.split()) < 2 or len(right.split()) < 2:
+            continue
+        a = classify(prepare(left, lang=lang, locale=locale, today=today, convention=convention))
+        b = classify(prepare(right, lang=lang, locale=locale, today=today, convention=convention))
+        if (a[0] != b[0] and min(a[1], b[1]) >= SPLIT_CONFIDENCE
+                and not {a[0], b[0]} & {"fallback", "greeting", "thanks", "cancel", "timeline"}
+                and not {a[0], b[0]} <= _ONE_ANSWER):  # "when do claims open and close": one cycle answers both
+            return [left.strip(" ,;")] + _split_asks(right, lang, locale, today, convention)
+    return [text]
+
+
+_SETTLE_SPLIT = {"threshold", "fallback", "program_eligibility", "fundable", "timeline", "how_to_claim", "claim_deadline"}
+_SETTLE_FUND = set(rec.CYCLE_INTENTS) | {"fundable", "can_fund"}
+
+
+def _settle(u: Understanding) -> None:
+    """What the slots say settles what the words left open: an amount with a split is a
+    calculation; a named program, a question about it; earnings beside a planned activity,
+    whether the one can pay for the other."""
+    if u.junk or u.action_refused or u.intent in rec.ACTION_INTENTS or u.intent in ("cancel", "greeting", "thanks", "help"):
+        return
+    sl = u.slots
+    if sl.split and sl.amount is not None and u.intent in _SETTLE_SPLIT and not sl.periods:
+        u.intent = "split"
+    elif sl.programs and not sl.periods and (u.intent == "fundable" or (u.intent == "fallback" and u.score < 2 * THRESHOLD)):
+        u.intent = "program_eligibility"
+    elif "earnings" in u.roles and "plan" in u.roles and u.intent in _SETTLE_FUND:
+        u.intent = "can_fund"
 
 
 def _context(text: str, lang: str | None, locale: str | None, today: date, convention: str | None) -> Understanding:
@@ -231,6 +321,14 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
     if u.slots.period_error:
         return
     if u.slots.periods:
+        # "We accrued co-op in Jan-Jun 2026. Could that pay for a trade show in February 2027?"
+        if "plan" in u.roles and "earnings" not in u.roles:
+            for src in reversed(context):
+                extra = [(p, r) for p, r in zip(src.slots.periods, src.roles) if r == "earnings"]
+                if extra:
+                    u.roles = ["earnings"] * len(extra) + list(u.roles)
+                    u.slots.periods = [p for p, _ in extra] + list(u.slots.periods)
+                    break
         # "We plan a hackathon next spring. Would FY26 H1 money cover it?": the question names the
         # earnings, the sentence before it the planned (or held) activity: both are needed
         if all(r in ("earnings", None) for r in u.roles):
@@ -260,9 +358,12 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
     from core.policy import load_policy
 
     convention = convention or load_policy().fy_default
-    choice = _chosen(text, ctx)
+    choice = _chosen(text, ctx, today)
     if choice:  # "the first one" answering "March 4, 2024 or April 3, 2024?"
         text = choice
+    shifted = _shifted(text, ctx, today, convention)
+    if shifted:  # "what about the one after?": the period after the one asked about last
+        text = shifted
     p = prepare(text, lang=lang, locale=locale, today=today, context=ctx, convention=convention)
     slots = p.slots
     junk = looks_like_code(p.text)
@@ -274,7 +375,8 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
         intent = "fallback"
     elif rec.is_cancel(p.folded):  # "never mind" / "laisse tomber": ends whatever was pending
         intent, top = "cancel", rec.CANCEL_SCORE
-    elif ctx.get("pending") == "split" and (slots.amount is not None or slots.split or slots.split_error or slots.amount_error) \
+    elif (ctx.get("pending") == "split" or (prev == "split" and rec.is_followup(p.folded))) \
+            and (slots.amount is not None or slots.split or slots.split_error or slots.amount_error) \
             and (top < 0.8 or intent in ("split", "threshold", "timeline", "fallback")):
         intent, followup = "split", True
         _merge_split(slots, ctx)
@@ -320,6 +422,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
             u.intent, u.followup = "can_fund", True
     if followup and ctx.get("period_role") in ("earnings", "activity", "plan", "submission"):
         u.roles = [r or ctx["period_role"] for r in u.roles]  # "April 3, 2024" answering "which date?" for an event
+    _settle(u)
     return u
 
 
@@ -331,13 +434,64 @@ def _lone_keyword(folded: str) -> bool:
     return len(words) < 2 and " ".join(words) not in packs.vocab().words("actions.one_word")
 
 
-def _chosen(text: str, ctx: dict[str, Any]) -> str | None:
-    """The choice a reply like "the first one" / "la deuxième" / "2" picks from a clarifying question."""
-    choices = ctx.get("choices")
-    if ctx.get("pending") != "clarify" or not isinstance(choices, list) or not choices or len(text) > 40:
+def _shifted(text: str, ctx: dict[str, Any], today: date, convention: str | None) -> str | None:
+    """"what about the one after?" / "et le suivant ?" / "le mois d'après": the last question
+    again, for the next (or previous) month or half, written as months ("2027-01 - 2027-06")."""
+    period = ctx.get("period_text")
+    if not isinstance(period, str) or len(text) > 80 or ctx.get("intent") not in _CONTINUABLE:
         return None
     from . import packs
 
+    v = packs.vocab()
+    folded = fold(text)
+    step = 1 if any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in v.words("followup.next")) else \
+        -1 if any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in v.words("followup.previous")) else 0
+    if not step:
+        return None
+    try:
+        readings = extract(period[:200], fold(period[:200]), lang="en", locale=None, today=today, convention=convention).periods
+    except CoopError:
+        return None
+    if not readings or readings[0].primary is None:
+        return None
+    from core import calendar
+    from core.periods import month_index, month_of
+
+    interp = readings[0].primary
+    months = interp.months.last - interp.months.first + 1
+    if months == 1:  # a month (or a day): the month after
+        first = last = interp.months.first + step
+    else:  # a half, a quarter...: the half after the first half it touches
+        half = calendar().next_half(interp.halves[0], step)
+        first, last = half.first, half.last
+    (y1, m1), (y2, m2) = month_of(first), month_of(last)
+    return f"{y1}-{m1:02d}" if first == last else f"{y1}-{m1:02d} - {y2}-{m2:02d}"
+
+
+def _chosen(text: str, ctx: dict[str, Any], today: date | None = None) -> str | None:
+    """The choice a reply like "the first one" / "la deuxième" / "2" / "September 4" picks from a
+    clarifying question ("April 9, 2025 or September 4, 2025?")."""
+    choices = ctx.get("choices")
+    if ctx.get("pending") != "clarify" or not isinstance(choices, list) or not choices or len(text) > 60:
+        return None
+    from . import packs
+
+    dates = ctx.get("choice_dates")
+    if isinstance(dates, list) and len(dates) == len(choices) and today is not None:
+        from core import CoopError
+
+        from .reading import find_periods
+
+        try:
+            said = [r.primary for r in find_periods(text, today=today) if r.primary is not None]
+        except CoopError:
+            said = []
+        for interp in said:
+            if interp.reading == "most_recent" or interp.day is None:  # a day or month without its year
+                picked = [ch for ch, iso in zip(choices, dates) if isinstance(ch, str) and isinstance(iso, str)
+                          and iso[5:7] == f"{interp.start.month:02d}" and (interp.day is None or iso[8:10] == f"{interp.day.day:02d}")]
+                if len(picked) == 1:
+                    return picked[0]
     words = set(re.findall(r"[\w']+", fold(text)))
     for n, ordinals in packs.vocab().ordinals.items():
         if n <= len(choices) and (words & set(ordinals) or fold(text).strip(" .!?#") == str(n)):

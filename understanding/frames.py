@@ -21,7 +21,7 @@ from core import fold
 
 from . import packs
 
-ROLES = ("earnings", "activity", "plan", "plan_funds", "submission")
+ROLES = ("earnings", "activity", "plan", "plan_funds", "submission")  # cue lists in [roles]
 
 
 @dataclass
@@ -44,6 +44,9 @@ class _Cues:
     joiner: re.Pattern[str]
     roles: dict[str, re.Pattern[str]]
     past: re.Pattern[str]
+    past_weak: frozenset
+    submission_verbs: re.Pattern[str]
+    request: re.Pattern[str]
     earnings_after: re.Pattern[str]
     earnings_before: re.Pattern[str]
     submission_after: re.Pattern[str]
@@ -63,6 +66,9 @@ def _cues(gen: int) -> _Cues:
         joiner=re.compile(r"(?:,|;)?\s+" + joiners + r"\s+(?=" + qwords + r"(?![\w]))"),
         roles={r: re.compile(r"(?<![\w])" + _alt(v.words("roles." + r)) + r"(?![\w])") for r in ROLES},
         past=re.compile(r"(?<![\w])" + _alt(v.words("roles.activity_past")) + r"(?![\w])"),
+        past_weak=frozenset(v.words("roles.activity_past_weak")),
+        submission_verbs=re.compile(r"(?<![\w])" + _alt(v.words("roles.submission_verbs")) + r"(?![\w])"),
+        request=re.compile(r"^\W*" + _alt(v.words("segment.request_starts")) + r"(?![\w])"),
         earnings_after=re.compile(r"^(?:'s)?\s+" + _alt(v.words("roles.earnings_after")) + r"(?![\w])"),
         submission_after=re.compile(r"^\s*,?\s*(?:" + _alt(v.words("roles.submission_after")) + r")(?![\w])"),
         earnings_before=re.compile(r"(?<![\w])" + _alt(v.words("roles.earnings_before")) + r"\s+$"),
@@ -100,17 +106,18 @@ def segment(text: str) -> list[Segment]:
     closed = False
     for start, raw in _sentences(text):
         folded = fold(raw)
-        if closed:
-            break
+        if closed and ("?" not in folded and len(folded.split()) <= 4 and not any(ch.isdigit() for ch in folded)):
+            continue  # the signature under a "Thanks,"
         m = c.greeting.match(folded)
         if m:
             raw, folded, start = raw[m.end():], folded[m.end():], start + m.end()
             if not folded.strip(" \t\n.,!-"):
                 continue
         if c.closing.match(folded) and "?" not in folded and len(folded.split()) <= 8:
-            closed = True  # what follows a "Thanks," is the signature
+            closed = True  # what follows a "Thanks," is the signature, unless it asks something
             continue
-        is_q = "?" in folded or bool(c.question.match(folded))
+        closed = False
+        is_q = "?" in folded or bool(c.question.match(folded)) or bool(c.request.match(folded))
         parts = [(start, raw, folded)]
         if is_q:
             parts = []
@@ -128,6 +135,51 @@ def segment(text: str) -> list[Segment]:
         # no sentence asks anything explicitly ("deadline for H1 funds"): the last one is the question
         out[-1].kind = "question"
     return out
+
+
+def _fuzzy_cues(c: "_Cues", text: str) -> list[tuple[str, int, int]]:
+    """Misspelt cue words ("evnt", "semnar", "earnd"): (role, start, end) of each word one
+    edit away from an activity or earnings cue of 5+ letters."""
+    out = []
+    for m in _WORDS.finditer(text):
+        role = _fuzzy_role(m.group(0), generation_key())
+        if role:
+            out.append((role, m.start(), m.end()))
+    return out
+
+
+_WORDS = re.compile(r"[a-z]{4,}")
+
+
+def generation_key() -> int:
+    return packs.generation()
+
+
+@lru_cache(maxsize=8192)
+def _fuzzy_role(word: str, gen: int) -> str | None:
+    from .typos import _one_edit
+
+    table = _fuzzy_table(gen)
+    if word in table["exact"]:
+        return None  # an exact cue is found by the patterns themselves
+    for role in ("activity", "earnings"):
+        for cue in table[role]:
+            if abs(len(cue) - len(word)) <= 1 and cue[0] == word[0] and _one_edit(word, cue):
+                return role
+    return None
+
+
+@lru_cache(maxsize=4)
+def _fuzzy_table(gen: int) -> dict:
+    v = packs.vocab()
+    single = lambda key: [w for w in v.words(key) if " " not in w and "-" not in w and len(w) >= 5]  # noqa: E731
+    known = set()
+    for key in ("roles.activity", "roles.earnings", "roles.activity_past", "roles.plan", "roles.plan_funds",
+                "segment.question_words", "detect.strong"):
+        known.update(v.words(key))
+    for p in packs.packs():
+        known.update(p.get("detect.strong") or [])
+    return {"activity": single("roles.activity"), "earnings": single("roles.earnings"), "exact": known}
 
 
 def role_of(folded: str, start: int, end: int) -> str | None:
@@ -153,16 +205,34 @@ def role_of(folded: str, start: int, end: int) -> str | None:
     if c.earnings_after.match(sentence_after) or c.earnings_before.search(sentence_before[-24:]):
         return "earnings"  # "H1 funds", "Jul-Dec 2026 co-op"
     best: dict[str, float] = {}
+
+    def near(role: str, s: int, e: int, after: bool) -> None:
+        d = s * 1.5 + 4 if after else len(sentence_before) - e
+        best[role] = min(best.get(role, 1e9), d)
+
     for role, pat in c.roles.items():
         for m in pat.finditer(sentence_before):
-            d = len(sentence_before) - m.end()
-            best[role] = min(best.get(role, 1e9), d)
+            near(role, m.start(), m.end(), False)
         for m in pat.finditer(sentence_after):
-            d = m.start() * 1.5 + 4
-            best[role] = min(best.get(role, 1e9), d)
+            near(role, m.start(), m.end(), True)
+    for role, s, e in _fuzzy_cues(c, sentence_before):
+        near(role, s, e, False)
+    for role, s, e in _fuzzy_cues(c, sentence_after):
+        near(role, s, e, True)
+    # a past verb right before the date makes it an activity ("executed on", "ran on", "a eu lieu le")
+    tail = sentence_before[-28:]
+    for m in c.past.finditer(tail):
+        if m.group(0) not in c.past_weak and len(tail) - m.end() <= 12:
+            near("activity", m.start() + len(sentence_before) - len(tail), m.end() + len(sentence_before) - len(tail), False)
+    # "we filed a claim today (1 December 2026)": a submission verb nearest before the date
+    for m in c.submission_verbs.finditer(sentence_before):
+        near("submission_verb", m.start(), m.end(), False)
     if not best:
         return None
     if "submission" in best and best["submission"] <= 12:
+        return "submission"
+    sv = best.get("submission_verb", 1e9)
+    if sv <= 30 and sv < min(best.get(r, 1e9) for r in ("activity", "earnings", "plan_funds")):
         return "submission"
     if "activity" in best:
         earn = best.get("earnings", 1e9)

@@ -188,9 +188,15 @@ class _Grammar:
         # --- halves --------------------------------------------------------------------------
         self.add("half_year", _B + r"h(?P<h>[12])\s*[-/,]?\s*" + YLINK + CY + r"(?P<y>\d{4})" + _E, _h_then_year)
         self.add("half_year", _B + r"(?P<y>\d{4})\s*[-/,]?\s*h(?P<h>[12])" + _E, _h_then_year)
+        # "the first half of 2023", "premier semestre civil 2023", "S2 2024": the calendar half; unless "calendar"/
+        # "civil" or its months are said ("(Jan-Jun)"), the fiscal half of that name is the other reading
+        CMARK = r"(?P<cm>" + _alt(v.words("reading.calendar_marks")) + r")"
+        MONTHS_SAID = r"(?:\s*\(?\s*(?P<ms>" + self.month_re + r"\s*(?:-|/|" + _alt(v.words("reading.range_sep")) + r")\s*"
+        MONTHS_SAID += self.month_re + r")\s*\)?)?"
         self.add("calendar_half", _B + THE + r"(?P<n>" + ORD.get(1, "x") + "|" + ORD.get(2, "x") + "|" + SECOND + r")\s+"
-                 + HALF_WORD + r"\s+" + YLINK + CALYEAR + RY + _E, _ordinal_half)
-        self.add("calendar_half", _B + r"s(?P<n>[12])\s*[-/]?\s*(?P<y>\d{4})" + _E, _s_half)
+                 + r"(?:" + CMARK + r"\s+)?" + HALF_WORD + r"(?:\s+" + CMARK.replace("cm", "cm2") + r")?\s+" + YLINK + CALYEAR + RY
+                 + _E + MONTHS_SAID, _ordinal_half)
+        self.add("calendar_half", _B + r"s(?P<n>[12])\s*[-/]?\s*(?P<y>\d{4})" + _E + MONTHS_SAID, _s_half)
         # relative named halves: "next H2", "last H1", "this H1", "le H2 prochain"
         before = _alt(self.before)
         after = _alt(self.after)
@@ -258,7 +264,15 @@ class _Grammar:
         self.add("relative", _B + r"(?P<rb>" + before + r")\s+(?P<u>" + units_ba + r")(?:\s*-?\s*ci)?" + _E, _rel_unit, needs_today=True)
         self.add("relative", _B + _opt(v.words("reading.the")) + r"(?P<u>" + units_ba + r")\s+(?P<ra>" + after + r")" + _E, _rel_unit,
                  needs_today=True)
+        # "last year in March", "l'an dernier en mars"
+        self.add("relative", _B + r"(?P<yp>" + yp + r")\s+" + _opt(v.words("reading.before_bare_month")) + M("m") + r"(?!\s*,?\s*\d)" + _E,
+                 _month_rel_year, needs_today=True)
         self.add("relative", _B + r"(?P<yp>" + yp + r")" + _E, _rel_year_phrase, needs_today=True)
+        # whole phrases that name a relative period ("the funds we're earning now": this half)
+        phrases = {re.sub(r"\s+", " ", k): (str(val[0]), int(val[1])) for k, val in v.table("relative.phrases").items()}
+        self.rel_phrases = phrases
+        if phrases:
+            self.add("relative", _B + r"(?P<ph>" + _alt(phrases) + r")" + _E, _rel_phrase, needs_today=True)
         # "last Friday", "vendredi dernier"; "next spring", "l'été prochain"
         wd = _alt(self.weekdays)
         self.add("relative", _B + r"(?P<rb>" + before + r")\s+(?P<wd>" + wd + r")" + _E, _rel_weekday, needs_today=True)
@@ -420,18 +434,30 @@ def _h_then_year(m, ctx):
     return primary, _distinct(primary, others), {"half_name": name}
 
 
-def _calendar_half(ctx: _Context, n: int, year_text: str):
+def _calendar_half(ctx: _Context, n: int, year_text: str, m=None):
     year = ctx.year(year_text)
     first = month_index(year, 1 if n == 1 else 7)
-    return ctx.interp(first, first + 5, "calendar_half"), (), {}
+    primary = ctx.interp(first, first + 5, "calendar_half")
+    said = m is not None and (m.groupdict().get("cm") or m.groupdict().get("cm2") or m.groupdict().get("ms"))
+    if said or not year_text.isdigit():
+        return primary, (), {}
+    # "S2 2024" / "second half of 2024" may mean the fiscal H2: placed in 2024, or the FY2024 label
+    name = "H" + str(n)
+    others = [ctx.half(ctx.cal.half_named(name, year), "calendar_placement")]
+    for conv in ctx.cal.policy.fy_conventions:
+        try:
+            others.append(ctx.half(ctx.cal.half_from_label(_fy_year(year_text), name, conv), f"fy_{conv}"))
+        except OutOfRange:
+            continue
+    return primary, _distinct(primary, others), {"half_name": name}
 
 
 def _ordinal_half(m, ctx):
-    return _calendar_half(ctx, ctx.g.ordinal(m["n"]), m["y"])
+    return _calendar_half(ctx, ctx.g.ordinal(m["n"]), m["y"], m)
 
 
 def _s_half(m, ctx):
-    return _calendar_half(ctx, int(m["n"]), m["y"])
+    return _calendar_half(ctx, int(m["n"]), m["y"], m)
 
 
 def _bare_half(m, ctx):
@@ -603,6 +629,13 @@ def _rel_day(m, ctx):
     if ctx.today is None:
         return None, (), {}
     return _span_interp(ctx, resolve("day", ctx.g.rel_days[m["r"]], ctx.today, ctx.cal)), (), {}
+
+
+def _rel_phrase(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    unit, offset = ctx.g.rel_phrases[re.sub(r"\s+", " ", m["ph"])]
+    return _span_interp(ctx, resolve(unit, offset, ctx.today, ctx.cal)), (), {}
 
 
 def _rel_weekday(m, ctx):
