@@ -368,7 +368,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             start, end = _plan_span(c, r) if role == "plan" else (r.primary.start, r.primary.end)
             what = _what(c, r, start, end)
             groups.append((what, cycles_for_activity_span(start, end, c.cal), "activity"))
-            if start == end and role == "activity":
+            if start == end:  # a named activity day (held or planned): its PoE keep-until date too
                 keeps.append((what, keep_until(start, c.cal)))
         elif role == "submission" and r.primary.day and intent in _ACTIVITY_INTENTS:
             groups.append((_what(c, r), [cycle_claimable_on(r.primary.day, c.cal)], "submission"))

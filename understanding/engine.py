@@ -155,12 +155,17 @@ def words_agree(p: Prepared, intent: str) -> bool:
     return m is not None and m.word_support(p.masked, intent) >= WORDS_AGREE
 
 
-def _roles(p: Prepared) -> list[str | None]:
-    roles = []
+def _roles(p: Prepared, today: date | None = None) -> list[str | None]:
+    roles: list[str | None] = []
     for r in p.slots.periods:
         role = role_of(p.folded, r.start, r.end)
         if role in ("plan", "activity") and r.kind in _HALF_KINDS and len(p.slots.periods) > 1:
             role = "earnings"  # "can I use my H1 funds for an event in May": H1 is what was earned
+        if role == "plan" and today is not None and r.primary is not None and r.primary.end < today \
+                and r.primary.reading != "most_recent":
+            role = "activity"  # "the claim window for our webinar on 8 October 2026", asked in December
+        if role is None and roles and roles[-1] in ("activity", "plan") and r.kind in ("date", "month", "relative"):
+            role = roles[-1]  # "an event on 3 June 2025 and another on 9 September 2025"
         roles.append(role)
     return roles
 
@@ -220,6 +225,17 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
 
 
 _ACTIVITY_ASKS = set(rec.CYCLE_INTENTS) - {"which_half", "fy_label", "status"}
+
+
+def _refers_back(folded: str) -> bool:
+    from .frames import cues
+
+    return bool(cues().back_refs.search(folded))
+
+
+def right_has_slots(text: str, lang, locale, today, convention) -> bool:
+    sl = prepare(text, lang=lang, locale=locale, today=today, convention=convention).slots
+    return bool(sl.periods or sl.programs or sl.amount is not None or sl.split)
 _ONE_ANSWER = set(rec.CYCLE_INTENTS) | {"can_fund"}
 
 
@@ -262,6 +278,8 @@ def _split_asks(text: str, lang: str | None, locale: str | None, today: date, co
             continue
         a = classify(prepare(left, lang=lang, locale=locale, today=today, convention=convention))
         b = classify(prepare(right, lang=lang, locale=locale, today=today, convention=convention))
+        if _refers_back(fold(right)) and not right_has_slots(right, lang, locale, today, convention):
+            continue  # "What is CPOR and when do I use it?": "it" is CPOR, one question
         if (a[0] != b[0] and min(a[1], b[1]) >= SPLIT_CONFIDENCE
                 and not {a[0], b[0]} & {"fallback", "greeting", "thanks", "cancel", "timeline"}
                 and not {a[0], b[0]} <= _ONE_ANSWER):  # "when do claims open and close": one cycle answers both
@@ -280,7 +298,7 @@ def _settle(u: Understanding) -> None:
     if u.junk or u.action_refused or u.intent in rec.ACTION_INTENTS or u.intent in ("cancel", "greeting", "thanks", "help"):
         return
     sl = u.slots
-    if sl.split and sl.amount is not None and u.intent in _SETTLE_SPLIT and not sl.periods:
+    if sl.split and sl.amount is not None and u.intent in _SETTLE_SPLIT and (not sl.periods or u.context_periods):
         u.intent = "split"
     elif sl.programs and not sl.periods and (u.intent == "fundable" or (u.intent == "fallback" and u.score < 2 * THRESHOLD)):
         u.intent = "program_eligibility"
@@ -298,7 +316,7 @@ def _context(text: str, lang: str | None, locale: str | None, today: date, conve
         p.slots = Slots()
     u = Understanding(p.text, "context", p.slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       folded=p.folded)
-    u.roles = _roles(p)
+    u.roles = _roles(p, today)
     return u
 
 
@@ -318,8 +336,8 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
             u.slots.split, u.slots.split_text, u.slots.split_error = sl.split, sl.split_text, sl.split_error
         if not u.slots.programs and sl.programs:
             u.slots.programs = list(sl.programs)
-    if u.slots.period_error:
-        return
+    if u.slots.period_error or u.intent not in _DATED | {"fundable", "fallback", "poe_retention"}:
+        return  # "And is OSA Sell covered by co-op?" asks about a program, not the webinar's date
     if u.slots.periods:
         # "We accrued co-op in Jan-Jun 2026. Could that pay for a trade show in February 2027?"
         if "plan" in u.roles and "earnings" not in u.roles:
@@ -409,9 +427,9 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
             return u0
     u = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       top, dict(probs), followup, p.folded, junk=junk)
-    u.roles = _roles(p) if slots.periods else []
+    u.roles = _roles(p, today) if slots.periods else []
     role = ctx.get("period_role")
-    if (slots.periods and role in ("plan", "activity") and all(r in ("earnings", None) for r in u.roles)
+    if (slots.periods and role == "plan" and all(r in ("earnings", None) for r in u.roles) and _refers_back(p.folded)
             and intent in ("can_fund", "usage_period", "fundable", "timeline") and isinstance(ctx.get("period_text"), str)):
         # "I want to run a campaign in May 2027" … "can I use H1 funds for it?": the plan is the one said before
         again = extract(ctx["period_text"][:200], fold(ctx["period_text"][:200]), lang=p.lang, locale=p.reading_locale,

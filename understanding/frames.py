@@ -47,6 +47,8 @@ class _Cues:
     past_weak: frozenset
     submission_verbs: re.Pattern[str]
     request: re.Pattern[str]
+    request_inside: re.Pattern[str]
+    back_refs: re.Pattern[str]
     earnings_after: re.Pattern[str]
     earnings_before: re.Pattern[str]
     submission_after: re.Pattern[str]
@@ -69,6 +71,8 @@ def _cues(gen: int) -> _Cues:
         past_weak=frozenset(v.words("roles.activity_past_weak")),
         submission_verbs=re.compile(r"(?<![\w])" + _alt(v.words("roles.submission_verbs")) + r"(?![\w])"),
         request=re.compile(r"^\W*" + _alt(v.words("segment.request_starts")) + r"(?![\w])"),
+        request_inside=re.compile(r"(?<![\w])" + _alt(v.words("segment.request_inside")) + r"(?![\w])"),
+        back_refs=re.compile(r"(?<![\w'])" + _alt(v.words("segment.back_refs")) + r"(?![\w'])"),
         earnings_after=re.compile(r"^(?:'s)?\s+" + _alt(v.words("roles.earnings_after")) + r"(?![\w])"),
         submission_after=re.compile(r"^\s*,?\s*(?:" + _alt(v.words("roles.submission_after")) + r")(?![\w])"),
         earnings_before=re.compile(r"(?<![\w])" + _alt(v.words("roles.earnings_before")) + r"\s+$"),
@@ -113,11 +117,12 @@ def segment(text: str) -> list[Segment]:
             raw, folded, start = raw[m.end():], folded[m.end():], start + m.end()
             if not folded.strip(" \t\n.,!-"):
                 continue
-        if c.closing.match(folded) and "?" not in folded and len(folded.split()) <= 8:
+        if c.closing.match(folded) and not c.request.match(folded) and "?" not in folded and len(folded.split()) <= 8:
             closed = True  # what follows a "Thanks," is the signature, unless it asks something
             continue
         closed = False
-        is_q = "?" in folded or bool(c.question.match(folded)) or bool(c.request.match(folded))
+        is_q = ("?" in folded or bool(c.question.match(folded)) or bool(c.request.match(folded))
+                or bool(c.request_inside.search(folded)))
         parts = [(start, raw, folded)]
         if is_q:
             parts = []
@@ -202,6 +207,8 @@ def role_of(folded: str, start: int, end: int) -> str | None:
     sentence_before, sentence_after = folded[lo:start], folded[end:hi]
     if c.submission_after.match(sentence_after):
         return "submission"  # "is 15 August 2026 too late to submit?"
+    if c.roles["earnings"].search(folded[start:end]):
+        return "earnings"  # the period says it itself: "the funds we're earning now"
     if c.earnings_after.match(sentence_after) or c.earnings_before.search(sentence_before[-24:]):
         return "earnings"  # "H1 funds", "Jul-Dec 2026 co-op"
     best: dict[str, float] = {}

@@ -159,7 +159,7 @@ class _Grammar:
         HL = _alt(v.words("reading.half_letters") + ["h"])
         QL = _alt(v.words("reading.quarter_letters") + ["q"])
         FY = r"(?:" + _alt(v.words("reading.fy_words") + ["fy"]) + r")\s*'?(?P<fy>\d{4}|\d{2})"
-        CALYEAR = _opt(v.words("reading.calendar_year"))
+        CALYEAR = r"(?:(?P<cy>" + _alt(v.words("reading.calendar_year")) + r")\s*)?"
         CY = _opt(v.words("reading.calendar_year_marks"), r"\s*")
         SECOND = _alt(self.second_half)
         money = _alt(v.words("reading.money_after") + ["%", "$", "€", "eur", "usd", "k"])
@@ -174,7 +174,7 @@ class _Grammar:
         self.add("date", _B + M("m") + r"\s+" + THE + r"(?P<d>" + DAY + r"),?\s+(?P<y>\d{4})" + _E, _month_day_year)
 
         # --- ranges of months --------------------------------------------------------------
-        self.add("range", _B + OPEN + r"(?P<t>" + M("m1") + r"(?:\s+(?P<y1>\d{4}))?" + SEP + M("m2") + r",?\s+" + YLINK
+        self.add("range", _B + OPEN + r"(?P<t>" + M("m1") + r"(?:\s+(?P<y1>\d{4}))?" + r"(?:" + SEP + r"|\s+)" + M("m2") + r",?\s+" + YLINK
                  + r"(?P<y2>\d{4}))" + _E, _month_range, text_group="t")
         self.add("range", _B + r"(?P<y1>\d{4})-(?P<m1>\d{1,2})" + SEP + r"(?P<y2>\d{4})-(?P<m2>\d{1,2})" + _E, _iso_month_range)
 
@@ -438,7 +438,7 @@ def _calendar_half(ctx: _Context, n: int, year_text: str, m=None):
     year = ctx.year(year_text)
     first = month_index(year, 1 if n == 1 else 7)
     primary = ctx.interp(first, first + 5, "calendar_half")
-    said = m is not None and (m.groupdict().get("cm") or m.groupdict().get("cm2") or m.groupdict().get("ms"))
+    said = m is not None and any(m.groupdict().get(k) for k in ("cm", "cm2", "ms", "cy"))
     if said or not year_text.isdigit():
         return primary, (), {}
     # "S2 2024" / "second half of 2024" may mean the fiscal H2: placed in 2024, or the FY2024 label
