@@ -298,10 +298,16 @@ def _settle(u: Understanding) -> None:
     if u.junk or u.action_refused or u.intent in rec.ACTION_INTENTS or u.intent in ("cancel", "greeting", "thanks", "help"):
         return
     sl = u.slots
+    own_periods = len(sl.periods) - u.context_periods
     if sl.split and sl.amount is not None and u.intent in _SETTLE_SPLIT and (not sl.periods or u.context_periods):
         u.intent = "split"
-    elif sl.programs and not sl.periods and (u.intent == "fundable" or (u.intent == "fallback" and u.score < 2 * THRESHOLD)):
-        u.intent = "program_eligibility"
+    elif sl.programs and own_periods <= 0 and (u.intent in ("fundable", "can_fund") or (u.intent == "fallback" and u.score < 2 * THRESHOLD)):
+        u.intent = "program_eligibility"  # "is Online Services Advisory Sell covered by co-op?"
+        if u.context_periods:
+            sl.periods, u.roles, u.context_periods = [], [], 0
+    elif u.intent == "fallback" and not u.junk and u.score < THRESHOLD and sl.periods and u.context_periods \
+            and any(r in ("activity", "plan") for r in u.roles):
+        u.intent = "timeline"  # unsure what is asked, sure it is about the activity the ticket names: its whole cycle
     elif "earnings" in u.roles and "plan" in u.roles and u.intent in _SETTLE_FUND:
         u.intent = "can_fund"
 
@@ -429,7 +435,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
                       top, dict(probs), followup, p.folded, junk=junk)
     u.roles = _roles(p, today) if slots.periods else []
     role = ctx.get("period_role")
-    if (slots.periods and role == "plan" and all(r in ("earnings", None) for r in u.roles) and _refers_back(p.folded)
+    if (slots.periods and role in ("plan", "activity") and all(r in ("earnings", None) for r in u.roles) and _refers_back(p.folded)
             and intent in ("can_fund", "usage_period", "fundable", "timeline") and isinstance(ctx.get("period_text"), str)):
         # "I want to run a campaign in May 2027" … "can I use H1 funds for it?": the plan is the one said before
         again = extract(ctx["period_text"][:200], fold(ctx["period_text"][:200]), lang=p.lang, locale=p.reading_locale,
