@@ -409,7 +409,8 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
             or (ctx.get("pending") == "clarify" and top < 0.9)):
         intent, followup = ("claim_deadline" if prev == "status" else prev), True
     elif intent in rec.ACTION_INTENTS and (top < ACTION_THRESHOLD or top < ACTION_MARGIN * _second(probs)
-                                           or _lone_keyword(p.folded) or not words_agree(p, intent)):
+                                           or _lone_keyword(p.folded) or not words_agree(p, intent)
+                                           or not _names_action(p.folded, intent)):
         intent = "fallback"  # a side effect only on a clear request
     elif top < THRESHOLD and (slots.periods or slots.period_error) and intent in _DATED and top >= PERIOD_THRESHOLD:
         pass  # a co-op question about a date, asked in few words: the learned reading stands
@@ -448,6 +449,15 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
         u.roles = [r or ctx["period_role"] for r in u.roles]  # "April 3, 2024" answering "which date?" for an event
     _settle(u)
     return u
+
+
+def _names_action(folded: str, intent: str) -> bool:
+    """Whether the message says the action in its own words ("remind", "calendrier"): with a
+    confident reading, that is a clear request; fragments such as "a before" are not."""
+    from . import packs
+
+    words = packs.vocab().words("actions." + intent)
+    return any(re.search(r"(?<![\w])" + re.escape(w), folded) for w in words)
 
 
 def _lone_keyword(folded: str) -> bool:
