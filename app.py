@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import inspect
 import logging
 import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import services
 from config import ConfigError, Settings, __version__
 
 if TYPE_CHECKING:
@@ -27,56 +27,12 @@ log = logging.getLogger("app")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 
 
-class StartupError(RuntimeError):
-    """The application cannot be assembled (a missing module, typically)."""
+# --- the product's pieces are built by the composition root (services.py) -------------------
 
-
-# --- seams: where the product pieces are built from settings --------------------------------
-
-
-async def open_storage(settings: Settings) -> Any:
-    """The product database for ``DATABASE_URL``: ``await storage.Database.connect(url)``."""
-    connect = _import_attribute("storage", "Database").connect
-    return await connect(settings.database_url)
-
-
-def product_bot_factory() -> Any:
-    """``bot.teams_bot.create_bot`` (imported now, so a missing module stops start-up early)."""
-    return _import_attribute("bot.teams_bot", "create_bot")
-
-
-async def build_product_bot(settings: Settings, db: Any, create_bot: Any) -> Any:
-    """The product bot on ``db``: conversation/user state in ``storage.SqlStorage``,
-    reminder actions through ``dialogs.actions.StoreReminders``."""
-    from dialogs.actions import StoreReminders
-    from storage import SqlStorage
-
-    bot = create_bot(settings, SqlStorage(db),
-                     reminders=StoreReminders(db, public_base_url=settings.public_base_url))
-    return await bot if inspect.isawaitable(bot) else bot
-
-
-def mount_product_routes(app: "web.Application", settings: Settings) -> None:
-    """``GET /calendar/{token}.ics``, ``POST /admin/sweep`` (with ``ADMIN_TOKEN``) and the daily
-    reminder sweep; they find the database and the adapter at ``app[SERVICES]``."""
-    from reminders.http import add_routes, start_daily_sweeper
-
-    add_routes(app)
-    start_daily_sweeper(app, settings)
-
-
-def _import_attribute(module_name: str, attribute: str) -> Any:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
-        if err.name != module_name and not module_name.startswith(f"{err.name}."):
-            raise  # the module exists but one of its own imports is missing
-        raise StartupError(f"{module_name} is missing: the application needs "
-                           f"{module_name}.{attribute}") from None
-    try:
-        return getattr(module, attribute)
-    except AttributeError:
-        raise StartupError(f"{module_name} has no {attribute}") from None
+StartupError = services.StartupError
+open_storage = services.open_database
+product_bot_factory = services.product_bot_factory
+build_product_bot = services.build_product_bot
 
 
 # --- the application --------------------------------------------------------------------------
@@ -90,7 +46,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     - ``settings``: default ``Settings.from_env()``.
     - ``bot``: anything with ``async on_turn(turn_context)`` (an ``ActivityHandler``). Default:
       the product (:func:`build_product_bot` at start-up, plus the reminder routes and daily
-      sweep of :func:`mount_product_routes`); :class:`StartupError` right away if
+      sweep of :func:`services.mount_reminders`); :class:`StartupError` right away if
       ``bot.teams_bot`` is missing.
     - ``storage``: the ``storage.Database`` the product runs on; default: opened at start-up
       on ``DATABASE_URL`` and closed at shutdown. Storage passed in belongs to the caller.
@@ -100,13 +56,12 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
       ``apology`` (``turn_context -> str | Activity``; default: the bot's ``apology`` method,
       if any). An adapter made here is closed at shutdown; one passed in belongs to the caller.
 
-    Routes and background tasks added by others find everything at ``app[bot.http.SERVICES]``
-    (settings, adapter, bot, storage); e.g. the reminder sweeper sends with
-    ``app[SERVICES].adapter.send_proactive(reference, activity)``.
+    What the product runs on is built by the composition root (``services.py``) and handed
+    to each piece; ``app[bot.http.SERVICES]`` (settings, adapter, bot, storage) is what the
+    bot's own routes read, never a lookup for other packages.
     """
     from aiohttp import web
 
-    from bot.adapter import create_adapter
     from bot.http import MAX_BODY_BYTES, SERVICES, Services, handle_healthz, handle_messages
 
     settings = settings or Settings.from_env()
@@ -115,21 +70,21 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
         _check_bot(bot)
     owned_adapter = adapter is None
     if owned_adapter:
-        adapter = create_adapter(settings, credentials_factory=credentials_factory,
-                                 transport=transport)
+        adapter = services.build_adapter(settings, credentials_factory=credentials_factory,
+                                         transport=transport)
     if not adapter.auth_enabled:
         log.warning("MicrosoftAppId is not set: local-development mode, incoming requests are "
                     "NOT authenticated. Set MicrosoftAppId and MicrosoftAppPassword before "
                     "exposing this server.")
 
-    services = Services(settings=settings, adapter=adapter, storage=storage, version=__version__)
+    state = Services(settings=settings, adapter=adapter, storage=storage, version=__version__)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app[SERVICES] = services
+    app[SERVICES] = state
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", handle_healthz)
 
     def use_bot(the_bot: Any) -> None:
-        services.bot = the_bot
+        state.bot = the_bot
         hook = on_turn_error or getattr(the_bot, "on_turn_error", None)
         if hook is not None:
             adapter.on_turn_error = hook  # sets the clean-up hook, see CoopAdapter
@@ -142,10 +97,11 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     else:
         async def product_services(_app: web.Application):
             owned = None
-            if services.storage is None:
-                services.storage = owned = await open_storage(settings)
+            if state.storage is None:
+                state.storage = owned = await open_storage(settings)
+            services.database_ready(_app, state.storage)
             try:
-                the_bot = await build_product_bot(settings, services.storage, create_bot)
+                the_bot = await build_product_bot(settings, state.storage, create_bot)
                 _check_bot(the_bot)
                 use_bot(the_bot)
                 yield
@@ -154,7 +110,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                     await owned.close()
 
         app.cleanup_ctx.append(product_services)  # before the sweeper: it needs the database
-        mount_product_routes(app, settings)
+        services.mount_reminders(app, settings, adapter)
 
     if owned_adapter:
         async def close_adapter(_app: web.Application) -> None:

@@ -29,7 +29,7 @@ from config import Settings  # noqa: E402
 from fake_connector import FakeConnector, reference  # noqa: E402
 from reminders import store  # noqa: E402
 from reminders.sweeper import run_sweep  # noqa: E402
-from reminders.transport import production_transport  # noqa: E402
+from bot.proactive import production_transport  # noqa: E402
 from storage.db import Database  # noqa: E402
 
 logger = logging.getLogger("bench_reminders")

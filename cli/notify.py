@@ -37,7 +37,7 @@ add_arguments = configure_parser
 async def _sweep(settings: Any, as_of: date, transport: Any = None):
     from reminders import store
     from reminders.sweeper import run_sweep
-    from reminders.transport import production_transport
+    from bot.proactive import production_transport
     from storage.db import Database
 
     db = await Database.connect(settings.database_url)

@@ -4,9 +4,11 @@
     add_routes(app)                        # GET /calendar/{token}.ics, POST /admin/sweep
     start_daily_sweeper(app, settings)     # once a day at REMINDER_SWEEP_HOUR (UTC)
 
-Both find the database and the adapter at ``app[bot.http.SERVICES]`` (``storage``,
-``adapter``, ``settings``) when they are not passed in, at request / start time (the storage
-is opened at start-up). ``POST /admin/sweep`` exists only when ``ADMIN_TOKEN`` is set and
+The composition root hands them what they run on: the ``transport`` (the bot's
+``bot.proactive.AdapterTransport``), the ``settings`` and the database. The database is
+opened at start-up, after the routes are mounted: :func:`use_database` (or ``db=``) gives it
+to them then; this package never looks anything up in the bot's application state.
+``POST /admin/sweep`` exists only when ``ADMIN_TOKEN`` is set and
 requires ``Authorization: Bearer <ADMIN_TOKEN>`` (401 without credentials, 403 with wrong
 ones); body ``{"as_of": "YYYY-MM-DD"}`` optional; answers 202 at once, or 200 with the summary
 with ``?wait=1``; 409 while a sweep is running in this process.
@@ -30,7 +32,6 @@ from . import store
 from .ics import build_calendar
 from .schedule import upcoming_deadlines
 from .sweeper import Summary, run_sweep
-from .transport import AdapterTransport
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ RETRY_AFTER_FAILED_SWEEP = timedelta(minutes=15)
 
 @dataclass
 class ReminderServices:
-    """What the routes and the daily task run on; unset values come from ``app[SERVICES]``."""
+    """What the routes and the daily task run on, handed in by the composition root."""
 
     app: web.Application
     db: Any = None
@@ -49,23 +50,17 @@ class ReminderServices:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     running: Optional[asyncio.Task] = None
 
-    def _services(self) -> Any:
-        from bot.http import SERVICES
-
-        return self.app[SERVICES]
-
     def get_settings(self) -> Any:
-        return self.settings if self.settings is not None else self._services().settings
+        return self.settings
 
     def get_db(self) -> Any:
-        db = self.db if self.db is not None else self._services().storage
-        if db is None:
-            raise RuntimeError("no database: pass db= or open storage at app start-up")
-        return db
+        if self.db is None:
+            raise RuntimeError("no database: pass db= or call use_database() at start-up")
+        return self.db
 
     def get_transport(self) -> Any:
         if self.transport is None:
-            self.transport = AdapterTransport(self._services().adapter)
+            raise RuntimeError("no transport: pass transport= (the bot's AdapterTransport)")
         return self.transport
 
     async def sweep(self, as_of: date) -> Summary:
@@ -96,6 +91,11 @@ def _services(app: web.Application, db: Any = None, transport: Any = None,
     return services
 
 
+def use_database(app: web.Application, db: Any) -> None:
+    """Give the reminder routes and the daily task the database opened at start-up."""
+    _services(app, db=db)
+
+
 def add_routes(app: web.Application, db: Any = None, *, transport: Any = None,
                settings: Any = None, admin_token: Optional[str] = None) -> None:
     """Mount ``GET /calendar/{token}.ics`` and, when an admin token is configured (argument, or
@@ -104,10 +104,7 @@ def add_routes(app: web.Application, db: Any = None, *, transport: Any = None,
     app.router.add_get("/calendar/{token}.ics", handle_calendar)
     token = admin_token
     if token is None:
-        try:
-            token = getattr(services.get_settings(), "admin_token", None)
-        except KeyError:
-            token = None
+        token = getattr(services.get_settings(), "admin_token", None)
     if token:
         app.router.add_post("/admin/sweep", _admin_sweep_handler(token))
     else:

@@ -2,8 +2,8 @@
 
 The I/O is an injected :class:`Transport` (``async send(reference, activity)``) that raises
 :class:`SendError` carrying the HTTP status, ``Retry-After`` and the Teams error code, so the
-policy below is tested with a fake and the real transports (``reminders.transport``) are
-tested separately against a fake Teams connector on loopback.
+policy below is tested with a fake and the real transport (``bot.proactive.AdapterTransport``,
+which implements this seam over the bot adapter) is tested separately against a fake Teams connector on loopback.
 
 Policy (CONVENTIONS "Proactive sends"):
 
@@ -46,6 +46,15 @@ class SendError(Exception):
         self.message = message
         what = "timeout" if timeout else (f"HTTP {status}" if status else "connection error")
         super().__init__(f"{what}{f' {code}' if code else ''}{f': {message}' if message else ''}")
+
+
+class TransportAborted(SendError):
+    """A failure that no retry will fix within this sweep (e.g. Azure AD refused the bot's
+    credentials): the sweep stops and leaves its rows pending for the next one."""
+
+    def __init__(self, status: Optional[int] = None, **kwargs) -> None:
+        kwargs.setdefault("fatal", True)
+        super().__init__(status, **kwargs)
 
 
 class Transport(Protocol):

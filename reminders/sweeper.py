@@ -17,7 +17,7 @@
 
 A crash between claim and mark leaves ``in_flight`` rows; a later sweep re-claims them once
 their lease has expired, so at most the messages in flight at the crash are sent twice.
-``python -m reminders.sweeper`` runs one sweep (used by the SIGKILL test and the benchmark).
+``python -m cli.sweep`` runs one sweep in a process of its own (the SIGKILL tests).
 """
 from __future__ import annotations
 
@@ -240,49 +240,3 @@ async def next_reminder_date(db: Database, today: date) -> Optional[date]:
         # today's item is caught up tomorrow if its deadline allows, else the next one counts
         return after if item.deadline >= after else (follow.due_date if follow else None)
     return item.due_date
-
-
-# --------------------------------------------------------------------------- python -m
-
-
-def _main(argv: Optional[list[str]] = None) -> int:
-    """``python -m reminders.sweeper --database-url URL --as-of D [--rate R] [--lease S]``:
-    one sweep through the production adapter transport (the fake connector in tests)."""
-    import argparse
-    import json
-    import sys
-
-    parser = argparse.ArgumentParser(prog="python -m reminders.sweeper")
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--schema", default=None)
-    parser.add_argument("--as-of", required=True, type=date.fromisoformat)
-    parser.add_argument("--rate", type=float, default=5.0)
-    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
-    parser.add_argument("--lease", type=float, default=DEFAULT_LEASE_SECONDS)
-    parser.add_argument("--timeout", type=float, default=5.0)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-
-    async def main() -> Summary:
-        from config import Settings
-
-        from .transport import production_transport
-
-        db = await Database.connect(args.database_url, schema=args.schema)
-        transport = production_transport(Settings(), timeout=args.timeout)
-        try:
-            await store.migrate(db)
-            return await run_sweep(db, transport, args.as_of, tenant_rate=args.rate,
-                                   concurrency=args.concurrency, lease_seconds=args.lease,
-                                   backoff_base=0.05, backoff_cap=0.5)
-        finally:
-            await transport.close()
-            await db.close()
-
-    summary = asyncio.run(main())
-    sys.stdout.write(json.dumps(summary.to_dict()) + "\n")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())

@@ -162,7 +162,7 @@ async def connector():
 async def transport():
     """The production proactive transport; a generous timeout, as CI machines are loaded."""
     from config import Settings
-    from reminders.transport import production_transport
+    from bot.proactive import production_transport
 
     t = production_transport(Settings(), timeout=2)
     yield t

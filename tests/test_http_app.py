@@ -48,7 +48,7 @@ def test_a_bot_without_on_turn_is_refused():
 
 async def test_product_bot_is_built_at_startup_on_the_database(monkeypatch, tmp_path,
                                                                fake_channel):
-    from dialogs.actions import StoreReminders
+    from reminders import StoreReminders
     from storage import SqlStorage
 
     built = []
