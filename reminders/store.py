@@ -113,7 +113,8 @@ _MIGRATED: "weakref.WeakSet[Database]" = weakref.WeakSet()
 
 
 async def ensure_schema(db: Database) -> None:
-    """:func:`migrate` once per ``Database`` object (cheap to call on every turn)."""
+    """:func:`migrate` once per ``Database`` object. The product no longer calls it: the
+    schema is made by ``python app.py migrate`` and checked at start-up."""
     if db not in _MIGRATED:
         await migrate(db)
 
@@ -179,7 +180,6 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
     subscription to this conversation and refreshes it; an inactive one is re-activated and
     starts from ``today`` (reminders due today or later; nothing older).
     """
-    await ensure_schema(db)
     reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
     now = _now()
@@ -207,13 +207,11 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
 
 
 async def get_subscription(db: Database, user_id: str) -> Optional[Subscription]:
-    await ensure_schema(db)
     row = await db.fetchrow("SELECT * FROM reminder_subscriptions WHERE user_id = $1", user_id)
     return Subscription.from_row(row) if row else None
 
 
 async def list_subscriptions(db: Database, *, active_only: bool = True) -> list[Subscription]:
-    await ensure_schema(db)
     sql = "SELECT * FROM reminder_subscriptions"
     if active_only:
         sql += " WHERE active = 1"
@@ -230,7 +228,6 @@ async def _skip_pending(tx: Any, where: str, arg: str, reason: str) -> None:
 
 async def unsubscribe(db: Database, user_id: str) -> bool:
     """"stop reminders": deactivate; True if there was an active subscription."""
-    await ensure_schema(db)
     async with db.transaction() as tx:
         changed = await tx.execute(
             """UPDATE reminder_subscriptions SET active = 0, deactivated_at = $2,
@@ -245,7 +242,6 @@ async def refresh_reference(db: Database, reference: dict) -> int:
 
     Cheap no-op (0) when nobody in that conversation is subscribed. Does not re-activate.
     """
-    await ensure_schema(db)
     reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
     return await db.execute(
@@ -273,7 +269,6 @@ async def deactivate_conversation(db: Database, conversation_id: str,
                                   reason: str = REASON_UNINSTALLED) -> int:
     """The bot was uninstalled from / removed from a conversation: stop every subscription in
     it and remove the stored references. Returns how many were stopped."""
-    await ensure_schema(db)
     async with db.transaction() as tx:
         await _skip_pending(tx, "conversation_id", conversation_id, reason)
         changed = await tx.execute(
@@ -286,7 +281,6 @@ async def deactivate_conversation(db: Database, conversation_id: str,
 
 async def forget_user(db: Database, user_id: str) -> dict[str, int]:
     """"Forget my data": delete the user's subscription, ledger rows and calendar token."""
-    await ensure_schema(db)
     async with db.transaction() as tx:
         ledger = await tx.execute(
             """DELETE FROM reminder_ledger WHERE subscription_id IN
@@ -304,7 +298,6 @@ async def forget_user(db: Database, user_id: str) -> dict[str, int]:
 async def calendar_token(db: Database, user_id: str, lang: str = "en",
                          locale: Optional[str] = None) -> str:
     """The user's calendar token, created on first use (``secrets.token_urlsafe(32)``)."""
-    await ensure_schema(db)
     await db.execute(
         """INSERT INTO reminder_calendar_tokens (user_id, token, lang, locale, created_at)
            VALUES ($1, $2, $3, $4, $5)
@@ -315,7 +308,6 @@ async def calendar_token(db: Database, user_id: str, lang: str = "en",
 
 async def token_owner(db: Database, token: str) -> Optional[dict]:
     """``{"user_id", "lang", "locale"}`` of a calendar token, or None."""
-    await ensure_schema(db)
     return await db.fetchrow(
         "SELECT user_id, lang, locale FROM reminder_calendar_tokens WHERE token = $1", token)
 
@@ -402,7 +394,8 @@ async def claimable_targets(db: Database, as_of: date, now: Optional[float] = No
 
 
 async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: float,
-                as_of: date, now: Optional[float] = None) -> list[LedgerRow]:
+                as_of: date, now: Optional[float] = None,
+                expired_before: Optional[float] = None) -> list[LedgerRow]:
     """Atomically take every sendable row of one subscription that is due by ``as_of`` (an
     operator's sweep for an earlier day never sends a later reminder early) for ``owner``
     until the lease ends.
@@ -412,6 +405,9 @@ async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: f
     SQLite writers are serialized. Either way each row has one owner at a time.
     """
     now = time.time() if now is None else now
+    # rows in flight whose lease ended before this are taken over (default: now; a leading
+    # sweep passes infinity: whoever held them has died)
+    expired = now if expired_before is None else expired_before
     rows = await db.fetch(
         """UPDATE reminder_ledger SET state = 'in_flight', lease_owner = $2, lease_until = $3,
                attempts = attempts + 1, updated_at = $5
@@ -419,7 +415,7 @@ async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: f
              AND (state = 'pending' OR (state = 'in_flight' AND lease_until < $4))
              AND EXISTS (SELECT 1 FROM reminder_subscriptions s WHERE s.id = $1 AND s.active = 1)
            RETURNING reminder_key, kind, offset_days, cycle, grp, due_date, deadline, attempts""",
-        subscription_id, owner, now + lease_seconds, now, _now(), as_of.isoformat())
+        subscription_id, owner, now + lease_seconds, expired, _now(), as_of.isoformat())
     return sorted((LedgerRow.from_row(r) for r in rows), key=lambda r: (r.due_date, r.key))
 
 
@@ -458,7 +454,6 @@ async def ledger_counts(db: Database) -> dict[str, int]:
 
 
 async def sweep_started(db: Database, as_of: date) -> str:
-    await ensure_schema(db)
     sweep_id = uuid.uuid4().hex
     await db.execute("INSERT INTO reminder_sweeps (id, as_of, started_at) VALUES ($1, $2, $3)",
                      sweep_id, as_of.isoformat(), _now())

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from core import calendar
 from storage.db import Database
@@ -126,14 +127,25 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
                     tenant_rate: float = 5.0, concurrency: int = DEFAULT_CONCURRENCY,
                     lease_seconds: float = DEFAULT_LEASE_SECONDS, convention: str = "seed",
                     schedule: Optional[Schedule] = None, max_claims: int = MAX_CLAIMS_PER_ROW,
+                    reclaim_in_flight: bool = False,
+                    observe: Optional[Callable[[str, int], None]] = None,
                     **sender_options: Any) -> Summary:
-    """Run one sweep for ``as_of``; safe to rerun and to run on several instances at once."""
+    """Run one sweep for ``as_of``; safe to rerun and to run on several instances at once.
+
+    ``reclaim_in_flight``: take over rows another sweeper left ``in_flight`` without waiting
+    for their lease, for a sweep that leads (``reminders.coordination.SweepLeader``): every
+    sweep runs under that leadership, so rows in flight when it is obtained belong to a
+    sweeper that died. ``observe(outcome, n)`` is told each digest's outcome as it happens
+    (``sent``, ``failed``, ``deferred``, ``deactivated``, ``skipped``) for the metrics.
+    ``sender_options`` go to :class:`~reminders.sender.Sender` (e.g. ``limits=``).
+    """
     sender = transport if isinstance(transport, Sender) else Sender(
         transport, tenant_rate=tenant_rate, **sender_options)
     summary = Summary(as_of=as_of.isoformat())
     sweep_id = await store.sweep_started(db, as_of)
     summary.planned = await plan(db, as_of, schedule)
-    targets = await store.claimable_targets(db, as_of)
+    reclaim_before = math.inf if reclaim_in_flight else None
+    targets = await store.claimable_targets(db, as_of, now=reclaim_before)
     random.shuffle(targets)  # several instances: spread out instead of racing for the same rows
     logger.info("reminders: sweep %s for %s: %d new ledger rows, %d subscribers to message",
                 sweep_id[:8], as_of, summary.planned, len(targets))
@@ -149,7 +161,7 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
             except asyncio.QueueEmpty:
                 return
             await _deliver_one(db, sender, target, as_of, summary, stop, lease_seconds,
-                               convention, max_claims)
+                               convention, max_claims, reclaim_before, observe or _ignore)
 
     workers = max(1, min(concurrency, len(targets)))
     async with asyncio.TaskGroup() as group:
@@ -163,12 +175,18 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
     return summary
 
 
+def _ignore(outcome: str, n: int) -> None:
+    return None
+
+
 async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of: date,
                        summary: Summary, stop: asyncio.Event, lease_seconds: float,
-                       convention: str, max_claims: int) -> None:
+                       convention: str, max_claims: int, reclaim_before: Optional[float],
+                       observe: Callable[[str, int], None]) -> None:
     owner = uuid.uuid4().hex
     started = time.monotonic()
-    rows = await store.claim(db, target.subscription_id, owner, lease_seconds, as_of)
+    rows = await store.claim(db, target.subscription_id, owner, lease_seconds, as_of,
+                             expired_before=reclaim_before)
     if not rows:
         return  # another sweeper has it, or nothing is left
     exhausted = [r for r in rows if r.attempts > max_claims]
@@ -182,6 +200,7 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
             keys = [k for k, why in skipped.items() if why == reason]
             await store.mark_keys(db, target.subscription_id, owner, keys, "skipped", reason)
         summary.skipped += len(skipped)
+        observe("skipped", len(skipped))
     if not chosen:
         return
     items = [_item(r) for r in chosen]
@@ -195,17 +214,21 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
         await store.mark_claimed(db, sub, owner, "sent")
         summary.sent += 1
         summary.items_sent += len(chosen)
+        observe("sent", 1)
     elif outcome.status == "deactivate":
         await store.mark_claimed(db, sub, owner, "skipped", f"conversation gone: {outcome.reason}")
         if await store.deactivate(db, sub, outcome.reason):
             summary.deactivated += 1
+            observe("deactivated", 1)
     elif outcome.status == "failed":
         await store.mark_claimed(db, sub, owner, "failed", outcome.reason)
         summary.failed += 1
+        observe("failed", 1)
     else:  # retry_later / abort: leave the reminders for the next sweep
         await store.mark_claimed(db, sub, owner, "pending", outcome.reason)
         summary.failed += 1
         summary.retry_later += 1
+        observe("deferred", 1)
         if outcome.status == "abort":
             logger.error("reminders: sweep aborted: %s", outcome.reason)
             stop.set()

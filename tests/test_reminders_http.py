@@ -134,6 +134,7 @@ def test_notify_cli(tmp_path, monkeypatch, capsys):
 
     async def setup(service_url):
         database = await Database.connect(url)
+        await store.migrate(database)
         await store.subscribe(database, user_id="29:u1", today=date(2022, 8, 1),
                               reference=reference(service_url, "c1"))
         await database.close()
