@@ -1,6 +1,7 @@
 """Co-op Assistant: the aiohttp application factory and the command line.
 
-``python app.py`` (or ``python app.py serve``) serves the bot on HOST:PORT;
+``python app.py`` (or ``python app.py serve``) serves the bot on HOST:PORT (it refuses to start
+on a database whose schema is behind: ``python app.py migrate`` first);
 ``python app.py ask|answer|notify ...`` run the support and operator commands in ``cli/``.
 
 Only the standard library and ``config`` are imported at module level: botbuilder and aiohttp
@@ -77,9 +78,13 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                     "NOT authenticated. Set MicrosoftAppId and MicrosoftAppPassword before "
                     "exposing this server.")
 
+    import ops
+
+    metrics = ops.Metrics()
     state = Services(settings=settings, adapter=adapter, storage=storage, version=__version__)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SERVICES] = state
+    app[ops.METRICS] = metrics
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", handle_healthz)
 
@@ -99,8 +104,14 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
             owned = None
             if state.storage is None:
                 state.storage = owned = await open_storage(settings)
-            services.database_ready(_app, state.storage)
             try:
+                if callable(getattr(state.storage, "migration_status", None)):
+                    if str(getattr(state.storage, "url", "")).endswith(":memory:"):
+                        # a fresh in-memory database: no separate command can have migrated it
+                        await services.migrate_database(state.storage)
+                    await services.check_schema(state.storage)  # SchemaBehind: run migrate
+                services.database_ready(_app, settings, state.storage,
+                                        on_rate_wait=metrics.rate_wait)
                 the_bot = await build_product_bot(settings, state.storage, create_bot)
                 _check_bot(the_bot)
                 use_bot(the_bot)
@@ -110,7 +121,9 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                     await owned.close()
 
         app.cleanup_ctx.append(product_services)  # before the sweeper: it needs the database
-        services.mount_reminders(app, settings, adapter)
+        services.mount_reminders(app, settings, adapter, observe=metrics.reminder)
+
+    ops.install(app, metrics, admin_token=settings.admin_token, ready=lambda: state.storage)
 
     if owned_adapter:
         async def close_adapter(_app: web.Application) -> None:
@@ -138,8 +151,9 @@ CLI_COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Log to stderr with the request's correlation id; idempotent."""
+def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
+    """Log to stderr with the request's correlation id (``LOG_FORMAT=json``: one JSON object
+    per line); idempotent."""
     from bot import CorrelationIdFilter
 
     root = logging.getLogger()
@@ -148,7 +162,12 @@ def configure_logging(level: str = "INFO") -> None:
         return
     handler = logging.StreamHandler()
     handler._coop = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    if log_format == "json":
+        from ops import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(CorrelationIdFilter())
     root.addHandler(handler)
 
@@ -156,14 +175,44 @@ def configure_logging(level: str = "INFO") -> None:
 def serve(settings: Settings) -> int:
     from aiohttp import web
 
+    from ops import configure_azure_monitor
+
+    configure_azure_monitor(settings.applicationinsights_connection_string)
     try:
         app = create_app(settings)
-    except StartupError as err:
+        log.info("Co-op Assistant %s listening on http://%s:%d/api/messages", __version__,
+                 settings.host, settings.port)
+        web.run_app(app, host=settings.host, port=settings.port, print=None)
+    except StartupError as err:  # also raised at start-up: e.g. the schema is behind
         print(f"app.py: cannot start: {err}", file=sys.stderr)
         return 2
-    log.info("Co-op Assistant %s listening on http://%s:%d/api/messages", __version__,
-             settings.host, settings.port)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def migrate(settings: Settings) -> int:
+    """``python app.py migrate``: bring the database's schema up to this code (idempotent;
+    safe while other instances run: migrations are serialized by the database)."""
+    import asyncio
+
+    from storage.db import StorageError
+
+    async def run() -> dict[str, list[int]]:
+        db = await open_storage(settings)
+        try:
+            return await services.migrate_database(db)
+        finally:
+            await db.close()
+
+    try:
+        applied = asyncio.run(run())
+    except StorageError as err:
+        print(f"app.py migrate: {err}", file=sys.stderr)
+        return 2
+    done = {name: versions for name, versions in applied.items() if versions}
+    if done:
+        print("migrated: " + "; ".join(f"{name} {versions}" for name, versions in done.items()))
+    else:
+        print("the schema is up to date")
     return 0
 
 
@@ -186,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="app.py", description="Co-op Assistant")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="serve the bot on HOST:PORT (the default)")
+    commands.add_parser("migrate", help="create or update the database schema (idempotent)")
     subparsers = {name: commands.add_parser(name, help=help_text)
                   for name, (_, help_text) in CLI_COMMANDS.items()}
 
@@ -204,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"app.py: {err}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    if args.command == "migrate":
+        return migrate(settings)
     if module is None:
         return serve(settings)
     return int(module.run(args, settings) or 0)

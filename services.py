@@ -50,6 +50,44 @@ def import_attribute(module_name: str, attribute: str) -> Any:
         raise StartupError(f"{module_name} has no {attribute}") from None
 
 
+# --- the schema ------------------------------------------------------------------------------
+
+
+class SchemaBehind(StartupError):
+    """The database's schema is older than the code: ``python app.py migrate`` first."""
+
+
+def product_migrations() -> list[tuple[str, list[str]]]:
+    """Every (name, statements) migration the product runs on, in the order they apply."""
+    from reminders import coordination, store
+    from storage.bot_storage import migration
+
+    return [migration("bot_state"), (store.MIGRATION_NAME, store.MIGRATIONS),
+            (coordination.MIGRATION_NAME, coordination.MIGRATIONS)]
+
+
+async def migrate_database(db: Any) -> dict[str, list[int]]:
+    """Apply every pending product migration (idempotent; serialized across processes by
+    ``Database.migrate``). Returns the versions applied now, per migration."""
+    return {name: await db.migrate(name, statements) for name, statements in product_migrations()}
+
+
+async def check_schema(db: Any) -> None:
+    """Raise :class:`SchemaBehind` when a product migration is not fully applied."""
+    behind = []
+    for name, statements in product_migrations():
+        applied, known = await db.migration_status(name, statements)
+        if applied < known:
+            behind.append(f"{name} at version {applied} of {known}")
+    if behind:
+        raise SchemaBehind(f"the database schema is behind the code ({'; '.join(behind)}): "
+                           "run `python app.py migrate` (with the same DATABASE_URL), then "
+                           "start the server again")
+
+
+# --- the product's services -------------------------------------------------------------------
+
+
 def build_adapter(settings: Any, *, credentials_factory: Any = None, transport: Any = None) -> Any:
     """The bot adapter for ``settings`` (``bot.adapter.create_adapter``)."""
     from bot.adapter import create_adapter
@@ -95,22 +133,47 @@ def build_proactive_transport(adapter: Any) -> Any:
     return AdapterTransport(adapter)
 
 
-def mount_reminders(app: "web.Application", settings: Any, adapter: Any) -> None:
+def mount_reminders(app: "web.Application", settings: Any, adapter: Any, *,
+                    observe: Any = None) -> None:
     """``GET /calendar/{token}.ics``, ``POST /admin/sweep`` (with ``ADMIN_TOKEN``) and the daily
-    reminder sweep, sending through :func:`build_proactive_transport`; the database is given
-    to them at start-up (:func:`reminders.http.use_database`)."""
-    from reminders.http import add_routes, start_daily_sweeper
+    reminder sweep, sending through :func:`build_proactive_transport`. The database, and what
+    is built on it (the shared tenant rate limit and the sweep leadership), are given to them
+    at start-up by :func:`database_ready`. ``observe``: told each digest's outcome (metrics)."""
+    from reminders.http import REMINDER_SERVICES, add_routes, start_daily_sweeper
 
     transport = build_proactive_transport(adapter)
     add_routes(app, transport=transport, settings=settings)
     start_daily_sweeper(app, settings, transport=transport)
+    app[REMINDER_SERVICES].observe = observe
 
 
-def database_ready(app: "web.Application", db: Any) -> None:
-    """Hand the database opened at start-up to the services mounted before it existed."""
-    from reminders.http import use_database
+def build_rate_limits(settings: Any, db: Any, *, on_wait: Any = None) -> Any:
+    """The tenant's send rate (``TENANT_RATE_PER_SEC``) and Teams' per-conversation limit,
+    shared by every instance on ``db`` (``reminders.coordination.SharedRateLimits``)."""
+    from reminders.coordination import SharedRateLimits
+
+    return SharedRateLimits(db, tenant_rate=settings.tenant_rate_per_sec, on_wait=on_wait)
+
+
+def build_sweep_leader(db: Any) -> Any:
+    """Who runs the daily sweep among the instances on ``db``."""
+    from reminders.coordination import SweepLeader
+
+    return SweepLeader(db)
+
+
+def database_ready(app: "web.Application", settings: Any, db: Any, *,
+                   on_rate_wait: Any = None) -> None:
+    """Hand the database opened at start-up to the services mounted before it existed, with
+    the shared rate limits and the sweep leadership built on it."""
+    from reminders.http import REMINDER_SERVICES, use_database
 
     use_database(app, db)
+    if getattr(db, "dialect", None) is None:
+        return  # not a storage.Database (a caller's own storage): limits in this process
+    reminder_services = app[REMINDER_SERVICES]
+    reminder_services.limits = build_rate_limits(settings, db, on_wait=on_rate_wait)
+    reminder_services.leader = build_sweep_leader(db)
 
 
 def _parameters(function: Any) -> set[str]:
