@@ -15,7 +15,7 @@ from typing import Optional
 
 from bot.proactive import production_transport
 from config import Settings
-from reminders import store
+from reminders import coordination, store
 from reminders.sweeper import DEFAULT_CONCURRENCY, DEFAULT_LEASE_SECONDS, Summary, run_sweep
 from storage.db import Database
 
@@ -29,6 +29,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
     parser.add_argument("--lease", type=float, default=DEFAULT_LEASE_SECONDS)
     parser.add_argument("--timeout", type=float, default=5.0)
+    parser.add_argument("--shared-rate", action="store_true",
+                        help="share the tenant rate with every other sweeper on the database "
+                             "(reminders.coordination.SharedRateLimits), as the servers do")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 
@@ -37,9 +40,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         transport = production_transport(Settings(), timeout=args.timeout)
         try:
             await store.migrate(db)
+            options = {}
+            if args.shared_rate:
+                await db.migrate(coordination.MIGRATION_NAME, coordination.MIGRATIONS)
+                options["limits"] = coordination.SharedRateLimits(db, tenant_rate=args.rate)
             return await run_sweep(db, transport, args.as_of, tenant_rate=args.rate,
                                    concurrency=args.concurrency, lease_seconds=args.lease,
-                                   backoff_base=0.05, backoff_cap=0.5)
+                                   backoff_base=0.05, backoff_cap=0.5, **options)
         finally:
             await transport.close()
             await db.close()
