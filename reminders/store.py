@@ -32,6 +32,8 @@ from .schedule import ReminderItem
 
 logger = logging.getLogger(__name__)
 
+LEDGER_INSERT_ROWS = 300  # rows per multi-row INSERT (9 parameters a row)
+
 MIGRATION_NAME = "reminders"
 MIGRATIONS = [
     """CREATE TABLE reminder_subscriptions (
@@ -340,6 +342,18 @@ async def subscriptions_to_plan(db: Database, as_of: date) -> list[tuple[str, da
     return [(r["id"], date.fromisoformat(r["swept_through"])) for r in rows]
 
 
+async def still_to_plan(db: Database, subscription_ids: list[str], as_of: date) -> set[str]:
+    """Which of ``subscription_ids`` are still to plan for ``as_of`` (another sweeper may have)."""
+    if not subscription_ids:
+        return set()
+    marks = ", ".join(f"${i}" for i in range(2, len(subscription_ids) + 2))
+    rows = await db.fetch(
+        f"""SELECT id FROM reminder_subscriptions
+            WHERE active = 1 AND swept_through < $1 AND id IN ({marks})""",
+        as_of.isoformat(), *subscription_ids)
+    return {r["id"] for r in rows}
+
+
 async def plan_batch(db: Database, batch: Iterable[tuple[str, date, list[ReminderItem]]],
                      as_of: date) -> int:
     """Write the ledger rows of one batch of subscriptions, each in window (swept_through, as_of].
@@ -348,23 +362,44 @@ async def plan_batch(db: Database, batch: Iterable[tuple[str, date, list[Reminde
     moves its cursor and writes its rows; the other sees the cursor moved and writes nothing.
     """
     now = _now()
+    batch = list(batch)
+    if not batch:
+        return 0
     written = 0
     async with db.transaction() as tx:
-        for sub_id, swept_through, items in batch:
-            moved = await tx.execute(
-                """UPDATE reminder_subscriptions SET swept_through = $2
-                   WHERE id = $1 AND swept_through = $3 AND active = 1""",
-                sub_id, as_of.isoformat(), swept_through.isoformat())
-            if not moved:
-                continue
-            for item in items:
-                written += await tx.execute(
-                    """INSERT INTO reminder_ledger (subscription_id, reminder_key, kind, offset_days,
-                           cycle, grp, due_date, deadline, planned_for, state, created_at, updated_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)
-                       ON CONFLICT (subscription_id, reminder_key) DO NOTHING""",
-                    sub_id, item.key, item.kind, item.offset, item.cycle_label, item.group,
-                    item.due_date.isoformat(), item.deadline.isoformat(), as_of.isoformat(), now)
+        # one UPDATE for the whole batch (the cursor compare-and-set per row), then one
+        # multi-row INSERT per LEDGER_INSERT_ROWS ledger rows: a statement per row made a
+        # 10 000-subscriber plan take 16 s on PostgreSQL
+        pairs = ", ".join(f"(${2 * i + 2}, ${2 * i + 3})" for i in range(len(batch)))
+        args: list[Any] = [as_of.isoformat()]
+        for sub_id, swept_through, _ in batch:
+            args += [sub_id, swept_through.isoformat()]
+        moved_rows = await tx.fetch(
+            f"""UPDATE reminder_subscriptions SET swept_through = $1
+                FROM (VALUES {pairs}) AS v
+                WHERE reminder_subscriptions.id = v.column1
+                  AND reminder_subscriptions.swept_through = v.column2
+                  AND reminder_subscriptions.active = 1
+                RETURNING reminder_subscriptions.id""", *args)
+        moved = {r["id"] for r in moved_rows}
+        rows = [(sub_id, item) for sub_id, _, items in batch if sub_id in moved
+                for item in items]
+        for start in range(0, len(rows), LEDGER_INSERT_ROWS):
+            chunk = rows[start:start + LEDGER_INSERT_ROWS]
+            # row i: $(9i+2) .. $(9i+9) its fields, $(9i+10) the time; $1 the planned day
+            marks = ", ".join(
+                "(" + ", ".join(f"${9 * i + k}" for k in range(2, 10)) + f", $1, 'pending', "
+                f"${9 * i + 10}, ${9 * i + 10})" for i in range(len(chunk)))
+            values: list[Any] = [as_of.isoformat()]
+            for sub_id, item in chunk:
+                values += [sub_id, item.key, item.kind, item.offset, item.cycle_label,
+                           item.group, item.due_date.isoformat(), item.deadline.isoformat(),
+                           now]
+            written += await tx.execute(
+                f"""INSERT INTO reminder_ledger (subscription_id, reminder_key, kind, offset_days,
+                        cycle, grp, due_date, deadline, planned_for, state, created_at, updated_at)
+                    VALUES {marks}
+                    ON CONFLICT (subscription_id, reminder_key) DO NOTHING""", *values)
     return written
 
 

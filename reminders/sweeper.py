@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE_SECONDS = 600.0
 DEFAULT_CONCURRENCY = 16
-PLAN_BATCH = 500
+PLAN_BATCH = 200
 MAX_CLAIMS_PER_ROW = 8  # a reminder claimed this often without success is given up (failed)
 
 
@@ -103,17 +103,28 @@ def select_rows(rows: list[store.LedgerRow], as_of: date) -> tuple[list[store.Le
 
 
 async def plan(db: Database, as_of: date, schedule: Optional[Schedule] = None) -> int:
-    """Write the ledger rows due on ``as_of`` for every active subscription; return how many."""
+    """Write the ledger rows due on ``as_of`` for every active subscription; return how many.
+
+    Several sweepers planning at once (``python -m cli.sweep`` processes, or a sweep that took
+    over) split the work instead of repeating it: each goes through the batches in its own
+    random order and skips the subscriptions another has planned meanwhile.
+    """
     todo = await store.subscriptions_to_plan(db, as_of)
     cache: dict[date, list[ReminderItem]] = {}
     written = 0
-    for start in range(0, len(todo), PLAN_BATCH):
+    batches = [todo[start:start + PLAN_BATCH] for start in range(0, len(todo), PLAN_BATCH)]
+    random.shuffle(batches)
+    for number, chunk in enumerate(batches):
+        if number:  # the first batch is fresh; later ones may have been planned by another
+            left = await store.still_to_plan(db, [sub_id for sub_id, _ in chunk], as_of)
+            chunk = [entry for entry in chunk if entry[0] in left]
         batch = []
-        for sub_id, swept_through in todo[start:start + PLAN_BATCH]:
+        for sub_id, swept_through in chunk:
             if swept_through not in cache:
                 cache[swept_through] = due_reminders(as_of, swept_through, schedule=schedule)
             batch.append((sub_id, swept_through, cache[swept_through]))
-        written += await store.plan_batch(db, batch, as_of)
+        if batch:
+            written += await store.plan_batch(db, batch, as_of)
     return written
 
 
