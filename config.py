@@ -81,6 +81,9 @@ class Settings:
       (unset: no export; set: Azure Monitor, with the optional azure-monitor-opentelemetry)
     - ``public_base_url`` <- ``PUBLIC_BASE_URL`` (``http://HOST:PORT``), for calendar links
     - ``admin_token`` <- ``ADMIN_TOKEN`` (unset: operator routes are disabled)
+    - ``lang_path`` <- ``COOP_LANG_PATH`` (unset: the built-in language packs only): folders
+      of extra language packs, separated by ``os.pathsep``; :meth:`register_language_packs`
+      hands them to ``understanding.langpacks``
 
     The upper-case properties (``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``, ``APP_TENANTID``)
     let botbuilder's ``ConfigurationBotFrameworkAuthentication(settings)`` read this object as
@@ -103,6 +106,7 @@ class Settings:
     admin_token: str | None = field(default=None, repr=False)
     log_format: str = "text"
     applicationinsights_connection_string: str | None = field(default=None, repr=False)
+    lang_path: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
@@ -155,6 +159,10 @@ class Settings:
             # Never echo the token itself.
             problems.append(("ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN_LENGTH} "
                                             "characters long (or unset to disable operator routes)"))
+        object.__setattr__(self, "lang_path", tuple(str(p) for p in self.lang_path))
+        for folder in self.lang_path:
+            if not Path(folder).is_dir():
+                problems.append(("COOP_LANG_PATH", f"must name existing folders, {folder!r} is not one"))
         if problems:
             raise ConfigError(problems)
 
@@ -191,6 +199,7 @@ class Settings:
             "log_format": env.get("LOG_FORMAT", "text"),
             "applicationinsights_connection_string":
                 env.get("APPLICATIONINSIGHTS_CONNECTION_STRING"),
+            "lang_path": tuple(p for p in env.get("COOP_LANG_PATH", "").split(os.pathsep) if p.strip()),
         }
         kwargs["port"] = _parse(env, "PORT", 3978, int, "an integer between 1 and 65535", problems)
         kwargs["reminder_sweep_hour"] = _parse(env, "REMINDER_SWEEP_HOUR", 9, int,
@@ -209,6 +218,17 @@ class Settings:
         if problems:
             raise ConfigError(problems)
         return settings
+
+    # --- applying ----------------------------------------------------------------------------
+
+    def register_language_packs(self) -> list[str]:
+        """Register the ``COOP_LANG_PATH`` folders with the language-pack registry (the only
+        reader of that variable is this module); returns the pack codes they brought."""
+        if not self.lang_path:
+            return []
+        from understanding import langpacks
+
+        return langpacks.register_all(self.lang_path)
 
     # --- derived values ----------------------------------------------------------------------
 
