@@ -109,11 +109,14 @@ async def test_metrics_count_reminders_and_rate_waits(db, tmp_path):
     assert samples[('coop_rate_limit_waits_total', '')] >= 1  # 3 sends at 20/s wait in turn
 
 
-def test_json_logs_carry_the_correlation_id(capsys):
+def test_json_logs_carry_the_correlation_id():
+    import io
+
     from bot import CorrelationIdFilter, correlation_id
     from ops import JsonFormatter
 
-    handler = logging.StreamHandler(sys.stderr)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(CorrelationIdFilter())
     logger = logging.getLogger("test.jsonlogs")
@@ -121,12 +124,17 @@ def test_json_logs_carry_the_correlation_id(capsys):
     token = correlation_id.set("abc123")
     try:
         logger.warning("hello %s", "world")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logger.exception("it failed")
     finally:
         correlation_id.reset(token)
         logger.removeHandler(handler)
-    entry = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
-    assert entry["message"] == "hello world" and entry["correlation_id"] == "abc123"
-    assert entry["level"] == "WARNING" and entry["logger"] == "test.jsonlogs"
+    first, second = (json.loads(line) for line in stream.getvalue().strip().splitlines())
+    assert first["message"] == "hello world" and first["correlation_id"] == "abc123"
+    assert first["level"] == "WARNING" and first["logger"] == "test.jsonlogs"
+    assert second["level"] == "ERROR" and "ValueError: boom" in second["exception"]
     assert Settings(log_format="JSON").log_format == "json"
 
 
