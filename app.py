@@ -17,7 +17,7 @@ import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import services
+import services as composition  # the composition root, services.py
 from config import ConfigError, Settings, __version__
 
 if TYPE_CHECKING:
@@ -30,10 +30,10 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)
 
 # --- the product's pieces are built by the composition root (services.py) -------------------
 
-StartupError = services.StartupError
-open_storage = services.open_database
-product_bot_factory = services.product_bot_factory
-build_product_bot = services.build_product_bot
+StartupError = composition.StartupError
+open_storage = composition.open_database
+product_bot_factory = composition.product_bot_factory
+build_product_bot = composition.build_product_bot
 
 
 # --- the application --------------------------------------------------------------------------
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
         _check_bot(bot)
     owned_adapter = adapter is None
     if owned_adapter:
-        adapter = services.build_adapter(settings, credentials_factory=credentials_factory,
+        adapter = composition.build_adapter(settings, credentials_factory=credentials_factory,
                                          transport=transport)
     if not adapter.auth_enabled:
         log.warning("MicrosoftAppId is not set: local-development mode, incoming requests are "
@@ -82,15 +82,15 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     import ops
 
     metrics = ops.Metrics()
-    state = Services(settings=settings, adapter=adapter, storage=storage, version=__version__)
+    services = Services(settings=settings, adapter=adapter, storage=storage, version=__version__)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app[SERVICES] = state
+    app[SERVICES] = services
     app[ops.METRICS] = metrics
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", handle_healthz)
 
     def use_bot(the_bot: Any) -> None:
-        state.bot = the_bot
+        services.bot = the_bot
         hook = on_turn_error or getattr(the_bot, "on_turn_error", None)
         if hook is not None:
             adapter.on_turn_error = hook  # sets the clean-up hook, see CoopAdapter
@@ -103,17 +103,17 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     else:
         async def product_services(_app: web.Application):
             owned = None
-            if state.storage is None:
-                state.storage = owned = await open_storage(settings)
+            if services.storage is None:
+                services.storage = owned = await open_storage(settings)
             try:
-                if callable(getattr(state.storage, "migration_status", None)):
-                    if str(getattr(state.storage, "url", "")).endswith(":memory:"):
+                if callable(getattr(services.storage, "migration_status", None)):
+                    if str(getattr(services.storage, "url", "")).endswith(":memory:"):
                         # a fresh in-memory database: no separate command can have migrated it
-                        await services.migrate_database(state.storage)
-                    await services.check_schema(state.storage)  # SchemaBehind: run migrate
-                services.database_ready(_app, settings, state.storage,
+                        await composition.migrate_database(services.storage)
+                    await composition.check_schema(services.storage)  # SchemaBehind: run migrate
+                composition.database_ready(_app, settings, services.storage,
                                         on_rate_wait=metrics.rate_wait)
-                the_bot = await build_product_bot(settings, state.storage, create_bot)
+                the_bot = await build_product_bot(settings, services.storage, create_bot)
                 _check_bot(the_bot)
                 use_bot(the_bot)
                 yield
@@ -122,9 +122,9 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                     await owned.close()
 
         app.cleanup_ctx.append(product_services)  # before the sweeper: it needs the database
-        services.mount_reminders(app, settings, adapter, observe=metrics.reminder)
+        composition.mount_reminders(app, settings, adapter, observe=metrics.reminder)
 
-    ops.install(app, metrics, admin_token=settings.admin_token, ready=lambda: state.storage)
+    ops.install(app, metrics, admin_token=settings.admin_token, ready=lambda: services.storage)
 
     if owned_adapter:
         async def close_adapter(_app: web.Application) -> None:
@@ -200,7 +200,7 @@ def migrate(settings: Settings) -> int:
     async def run() -> dict[str, list[int]]:
         db = await open_storage(settings)
         try:
-            return await services.migrate_database(db)
+            return await composition.migrate_database(db)
         finally:
             await db.close()
 
