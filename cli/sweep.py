@@ -2,6 +2,11 @@
 sweep in a process of its own, through the production adapter transport, with the knobs the
 process tests turn (rate, concurrency, lease, send timeout, fast back-off). Prints the summary
 as one JSON line. Operators use ``python app.py notify`` instead.
+
+It does not take the sweep leadership (``reminders.coordination.SweepLeader``) the servers and
+``notify`` take: several of these run side by side on purpose (the process tests, the
+benchmark's ``--instances``). Do not run it beside a server's sweep: the leading sweep takes
+over rows in flight, assuming their sweeper died.
 """
 from __future__ import annotations
 
