@@ -121,6 +121,7 @@ def test_json_logs_carry_the_correlation_id():
     handler.addFilter(CorrelationIdFilter())
     logger = logging.getLogger("test.jsonlogs")
     logger.addHandler(handler)
+    logger.propagate = False  # a root handler an earlier test configured must not write here too
     token = correlation_id.set("abc123")
     try:
         logger.warning("hello %s", "world")
