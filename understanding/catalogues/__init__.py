@@ -261,7 +261,9 @@ def _extract_to(target: Path, root: Path | None = None) -> None:
 
 
 def _sync_source(source: Path) -> bool:
-    """English is the source: its msgstr repeat its msgid. Returns True when it was changed."""
+    """English is the source: its msgstr repeat its msgid, and the file is written the way
+    Babel writes it (an entry typed by hand gets the same wrapping as the others, so later
+    round trips change nothing). Returns True when it was changed."""
     from babel.messages.pofile import read_po, write_po
 
     with open(source, "rb") as fh:
@@ -274,10 +276,11 @@ def _sync_source(source: Path) -> bool:
         if message.id and message.fuzzy:
             message.flags.discard("fuzzy")
             changed = True
-    if changed:
-        buf = io.BytesIO()
-        write_po(buf, cat, width=76, no_location=True)
+    buf = io.BytesIO()
+    write_po(buf, cat, width=76, no_location=True, include_previous=True)
+    if buf.getvalue() != source.read_bytes():
         source.write_bytes(buf.getvalue())
+        changed = True
     _stable_header(source)
     return changed
 
