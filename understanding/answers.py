@@ -11,6 +11,8 @@ Decisions (documented in README "Understanding"):
 """
 from __future__ import annotations
 
+import re
+
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -660,21 +662,40 @@ def answer_roles(c: _Ctx) -> Reply:
                  suggestions=[c.t("suggest.howto")])
 
 
+_HOWTO_LINKS = ("create_claim", "core_requirements", "guidebook", "cpor")
+
+
+def _named_links(folded: str) -> list[str]:
+    """The pages a question names ("link to the co-op guidebook", "what is CPOR?"): the words
+    of each page are data (``[links]`` in every pack's ``vocab.toml``)."""
+    from . import packs
+
+    v = packs.vocab()
+    return [key for key in _HOWTO_LINKS
+            if any(re.search(r"(?<![\w])" + re.escape(w), folded) for w in v.words("links." + key))]
+
+
 def answer_howto(c: _Ctx) -> Reply:
     s = c.u.slots
-    claim, req, book, cpor = c.link("create_claim"), c.link("core_requirements"), c.link("guidebook"), c.link("cpor")
-    cpor_first = "cpor" in c.u.folded or any(not p.earns_coop for p in s.programs)
-    lines = [
-        c.t("howto.claim", title=claim.title, url=claim.url),
-        c.t("howto.requirements", title=req.title, url=req.url),
-        c.t("howto.guidebook", title=book.title, url=book.url),
-    ]
-    cpor_line = c.t("howto.cpor", title=cpor.title, url=cpor.url)
-    if cpor_first:
-        lines.insert(0, cpor_line)
+    pages = {key: c.link(key) for key in _HOWTO_LINKS}
+    named = _named_links(c.u.folded)
+    lines_by = {
+        "create_claim": c.t("howto.claim", title=pages["create_claim"].title, url=pages["create_claim"].url),
+        "core_requirements": c.t("howto.requirements", title=pages["core_requirements"].title, url=pages["core_requirements"].url),
+        "guidebook": c.t("howto.guidebook", title=pages["guidebook"].title, url=pages["guidebook"].url),
+        "cpor": c.t("howto.cpor", title=pages["cpor"].title, url=pages["cpor"].url),
+    }
+    if named:  # rule 10: the page that fits the question, not every page
+        keys = named
+        lines = [lines_by[k] for k in keys]
+        if "cpor" in keys:  # "what is CPOR?": say what it is (rule 2), then where to do it
+            lines[keys.index("cpor")] = c.t("howto.cpor_what", title=pages["cpor"].title, url=pages["cpor"].url)
     else:
-        lines.append(cpor_line)
-    return Reply(lang=c.lang, intent="how_to_claim", text="\n".join(lines), links=[claim, req, book, cpor],
+        cpor_first = any(not p.earns_coop for p in s.programs)
+        keys = ["create_claim", "core_requirements", "guidebook"]
+        keys = ["cpor"] + keys if cpor_first else keys + ["cpor"]
+        lines = [lines_by[k] for k in keys]
+    return Reply(lang=c.lang, intent="how_to_claim", text="\n".join(lines), links=[pages[k] for k in keys],
                  suggestions=[c.t("suggest.h1"), c.t("suggest.poe")])
 
 

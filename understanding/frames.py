@@ -102,12 +102,27 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return merged
 
 
+# a numbered or bulleted list item ("1) …", "2. …", "- …" at a line start): a sentence of its own
+_LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[\s:;,.?!]))\(?\d{1,2}[.)](?=\s+\S)|(?:(?<=^)|(?<=\n))[ \t]*[-•*](?=[ \t]+\S)")
+
+
+def _unlist(text: str) -> str:
+    """The list markers replaced by a line break and spaces of the same length (positions kept)."""
+    return _LIST_MARK.sub(lambda m: "\n" + " " * (len(m.group(0)) - 1), text)
+
+
 def segment(text: str) -> list[Segment]:
     """The questions and context statements of a message, in order; greetings, thanks and
-    signatures dropped. A single sentence is one question."""
+    signatures dropped. A single sentence is one question; each item of a numbered or
+    bulleted list is a sentence of its own.
+
+    >>> [s.text for s in segment("Hi, two questions: 1) who can submit claims? 2) what is the split?")]
+    ['two questions:', 'who can submit claims?', 'what is the split?']
+    """
     c = cues()
     out: list[Segment] = []
     closed = False
+    text = _unlist(text)
     for start, raw in _sentences(text):
         folded = fold(raw)
         if closed and ("?" not in folded and len(folded.split()) <= 4 and not any(ch.isdigit() for ch in folded)):

@@ -1,0 +1,47 @@
+"""The QA round on main (nlu2): tickets keep every question, links that fit, reminders, plain text."""
+from __future__ import annotations
+
+from datetime import date
+
+from understanding import respond
+from understanding.frames import segment
+
+T = date(2026, 12, 1)
+
+
+def test_numbered_lists_are_one_question_per_item():
+    text = ("Hello, quick questions: 1) what's the split for CSP? 2) who can submit claims? "
+            "3) where do I find the core requirements? Regards, Tom")
+    assert [s.text for s in segment(text) if s.kind == "question"] == [
+        "what's the split for CSP?", "who can submit claims?", "where do I find the core requirements?"]
+    r = respond(text, today=T)
+    assert [p.intent for p in r.parts] == ["split", "roles", "how_to_claim"]
+    bullets = segment("Hi team,\n- when does H1 2026 expire?\n- who can submit claims?\nThanks")
+    assert [s.text for s in bullets if s.kind == "question"] == ["when does H1 2026 expire?", "who can submit claims?"]
+
+
+def test_a_ticket_numbered_after_its_context_answers_all_three_in_order():
+    r = respond("Hello support, we earned co-op in Q3 2026. 1. When does the usage period end? "
+                "2. When can we start claiming? 3. What happens to funds we do not use? Thanks", today=T)
+    assert [p.intent for p in r.parts] == ["usage_period", "claim_window", "forfeiture"]
+    assert respond("What happens to funds we do not use?", today=T).intent == "forfeiture"
+
+
+def test_french_et_continuation_answers_both():
+    r = respond("Bonjour, qu'est-ce que le CPOR ? Et est-ce que OSU Business Applications donne de la co-op ?", today=T)
+    assert [p.intent for p in r.parts] == ["how_to_claim", "program_eligibility"]
+    assert r.parts[0].text.startswith("CPOR est")
+
+
+def test_a_link_question_gets_the_page_it_names():
+    r = respond("Link to the co-op guidebook please", today=T)
+    assert [ln.key for ln in r.links] == ["guidebook"]
+    r = respond("what is CPOR?", today=T)
+    assert [ln.key for ln in r.links] == ["cpor"] and r.text.startswith("CPOR is")
+    r = respond("how do I submit a co-op claim?", today=T)
+    assert len(r.links) == 4  # a general how-to still lists every page
+
+
+def test_dont_remind_me_is_understood_as_stopping_reminders():
+    assert respond("Don't remind me", today=T).action == "unsubscribe"
+    assert respond("ne me rappelle plus", today=T).action == "unsubscribe"
