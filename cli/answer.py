@@ -93,6 +93,8 @@ def _today_of(value: Any, fallback: date) -> date:
 
 def _answer(respond: Callable[..., Any], question: Any, *, lang: str | None, locale: str | None, today: date,
             convention: str | None) -> Any:
+    if question is not None and not isinstance(question, str):
+        raise ValueError("the question is not text")
     if not isinstance(question, str) or not question.strip():
         raise ValueError("the row has no question")
     return respond(question, lang=lang, locale=locale, today=today, convention=convention)
@@ -121,7 +123,7 @@ def answer_csv(text: str, out: TextIO, respond: Callable[..., Any], opts: dict[s
             reply = _answer(respond, row.get(qcol), lang=opts["lang"] or (row.get("lang") or None),
                             locale=row.get("locale") or opts["locale"],
                             today=_today_of(row.get("today"), opts["today"]), convention=opts["convention"])
-            row["answer"], row["error"] = reply.text, ""
+            row["answer"], row["error"] = reply.plain_text, ""
             if opts["json"]:
                 row["facts"] = json.dumps(reply.to_dict()["data"], ensure_ascii=False)
         except Exception as exc:  # one bad row must not stop the export; it is reported in its row
@@ -154,7 +156,7 @@ def answer_jsonl(text: str, out: TextIO, respond: Callable[..., Any], opts: dict
                 reply = _answer(respond, row.get("question"), lang=opts["lang"] or row.get("lang") or None,
                                 locale=row.get("locale") or opts["locale"],
                                 today=_today_of(row.get("today"), opts["today"]), convention=opts["convention"])
-                row["answer"] = reply.text
+                row["answer"] = reply.plain_text
                 if opts["json"]:
                     row["facts"] = reply.to_dict()["data"]
             except Exception as exc:  # reported in the row; the rest go on

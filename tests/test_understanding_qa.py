@@ -1,6 +1,7 @@
 """The QA round on main (nlu2): tickets keep every question, links that fit, reminders, plain text."""
 from __future__ import annotations
 
+import argparse
 from datetime import date
 
 from understanding import respond
@@ -45,3 +46,29 @@ def test_a_link_question_gets_the_page_it_names():
 def test_dont_remind_me_is_understood_as_stopping_reminders():
     assert respond("Don't remind me", today=T).action == "unsubscribe"
     assert respond("ne me rappelle plus", today=T).action == "unsubscribe"
+
+
+def test_plain_text_drops_markdown_bold_and_keeps_bullets():
+    from understanding.reply import plain
+
+    r = respond("H1 2026 deadline?", today=T)
+    assert "**" in r.text and "**" not in r.plain_text
+    assert "\n- " in r.plain_text and r.plain_text == plain(r.text)
+
+
+def test_batch_answers_are_plain_text_and_a_number_is_not_a_question(tmp_path, capsys):
+    import io
+    import json
+
+    from cli import answer as answer_cli
+
+    src = tmp_path / "t.jsonl"
+    src.write_text('{"question": "H1 2026 deadline?"}\n{"question": 123}\n{"lang": "en"}\n', encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    answer_cli.configure_parser(parser)
+    args = parser.parse_args([str(src), "--today", "2026-12-01", "--json"])
+    answer_cli.run(args, stderr=io.StringIO())
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert "August 15, 2026" in rows[0]["answer"] and "**" not in rows[0]["answer"]
+    assert rows[1]["error"].endswith("the question is not text")
+    assert rows[2]["error"].endswith("the row has no question")

@@ -6,6 +6,7 @@ JSON-serialisable through :meth:`Reply.to_dict` (dates as ISO strings).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -41,6 +42,20 @@ class LinkRef:
     key: str = ""
 
 
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+
+
+def plain(text: str) -> str:
+    """A reply's text for a plain-text channel (a batch export, a ticket pasted back): the
+    Markdown bold marks dropped, bullets kept as "- " lines, everything else as written.
+
+    >>> plain("Claim by **August 15, 2027**.\\n- Usage: **Jan – Jun 2027**")
+    'Claim by August 15, 2027.\\n- Usage: Jan – Jun 2027'
+    """
+    out = _BOLD.sub(r"\1", text)
+    return "\n".join(line.replace("**", "") for line in out.split("\n"))
+
+
 @dataclass
 class Reply:
     lang: str  # "en" | "fr": the language the answer is written in
@@ -60,6 +75,11 @@ class Reply:
     # A message that holds several questions (a pasted ticket): one Reply per question, in the
     # order asked; ``text`` then holds every answer in that order. Empty for a single question.
     parts: list["Reply"] = field(default_factory=list)
+
+    @property
+    def plain_text(self) -> str:
+        """``text`` without Markdown (see :func:`plain`)."""
+        return plain(self.text)
 
     def to_dict(self) -> dict[str, Any]:
         def conv(value: Any) -> Any:
