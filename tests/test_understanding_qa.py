@@ -72,3 +72,12 @@ def test_batch_answers_are_plain_text_and_a_number_is_not_a_question(tmp_path, c
     assert "August 15, 2026" in rows[0]["answer"] and "**" not in rows[0]["answer"]
     assert rows[1]["error"].endswith("the question is not text")
     assert rows[2]["error"].endswith("the row has no question")
+
+
+def test_a_half_that_has_not_begun_says_accrual_has_not_started():
+    en = respond("when can I claim co-op earned in January - June 2027?", today=T).text
+    assert "not started accruing yet" in en and "still accruing" not in en
+    fr = respond("quand réclamer la co-op gagnée de janvier à juin 2027 ?", today=T).text
+    assert "n'a pas encore commencé" in fr and "encore en cours d'accumulation" not in fr
+    now = respond("when can I claim co-op earned in July - December 2026?", today=T).text
+    assert "still accruing" in now  # the half in progress still says so

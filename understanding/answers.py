@@ -134,6 +134,8 @@ def _block(c: _Ctx, tl: Timeline) -> list[str]:
     ]
     if tl.usage_state == "forfeited":
         lines.append("- " + c.t("line.forfeit_state", text=c.t("usage.forfeited")))
+    elif tl.usage_state == "earning" and c.today < tl.earning_start:  # a half that has not begun
+        lines.append("- " + c.t("line.forfeit_state", text=c.t("usage.not_started", start=c.d(tl.earning_start))))
     elif tl.usage_state == "earning":
         lines.append("- " + c.t("line.forfeit_state", text=c.t("usage.earning")))
     return lines
