@@ -81,3 +81,14 @@ def test_a_half_that_has_not_begun_says_accrual_has_not_started():
     assert "n'a pas encore commencé" in fr and "encore en cours d'accumulation" not in fr
     now = respond("when can I claim co-op earned in July - December 2026?", today=T).text
     assert "still accruing" in now  # the half in progress still says so
+
+
+def test_what_can_i_claim_in_a_period_holding_today_is_the_window_open_now():
+    r = respond("What can I claim this quarter?", today=T)
+    assert r.data["deadlines"][-1] == "2027-02-15" or "February 15, 2027" in r.text.split("\n")[0]
+    assert [tl.earning_start.isoformat() for tl in r.timelines] == ["2026-01-01"]
+    fr = respond("Qu'est-ce qu'on peut réclamer ce mois-ci ?", today=T)
+    assert [tl.earning_start.isoformat() for tl in fr.timelines] == ["2026-01-01"]
+    # a period that does not hold today keeps its earnings reading
+    assert [tl.earning_start.isoformat() for tl in respond("when can I claim co-op earned in H1 2025?", today=T).timelines] \
+        == ["2025-07-01"]

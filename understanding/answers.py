@@ -349,6 +349,14 @@ def _plan_span(c: _Ctx, r: PeriodReading) -> tuple[date, date]:
     return p.start, p.end
 
 
+def _submission_day(c: _Ctx, r: PeriodReading) -> date | None:
+    """The day a claim is submitted: the day named, or today for a period that holds today
+    ("what can I claim this quarter?" is a claim sent now)."""
+    if r.primary.day:
+        return r.primary.day
+    return c.today if r.primary.start <= c.today <= r.primary.end else None
+
+
 def answer_cycle(c: _Ctx, intent: str) -> Reply:
     u = c.u
     readings = _period_readings(u)
@@ -374,8 +382,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             groups.append((what, cycles_for_activity_span(start, end, c.cal), "activity"))
             if start == end:  # a named activity day (held or planned): its PoE keep-until date too
                 keeps.append((what, keep_until(start, c.cal)))
-        elif role == "submission" and r.primary.day and intent in _ACTIVITY_INTENTS:
-            groups.append((_what(c, r), [cycle_claimable_on(r.primary.day, c.cal)], "submission"))
+        elif role == "submission" and _submission_day(c, r) and intent in _ACTIVITY_INTENTS:
+            groups.append((_what(c, r), [cycle_claimable_on(_submission_day(c, r), c.cal)], "submission"))
         else:
             if intent == "which_half" and r.primary.day:
                 what = c.d(r.primary.day)

@@ -164,10 +164,21 @@ def _roles(p: Prepared, today: date | None = None) -> list[str | None]:
         if role == "plan" and today is not None and r.primary is not None and r.primary.end < today \
                 and r.primary.reading != "most_recent":
             role = "activity"  # "the claim window for our webinar on 8 October 2026", asked in December
+        if role is None and r.primary is not None and today is not None and r.primary.start <= today <= r.primary.end \
+                and _claims_now(p.folded):
+            role = "submission"  # "what can I claim this quarter?": a claim sent in the period that holds today
         if role is None and roles and roles[-1] in ("activity", "plan") and r.kind in ("date", "month", "relative"):
             role = roles[-1]  # "an event on 3 June 2025 and another on 9 September 2025"
         roles.append(role)
     return roles
+
+
+def _claims_now(folded: str) -> bool:
+    """"what can I claim …" / "que peut-on réclamer …": the period is when the claim is sent
+    (cue words: ``roles.claim_now`` in each pack's ``vocab.toml``)."""
+    from . import packs
+
+    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in packs.vocab().words("roles.claim_now"))
 
 
 def understand(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
