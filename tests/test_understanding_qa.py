@@ -92,3 +92,9 @@ def test_what_can_i_claim_in_a_period_holding_today_is_the_window_open_now():
     # a period that does not hold today keeps its earnings reading
     assert [tl.earning_start.isoformat() for tl in respond("when can I claim co-op earned in H1 2025?", today=T).timelines] \
         == ["2025-07-01"]
+
+
+def test_forfeiture_at_a_relative_period_is_the_usage_period_ending_then():
+    r = respond("which funds are forfeited at the end of this month?", today=T)
+    assert r.text.startswith("Co-op earned in January – June 2026 that is not used by **December 31, 2026**")
+    assert [tl.earning_start.isoformat() for tl in r.timelines] == ["2026-01-01"] and "activity" not in r.text.split("\n")[0]

@@ -376,7 +376,14 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         halves = r.primary.halves
         what = r.text.strip()
         role = _role(u, i)
-        if role in ("activity", "plan") and intent in _ACTIVITY_INTENTS:
+        if intent == "forfeiture" and r.kind == "relative" and role != "earnings":
+            # "which funds are forfeited at the end of this month?": the earnings whose usage
+            # period ends then (else the one in use then)
+            start, end = r.primary.start, r.primary.end
+            cycles = [cy for cy in cycles_for_activity_span(start, end, c.cal) if start <= cy.usage.end <= end] \
+                or cycles_for_activity_span(start, end, c.cal)
+            groups.append((what, cycles))
+        elif role in ("activity", "plan") and intent in _ACTIVITY_INTENTS:
             start, end = _plan_span(c, r) if role == "plan" else (r.primary.start, r.primary.end)
             what = _what(c, r, start, end)
             groups.append((what, cycles_for_activity_span(start, end, c.cal), "activity"))
