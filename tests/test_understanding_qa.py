@@ -98,3 +98,20 @@ def test_forfeiture_at_a_relative_period_is_the_usage_period_ending_then():
     r = respond("which funds are forfeited at the end of this month?", today=T)
     assert r.text.startswith("Co-op earned in January – June 2026 that is not used by **December 31, 2026**")
     assert [tl.earning_start.isoformat() for tl in r.timelines] == ["2026-01-01"] and "activity" not in r.text.split("\n")[0]
+
+
+def test_a_plan_verdict_says_when_the_other_earnings_reading_turns_it_round():
+    r = respond("Can I use my H2 2026 funds for an event in September 2027?", today=T)
+    assert r.text.startswith("No:") and "Read that way, the answer is yes" in r.reading_note
+    assert "February 15, 2028" in r.reading_note
+    fr = respond("Peut-on utiliser nos fonds H2 2026 pour un salon en septembre 2027 ?", today=T)
+    assert fr.text.startswith("Non") and "la réponse est oui" in fr.reading_note
+    # the same verdict under both readings: no such sentence
+    same = respond("Can I use my H2 2026 funds for an event in March 2029?", today=T)
+    assert "Read that way" not in (same.reading_note or "")
+
+
+def test_a_plan_bare_month_looks_ahead_in_verdict_and_note_alike():
+    r = respond("Can we use our H1 funds for a conference in September?", today=T)
+    assert "September 2027" in r.text.split("\n")[0]
+    assert "September 2027" in r.reading_note and "September 2026" not in r.text

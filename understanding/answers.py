@@ -349,6 +349,35 @@ def _plan_span(c: _Ctx, r: PeriodReading) -> tuple[date, date]:
     return p.start, p.end
 
 
+def _plan_note(c: _Ctx, r: PeriodReading, start: date, end: date) -> str | None:
+    """The reading note of a planned activity's date, for the days the answer used: a month or
+    day named without a year is the next one (:func:`_plan_span`), and the note says so."""
+    p = r.primary
+    if p is not None and p.reading == "most_recent" and (start, end) != (p.start, p.end):
+        text = r.text.strip()
+        return c.t("note.upcoming", text=text if p.day else text.split()[-1],
+                   months=c.d(start) if p.day else c.months(start, end))
+    note, _ = _note(c, r)
+    return note
+
+
+def _other_verdict(c: _Ctx, reading: PeriodReading, half: Half, start: date, end: date, ok: bool | None,
+                   what: str) -> str:
+    """" Read that way, the answer is yes: …" when another reading of the earnings (the FY label
+    "FY26 H2" for "H2 2026") would turn the verdict round; nothing when it would not."""
+    for alt in reading.alternatives:
+        if not alt.halves or alt.halves[0] == half:
+            continue
+        other = alt.halves[0]
+        alt_ok = funding_verdict(other, start, c.cal).ok and funding_verdict(other, end, c.cal).ok
+        if alt_ok != ok:
+            cyc = c.cal.cycle(other)
+            key = "note.verdict_yes" if alt_ok else "note.verdict_no"
+            return " " + c.t(key, earning=c.earning_phrase(cyc.earning.start, cyc.earning.end), what=what,
+                             usage_start=c.d(cyc.usage.start), usage_end=c.d(cyc.usage.end), claim_end=c.d(cyc.claiming.end))
+    return ""
+
+
 def _submission_day(c: _Ctx, r: PeriodReading) -> date | None:
     """The day a claim is submitted: the day named, or today for a period that holds today
     ("what can I claim this quarter?" is a claim sent now)."""
@@ -400,6 +429,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
                 notes.append(c.t("note.activity_alt", text=f"“{what}”", date=c.d(alt.claiming.end),
                                  earning=c.earning_phrase(alt.earning.start, alt.earning.end)))
         note, ment = _note(c, r)
+        if role == "plan" and intent in _ACTIVITY_INTENTS:
+            note = _plan_note(c, r, *_plan_span(c, r))
         if note:
             notes.append(note)
         mentioned.extend(ment)
@@ -472,11 +503,11 @@ def answer_can_fund(c: _Ctx) -> Reply:
                 lines.append(c.t("fund.instead", **params(cyc)))
         note, _ = _note(c, earned[0])
         if note:
-            notes.append(note)
+            notes.append(note + _other_verdict(c, earned[0], half, start, end, verdict_ok, what))
     else:
         for cyc in cycles:
             lines.append(c.t("fund.which", **params(cyc)))
-    note, _ = _note(c, r)
+    note = _plan_note(c, r, start, end)
     if note:
         notes.append(note)
     keep = None
