@@ -115,3 +115,24 @@ def test_a_plan_bare_month_looks_ahead_in_verdict_and_note_alike():
     r = respond("Can we use our H1 funds for a conference in September?", today=T)
     assert "September 2027" in r.text.split("\n")[0]
     assert "September 2027" in r.reading_note and "September 2026" not in r.text
+
+
+def test_fiscal_quarter_alternative_gives_its_deadline_once_per_reply():
+    r = respond("Hello support, we earned co-op in Q3 2026. 1. When does the usage period end? "
+                "2. When can we start claiming? 3. What happens to funds we do not use? Thanks", today=T)
+    assert r.text.count("as a fiscal quarter") == 1
+    assert "January – March 2027 (claim deadline February 15, 2028)" in r.text
+    # a deadline the quarter would have as an activity date is never offered for earnings
+    assert "February 15, 2027" not in r.text
+
+
+def test_several_questions_about_one_cycle_state_each_thing_once():
+    r = respond("Our event is next month. Which co-op funds can pay for it and by when must we claim?", today=T)
+    assert len(r.parts) == 2
+    assert r.text.count("I took “next month” as January 2027") == 1
+    assert r.text.count("proof-of-execution") == 1 and r.text.count("https://") == 1
+    assert r.text.count("- Usage period:") == 1
+    assert "August 15, 2027" in r.parts[1].text  # the second answer still answers
+    r = respond("Hi team, we ran a webinar on 12 March 2024. When is the last day we can submit the claim, "
+                "and how long should we keep the invoices? Thanks, Marie", today=T)
+    assert r.text.count("(PoE)") == 1 and "March 12, 2026" in r.parts[1].text

@@ -213,7 +213,7 @@ def _squeeze(lines: list[str]) -> list[str]:
 # reading notes and clarifying questions
 
 
-def _note(c: _Ctx, reading: PeriodReading) -> tuple[str | None, list[date]]:
+def _note(c: _Ctx, reading: PeriodReading, role: str | None = "earnings") -> tuple[str | None, list[date]]:
     """(the reading note, deadlines it mentions)."""
     p = reading.primary
     if p is None:
@@ -264,7 +264,19 @@ def _note(c: _Ctx, reading: PeriodReading) -> tuple[str | None, list[date]]:
             mentioned.append(prev.claiming.end)
         return note, mentioned
     if p.reading == "calendar_quarter" and alts:
-        alt_text = c.t("clarify.or").join(c.months(a.start, a.end) for a in alts)
+        as_activity = lambda a: {cy.claiming.end for cy in cycles_for_activity_span(a.start, a.end, c.cal)}  # noqa: E731
+        as_earnings = lambda a: {c.cal.cycle(h).claiming.end for h in a.halves}  # noqa: E731
+        # never a date this period would have in the other role (the half-year-wrong deadline
+        # a partner could take for theirs): the role is clear, only the quarter is not
+        wrong_role = as_earnings(p) if role in ("activity", "plan") else as_activity(p)
+
+        def alt_deadline(a: Interpretation) -> str:  # the other reading's deadline, for the date's role
+            if role not in ("activity", "plan", "earnings"):
+                return ""  # the role is unsure: the months only (the note beside it gives the other role)
+            ends = sorted((as_activity(a) if role in ("activity", "plan") else as_earnings(a)) - wrong_role)
+            return c.t("note.alt_deadline", date=_join(c, [c.d(d) for d in ends])) if ends else ""
+
+        alt_text = c.t("clarify.or").join(c.months(a.start, a.end) + alt_deadline(a) for a in alts)
         return c.t("note.calendar_quarter", text=text, months=c.months(p.start, p.end), alt_months=alt_text), []
     if p.reading in ("mdy", "dmy") and alts and p.day and alts[0].day:
         return c.t("note.numeric", text=text, date=c.d(p.day), order=c.t("order." + p.reading), locale=c.u.reading_locale,
@@ -357,7 +369,7 @@ def _plan_note(c: _Ctx, r: PeriodReading, start: date, end: date) -> str | None:
         text = r.text.strip()
         return c.t("note.upcoming", text=text if p.day else text.split()[-1],
                    months=c.d(start) if p.day else c.months(start, end))
-    note, _ = _note(c, r)
+    note, _ = _note(c, r, "plan")
     return note
 
 
@@ -428,7 +440,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
                 alt = cycles_for_activity_span(r.primary.start, r.primary.end, c.cal)[-1]
                 notes.append(c.t("note.activity_alt", text=f"“{what}”", date=c.d(alt.claiming.end),
                                  earning=c.earning_phrase(alt.earning.start, alt.earning.end)))
-        note, ment = _note(c, r)
+        note, ment = _note(c, r, role if role in ("activity", "plan") and intent in _ACTIVITY_INTENTS else
+                           "earnings" if role == "earnings" else None)
         if role == "plan" and intent in _ACTIVITY_INTENTS:
             note = _plan_note(c, r, *_plan_span(c, r))
         if note:
@@ -771,14 +784,48 @@ def error_reply(c: _Ctx, intent: str, err: CoopError) -> Reply:
 # ------------------------------------------------------------------------------------------
 
 
+def _once(parts: list[Reply]) -> None:
+    """One reply states each thing once: a later answer drops a line an earlier one already
+    said (a reading note, the PoE reminder, a link) and a block of timeline bullets already
+    shown whole (two questions about the same cycle)."""
+    seen_lines: set[str] = set()
+    seen_blocks: set[tuple[str, ...]] = set()
+    poe_answered = any(p.intent == "poe_retention" for p in parts)
+    for part in parts:
+        lines = part.text.split("\n")
+        if poe_answered and part.intent != "poe_retention":  # the PoE question's own answer says it
+            lines = [ln for ln in lines if "(PoE)" not in ln]
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            if lines[i].startswith("- "):
+                j = i
+                while j < len(lines) and lines[j].startswith("- "):
+                    j += 1
+                block = tuple(lines[i:j])
+                if block not in seen_blocks:
+                    out.extend(block)
+                    seen_blocks.add(block)
+                i = j
+                continue
+            line = lines[i]
+            if not line.strip() or line not in seen_lines:
+                out.append(line)
+                if line.strip():
+                    seen_lines.add(line)
+            i += 1
+        part.text = "\n".join(_squeeze(out)).strip("\n")
+
+
 def compose_multi(u: Understanding) -> Reply:
     """Several questions in one message: one Reply per question, in order; the outer text holds
     every answer in that order, each under the question it answers, ready to paste back."""
     parts = [compose(q) for q in u.questions]
+    _once(parts)
     texts = [part.text for part in parts]
     timelines = [tl for p in parts for tl in p.timelines]
     links = list(dict.fromkeys(ln for p in parts for ln in p.links))
-    notes = [p.reading_note for p in parts if p.reading_note]
+    notes = list(dict.fromkeys(p.reading_note for p in parts if p.reading_note))
     keep = next((p.poe_keep_until for p in parts if p.poe_keep_until), None)
     mentioned = sorted({d for p in parts for d in p.data.get("mentioned_deadlines", [])})
     deadlines = sorted({d for p in parts for d in p.data.get("deadlines", [])})
