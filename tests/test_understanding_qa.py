@@ -136,3 +136,14 @@ def test_several_questions_about_one_cycle_state_each_thing_once():
     r = respond("Hi team, we ran a webinar on 12 March 2024. When is the last day we can submit the claim, "
                 "and how long should we keep the invoices? Thanks, Marie", today=T)
     assert r.text.count("(PoE)") == 1 and "March 12, 2026" in r.parts[1].text
+
+
+def test_several_cycles_in_one_answer_each_have_a_heading():
+    r = respond("what can I claim today?", today=date(2027, 2, 15))
+    assert len(r.timelines) == 2
+    assert "**Co-op earned in January – June 2026** (H2)" in r.text
+    assert "**Co-op earned in July – December 2026** (H1)" in r.text
+    lines = r.text.split("\n")
+    for i, line in enumerate(lines):  # never a bullet block straight after another one's last bullet
+        if line.startswith("- Earning period") and i > 0:
+            assert not lines[i - 1].startswith("- ")

@@ -158,6 +158,8 @@ def _cycle_reply(c: _Ctx, intent: str, groups: list[tuple[str, list[Cycle]]], no
     out: list[str] = list(extra_lines or [])
     timelines: list[Timeline] = []
     seen: set[date] = set()
+    # several cycles in one answer (whatever the groups): each under its own heading
+    total = len({cy.earning.start for group in groups for cy in group[1]})
     for group in groups:
         what, cycles = group[0], group[1]
         mode = group[2] if len(group) > 2 else "earnings"
@@ -170,7 +172,7 @@ def _cycle_reply(c: _Ctx, intent: str, groups: list[tuple[str, list[Cycle]]], no
         if len(tls) > 1:
             out.append(_cap(c.t("multi", what=what, n=len(tls))))
         for tl in tls:
-            if len(tls) > 1:
+            if total > 1:
                 out.append("")
                 out.append(c.t("section", earning=c.earning_phrase(tl.earning_start, tl.earning_end), half=tl.half))
             lead = _lead(c, intent, tl, what) if mode == "earnings" else _role_lead(c, mode, intent, tl, what)
