@@ -147,3 +147,12 @@ def test_several_cycles_in_one_answer_each_have_a_heading():
     for i, line in enumerate(lines):  # never a bullet block straight after another one's last bullet
         if line.startswith("- Earning period") and i > 0:
             assert not lines[i - 1].startswith("- ")
+
+
+def test_french_numeric_date_note_says_it_was_read_day_first_because_of_the_language():
+    q = "Quelle est la date limite pour la co-op gagnée le 03/10/2022 ?"
+    us = respond(q, today=T, locale="en-US")
+    assert "car le message est en français" in us.reading_note and "fr-FR" not in us.reading_note
+    assert "3 octobre 2022" in us.reading_note
+    fr = respond(q, today=T, locale="fr-FR")
+    assert "paramètres régionaux fr-FR" in fr.reading_note

@@ -281,6 +281,10 @@ def _note(c: _Ctx, reading: PeriodReading, role: str | None = "earnings") -> tup
         alt_text = c.t("clarify.or").join(c.months(a.start, a.end) + alt_deadline(a) for a in alts)
         return c.t("note.calendar_quarter", text=text, months=c.months(p.start, p.end), alt_months=alt_text), []
     if p.reading in ("mdy", "dmy") and alts and p.day and alts[0].day:
+        if c.u.lang == "fr" and p.reading == "dmy" and not (c.u.locale or "").lower().startswith("fr"):
+            # read day-first because the message is in French, not because of a locale
+            return c.t("note.numeric_lang", text=text, date=c.d(p.day), order=c.t("order." + p.reading),
+                       alt=c.d(alts[0].day)), []
         return c.t("note.numeric", text=text, date=c.d(p.day), order=c.t("order." + p.reading), locale=c.u.reading_locale,
                    alt=c.d(alts[0].day)), []
     if p.reading == "most_recent":
