@@ -156,3 +156,13 @@ def test_french_numeric_date_note_says_it_was_read_day_first_because_of_the_lang
     assert "3 octobre 2022" in us.reading_note
     fr = respond(q, today=T, locale="fr-FR")
     assert "paramètres régionaux fr-FR" in fr.reading_note
+
+
+def test_can_we_still_claim_starts_with_yes_or_no():
+    r = respond("We ran a webinar in October of last year, can we still claim it?", today=T)
+    assert r.text.startswith("No: the claiming window closed on February 15, 2026.")
+    fr = respond("Notre salon a eu lieu en octobre de l'an dernier. Peut-on encore la réclamer ?", today=T)
+    assert fr.text.startswith("Non : la période de demande s'est terminée le 15 février 2026.")
+    assert respond("We ran a webinar in October 2026, can we still claim it?", today=T).text.startswith(
+        "Yes: the claiming window is open until February 15, 2027.")
+    assert not respond("We ran a webinar in October 2026, when is the claim deadline?", today=T).text.startswith("Yes")

@@ -396,6 +396,14 @@ def _other_verdict(c: _Ctx, reading: PeriodReading, half: Half, start: date, end
     return ""
 
 
+def _asks_still(folded: str) -> bool:
+    """"can we still claim it?" / "peut-on encore la réclamer ?": a yes/no question about a
+    window (cue words: ``yesno.still`` in each pack's ``vocab.toml``)."""
+    from . import packs
+
+    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in packs.vocab().words("yesno.still"))
+
+
 def _submission_day(c: _Ctx, r: PeriodReading) -> date | None:
     """The day a claim is submitted: the day named, or today for a period that holds today
     ("what can I claim this quarter?" is a claim sent now)."""
@@ -472,6 +480,10 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         reply.poe_keep_until = keeps[0][1]
         reply.data["keep_until"] = [k.isoformat() for _, k in keeps]
     reply.intent = intent
+    if intent in ("claim_deadline", "claim_window", "status") and len(reply.timelines) == 1 and _asks_still(u.folded):
+        tl = reply.timelines[0]  # "can we still claim it?": yes or no first
+        key = {"open": "still.yes", "upcoming": "still.not_yet"}.get(tl.claim_state, "still.no")
+        reply.text = c.t(key, claim_start=c.d(tl.claim_start), claim_end=c.d(tl.claim_end)) + " " + reply.text
     first = readings[0]
     reply.context = {"period_text": first.text.strip(), "period_role": _role(u, 0)}
     return reply

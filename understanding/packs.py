@@ -147,7 +147,7 @@ _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_ha
           "actions.one_word", "actions.subscribe", "actions.unsubscribe", "actions.list_reminders", "actions.calendar", "actions.forget", "cancel.phrases", "cancel.polite", "followup.starts",
           "amounts.negative", "amounts.rebate_words", "amounts.coop_words", "amounts.split_cues",
           "amounts.not_money_after", "amounts.split_links", "amounts.on_amount",
-          "roles.claim_now", "links.create_claim", "links.core_requirements", "links.guidebook", "links.cpor"]
+          "roles.claim_now", "yesno.still", "links.create_claim", "links.core_requirements", "links.guidebook", "links.cpor"]
 _TABLES = ["reading.seasons", "reading.part_of_year", "relative.days", "relative.units", "relative.before",
            "relative.after", "relative.weekdays", "relative.phrases", "relative.numbers", "relative.year_phrases", "amounts.currency_before",
            "amounts.currency_after"]
