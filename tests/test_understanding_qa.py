@@ -166,3 +166,16 @@ def test_can_we_still_claim_starts_with_yes_or_no():
     assert respond("We ran a webinar in October 2026, can we still claim it?", today=T).text.startswith(
         "Yes: the claiming window is open until February 15, 2027.")
     assert not respond("We ran a webinar in October 2026, when is the claim deadline?", today=T).text.startswith("Yes")
+
+
+def test_an_unsure_reminder_request_explains_how_and_does_nothing():
+    r = respond("hmm reminders maybe not", today=T)
+    assert r.action is None and "unsubscribe" in r.text and "changed nothing" in r.text
+    assert respond("unsubscribe", today=T).action == "unsubscribe"  # the way the answer names works
+    fr = respond("rappels... bof", today=T)
+    assert fr.action is None and "« arrêter les rappels »" in fr.text
+    for said, action in (("arrêter les rappels", "unsubscribe"), ("envoie-moi des rappels", "subscribe"),
+                         ("mes rappels", "list_reminders")):
+        assert respond(said, today=T).action == action  # the phrases the answer gives work
+    for said, action in (("unsubscribe", "unsubscribe"), ("remind me", "subscribe"), ("my reminders", "list_reminders")):
+        assert respond(said, today=T).action == action

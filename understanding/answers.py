@@ -783,10 +783,23 @@ def answer_action(c: _Ctx, intent: str) -> Reply:
     return Reply(lang=c.lang, intent=intent, text=c.t("action." + action), action=action)
 
 
+def _about_reminders(u: Understanding) -> bool:
+    """An unsure reading whose best guesses are the reminder actions and whose words say so."""
+    from . import packs
+
+    ranked = sorted(u.scores.items(), key=lambda kv: -kv[1])[:2]
+    if not any(k in ("unsubscribe", "subscribe") and v >= 0.2 for k, v in ranked):
+        return False
+    v = packs.vocab()
+    return any(re.search(r"(?<![\w])" + re.escape(w), u.folded) for w in v.words("actions.list_reminders") + v.words("actions.subscribe"))
+
+
 def answer_simple(c: _Ctx, intent: str) -> Reply:
     key = {"help": "help", "greeting": "welcome", "thanks": "thanks", "cancel": "cancelled"}.get(intent, "fallback")
     if key == "fallback" and c.u.action_refused:
         key = "fallback.action"  # "send it on its own": never a side effect from inside a ticket
+    elif key == "fallback" and not c.u.junk and _about_reminders(c.u):
+        key = "fallback.reminders"  # "don't remind me…" read unsurely: how to stop them, no action
     elif key == "fallback" and not c.u.junk and 0 < c.u.score < THRESHOLD:
         key = "fallback.unsure"  # not sure what was asked: say what can be asked, never guess
     sugg = [c.t("suggest.h1"), c.t("suggest.status"), c.t("suggest.poe")]
