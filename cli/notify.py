@@ -46,7 +46,8 @@ async def _sweep(settings: Any, as_of: date, transport: Any = None):
     try:
         await store.migrate(db)
         return await run_sweep(db, transport, as_of, tenant_rate=settings.tenant_rate_per_sec,
-                               convention=settings.fy_label_convention)
+                               convention=settings.fy_label_convention,
+                               base_url=settings.public_base_url)
     finally:
         if owned:
             await transport.close()

@@ -75,7 +75,8 @@ class ReminderServices:
         async with self.lock:
             return await run_sweep(db, self.get_transport(), as_of,
                                    tenant_rate=getattr(settings, "tenant_rate_per_sec", 5.0),
-                                   convention=getattr(settings, "fy_label_convention", "seed"))
+                                   convention=getattr(settings, "fy_label_convention", "seed"),
+                                   base_url=getattr(settings, "public_base_url", "") or "")
 
 
 REMINDER_SERVICES = web.AppKey("reminder_services", ReminderServices)

@@ -34,7 +34,7 @@ from typing import Any, Optional
 from core import calendar
 from storage.db import Database
 
-from . import messages, store
+from . import store
 from .schedule import ReminderItem, Schedule, due_reminders
 from .sender import Outcome, Sender, Transport
 
@@ -117,17 +117,20 @@ async def plan(db: Database, as_of: date, schedule: Optional[Schedule] = None) -
 
 
 def digest_activity(items: list[ReminderItem], as_of: date, lang: str, locale: Optional[str],
-                    convention: str = "seed") -> dict:
-    return {"type": "message", "textFormat": "markdown", "locale": locale or None,
-            "text": messages.digest_text(items, as_of, lang, locale, convention)}
+                    convention: str = "seed", **options: Any) -> dict:
+    """The reminder message: a card with a summary line (:func:`reminders.digest.digest_activity`)."""
+    from .digest import digest_activity as card_activity
+
+    return card_activity(items, as_of, lang, locale, convention, **options)
 
 
 async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
                     tenant_rate: float = 5.0, concurrency: int = DEFAULT_CONCURRENCY,
                     lease_seconds: float = DEFAULT_LEASE_SECONDS, convention: str = "seed",
                     schedule: Optional[Schedule] = None, max_claims: int = MAX_CLAIMS_PER_ROW,
-                    **sender_options: Any) -> Summary:
-    """Run one sweep for ``as_of``; safe to rerun and to run on several instances at once."""
+                    base_url: str = "", **sender_options: Any) -> Summary:
+    """Run one sweep for ``as_of``; safe to rerun and to run on several instances at once.
+    ``base_url``: the bot's public address, for the reminder cards' "Add to calendar"."""
     sender = transport if isinstance(transport, Sender) else Sender(
         transport, tenant_rate=tenant_rate, **sender_options)
     summary = Summary(as_of=as_of.isoformat())
@@ -149,7 +152,7 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
             except asyncio.QueueEmpty:
                 return
             await _deliver_one(db, sender, target, as_of, summary, stop, lease_seconds,
-                               convention, max_claims)
+                               convention, max_claims, base_url)
 
     workers = max(1, min(concurrency, len(targets)))
     async with asyncio.TaskGroup() as group:
@@ -165,7 +168,7 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
 
 async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of: date,
                        summary: Summary, stop: asyncio.Event, lease_seconds: float,
-                       convention: str, max_claims: int) -> None:
+                       convention: str, max_claims: int, base_url: str = "") -> None:
     owner = uuid.uuid4().hex
     started = time.monotonic()
     rows = await store.claim(db, target.subscription_id, owner, lease_seconds, as_of)
@@ -185,7 +188,9 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
     if not chosen:
         return
     items = [_item(r) for r in chosen]
-    activity = digest_activity(items, as_of, target.lang, target.locale, convention)
+    activity = digest_activity(items, as_of, target.lang, target.locale, convention,
+                               base_url=base_url, user_id=target.user_id, user_name=target.user_name,
+                               conversation_type=target.conversation_type)
     # Stop retrying well before the lease runs out, so no other sweeper re-sends meanwhile.
     outcome: Outcome = await sender.deliver(
         target.tenant_id, target.conversation_id, target.reference, activity,

@@ -35,6 +35,12 @@ class AdapterTransport:
 
         ref = ConversationReference().deserialize(reference)
         act = Activity().deserialize(activity)
+        if activity.get("entities"):
+            # msrest's Entity keeps only "type": a mention needs its own model to keep who
+            from botbuilder.schema import Entity, Mention
+
+            act.entities = [Mention().deserialize(e) if e.get("type") == "mention"
+                            else Entity().deserialize(e) for e in activity["entities"]]
         try:
             await self.adapter.send_proactive(ref, act, bot_app_id=self.app_id)
         except ChannelAuthError as error:
