@@ -121,7 +121,7 @@ async def test_channel_opt_in_leaves_personal_reminders_intact(product):
     assert [(s.conversation_type, s.user_name) for s in subs] == [("personal", "Partner"), ("channel", "Partner")]
     # "my reminders" lists both
     [listing] = await _say(client, channel, "my reminders")
-    assert "in your personal chat" in listing["text"] and "in a channel or group chat" in listing["text"]
+    assert "in your personal chat" in listing["text"].lower() and "in a channel or group chat" in listing["text"].lower()
     # "stop reminders" in the channel stops the channel's and says the personal ones go on
     [stopped] = await _say(client, channel, "stop reminders", conversation=CHANNEL, kind="channel")
     assert "stopped your reminders in this channel" in stopped["text"]
