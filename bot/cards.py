@@ -478,6 +478,9 @@ def calendar_card(outcome: Any, lang: str) -> dict:
     actions: list[dict] = []
     if outcome.webcal:
         actions.append({"type": "Action.OpenUrl", "title": lab["feed"], "url": outcome.webcal})
+    if getattr(outcome, "download_url", ""):
+        actions.append({"type": "Action.OpenUrl", "title": lab["download_ics"], "url": outcome.download_url})
+        body = body[:1] + [_text_block(outcome.text.split(": http")[0] if ": http" in outcome.text else outcome.text)]
     if outcome.feed_url:
         actions.append({"type": "Action.OpenUrl", "title": lab["download_ics"], "url": outcome.feed_url})
         actions.append({"type": "Action.Execute", "title": lab["feed_rotate"], "verb": "calendar_rotate",
@@ -517,7 +520,7 @@ class CardRenderer:
         (reminders on → Stop; the calendar subscription), else the sentence."""
         if outcome.kind == "subscribed":
             return card_activity(subscribed_card(outcome, lang, locale), summary_line(outcome.text), lang, locale)
-        if outcome.kind == "calendar" and outcome.feed_url:
+        if outcome.kind == "calendar" and (outcome.feed_url or getattr(outcome, "download_url", "")):
             return card_activity(calendar_card(outcome, lang), summary_line(labels(lang)["feed_text"]),
                                  lang, locale)
         return text_activity(outcome.text, lang, locale)

@@ -146,6 +146,17 @@ class StoreReminders:
     async def revoke_calendar(self, user_id: str) -> bool:
         return await self._store.revoke_calendar_token(self._db, user_id)
 
+    async def cycles_calendar_url(self, today: date, lang: str, locale: Optional[str]) -> str:
+        """The deadlines file of the cycles still to claim on ``today`` (no user data:
+        ``GET /calendar/cycles/...``), for conversations other people read."""
+        from urllib.parse import urlencode
+
+        from reminders.schedule import cycle_label, upcoming_deadlines
+
+        names = ",".join(cycle_label(c) for c in upcoming_deadlines(today)[-4:])
+        query = urlencode({"lang": lang, **({"locale": locale} if locale else {})})
+        return f"{self._base}/calendar/cycles/{names}.ics?{query}"
+
     async def next_reminder_date(self, today: date) -> Optional[date]:
         """The day the first reminder reaches someone who subscribes ``today``
         (``reminders.next_reminder_date``: today's own reminder while today's sweep has not
@@ -198,7 +209,8 @@ class Outcome:
     text: str
     ok: bool = True
     next_date: Optional[date] = None
-    feed_url: str = ""
+    feed_url: str = ""  # the user's own subscription feed (personal chat only)
+    download_url: str = ""  # a deadlines file without user data
     stopped: list = field(default_factory=list)
 
     @property
@@ -254,6 +266,11 @@ class Actions:
             if not info.user_id or not (self._has("subscriptions") or self._has("get_subscription")):
                 return unavailable
             return Outcome("listing", await self._listing(info, lang))
+        if action == "calendar" and (info.conversation_type or PERSONAL) != PERSONAL \
+                and self._has("cycles_calendar_url"):
+            # a channel or group chat sees the message: the deadlines file, not the user's feed
+            url = await self._call("cycles_calendar_url", info.today, lang, info.locale)
+            return Outcome("calendar", texts.calendar_link(lang, url), download_url=url)
         if action in ("calendar", "calendar_rotate"):
             name = "rotate_calendar" if action == "calendar_rotate" else "calendar_url"
             if not self._has(name) or not info.user_id:

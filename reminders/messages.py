@@ -47,9 +47,12 @@ def text(lang: str | None, key: str, **values) -> str:
 
 
 def fmt_date(day: date, lang: str | None, locale: str | None = None) -> str:
-    """A date in the user's locale, Babel's long format (``August 15, 2022``, ``15 août 2022``)."""
-    lang = _lang(lang)
-    return format_date(day, format="long", locale=_locale(lang, locale))
+    """A date in the user's locale, long form (``August 15, 2022``, ``15 août 2022``): the
+    answers' own formatter (``understanding.fmt.fmt_date``), so reminders, cards and calendar
+    files write dates alike."""
+    from understanding.fmt import fmt_date as answer_date
+
+    return answer_date(day, locale, _lang(lang))
 
 
 def _months(first: date, last: date, lang: str, locale: str | None) -> str:

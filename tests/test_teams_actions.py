@@ -167,3 +167,34 @@ async def test_action_submit_message_backs_keep_working(product):
     posted = await _say(client, channel, None, value={"verb": "unsubscribe"})
     assert "stopped your reminders in your personal chat" in posted[0]["text"]
     assert await _subscriptions(db) == [(PERSONAL, 0)]
+
+
+async def test_add_to_calendar_is_a_personal_feed_rotatable_and_revoked_by_forget(product):
+    client, channel, db = product
+    [feed] = await _say(client, channel, "add to calendar")
+    card = _card(feed)
+    subscribe = _button(card, "Subscribe in my calendar")
+    assert subscribe["url"].startswith("webcal://coop.example.test/calendar/") and subscribe["url"].endswith(".ics")
+    download = _button(card, "Download the deadlines (.ics)")["url"]
+    old_path = download.removeprefix("https://coop.example.test")
+    assert (await client.get(old_path)).status == 200
+    status, body, posted = await _click(client, channel, _button(card, "New link (revokes this one)"))
+    assert status == 200 and posted == []
+    assert body["value"]["body"][-1]["text"].startswith("✓ New link")
+    new_path = _button(body["value"], "Download the deadlines (.ics)")["url"].removeprefix("https://coop.example.test")
+    assert new_path != old_path
+    assert (await client.get(old_path)).status == 404 and (await client.get(new_path)).status == 200
+    [question] = await _say(client, channel, "forget my data")
+    await _click(client, channel, _button(_card(question), "Yes"))
+    assert (await client.get(new_path)).status == 404  # "forget my data" revoked it
+
+
+async def test_add_to_calendar_in_a_channel_shares_no_personal_link(product):
+    client, channel, db = product
+    [reply] = await _say(client, channel, "add to calendar", conversation=CHANNEL, kind="channel")
+    card = _card(reply)
+    urls = [a["url"] for a in card["actions"] if a["type"] == "Action.OpenUrl"]
+    assert urls and all("/calendar/cycles/" in u for u in urls)
+    assert await db.fetchval("SELECT COUNT(*) FROM reminder_calendar_tokens") == 0
+    response = await client.get(urls[0].removeprefix("https://coop.example.test"))
+    assert response.status == 200
