@@ -188,6 +188,8 @@ PUBLIC_ROUTES = {
     ("HEAD", "/healthz"),
     ("GET", "/calendar/{token}.ics"),  # the unguessable per-user token is the credential
     ("HEAD", "/calendar/{token}.ics"),
+    ("GET", "/calendar/cycles/{cycles}.ics"),  # public deadlines of named cycles, no user data
+    ("HEAD", "/calendar/cycles/{cycles}.ics"),
 }
 
 
