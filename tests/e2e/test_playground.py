@@ -104,6 +104,7 @@ def test_claim_deadline_conversation(chat_page, e2e_bot, e2e_artifacts, tmp_path
     now = _card_message(page, re.compile(r"claim", re.I), mark)
     assert {"Remind me", "Add to calendar", "Open claim page"} <= set(card_buttons(now))
     page.screenshot(path=str(DOCS / "teams-conversation-en.png"), full_page=True)
+    page.screenshot(path=str(DOCS / "teams-conversation.png"), full_page=True)  # the README's
 
     # "Remind me": the card updates in place (Universal Actions), no new message.
     before = bot_messages(page).count()
