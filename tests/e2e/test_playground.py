@@ -204,6 +204,8 @@ def test_a_ticket_with_two_questions_is_one_card_with_two_sections(chat_page):
     mark = send_message(page, TICKET)
     answer = _card_message(page, re.compile(r"claim", re.I), mark)
     assert _bot_says_once(page, mark) == 1, "a ticket's answers came as several messages"
-    sections = answer.locator(".ac-container.ac-adaptiveCard > .ac-container, .ac-adaptiveCard .ac-container")
-    texts = [message_text(answer)]
-    assert sections.count() >= 2, f"one section per question expected; card text: {texts}"
+    sections = answer.locator('[id^="part-"]')  # one Container per answer, id part-<n>
+    texts = [sections.nth(i).inner_text() for i in range(sections.count())]
+    assert len(texts) == 2, f"one section per question expected; sections: {texts}"
+    assert find_dates(texts[0]), texts[0]  # the claim window's dates
+    assert "24" in texts[1], texts[1]  # PoE: 24 months
