@@ -76,6 +76,9 @@ class Settings:
       tenant, well under the Teams per-app limits)
     - ``public_base_url`` <- ``PUBLIC_BASE_URL`` (``http://HOST:PORT``), for calendar links
     - ``admin_token`` <- ``ADMIN_TOKEN`` (unset: operator routes are disabled)
+    - ``lang_path`` <- ``COOP_LANG_PATH`` (unset: the built-in language packs only): folders
+      of extra language packs, separated by ``os.pathsep``; :meth:`register_language_packs`
+      hands them to ``understanding.langpacks``
 
     The upper-case properties (``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``, ``APP_TENANTID``)
     let botbuilder's ``ConfigurationBotFrameworkAuthentication(settings)`` read this object as
@@ -96,6 +99,7 @@ class Settings:
     tenant_rate_per_sec: float = 5.0
     public_base_url: str = ""
     admin_token: str | None = field(default=None, repr=False)
+    lang_path: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
@@ -143,6 +147,10 @@ class Settings:
             # Never echo the token itself.
             problems.append(("ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN_LENGTH} "
                                             "characters long (or unset to disable operator routes)"))
+        object.__setattr__(self, "lang_path", tuple(str(p) for p in self.lang_path))
+        for folder in self.lang_path:
+            if not Path(folder).is_dir():
+                problems.append(("COOP_LANG_PATH", f"must name existing folders, {folder!r} is not one"))
         if problems:
             raise ConfigError(problems)
 
@@ -176,6 +184,7 @@ class Settings:
             "fy_label_convention": env.get("FY_LABEL_CONVENTION", "seed"),
             "public_base_url": env.get("PUBLIC_BASE_URL", ""),
             "admin_token": env.get("ADMIN_TOKEN"),
+            "lang_path": tuple(p for p in env.get("COOP_LANG_PATH", "").split(os.pathsep) if p.strip()),
         }
         kwargs["port"] = _parse(env, "PORT", 3978, int, "an integer between 1 and 65535", problems)
         kwargs["reminder_sweep_hour"] = _parse(env, "REMINDER_SWEEP_HOUR", 9, int,
@@ -194,6 +203,17 @@ class Settings:
         if problems:
             raise ConfigError(problems)
         return settings
+
+    # --- applying ----------------------------------------------------------------------------
+
+    def register_language_packs(self) -> list[str]:
+        """Register the ``COOP_LANG_PATH`` folders with the language-pack registry (the only
+        reader of that variable is this module); returns the pack codes they brought."""
+        if not self.lang_path:
+            return []
+        from understanding import langpacks
+
+        return langpacks.register_all(self.lang_path)
 
     # --- derived values ----------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ Buttons:
   cycles, never for a window already closed; "Open claim page") or, for the next question,
   ``Action.Submit`` with ``verb: "ask"`` / ``"choose"`` (a message-back with the text).
 
-Every word on the card comes from the message catalogues (``card.*`` keys).
+Every word on the card comes from the language packs' gettext catalogues (``card.*`` keys of
+``understanding/lang/<code>/messages.po``), through ``understanding.messages``.
 """
 from __future__ import annotations
 
@@ -54,15 +55,17 @@ CLAIM_LINK_KEY = "create_claim"
 STATUS_ID = "status"
 CALENDAR_FILE_PATH = "/calendar/cycles/{cycles}.ics"
 
+# The built-in languages; the language of a card is messages.norm_lang(lang), which also
+# knows packs registered at run time.
 LANGS = ("en", "fr")
 _URL = re.compile(r"https?://\S+")
 _MARKDOWN = re.compile(r"\*\*|__|`")
 
 
 def labels(lang: str) -> Mapping[str, str]:
-    """Card labels for ``lang`` ("en"/"fr"; anything else gets English):
+    """Card labels for ``lang`` (its language pack; English for what it lacks):
     ``understanding.messages.card_labels(lang)``."""
-    return messages.card_labels(lang if lang in LANGS else "en")
+    return messages.card_labels(messages.norm_lang(lang))
 
 
 def _fmt_date(day: date, locale: str | None, lang: str) -> str:
@@ -76,9 +79,8 @@ def _range(start: date, end: date, locale: str | None, lang: str, lab: Mapping[s
 
 
 def _plural(lab: Mapping[str, str], stem: str, n: int, lang: str) -> str:
-    # French uses the singular for 0 and 1, English only for 1.
-    one = n in (0, 1) if lang == "fr" else n == 1
-    return lab[f"{stem}_{'one' if one else 'other'}"].format(n=n)
+    """A plural entry of the catalogue: the form Babel's rule for ``lang`` picks for ``n``."""
+    return messages.t(lang, f"card.{stem}", count=n, n=n)
 
 
 def _status(tl: Timeline, lab: Mapping[str, str], lang: str) -> str:
@@ -239,7 +241,7 @@ def reply_card(reply: Reply, locale: str | None = None, *, base_url: str = "",
     """The Adaptive Card for ``reply`` (one section per part when ``reply.parts`` is
     non-empty), or None when a card adds nothing (no timeline, facts, PoE date, link, choice
     or part): then the plain text is the whole message."""
-    lang = reply.lang if reply.lang in LANGS else "en"
+    lang = messages.norm_lang(reply.lang)
     lab = labels(lang)
     parts = list(reply.parts)
     if not parts and not (reply.timelines or reply.facts or reply.poe_keep_until or reply.links
@@ -365,7 +367,7 @@ def _lang_locale(lang: str, locale: str | None) -> str | None:
 def welcome_activity(reply: Reply, locale: str | None = None) -> Activity:
     """The welcome: a card with a short heading, the welcome text and the common questions as
     ``ask`` buttons (the same questions as suggested actions)."""
-    lang = reply.lang if reply.lang in LANGS else "en"
+    lang = messages.norm_lang(reply.lang)
     lab = labels(lang)
     card: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA_URL, "version": VERSION,
                             "body": [_text_block(reply.title or lab["welcome_title"], size="Medium",

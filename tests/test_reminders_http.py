@@ -39,6 +39,7 @@ async def test_calendar_link_serves_the_users_ics(db):
         cal = icalendar.Calendar.from_ical(await response.read())
         events = list(cal.walk("VEVENT"))
         assert events and all("co-op" in str(e["SUMMARY"]) for e in events)
+        assert any("Date limite de demande" in str(e["SUMMARY"]) for e in events)
         today = datetime.now(timezone.utc).date()
         deadlines = [e.decoded("DTSTART") for e in events if "claim-closes" in str(e["UID"])]
         assert deadlines and all(d >= today for d in deadlines)

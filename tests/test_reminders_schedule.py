@@ -170,6 +170,7 @@ def test_ics_parses_and_carries_the_sample_partner_dates():
     assert build_calendar(cycles, "en", stamp=stamp) == data
     fr = icalendar.Calendar.from_ical(build_calendar(cycles, "fr", stamp=stamp))
     assert all("co-op" in str(e["SUMMARY"]) for e in fr.walk("VEVENT"))
+    assert any("Date limite de demande" in str(e["SUMMARY"]) for e in fr.walk("VEVENT"))
     assert any("Période de demande" in str(e["DESCRIPTION"]) for e in fr.walk("VEVENT"))
     # the lead time is a setting
     other = icalendar.Calendar.from_ical(build_calendar(cycles[:1], "en", stamp=stamp, alarm_days=14))
