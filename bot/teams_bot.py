@@ -433,9 +433,14 @@ class CoopBot(TeamsActivityHandler):
             if data.get("scope") == "reminder":
                 from reminders.digest import rebuild
 
+                # someone without reminders here (another member of the channel): the card
+                # stays as it was and says so
+                stopped = outcome.kind == "unsubscribed" and bool(outcome.stopped)
                 card = rebuild(data, lang, info.locale, self.convention or "seed",
-                               base_url=self.renderer.base_url)
-                return card or _minimal_card(outcome.text)
+                               base_url=self.renderer.base_url, stopped=stopped)
+                if card is None:
+                    return _minimal_card(outcome.text)
+                return card if stopped else cards.with_status(card, outcome.text)
             if outcome.kind == "unavailable":
                 return cards.with_status(stored or _minimal_card(outcome.text), outcome.text)
             return cards.with_reminder_state(stored or _minimal_card(outcome.text), lang, False, data=data)

@@ -198,3 +198,30 @@ async def test_add_to_calendar_in_a_channel_shares_no_personal_link(product):
     assert await db.fetchval("SELECT COUNT(*) FROM reminder_calendar_tokens") == 0
     response = await client.get(urls[0].removeprefix("https://coop.example.test"))
     assert response.status == 200
+
+
+async def test_stop_on_a_reminder_card_stops_that_conversations_reminders(product):
+    from datetime import date
+
+    from reminders.digest import digest_activity
+    from reminders.schedule import due_reminders
+
+    client, channel, db = product
+    await _say(client, channel, "remind me")
+    await _say(client, channel, "remind me", conversation=CHANNEL, kind="channel")
+    items = due_reminders(date(2025, 7, 16), date(2025, 7, 15))
+    reminder = digest_activity(items, date(2025, 7, 16), "en", "en-US", user_id="29:user-1",
+                               user_name="Partner", conversation_type="channel")
+    stop = _button(_card(reminder), "Stop reminders")
+    # another member of the channel clicks it: their (absent) reminders, nothing else
+    status, body, posted = await _click(client, channel, stop, conversation=CHANNEL, kind="channel",
+                                        **{"from": {"id": "29:bob", "name": "Bob"}})
+    assert status == 200 and posted == []
+    assert body["value"]["body"][-1]["text"] == "You had no reminders to stop."
+    assert await _subscriptions(db) == [(CHANNEL, 1), (PERSONAL, 1)]
+    # the subscriber clicks it: the channel's stop, the personal ones go on
+    status, body, posted = await _click(client, channel, stop, conversation=CHANNEL, kind="channel")
+    assert status == 200 and posted == []
+    assert body["value"]["body"][-1]["text"] == "Reminders off"
+    assert "Stop reminders" not in [a["title"] for a in body["value"]["actions"]]
+    assert await _subscriptions(db) == [(CHANNEL, 0), (PERSONAL, 1)]
