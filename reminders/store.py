@@ -9,7 +9,7 @@ as 0/1, ids as text). Tables (migration ``reminders``):
   conversation reference (JSON, refreshed on every turn, NULL once removed), the
   conversation's type, language/locale, ``active`` and why it stopped, and ``swept_through``:
   the last day whose due reminders are already in the ledger for this subscription.
-  (Migration versions 7-18 move the old one-row-per-user table to this key, keeping every
+  (Migration versions 8-19 move the old one-row-per-user table to this key, keeping every
   row and its ledger.)
 - ``reminder_ledger``: one row per (subscription, reminder key). ``pending`` → ``in_flight``
   (claimed by one sweeper, with a lease) → ``sent`` | ``failed`` | ``skipped``. A row is
@@ -94,7 +94,7 @@ MIGRATIONS = [
         skipped INTEGER NOT NULL DEFAULT 0,
         failed INTEGER NOT NULL DEFAULT 0,
         deactivated INTEGER NOT NULL DEFAULT 0)""",
-    # v7-v18: a subscription per (user, conversation) instead of per user. One SQL text for
+    # v8-v19: a subscription per (user, conversation) instead of per user. One SQL text for
     # SQLite and PostgreSQL: rebuild both tables (SQLite cannot drop a UNIQUE constraint; the
     # ledger is copied first so dropping the old table cascades into nothing), then rename.
     """CREATE TABLE reminder_subscriptions_v2 (
