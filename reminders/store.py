@@ -159,7 +159,7 @@ MIGRATIONS = [
     "CREATE INDEX reminder_ledger_state ON reminder_ledger (state, subscription_id)",
 ]
 
-# Conversation types (Teams' conversationType; derived from the id for rows stored before v7).
+# Conversation types (Teams' conversationType; derived from the id for rows stored before v8).
 PERSONAL, CHANNEL, GROUP_CHAT = "personal", "channel", "groupChat"
 
 # Why a subscription stopped.
