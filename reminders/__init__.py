@@ -3,7 +3,8 @@ rate-limited sender, "Add to calendar" (.ics). See ``reminders/README.md``.
 
 Public API (everything else is private):
 
-- subscriptions (``store``): :func:`subscribe`, :func:`unsubscribe`, :func:`get_subscription`,
+- subscriptions (``store``), one per (user, conversation): :func:`subscribe`,
+  :func:`unsubscribe`, :func:`get_subscription`, :func:`user_subscriptions`,
   :func:`list_subscriptions`, :func:`refresh_reference` (every turn),
   :func:`deactivate_conversation` (uninstall), :func:`forget_user` ("forget my data"),
   :func:`migrate` / :func:`ensure_schema`
@@ -12,6 +13,9 @@ Public API (everything else is private):
 - sweeping: :func:`run_sweep` → :class:`Summary`
 - sending: :class:`Sender`, :class:`SendError`, :class:`Transport`, :class:`AdapterTransport`,
   :func:`production_transport`
+- calendar links: :func:`rotate_calendar_token`, :func:`revoke_calendar_token` (and
+  :func:`forget_user` deletes it)
+- the reminder card: :func:`reminders.digest.digest_activity`
 - web: :func:`add_routes`, :func:`start_daily_sweeper`, :func:`calendar_link`
 - schedule (pure): :func:`due_reminders`, :func:`next_reminder`, :func:`load_schedule`;
   calendar (pure): :func:`build_calendar`
@@ -20,8 +24,9 @@ from .ics import build_calendar
 from .schedule import ReminderItem, Schedule, ScheduleError, due_reminders, load_schedule, next_reminder
 from .sender import SendError, Sender, Transport
 from .store import (Subscription, deactivate_conversation, ensure_schema, forget_user,
-                    get_subscription, list_subscriptions, migrate, refresh_reference, subscribe,
-                    unsubscribe)
+                    get_subscription, list_subscriptions, migrate, refresh_reference,
+                    revoke_calendar_token, rotate_calendar_token, subscribe, unsubscribe,
+                    user_subscriptions)
 from .sweeper import Summary, next_reminder_date, run_sweep, upcoming_reminder
 from .transport import AdapterTransport, production_transport
 
@@ -29,7 +34,8 @@ __all__ = [
     "build_calendar", "ReminderItem", "Schedule", "ScheduleError", "due_reminders", "load_schedule",
     "next_reminder", "SendError", "Sender", "Transport", "Subscription", "deactivate_conversation",
     "ensure_schema", "forget_user", "get_subscription", "list_subscriptions", "migrate",
-    "refresh_reference", "subscribe", "unsubscribe", "Summary", "next_reminder_date", "run_sweep", "upcoming_reminder",
+    "refresh_reference", "subscribe", "unsubscribe", "user_subscriptions", "rotate_calendar_token",
+    "revoke_calendar_token", "Summary", "next_reminder_date", "run_sweep", "upcoming_reminder",
     "AdapterTransport", "production_transport",
     "add_routes", "start_daily_sweeper", "calendar_link", "calendar_url",
 ]
