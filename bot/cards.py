@@ -472,6 +472,25 @@ def subscribed_card(outcome: Any, lang: str, locale: str | None = None) -> dict:
                                locale=locale, data=data)
 
 
+def listing_card(outcome: Any, lang: str) -> dict:
+    """"My reminders": where they go and the next one; "Stop reminders" for this conversation's
+    (a Universal Action, the card then says "Reminders off")."""
+    blocks = []
+    for line in outcome.text.splitlines():
+        line = line.strip()
+        if line.startswith("- "):
+            blocks.append(_text_block("• " + line[2:], spacing="Small"))
+        elif line:
+            blocks.append(_text_block(line, weight="Bolder") if not blocks else _text_block(line))
+    card = {"type": "AdaptiveCard", "$schema": SCHEMA_URL, "version": VERSION, "body": blocks,
+            "fallbackText": outcome.text, "speak": plain(outcome.text.splitlines()[0])}
+    if getattr(outcome, "here", False):
+        card["actions"] = [{"type": "Action.Execute", "title": labels(lang)["stop"], "verb": "unsubscribe",
+                            "data": _stamp({"verb": "unsubscribe"}, uuid.uuid4().hex[:16],
+                                           int(time.time()), lang)}]
+    return card
+
+
 def calendar_card(outcome: Any, lang: str) -> dict:
     """The user's calendar subscription: subscribe (``webcal://``), download once, new link."""
     lab = labels(lang)
@@ -522,6 +541,8 @@ class CardRenderer:
         (reminders on → Stop; the calendar subscription), else the sentence."""
         if outcome.kind == "subscribed":
             return card_activity(subscribed_card(outcome, lang, locale), summary_line(outcome.text), lang, locale)
+        if outcome.kind == "listing" and getattr(outcome, "here", False):
+            return card_activity(listing_card(outcome, lang), summary_line(outcome.text), lang, locale)
         if outcome.kind == "calendar" and (outcome.feed_url or getattr(outcome, "download_url", "")):
             return card_activity(calendar_card(outcome, lang), summary_line(labels(lang)["feed_text"]),
                                  lang, locale)

@@ -211,6 +211,7 @@ class Outcome:
     next_date: Optional[date] = None
     feed_url: str = ""  # the user's own subscription feed (personal chat only)
     download_url: str = ""  # a deadlines file without user data
+    here: bool = False  # "my reminders": some of them go to this conversation
     stopped: list = field(default_factory=list)
 
     @property
@@ -265,7 +266,8 @@ class Actions:
         if action == "list_reminders":
             if not info.user_id or not (self._has("subscriptions") or self._has("get_subscription")):
                 return unavailable
-            return Outcome("listing", await self._listing(info, lang))
+            text, here = await self._listing(info, lang)
+            return Outcome("listing", text, here=here)
         if action == "calendar" and (info.conversation_type or PERSONAL) != PERSONAL \
                 and self._has("cycles_calendar_url"):
             # a channel or group chat sees the message: the deadlines file, not the user's feed
@@ -279,20 +281,22 @@ class Actions:
             return Outcome("calendar", texts.calendar_feed(lang, webcal_url(url), url), feed_url=url)
         raise ValueError(f"unknown action {action!r}")
 
-    async def _listing(self, info: TurnInfo, lang: str) -> str:
+    async def _listing(self, info: TurnInfo, lang: str) -> tuple[str, bool]:
+        """("my reminders" as a sentence, whether some go to this conversation)."""
         if self._has("subscriptions"):
             subs = list(await self._call("subscriptions", info.user_id))
         else:
             sub = await self._call("get_subscription", info.user_id)
             subs = [sub] if sub is not None and getattr(sub, "active", False) else []
         if not subs:
-            return texts.listing(lang, False)
+            return texts.listing(lang, False), False
+        here = any(getattr(s, "conversation_id", info.conversation_id) == info.conversation_id for s in subs)
         upcoming = (await self._call("upcoming_reminder", info.today) if self._has("upcoming_reminder")
                     else _next_item(info.today))
         if len(subs) == 1 and (getattr(subs[0], "conversation_type", None) or PERSONAL) == PERSONAL:
-            return texts.listing(lang, True, upcoming, info.locale)
+            return texts.listing(lang, True, upcoming, info.locale), here
         return texts.listing_where(lang, [_where(lang, s, info) for s in subs],
-                                   getattr(upcoming, "due_date", None), info.locale)
+                                   getattr(upcoming, "due_date", None), info.locale), here
 
     async def subscribe(self, info: TurnInfo, lang: str, reference: Optional[dict]) -> str:
         return (await self.subscribe_outcome(info, lang, reference)).text

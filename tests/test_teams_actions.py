@@ -121,7 +121,13 @@ async def test_channel_opt_in_leaves_personal_reminders_intact(product):
     assert [(s.conversation_type, s.user_name) for s in subs] == [("personal", "Partner"), ("channel", "Partner")]
     # "my reminders" lists both
     [listing] = await _say(client, channel, "my reminders")
-    assert "in your personal chat" in listing["text"].lower() and "in a channel or group chat" in listing["text"].lower()
+    said = _card(listing)["fallbackText"].lower()
+    assert "in your personal chat" in said and "in a channel or group chat" in said
+    # its Stop button stops this conversation's (the personal chat's) only
+    status, body, posted = await _click(client, channel, _button(_card(listing), "Stop reminders"))
+    assert status == 200 and posted == [] and body["value"]["body"][-1]["text"] == "Reminders off"
+    assert await _subscriptions(db) == [(CHANNEL, 1), (PERSONAL, 0)]
+    await _say(client, channel, "remind me")
     # "stop reminders" in the channel stops the channel's and says the personal ones go on
     [stopped] = await _say(client, channel, "stop reminders", conversation=CHANNEL, kind="channel")
     assert "stopped your reminders in this channel" in stopped["text"]
