@@ -329,10 +329,27 @@ def card_of_activity(activity: Any) -> dict | None:
     return None
 
 
+def with_fallbacks(card: dict) -> dict:
+    """``card`` with an ``Action.Submit`` fallback on every ``Action.Execute`` (same title and
+    data): a client without Universal Actions sends it as a message-back, which the bot
+    handles too (the answer then comes as a message instead of a refreshed card)."""
+    actions = card.get("actions")
+    if not actions:
+        return card
+    out = []
+    for action in actions:
+        if action.get("type") == "Action.Execute" and "fallback" not in action:
+            action = {**action, "fallback": {"type": "Action.Submit", "title": action["title"],
+                                             "data": dict(action.get("data") or {})}}
+        out.append(action)
+    return {**card, "actions": out}
+
+
 def card_activity(card: dict, summary: str, lang: str, locale: str | None = None, *,
                   text: str | None = None) -> Activity:
     """One message with ``card``; ``summary`` is the notification line. ``text`` stays None
     (the card carries the answer) unless the caller wants a preview line beside it."""
+    card = with_fallbacks(card)
     return Activity(type=ActivityTypes.message, attachments=[card_attachment(card)],
                     summary=summary or None, text=text,
                     text_format=TextFormatTypes.markdown if text else None,

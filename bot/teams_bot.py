@@ -56,7 +56,7 @@ __all__ = ["CoopBot", "create_bot"]
 
 Clock = Callable[[], datetime]
 MAX_ATTEMPTS = 3
-TEXT_VERBS = ("ask", "choose")
+TEXT_VERBS = ("ask", "choose", "confirm")  # message-backs whose data carries the text to answer
 MESSAGE_INVOKE_TYPE = "application/vnd.microsoft.activity.message"
 CARD_INVOKE_TYPE = "application/vnd.microsoft.card.adaptive"
 OUTBOX_KEY = "coop.outbox"
@@ -98,7 +98,8 @@ def _invoke_message(text: str) -> InvokeResponse:
 def _invoke_card(card: dict) -> InvokeResponse:
     """The Universal Actions answer: the refreshed card replaces the one that was clicked."""
     return InvokeResponse(status=int(HTTPStatus.OK),
-                          body={"statusCode": 200, "type": CARD_INVOKE_TYPE, "value": card})
+                          body={"statusCode": 200, "type": CARD_INVOKE_TYPE,
+                                "value": cards.with_fallbacks(card)})
 
 
 def _minimal_card(text: str) -> dict:

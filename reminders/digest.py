@@ -13,7 +13,7 @@ Teams ``mention`` entity), as the card does.
 >>> items = due_reminders(date(2022, 8, 8), date(2022, 8, 7))
 >>> activity = digest_activity(items, date(2022, 8, 8), "en", "en-US", base_url="https://bot.example")
 >>> print(activity["text"])
-Co-op reminder: 7 days left to claim co-op funds earned July – December 2021 (FY21 H1; FY22 H1 in Microsoft's fiscal-year naming): the claiming window closes on August 15, 2022.
+Co-op reminder: 7 days left to claim co-op funds earned July – December 2021 (FY21 H1; FY22 H1 in Microsoft's fiscal-year naming): the claiming period closes on August 15, 2022.
 >>> [a["title"] for a in activity["attachments"][0]["content"]["actions"]]
 ['Open claim page', 'Add to calendar', 'Stop reminders']
 """
@@ -69,7 +69,7 @@ def digest_card(items: Sequence[ReminderItem], as_of: date, lang: str, locale: O
                      "style": "heading", "text": _t(lang, "card.reminder_title")})
     for n, item in enumerate(items):
         cyc = item.cycle
-        facts = [{"title": _t(lang, "card.window"),
+        facts = [{"title": _t(lang, "card.claiming"),
                   "value": _t(lang, "card.range", start=messages.fmt_date(cyc.claiming.start, lang, locale),
                               end=messages.fmt_date(cyc.claiming.end, lang, locale))},
                  {"title": _t(lang, "card.forfeit"), "value": messages.fmt_date(cyc.forfeiture, lang, locale)}]
@@ -94,8 +94,12 @@ def digest_card(items: Sequence[ReminderItem], as_of: date, lang: str, locale: O
         body.append({"type": "TextBlock", "wrap": True, "weight": "Bolder", "separator": True,
                      "id": "status", "text": _t(lang, "card.reminders_off")})
     else:
+        stop = {"verb": "unsubscribe", **data}
         actions.append({"type": "Action.Execute", "title": _t(lang, "card.stop"), "verb": "unsubscribe",
-                        "data": {"verb": "unsubscribe", **data}})
+                        "data": stop,
+                        # clients without Universal Actions send it as a message-back
+                        "fallback": {"type": "Action.Submit", "title": _t(lang, "card.stop"),
+                                     "data": stop}})
     card: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA_URL, "version": "1.5",
                             "body": body, "actions": actions,
                             "fallbackText": messages.digest_text(items, as_of, lang, locale, convention),

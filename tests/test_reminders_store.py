@@ -163,7 +163,7 @@ async def test_a_reminder_is_a_card_with_a_stop_button_and_a_summary_line(db, co
     assert card["version"] == "1.5" and "7 days left" in card["fallbackText"] and card["speak"]
     facts = {f["title"]: f["value"] for c in card["body"] if c["type"] == "Container"
              for e in c["items"] if e["type"] == "FactSet" for f in e["facts"]}
-    assert facts["Claiming window"] == "February 16, 2022 – August 15, 2022"
+    assert facts["Claiming period"] == "February 16, 2022 – August 15, 2022"
     buttons = {a["title"]: a for a in card["actions"]}
     assert buttons["Stop reminders"]["type"] == "Action.Execute"
     assert buttons["Stop reminders"]["verb"] == "unsubscribe"

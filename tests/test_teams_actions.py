@@ -231,3 +231,19 @@ async def test_stop_on_a_reminder_card_stops_that_conversations_reminders(produc
     assert body["value"]["body"][-1]["text"] == "Reminders off"
     assert "Stop reminders" not in [a["title"] for a in body["value"]["actions"]]
     assert await _subscriptions(db) == [(CHANNEL, 0), (PERSONAL, 1)]
+
+
+async def test_execute_buttons_fall_back_to_message_backs(product):
+    """A client without Universal Actions sends the fallback Action.Submit: a message whose
+    value is the button's data. It works too, answered with a message."""
+    client, channel, db = product
+    [answer] = await _say(client, channel, "When must I claim H1 funds?")
+    remind = _button(_card(answer), "Remind me")
+    assert remind["fallback"] == {"type": "Action.Submit", "title": "Remind me", "data": remind["data"]}
+    posted = await _say(client, channel, None, value=remind["fallback"]["data"])
+    assert len(posted) == 1 and await _subscriptions(db) == [(PERSONAL, 1)]
+    [question] = await _say(client, channel, "forget my data")
+    yes = _button(_card(question), "Yes")["fallback"]["data"]
+    [done] = await _say(client, channel, None, value=yes)
+    assert done["text"].startswith("Done: I deleted")
+    assert await _subscriptions(db) == []
