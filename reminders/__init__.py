@@ -11,8 +11,9 @@ Public API (everything else is private):
 - confirmation: :func:`next_reminder_date`; texts filled in by :mod:`reminders.messages` (sentences in
   the catalogues ``understanding/messages_{en,fr}.py``)
 - sweeping: :func:`run_sweep` → :class:`Summary`
-- sending: :class:`Sender`, :class:`SendError`, :class:`Transport`, :class:`AdapterTransport`,
-  :func:`production_transport`
+- sending: :class:`Sender`, :class:`SendError`, :class:`Transport` (the seam; the bot's
+  implementation is ``bot.proactive.AdapterTransport``)
+- the bot's service: :class:`StoreReminders` (what ``dialogs.Actions`` calls)
 - calendar links: :func:`rotate_calendar_token`, :func:`revoke_calendar_token` (and
   :func:`forget_user` deletes it)
 - the reminder card: :func:`reminders.digest.digest_activity`
@@ -22,13 +23,13 @@ Public API (everything else is private):
 """
 from .ics import build_calendar
 from .schedule import ReminderItem, Schedule, ScheduleError, due_reminders, load_schedule, next_reminder
-from .sender import SendError, Sender, Transport
+from .sender import SendError, Sender, Transport, TransportAborted
+from .service import StoreReminders
 from .store import (Subscription, deactivate_conversation, ensure_schema, forget_user,
                     get_subscription, list_subscriptions, migrate, refresh_reference,
                     revoke_calendar_token, rotate_calendar_token, subscribe, unsubscribe,
                     user_subscriptions)
 from .sweeper import Summary, next_reminder_date, run_sweep, upcoming_reminder
-from .transport import AdapterTransport, production_transport
 
 __all__ = [
     "build_calendar", "ReminderItem", "Schedule", "ScheduleError", "due_reminders", "load_schedule",
@@ -36,7 +37,7 @@ __all__ = [
     "ensure_schema", "forget_user", "get_subscription", "list_subscriptions", "migrate",
     "refresh_reference", "subscribe", "unsubscribe", "user_subscriptions", "rotate_calendar_token",
     "revoke_calendar_token", "Summary", "next_reminder_date", "run_sweep", "upcoming_reminder",
-    "AdapterTransport", "production_transport",
+    "TransportAborted", "StoreReminders",
     "add_routes", "start_daily_sweeper", "calendar_link", "calendar_url",
 ]
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up from nothing (if needed) and start the bot on its embedded defaults (SQLite, localhost:3978).
+# Set up from nothing (if needed), bring the database schema up to date, and start the bot on
+# its embedded defaults (SQLite, localhost:3978) or on what .env / the environment say.
 #
 #   scripts/start.sh                 the bot alone (extra arguments go to app.py)
 #   scripts/start.sh --playground    the bot on 127.0.0.1 plus the Microsoft 365 Agents
@@ -11,6 +12,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ "${1:-}" != "--playground" ]; then
   "$here/scripts/setup.sh"
+  "$here/.venv/bin/python" "$here/app.py" migrate
   exec "$here/.venv/bin/python" "$here/app.py" "$@"
 fi
 shift
@@ -20,6 +22,7 @@ port="${PORT:-3978}"
 # The playground sends no token: the bot runs in local-development mode for it (empty values
 # also hide credentials kept in .env), on the loopback interface only.
 export HOST=127.0.0.1 PORT="$port" MicrosoftAppId="" MicrosoftAppPassword="" MicrosoftAppTenantId=""
+"$here/.venv/bin/python" "$here/app.py" migrate
 "$here/.venv/bin/python" "$here/app.py" "$@" &
 bot=$!
 trap 'kill "$bot" 2>/dev/null || true' EXIT INT TERM

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 import app
 from config import Settings
 from reminders import store
+from services import migrate_database
 from storage import Database
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -24,9 +25,10 @@ CHANNEL = "19:general@thread.tacv2"
 async def product(tmp_path, fake_channel):
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
                         reminder_sweep_enabled=False, public_base_url="https://coop.example.test")
+    db = await Database.connect(settings.database_url)
+    await migrate_database(db)  # what `python app.py migrate` does before the server starts
     client = TestClient(TestServer(app.create_app(settings), host="127.0.0.1"))
     await client.start_server()
-    db = await Database.connect(settings.database_url)
     yield client, fake_channel, db
     await db.close()
     await client.close()
