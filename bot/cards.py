@@ -184,6 +184,10 @@ def _answer_blocks(reply: Reply, has_facts: bool) -> tuple[list[dict], list[dict
     for start, raw in enumerate(lines):
         if not raw.strip() or raw.strip().startswith(("- ", "• ", "* ")):
             break
+        if note and raw.strip() == note:
+            head.append(_text_block(note, isSubtle=True, size="Small"))
+            note = ""
+            continue
         head.append(_text_block(_inline_links(raw.strip(), reply.links)))
     else:
         start = len(lines)

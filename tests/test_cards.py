@@ -217,3 +217,11 @@ def test_reminder_state_replaces_the_button():
     off = with_reminder_state(on, "en", False, data=data)
     assert off["body"][-1]["text"] == "Reminders off" and off["actions"][0]["title"] == "Remind me"
     assert sum(1 for e in off["body"] if e.get("id") == "status") == 1
+
+
+def test_a_reading_note_is_shown_once():
+    note = "“H1” without a year: I took the next H1 earnings."
+    reply = Reply("en", "poe_retention", f"Keep the PoE until **July 1, 2028**.\n{note}\nMore.",
+                  reading_note=note, poe_keep_until=date(2028, 7, 1))
+    texts = _texts(reply_card(reply))
+    assert texts.count(note) == 1

@@ -86,6 +86,14 @@ def test_claim_deadline_conversation(chat_page, e2e_bot, e2e_artifacts, tmp_path
     assert [line for line in text.splitlines() if line.strip()][0] == "Co-op Assistant", text
     assert "co-op" in text and card_buttons(welcome), text
 
+    # What can be claimed today: an open window, so "Add to calendar" is offered. (Asked
+    # first: after a dated question, understanding reads "right now" with that date.)
+    mark = send_message(page, RIGHT_NOW)
+    now = _card_message(page, re.compile(r"claim", re.I), mark)
+    assert {"Remind me", "Add to calendar", "Open claim page"} <= set(card_buttons(now))
+    page.screenshot(path=str(DOCS / "teams-conversation-en.png"), full_page=True)
+    page.screenshot(path=str(DOCS / "teams-conversation.png"), full_page=True)  # the README's
+
     # An English question: ONE message, the card carrying the answer (headline and facts).
     mark = send_message(page, QUESTION)
     answer = _card_message(page, _has_claim_dates, mark)
@@ -98,13 +106,6 @@ def test_claim_deadline_conversation(chat_page, e2e_bot, e2e_artifacts, tmp_path
     lines = [line for line in card_text(answer).splitlines() if line.strip()]
     assert "August 15, 2022" in lines[1], lines  # the headline, on the card
     assert "Add to calendar" not in card_buttons(answer)  # that window closed long ago
-
-    # What can be claimed today: an open window, so "Add to calendar" is offered.
-    mark = send_message(page, RIGHT_NOW)
-    now = _card_message(page, re.compile(r"claim", re.I), mark)
-    assert {"Remind me", "Add to calendar", "Open claim page"} <= set(card_buttons(now))
-    page.screenshot(path=str(DOCS / "teams-conversation-en.png"), full_page=True)
-    page.screenshot(path=str(DOCS / "teams-conversation.png"), full_page=True)  # the README's
 
     # "Remind me": the card updates in place (Universal Actions), no new message.
     before = bot_messages(page).count()
@@ -204,8 +205,12 @@ def test_a_ticket_with_two_questions_is_one_card_with_two_sections(chat_page):
     mark = send_message(page, TICKET)
     answer = _card_message(page, re.compile(r"claim", re.I), mark)
     assert _bot_says_once(page, mark) == 1, "a ticket's answers came as several messages"
-    sections = answer.locator('[id^="part-"]')  # one Container per answer, id part-<n>
-    texts = [sections.nth(i).inner_text() for i in range(sections.count())]
-    assert len(texts) == 2, f"one section per question expected; sections: {texts}"
-    assert find_dates(texts[0]), texts[0]  # the claim window's dates
-    assert "24" in texts[1], texts[1]  # PoE: 24 months
+    # one section per answer, each under its own heading (role=heading, as a screen reader
+    # announces it)
+    headings = answer.locator(".ac-adaptiveCard [role=heading]").all_inner_texts()
+    assert len(headings) == 2, f"one section per question expected; headings: {headings}"
+    text = card_text(answer)
+    assert text.index(headings[0]) < text.index(headings[1])
+    first, second = text.split(headings[1], 1)
+    assert find_dates(first), first  # the claim window's dates
+    assert "24 months" in second, second  # PoE retention
