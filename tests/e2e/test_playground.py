@@ -2,7 +2,8 @@
 
 Runs the real bot (``python app.py``), the pinned playground and Debian's Chromium, and reads
 only what a person would see on the page: the welcome, an English and a French question
-(one card each, the answer on the card), "Remind me" clicked on two cards (one subscription
+(one card each, the answer on the card), a ticket with two questions (one card, a section
+under its own heading per answer), "Remind me" clicked on two cards (one subscription
 in the database, each card updated in place), the stale Yes of an answered "forget my data",
 and "Add to calendar" (the file it opens parses with icalendar: three one-day events per
 cycle, one alarm each). Fresh screenshots go to ``docs/`` (English, French, a 360 px window).
