@@ -62,6 +62,11 @@ _URL = re.compile(r"https?://\S+")
 _MARKDOWN = re.compile(r"\*\*|__|`")
 
 
+# The built-in languages; the language of a card is messages.norm_lang(lang), which also
+# knows packs registered at run time (kept for callers written before the registry).
+LANGS = ("en", "fr")
+
+
 def labels(lang: str) -> Mapping[str, str]:
     """Card labels for ``lang`` (its language pack; English for what it lacks):
     ``understanding.messages.card_labels(lang)``."""
