@@ -156,6 +156,10 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
         app.cleanup_ctx.append(product_services)  # before the sweeper: it needs the database
         mount_product_routes(app, settings)
 
+    from support.routes import setup as setup_support
+
+    setup_support(app, settings, database=lambda: services.storage)  # off (no routes) unless configured
+
     if owned_adapter:
         async def close_adapter(_app: web.Application) -> None:
             await adapter.close()
