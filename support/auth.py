@@ -25,6 +25,7 @@ from typing import Any
 
 import warnings
 
+import authlib.deprecate  # noqa: F401 - installs its "always" filter first, so ours below wins
 import httpx
 import jwt
 

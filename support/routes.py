@@ -115,7 +115,7 @@ def setup(app: web.Application, settings: Any, *, database: Callable[[], Databas
     app.cleanup_ctx.append(lifecycle)
     r = app.router
     r.add_get("/support", page_handler)
-    r.add_get("/support/", lambda request: _redirect("/support"))
+    r.add_get("/support/", slash_handler)
     r.add_get("/support/static/{name}", static_handler)
     r.add_get("/support/login", login_handler)
     r.add_get("/support/auth/callback", callback_handler)
@@ -269,6 +269,10 @@ async def page_handler(request: web.Request) -> web.StreamResponse:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/support",
                             samesite="Lax", secure=True)
     return response
+
+
+async def slash_handler(request: web.Request) -> web.StreamResponse:
+    return _redirect("/support")
 
 
 async def static_handler(request: web.Request) -> web.StreamResponse:
