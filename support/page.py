@@ -39,6 +39,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "lang_en": "English",
         "lang_fr": "French",
         "today_label": "Answer as of",
+        "batch_lang_label": "Language of the export's answers",
+        "batch_today_label": "Answer the export as of",
         "today_help": "Use the ticket's date for an old ticket: days left and open/closed windows depend on it.",
         "submit": "Answer",
         "working": "Answering…",
@@ -91,6 +93,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "lang_en": "Anglais",
         "lang_fr": "Français",
         "today_label": "Répondre à la date du",
+        "batch_lang_label": "Langue des réponses de l'export",
+        "batch_today_label": "Répondre à l'export à la date du",
         "today_help": "Pour un ancien ticket, mettez sa date : les jours restants et l'état des périodes en dépendent.",
         "submit": "Répondre",
         "working": "Réponse en cours…",
@@ -232,7 +236,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
            required aria-describedby="file-help">
     <div class="fields">
       <div>
-        <label for="batch-lang">{_t(lang, "lang_label")}</label>
+        <label for="batch-lang">{_t(lang, "batch_lang_label")}</label>
         <select id="batch-lang" name="lang">
           <option value="">{_t(lang, "lang_auto")}</option>
           <option value="en">{_t(lang, "lang_en")}</option>
@@ -240,7 +244,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
         </select>
       </div>
       <div>
-        <label for="batch-today">{_t(lang, "today_label")}</label>
+        <label for="batch-today">{_t(lang, "batch_today_label")}</label>
         <input type="date" id="batch-today" name="today" value="{today.isoformat()}" required>
       </div>
     </div>

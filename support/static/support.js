@@ -37,7 +37,8 @@
       note.appendChild(document.createTextNode(section.reading_note));
       article.appendChild(note);
     }
-    article.appendChild(el("pre", { class: "answer" }, section.text));
+    // One question: its text is the answer box above; several: each answer under its heading.
+    if (many) article.appendChild(el("pre", { class: "answer" }, section.text));
     if (section.choices && section.choices.length) {
       article.appendChild(el("p", {}, S.choices));
       const ul = el("ul", {});
@@ -78,7 +79,9 @@
         text, lang: $("answer-lang").value || null, today: $("today").value || null,
       }), { "Content-Type": "application/json" });
       $("answer-text").value = data.text;
-      $("as-of").textContent = fmt("as_of", { day: data.today });
+      const day = new Date(data.today + "T00:00:00Z").toLocaleDateString(document.documentElement.lang,
+        { dateStyle: "long", timeZone: "UTC" });
+      $("as-of").textContent = fmt("as_of", { day });
       const box = $("sections");
       box.replaceChildren();
       const many = data.sections.length > 1;
