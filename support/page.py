@@ -75,6 +75,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "e_not_allowed": "Your account is not allowed to use the support desk. Ask to be added to the support group.",
         "e_csrf": "This form expired. Reload the page and try again.",
         "again": "Sign in again",
+        "account": "Account",
+        "signed_out": "You are signed out.",
+        "job_finished": "{name}: {status}.",
     },
     "fr": {
         "title": "Poste support – Assistant co-op",
@@ -129,6 +132,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "e_not_allowed": "Votre compte n'a pas accès au poste support. Demandez à être ajouté au groupe support.",
         "e_csrf": "Ce formulaire a expiré. Rechargez la page et réessayez.",
         "again": "Se reconnecter",
+        "account": "Compte",
+        "signed_out": "Vous êtes déconnecté.",
+        "job_finished": "{name} : {status}.",
     },
 }
 
@@ -182,7 +188,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
 <a class="skip" href="#ticket">{_t(lang, "skip")}</a>
 <header>
   <h1>{_t(lang, "heading")}</h1>
-  <nav aria-label="account">
+  <nav aria-label="{_t(lang, "account")}">
     <span id="who">{who}</span>
     <a href="/support?lang={other}" lang="{other}" hreflang="{other}" aria-label="{_t(lang, "switch_label")}">{_t(lang, "switch")}</a>
     <form method="post" action="/support/logout" class="inline">
@@ -252,7 +258,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
     <p id="batch-status" role="status" aria-live="polite"></p>
   </form>
   <h3>{_t(lang, "jobs_heading")}</h3>
-  <ul id="jobs" aria-live="polite"><li class="empty">{_t(lang, "no_jobs")}</li></ul>
+  <ul id="jobs"><li class="empty">{_t(lang, "no_jobs")}</li></ul>
 </section>
 </main>
 </body>
@@ -261,12 +267,15 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
 
 
 def render_error(lang: str, key: str) -> str:
+    """A page with one message (``e_<key>``, or ``signed_out``) and a link to sign in."""
     lang = lang if lang in LANGS else "en"
+    message = _t(lang, key if key == "signed_out" else "e_" + key)
+    role = "status" if key == "signed_out" else "alert"
     return f"""<!doctype html>
 <html lang="{lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_t(lang, "title")}</title><link rel="stylesheet" href="/support/static/support.css"></head>
 <body><main><h1>{_t(lang, "heading")}</h1>
-<p id="error" role="alert">{_t(lang, "e_" + key)}</p>
+<p id="error" role="{role}">{message}</p>
 <p><a href="/support/login">{_t(lang, "again")}</a></p></main></body></html>
 """

@@ -347,8 +347,8 @@ async def logout_handler(request: web.Request) -> web.StreamResponse:
     if caller is None or not sent or not secrets.compare_digest(sent, caller.session.csrf):
         return _page_error(lang, 403, "csrf")
     await store.delete_session(desk.db, request.cookies[SESSION_COOKIE])
-    response = web.Response(status=303, headers={"Location": "/support/login" if not desk.local_dev
-                                                 else "/support"})
+    log.info("support sign-out: user %s", caller.identity.user_hash)
+    response = _page_error(lang, 200, "signed_out")
     _clear_cookie(response, SESSION_COOKIE)
     return response
 

@@ -463,6 +463,59 @@ async def test_a_job_interrupted_by_a_restart_resumes_where_it_stopped(start_des
         await db.close()
 
 
+async def test_a_job_whose_instance_died_is_resumed_once_its_lease_runs_out(start_desk, tmp_path,
+                                                                             monkeypatch):
+    """A crash: the job is left 'running' (no release) with rows written after its last
+    checkpoint; another instance takes it when the lease expires, cuts the output back to the
+    checkpoint and finishes it: each row exactly once."""
+    from support import jobs as jobs_module, store
+    from support.routes import DESK, setup
+
+    db = await Database.connect(f"sqlite:///{tmp_path / 'crash.sqlite3'}")
+
+    def slow_respond(text, **kwargs):
+        time.sleep(0.002)
+        return respond(text, **kwargs)
+
+    def build(settings, database):
+        app = web.Application()
+        setup(app, settings, database=lambda: database, respond=slow_respond)
+        app[DESK].runner.lease_seconds = 1
+        app[DESK].runner.poll_seconds = 0.2
+        return app
+
+    try:
+        first = await start_desk(LOCAL, db=db, app=build)
+        await first.open_page()
+        headers = first.headers()
+        response = await first.http.post(first.base + "/support/api/jobs?filename=c.csv&today=2024-11-27",
+                                         data=_csv(1200), headers=headers)
+        job_id = (await response.json())["id"]
+        while (await store.get_job(db, job_id))["done"] < 150:
+            await asyncio.sleep(0.05)
+
+        async def no_release(*args, **kwargs):  # the process dies: nothing is handed back
+            return None
+
+        monkeypatch.setattr(store, "release_job", no_release)
+        await first.server.close()
+        crashed = await store.get_job(db, job_id)
+        assert crashed["status"] == "running" and crashed["lease_owner"]
+        out = tmp_path / "jobs" / f"{job_id}.out"
+        with out.open("a", encoding="utf-8") as f:  # rows written after the last checkpoint
+            f.write("999999,half a row written when the process died")
+        monkeypatch.undo()
+
+        second = await start_desk(LOCAL, db=db, app=build)
+        job = await second.wait_job(job_id, headers)
+        assert job["status"] == "done" and job["resumed"] == 1
+        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+        assert [int(r["id"]) for r in rows] == list(range(1200)) and all(r["answer"] for r in rows)
+        assert jobs_module.LEASE_SECONDS == 30  # the production lease the docs promise
+    finally:
+        await db.close()
+
+
 @pytest.mark.postgres
 async def test_jobs_and_sessions_on_postgresql(start_desk, scratch):
     db = await scratch.connect()

@@ -152,7 +152,13 @@
     const source = new EventSource(job.events_url);
     streams[job.id] = source;
     source.addEventListener("progress", (e) => renderJob(JSON.parse(e.data)));
-    source.addEventListener("end", (e) => { renderJob(JSON.parse(e.data)); source.close(); delete streams[job.id]; });
+    source.addEventListener("end", (e) => {
+      const final = JSON.parse(e.data);
+      renderJob(final);
+      source.close(); delete streams[job.id];
+      // One announcement when an export ends (the bar itself is not a live region).
+      $("batch-status").textContent = fmt("job_finished", { name: final.filename, status: S["status_" + final.status] });
+    });
     source.onerror = () => {
       // The server went away (a restart): poll until it answers again, then follow anew.
       source.close(); delete streams[job.id];

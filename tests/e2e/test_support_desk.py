@@ -244,6 +244,12 @@ def test_forged_or_missing_csrf_token_is_403(new_page, desk, oidc):
     page.evaluate("document.querySelector('form[action=\"/support/logout\"] input[name=csrf]').value = 'forged'")
     page.get_by_role("button", name="Se déconnecter").click()
     assert "Ce formulaire a expiré" in page.locator("#error").inner_text()
+    # With the real token, signing out ends the session: the page asks for sign-in again.
+    page.goto(f"{desk.base_url}/support")
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert page.locator("#error").inner_text() == "Vous êtes déconnecté."
+    page.goto(f"{desk.base_url}/support")
+    assert page.url.startswith(f"{oidc}/oauth2/authorize")
 
 
 def test_a_user_outside_the_allowed_group_gets_403(new_page, desk, oidc):
