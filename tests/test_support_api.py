@@ -528,3 +528,13 @@ async def test_jobs_and_sessions_on_postgresql(start_desk, scratch):
         assert job["status"] == "done" and job["done"] == 50
     finally:
         await db.close()
+
+
+def test_support_doctests():
+    import doctest
+
+    from support import answer, page, store
+
+    for module in (answer, page, store):
+        result = doctest.testmod(module)
+        assert result.attempted and not result.failed, module.__name__
