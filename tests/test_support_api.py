@@ -538,3 +538,25 @@ def test_support_doctests():
     for module in (answer, page, store):
         result = doctest.testmod(module)
         assert result.attempted and not result.failed, module.__name__
+
+
+async def test_upload_limit_static_files_and_unreachable_issuer(start_desk, monkeypatch):
+    from support import routes
+
+    desk = await start_desk(LOCAL)
+    await desk.open_page()
+    monkeypatch.setattr(routes, "MAX_UPLOAD_BYTES", 10_000)
+    response = await desk.http.post(desk.base + "/support/api/jobs?filename=big.csv", data=_csv(2000),
+                                    headers=desk.headers())
+    assert response.status == 413
+    assert list((desk.server.app[routes.DESK].runner.files.directory).glob("*.in")) == []
+    js = await desk.http.get(desk.base + "/support/static/support.js")
+    assert js.status == 200 and js.headers["Content-Type"].startswith("text/javascript")
+    for name in ("..%2Fpage.py", "page.py", ".hidden.js", "nope.css"):
+        assert (await desk.http.get(desk.base + "/support/static/" + name)).status == 404
+
+    down = await start_desk({"SUPPORT_OIDC_ISSUER": "http://127.0.0.1:9/unreachable",
+                             "SUPPORT_OIDC_CLIENT_ID": CLIENT_ID, "SUPPORT_OIDC_CLIENT_SECRET": "x",
+                             "SUPPORT_ALLOWED_GROUP": GROUP})
+    response = await down.http.get(down.base + "/support/login", allow_redirects=False)
+    assert response.status == 503
