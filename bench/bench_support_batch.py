@@ -8,9 +8,11 @@ checks every row came back, in order, with an answer. It reports:
 
 - answering throughput (rows/s between the upload being accepted and the job being done) and
   the end-to-end time (upload + answering + download);
-- the server's RSS before the upload, and its peak RSS (``VmHWM``) after the download: if the
-  file were held in memory anywhere, the peak would grow with the file (the answered output of
-  50 000 rows is ~60 MB).
+- the server's RSS before the upload, and its peak RSS (``VmHWM``) after the download, and the
+  peak RSS of the job's own process (sampled every 0.5 s): if the file were held in memory
+  anywhere, a peak would grow with the file;
+- what the job costs the bot meanwhile: one client asks the bot (``expectReplies``) one question
+  at a time, every 50 ms, for 5 s before the upload and for the whole job; p50/p99 of both.
 
     .venv/bin/python bench/bench_support_batch.py [--rows 50000] [--json]
 """
@@ -29,7 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import LOOPBACK, PYTHON, QUESTIONS, REPO_ROOT, Proc, free_port  # noqa: E402
+from common import (LOOPBACK, PYTHON, QUESTIONS, REPO_ROOT, Proc, activity, free_port,  # noqa: E402
+                    summarize)
 
 log = logging.getLogger("bench_support_batch")
 
@@ -41,6 +44,19 @@ def proc_status_kb(pid: int, key: str) -> int:
     return 0
 
 
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
 def write_export(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
@@ -48,6 +64,27 @@ def write_export(path: Path, rows: int) -> None:
         for i in range(rows):
             lang, question = QUESTIONS[i % len(QUESTIONS)]
             writer.writerow([f"T{i:06d}", lang, question])
+
+
+async def probe(http, base: str, stop: asyncio.Event, seconds: float | None = None) -> dict:
+    """Ask the bot one question at a time until ``stop`` (or for ``seconds``)."""
+    latencies = []
+    started = time.perf_counter()
+    i = 0
+    while not stop.is_set() and (seconds is None or time.perf_counter() - started < seconds):
+        lang, question = QUESTIONS[i % len(QUESTIONS)]
+        i += 1
+        body = activity(question, service_url="http://127.0.0.1:9/", lang=lang, expect_replies=True)
+        t0 = time.perf_counter()
+        response = await http.post(f"{base}/api/messages", json=body)
+        await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"the bot answered {response.status}")
+        latencies.append(time.perf_counter() - t0)
+        await asyncio.sleep(0.05)
+    figures = summarize(latencies, time.perf_counter() - started)
+    return {"requests": figures["requests"], "p50_ms": round(figures["p50_ms"], 1),
+            "p99_ms": round(figures["p99_ms"], 1)}
 
 
 async def run(rows: int, workdir: Path) -> dict:
@@ -70,6 +107,7 @@ async def run(rows: int, workdir: Path) -> dict:
             csrf = re.search(r'name="csrf-token" content="([^"]+)"', await page.text()).group(1)
             headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
             await asyncio.sleep(1.0)
+            idle = await probe(http, base, asyncio.Event(), seconds=5.0)
             rss_before = proc_status_kb(server.pid, "VmRSS")
             started = time.perf_counter()
             with export.open("rb") as body:  # aiohttp streams a file object in chunks
@@ -79,14 +117,24 @@ async def run(rows: int, workdir: Path) -> dict:
             if response.status != 202:
                 raise RuntimeError(f"upload refused: {response.status} {job}")
             accepted = time.perf_counter()
+            stop_probe = asyncio.Event()
+            busy_task = asyncio.create_task(probe(http, base, stop_probe))
             rss_samples = []
+            worker_peak = 0  # the job's own process (support/worker.py): its VmHWM, sampled
             while True:
                 await asyncio.sleep(0.5)
                 rss_samples.append(proc_status_kb(server.pid, "VmRSS"))
+                for child in children(server.pid):
+                    try:
+                        worker_peak = max(worker_peak, proc_status_kb(child, "VmHWM"))
+                    except OSError:
+                        pass
                 job = await (await http.get(f"{base}/support/api/jobs/{job['id']}", headers=headers)).json()
                 if job["status"] in ("done", "failed"):
                     break
             answered = time.perf_counter()
+            stop_probe.set()
+            busy = await busy_task
             if job["status"] != "done":
                 raise RuntimeError(f"the job failed: {job}")
             out = workdir / "answered.csv"
@@ -113,6 +161,8 @@ async def run(rows: int, workdir: Path) -> dict:
             "rss_before_mb": round(rss_before / 1024, 1),
             "rss_max_sampled_mb": round(max(rss_samples) / 1024, 1),
             "peak_rss_mb": round(peak / 1024, 1),
+            "worker_peak_rss_mb": round(worker_peak / 1024, 1),
+            "bot_idle": idle, "bot_during_job": busy,
         }
     finally:
         server.stop()

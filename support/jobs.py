@@ -3,9 +3,10 @@ database.
 
 - The upload is streamed to ``<jobs dir>/<id>.in``; answers are written to ``<id>.out``
   through :func:`understanding.batch.iter_answers` (the same row logic as ``app.py answer``),
-  in a worker thread so the event loop keeps serving; nothing is loaded whole into memory.
+  in a separate process (:mod:`support.worker`), so the bot's event loop keeps its core;
+  nothing is loaded whole into memory.
 - Progress is checkpointed (rows done, rows failed, the output's byte offset) at most every
-  :data:`CHECKPOINT_SECONDS` and renews the job's lease.
+  0.5 s and renews the job's lease.
 - **Restart**: a job is never lost. On a clean shutdown the running job is put back in the
   queue at its last checkpoint; after a crash its lease expires (:data:`LEASE_SECONDS`). Either
   way the next instance started on the same database and jobs directory **resumes** it: the
@@ -16,29 +17,22 @@ database.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
-import os
+import multiprocessing
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
 from storage import Database
 
-from . import store
+from . import store, worker
 
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 30
-CHECKPOINT_SECONDS = 0.5
 POLL_SECONDS = 10.0
-
-
-class _Stopped(Exception):
-    """The runner is shutting down (or lost the job's lease): stop at a checkpoint."""
 
 
 @dataclass
@@ -126,67 +120,75 @@ class JobRunner:
             return
         loop = asyncio.get_running_loop()
 
-        def save(total: int | None, done: int, failed: int, offset: int) -> None:
+        def save(total: int | None, done: int, failed: int, offset: int) -> bool:
             future = asyncio.run_coroutine_threadsafe(store.checkpoint(
                 self.db, job_id, self.worker_id, total=total, done=done, failed=failed,
                 out_offset=offset, lease_seconds=self.lease_seconds), loop)
-            if not future.result():
-                raise _Stopped("lease lost")
+            return future.result()
 
-        log.info("support job %s started (%s, resumed from row %d)", job_id, job["fmt"], job["done"])
+        log.info("support job %s started (%s, from row %d)", job_id, job["fmt"], job["done"])
         try:
-            await asyncio.to_thread(self._work, job, src, dst, save)
-        except _Stopped:
+            await asyncio.to_thread(self._supervise, job, src, dst, save)
+        except worker.Stopped:
             await store.release_job(self.db, job_id, self.worker_id)
-            log.info("support job %s paused for shutdown at its last checkpoint", job_id)
+            log.info("support job %s paused at its last checkpoint (shutdown or lease lost)", job_id)
             return
         except Exception as exc:
-            await store.finish_job(self.db, job_id, self.worker_id, status="failed",
-                                   error=f"{type(exc).__name__}: {exc}")
-            log.warning("support job %s failed: %s", job_id, exc,
-                        exc_info=not isinstance(exc, ValueError))
+            await store.finish_job(self.db, job_id, self.worker_id, status="failed", error=str(exc))
+            log.warning("support job %s failed: %s", job_id, exc)
             return
         await store.finish_job(self.db, job_id, self.worker_id, status="done")
         final = await store.get_job(self.db, job_id)
         log.info("support job %s done: %s rows, %s failed", job_id, final and final["done"],
                  final and final["failed"])
 
-    def _work(self, job: dict[str, Any], src: Path, dst: Path,
-              save: Callable[[int | None, int, int, int], None]) -> None:
-        """In a worker thread: count the rows, then answer from the checkpoint on."""
-        import time
-
-        from understanding.batch import BatchOptions, count_rows, iter_answers
-
-        opts = BatchOptions(today=date.fromisoformat(job["today"]), lang=job["lang"] or None,
-                            convention=self.convention)
-        with open(src, encoding="utf-8-sig", newline="") as infile:
-            total = job["total"]
-            if total is None:
-                total = count_rows(job["fmt"], infile)
-                infile.seek(0)
-            done, failed, offset = job["done"], job["failed"], job["out_offset"]
-            save(total, done, failed, offset)
-            mode = "r+b" if dst.exists() and done else "w+b"
-            with open(dst, mode) as raw:
-                raw.truncate(offset if done else 0)
-                raw.seek(offset if done else 0)
-                out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                rows = iter_answers(job["fmt"], infile, out, opts, respond=self.respond,
-                                    skip=done, write_header=not done)
-                last = time.monotonic()
-                for row_failed in rows:
-                    done += 1
-                    failed += row_failed
-                    if self._stop.is_set() or time.monotonic() - last >= CHECKPOINT_SECONDS:
-                        out.flush()
-                        raw.flush()
-                        save(total, done, failed, raw.tell())
-                        last = time.monotonic()
-                        if self._stop.is_set():
-                            raise _Stopped("shutdown")
-                out.flush()
-                raw.flush()
-                os.fsync(raw.fileno())
-                save(max(total, done), done, failed, raw.tell())
-                out.detach()
+    def _supervise(self, job: dict[str, Any], src: Path, dst: Path,
+                   save: Callable[[int | None, int, int, int], bool]) -> None:
+        """In a thread of this process: start the job's process, record its checkpoints, stop
+        it on shutdown or when the lease is lost. Raises ``worker.Stopped`` or an error."""
+        ctx = multiprocessing.get_context("spawn")
+        receive, send = ctx.Pipe(duplex=False)
+        stop = ctx.Event()
+        child = ctx.Process(target=worker.run_in_child, name=f"support-job-{job['id'][:8]}",
+                            args=(job, str(src), str(dst), self.respond, self.convention, send, stop),
+                            daemon=True)
+        try:
+            child.start()
+        except (AttributeError, TypeError) as err:  # pickling: the process gets respond by name
+            raise RuntimeError(f"the job's process cannot be started: respond must be a "
+                               f"module-level function ({err})") from None
+        finally:
+            send.close()
+        outcome: tuple | None = None
+        try:
+            while outcome is None:
+                if self._stop.is_set():
+                    stop.set()
+                if not receive.poll(0.2):
+                    if not child.is_alive() and not receive.poll(0):
+                        break
+                    continue
+                try:
+                    message = receive.recv()
+                except EOFError:
+                    break
+                if message[0] == "progress":
+                    if not save(*message[1:]):
+                        log.warning("support job %s: its lease was taken over; stopping", job["id"])
+                        stop.set()
+                else:
+                    outcome = message
+        finally:
+            stop.set()
+            child.join(10)
+            if child.is_alive():
+                child.terminate()
+                child.join(5)
+            receive.close()
+        if outcome is None:
+            raise RuntimeError(f"the job's worker process ended without a result "
+                               f"(exit code {child.exitcode})")
+        if outcome[0] == "stopped":
+            raise worker.Stopped()
+        if outcome[0] == "error":
+            raise RuntimeError(outcome[1])
