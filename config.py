@@ -86,6 +86,9 @@ class Settings:
       refused unless ``HOST`` is a loopback address
     - ``support_jobs_dir`` <- ``SUPPORT_JOBS_DIR`` (``<repo>/data/support-jobs``): uploaded and
       answered batch files
+    - ``lang_path`` <- ``COOP_LANG_PATH`` (unset: the built-in language packs only): folders
+      of extra language packs, separated by ``os.pathsep``; :meth:`register_language_packs`
+      hands them to ``understanding.langpacks``
 
     The upper-case properties (``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``, ``APP_TENANTID``)
     let botbuilder's ``ConfigurationBotFrameworkAuthentication(settings)`` read this object as
@@ -112,6 +115,7 @@ class Settings:
     support_allowed_group: str = ""
     support_local_dev: bool = False
     support_jobs_dir: str = str(DEFAULT_SUPPORT_JOBS_DIR)
+    lang_path: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
@@ -160,6 +164,10 @@ class Settings:
             problems.append(("ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN_LENGTH} "
                                             "characters long (or unset to disable operator routes)"))
         problems += _support_problems(self)
+        object.__setattr__(self, "lang_path", tuple(str(p) for p in self.lang_path))
+        for folder in self.lang_path:
+            if not Path(folder).is_dir():
+                problems.append(("COOP_LANG_PATH", f"must name existing folders, {folder!r} is not one"))
         if problems:
             raise ConfigError(problems)
 
@@ -198,6 +206,7 @@ class Settings:
             "support_oidc_client_secret": env.get("SUPPORT_OIDC_CLIENT_SECRET", ""),
             "support_allowed_group": env.get("SUPPORT_ALLOWED_GROUP", ""),
             "support_jobs_dir": env.get("SUPPORT_JOBS_DIR", str(DEFAULT_SUPPORT_JOBS_DIR)),
+            "lang_path": tuple(p for p in env.get("COOP_LANG_PATH", "").split(os.pathsep) if p.strip()),
         }
         kwargs["support_local_dev"] = _parse(env, "SUPPORT_LOCAL_DEV", False, _bool,
                                              "true or false", problems)
@@ -218,6 +227,17 @@ class Settings:
         if problems:
             raise ConfigError(problems)
         return settings
+
+    # --- applying ----------------------------------------------------------------------------
+
+    def register_language_packs(self) -> list[str]:
+        """Register the ``COOP_LANG_PATH`` folders with the language-pack registry (the only
+        reader of that variable is this module); returns the pack codes they brought."""
+        if not self.lang_path:
+            return []
+        from understanding import langpacks
+
+        return langpacks.register_all(self.lang_path)
 
     # --- derived values ----------------------------------------------------------------------
 
