@@ -26,8 +26,9 @@ def plain_text(text: str) -> str:
     return _BOLD.sub(r"\1", text)
 
 
-def _count(labels: dict[str, str], key: str, n: int) -> str:
-    return labels[f"{key}_{'one' if n == 1 else 'other'}"].format(n=n)
+def _count(lang: str, key: str, n: int) -> str:
+    """A plural entry of the catalogue (the form the language's plural rule picks for ``n``)."""
+    return messages.t(lang, f"card.{key}", count=n, n=n)
 
 
 def _facts(reply: Any, locale: str | None) -> list[list[str]]:
@@ -49,9 +50,9 @@ def _facts(reply: Any, locale: str | None) -> list[list[str]]:
         facts.append([labels["claiming"], span(tl.claim_start, tl.claim_end)])
         if tl.claim_state == "open":
             status = (labels["closes_today"] if tl.days_left == 0
-                      else _count(labels, "days_left", tl.days_left or 0))
+                      else _count(lang, "days_left", tl.days_left or 0))
         elif tl.claim_state == "upcoming":
-            status = _count(labels, "opens_in", tl.days_until_open or 0)
+            status = _count(lang, "opens_in", tl.days_until_open or 0)
         else:
             status = labels["closed"]
         facts.append([labels["status"], status])
