@@ -92,6 +92,7 @@ class JobRunner:
 
     async def _loop(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()  # before reading the queue: an upload meanwhile wakes us again
             try:
                 for job_id in await store.resumable_jobs(self.db):
                     if self._stop.is_set():
@@ -100,7 +101,6 @@ class JobRunner:
                         await self._run(job_id)
             except Exception:  # a database hiccup must not end the runner; retried next poll
                 log.exception("support jobs: the queue could not be read; retrying")
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             except asyncio.TimeoutError:
