@@ -136,8 +136,9 @@
     li.dataset.status = job.status;
     li.querySelector("progress").value = job.percent;
     li.querySelector(".percent").textContent = job.percent + " %";
-    const count = job.total === null ? "" : fmt("rows", { done: job.done, total: job.total })
-      + (job.failed ? " · " + fmt("failed_rows", { n: job.failed }) : "");
+    const num = (n) => n.toLocaleString(document.documentElement.lang);
+    const count = job.total === null ? "" : fmt("rows", { done: num(job.done), total: num(job.total) })
+      + (job.failed ? " · " + fmt("failed_rows", { n: num(job.failed) }) : "");
     li.querySelector(".count").textContent = count;
     li.querySelector(".state").textContent = S["status_" + job.status] + (job.error ? " – " + job.error : "");
     const dl = li.querySelector(".download");
