@@ -300,6 +300,7 @@ async def login_handler(request: web.Request) -> web.StreamResponse:
         log.exception("support sign-in: the issuer could not be reached")
         return web.Response(status=503, text="The sign-in service cannot be reached; try again.",
                             headers=page.SECURITY_HEADERS)
+    await store.purge_expired(desk.db)  # abandoned sign-ins and sessions never pile up
     cookie = await store.create_login(desk.db, login)
     response = _redirect(url)
     _set_cookie(response, LOGIN_COOKIE, cookie, store.LOGIN_SECONDS)
