@@ -561,3 +561,19 @@ async def test_upload_limit_static_files_and_unreachable_issuer(start_desk, monk
                              "SUPPORT_ALLOWED_GROUP": GROUP})
     response = await down.http.get(down.base + "/support/login", allow_redirects=False)
     assert response.status == 503
+
+
+def test_the_server_refuses_to_start_with_local_dev_on_a_public_host(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPPORT_", "Microsoft"))}
+    env.update(SUPPORT_LOCAL_DEV="true", HOST="0.0.0.0", PORT="1",
+               DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    proc = subprocess.run([sys.executable, str(root / "app.py")], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "SUPPORT_LOCAL_DEV" in proc.stderr and "loopback" in proc.stderr and "0.0.0.0" in proc.stderr
