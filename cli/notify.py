@@ -34,10 +34,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 add_arguments = configure_parser
 
 
+class OtherInstanceSweeping(RuntimeError):
+    """A server instance (or another notify) leads a sweep right now."""
+
+
 async def _sweep(settings: Any, as_of: date, transport: Any = None):
-    from reminders import store
+    from bot.proactive import production_transport
+    from reminders import coordination, store
     from reminders.sweeper import run_sweep
-    from reminders.transport import production_transport
     from storage.db import Database
 
     db = await Database.connect(settings.database_url)
@@ -45,8 +49,15 @@ async def _sweep(settings: Any, as_of: date, transport: Any = None):
     transport = transport or production_transport(settings)
     try:
         await store.migrate(db)
-        return await run_sweep(db, transport, as_of, tenant_rate=settings.tenant_rate_per_sec,
-                               convention=settings.fy_label_convention)
+        await db.migrate(coordination.MIGRATION_NAME, coordination.MIGRATIONS)
+        # the same leadership and the same shared tenant rate as the servers' sweeps
+        limits = coordination.SharedRateLimits(db, tenant_rate=settings.tenant_rate_per_sec)
+        async with coordination.SweepLeader(db).lead() as leading:
+            if not leading:
+                raise OtherInstanceSweeping("another instance is sweeping now; try again later")
+            return await run_sweep(db, transport, as_of, tenant_rate=settings.tenant_rate_per_sec,
+                                   convention=settings.fy_label_convention, limits=limits,
+                                   reclaim_in_flight=True)
     finally:
         if owned:
             await transport.close()
@@ -71,6 +82,9 @@ def run(args: argparse.Namespace, settings: Any = None, *, transport: Any = None
     except StorageError as err:
         sys.stderr.write(f"notify: database: {err}\n")
         return 2
+    except OtherInstanceSweeping as err:
+        sys.stderr.write(f"notify: {err}\n")
+        return 1
     out = json.dumps(summary.to_dict()) if getattr(args, "json", False) else summary.line()
     sys.stdout.write(out + "\n")  # the command's own output (the log goes to stderr)
     return 1 if summary.failed else 0
