@@ -23,7 +23,9 @@ import asyncio
 import csv
 import json
 import logging
+import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -93,11 +95,15 @@ async def run(rows: int, workdir: Path) -> dict:
     export = workdir / "export.csv"
     write_export(export, rows)
     port = free_port()
-    server = Proc("app", [PYTHON, str(REPO_ROOT / "app.py")], env={
-        "HOST": LOOPBACK, "PORT": str(port), "SUPPORT_LOCAL_DEV": "true",
-        "DATABASE_URL": f"sqlite:///{(workdir / 'bench.sqlite3').as_posix()}",
-        "SUPPORT_JOBS_DIR": str(workdir / "jobs"), "REMINDER_SWEEP_ENABLED": "false",
-        "LOG_LEVEL": "WARNING"}, log_path=workdir / "app.log").start()
+    env = {"HOST": LOOPBACK, "PORT": str(port), "SUPPORT_LOCAL_DEV": "true",
+           "DATABASE_URL": f"sqlite:///{(workdir / 'bench.sqlite3').as_posix()}",
+           "SUPPORT_JOBS_DIR": str(workdir / "jobs"), "REMINDER_SWEEP_ENABLED": "false",
+           "LOG_LEVEL": "WARNING"}
+    # the product refuses a schema that is behind: migrate first, as scripts/start.sh does
+    subprocess.run([PYTHON, str(REPO_ROOT / "app.py"), "migrate"], cwd=REPO_ROOT, check=True,
+                   env={**os.environ, **env}, capture_output=True)
+    server = Proc("app", [PYTHON, str(REPO_ROOT / "app.py")], env=env,
+                  log_path=workdir / "app.log").start()
     base = f"http://{LOOPBACK}:{port}"
     try:
         server.wait_ready(f"{base}/healthz")

@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -74,8 +75,12 @@ def desk(oidc, tmp_path_factory):
                 "SUPPORT_JOBS_DIR": str(tmp / "jobs"), "REMINDER_SWEEP_ENABLED": "false",
                 "SUPPORT_OIDC_ISSUER": oidc, "SUPPORT_OIDC_CLIENT_ID": "support-desk-test",
                 "SUPPORT_OIDC_CLIENT_SECRET": "test-secret", "SUPPORT_ALLOWED_GROUP": GROUP})
-    server = pg.start_bot([sys.executable, str(pg.REPO_ROOT / "app.py")], env=env, cwd=pg.REPO_ROOT,
-                          host=host, port=port, log_dir=tmp / "logs", timeout=60)
+    app = [sys.executable, str(pg.REPO_ROOT / "app.py")]
+    # the product refuses a schema that is behind: migrate first, as scripts/start.sh does
+    subprocess.run([*app, "migrate"], env=env, cwd=pg.REPO_ROOT, check=True, capture_output=True,
+                   timeout=120)
+    server = pg.start_bot(app, env=env, cwd=pg.REPO_ROOT, host=host, port=port,
+                          log_dir=tmp / "logs", timeout=60)
     yield server
     server.process.stop()
 
