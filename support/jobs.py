@@ -97,6 +97,8 @@ class JobRunner:
                 for job_id in await store.resumable_jobs(self.db):
                     if self._stop.is_set():
                         break
+                    if not await asyncio.to_thread(self.files.input(job_id).is_file):
+                        continue  # uploaded to another instance whose jobs directory is not ours
                     if await store.claim_job(self.db, job_id, self.worker_id, self.lease_seconds):
                         await self._run(job_id)
             except Exception:  # a database hiccup must not end the runner; retried next poll
