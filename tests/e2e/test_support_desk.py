@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from . import playground as pg
+from .conftest import _failed
 
 try:
     from playwright.sync_api import expect
@@ -112,7 +113,16 @@ def new_page(browser, desk, request):
         return page
 
     yield make
-    for context in contexts:
+    failed = _failed(request)
+    for n, context in enumerate(contexts):
+        if failed:  # what the page showed, for the failure report (test-output/e2e/)
+            for m, page in enumerate(context.pages):
+                try:
+                    name = f"support-{request.node.name}-{n}-{m}"
+                    page.screenshot(path=str(pg.Artifacts().path(name + ".png")), full_page=True)
+                    pg.Artifacts().path(name + ".html").write_text(page.content())
+                except Exception as err:  # the page may be gone; the assertion says the rest
+                    sys.stderr.write(f"support e2e: could not save the page: {err}\n")
         context.close()
 
 
