@@ -38,6 +38,11 @@ MAX_SUGGESTIONS = 6
 MAX_CARD_ACTIONS = 6
 CLAIM_LINK_KEY = "create_claim"
 
+# The built-in languages; the language of a card is messages.norm_lang(lang), which also
+# knows packs registered at run time (kept for callers written before the registry).
+LANGS = ("en", "fr")
+
+
 def labels(lang: str) -> Mapping[str, str]:
     """Card labels for ``lang`` (its language pack; English for what it lacks):
     ``understanding.messages.card_labels(lang)``."""

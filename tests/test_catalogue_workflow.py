@@ -50,6 +50,9 @@ def test_add_a_sentence(packs):
     assert entry(packs / "messages.pot", "test.new_sentence").auto_comments == ["{n}: a number of claims."]
     assert entry(en, "test.new_sentence").string == ("You have {n} open claim.", "You have {n} open claims.")
     assert entry(fr, "test.new_sentence").string == ("", "")
+    # no time stamp that changes on every run (two branches adding sentences would conflict on it)
+    for path in (en, fr, packs / "messages.pot"):
+        assert f'"POT-Creation-Date: {catalogues.POT_CREATION_DATE}\\n"' in path.read_text(encoding="utf-8")
     assert [p.split("/lang/", 1)[-1] for p in catalogues.problems(root=packs)] == \
         ["fr/messages.po [test.new_sentence]: untranslated"]
     # the translator fills it in (as in any PO editor)

@@ -284,3 +284,18 @@ def test_any_language_tag_gets_a_pack_and_a_sentence(tag):
     assert messages.t(tag, "welcome") == messages.t(code, "welcome")
     if isinstance(tag, str) and re.match(r"(?i)\s*fr(?:$|[-_])", tag):
         assert code == "fr"
+
+
+@pytest.mark.parametrize("code", ["en", "fr"])
+def test_the_catalogues_survive_a_babel_round_trip(code):
+    """What the commands write is what Babel writes: reading and writing a catalogue back
+    changes no byte (so update, port-dicts or a PO editor leave no noise, and no comment line
+    is lost: Babel merges repeated comment lines, so each stays one line)."""
+    import io
+
+    from babel.messages.pofile import write_po
+
+    raw = (LANG / code / "messages.po").read_bytes()
+    buf = io.BytesIO()
+    write_po(buf, read_po(io.BytesIO(raw)), width=76, no_location=True, include_previous=True)
+    assert buf.getvalue() == raw

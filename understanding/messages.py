@@ -155,11 +155,15 @@ def help_text(lang: str) -> str:
 
 def card_labels(lang: str) -> dict[str, str]:
     """The Adaptive Card's button labels and fact names (the ``card.*`` keys, without the
-    prefix), as templates: ``fy_both``, ``range`` and the ``*_one``/``*_other`` counts take
-    ``str.format`` values.
+    prefix), as templates: ``fy_both`` and ``range`` take ``str.format`` values. A count
+    ("3 days left to claim") is a plural entry: ``t(lang, "card.days_left", count=n, n=n)``;
+    the ``days_left_one``/``_other`` and ``opens_in_one``/``_other`` names of the former
+    dicts are kept here (singular and plural form) for code written against them.
 
     >>> card_labels("fr")["remind"]
     'Me le rappeler'
+    >>> t("fr", "card.days_left", count=0, n=0), card_labels("en")["days_left_other"].format(n=2)
+    ('0 jour restant pour demander', '2 days left to claim')
     """
     return _section(lang, "card.")
 
@@ -178,7 +182,15 @@ def _section(lang: str, prefix: str) -> dict[str, str]:
 
 @lru_cache(maxsize=64)
 def _section_cached(code: str, prefix: str, generation: int) -> dict[str, str]:
-    return {key[len(prefix):]: template(code, key) for key in keys() if key.startswith(prefix)}
+    out = {key[len(prefix):]: template(code, key) for key in keys() if key.startswith(prefix)}
+    for stem in _FORMER_COUNTS.get(prefix, ()):
+        out[f"{stem}_one"] = template(code, prefix + stem, 1)
+        out[f"{stem}_other"] = template(code, prefix + stem, 2)
+    return out
+
+
+# plural entries that the former dicts spelled as <stem>_one / <stem>_other pairs
+_FORMER_COUNTS = {"card.": ("days_left", "opens_in")}
 
 
 def _month_name(lang: str, month: int, locale: str | None = None) -> str:

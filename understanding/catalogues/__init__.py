@@ -19,6 +19,8 @@ Commands (run from the repository root; they call Babel's ``pybabel`` front end)
     python -m understanding.catalogues check     # the template is current, every pack is
                                                  # complete: no fuzzy, missing or stale entry
     python -m understanding.catalogues compile   # messages.po -> messages.mo (setup.sh runs it)
+    python -m understanding.catalogues port-dicts EN FR BASE_EN BASE_FR
+                             # a branch's additions to the former messages_{en,fr}.py dicts
 
 At run time a catalogue is read once per process, when its language is first asked for: from
 the compiled ``messages.mo`` when ``scripts/setup.sh`` made one that is at least as new as the
@@ -259,7 +261,9 @@ def _extract_to(target: Path, root: Path | None = None) -> None:
 
 
 def _sync_source(source: Path) -> bool:
-    """English is the source: its msgstr repeat its msgid. Returns True when it was changed."""
+    """English is the source: its msgstr repeat its msgid, and the file is written the way
+    Babel writes it (an entry typed by hand gets the same wrapping as the others, so later
+    round trips change nothing). Returns True when it was changed."""
     from babel.messages.pofile import read_po, write_po
 
     with open(source, "rb") as fh:
@@ -272,11 +276,29 @@ def _sync_source(source: Path) -> bool:
         if message.id and message.fuzzy:
             message.flags.discard("fuzzy")
             changed = True
-    if changed:
-        buf = io.BytesIO()
-        write_po(buf, cat, width=76, no_location=True)
+    buf = io.BytesIO()
+    write_po(buf, cat, width=76, no_location=True, include_previous=True)
+    if buf.getvalue() != source.read_bytes():
         source.write_bytes(buf.getvalue())
+        changed = True
+    _stable_header(source)
     return changed
+
+
+# pybabel stamps the template's creation time into it and into every catalogue it updates:
+# two branches that each add a sentence would then always conflict on that header line. The
+# commands write this fixed stamp instead (the catalogues' history is in git).
+POT_CREATION_DATE = "2026-12-01 00:00+0000"
+
+
+def _stable_header(path: Path) -> None:
+    import re
+
+    text = path.read_bytes().decode("utf-8")
+    stamp = '"POT-Creation-Date: ' + POT_CREATION_DATE + '\\n"'  # the .po's escaped newline
+    fixed = re.sub(r'"POT-Creation-Date: [^"\\]*\\n"', lambda _: stamp, text, count=1)
+    if fixed != text:
+        path.write_bytes(fixed.encode("utf-8"))
 
 
 def extract(root: Path | None = None) -> bool:
@@ -290,8 +312,10 @@ def extract(root: Path | None = None) -> bool:
         fresh = Path(tmp) / "messages.pot"
         _extract_to(fresh, root)
         if template.is_file() and _messages_of(fresh) == _messages_of(template):
+            _stable_header(template)
             return False
         template.write_bytes(fresh.read_bytes())
+        _stable_header(template)
     return True
 
 
@@ -312,6 +336,7 @@ def update(root: Path | None = None) -> list[str]:
     for code in codes:
         _pybabel("update", "-i", str(template), "-o", str(root / code / langpacks.CATALOGUE_FILE),
                  "-l", code, "--previous", "--ignore-obsolete", "-w", "76")
+        _stable_header(root / code / langpacks.CATALOGUE_FILE)
     return codes
 
 
@@ -340,6 +365,7 @@ def init(code: str, root: Path | None = None) -> Path:
         raise SystemExit(f"{_rel(target)} exists already: use update")
     target.parent.mkdir(parents=True, exist_ok=True)
     _pybabel("init", "-i", str(template), "-o", str(target), "-l", code, "-w", "76")
+    _stable_header(target)
     return target
 
 
