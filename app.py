@@ -150,6 +150,10 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
 
     ops.install(app, metrics, admin_token=settings.admin_token, ready=lambda: services.storage)
 
+    from support.routes import setup as setup_support
+
+    setup_support(app, settings, database=lambda: services.storage)  # off (no routes) unless configured
+
     if owned_adapter:
         async def close_adapter(_app: web.Application) -> None:
             await adapter.close()

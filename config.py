@@ -33,6 +33,8 @@ DOTENV_PATH = REPO_ROOT / ".env"
 DEFAULT_DATABASE_PATH = REPO_ROOT / "data" / "coop.sqlite3"
 # SQLAlchemy-style URL: three slashes, then the absolute path (which starts with its own "/").
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DATABASE_PATH.as_posix()}"
+DEFAULT_SUPPORT_JOBS_DIR = REPO_ROOT / "data" / "support-jobs"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
              "userassignedmsi": "UserAssignedMSI"}
@@ -81,6 +83,14 @@ class Settings:
       (unset: no export; set: Azure Monitor, with the optional azure-monitor-opentelemetry)
     - ``public_base_url`` <- ``PUBLIC_BASE_URL`` (``http://HOST:PORT``), for calendar links
     - ``admin_token`` <- ``ADMIN_TOKEN`` (unset: operator routes are disabled)
+    - ``support_oidc_issuer``, ``support_oidc_client_id``, ``support_oidc_client_secret``,
+      ``support_allowed_group`` <- ``SUPPORT_OIDC_ISSUER``, ``SUPPORT_OIDC_CLIENT_ID``,
+      ``SUPPORT_OIDC_CLIENT_SECRET``, ``SUPPORT_ALLOWED_GROUP``: the support desk's sign-in
+      (Entra ID); all four or none. None and no ``SUPPORT_LOCAL_DEV``: the page is off (404).
+    - ``support_local_dev`` <- ``SUPPORT_LOCAL_DEV`` (false): the support desk without sign-in,
+      refused unless ``HOST`` is a loopback address
+    - ``support_jobs_dir`` <- ``SUPPORT_JOBS_DIR`` (``<repo>/data/support-jobs``): uploaded and
+      answered batch files
     - ``lang_path`` <- ``COOP_LANG_PATH`` (unset: the built-in language packs only): folders
       of extra language packs, separated by ``os.pathsep``; :meth:`register_language_packs`
       hands them to ``understanding.langpacks``
@@ -104,6 +114,12 @@ class Settings:
     tenant_rate_per_sec: float = 5.0
     public_base_url: str = ""
     admin_token: str | None = field(default=None, repr=False)
+    support_oidc_issuer: str = ""
+    support_oidc_client_id: str = ""
+    support_oidc_client_secret: str = field(default="", repr=False)
+    support_allowed_group: str = ""
+    support_local_dev: bool = False
+    support_jobs_dir: str = str(DEFAULT_SUPPORT_JOBS_DIR)
     log_format: str = "text"
     applicationinsights_connection_string: str | None = field(default=None, repr=False)
     lang_path: tuple[str, ...] = ()
@@ -159,6 +175,7 @@ class Settings:
             # Never echo the token itself.
             problems.append(("ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN_LENGTH} "
                                             "characters long (or unset to disable operator routes)"))
+        problems += _support_problems(self)
         object.__setattr__(self, "lang_path", tuple(str(p) for p in self.lang_path))
         for folder in self.lang_path:
             if not Path(folder).is_dir():
@@ -196,11 +213,18 @@ class Settings:
             "fy_label_convention": env.get("FY_LABEL_CONVENTION", "seed"),
             "public_base_url": env.get("PUBLIC_BASE_URL", ""),
             "admin_token": env.get("ADMIN_TOKEN"),
+            "support_oidc_issuer": env.get("SUPPORT_OIDC_ISSUER", ""),
+            "support_oidc_client_id": env.get("SUPPORT_OIDC_CLIENT_ID", ""),
+            "support_oidc_client_secret": env.get("SUPPORT_OIDC_CLIENT_SECRET", ""),
+            "support_allowed_group": env.get("SUPPORT_ALLOWED_GROUP", ""),
+            "support_jobs_dir": env.get("SUPPORT_JOBS_DIR", str(DEFAULT_SUPPORT_JOBS_DIR)),
             "log_format": env.get("LOG_FORMAT", "text"),
             "applicationinsights_connection_string":
                 env.get("APPLICATIONINSIGHTS_CONNECTION_STRING"),
             "lang_path": tuple(p for p in env.get("COOP_LANG_PATH", "").split(os.pathsep) if p.strip()),
         }
+        kwargs["support_local_dev"] = _parse(env, "SUPPORT_LOCAL_DEV", False, _bool,
+                                             "true or false", problems)
         kwargs["port"] = _parse(env, "PORT", 3978, int, "an integer between 1 and 65535", problems)
         kwargs["reminder_sweep_hour"] = _parse(env, "REMINDER_SWEEP_HOUR", 9, int,
                                                "an integer hour between 0 and 23 (UTC)", problems)
@@ -236,6 +260,14 @@ class Settings:
     def auth_enabled(self) -> bool:
         """False in local-development mode (no ``MicrosoftAppId``): requests are not authenticated."""
         return bool(self.app_id)
+
+    @property
+    def support_mode(self) -> str:
+        """The support desk: ``oidc`` (Entra ID sign-in), ``local`` (no sign-in, loopback only)
+        or ``off`` (its routes answer 404)."""
+        if self.support_oidc_issuer:
+            return "oidc"
+        return "local" if self.support_local_dev else "off"
 
     @property
     def database_kind(self) -> str:
@@ -279,6 +311,52 @@ def _credential_problems(app_id: str, password: str, app_type: str,
         if not tenant_id:
             problems.append(("MicrosoftAppTenantId", "is required when MicrosoftAppType is "
                                                      f"{app_type}"))
+    return problems
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost``, ``127.x.x.x`` or ``::1``.
+
+    >>> [is_loopback_host(h) for h in ("localhost", "127.0.0.1", "::1", "0.0.0.0", "example.org")]
+    [True, True, True, False, False]
+    """
+    import ipaddress
+
+    host = (host or "").strip().lower()
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _support_problems(s: "Settings") -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    oidc = {"SUPPORT_OIDC_ISSUER": s.support_oidc_issuer,
+            "SUPPORT_OIDC_CLIENT_ID": s.support_oidc_client_id,
+            "SUPPORT_OIDC_CLIENT_SECRET": s.support_oidc_client_secret,
+            "SUPPORT_ALLOWED_GROUP": s.support_allowed_group}
+    if any(oidc.values()):
+        for name, value in oidc.items():
+            if not value:
+                problems.append((name, "is required when any SUPPORT_OIDC_* or "
+                                       "SUPPORT_ALLOWED_GROUP is set (all four, or none)"))
+        issuer = urlsplit(s.support_oidc_issuer) if s.support_oidc_issuer else None
+        if issuer is not None and not (
+                issuer.netloc and (issuer.scheme == "https" or (
+                    issuer.scheme == "http" and is_loopback_host(issuer.hostname or "")))):
+            problems.append(("SUPPORT_OIDC_ISSUER", "must be an https URL (http only on a loopback "
+                                                    "address, for tests), e.g. https://login."
+                                                    "microsoftonline.com/<tenant id>/v2.0, "
+                                                    f"got {s.support_oidc_issuer!r}"))
+    if s.support_local_dev and not any(oidc.values()) and not is_loopback_host(s.host):
+        problems.append(("SUPPORT_LOCAL_DEV", "serves the support desk WITHOUT sign-in, so it is "
+                                              "refused unless HOST is a loopback address "
+                                              f"(localhost, 127.0.0.1, ::1); HOST is {s.host!r}. "
+                                              "Configure SUPPORT_OIDC_* instead"))
+    if not s.support_jobs_dir:
+        problems.append(("SUPPORT_JOBS_DIR", "must not be empty"))
     return problems
 
 

@@ -61,9 +61,11 @@ def product_migrations() -> list[tuple[str, list[str]]]:
     """Every (name, statements) migration the product runs on, in the order they apply."""
     from reminders import coordination, store
     from storage.bot_storage import migration
+    from support import store as support_store
 
     return [migration("bot_state"), (store.MIGRATION_NAME, store.MIGRATIONS),
-            (coordination.MIGRATION_NAME, coordination.MIGRATIONS)]
+            (coordination.MIGRATION_NAME, coordination.MIGRATIONS),
+            (support_store.MIGRATION_NAME, support_store.MIGRATIONS)]
 
 
 async def migrate_database(db: Any) -> dict[str, list[int]]:
