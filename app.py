@@ -35,9 +35,13 @@ class StartupError(RuntimeError):
 
 
 async def open_storage(settings: Settings) -> Any:
-    """The product database for ``DATABASE_URL``: ``await storage.Database.connect(url)``."""
-    connect = _import_attribute("storage", "Database").connect
-    return await connect(settings.database_url)
+    """The product database for ``DATABASE_URL``, with the configured statement and connect
+    timeouts; a database that is not reachable yet is retried for ``DB_STARTUP_WAIT_SECONDS``
+    (``storage.connect_with_retry``: one log line per attempt) before start-up gives up."""
+    connect_with_retry = _import_attribute("storage", "connect_with_retry")
+    return await connect_with_retry(settings.database_url, wait_seconds=settings.db_startup_wait,
+                                    statement_timeout=settings.db_statement_timeout,
+                                    connect_timeout=settings.db_connect_timeout)
 
 
 def product_bot_factory() -> Any:
@@ -85,7 +89,8 @@ def _import_attribute(module_name: str, attribute: str) -> Any:
 def create_app(settings: Settings | None = None, *, bot: Any = None, storage: Any = None,
                adapter: Any = None, credentials_factory: Any = None, transport: Any = None,
                on_turn_error: Any = None, apology: Any = None) -> "web.Application":
-    """The aiohttp application: ``POST /api/messages`` and ``GET /healthz``.
+    """The aiohttp application: ``POST /api/messages``, ``GET /healthz`` (liveness) and
+    ``GET /readyz`` (503 while the database does not answer).
 
     - ``settings``: default ``Settings.from_env()``.
     - ``bot``: anything with ``async on_turn(turn_context)`` (an ``ActivityHandler``). Default:
@@ -107,7 +112,8 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     from aiohttp import web
 
     from bot.adapter import create_adapter
-    from bot.http import MAX_BODY_BYTES, SERVICES, Services, handle_healthz, handle_messages
+    from bot.http import (MAX_BODY_BYTES, SERVICES, Services, handle_healthz, handle_messages,
+                          handle_readyz)
 
     settings = settings or Settings.from_env()
     create_bot = product_bot_factory() if bot is None else None
@@ -127,6 +133,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     app[SERVICES] = services
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", handle_healthz)
+    app.router.add_get("/readyz", handle_readyz)
 
     def use_bot(the_bot: Any) -> None:
         services.bot = the_bot
@@ -205,9 +212,15 @@ def serve(settings: Settings) -> int:
     except StartupError as err:
         print(f"app.py: cannot start: {err}", file=sys.stderr)
         return 2
+    from storage import StorageError
+
     log.info("Co-op Assistant %s listening on http://%s:%d/api/messages", __version__,
              settings.host, settings.port)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=None)
+    except StorageError as err:  # e.g. the database never became reachable: one clear line
+        log.error("cannot start: database: %s", err)
+        return 2
     return 0
 
 

@@ -20,6 +20,7 @@ config.ConfigError: invalid configuration:
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,11 @@ class Settings:
       tenant, well under the Teams per-app limits)
     - ``public_base_url`` <- ``PUBLIC_BASE_URL`` (``http://HOST:PORT``), for calendar links
     - ``admin_token`` <- ``ADMIN_TOKEN`` (unset: operator routes are disabled)
+    - ``db_statement_timeout`` <- ``DB_STATEMENT_TIMEOUT_SECONDS`` (5): a database call that
+      has not answered by then fails (the turn apologises) instead of hanging
+    - ``db_connect_timeout`` <- ``DB_CONNECT_TIMEOUT_SECONDS`` (5): opening one connection
+    - ``db_startup_wait`` <- ``DB_STARTUP_WAIT_SECONDS`` (60): how long start-up retries a
+      database that is not reachable yet (0: fail at once)
 
     The upper-case properties (``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``, ``APP_TENANTID``)
     let botbuilder's ``ConfigurationBotFrameworkAuthentication(settings)`` read this object as
@@ -96,9 +102,19 @@ class Settings:
     tenant_rate_per_sec: float = 5.0
     public_base_url: str = ""
     admin_token: str | None = field(default=None, repr=False)
+    db_statement_timeout: float = 5.0
+    db_connect_timeout: float = 5.0
+    db_startup_wait: float = 60.0
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
+        for env_name, attribute, _default in _SECONDS:
+            value = getattr(self, attribute)
+            zero_ok = env_name in _MAY_BE_ZERO
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok)):
+                problems.append((env_name, f"must be a number of seconds "
+                                           f"{'>= 0' if zero_ok else '> 0'}, got {value!r}"))
         app_type = APP_TYPES.get(str(self.app_type).lower())
         if app_type is None:
             problems.append(("MicrosoftAppType",
@@ -184,6 +200,9 @@ class Settings:
                                                   "true or false", problems)
         kwargs["tenant_rate_per_sec"] = _parse(env, "TENANT_RATE_PER_SEC", 5.0, float,
                                                "a number greater than 0", problems)
+        for env_name, attribute, default in _SECONDS:
+            kwargs[attribute] = _parse(env, env_name, default, float, "a number of seconds",
+                                       problems)
         try:
             settings = cls(**kwargs)  # type: ignore[arg-type]
         except ConfigError as err:
@@ -224,6 +243,15 @@ class Settings:
     @property
     def APP_TENANTID(self) -> str:  # noqa: N802
         return self.app_tenant_id
+
+
+# (environment variable, field, default): numbers of seconds, validated in __post_init__
+_SECONDS = (
+    ("DB_STATEMENT_TIMEOUT_SECONDS", "db_statement_timeout", 5.0),
+    ("DB_CONNECT_TIMEOUT_SECONDS", "db_connect_timeout", 5.0),
+    ("DB_STARTUP_WAIT_SECONDS", "db_startup_wait", 60.0),
+)
+_MAY_BE_ZERO = {"DB_STARTUP_WAIT_SECONDS"}
 
 
 def _credential_problems(app_id: str, password: str, app_type: str,

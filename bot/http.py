@@ -1,4 +1,5 @@
-"""``POST /api/messages``: from the socket to ``bot.on_turn(turn_context)``, and ``GET /healthz``.
+"""``POST /api/messages``: from the socket to ``bot.on_turn(turn_context)``; ``GET /healthz``
+(liveness) and ``GET /readyz`` (readiness: the database answers).
 
 Answers, in the order they are checked:
 
@@ -216,8 +217,29 @@ def _nonempty_str(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+async def handle_readyz(request: web.Request) -> web.Response:
+    """``GET /readyz``: 200 ``{"status": "ready"}`` when the bot is built and its database
+    answers ``ping()`` within its timeout; else 503 (a load balancer sends no traffic here
+    meanwhile). The reason is logged, never returned."""
+    services = request.app[SERVICES]
+    storage = services.storage
+    if services.bot is None:
+        return web.json_response({"status": "starting"}, status=503)
+    ping = getattr(storage, "ping", None)
+    if ping is not None:
+        try:
+            await ping()
+        except Exception as err:  # noqa: BLE001 - any failure means "not ready"
+            log.warning("readyz: the database does not answer: %s: %s", type(err).__name__,
+                        str(err)[:200])
+            return web.json_response({"status": "unavailable", "storage": storage_kind(storage)},
+                                     status=503)
+    return web.json_response({"status": "ready", "storage": storage_kind(storage)})
+
+
 async def handle_healthz(request: web.Request) -> web.Response:
-    """``GET /healthz``: ``{"status": "ok", "version": ..., "storage": ...}``."""
+    """``GET /healthz`` (liveness: the process answers; the database is ``/readyz``'s
+    business): ``{"status": "ok", "version": ..., "storage": ...}``."""
     services = request.app[SERVICES]
     return web.json_response({"status": "ok", "version": services.version,
                               "storage": storage_kind(services.storage)})

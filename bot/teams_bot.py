@@ -85,6 +85,15 @@ def _is_conflict(exc: BaseException) -> bool:
     return isinstance(exc, KeyError) and "etag conflict" in str(exc).lower()
 
 
+def _is_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or did not answer in time (storage.ConnectError)."""
+    try:
+        from storage import ConnectError
+    except ImportError:
+        return False
+    return isinstance(exc, ConnectError)
+
+
 def _invoke_message(text: str) -> InvokeResponse:
     return InvokeResponse(status=int(HTTPStatus.OK),
                           body={"statusCode": 200, "type": MESSAGE_INVOKE_TYPE, "value": text})
@@ -234,12 +243,17 @@ class CoopBot(TeamsActivityHandler):
                      turn_context.activity.type, getattr(turn_context.activity.conversation, "id", "?"),
                      exc_info=(type(exc), exc, exc.__traceback__))
         lang = self._lang_hint(turn_context)
-        try:
-            await self.conversation_state.load(turn_context, force=True)
-            await cancel_all(turn_context, self.dialog, self.dialog_state)
-            await self.conversation_state.save_changes(turn_context)
-        except Exception:  # noqa: BLE001 - the apology must still go out
-            logger.exception("could not reset the dialog state [correlation id %s]", cid)
+        if _is_unavailable(exc):
+            # The database did not answer: nothing of this turn was saved, and resetting the
+            # dialog would only wait for it again. Apologise at once.
+            pass
+        else:
+            try:
+                await self.conversation_state.load(turn_context, force=True)
+                await cancel_all(turn_context, self.dialog, self.dialog_state)
+                await self.conversation_state.save_changes(turn_context)
+            except Exception:  # noqa: BLE001 - the apology must still go out
+                logger.exception("could not reset the dialog state [correlation id %s]", cid)
         apology = texts.apology(lang)
         if turn_context.activity.type == ActivityTypes.invoke:
             await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,

@@ -40,7 +40,9 @@ async def _sweep(settings: Any, as_of: date, transport: Any = None):
     from reminders.transport import production_transport
     from storage.db import Database
 
-    db = await Database.connect(settings.database_url)
+    db = await Database.connect(settings.database_url,
+                                statement_timeout=getattr(settings, "db_statement_timeout", None),
+                                connect_timeout=getattr(settings, "db_connect_timeout", 10.0))
     owned = transport is None
     transport = transport or production_transport(settings)
     try:
