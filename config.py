@@ -82,6 +82,12 @@ class Settings:
     - ``db_connect_timeout`` <- ``DB_CONNECT_TIMEOUT_SECONDS`` (5): opening one connection
     - ``db_startup_wait`` <- ``DB_STARTUP_WAIT_SECONDS`` (60): how long start-up retries a
       database that is not reachable yet (0: fail at once)
+    - ``reminder_lease_seconds`` <- ``REMINDER_LEASE_SECONDS`` (60): how long a sweeper's claim
+      on a reminder lasts without renewal (a sweeper that died loses its claims after that)
+    - ``reminder_heartbeat_seconds`` <- ``REMINDER_HEARTBEAT_SECONDS`` (20): how often a live
+      sweeper renews its claims; must be below the lease
+    - ``reminder_retry_seconds`` <- ``REMINDER_RETRY_SECONDS`` (120): how soon the server's
+      sweeper comes back for reminders a sweep could not finish
 
     The upper-case properties (``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``, ``APP_TENANTID``)
     let botbuilder's ``ConfigurationBotFrameworkAuthentication(settings)`` read this object as
@@ -105,6 +111,9 @@ class Settings:
     db_statement_timeout: float = 5.0
     db_connect_timeout: float = 5.0
     db_startup_wait: float = 60.0
+    reminder_lease_seconds: float = 60.0
+    reminder_heartbeat_seconds: float = 20.0
+    reminder_retry_seconds: float = 120.0
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
@@ -159,6 +168,13 @@ class Settings:
             # Never echo the token itself.
             problems.append(("ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN_LENGTH} "
                                             "characters long (or unset to disable operator routes)"))
+        if (isinstance(self.reminder_heartbeat_seconds, (int, float))
+                and isinstance(self.reminder_lease_seconds, (int, float))
+                and self.reminder_heartbeat_seconds >= self.reminder_lease_seconds):
+            problems.append(("REMINDER_HEARTBEAT_SECONDS",
+                             f"must be less than REMINDER_LEASE_SECONDS "
+                             f"({self.reminder_lease_seconds!r}), got "
+                             f"{self.reminder_heartbeat_seconds!r}"))
         if problems:
             raise ConfigError(problems)
 
@@ -250,6 +266,9 @@ _SECONDS = (
     ("DB_STATEMENT_TIMEOUT_SECONDS", "db_statement_timeout", 5.0),
     ("DB_CONNECT_TIMEOUT_SECONDS", "db_connect_timeout", 5.0),
     ("DB_STARTUP_WAIT_SECONDS", "db_startup_wait", 60.0),
+    ("REMINDER_LEASE_SECONDS", "reminder_lease_seconds", 60.0),
+    ("REMINDER_HEARTBEAT_SECONDS", "reminder_heartbeat_seconds", 20.0),
+    ("REMINDER_RETRY_SECONDS", "reminder_retry_seconds", 120.0),
 )
 _MAY_BE_ZERO = {"DB_STARTUP_WAIT_SECONDS"}
 

@@ -1,9 +1,12 @@
 """``python app.py notify [--as-of YYYY-MM-DD] [--json]``: run one reminder sweep and exit.
 
 Uses ``DATABASE_URL`` and the production transport (the bot adapter's proactive send with
-``MicrosoftAppId``). Prints one summary line (or JSON) on stdout. Exit status: 0 when every
-due digest was delivered or deliberately skipped, 1 when some failed (details in the log and
-the ledger), 2 for a usage or configuration error.
+``MicrosoftAppId``). Reminders another sweeper holds are waited for (at most a lease plus a
+heartbeat) and taken over if that sweeper died. Prints one summary line (or JSON) on stdout,
+including the subscribers still held by another sweeper at the end. Exit status: 0 when every
+due digest was delivered or deliberately skipped, 1 when some failed, are left for a later
+sweep or are still held elsewhere (details in the log and the ledger), 2 for a usage or
+configuration error.
 """
 from __future__ import annotations
 
@@ -47,8 +50,13 @@ async def _sweep(settings: Any, as_of: date, transport: Any = None):
     transport = transport or production_transport(settings)
     try:
         await store.migrate(db)
+        lease = getattr(settings, "reminder_lease_seconds", 60.0)
+        heartbeat = getattr(settings, "reminder_heartbeat_seconds", lease / 3)
+        # Rows another sweeper holds: wait for it to finish them, or take them over once its
+        # lease runs out (it died), so one run delivers everything due or says what it could not.
         return await run_sweep(db, transport, as_of, tenant_rate=settings.tenant_rate_per_sec,
-                               convention=settings.fy_label_convention)
+                               convention=settings.fy_label_convention, lease_seconds=lease,
+                               heartbeat_seconds=heartbeat, wait_for_others=lease + heartbeat)
     finally:
         if owned:
             await transport.close()
@@ -75,7 +83,7 @@ def run(args: argparse.Namespace, settings: Any = None, *, transport: Any = None
         return 2
     out = json.dumps(summary.to_dict()) if getattr(args, "json", False) else summary.line()
     sys.stdout.write(out + "\n")  # the command's own output (the log goes to stderr)
-    return 1 if summary.failed else 0
+    return 0 if summary.complete else 1
 
 
 def main(argv: Optional[list[str]] = None) -> int:

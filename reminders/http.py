@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 RETRY_AFTER_FAILED_SWEEP = timedelta(minutes=15)
+RETRY_UNFINISHED = timedelta(minutes=2)  # REMINDER_RETRY_SECONDS
 
 
 @dataclass
@@ -73,9 +74,13 @@ class ReminderServices:
         await store.ensure_schema(db)
         settings = self.get_settings()
         async with self.lock:
+            lease = getattr(settings, "reminder_lease_seconds", 60.0)
             return await run_sweep(db, self.get_transport(), as_of,
                                    tenant_rate=getattr(settings, "tenant_rate_per_sec", 5.0),
-                                   convention=getattr(settings, "fy_label_convention", "seed"))
+                                   convention=getattr(settings, "fy_label_convention", "seed"),
+                                   lease_seconds=lease,
+                                   heartbeat_seconds=getattr(settings, "reminder_heartbeat_seconds",
+                                                             lease / 3))
 
 
 REMINDER_SERVICES = web.AppKey("reminder_services", ReminderServices)
@@ -218,7 +223,9 @@ def start_daily_sweeper(app: web.Application, settings: Any = None, db: Any = No
             logger.info("reminders: daily sweep disabled (REMINDER_SWEEP_ENABLED=false)")
             yield
             return
-        task = asyncio.create_task(_daily_loop(services, conf.reminder_sweep_hour, clock),
+        retry_soon = getattr(conf, "reminder_retry_seconds", RETRY_UNFINISHED.total_seconds())
+        task = asyncio.create_task(_daily_loop(services, conf.reminder_sweep_hour, clock,
+                                               retry_soon),
                                    name="reminders-daily-sweep")
         try:
             yield
@@ -232,20 +239,24 @@ def start_daily_sweeper(app: web.Application, settings: Any = None, db: Any = No
     app.cleanup_ctx.append(daily)
 
 
-async def _daily_loop(services: ReminderServices, hour: int,
-                      clock: Callable[[], datetime]) -> None:
+async def _daily_loop(services: ReminderServices, hour: int, clock: Callable[[], datetime],
+                      retry_soon: float = 120.0) -> None:
+    """Sweep once a day; come back within ``retry_soon`` seconds while reminders due today
+    are unfinished (left pending after transient errors, or held by a sweeper that died),
+    and within 15 minutes after a sweep that failed outright."""
     while True:
         now = clock()
         today = now.date()
         due_today = now >= datetime.combine(today, dtime(hour), tzinfo=timezone.utc)
-        retry = False
+        retry = unfinished = 0
         if due_today:
             try:
                 db = services.get_db()
                 await store.ensure_schema(db)
                 last = await store.last_swept(db)
-                if last is None or last < today:
+                if last is None or last < today or await store.unfinished_due(db, today):
                     await services.sweep(today)
+                unfinished = await store.unfinished_due(db, today)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -255,4 +266,8 @@ async def _daily_loop(services: ReminderServices, hour: int,
         wait = seconds_until(clock(), hour)
         if retry:
             wait = min(wait, RETRY_AFTER_FAILED_SWEEP.total_seconds())
+        if unfinished:
+            logger.info("reminders: %d subscribers' reminders due %s are unfinished; sweeping "
+                        "again in %.0f s", unfinished, today, retry_soon)
+            wait = min(wait, retry_soon)
         await asyncio.sleep(wait)

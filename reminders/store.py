@@ -423,6 +423,37 @@ async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: f
     return sorted((LedgerRow.from_row(r) for r in rows), key=lambda r: (r.due_date, r.key))
 
 
+async def renew(db: Database, subscription_id: str, owner: str, lease_seconds: float,
+                now: Optional[float] = None) -> int:
+    """Extend the lease of the rows ``owner`` still holds (a live sweeper's heartbeat);
+    returns how many rows it still holds."""
+    now = time.time() if now is None else now
+    return await db.execute(
+        """UPDATE reminder_ledger SET lease_until = $3
+           WHERE subscription_id = $1 AND lease_owner = $2 AND state = 'in_flight'""",
+        subscription_id, owner, now + lease_seconds)
+
+
+_UNFINISHED = """FROM reminder_ledger l JOIN reminder_subscriptions s ON s.id = l.subscription_id
+           WHERE s.active = 1 AND s.reference IS NOT NULL AND l.due_date <= $1"""
+
+
+async def in_flight(db: Database, as_of: date) -> int:
+    """Subscribers whose reminders due by ``as_of`` are in flight: claimed by a sweeper that
+    is alive (renewing its lease) or died (its lease runs out, then anyone may claim them)."""
+    return int(await db.fetchval(
+        f"""SELECT COUNT(DISTINCT l.subscription_id) {_UNFINISHED}
+            AND l.state = 'in_flight'""", as_of.isoformat()) or 0)
+
+
+async def unfinished_due(db: Database, as_of: date) -> int:
+    """Subscribers with reminders due by ``as_of`` that are not finished yet (pending, or in
+    flight): what a sweep should come back for soon."""
+    return int(await db.fetchval(
+        f"""SELECT COUNT(DISTINCT l.subscription_id) {_UNFINISHED}
+            AND l.state IN ('pending', 'in_flight')""", as_of.isoformat()) or 0)
+
+
 async def mark_keys(db: Database, subscription_id: str, owner: str, keys: Iterable[str],
                     state: str, error: Optional[str] = None) -> None:
     """Finish some claimed rows (e.g. skipped: deadline past, or superseded by a later one)."""
