@@ -5,15 +5,19 @@ Answers, in the order they are checked:
 
 ====  ==========================================================================================
 415   ``Content-Type`` is not ``application/json``
-413   body over :data:`MAX_BODY_BYTES` (256 KB; also the application's ``client_max_size``)
+413   ``Content-Length`` over :data:`MAX_BODY_BYTES` (256 KB; also the application's
+      ``client_max_size``; a longer body without that header is refused once read)
+401   with ``MicrosoftAppId`` set: no valid Bot Framework token (missing, malformed, wrong
+      algorithm, issuer or audience, expired, bad signature), checked *before* the body is
+      read (:func:`bot.adapter.verify_bearer`), so an unauthenticated body costs nothing.
+      Without an app id (local development) the ``Authorization`` header is ignored.
+503   no signing key could be fetched to check the token's signature (the channel retries;
+      a failed fetch is remembered for 30 s and logged once)
 400   not JSON, not a JSON object, or not an activity: ``type``, ``conversation.id`` and
       ``from.id`` are required strings, ``serviceUrl`` an http(s) URL (required unless
       ``deliveryMode`` is ``expectReplies``), ``text`` a string or null
-401   with ``MicrosoftAppId`` set: no valid Bot Framework token (missing, malformed, wrong
-      audience, expired, bad signature, ``serviceurl`` claim not matching ``serviceUrl``).
-      Validation is botframework-connector's own. Without an app id (local development) the
-      ``Authorization`` header is ignored.
-503   the token's signing keys could not be fetched (the channel retries)
+401   the checks that need the activity, botframework-connector's own: ``serviceurl`` claim
+      not matching ``serviceUrl``, channel not endorsed by the signing key
 400   an activity type that is not a Bot Framework activity type (botbuilder's
       ``ActivityTypes``; issue #4's bad-input matrix): checked after authentication, never
       passed to the bot. Known types the bot has no handler for are answered 200 as usual.
@@ -47,7 +51,7 @@ from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from msrest.exceptions import DeserializationError
 
 from . import correlation_id
-from .adapter import CoopAdapter, OpenIdMetadataUnavailable, new_correlation_id
+from .adapter import CoopAdapter, OpenIdMetadataUnavailable, new_correlation_id, verify_bearer
 
 log = logging.getLogger(__name__)
 
@@ -118,20 +122,14 @@ async def process_messages(request: web.Request, adapter: CoopAdapter, bot: Bot)
 
 
 async def _process(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.StreamResponse:
-    activity = await read_activity(request)
-
+    check_request_envelope(request)
     auth_header = request.headers.get("Authorization", "") if adapter.auth_enabled else ""
-    try:
-        authentication = await adapter.bot_framework_authentication.authenticate_request(
-            activity, auth_header)
-    except OpenIdMetadataUnavailable:
-        log.error("cannot validate tokens: signing keys unavailable [cid=%s]",
-                  correlation_id.get(), exc_info=True)
-        raise _Reject(503, "ServiceUnavailable", "cannot validate tokens right now") from None
-    except Exception as err:  # botframework-connector raises PermissionError, jwt errors, ...
-        log.warning("unauthorized request [cid=%s]: %s: %s", correlation_id.get(),
-                    type(err).__name__, err)
-        raise _Reject(401, "Unauthorized", "missing or invalid Bot Framework token") from None
+    if adapter.auth_enabled:
+        # The token first: an unauthenticated body is neither read nor parsed.
+        await _authenticate(verify_bearer(auth_header, adapter.app_id))
+    activity = await read_activity(request)
+    authentication = await _authenticate(
+        adapter.bot_framework_authentication.authenticate_request(activity, auth_header))
 
     if activity.type not in KNOWN_ACTIVITY_TYPES:
         log.info("refused activity of unknown type %r [cid=%s]", activity.type[:40],
@@ -147,12 +145,31 @@ async def _process(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.
     return web.json_response(invoke_response.body, status=status)
 
 
-async def read_activity(request: web.Request) -> Activity:
-    """The request's activity, validated; raises :class:`_Reject` with the 4xx to answer."""
+async def _authenticate(check: Any) -> Any:
+    """Await a token check; 503 when no signing key could be fetched (logged once by the key
+    cache), 401 for any other failure."""
+    try:
+        return await check
+    except OpenIdMetadataUnavailable:
+        log.debug("signing keys unavailable [cid=%s]", correlation_id.get())
+        raise _Reject(503, "ServiceUnavailable", "cannot validate tokens right now") from None
+    except Exception as err:  # botframework-connector raises PermissionError, jwt errors, ...
+        log.warning("unauthorized request [cid=%s]: %s: %s", correlation_id.get(),
+                    type(err).__name__, str(err)[:200])
+        raise _Reject(401, "Unauthorized", "missing or invalid Bot Framework token") from None
+
+
+def check_request_envelope(request: web.Request) -> None:
+    """What is checked from the headers alone, before the token: content type and length."""
     if request.content_type != "application/json":
         raise _Reject(415, "UnsupportedMediaType", "Content-Type must be application/json")
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise _Reject(413, "PayloadTooLarge", f"body over {MAX_BODY_BYTES} bytes")
+
+
+async def read_activity(request: web.Request) -> Activity:
+    """The request's activity, validated; raises :class:`_Reject` with the 4xx to answer."""
+    check_request_envelope(request)
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:

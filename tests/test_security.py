@@ -186,6 +186,8 @@ PUBLIC_ROUTES = {
     ("POST", "/api/messages"),  # Bot Framework token when MicrosoftAppId is set
     ("GET", "/healthz"),  # no side effects, no data
     ("HEAD", "/healthz"),
+    ("GET", "/readyz"),  # readiness: "ready" or not, no detail
+    ("HEAD", "/readyz"),
     ("GET", "/calendar/{token}.ics"),  # the unguessable per-user token is the credential
     ("HEAD", "/calendar/{token}.ics"),
 }
