@@ -19,12 +19,15 @@ Per turn, in :meth:`CoopBot.on_turn`:
    gets an answer twice;
 5. an exception is logged with the request's correlation id, the user gets a short apology,
    the turn's half-made changes are discarded and an active dialog is ended, so one bad turn
-   never breaks the conversation.
+   never breaks the conversation. A turn that lost the ETag race :data:`MAX_ATTEMPTS` times
+   (with jittered pauses) or whose database did not answer apologises too, but leaves the
+   stored dialog as it is: other turns advanced it, or nothing could be read.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import uuid
 import weakref
 from datetime import datetime, timezone
@@ -53,7 +56,11 @@ logger = logging.getLogger(__name__)
 __all__ = ["CoopBot", "create_bot"]
 
 Clock = Callable[[], datetime]
-MAX_ATTEMPTS = 3
+# Runs of one turn when its save loses the ETag race to another instance. Between runs a
+# random pause ("full jitter", growing to RETRY_CAP_SECONDS) lets instances fall out of step.
+MAX_ATTEMPTS = 8
+RETRY_BASE_SECONDS = 0.01
+RETRY_CAP_SECONDS = 0.25
 TEXT_VERBS = ("ask", "choose")
 MESSAGE_INVOKE_TYPE = "application/vnd.microsoft.activity.message"
 
@@ -134,7 +141,10 @@ class CoopBot(TeamsActivityHandler):
     def __init__(self, conversation_state: ConversationState, user_state: UserState,
                  dialog: MainDialog, conversation: Conversation, actions: Actions, *,
                  clock: Clock = _utc_now, convention: str | None = None,
-                 respond: Callable[..., Any] | None = None):
+                 respond: Callable[..., Any] | None = None, max_attempts: int = MAX_ATTEMPTS):
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.max_attempts = max_attempts
         self.conversation_state = conversation_state
         self.user_state = user_state
         self.dialog = dialog
@@ -165,7 +175,7 @@ class CoopBot(TeamsActivityHandler):
         lock = self._lock_for(turn_context)
         async with lock:
             self._read_turn(turn_context)
-            for attempt in range(1, MAX_ATTEMPTS + 1):
+            for attempt in range(1, self.max_attempts + 1):
                 outbox.holding = True
                 outbox.items.clear()
                 try:
@@ -174,10 +184,12 @@ class CoopBot(TeamsActivityHandler):
                     await self._save(turn_context)
                     break
                 except Exception as exc:  # noqa: BLE001 - every failure is handled below
-                    if _is_conflict(exc) and attempt < MAX_ATTEMPTS:
+                    if _is_conflict(exc) and attempt < self.max_attempts:
                         logger.info("state conflict in conversation %s, running the turn again "
                                     "(attempt %d)", getattr(turn_context.activity.conversation, "id", "?"),
                                     attempt + 1)
+                        await asyncio.sleep(random.uniform(
+                            0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** attempt)))
                         continue
                     outbox.items.clear()
                     await self._recover(turn_context, exc)
@@ -243,9 +255,10 @@ class CoopBot(TeamsActivityHandler):
                      turn_context.activity.type, getattr(turn_context.activity.conversation, "id", "?"),
                      exc_info=(type(exc), exc, exc.__traceback__))
         lang = self._lang_hint(turn_context)
-        if _is_unavailable(exc):
-            # The database did not answer: nothing of this turn was saved, and resetting the
-            # dialog would only wait for it again. Apologise at once.
+        if _is_unavailable(exc) or _is_conflict(exc):
+            # The database did not answer (nothing of this turn was saved, and a reset would only
+            # wait for it again), or this turn lost every race: the stored dialog is the one the
+            # other turns advanced, and it is fine. Either way, leave it and apologise at once.
             pass
         else:
             try:
@@ -417,7 +430,8 @@ class CoopBot(TeamsActivityHandler):
 
 
 def create_bot(settings: Any = None, storage: Storage | None = None, *, reminders: Any = None,
-               clock: Optional[Clock] = None, respond: Callable[..., Any] | None = None) -> CoopBot:
+               clock: Optional[Clock] = None, respond: Callable[..., Any] | None = None,
+               max_attempts: int = MAX_ATTEMPTS) -> CoopBot:
     """The product bot on ``storage`` (botbuilder ``Storage``; ``SqlStorage`` in production).
 
     ``settings``: :class:`config.Settings` (reads ``fy_label_convention``; may be None in tests).
@@ -443,7 +457,8 @@ def create_bot(settings: Any = None, storage: Storage | None = None, *, reminder
 
     dialog = MainDialog(recognizer, conversation, renderer, actions, forget_state)
     bot = CoopBot(conversation_state, user_state, dialog, conversation, actions,
-                  clock=clock or _utc_now, convention=convention, respond=respond)
+                  clock=clock or _utc_now, convention=convention, respond=respond,
+                  max_attempts=max_attempts)
     holder["bot"] = bot
     return bot
 
