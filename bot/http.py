@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -184,6 +185,7 @@ async def read_activity(request: web.Request) -> Activity:
     problem = activity_problem(payload)
     if problem:
         raise _Reject(400, "BadRequest", problem)
+    payload = clean_payload(payload)
     try:
         activity = Activity().deserialize(payload)
     except DeserializationError as err:
@@ -197,6 +199,57 @@ async def read_activity(request: web.Request) -> Activity:
                  MAX_TEXT_CHARS, correlation_id.get())
         activity.text = activity.text[:MAX_TEXT_CHARS]
     return activity
+
+
+# Ids address replies and key stored state: one that is not clean text is refused, never
+# altered (an altered id would address another conversation).
+ID_FIELDS = (("conversation", "id"), ("from", "id"), ("recipient", "id"), (None, "id"),
+             (None, "channelId"), (None, "replyToId"))
+_UNCLEAN = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+MAX_LOCALE_CHARS = 35  # BCP 47 tags in practice; longer ones are dropped
+
+
+def _id_problem(payload: dict) -> str | None:
+    for parent, name in ID_FIELDS:
+        holder = payload if parent is None else payload.get(parent)
+        value = holder.get(name) if isinstance(holder, dict) else None
+        label = name if parent is None else f"{parent}.{name}"
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return f"{label} must be a string"
+        if _UNCLEAN.search(value):
+            return f"{label} contains characters that are not allowed (NUL, control, lone surrogate)"
+    return None
+
+
+def clean_payload(payload: Any) -> Any:
+    """Every string with NUL removed and lone surrogates (invalid UTF-16 halves that no
+    database or UTF-8 encoder accepts) replaced by U+FFFD; ``localTimezone`` that is not an
+    IANA name and an over-long ``locale`` dropped (the turn falls back to UTC / no locale)."""
+    from .locale import valid_zone_name
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            if "\x00" in value:
+                value = value.replace("\x00", "")
+            return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    payload = clean(payload)
+    zone = payload.get("localTimezone")
+    if zone is not None and not valid_zone_name(zone):
+        log.info("dropped a localTimezone that is not an IANA name [cid=%s]", correlation_id.get())
+        payload["localTimezone"] = None
+    locale = payload.get("locale")
+    if locale is not None and (not isinstance(locale, str) or len(locale) > MAX_LOCALE_CHARS):
+        payload["locale"] = None
+    return payload
 
 
 def activity_problem(payload: Any) -> str | None:
@@ -216,6 +269,9 @@ def activity_problem(payload: Any) -> str | None:
         value = payload.get(field)
         if not isinstance(value, dict) or not _nonempty_str(value.get("id")):
             return f"{field}.id is required"
+    problem = _id_problem(payload)
+    if problem:
+        return problem
     text = payload.get("text")
     if text is not None and not isinstance(text, str):
         return "text must be a string or null"

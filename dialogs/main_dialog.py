@@ -93,6 +93,12 @@ class Conversation:
 
 
 def _reference(turn_context: TurnContext) -> dict | None:
+    """The conversation reference reminders need, or None when the activity has none usable
+    (no serviceUrl, e.g. over ``expectReplies``; no conversation id): the action then says
+    reminders are unavailable here instead of failing the turn."""
+    activity = turn_context.activity
+    if not activity.service_url or not getattr(activity.conversation, "id", None):
+        return None
     try:
         ref = TurnContext.get_conversation_reference(turn_context.activity)
         return ref.serialize()

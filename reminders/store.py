@@ -13,6 +13,10 @@ as 0/1, ids as text). Tables (migration ``reminders``):
   rows, which a later sweep re-sends once their lease has expired.
 - ``reminder_calendar_tokens``: the unguessable per-user token of the .ics link.
 - ``reminder_sweeps``: one row per sweep run (as-of day, counts).
+
+User and conversation ids are stored (and looked up) as ``storage.keys.bounded_key`` of the
+id: over-long ids become a prefix plus a SHA-256, so the indexes never refuse them; the
+conversation reference keeps the real id, which is what a reminder is sent to.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Optional
 
 from storage.db import Database
+from storage.keys import bounded_key
 
 from .schedule import ReminderItem
 
@@ -182,6 +187,7 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
     await ensure_schema(db)
     reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
+    conversation_id, user_key = bounded_key(conversation_id), bounded_key(user_id)
     now = _now()
     start = (today - timedelta(days=1)).isoformat()
     await db.execute(
@@ -198,7 +204,7 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
                                     ELSE excluded.swept_through END,
                active = 1, deactivated_at = NULL, deactivated_reason = NULL,
                updated_at = excluded.updated_at""",
-        uuid.uuid4().hex, user_id, conversation_id, tenant_id, service_url,
+        uuid.uuid4().hex, user_key, conversation_id, tenant_id, service_url,
         json.dumps(reference, sort_keys=True), lang, locale, tz, start, now)
     sub = await get_subscription(db, user_id)
     assert sub is not None
@@ -208,7 +214,8 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
 
 async def get_subscription(db: Database, user_id: str) -> Optional[Subscription]:
     await ensure_schema(db)
-    row = await db.fetchrow("SELECT * FROM reminder_subscriptions WHERE user_id = $1", user_id)
+    row = await db.fetchrow("SELECT * FROM reminder_subscriptions WHERE user_id = $1",
+                            bounded_key(user_id))
     return Subscription.from_row(row) if row else None
 
 
@@ -231,6 +238,7 @@ async def _skip_pending(tx: Any, where: str, arg: str, reason: str) -> None:
 async def unsubscribe(db: Database, user_id: str) -> bool:
     """"stop reminders": deactivate; True if there was an active subscription."""
     await ensure_schema(db)
+    user_id = bounded_key(user_id)
     async with db.transaction() as tx:
         changed = await tx.execute(
             """UPDATE reminder_subscriptions SET active = 0, deactivated_at = $2,
@@ -248,6 +256,7 @@ async def refresh_reference(db: Database, reference: dict) -> int:
     await ensure_schema(db)
     reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
+    conversation_id = bounded_key(conversation_id)
     return await db.execute(
         """UPDATE reminder_subscriptions SET reference = $2, service_url = $3,
                tenant_id = CASE WHEN $4 = '' THEN tenant_id ELSE $4 END, updated_at = $5
@@ -274,6 +283,7 @@ async def deactivate_conversation(db: Database, conversation_id: str,
     """The bot was uninstalled from / removed from a conversation: stop every subscription in
     it and remove the stored references. Returns how many were stopped."""
     await ensure_schema(db)
+    conversation_id = bounded_key(conversation_id)
     async with db.transaction() as tx:
         await _skip_pending(tx, "conversation_id", conversation_id, reason)
         changed = await tx.execute(
@@ -287,6 +297,7 @@ async def deactivate_conversation(db: Database, conversation_id: str,
 async def forget_user(db: Database, user_id: str) -> dict[str, int]:
     """"Forget my data": delete the user's subscription, ledger rows and calendar token."""
     await ensure_schema(db)
+    user_id = bounded_key(user_id)
     async with db.transaction() as tx:
         ledger = await tx.execute(
             """DELETE FROM reminder_ledger WHERE subscription_id IN
@@ -305,6 +316,7 @@ async def calendar_token(db: Database, user_id: str, lang: str = "en",
                          locale: Optional[str] = None) -> str:
     """The user's calendar token, created on first use (``secrets.token_urlsafe(32)``)."""
     await ensure_schema(db)
+    user_id = bounded_key(user_id)
     await db.execute(
         """INSERT INTO reminder_calendar_tokens (user_id, token, lang, locale, created_at)
            VALUES ($1, $2, $3, $4, $5)

@@ -16,10 +16,12 @@ from .db import (
     sqlite_placeholders,
 )
 from .bot_storage import EtagConflictError, SqlStorage
+from .keys import bounded_key
 
 __all__ = [
     "DEFAULT_SQLITE_PATH",
     "EtagConflictError",
+    "bounded_key",
     "SqlStorage",
     "ConfigError",
     "ConnectError",

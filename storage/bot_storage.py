@@ -23,6 +23,11 @@ the item first wins, the other gets the conflict.
 
 A write of one item is a single statement (atomic on its own); several items are written in
 one transaction.
+
+Keys longer than 255 characters (a channel's conversation and user ids can be of any length)
+are stored as :func:`storage.keys.bounded_key` of the key: its start plus a SHA-256 of the
+whole. Callers always use the real key; ``keys()`` lists the stored ones, and a suffix match
+in ``delete_matching`` does not reach hashed keys.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 
 from .db import Database, StorageError, Transaction
+from .keys import bounded_key
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +153,9 @@ class SqlStorage(Storage):
         unique = _unique_keys(keys)
         if not unique:
             return {}
-        rows = await self._fetch_rows(unique)
-        return {key: _decode(document, etag) for key, (etag, document) in rows.items()}
+        stored = {bounded_key(key): key for key in unique}
+        rows = await self._fetch_rows(list(stored))
+        return {stored[key]: _decode(document, etag) for key, (etag, document) in rows.items()}
 
     async def write(self, changes: Dict[str, object]) -> None:
         """Store every change, all or nothing; raise ``EtagConflictError`` on a stale e_tag."""
@@ -163,7 +170,7 @@ class SqlStorage(Storage):
             expected = _etag_of(item)
             if expected == "":
                 raise StorageError(f"SqlStorage.write(): etag missing for {key!r}")
-            plan.append((key, item, _encode(item), expected))
+            plan.append((bounded_key(key), item, _encode(item), expected))
         await self.initialize()
         new_etags = {}
         if len(plan) == 1:  # one statement is atomic by itself: no BEGIN/COMMIT round trips
@@ -180,7 +187,7 @@ class SqlStorage(Storage):
         """Remove the items with these keys; unknown keys are ignored."""
         if keys is None:
             raise StorageError("Keys are required when deleting")
-        unique = _unique_keys(keys)
+        unique = list(dict.fromkeys(bounded_key(key) for key in _unique_keys(keys)))
         if not unique:
             return
         await self.initialize()
@@ -240,6 +247,7 @@ class SqlStorage(Storage):
         """
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
+        key = bounded_key(key)
         for attempt in range(1, attempts + 1):
             stored = (await self._fetch_rows([key])).get(key)
             # The stored e_tag, not the item's: change() may drop it, and a non-dict has none.
