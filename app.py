@@ -216,8 +216,11 @@ def serve(settings: Settings) -> int:
 
     log.info("Co-op Assistant %s listening on http://%s:%d/api/messages", __version__,
              settings.host, settings.port)
+    from bot.http import RedactingAccessLogger
+
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None)
+        web.run_app(app, host=settings.host, port=settings.port, print=None,
+                    access_log_class=RedactingAccessLogger)
     except StorageError as err:  # e.g. the database never became reachable: one clear line
         log.error("cannot start: database: %s", err)
         return 2

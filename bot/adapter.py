@@ -33,6 +33,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 import time
 import uuid
 from collections import OrderedDict
@@ -40,7 +41,7 @@ from copy import copy
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable, Sequence
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import aiohttp
 from botbuilder.core import Bot, InvokeResponse, MessageFactory, TurnContext
@@ -82,6 +83,8 @@ from jwt.algorithms import RSAAlgorithm
 from msrest import Serializer
 from msrest.serialization import Model
 from yarl import URL
+
+from core.redact import bounded, log_id
 
 from . import correlation_id
 from .wire import model_json
@@ -262,7 +265,7 @@ class ChannelTransport:
                 raise _error_from_response(method, url, response.status,
                                            response.headers.get("Retry-After"), payload)
         except (aiohttp.ClientError, asyncio.TimeoutError) as err:
-            raise ChannelUnreachable(f"{method} {url}: no answer ({type(err).__name__})",
+            raise ChannelUnreachable(f"{method} {shown_url(url)}: no answer ({type(err).__name__})",
                                      method=method, url=url) from err
 
 
@@ -282,6 +285,19 @@ def activities_url(service_url: str | None, conversation_id: str,
     return f"{url}/{quote(activity_id, safe='')}" if activity_id else url
 
 
+_CONVERSATION_SEGMENT = re.compile(r"(/v3/conversations/)([^/?#]+)")
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit for error messages and logs: the conversation id in it hashed
+    (:func:`core.redact.log_id`), since it identifies a person's chat.
+
+    >>> shown_url("https://smba.example/amer/v3/conversations/a%3A1/activities/7")
+    'https://smba.example/amer/v3/conversations/id:2b2c40a6706d/activities/7'
+    """
+    return _CONVERSATION_SEGMENT.sub(lambda m: m.group(1) + log_id(unquote(m.group(2))), url)
+
+
 async def _authorization(credentials: Any, method: str, url: str) -> str | None:
     app_id = getattr(credentials, "microsoft_app_id", None)
     if not app_id or app_id == AuthenticationConstants.ANONYMOUS_SKILL_APP_ID:
@@ -290,7 +306,7 @@ async def _authorization(credentials: Any, method: str, url: str) -> str | None:
         token = await asyncio.to_thread(credentials.get_access_token)
     except Exception as err:  # MSAL or network failure, reported to the sender with a type
         # botframework-connector raises PermissionError when Azure AD refuses the credentials.
-        raise ChannelAuthError(f"{method} {url}: could not obtain a Bot Framework token "
+        raise ChannelAuthError(f"{method} {shown_url(url)}: could not obtain a Bot Framework token "
                                f"({type(err).__name__}: {err})",
                                credentials_rejected=isinstance(err, PermissionError),
                                method=method, url=url) from err
@@ -319,7 +335,7 @@ def _error_from_response(method: str, url: str, status: int, retry_after: str | 
     except (ValueError, AttributeError):
         pass  # not a Bot Framework error body ({"error": {...}}): the status says it all
     cls = _ERRORS_BY_STATUS.get(status, ChannelSendError)
-    message = f"{method} {url}: HTTP {status}" + (f" {code}" if code else "") + (
+    message = f"{method} {shown_url(url)}: HTTP {status}" + (f" {code}" if code else "") + (
         f": {detail}" if detail else "")
     return cls(message, status=status, code=code, retry_after=parse_retry_after(retry_after),
                method=method, url=url)
@@ -835,8 +851,8 @@ class CoopAdapter(CloudAdapter):
             await self._run_turn_error_hook(context, error)
             raise error
         cid = correlation_id.get()
-        log.error("turn failed [cid=%s] type=%s channel=%s: %s", cid, activity.type,
-                  activity.channel_id, type(error).__name__, exc_info=error)
+        log.error("turn failed [cid=%s] type=%s channel=%s: %s", cid, bounded(activity.type, 40),
+                  bounded(activity.channel_id, 40), type(error).__name__, exc_info=error)
         if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
             try:
                 await context.send_activity(self.apology(context))

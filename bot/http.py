@@ -47,9 +47,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from botbuilder.core import Bot
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from msrest.exceptions import DeserializationError
+
+from core.redact import bounded, redact_path
 
 from . import correlation_id
 from .adapter import CoopAdapter, OpenIdMetadataUnavailable, new_correlation_id, verify_bearer
@@ -133,7 +136,7 @@ async def _process(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.
         adapter.bot_framework_authentication.authenticate_request(activity, auth_header))
 
     if activity.type not in KNOWN_ACTIVITY_TYPES:
-        log.info("refused activity of unknown type %r [cid=%s]", activity.type[:40],
+        log.info("refused activity of unknown type %s [cid=%s]", bounded(activity.type, 40),
                  correlation_id.get())
         raise _Reject(400, "UnknownActivityType", "not a Bot Framework activity type")
 
@@ -288,6 +291,20 @@ def activity_problem(payload: Any) -> str | None:
 
 def _nonempty_str(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+class RedactingAccessLogger(AbstractAccessLogger):
+    """aiohttp's access log without secrets: ``METHOD path status bytes ms``, the path
+    without its query string and with token-like segments (calendar links) redacted, no
+    Referer or User-Agent. ``web.run_app(..., access_log_class=RedactingAccessLogger)``."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if not self.logger.isEnabledFor(logging.INFO):
+            return
+        # the path quoted (repr): a decoded %0A cannot start a forged log line
+        self.logger.info("%s %s %s %s %.1fms", request.method[:10],
+                         bounded(redact_path(request.path), 120), response.status,
+                         response.body_length, time * 1000)
 
 
 async def handle_readyz(request: web.Request) -> web.Response:

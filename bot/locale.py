@@ -7,6 +7,8 @@ clock directly: ``now`` is passed in (the bot's injected clock), so tests choose
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from botbuilder.schema import Activity
+
+from core.redact import bounded
 >>> late = datetime(2025, 3, 1, 23, 30, tzinfo=timezone(timedelta(hours=-8)))
 >>> utc_now = datetime(2025, 3, 2, 7, 30, tzinfo=timezone.utc)
 >>> activity_today(Activity(local_timestamp=late), utc_now)
@@ -64,7 +66,7 @@ def _zone(name: Any) -> ZoneInfo | None:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        logger.info("ignoring unknown localTimezone %r", name)
+        logger.info("ignoring unknown localTimezone %s", bounded(name, 40))
         return None
 
 

@@ -44,6 +44,7 @@ from dialogs import (VERB_ACTIONS, Actions, Conversation, CoopRecognizer, MainDi
                      cancel_all, run_dialog, set_turn_info)
 from dialogs import texts
 
+from core.redact import bounded, log_id
 from understanding.reply import Reply
 
 from . import cards
@@ -186,7 +187,8 @@ class CoopBot(TeamsActivityHandler):
                 except Exception as exc:  # noqa: BLE001 - every failure is handled below
                     if _is_conflict(exc) and attempt < self.max_attempts:
                         logger.info("state conflict in conversation %s, running the turn again "
-                                    "(attempt %d)", getattr(turn_context.activity.conversation, "id", "?"),
+                                    "(attempt %d)",
+                                    log_id(getattr(turn_context.activity.conversation, "id", None)),
                                     attempt + 1)
                         await asyncio.sleep(random.uniform(
                             0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** attempt)))
@@ -252,7 +254,8 @@ class CoopBot(TeamsActivityHandler):
         active dialog, which could fail the same way again)."""
         cid = _correlation_id()
         logger.error("turn failed [correlation id %s] (%s, conversation %s)", cid,
-                     turn_context.activity.type, getattr(turn_context.activity.conversation, "id", "?"),
+                     bounded(turn_context.activity.type, 40),
+                     log_id(getattr(turn_context.activity.conversation, "id", None)),
                      exc_info=(type(exc), exc, exc.__traceback__))
         lang = self._lang_hint(turn_context)
         if _is_unavailable(exc) or _is_conflict(exc):
@@ -321,7 +324,7 @@ class CoopBot(TeamsActivityHandler):
             await self._card_action(turn_context, info, verb, info.value)
             return
         if not info.text:
-            logger.info("message without text or known verb ignored (verb %r)", verb)
+            logger.info("message without text or known verb ignored (verb %s)", bounded(verb, 40))
             return
         await run_dialog(self.dialog, turn_context, self.dialog_state)
 

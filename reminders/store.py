@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Optional
 
+from core.redact import log_id
 from storage.db import Database
 from storage.keys import bounded_key
 
@@ -208,7 +209,7 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
         json.dumps(reference, sort_keys=True), lang, locale, tz, start, now)
     sub = await get_subscription(db, user_id)
     assert sub is not None
-    logger.info("reminders: %s subscribed (conversation %s)", sub.id, conversation_id)
+    logger.info("reminders: %s subscribed (conversation %s)", sub.id, log_id(conversation_id))
     return sub
 
 

@@ -45,6 +45,8 @@ from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 
+from core.redact import log_id
+
 from .db import Database, StorageError, Transaction
 from .keys import bounded_key
 
@@ -61,8 +63,9 @@ class EtagConflictError(StorageError, KeyError):
     """A write's e_tag no longer matches the stored item; re-read and try again."""
 
     def __init__(self, key: str, expected: Optional[str], current: Optional[str]) -> None:
+        # the key names a conversation or a user: hashed in the message (it reaches logs)
         super().__init__(
-            f"Etag conflict on {key!r}.\nOriginal: {expected}\r\nCurrent: {current}"
+            f"Etag conflict on {log_id(key)}.\nOriginal: {expected}\r\nCurrent: {current}"
         )
         self.key = key
         self.expected = expected
