@@ -10,6 +10,7 @@ are imported by :func:`create_app` and the serve path, so CLI commands start fas
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import inspect
 import logging
@@ -58,6 +59,18 @@ async def build_product_bot(settings: Settings, db: Any, create_bot: Any) -> Any
     bot = create_bot(settings, SqlStorage(db),
                      reminders=StoreReminders(db, public_base_url=settings.public_base_url))
     return await bot if inspect.isawaitable(bot) else bot
+
+
+def start_state_retention(settings: Settings, bot: Any) -> "asyncio.Task | None":
+    """The periodic job that deletes state no turn has used for ``STATE_RETENTION_DAYS``
+    (``storage.retention``), on the bot's conversation-state storage when it can expire."""
+    storage = getattr(getattr(bot, "conversation_state", None), "_storage", None)
+    if not callable(getattr(storage, "expire", None)):
+        return None
+    from storage.retention import run_retention
+
+    return asyncio.create_task(run_retention(storage, settings.state_retention_days),
+                               name="state-retention")
 
 
 def mount_product_routes(app: "web.Application", settings: Settings) -> None:
@@ -151,12 +164,17 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
             owned = None
             if services.storage is None:
                 services.storage = owned = await open_storage(settings)
+            retention = None
             try:
                 the_bot = await build_product_bot(settings, services.storage, create_bot)
                 _check_bot(the_bot)
                 use_bot(the_bot)
+                retention = start_state_retention(settings, the_bot)
                 yield
             finally:
+                if retention is not None:
+                    retention.cancel()
+                    await asyncio.gather(retention, return_exceptions=True)
                 if owned is not None:
                     await owned.close()
 

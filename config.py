@@ -88,6 +88,9 @@ class Settings:
       sweeper renews its claims; must be below the lease
     - ``reminder_retry_seconds`` <- ``REMINDER_RETRY_SECONDS`` (120): how soon the server's
       sweeper comes back for reminders a sweep could not finish
+    - ``state_retention_days`` <- ``STATE_RETENTION_DAYS`` (90): conversation and user state
+      that no turn has read or written for this many days is deleted by a periodic job
+      (0: kept until "forget my data")
 
     The upper-case properties (``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``, ``APP_TENANTID``)
     let botbuilder's ``ConfigurationBotFrameworkAuthentication(settings)`` read this object as
@@ -114,6 +117,7 @@ class Settings:
     reminder_lease_seconds: float = 60.0
     reminder_heartbeat_seconds: float = 20.0
     reminder_retry_seconds: float = 120.0
+    state_retention_days: int = 90
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
@@ -168,6 +172,10 @@ class Settings:
             # Never echo the token itself.
             problems.append(("ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN_LENGTH} "
                                             "characters long (or unset to disable operator routes)"))
+        for env_name, attribute, _default in _DAYS:
+            value = getattr(self, attribute)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                problems.append((env_name, f"must be a whole number of days >= 0, got {value!r}"))
         if (isinstance(self.reminder_heartbeat_seconds, (int, float))
                 and isinstance(self.reminder_lease_seconds, (int, float))
                 and self.reminder_heartbeat_seconds >= self.reminder_lease_seconds):
@@ -218,6 +226,9 @@ class Settings:
                                                "a number greater than 0", problems)
         for env_name, attribute, default in _SECONDS:
             kwargs[attribute] = _parse(env, env_name, default, float, "a number of seconds",
+                                       problems)
+        for env_name, attribute, default in _DAYS:
+            kwargs[attribute] = _parse(env, env_name, default, int, "a whole number of days",
                                        problems)
         try:
             settings = cls(**kwargs)  # type: ignore[arg-type]
@@ -270,6 +281,8 @@ _SECONDS = (
     ("REMINDER_HEARTBEAT_SECONDS", "reminder_heartbeat_seconds", 20.0),
     ("REMINDER_RETRY_SECONDS", "reminder_retry_seconds", 120.0),
 )
+# (environment variable, field, default): whole numbers of days >= 0 (0: keep for ever)
+_DAYS = (("STATE_RETENTION_DAYS", "state_retention_days", 90),)
 _MAY_BE_ZERO = {"DB_STARTUP_WAIT_SECONDS"}
 
 

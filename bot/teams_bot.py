@@ -426,10 +426,16 @@ class CoopBot(TeamsActivityHandler):
     # ------------------------------------------------------------------ forget my data
 
     async def forget_state(self, turn_context: TurnContext) -> None:
-        await self.user_state.delete(turn_context)
-        # an unchanged empty cache, so the end-of-turn save writes nothing back
-        turn_context.turn_state[self.user_state._context_service_key] = CachedBotState({})  # noqa: SLF001
-        await self.conversation.forget_context(turn_context)
+        """"Forget my data": delete the user's state and this conversation's state (its dialog,
+        the question context), then have the storage reclaim the space now (on SQLite the
+        deleted rows leave the WAL too), so nothing about the user stays in any file."""
+        for state in (self.user_state, self.conversation_state):
+            await state.delete(turn_context)
+            # an unchanged empty cache, so the end-of-turn save writes nothing back
+            turn_context.turn_state[state._context_service_key] = CachedBotState({})  # noqa: SLF001
+        compact = getattr(getattr(self.conversation_state, "_storage", None), "compact", None)
+        if compact is not None:
+            await compact()
 
 
 def create_bot(settings: Any = None, storage: Storage | None = None, *, reminders: Any = None,

@@ -38,7 +38,7 @@ import json
 import logging
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Union
 
 from botbuilder.core import Storage
@@ -54,6 +54,9 @@ logger = logging.getLogger(__name__)
 
 _TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CHUNK = 500  # keys per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
+# A read stamps ``updated_at`` of items not stamped for this long, so that "not written" and
+# "not read" both count as "no turn" for the retention (at most one extra write a day).
+TOUCH_AFTER = timedelta(days=1)
 _ABSENT = object()  # "the item must not exist yet" (used by update())
 # The e_tag a caller puts on an item it read as absent: write it only if it still is.
 NEW_ITEM_ETAG = "new-item"
@@ -158,7 +161,37 @@ class SqlStorage(Storage):
             return {}
         stored = {bounded_key(key): key for key in unique}
         rows = await self._fetch_rows(list(stored))
-        return {stored[key]: _decode(document, etag) for key, (etag, document) in rows.items()}
+        stale = (datetime.now(timezone.utc) - TOUCH_AFTER).isoformat(timespec="milliseconds")
+        touch = [key for key, row in rows.items() if row[2] < stale]
+        if touch:
+            await self._touch(touch)
+        return {stored[key]: _decode(document, etag) for key, (etag, document, _at) in rows.items()}
+
+    async def _touch(self, keys: List[str]) -> None:
+        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            marks = ", ".join(f"${n}" for n in range(2, len(chunk) + 2))
+            await self._db.execute(
+                f"UPDATE {self._table} SET updated_at = $1 WHERE storage_key IN ({marks})",
+                now, *chunk)
+
+    async def expire(self, older_than: timedelta) -> int:
+        """Delete the items no turn has read or written for ``older_than`` (the retention
+        job); returns how many, and reclaims their space (:meth:`compact`)."""
+        await self.initialize()
+        cutoff = (datetime.now(timezone.utc) - older_than).isoformat(timespec="milliseconds")
+        deleted = await self._db.execute(f"DELETE FROM {self._table} WHERE updated_at < $1", cutoff)
+        if deleted:
+            logger.info("SqlStorage: %d item(s) of %s expired (no turn for %s)", deleted,
+                        self._table, older_than)
+            await self.compact()
+        return deleted
+
+    async def compact(self) -> None:
+        """Make deleted items physically go away now where the engine allows it
+        (``Database.reclaim``: the SQLite WAL emptied; see there)."""
+        await self._db.reclaim()
 
     async def write(self, changes: Dict[str, object]) -> None:
         """Store every change, all or nothing; raise ``EtagConflictError`` on a stale e_tag."""
@@ -299,19 +332,19 @@ class SqlStorage(Storage):
         return " AND ".join(conditions), args
 
     async def _fetch_rows(self, keys: List[str]) -> Dict[str, tuple]:
-        """``{key: (etag, document)}`` for the stored ones among ``keys``."""
+        """``{key: (etag, document, updated_at)}`` for the stored ones among ``keys``."""
         await self.initialize()
         found: Dict[str, tuple] = {}
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
             marks = ", ".join(f"${n}" for n in range(1, len(chunk) + 1))
             rows = await self._db.fetch(
-                f"SELECT storage_key, etag, document FROM {self._table}"
+                f"SELECT storage_key, etag, document, updated_at FROM {self._table}"
                 f" WHERE storage_key IN ({marks})",
                 *chunk,
             )
             for row in rows:
-                found[row["storage_key"]] = (row["etag"], row["document"])
+                found[row["storage_key"]] = (row["etag"], row["document"], row["updated_at"])
         return found
 
     async def _write_one(self, tx: Union[Transaction, Database], key: str, document: str,

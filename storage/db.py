@@ -375,6 +375,11 @@ class Database(_Queries):
             raise DatabaseTimeout(
                 f"{mask_url(self._url)} did not answer {what} within {limit:g} s") from error
 
+    async def reclaim(self) -> None:
+        """Make deleted rows physically go away now where the engine allows it: on SQLite a
+        ``wal_checkpoint(TRUNCATE)`` (with ``secure_delete`` on, the deleted content is then
+        in no file any more); on PostgreSQL nothing (autovacuum removes dead rows later)."""
+
     async def ping(self, timeout: Optional[float] = None) -> None:
         """``SELECT 1`` within ``timeout`` (default: the statement timeout, at most 2 s);
         raises a :class:`StorageError` when the database does not answer. ``GET /readyz``."""
@@ -530,6 +535,10 @@ class _SqliteDatabase(Database):
             conn.row_factory = aiosqlite.Row
             await conn.execute_fetchall(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             await conn.execute_fetchall("PRAGMA foreign_keys = ON")
+            # Deleted content is overwritten with zeros (in the pages, and so in the WAL frames
+            # written after): what "forget my data" deletes is gone from the file, not only
+            # unlinked from the B-tree. ``reclaim()`` then empties the WAL.
+            await conn.execute_fetchall("PRAGMA secure_delete = ON")
             mode = (await conn.execute_fetchall("PRAGMA journal_mode = WAL"))[0][0]
             # With WAL, synchronous=NORMAL is SQLite's recommended setting: commits no longer
             # wait for an fsync of the WAL (only checkpoints do). The database cannot be
@@ -579,6 +588,12 @@ class _SqliteDatabase(Database):
                     await asyncio.shield(self._roll_back_leftover())
         finally:
             self._lock.release()
+
+    async def reclaim(self) -> None:
+        rows = await self.fetch("PRAGMA wal_checkpoint(TRUNCATE)")  # (busy, frames, done)
+        if rows and next(iter(rows[0].values())):
+            logger.warning("SQLite: the WAL could not be emptied now (another connection is "
+                           "reading); it is at the next checkpoint")
 
     async def _roll_back_leftover(self) -> None:
         """Roll back whatever transaction is still open once queued statements have run.
