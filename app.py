@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                           handle_readyz)
 
     settings = settings or Settings.from_env()
+    settings.register_language_packs()
     create_bot = product_bot_factory() if bot is None else None
     if bot is not None:
         _check_bot(bot)
@@ -283,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"app.py: {err}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    settings.register_language_packs()
     if module is None:
         return serve(settings)
     return int(module.run(args, settings) or 0)

@@ -91,6 +91,9 @@ class Settings:
     - ``state_retention_days`` <- ``STATE_RETENTION_DAYS`` (90): conversation and user state
       that no turn has read or written for this many days is deleted by a periodic job
       (0: kept until "forget my data")
+    - ``lang_path`` <- ``COOP_LANG_PATH`` (unset: the built-in language packs only): folders
+      of extra language packs, separated by ``os.pathsep``; :meth:`register_language_packs`
+      hands them to ``understanding.langpacks``
 
     The upper-case properties (``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``, ``APP_TENANTID``)
     let botbuilder's ``ConfigurationBotFrameworkAuthentication(settings)`` read this object as
@@ -118,6 +121,7 @@ class Settings:
     reminder_heartbeat_seconds: float = 20.0
     reminder_retry_seconds: float = 120.0
     state_retention_days: int = 90
+    lang_path: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
@@ -183,6 +187,10 @@ class Settings:
                              f"must be less than REMINDER_LEASE_SECONDS "
                              f"({self.reminder_lease_seconds!r}), got "
                              f"{self.reminder_heartbeat_seconds!r}"))
+        object.__setattr__(self, "lang_path", tuple(str(p) for p in self.lang_path))
+        for folder in self.lang_path:
+            if not Path(folder).is_dir():
+                problems.append(("COOP_LANG_PATH", f"must name existing folders, {folder!r} is not one"))
         if problems:
             raise ConfigError(problems)
 
@@ -216,6 +224,7 @@ class Settings:
             "fy_label_convention": env.get("FY_LABEL_CONVENTION", "seed"),
             "public_base_url": env.get("PUBLIC_BASE_URL", ""),
             "admin_token": env.get("ADMIN_TOKEN"),
+            "lang_path": tuple(p for p in env.get("COOP_LANG_PATH", "").split(os.pathsep) if p.strip()),
         }
         kwargs["port"] = _parse(env, "PORT", 3978, int, "an integer between 1 and 65535", problems)
         kwargs["reminder_sweep_hour"] = _parse(env, "REMINDER_SWEEP_HOUR", 9, int,
@@ -240,6 +249,17 @@ class Settings:
         if problems:
             raise ConfigError(problems)
         return settings
+
+    # --- applying ----------------------------------------------------------------------------
+
+    def register_language_packs(self) -> list[str]:
+        """Register the ``COOP_LANG_PATH`` folders with the language-pack registry (the only
+        reader of that variable is this module); returns the pack codes they brought."""
+        if not self.lang_path:
+            return []
+        from understanding import langpacks
+
+        return langpacks.register_all(self.lang_path)
 
     # --- derived values ----------------------------------------------------------------------
 

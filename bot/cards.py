@@ -11,8 +11,8 @@ keep-until date, and the buttons "Remind me" and "Add to calendar" (``Action.Sub
 (``Action.OpenUrl``). A clarifying question's choices become ``verb: "choose"`` buttons, which
 also work in channels, where suggested actions are not shown.
 
-Every word on the card comes from the message catalogues (``card.*`` keys), through
-``understanding.messages.card_labels(lang)``.
+Every word on the card comes from the language packs' gettext catalogues (``card.*`` keys of
+``understanding/lang/<code>/messages.po``), through ``understanding.messages``.
 """
 from __future__ import annotations
 
@@ -38,13 +38,10 @@ MAX_SUGGESTIONS = 6
 MAX_CARD_ACTIONS = 6
 CLAIM_LINK_KEY = "create_claim"
 
-LANGS = ("en", "fr")
-
-
 def labels(lang: str) -> Mapping[str, str]:
-    """Card labels for ``lang`` ("en"/"fr"; anything else gets English):
+    """Card labels for ``lang`` (its language pack; English for what it lacks):
     ``understanding.messages.card_labels(lang)``."""
-    return messages.card_labels(lang if lang in LANGS else "en")
+    return messages.card_labels(messages.norm_lang(lang))
 
 
 def _fmt_date(day: date, locale: str | None, lang: str) -> str:
@@ -58,9 +55,8 @@ def _range(start: date, end: date, locale: str | None, lang: str, lab: Mapping[s
 
 
 def _plural(lab: Mapping[str, str], stem: str, n: int, lang: str) -> str:
-    # French uses the singular for 0 and 1, English only for 1.
-    one = n in (0, 1) if lang == "fr" else n == 1
-    return lab[f"{stem}_{'one' if one else 'other'}"].format(n=n)
+    """A plural entry of the catalogue: the form Babel's rule for ``lang`` picks for ``n``."""
+    return messages.t(lang, f"card.{stem}", count=n, n=n)
 
 
 def _status(tl: Timeline, lab: Mapping[str, str], lang: str) -> str:
@@ -116,7 +112,7 @@ def _claim_link(reply: Reply) -> LinkRef | None:
 def reply_card(reply: Reply, locale: str | None = None) -> dict | None:
     """The Adaptive Card for ``reply``, or None when the reply has nothing a card adds (no
     timeline, facts, PoE date, link or choice): then the plain text is the whole message."""
-    lang = reply.lang if reply.lang in LANGS else "en"
+    lang = messages.norm_lang(reply.lang)
     lab = labels(lang)
     body: list[dict] = []
     actions: list[dict] = []

@@ -13,6 +13,12 @@ Public API (everything else is private):
   :func:`non_coop_programs`, :func:`roles`, :func:`fundable`, :func:`link`
 - policy: :func:`load_policy`, :func:`load_policy_file`, :class:`Policy`
 - errors: :class:`CoopError` and its subclasses
+- activity: :func:`cycle_for_activity`, :func:`funding_verdict` → :class:`FundingVerdict`,
+  :func:`cycles_for_activity_span`, :func:`split_activity_span` → :class:`SpanPart`,
+  :func:`funding_verdicts_for_span` → :class:`SpanVerdict`, :func:`cycle_claimable_on`,
+  :func:`activity_facts` → :class:`ActivityFacts`
+- relative (as the module ``core.relative``, structured input only): ``shift_day``,
+  ``shift_months``, ``week``, ``month``, ``quarter``, ``half``, ``named_half``, ``year``, ``month_of_year``
 """
 from .errors import (CoopError, InvalidAmount, InvalidDate, InvalidSplit, OutOfRange, PolicyError,
                      UnreadablePeriod)
@@ -23,5 +29,9 @@ from .programs import coop_programs, find_program, find_programs, fundable, link
 from .reading import Interpretation, PeriodReading, find_periods, fold, numeric_order, read_period
 from .retention import keep_until
 from .today import HalfWindow, Status, claim_state, status, usage_state, window_for_half
+from . import relative
+from .activity import (ActivityFacts, FundingVerdict, SpanPart, SpanVerdict, activity_facts, cycle_claimable_on,
+                       cycle_for_activity, cycles_for_activity_span, funding_verdict, funding_verdicts_for_span,
+                       split_activity_span)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

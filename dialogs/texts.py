@@ -1,7 +1,7 @@
 """Where the dialogs get the sentences they send (they write none themselves).
 
-Every sentence comes from the message catalogues (``understanding/messages_en.py`` and
-``understanding/messages_fr.py``) through :mod:`understanding.messages`: its helper function
+Every sentence comes from the language packs' gettext catalogues
+(``understanding/lang/<code>/messages.po``) through :mod:`understanding.messages`: its helper function
 when it has one for the key (``welcome``, ``help_text``, ``confirm_forgotten``...), else the
 catalogue entry of that key (``cancelled``, ``forget_confirm``, ``forget_kept``, ``yes_no``,
 ``reminders_unavailable``).
@@ -25,7 +25,9 @@ _NO = {"no", "n", "nope", "cancel", "keep", "non", "annuler", "garder", "pas"}
 
 
 def _lang(lang: str | None) -> str:
-    return "fr" if (lang or "")[:2].lower() == "fr" else "en"
+    from understanding.langpacks import norm_lang
+
+    return norm_lang(lang)
 
 
 def _messages() -> Any:
@@ -57,10 +59,10 @@ def text(key: str, lang: str | None, **values: Any) -> str:
 def suggestions(lang: str | None, keys=("suggest.status", "suggest.howto", "suggest.poe",
                                         "suggest.remind")) -> list[str]:
     """Common questions from the catalogue (welcome card buttons)."""
-    messages = _messages()
+    from understanding import messages
+
     lang = _lang(lang)
-    catalogue = getattr(messages, "CATALOGUES", {}).get(lang, {}) if messages is not None else {}
-    return [messages.t(lang, k) for k in keys if k in catalogue]
+    return [messages.t(lang, k) for k in keys if messages.has(lang, k)]
 
 
 def apology(lang: str | None) -> str:

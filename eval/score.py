@@ -14,6 +14,22 @@ Each row of an eval file (JSONL) is ``{"lang", "question", "today"?, "locale"?, 
 - ``clarify``: the answer asks back with choices and states no deadline;
 - ``deadlines_ok``: further claim-end/forfeiture dates the answer may state.
 
+Keys of the issue #9 held-out set (``eval/heldout/``):
+
+- ``forbid_dates``: ISO dates the answer must not state anywhere in its text (the
+  half-year-wrong deadline of a date whose role is clear); stating one is a wrong deadline;
+- ``keep_until``: the PoE keep-until date the answer must state (a date check, named apart so
+  reports can say which fact was missing);
+- ``verdict``: ``"yes"``/``"no"``: the answer's first word is Yes/No (English) or Oui/Non (French);
+- ``intent_fallback``: the reply's ``intent`` is ``"fallback"``;
+- ``no_action``: ``reply.action`` is None (and so is every part's);
+- ``action``: the exact action the reply asks the bot to run;
+- ``parts``: the minimum number of questions answered (``len(reply.parts)``, 1 for a single reply).
+
+Multi-turn rows (``eval/heldout/multiturn.jsonl``) hold ``turns``: ``[{"text", "expect"}, ...]``;
+each turn is answered with the previous turn's ``reply.context`` as ``context=``, as the bot does,
+and a case is right when every turn is.
+
 A **wrong deadline** is a claim-end or forfeiture date the answer states (in ``Reply.timelines``
 or ``Reply.data["mentioned_deadlines"]``) that is not allowed for the question: allowed are the
 ``dates``, ``deadlines_ok`` and the deadlines of the expected ``halves`` by the seed's table
@@ -21,7 +37,11 @@ or ``Reply.data["mentioned_deadlines"]``) that is not allowed for the question: 
 January–June Y: claim until Feb 15 Y+1, forfeited after December 31 Y). This expansion is
 written here from the seed's table, independently of ``core``.
 
-Run: ``python -m eval.score [FILES...] [-v]`` (defaults to the held-out sets).
+Run: ``python -m eval.score [-v]`` scores the issue #9 held-out set (per language and per
+category; ``-v`` prints the failing rows with their answers); ``--old`` the first held-out set,
+``--dev`` the dev sets, ``FILES...`` any eval files (those three print every failure, as before).
+If a module ``eval.classifier_report`` exists, its ``main()`` is called after the scores
+(``--no-classifier`` skips it).
 """
 from __future__ import annotations
 
@@ -43,6 +63,11 @@ if str(ROOT) not in sys.path:
 
 HELD_OUT = [HERE / "questions_en.jsonl", HERE / "questions_fr.jsonl"]
 DEV = [HERE / "dev_en.jsonl", HERE / "dev_fr.jsonl"]
+# issue #9: written before the classifier was trained (see eval/README.md)
+HELDOUT_DIR = HERE / "heldout"
+HELDOUT = [HELDOUT_DIR / "en.jsonl", HELDOUT_DIR / "fr.jsonl"]
+MULTITURN = HELDOUT_DIR / "multiturn.jsonl"
+CATEGORIES = ("activity", "plan", "ticket", "messy", "fr_forms", "relative", "earnings", "rules", "offtopic")
 DEFAULT_TODAY = date(2024, 11, 27)
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
@@ -98,6 +123,27 @@ def _contains_number(text: str, form: str) -> bool:
     return re.search(r"(?<![\d.,])" + re.escape(form) + r"(?!\d|[.,]\d)", text) is not None
 
 
+def _states_date(text: str, form: str) -> bool:
+    """``form`` appears in ``text`` as a whole date (not inside a longer number or date)."""
+    return re.search(r"(?<![\w/.-])" + re.escape(form) + r"(?![\w/-]|\.\d)", text) is not None
+
+
+_YES = {"en": "yes", "fr": "oui"}
+_NO = {"en": "no", "fr": "non"}
+
+
+def _first_word(text: str) -> str:
+    m = re.match(r"\W*(\w+)", text)
+    return m.group(1) if m else ""
+
+
+def _actions(reply: Any) -> list[str]:
+    found = [reply.action] if reply.action else []
+    for part in getattr(reply, "parts", None) or []:
+        found += _actions(part)
+    return found
+
+
 def half_deadlines(first_month: str) -> tuple[date, date]:
     """(claim end, forfeiture) of an earning half, by the seed's table."""
     y, m = (int(x) for x in first_month.split("-"))
@@ -151,19 +197,65 @@ def check(row: dict[str, Any], reply: Any) -> Verdict:
     wrong = sorted(stated - allowed)
     if wrong:
         problems.append("WRONG DEADLINE " + ", ".join(d.isoformat() for d in wrong))
-    if exp.get("no_dates") and (reply.timelines or reply.poe_keep_until):
+    if exp.get("no_dates") and (reply.timelines or reply.poe_keep_until
+                                or any(p.timelines or p.poe_keep_until for p in reply.parts)):
         problems.append("states dates but should not")
     if exp.get("clarify") and not reply.choices:
         problems.append("should ask back with choices")
-    return Verdict(row, reply.text, not problems, bool(wrong), problems)
+    # issue #9 keys
+    forbidden = []
+    for iso in exp.get("forbid_dates", []):
+        day = date.fromisoformat(iso)
+        if day in stated or any(_states_date(text, f) for f in date_forms(day, locale)):
+            forbidden.append(iso)
+    if forbidden:
+        problems.append("WRONG DEADLINE (forbidden) " + ", ".join(forbidden))
+    if "keep_until" in exp:
+        day = date.fromisoformat(exp["keep_until"])
+        if not any(f in text for f in date_forms(day, locale)):
+            problems.append(f"missing PoE keep-until date {exp['keep_until']}")
+    if "verdict" in exp:
+        want = (_YES if exp["verdict"] == "yes" else _NO).get(row["lang"], exp["verdict"])
+        if _first_word(text) != want:
+            problems.append(f"first word {_first_word(text)!r}, expected {want!r}")
+    if exp.get("intent_fallback") and reply.intent != "fallback":
+        problems.append(f"intent {reply.intent!r}, expected the fallback")
+    acts = _actions(reply)
+    if exp.get("no_action") and acts:
+        problems.append(f"runs action {acts} but should not")
+    if "action" in exp and exp["action"] not in acts:
+        problems.append(f"action {acts or None}, expected {exp['action']!r}")
+    if "parts" in exp and (len(reply.parts) or 1) < exp["parts"]:
+        problems.append(f"answers {len(reply.parts) or 1} question(s), expected at least {exp['parts']}")
+    return Verdict(row, reply.text, not problems, bool(wrong or forbidden), problems)
 
 
-def answer_row(row: dict[str, Any], respond: Callable[..., Any] | None = None):
+def answer_row(row: dict[str, Any], respond: Callable[..., Any] | None = None, context: dict | None = None):
     if respond is None:
         from understanding import respond as respond_
         respond = respond_
     today = date.fromisoformat(row["today"]) if row.get("today") else DEFAULT_TODAY
-    return respond(row["question"], locale=row.get("locale"), today=today)
+    if context is None:  # the call the old sets always made
+        return respond(row["question"], locale=row.get("locale"), today=today)
+    return respond(row["question"], locale=row.get("locale"), today=today, context=context)
+
+
+def check_case(case: dict[str, Any], respond: Callable[..., Any] | None = None) -> Verdict:
+    """Answer a multi-turn case turn by turn, each with the previous reply's context."""
+    context: dict | None = None
+    problems: list[str] = []
+    answers: list[str] = []
+    wrong = False
+    for n, turn in enumerate(case["turns"], 1):
+        row = {"lang": case["lang"], "question": turn["text"], "today": case.get("today"),
+               "locale": case.get("locale"), "expect": turn.get("expect", {})}
+        reply = answer_row(row, respond, context=context if n > 1 else None)
+        v = check(row, reply)
+        answers.append(f"[turn {n}] {turn['text']!r}\n{reply.text}")
+        problems += [f"turn {n}: {p}" for p in v.problems]
+        wrong = wrong or v.wrong_deadline
+        context = dict(reply.context or {})
+    return Verdict(case, "\n".join(answers), not problems, wrong, problems)
 
 
 @dataclass
@@ -173,6 +265,8 @@ class Summary:
     right: int
     wrong_deadlines: int
     failures: list[Verdict]
+    # category -> (right, total), for the issue #9 set
+    by_category: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def percent(self) -> float:
@@ -183,25 +277,98 @@ def evaluate(paths: Iterable[Path | str] = HELD_OUT, respond: Callable[..., Any]
     by_lang: dict[str, list[Verdict]] = {}
     for path in paths:
         for row in load(path):
-            verdict = check(row, answer_row(row, respond))
+            verdict = check_case(row, respond) if "turns" in row else check(row, answer_row(row, respond))
             by_lang.setdefault(row["lang"], []).append(verdict)
     return {lang: Summary(lang, len(vs), sum(v.ok for v in vs), sum(v.wrong_deadline for v in vs),
                           [v for v in vs if not v.ok])
             for lang, vs in by_lang.items()}
 
 
+def _summaries(verdicts: dict[str, list[Verdict]]) -> dict[str, Summary]:
+    out = {}
+    for lang, vs in verdicts.items():
+        cats: dict[str, tuple[int, int]] = {}
+        for v in vs:
+            cat = v.row.get("category", "?")
+            right, total = cats.get(cat, (0, 0))
+            cats[cat] = (right + v.ok, total + 1)
+        out[lang] = Summary(lang, len(vs), sum(v.ok for v in vs), sum(v.wrong_deadline for v in vs),
+                            [v for v in vs if not v.ok], cats)
+    return out
+
+
+def evaluate_heldout(paths: Iterable[Path | str] = HELDOUT, multiturn: Path | str | None = MULTITURN,
+                     respond: Callable[..., Any] | None = None) -> dict[str, Summary]:
+    """Score the issue #9 held-out set: single questions and multi-turn cases, per language
+    (multi-turn cases count in their language under the category ``multiturn``)."""
+    by_lang: dict[str, list[Verdict]] = {}
+    for path in paths:
+        for row in load(path):
+            by_lang.setdefault(row["lang"], []).append(check(row, answer_row(row, respond)))
+    if multiturn is not None:
+        for case in load(multiturn):
+            by_lang.setdefault(case["lang"], []).append(check_case(case, respond))
+    return _summaries(by_lang)
+
+
+def classifier_report_hook() -> None:
+    """Print the intent classifier's report (k-fold accuracy, confusion matrix per language)
+    when the module ``eval.classifier_report`` exists; its ``main()`` is called without
+    arguments. The scorer itself stays independent of the classifier."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("eval.classifier_report") is None:
+        return
+    importlib.import_module("eval.classifier_report").main()
+
+
+def print_heldout(results: dict[str, Summary], verbose: bool = False) -> None:
+    cats = [c for c in CATEGORIES + ("multiturn",) if any(c in s.by_category for s in results.values())]
+    cats += sorted({c for s in results.values() for c in s.by_category} - set(cats))
+    langs = sorted(results)
+    print("held-out set (issue #9)")
+    for lang in langs:
+        s = results[lang]
+        print(f"{lang}: {s.right}/{s.total} right ({s.percent:.1f}%), wrong deadlines: {s.wrong_deadlines}")
+    print(f"{'category':<10}" + "".join(f"{lang:>14}" for lang in langs))
+    for cat in cats:
+        cells = []
+        for lang in langs:
+            right, total = results[lang].by_category.get(cat, (0, 0))
+            cells.append(f"{right}/{total}".rjust(14) if total else "-".rjust(14))
+        print(f"{cat:<10}" + "".join(cells))
+    if verbose:
+        for lang in langs:
+            for v in results[lang].failures:
+                where = v.row.get("id") or v.row.get("_where")
+                shown = v.row.get("question") or " / ".join(t["text"] for t in v.row.get("turns", []))
+                print(f"  FAIL {where} [{v.row.get('category')}]: {shown!r}: {'; '.join(v.problems)}")
+                print("    " + v.answer.replace("\n", "\n    "))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("files", nargs="*", type=Path, help="eval JSONL files (default: the held-out sets)")
+    ap.add_argument("files", nargs="*", type=Path, help="eval JSONL files (default: the issue #9 held-out set)")
     ap.add_argument("--dev", action="store_true", help="score the dev sets instead")
+    ap.add_argument("--old", action="store_true", help="score the first held-out set (questions_en/fr.jsonl)")
+    ap.add_argument("--no-classifier", action="store_true", help="do not print the classifier report")
     ap.add_argument("-v", "--verbose", action="store_true", help="print each failure with its answer")
     args = ap.parse_args(argv)
+    if not (args.files or args.dev or args.old):
+        results = evaluate_heldout()
+        print_heldout(results, args.verbose)
+        if not args.no_classifier:
+            classifier_report_hook()
+        ok = all(s.percent >= 98.0 and s.wrong_deadlines == 0 for s in results.values())
+        return 0 if ok else 1
     paths = args.files or (DEV if args.dev else HELD_OUT)
     results = evaluate(paths)
     for lang, s in sorted(results.items()):
         print(f"{lang}: {s.right}/{s.total} right ({s.percent:.1f}%), wrong deadlines: {s.wrong_deadlines}")
         for v in s.failures:
-            print(f"  FAIL {v.row.get('_where')}: {v.row['question']!r}: {'; '.join(v.problems)}")
+            shown = v.row.get("question") or " / ".join(t["text"] for t in v.row.get("turns", []))
+            print(f"  FAIL {v.row.get('_where')}: {shown!r}: {'; '.join(v.problems)}")
             if args.verbose:
                 print("    " + v.answer.replace("\n", "\n    "))
     ok = all(s.percent >= 98.0 and s.wrong_deadlines == 0 for s in results.values())

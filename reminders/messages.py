@@ -1,9 +1,9 @@
 """The reminders' texts: the digest a subscriber gets, the .ics titles, the confirmations.
 
-The sentences live in the message catalogues (``understanding/messages_en.py`` and
-``understanding/messages_fr.py``: ``digest.*`` and ``ics.*`` keys; the confirmations are
-:mod:`understanding.messages`' own); this module only fills them in. Dates are formatted by
-Babel for the user's locale; FY labels are given in both conventions with the calendar months
+The sentences live in the language packs' gettext catalogues
+(``understanding/lang/<code>/messages.po``: ``digest.*`` and ``ics.*`` keys; the confirmations
+are :mod:`understanding.messages`' own); this module only fills them in. Dates are formatted by
+:mod:`understanding.fmt` (the one date formatter) in the reminder's language; FY labels are given in both conventions with the calendar months
 they mean (SPEC rule 8), and every claim reminder carries the proof-of-execution retention
 sentence (SPEC rule 9).
 
@@ -12,7 +12,7 @@ sentence (SPEC rule 9).
 >>> items = due_reminders(date(2022, 8, 8), date(2022, 8, 7))
 >>> print(digest_text(items, date(2022, 8, 8), "en", "en-US"))  # doctest: +NORMALIZE_WHITESPACE
 **Co-op reminder**
-- **7 days left** to claim co-op funds earned July – December 2021 (FY21 H1; FY22 H1 in Microsoft's fiscal-year naming): the claiming window closes on August 15, 2022.
+- **7 days left** to claim co-op funds earned July – December 2021 (FY21 H1; FY22 H1 in Microsoft's fiscal-year naming): the claiming period closes on August 15, 2022.
 Keep the original proof-of-execution documents for 24 months after each activity date.
 Say "stop reminders" to stop these messages.
 """
@@ -21,41 +21,31 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable, Sequence
 
-from babel.dates import format_date
-
 from core import calendar, load_policy
+from understanding import fmt, langpacks
 from understanding import messages as catalogue
-
-SUPPORTED = ("en", "fr")
-DEFAULT_LOCALE = {"en": "en-US", "fr": "fr-FR"}
 
 
 def _lang(lang: str | None) -> str:
-    lang = (lang or "en").split("-")[0].lower()
-    return lang if lang in SUPPORTED else "en"
+    return langpacks.norm_lang(lang)
 
 
-def _locale(lang: str, locale: str | None) -> str:
-    if locale and locale.split("-")[0].lower() == lang:
-        return locale.replace("-", "_")
-    return DEFAULT_LOCALE[lang].replace("-", "_")
-
-
-def text(lang: str | None, key: str, **values) -> str:
-    """The catalogue's ``digest.<key>`` sentence in ``lang``, filled in."""
-    return catalogue.CATALOGUES[_lang(lang)][f"digest.{key}"].format(**values)
+def text(lang: str | None, key: str, count: int | None = None, **values) -> str:
+    """The catalogue's ``digest.<key>`` sentence in ``lang``, filled in (``count`` picks the
+    plural form of a plural entry)."""
+    return catalogue.t(_lang(lang), f"digest.{key}", count=count, **values)
 
 
 def fmt_date(day: date, lang: str | None, locale: str | None = None) -> str:
-    """A date in the user's locale, Babel's long format (``August 15, 2022``, ``15 août 2022``)."""
+    """A date in the reminder's language (``August 15, 2022``, ``15 août 2022``):
+    :func:`understanding.fmt.fmt_date`, the one date formatter."""
     lang = _lang(lang)
-    return format_date(day, format="long", locale=_locale(lang, locale))
+    return fmt.fmt_date(day, locale, lang)
 
 
 def _months(first: date, last: date, lang: str, locale: str | None) -> str:
-    loc = _locale(lang, locale)
-    f = format_date(first, "MMMM yyyy", locale=loc) if first.year != last.year else format_date(first, "MMMM", locale=loc)
-    return text(lang, "months", first=f, last=format_date(last, "MMMM yyyy", locale=loc))
+    f = fmt.fmt_month(first, locale, lang, year=first.year != last.year)
+    return text(lang, "months", first=f, last=fmt.fmt_month(last, locale, lang))
 
 
 def _labels(cycle, lang: str, convention: str) -> str:
@@ -78,7 +68,7 @@ def item_text(item, as_of: date, lang: str | None, locale: str | None = None,
     key = item.kind
     if key == "claim_close" and values["days"] <= 1:
         key = "claim_close_today" if values["days"] == 0 else "claim_close_one"
-    return text(lang, key, **values)
+    return text(lang, key, count=values["days"], **values)
 
 
 def digest_text(items: Sequence, as_of: date, lang: str | None, locale: str | None = None,
@@ -114,4 +104,4 @@ def months_text(first: date, last: date, lang: str | None, locale: str | None = 
 
 
 def all_languages() -> Iterable[str]:
-    return SUPPORTED
+    return tuple(langpacks.available())

@@ -31,7 +31,8 @@ def _imported_roots(path: Path) -> set[str]:
 
 def test_core_has_modules():
     assert {p.stem for p in MODULES} >= {"__init__", "periods", "today", "reading", "retention", "money",
-                                         "programs", "policy", "errors"}
+                                         "programs", "policy", "errors",
+                                         "activity", "relative"}
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
@@ -66,5 +67,5 @@ def test_doctests(path):
 def test_the_modules_with_examples_have_doctests():
     attempted = {p.stem: doctest.testmod(importlib.import_module(f"core.{p.stem}")).attempted
                  for p in MODULES if p.stem != "__init__"}
-    for name in ("periods", "today", "reading", "retention", "money", "programs", "policy"):
+    for name in ("periods", "today", "reading", "retention", "money", "programs", "policy", "activity", "relative"):
         assert attempted[name] > 0, name

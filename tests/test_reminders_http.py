@@ -38,7 +38,7 @@ async def test_calendar_link_serves_the_users_ics(db):
         assert response.headers["Content-Type"].startswith("text/calendar")
         cal = icalendar.Calendar.from_ical(await response.read())
         events = list(cal.walk("VEVENT"))
-        assert events and any("réclamation" in str(e["SUMMARY"]) for e in events)
+        assert events and any("Date limite de demande" in str(e["SUMMARY"]) for e in events)
         today = datetime.now(timezone.utc).date()
         deadlines = [e.decoded("DTSTART") for e in events if "claim-deadline" in str(e["UID"])]
         assert all(d >= today for d in deadlines)

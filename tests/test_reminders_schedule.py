@@ -167,4 +167,4 @@ def test_ics_parses_and_carries_the_sample_partner_dates():
     # stable: same input, same bytes (UIDs do not change between downloads)
     assert build_calendar(cycles, "en", stamp=stamp) == data
     fr = icalendar.Calendar.from_ical(build_calendar(cycles, "fr", stamp=stamp))
-    assert any("réclamation" in str(e["SUMMARY"]) for e in fr.walk("VEVENT"))
+    assert any("Date limite de demande" in str(e["SUMMARY"]) for e in fr.walk("VEVENT"))

@@ -196,7 +196,7 @@ def test_errors_are_explained_and_state_no_date(text, code, words):
 def test_errors_are_translated():
     assert "n'existe pas" in ask("date limite pour le 30/02/2021").text
     assert messages.error_text("fr", InvalidSplit("x", rebate="70", coop="40", total="110")) == \
-        "Une répartition doit faire 100 % : 70 % de remise + 40 % de co-op font 110 %."
+        "Une répartition doit faire 100\u00a0% : 70\u00a0% de remise + 40\u00a0% de co-op font 110\u00a0%."
     assert "1850" in messages.error_text("fr", OutOfRange("x", year=1850, min_year=2000, max_year=2100))
     assert "négatif" in messages.error_text("fr", InvalidAmount("x", value="-5"))
 
@@ -232,7 +232,7 @@ def test_help_lists_examples_but_states_no_deadline():
 
 def test_confirmation_messages():
     assert "February 1, 2025" in messages.confirm_subscribed("en", date(2025, 2, 1))
-    assert "1 février 2025" in messages.confirm_subscribed("fr", date(2025, 2, 1), "fr-FR")
+    assert "1er février 2025" in messages.confirm_subscribed("fr", date(2025, 2, 1), "fr-FR")
     assert "rappels" in messages.confirm_unsubscribed("fr")
     listing = messages.list_reminders("en", [{"kind": "claim_closing", "next_date": date(2025, 2, 1)}, "forfeiture"])
     assert "before a claim window closes: next on February 1, 2025" in listing

@@ -15,7 +15,7 @@ T = date(2024, 11, 27)
 def test_every_suggestion_text_is_recognised(lang):
     """The suggested actions and welcome buttons post these texts back as questions: each must
     reach a useful intent (not fallback), in either locale and after any kind of answer."""
-    suggestions = {k: v.format(choice="H1 2024") for k, v in messages.CATALOGUES[lang].items()
+    suggestions = {k: messages.t(lang, k, choice="H1 2024") for k in messages.keys()
                    if k.startswith("suggest.")}
     assert len(suggestions) >= 8
     previous = [None, respond("split 5000", today=T).context, respond("hello", today=T).context,

@@ -22,7 +22,7 @@ from core.reading import Interpretation, PeriodReading
 
 from .engine import Understanding, understand
 from .fmt import babel_locale, fmt_date, fmt_money, fmt_percent, locale_tag
-from .messages import days, error_text, t
+from .messages import days, error_text, has, t
 from .recognizer import ACTION_INTENTS, CYCLE_INTENTS
 from .reply import LinkRef, Reply, Timeline
 
@@ -106,8 +106,8 @@ def _lead(c: _Ctx, intent: str, tl: Timeline, what: str | None = None) -> str:
         claim_end=c.d(tl.claim_end), usage_start=c.d(tl.usage_start), usage_end=c.d(tl.usage_end),
         half=tl.half, what=what or "", label=what or "",
     )
-    key = "lead." + intent
-    return c.t(key, **params) if c.t(key) else ""
+    key = "lead." + intent  # an intent without a lead sentence ("status") has no such key
+    return c.t(key, **params) if has(c.lang, key) else ""
 
 
 def _block(c: _Ctx, tl: Timeline) -> list[str]:
@@ -406,13 +406,22 @@ def answer_split(c: _Ctx) -> Reply:
         text = c.t("split.need_amount", rebate_pct=fmt_percent(r_pct, c.locale, c.lang), coop_pct=fmt_percent(c_pct, c.locale, c.lang))
         ctx = {"pending": "split", "split": [str(r_pct), str(c_pct)]}
     elif s.amount is not None:
-        text = c.t("split.need_split", amount=fmt_money(s.amount, s.currency, c.locale, c.lang), url=guide.url)
+        text = c.t("split.need_split", amount=fmt_money(s.amount, s.currency, c.locale, c.lang), url=guide.url,
+                   **_split_example(c))
         ctx = {"pending": "split", "amount": str(s.amount), "currency": s.currency}
     else:
-        text = c.t("split.explain") + "\n" + c.t("split.guide", url=guide.url)
+        text = c.t("split.explain", **_split_example(c)) + "\n" + c.t("split.guide", url=guide.url)
         ctx = {"pending": "split"}
     return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=[guide], context=ctx,
                  suggestions=[c.t("suggest.split")])
+
+
+def _split_example(c: _Ctx) -> dict[str, str]:
+    """The policy's example split, as the sentences show it ("60/40", "60%", "40%")."""
+    ex = load_policy().split
+    r, k = Decimal(ex.example_rebate_percent), Decimal(ex.example_coop_percent)
+    return {"example": f"{ex.example_rebate_percent}/{ex.example_coop_percent}",
+            "rebate_pct": fmt_percent(r, c.locale, c.lang), "coop_pct": fmt_percent(k, c.locale, c.lang)}
 
 
 def answer_threshold(c: _Ctx) -> Reply:

@@ -37,13 +37,14 @@ class Understanding:
 
 
 def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | None:
-    """The locale that orders numeric dates. The channel locale first; with none, a message
-    written in French is read day/month (French never writes month/day); English text with
+    """The locale that orders numeric dates. A message written in French is read day/month
+    whatever the client's locale (French never writes month/day: an en-US client typing
+    "03/10/2022" in French means 3 October); otherwise the channel locale; English text with
     no locale stays ambiguous (en-US and en-GB disagree), so the answer asks."""
+    if lang == "fr" and lang_source in ("text", "forced", "context"):
+        return locale if locale and locale.lower().startswith("fr") else "fr-FR"
     if locale:
         return locale
-    if lang == "fr" and lang_source in ("text", "forced", "context"):
-        return "fr-FR"
     return None
 
 

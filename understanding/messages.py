@@ -1,43 +1,98 @@
-"""Texts the bot asks for after it performed a side effect, and error translation.
+"""Every user-visible sentence, looked up by key in the language packs' gettext catalogues.
 
-The sentences themselves live in :mod:`understanding.messages_en` and
-:mod:`understanding.messages_fr`; this module picks the catalogue and formats dates with
-Babel for the asker's locale.
+The sentences live in ``understanding/lang/<code>/messages.po`` (see
+:mod:`understanding.catalogues`: ``msgctxt`` = the key, ``msgid`` = the English sentence,
+``msgstr`` = the pack's language); :func:`t` picks the pack for a language tag
+(:func:`understanding.langpacks.norm_lang`), falls back to English for a key the pack lacks,
+chooses the plural form by Babel's rule for the language, and fills the template in. Dates are
+formatted by :mod:`understanding.fmt` for the asker's locale.
 
 >>> from datetime import date
->>> confirm_subscribed("fr", date(2025, 2, 1))[-18:]
-'le 1 février 2025.'
+>>> confirm_subscribed("fr", date(2025, 2, 1)).endswith("Prochain rappel : le 1er février 2025.")
+True
 >>> from core import InvalidSplit
 >>> error_text("en", InvalidSplit("x", rebate="70", coop="40", total="110"))
 'A split must add up to 100%: 70% rebate + 40% co-op is 110%.'
+>>> t("en", "days", count=1, n="1"), t("fr", "days", count=0, n="0"), t("fr", "days", count=2, n="2")
+('1 day', '0 jour', '2 jours')
 """
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable, Mapping
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Mapping
 
 from core import CoopError
 
-from . import messages_en, messages_fr
-from .fmt import babel_locale, fmt_date, fmt_number
-
-CATALOGUES = {"en": messages_en.T, "fr": messages_fr.T}
+from . import catalogues, langpacks
+from .fmt import babel_locale, fmt_date, fmt_number, fmt_percent
 
 
 def norm_lang(lang: str | None) -> str:
-    return "fr" if (lang or "").lower().startswith("fr") else "en"
+    """The language pack for a tag ("fr-CA" → "fr"; unknown → "en")."""
+    return langpacks.norm_lang(lang)
 
 
-def t(lang: str, key: str, **params: Any) -> str:
-    """One catalogue sentence, formatted."""
-    template = CATALOGUES[norm_lang(lang)][key]
-    return template.format(**params) if params else template
+def template(lang: str | None, key: str, count: int | None = None) -> str:
+    """The raw template of ``key`` in ``lang`` (English when the pack lacks it); KeyError
+    when no catalogue has the key."""
+    code = norm_lang(lang)
+    if code != langpacks.DEFAULT:
+        found = catalogues.catalogue(code).form(key, count)
+        if found is not None:
+            return found
+    found = catalogues.catalogue(langpacks.DEFAULT).form(key, count)
+    if found is None:
+        raise KeyError(key)
+    return found
+
+
+def t(lang: str | None, key: str, count: int | None = None, **params: Any) -> str:
+    """One catalogue sentence, formatted. A plural entry takes its form from ``count``
+    (else from an integer ``n``); the template may show ``{count}`` or ``{n}``."""
+    if count is None and isinstance(params.get("n"), int):
+        count = params["n"]
+    text = template(lang, key, count)
+    if count is not None:
+        params.setdefault("count", count)
+    return text.format(**params) if params else text
+
+
+def has(lang: str | None, key: str) -> bool:
+    """Whether ``key`` has a sentence for ``lang`` (its own or the English fallback)."""
+    try:
+        template(lang, key)
+    except KeyError:
+        return False
+    return True
+
+
+def keys() -> list[str]:
+    """Every key the catalogues know (English, the source, has them all)."""
+    return list(catalogues.catalogue(langpacks.DEFAULT).entries)
+
+
+class _Catalogues(Mapping):
+    """Read-only ``CATALOGUES[lang][key]`` view (singular templates), for code written
+    against the former per-language dicts."""
+
+    def __getitem__(self, lang: str) -> Mapping[str, str]:
+        return {key: template(lang, key) for key in keys()}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(langpacks.available())
+
+    def __len__(self) -> int:
+        return len(langpacks.available())
+
+
+CATALOGUES = _Catalogues()
 
 
 def days(lang: str, n: int, locale: str | None = None) -> str:
     """"1 day" / "80 days", the number grouped for the locale ("26,925 days", "26 925 jours")."""
     lang = norm_lang(lang)
-    return t(lang, "days.one") if n == 1 else t(lang, "days.many", n=fmt_number(n, locale, lang))
+    return t(lang, "days", count=n, n=fmt_number(n, locale, lang))
 
 
 def confirm_subscribed(lang: str, next_reminder_date: date | None = None, locale: str | None = None) -> str:
@@ -70,7 +125,7 @@ def list_reminders(lang: str, subscriptions: Iterable[Any] = (), locale: str | N
     lines = [t(lang, "reminders.list")]
     for kind, next_date in items:
         key = f"reminder.{kind}"
-        label = t(lang, key) if key in CATALOGUES[lang] else kind
+        label = t(lang, key) if has(lang, key) else kind
         if isinstance(next_date, date):
             lines.append("- " + t(lang, "reminders.item", label=label, date=fmt_date(next_date, locale, lang)))
         else:
@@ -116,8 +171,14 @@ def calendar_names(lang: str) -> dict[str, str]:
 
 
 def _section(lang: str, prefix: str) -> dict[str, str]:
-    catalogue = CATALOGUES[norm_lang(lang)]
-    return {key[len(prefix):]: value for key, value in catalogue.items() if key.startswith(prefix)}
+    """The singular templates of the keys under ``prefix`` (without it); a fresh dict each
+    call, built once per pack and registry state (every card asks for its labels)."""
+    return dict(_section_cached(norm_lang(lang), prefix, langpacks.generation()))
+
+
+@lru_cache(maxsize=64)
+def _section_cached(code: str, prefix: str, generation: int) -> dict[str, str]:
+    return {key[len(prefix):]: template(code, key) for key in keys() if key.startswith(prefix)}
 
 
 def _month_name(lang: str, month: int, locale: str | None = None) -> str:
@@ -141,7 +202,9 @@ def error_text(lang: str, error: CoopError, locale: str | None = None) -> str:
             return t(lang, "error.out_of_range", year=p["year"], min_year=p["min_year"], max_year=p["max_year"])
         if code == "invalid_split":
             if "total" in p:
-                return t(lang, "error.invalid_split.total", rebate=_num(p["rebate"]), coop=_num(p["coop"]), total=_num(p["total"]))
+                pct = lambda v: fmt_percent(_dec(v), locale, lang)  # noqa: E731
+                return t(lang, "error.invalid_split.total", hundred=pct(100), rebate=pct(p["rebate"]),
+                         coop=pct(p["coop"]), total=pct(p["total"]))
             return t(lang, "error.invalid_split.range", value=p.get("value", ""))
         if code == "invalid_amount":
             value = str(p.get("value", ""))
@@ -150,16 +213,12 @@ def error_text(lang: str, error: CoopError, locale: str | None = None) -> str:
             return t(lang, "error.invalid_amount", value=value)
         if code == "unreadable_period":
             return t(lang, "error.unreadable_period", text=str(p.get("text", "")).strip())
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, ArithmeticError):
         pass
     return t(lang, "error.generic", message=str(error))
 
 
-def _num(value: Any) -> str:
-    from decimal import Decimal, InvalidOperation
+def _dec(value: Any):
+    from decimal import Decimal
 
-    try:
-        d = Decimal(str(value)).normalize()
-    except InvalidOperation:
-        return str(value)
-    return f"{d:f}"
+    return Decimal(str(value))
