@@ -7,8 +7,6 @@ clock directly: ``now`` is passed in (the bot's injected clock), so tests choose
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from botbuilder.schema import Activity
-
-from core.redact import bounded
 >>> late = datetime(2025, 3, 1, 23, 30, tzinfo=timezone(timedelta(hours=-8)))
 >>> utc_now = datetime(2025, 3, 2, 7, 30, tzinfo=timezone.utc)
 >>> activity_today(Activity(local_timestamp=late), utc_now)
@@ -29,6 +27,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botbuilder.schema import Activity
+
+from core.redact import bounded
 
 logger = logging.getLogger(__name__)
 
