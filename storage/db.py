@@ -565,9 +565,11 @@ class _SqliteDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         self._check_usable()
-        async with self._bounded("(waiting for the connection)"):
-            await self._lock.acquire()
+        acquired = False
         try:
+            async with self._bounded("(waiting for the connection)"):
+                await self._lock.acquire()
+                acquired = True
             self._check_usable()
             tx = _SqliteTransaction(self, self._conn)
             token = _IN_TRANSACTION.set(_IN_TRANSACTION.get() + (self,))
@@ -587,7 +589,8 @@ class _SqliteDatabase(Database):
                     # Shielded: a cancelled task must not hand the next one an open transaction.
                     await asyncio.shield(self._roll_back_leftover())
         finally:
-            self._lock.release()
+            if acquired:  # even when the timeout struck just as the lock was taken
+                self._lock.release()
 
     async def reclaim(self) -> None:
         rows = await self.fetch("PRAGMA wal_checkpoint(TRUNCATE)")  # (busy, frames, done)
