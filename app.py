@@ -1,6 +1,7 @@
 """Co-op Assistant: the aiohttp application factory and the command line.
 
-``python app.py`` (or ``python app.py serve``) serves the bot on HOST:PORT;
+``python app.py`` (or ``python app.py serve``) serves the bot on HOST:PORT (it refuses to start
+on a database whose schema is behind: ``python app.py migrate`` first);
 ``python app.py ask|answer|notify ...`` run the support and operator commands in ``cli/``.
 
 Only the standard library and ``config`` are imported at module level: botbuilder and aiohttp
@@ -12,12 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import inspect
 import logging
 import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import services as composition  # the composition root, services.py
 from config import ConfigError, Settings, __version__
 
 if TYPE_CHECKING:
@@ -28,72 +29,13 @@ log = logging.getLogger("app")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 
 
-class StartupError(RuntimeError):
-    """The application cannot be assembled (a missing module, typically)."""
+# --- the product's pieces are built by the composition root (services.py) -------------------
 
-
-# --- seams: where the product pieces are built from settings --------------------------------
-
-
-async def open_storage(settings: Settings) -> Any:
-    """The product database for ``DATABASE_URL``, with the configured statement and connect
-    timeouts; a database that is not reachable yet is retried for ``DB_STARTUP_WAIT_SECONDS``
-    (``storage.connect_with_retry``: one log line per attempt) before start-up gives up."""
-    connect_with_retry = _import_attribute("storage", "connect_with_retry")
-    return await connect_with_retry(settings.database_url, wait_seconds=settings.db_startup_wait,
-                                    statement_timeout=settings.db_statement_timeout,
-                                    connect_timeout=settings.db_connect_timeout)
-
-
-def product_bot_factory() -> Any:
-    """``bot.teams_bot.create_bot`` (imported now, so a missing module stops start-up early)."""
-    return _import_attribute("bot.teams_bot", "create_bot")
-
-
-async def build_product_bot(settings: Settings, db: Any, create_bot: Any) -> Any:
-    """The product bot on ``db``: conversation/user state in ``storage.SqlStorage``,
-    reminder actions through ``dialogs.actions.StoreReminders``."""
-    from dialogs.actions import StoreReminders
-    from storage import SqlStorage
-
-    bot = create_bot(settings, SqlStorage(db),
-                     reminders=StoreReminders(db, public_base_url=settings.public_base_url))
-    return await bot if inspect.isawaitable(bot) else bot
-
-
-def start_state_retention(settings: Settings, bot: Any) -> "asyncio.Task | None":
-    """The periodic job that deletes state no turn has used for ``STATE_RETENTION_DAYS``
-    (``storage.retention``), on the bot's conversation-state storage when it can expire."""
-    storage = getattr(getattr(bot, "conversation_state", None), "_storage", None)
-    if not callable(getattr(storage, "expire", None)):
-        return None
-    from storage.retention import run_retention
-
-    return asyncio.create_task(run_retention(storage, settings.state_retention_days),
-                               name="state-retention")
-
-
-def mount_product_routes(app: "web.Application", settings: Settings) -> None:
-    """``GET /calendar/{token}.ics``, ``POST /admin/sweep`` (with ``ADMIN_TOKEN``) and the daily
-    reminder sweep; they find the database and the adapter at ``app[SERVICES]``."""
-    from reminders.http import add_routes, start_daily_sweeper
-
-    add_routes(app)
-    start_daily_sweeper(app, settings)
-
-
-def _import_attribute(module_name: str, attribute: str) -> Any:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
-        if err.name != module_name and not module_name.startswith(f"{err.name}."):
-            raise  # the module exists but one of its own imports is missing
-        raise StartupError(f"{module_name} is missing: the application needs "
-                           f"{module_name}.{attribute}") from None
-    try:
-        return getattr(module, attribute)
-    except AttributeError:
-        raise StartupError(f"{module_name} has no {attribute}") from None
+StartupError = composition.StartupError
+open_storage = composition.open_database
+product_bot_factory = composition.product_bot_factory
+build_product_bot = composition.build_product_bot
+start_state_retention = composition.start_state_retention
 
 
 # --- the application --------------------------------------------------------------------------
@@ -108,7 +50,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     - ``settings``: default ``Settings.from_env()``.
     - ``bot``: anything with ``async on_turn(turn_context)`` (an ``ActivityHandler``). Default:
       the product (:func:`build_product_bot` at start-up, plus the reminder routes and daily
-      sweep of :func:`mount_product_routes`); :class:`StartupError` right away if
+      sweep of :func:`services.mount_reminders`); :class:`StartupError` right away if
       ``bot.teams_bot`` is missing.
     - ``storage``: the ``storage.Database`` the product runs on; default: opened at start-up
       on ``DATABASE_URL`` and closed at shutdown. Storage passed in belongs to the caller.
@@ -118,13 +60,12 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
       ``apology`` (``turn_context -> str | Activity``; default: the bot's ``apology`` method,
       if any). An adapter made here is closed at shutdown; one passed in belongs to the caller.
 
-    Routes and background tasks added by others find everything at ``app[bot.http.SERVICES]``
-    (settings, adapter, bot, storage); e.g. the reminder sweeper sends with
-    ``app[SERVICES].adapter.send_proactive(reference, activity)``.
+    What the product runs on is built by the composition root (``services.py``) and handed
+    to each piece; ``app[bot.http.SERVICES]`` (settings, adapter, bot, storage) is what the
+    bot's own routes read, never a lookup for other packages.
     """
     from aiohttp import web
 
-    from bot.adapter import create_adapter
     from bot.http import (MAX_BODY_BYTES, SERVICES, Services, handle_healthz, handle_messages,
                           handle_readyz)
 
@@ -135,16 +76,20 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
         _check_bot(bot)
     owned_adapter = adapter is None
     if owned_adapter:
-        adapter = create_adapter(settings, credentials_factory=credentials_factory,
-                                 transport=transport)
+        adapter = composition.build_adapter(settings, credentials_factory=credentials_factory,
+                                         transport=transport)
     if not adapter.auth_enabled:
         log.warning("MicrosoftAppId is not set: local-development mode, incoming requests are "
                     "NOT authenticated. Set MicrosoftAppId and MicrosoftAppPassword before "
                     "exposing this server.")
 
+    import ops
+
+    metrics = ops.Metrics()
     services = Services(settings=settings, adapter=adapter, storage=storage, version=__version__)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SERVICES] = services
+    app[ops.METRICS] = metrics
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", handle_healthz)
     app.router.add_get("/readyz", handle_readyz)
@@ -167,6 +112,13 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                 services.storage = owned = await open_storage(settings)
             retention = None
             try:
+                if callable(getattr(services.storage, "migration_status", None)):
+                    if str(getattr(services.storage, "url", "")).endswith(":memory:"):
+                        # a fresh in-memory database: no separate command can have migrated it
+                        await composition.migrate_database(services.storage)
+                    await composition.check_schema(services.storage)  # SchemaBehind: run migrate
+                composition.database_ready(_app, settings, services.storage,
+                                        on_rate_wait=metrics.rate_wait)
                 the_bot = await build_product_bot(settings, services.storage, create_bot)
                 _check_bot(the_bot)
                 use_bot(the_bot)
@@ -180,7 +132,9 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                     await owned.close()
 
         app.cleanup_ctx.append(product_services)  # before the sweeper: it needs the database
-        mount_product_routes(app, settings)
+        composition.mount_reminders(app, settings, adapter, observe=metrics.reminder)
+
+    ops.install(app, metrics, admin_token=settings.admin_token, ready=lambda: services.storage)
 
     if owned_adapter:
         async def close_adapter(_app: web.Application) -> None:
@@ -208,8 +162,9 @@ CLI_COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Log to stderr with the request's correlation id; idempotent."""
+def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
+    """Log to stderr with the request's correlation id (``LOG_FORMAT=json``: one JSON object
+    per line); idempotent."""
     from bot import CorrelationIdFilter
 
     root = logging.getLogger()
@@ -218,7 +173,12 @@ def configure_logging(level: str = "INFO") -> None:
         return
     handler = logging.StreamHandler()
     handler._coop = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    if log_format == "json":
+        from ops import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(CorrelationIdFilter())
     root.addHandler(handler)
 
@@ -226,23 +186,51 @@ def configure_logging(level: str = "INFO") -> None:
 def serve(settings: Settings) -> int:
     from aiohttp import web
 
-    try:
-        app = create_app(settings)
-    except StartupError as err:
-        print(f"app.py: cannot start: {err}", file=sys.stderr)
-        return 2
+    from ops import configure_azure_monitor
+
+    from bot.http import RedactingAccessLogger
     from storage import StorageError
 
-    log.info("Co-op Assistant %s listening on http://%s:%d/api/messages", __version__,
-             settings.host, settings.port)
-    from bot.http import RedactingAccessLogger
-
+    configure_azure_monitor(settings.applicationinsights_connection_string)
     try:
+        app = create_app(settings)
+        log.info("Co-op Assistant %s listening on http://%s:%d/api/messages", __version__,
+                 settings.host, settings.port)
         web.run_app(app, host=settings.host, port=settings.port, print=None,
                     access_log_class=RedactingAccessLogger)
+    except StartupError as err:  # also raised at start-up: e.g. the schema is behind
+        print(f"app.py: cannot start: {err}", file=sys.stderr)
+        return 2
     except StorageError as err:  # e.g. the database never became reachable: one clear line
         log.error("cannot start: database: %s", err)
         return 2
+    return 0
+
+
+def migrate(settings: Settings) -> int:
+    """``python app.py migrate``: bring the database's schema up to this code (idempotent;
+    safe while other instances run: migrations are serialized by the database)."""
+    import asyncio
+
+    from storage.db import StorageError
+
+    async def run() -> dict[str, list[int]]:
+        db = await open_storage(settings)
+        try:
+            return await composition.migrate_database(db)
+        finally:
+            await db.close()
+
+    try:
+        applied = asyncio.run(run())
+    except StorageError as err:
+        print(f"app.py migrate: {err}", file=sys.stderr)
+        return 2
+    done = {name: versions for name, versions in applied.items() if versions}
+    if done:
+        print("migrated: " + "; ".join(f"{name} {versions}" for name, versions in done.items()))
+    else:
+        print("the schema is up to date")
     return 0
 
 
@@ -265,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="app.py", description="Co-op Assistant")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="serve the bot on HOST:PORT (the default)")
+    commands.add_parser("migrate", help="create or update the database schema (idempotent)")
     subparsers = {name: commands.add_parser(name, help=help_text)
                   for name, (_, help_text) in CLI_COMMANDS.items()}
 
@@ -283,8 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"app.py: {err}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     settings.register_language_packs()
+    if args.command == "migrate":
+        return migrate(settings)
     if module is None:
         return serve(settings)
     return int(module.run(args, settings) or 0)

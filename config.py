@@ -38,6 +38,7 @@ DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DATABASE_PATH.as_posix()}"
 APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
              "userassignedmsi": "UserAssignedMSI"}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 FY_LABEL_CONVENTIONS = ("seed", "microsoft")
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 ADMIN_TOKEN_MIN_LENGTH = 16
@@ -74,7 +75,11 @@ class Settings:
     - ``reminder_sweep_hour`` <- ``REMINDER_SWEEP_HOUR`` (9, hour of day in UTC)
     - ``reminder_sweep_enabled`` <- ``REMINDER_SWEEP_ENABLED`` (true)
     - ``tenant_rate_per_sec`` <- ``TENANT_RATE_PER_SEC`` (5 proactive messages per second per
-      tenant, well under the Teams per-app limits)
+      tenant, well under the Teams per-app limits), for all instances together (the bucket
+      is kept in the database)
+    - ``log_format`` <- ``LOG_FORMAT`` (``text``; or ``json``: one JSON object per line)
+    - ``applicationinsights_connection_string`` <- ``APPLICATIONINSIGHTS_CONNECTION_STRING``
+      (unset: no export; set: Azure Monitor, with the optional azure-monitor-opentelemetry)
     - ``public_base_url`` <- ``PUBLIC_BASE_URL`` (``http://HOST:PORT``), for calendar links
     - ``admin_token`` <- ``ADMIN_TOKEN`` (unset: operator routes are disabled)
     - ``db_statement_timeout`` <- ``DB_STATEMENT_TIMEOUT_SECONDS`` (5): a database call that
@@ -121,6 +126,8 @@ class Settings:
     reminder_heartbeat_seconds: float = 20.0
     reminder_retry_seconds: float = 120.0
     state_retention_days: int = 90
+    log_format: str = "text"
+    applicationinsights_connection_string: str | None = field(default=None, repr=False)
     lang_path: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -155,6 +162,11 @@ class Settings:
                                           f"got {self.log_level!r}"))
         else:
             object.__setattr__(self, "log_level", level)
+        log_format = str(self.log_format).lower()
+        if log_format not in LOG_FORMATS:
+            problems.append(("LOG_FORMAT", f"must be 'text' or 'json', got {self.log_format!r}"))
+        else:
+            object.__setattr__(self, "log_format", log_format)
         convention = str(self.fy_label_convention).lower()
         if convention not in FY_LABEL_CONVENTIONS:
             problems.append(("FY_LABEL_CONVENTION", "must be 'seed' or 'microsoft', "
@@ -224,6 +236,9 @@ class Settings:
             "fy_label_convention": env.get("FY_LABEL_CONVENTION", "seed"),
             "public_base_url": env.get("PUBLIC_BASE_URL", ""),
             "admin_token": env.get("ADMIN_TOKEN"),
+            "log_format": env.get("LOG_FORMAT", "text"),
+            "applicationinsights_connection_string":
+                env.get("APPLICATIONINSIGHTS_CONNECTION_STRING"),
             "lang_path": tuple(p for p in env.get("COOP_LANG_PATH", "").split(os.pathsep) if p.strip()),
         }
         kwargs["port"] = _parse(env, "PORT", 3978, int, "an integer between 1 and 65535", problems)

@@ -396,6 +396,10 @@ class RunningApp:
                "MicrosoftAppId": "", "MicrosoftAppPassword": "", "LOG_LEVEL": "INFO",
                "REMINDER_SWEEP_ENABLED": "false", "PUBLIC_BASE_URL": f"http://{LOOPBACK}:{self.port}"}
         env.update(self.env)
+        if self.database_url:
+            # the product refuses a schema that is behind: migrate first, as scripts/start.sh
+            subprocess.run([PYTHON, "app.py", "migrate"], cwd=REPO_ROOT, check=True,
+                           env={**os.environ, **env}, stdout=subprocess.DEVNULL)
         self.proc = Proc("app", list(self.cmd or [PYTHON, "app.py"]), env=env,
                          log_path=self.log_path).start()
         self.proc.wait_ready(self.base + "/healthz", timeout=timeout)

@@ -81,6 +81,12 @@ async def run(args: argparse.Namespace) -> dict:
         from bot.http import SERVICES, process_messages
         from config import Settings
 
+        import services as composition
+        from storage.db import Database
+
+        migrating = await Database.connect(db_url)
+        await composition.migrate_database(migrating)  # the product refuses a schema behind
+        await migrating.close()
         app = create_app(Settings.from_env())
         runner = web.AppRunner(app)
         await runner.setup()  # start-up: database, bot

@@ -37,6 +37,7 @@ import json
 import os
 import random
 import shlex
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +48,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    APOLOGY_MARKERS, FOLLOW_UPS_EN, FOLLOW_UPS_FR, LOOPBACK, PG_URL, PYTHON, QUESTIONS,
+    APOLOGY_MARKERS, FOLLOW_UPS_EN, FOLLOW_UPS_FR, LOOPBACK, PG_URL, PYTHON, QUESTIONS, REPO_ROOT,
     RESULTS_DIR, Proc, activity, cpu_count, free_port, machine_info, proc_fd_count,
     proc_rss_kb, start_connector,
 )
@@ -252,6 +253,9 @@ def start_bot(args, tmp: Path, schema_holder: list) -> tuple[Proc, str]:
     env = {"HOST": LOOPBACK, "PORT": str(port), "DATABASE_URL": db_url, "MicrosoftAppId": "",
            "MicrosoftAppPassword": "", "REMINDER_SWEEP_ENABLED": "false",
            "PUBLIC_BASE_URL": f"http://{LOOPBACK}:{port}"}
+    if args.ours_cmd.split()[-1:] == ["app.py"]:  # the product: migrate first
+        subprocess.run([PYTHON, "app.py", "migrate"], cwd=REPO_ROOT, check=True,
+                       env={**os.environ, **env}, stdout=subprocess.DEVNULL)
     proc = Proc("ours", [PYTHON, *shlex.split(args.ours_cmd)], env=env,
                 log_path=tmp / "ours.log", cpus=pin).start()
     proc.wait_ready(f"http://{LOOPBACK}:{port}/healthz", timeout=90)

@@ -300,6 +300,9 @@ class Bench:
                "MicrosoftAppId": "", "MicrosoftAppPassword": "",
                "REMINDER_SWEEP_ENABLED": "false"}
         cmd = [PYTHON, *shlex.split(self.args.ours_cmd)]
+        if cmd[-1:] == ["app.py"]:  # the product: migrate first
+            subprocess.run([PYTHON, "app.py", "migrate"], cwd=REPO_ROOT, check=True,
+                           env={**os.environ, **env}, stdout=subprocess.DEVNULL)
         proc = self.start(f"ours-{store}", cmd, env, f"http://{LOOPBACK}:{port}/healthz",
                           self.bot_cpus)
         return proc, f"http://{LOOPBACK}:{port}/api/messages"

@@ -9,9 +9,10 @@ Public API (imported lazily, so ``import bot`` stays cheap for the CLI):
   :class:`ChannelForbidden` (403), :class:`ChannelNotFound` (404),
   :class:`ChannelUnreachable` (no HTTP answer), :class:`ChannelAuthError` (no token):
   what a send to a channel's ``serviceUrl`` raises.
-- :func:`process_messages` (``bot.http``): ``POST /api/messages`` for any adapter and bot
-  (``await adapter.process(request, bot)`` calls it); :func:`handle_messages` is the route
-  ``create_app()`` mounts, reading ``app[SERVICES]``.
+- :func:`process_messages` (``bot.http``): ``POST /api/messages`` for any adapter and bot;
+  :func:`handle_messages` is the route ``create_app()`` mounts, reading ``app[SERVICES]``.
+- :class:`AdapterTransport`, :func:`production_transport` (``bot.proactive``): the reminder
+  sender's ``Transport`` over the adapter (a proactive message straight to the channel).
 
 The correlation id of the request being processed is kept in :data:`correlation_id`;
 :class:`CorrelationIdFilter` puts it on every log record as ``%(correlation_id)s``.
@@ -45,6 +46,8 @@ _LAZY = {
     "ChannelUnreachable": "bot.adapter",
     "ChannelAuthError": "bot.adapter",
     "OpenIdMetadataUnavailable": "bot.adapter",
+    "AdapterTransport": "bot.proactive",
+    "production_transport": "bot.proactive",
     "process_messages": "bot.http",
     "handle_messages": "bot.http",
     "SERVICES": "bot.http",

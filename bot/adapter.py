@@ -44,7 +44,7 @@ from typing import Any, Awaitable, Callable, Sequence
 from urllib.parse import quote, unquote, urlsplit
 
 import aiohttp
-from botbuilder.core import Bot, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -246,16 +246,22 @@ class ChannelTransport:
         url = activities_url(service_url, conversation_id, activity_id)
         await self._request("DELETE", url, credentials, conversation_id, None)
 
+    async def post_json(self, url: str, credentials: Any, conversation_id: str,
+                        activity: dict) -> ResourceResponse:
+        """POST an activity that is already Bot Framework JSON (a proactive message)."""
+        return await self._request("POST", url, credentials, conversation_id, None,
+                                   body=json.dumps(activity))
+
     async def _request(self, method: str, url: str, credentials: Any, conversation_id: str,
-                       activity: Activity | None) -> ResourceResponse:
+                       activity: Activity | None, *, body: str | None = None) -> ResourceResponse:
         headers = {"Accept": "application/json", "x-ms-conversation-id": conversation_id}
         authorization = await _authorization(credentials, method, url)
         if authorization:
             headers["Authorization"] = authorization
-        body = None
         if activity is not None:
-            headers["Content-Type"] = "application/json; charset=utf-8"
             body = json.dumps(model_json(activity))
+        if body is not None:
+            headers["Content-Type"] = "application/json; charset=utf-8"
         try:
             async with self._get_session().request(
                     method, URL(url, encoded=True), data=body, headers=headers) as response:
@@ -730,15 +736,6 @@ class CoopAdapter(CloudAdapter):
     async def __aexit__(self, *exc_info) -> None:
         await self.close()
 
-    # --- HTTP entry point (sample style: ``await adapter.process(request, bot)``) ---
-
-    async def process(self, request, bot: Bot, ws_response=None):
-        if ws_response is not None:
-            raise NotImplementedError("web-socket streaming is not supported by CoopAdapter")
-        from .http import process_messages
-
-        return await process_messages(request, self, bot)
-
     def _create_turn_context(self, activity: Activity, *args: Any) -> TurnContext:
         # The stock turn context, as a CoopTurnContext (cheaper sends; same behaviour).
         context = super()._create_turn_context(activity, *args)
@@ -825,6 +822,41 @@ class CoopAdapter(CloudAdapter):
             if token is not None:
                 correlation_id.reset(token)
         return responses
+
+    async def send_proactive_json(self, reference: dict, activity: dict, *,
+                                  bot_app_id: str | None = None) -> ResourceResponse:
+        """Send one activity (Bot Framework JSON) into the conversation of ``reference`` (a
+        serialized ``ConversationReference``), straight to the channel: no models, no turn.
+
+        The activity is addressed as ``TurnContext.apply_conversation_reference`` would
+        (channel, serviceUrl, conversation, from = the bot, recipient = the user, the
+        reference's locale unless the activity has one) and POSTed to the conversation with the
+        bot's credentials for ``bot_app_id`` (default: the adapter's app id), from the same
+        connector cache as the turns. No middleware runs (the product registers none). Raises
+        :class:`ChannelSendError` (or a subclass); nothing is retried here.
+        """
+        conversation = reference.get("conversation") or {}
+        conversation_id = conversation.get("id")
+        if not conversation_id:
+            raise ValueError("the conversation reference has no conversation id")
+        service_url = reference.get("serviceUrl")
+        url = activities_url(service_url, conversation_id)  # validates serviceUrl
+        app_id = self.app_id if bot_app_id is None else bot_app_id
+        claims = self.create_claims_identity(app_id)
+        factory = self.bot_framework_authentication.create_connector_factory(claims)
+        client = await factory.create(service_url, None)
+        body = dict(activity)
+        body.update({"channelId": reference.get("channelId"), "serviceUrl": service_url,
+                     "conversation": conversation, "from": reference.get("bot"),
+                     "recipient": reference.get("user")})
+        body.setdefault("type", ActivityTypes.message)
+        body.setdefault("inputHint", "acceptingInput")
+        if not body.get("locale") and reference.get("locale"):
+            body["locale"] = reference["locale"]
+        body.pop("id", None)
+        body.pop("replyToId", None)
+        return await self.transport.post_json(url, client.config.credentials, conversation_id,
+                                              body)
 
     # --- turn results and errors ---
 

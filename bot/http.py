@@ -103,7 +103,7 @@ async def handle_messages(request: web.Request) -> web.StreamResponse:
 
 
 async def process_messages(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.StreamResponse:
-    """Run ``bot`` on the request's activity (also what ``adapter.process(request, bot)`` does)."""
+    """Run ``bot`` on the request's activity through ``adapter`` (any route may call this)."""
     cid = new_correlation_id()
     token = correlation_id.set(cid)
     started = time.perf_counter()

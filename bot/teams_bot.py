@@ -1,7 +1,7 @@
 """The Teams bot: a :class:`TeamsActivityHandler` around the main dialog.
 
     bot = create_bot(settings, storage, reminders=reminders_service)
-    await adapter.process(request, bot)   # (bot.http does this)
+    await bot.on_turn(turn_context)       # (bot.http.process_messages does this)
 
 Per turn, in :meth:`CoopBot.on_turn`:
 
@@ -440,12 +440,15 @@ class CoopBot(TeamsActivityHandler):
 
 def create_bot(settings: Any = None, storage: Storage | None = None, *, reminders: Any = None,
                clock: Optional[Clock] = None, respond: Callable[..., Any] | None = None,
+               next_reminder: Callable[..., Any] | None = None,
                max_attempts: int = MAX_ATTEMPTS) -> CoopBot:
     """The product bot on ``storage`` (botbuilder ``Storage``; ``SqlStorage`` in production).
 
     ``settings``: :class:`config.Settings` (reads ``fy_label_convention``; may be None in tests).
     ``reminders``: the reminders service (see :mod:`dialogs.actions`), or None: reminder
-    buttons then answer that reminders are unavailable. ``clock``: returns an aware
+    buttons then answer that reminders are unavailable. ``next_reminder``: the schedule's
+    next reminder after a day (``reminders.schedule.next_reminder``; see
+    :class:`dialogs.Actions`). ``clock``: returns an aware
     ``datetime`` (default: UTC now), the fallback for "today" when the client sends no
     local time. ``respond``: replaces ``understanding.respond`` (tests).
     """
@@ -456,7 +459,7 @@ def create_bot(settings: Any = None, storage: Storage | None = None, *, reminder
     user_state = UserState(storage)
     conversation = Conversation(conversation_state.create_property("ConversationData"), respond,
                                 convention)
-    actions = Actions(reminders)
+    actions = Actions(reminders, next_reminder=next_reminder)
     recognizer = CoopRecognizer(context_of=conversation.context)
     renderer = cards.CardRenderer()
     holder: dict[str, CoopBot] = {}

@@ -37,10 +37,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 add_arguments = configure_parser
 
 
+class OtherInstanceSweeping(RuntimeError):
+    """A server instance (or another notify) leads a sweep right now."""
+
+
 async def _sweep(settings: Any, as_of: date, transport: Any = None):
-    from reminders import store
+    from bot.proactive import production_transport
+    from reminders import coordination, store
     from reminders.sweeper import run_sweep
-    from reminders.transport import production_transport
     from storage.db import Database
 
     db = await Database.connect(settings.database_url,
@@ -50,13 +54,30 @@ async def _sweep(settings: Any, as_of: date, transport: Any = None):
     transport = transport or production_transport(settings)
     try:
         await store.migrate(db)
+        await db.migrate(coordination.MIGRATION_NAME, coordination.MIGRATIONS)
+        # the same leadership and the same shared tenant rate as the servers' sweeps
+        limits = coordination.SharedRateLimits(db, tenant_rate=settings.tenant_rate_per_sec)
         lease = getattr(settings, "reminder_lease_seconds", 60.0)
         heartbeat = getattr(settings, "reminder_heartbeat_seconds", lease / 3)
-        # Rows another sweeper holds: wait for it to finish them, or take them over once its
-        # lease runs out (it died), so one run delivers everything due or says what it could not.
-        return await run_sweep(db, transport, as_of, tenant_rate=settings.tenant_rate_per_sec,
-                               convention=settings.fy_label_convention, lease_seconds=lease,
-                               heartbeat_seconds=heartbeat, wait_for_others=lease + heartbeat)
+        leader = coordination.SweepLeader(db)
+        # A leader that died (SIGKILL) loses its leadership within the leader's ttl: wait for
+        # it that long (and a lease) instead of refusing, so an immediate rerun still delivers.
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + leader.ttl + lease + heartbeat
+        while True:
+            async with leader.lead() as leading:
+                if leading:
+                    return await run_sweep(
+                        db, transport, as_of, tenant_rate=settings.tenant_rate_per_sec,
+                        convention=settings.fy_label_convention, limits=limits,
+                        reclaim_in_flight=True, lease_seconds=lease, heartbeat_seconds=heartbeat,
+                        wait_for_others=lease + heartbeat)
+            if loop.time() >= give_up:
+                unfinished = await store.unfinished_due(db, as_of)
+                raise OtherInstanceSweeping(
+                    f"another instance is sweeping now; {unfinished} subscribers' reminders due "
+                    f"by {as_of.isoformat()} are not finished yet")
+            await asyncio.sleep(1.0)
     finally:
         if owned:
             await transport.close()
@@ -81,6 +102,9 @@ def run(args: argparse.Namespace, settings: Any = None, *, transport: Any = None
     except StorageError as err:
         sys.stderr.write(f"notify: database: {err}\n")
         return 2
+    except OtherInstanceSweeping as err:
+        sys.stderr.write(f"notify: {err}\n")
+        return 1
     out = json.dumps(summary.to_dict()) if getattr(args, "json", False) else summary.line()
     sys.stdout.write(out + "\n")  # the command's own output (the log goes to stderr)
     return 0 if summary.complete else 1

@@ -1,12 +1,12 @@
 """Dialogs of the Co-op Assistant: the main dialog, its follow-up and confirmation dialogs,
 the cancel/help base, and the recognizer adapter over ``understanding``."""
-from .actions import ACTION_VERBS, VERB_ACTIONS, Actions, StoreReminders
+from .actions import ACTION_VERBS, VERB_ACTIONS, Actions, RemindersService
 from .cancel_and_help_dialog import CancelAndHelpDialog
 from .dialog_helper import cancel_all, run_dialog
 from .main_dialog import Conversation, FollowUpDialog, ForgetDialog, MainDialog, awaiting
 from .recognizer import CoopRecognizer
 from .turn import TurnInfo, set_turn_info, turn_info
 
-__all__ = ["ACTION_VERBS", "VERB_ACTIONS", "Actions", "StoreReminders", "CancelAndHelpDialog",
+__all__ = ["ACTION_VERBS", "VERB_ACTIONS", "Actions", "RemindersService", "CancelAndHelpDialog",
            "cancel_all", "run_dialog", "Conversation", "FollowUpDialog", "ForgetDialog",
            "MainDialog", "awaiting", "CoopRecognizer", "TurnInfo", "set_turn_info", "turn_info"]

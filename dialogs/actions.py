@@ -2,162 +2,73 @@
 "forget my data". The dialogs call :class:`Actions`; it talks to the reminders service and
 composes the confirmation from the message catalogues.
 
-``reminders`` is duck-typed so the bot does not depend on how that package is assembled: any
-object with (some of) these coroutine methods, mirroring ``reminders.store`` without the
-``db`` argument::
-
-    subscribe(*, user_id, reference, lang, locale, tz, today) -> Subscription
-    unsubscribe(user_id) -> bool
-    get_subscription(user_id) -> Subscription | None
-    refresh_reference(reference) -> int
-    deactivate_conversation(conversation_id, reason=...) -> int
-    forget_user(user_id) -> dict
-    calendar_url(user_id, lang, locale) -> str
-    next_reminder_date(today) -> date | None
-
-:class:`StoreReminders` builds that object over a ``storage.Database`` with
-``reminders.store``. Without a reminders service the actions answer that reminders are
-unavailable instead of pretending.
+The reminders service is a seam, :class:`RemindersService` (a ``typing.Protocol``): the
+composition root (``services.py``) hands in ``reminders.StoreReminders``; ``dialogs`` never
+imports ``reminders``. A service may offer only some of the methods (tests pass small fakes);
+an action whose method is missing answers that reminders are unavailable instead of
+pretending. ``next_reminder`` (``today -> item with .due_date``, the schedule's next reminder
+after ``today``) is what the confirmation falls back on when the service cannot say which
+day the sweeps will really deliver; the composition root passes
+``reminders.schedule.next_reminder``.
 """
 from __future__ import annotations
 
 import inspect
-import json
 import logging
-import time
-from collections import OrderedDict
 from datetime import date
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Protocol
 
 from . import texts
 from .turn import TurnInfo
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Actions", "StoreReminders", "ACTION_VERBS", "VERB_ACTIONS"]
+__all__ = ["Actions", "RemindersService", "ACTION_VERBS", "VERB_ACTIONS"]
 
 # card verbs that are actions (the other verbs, ask/choose, carry text)
 VERB_ACTIONS = {"remind": "subscribe", "calendar": "calendar", "unsubscribe": "unsubscribe"}
 ACTION_VERBS = frozenset(VERB_ACTIONS)
 
 
+class RemindersService(Protocol):
+    """What :class:`Actions` calls (``reminders.store`` without the ``db`` argument)."""
+
+    async def subscribe(self, *, user_id: str, reference: dict, lang: str,
+                        locale: Optional[str], tz: Optional[str], today: date) -> Any: ...
+
+    async def unsubscribe(self, user_id: str) -> bool: ...
+
+    async def get_subscription(self, user_id: str) -> Any: ...
+
+    async def refresh_reference(self, reference: dict) -> int: ...
+
+    async def deactivate_conversation(self, conversation_id: str, **kwargs: Any) -> int: ...
+
+    async def forget_user(self, user_id: str) -> dict: ...
+
+    async def calendar_url(self, user_id: str, lang: str, locale: Optional[str]) -> str: ...
+
+    async def next_reminder_date(self, today: date) -> Optional[date]: ...
+
+    async def upcoming_reminder(self, today: date) -> Any: ...
+
+
 async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
-REFERENCE_CACHE_SIZE = 10_000
-REFERENCE_CACHE_SECONDS = 300.0
-
-
-class StoreReminders:
-    """The reminders service over a ``Database`` (``reminders.store`` functions).
-
-    ``refresh_reference`` runs on every turn. The reference this instance last stored (or
-    found already stored) per conversation is remembered for ``reference_cache_seconds``
-    (at most ``reference_cache_size`` conversations, least recently used dropped first), and
-    the same reference again within that time is not written. The database stays the truth:
-    a miss, a changed reference, or any subscription change made through this object goes to
-    the database; an entry's age bounds how long a change made by another instance can go
-    unrefreshed here.
-    """
-
-    def __init__(self, db: Any, *, public_base_url: str = "", calendar_path: str = "/calendar/{token}.ics",
-                 reference_cache_size: int = REFERENCE_CACHE_SIZE,
-                 reference_cache_seconds: float = REFERENCE_CACHE_SECONDS,
-                 clock: Callable[[], float] = time.monotonic):
-        from reminders import store
-
-        self._db = db
-        self._store = store
-        self._base = public_base_url.rstrip("/")
-        self._path = calendar_path
-        self._seen: "OrderedDict[str, tuple[str, float]]" = OrderedDict()
-        self._seen_size = reference_cache_size
-        self._seen_seconds = reference_cache_seconds
-        self._clock = clock
-
-    def _forget_seen(self) -> None:
-        self._seen.clear()
-
-    async def subscribe(self, **kwargs: Any) -> Any:
-        self._forget_seen()
-        try:
-            return await self._store.subscribe(self._db, **kwargs)
-        finally:
-            self._forget_seen()
-
-    async def unsubscribe(self, user_id: str) -> bool:
-        self._forget_seen()
-        return await self._store.unsubscribe(self._db, user_id)
-
-    async def get_subscription(self, user_id: str) -> Any:
-        return await self._store.get_subscription(self._db, user_id)
-
-    async def refresh_reference(self, reference: dict) -> int:
-        """``reminders.store.refresh_reference``, skipped when this instance stored the same
-        reference for the conversation recently (see the class docstring)."""
-        try:
-            conversation_id = self._store.reference_fields(reference)[0]
-            stored = json.dumps(self._store.normalize_reference(reference), sort_keys=True)
-        except (ValueError, TypeError, AttributeError):
-            return await self._store.refresh_reference(self._db, reference)  # its own error
-        now = self._clock()
-        seen = self._seen.get(conversation_id)
-        if seen is not None and seen[0] == stored and now - seen[1] < self._seen_seconds:
-            self._seen.move_to_end(conversation_id)
-            return 0
-        changed = await self._store.refresh_reference(self._db, reference)
-        self._seen[conversation_id] = (stored, now)
-        self._seen.move_to_end(conversation_id)
-        while len(self._seen) > self._seen_size:
-            self._seen.popitem(last=False)
-        return changed
-
-    async def deactivate_conversation(self, conversation_id: str, **kwargs: Any) -> int:
-        self._forget_seen()
-        return await self._store.deactivate_conversation(self._db, conversation_id, **kwargs)
-
-    async def forget_user(self, user_id: str) -> dict:
-        self._forget_seen()
-        return await self._store.forget_user(self._db, user_id)
-
-    async def calendar_url(self, user_id: str, lang: str, locale: Optional[str]) -> str:
-        token = await self._store.calendar_token(self._db, user_id, lang, locale)
-        return self._base + self._path.format(token=token)
-
-    async def next_reminder_date(self, today: date) -> Optional[date]:
-        """The day the first reminder reaches someone who subscribes ``today``
-        (``reminders.next_reminder_date``: today's own reminder while today's sweep has not
-        run, tomorrow's catch-up once it has)."""
-        from reminders import next_reminder_date
-
-        return await next_reminder_date(self._db, today)
-
-    async def upcoming_reminder(self, today: date) -> Any:
-        """The next reminder an existing subscription gets (``reminders.upcoming_reminder``)."""
-        from reminders import upcoming_reminder
-
-        return await upcoming_reminder(self._db, today)
-
-
-def _next_item(today: date) -> Any:
-    """The next reminder a subscriber gets after ``today`` (a ``ReminderItem``), or None."""
-    try:
-        from reminders.schedule import next_reminder
-    except ImportError:
-        return None
-    return next_reminder(today)
-
-
-def _next_reminder(today: date) -> Optional[date]:
-    """Without a service that knows the sweeps: the schedule's first reminder after today."""
-    item = _next_item(today)
-    return getattr(item, "due_date", None) if item is not None else None
-
-
 class Actions:
-    def __init__(self, reminders: Any = None):
+    def __init__(self, reminders: Optional[RemindersService] = None, *,
+                 next_reminder: Optional[Callable[[date], Any]] = None):
         self.reminders = reminders
+        self.next_reminder = next_reminder
+
+    def _next_item(self, today: date) -> Any:
+        return self.next_reminder(today) if self.next_reminder is not None else None
+
+    def _next_date(self, today: date) -> Optional[date]:
+        item = self._next_item(today)
+        return getattr(item, "due_date", None) if item is not None else None
 
     def _has(self, name: str) -> bool:
         return self.reminders is not None and callable(getattr(self.reminders, name, None))
@@ -184,7 +95,7 @@ class Actions:
             upcoming = None
             if active:
                 upcoming = (await self._call("upcoming_reminder", info.today) if self._has("upcoming_reminder")
-                            else _next_item(info.today))
+                            else self._next_item(info.today))
             return texts.listing(lang, active, upcoming, info.locale)
         if action == "calendar":
             if not self._has("calendar_url") or not info.user_id:
@@ -204,7 +115,7 @@ class Actions:
         if self._has("next_reminder_date"):
             next_date = await self._call("next_reminder_date", info.today)
         else:
-            next_date = _next_reminder(info.today)
+            next_date = self._next_date(info.today)
         return texts.subscribed(lang, next_date, info.locale)
 
     async def forget(self, info: TurnInfo) -> None:

@@ -10,27 +10,28 @@ Public API (everything else is private):
 - confirmation: :func:`next_reminder_date`; texts filled in by :mod:`reminders.messages` (sentences in
   the catalogues ``understanding/messages_{en,fr}.py``)
 - sweeping: :func:`run_sweep` → :class:`Summary`
-- sending: :class:`Sender`, :class:`SendError`, :class:`Transport`, :class:`AdapterTransport`,
-  :func:`production_transport`
+- sending: :class:`Sender`, :class:`SendError`, :class:`Transport` (the seam; the bot's
+  implementation is ``bot.proactive.AdapterTransport``)
+- the bot's service: :class:`StoreReminders` (what ``dialogs.Actions`` calls)
 - web: :func:`add_routes`, :func:`start_daily_sweeper`, :func:`calendar_link`
 - schedule (pure): :func:`due_reminders`, :func:`next_reminder`, :func:`load_schedule`;
   calendar (pure): :func:`build_calendar`
 """
 from .ics import build_calendar
 from .schedule import ReminderItem, Schedule, ScheduleError, due_reminders, load_schedule, next_reminder
-from .sender import SendError, Sender, Transport
+from .sender import SendError, Sender, Transport, TransportAborted
+from .service import StoreReminders
 from .store import (Subscription, deactivate_conversation, ensure_schema, forget_user,
                     get_subscription, list_subscriptions, migrate, refresh_reference, subscribe,
                     unsubscribe)
 from .sweeper import Summary, next_reminder_date, run_sweep, upcoming_reminder
-from .transport import AdapterTransport, production_transport
 
 __all__ = [
     "build_calendar", "ReminderItem", "Schedule", "ScheduleError", "due_reminders", "load_schedule",
     "next_reminder", "SendError", "Sender", "Transport", "Subscription", "deactivate_conversation",
     "ensure_schema", "forget_user", "get_subscription", "list_subscriptions", "migrate",
     "refresh_reference", "subscribe", "unsubscribe", "Summary", "next_reminder_date", "run_sweep", "upcoming_reminder",
-    "AdapterTransport", "production_transport",
+    "TransportAborted", "StoreReminders",
     "add_routes", "start_daily_sweeper", "calendar_link", "calendar_url",
 ]
 

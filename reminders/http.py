@@ -4,9 +4,11 @@
     add_routes(app)                        # GET /calendar/{token}.ics, POST /admin/sweep
     start_daily_sweeper(app, settings)     # once a day at REMINDER_SWEEP_HOUR (UTC)
 
-Both find the database and the adapter at ``app[bot.http.SERVICES]`` (``storage``,
-``adapter``, ``settings``) when they are not passed in, at request / start time (the storage
-is opened at start-up). ``POST /admin/sweep`` exists only when ``ADMIN_TOKEN`` is set and
+The composition root hands them what they run on: the ``transport`` (the bot's
+``bot.proactive.AdapterTransport``), the ``settings`` and the database. The database is
+opened at start-up, after the routes are mounted: :func:`use_database` (or ``db=``) gives it
+to them then; this package never looks anything up in the bot's application state.
+``POST /admin/sweep`` exists only when ``ADMIN_TOKEN`` is set and
 requires ``Authorization: Bearer <ADMIN_TOKEN>`` (401 without credentials, 403 with wrong
 ones); body ``{"as_of": "YYYY-MM-DD"}`` optional; answers 202 at once, or 200 with the summary
 with ``?wait=1``; 409 while a sweep is running in this process.
@@ -30,7 +32,6 @@ from . import store
 from .ics import build_calendar
 from .schedule import upcoming_deadlines
 from .sweeper import Summary, run_sweep
-from .transport import AdapterTransport
 
 logger = logging.getLogger(__name__)
 
@@ -39,48 +40,73 @@ RETRY_AFTER_FAILED_SWEEP = timedelta(minutes=15)
 RETRY_UNFINISHED = timedelta(minutes=2)  # REMINDER_RETRY_SECONDS
 
 
+class NotLeader(RuntimeError):
+    """Another instance leads the sweep right now."""
+
+
 @dataclass
 class ReminderServices:
-    """What the routes and the daily task run on; unset values come from ``app[SERVICES]``."""
+    """What the routes and the daily task run on, handed in by the composition root.
+
+    ``limits``: the sender's rate limits (``reminders.coordination.SharedRateLimits`` in the
+    server: shared by every instance); ``leader``: a ``SweepLeader`` (every sweep of every
+    instance runs under it; None: sweep without asking anyone, one instance alone);
+    ``observe``: told each digest's outcome (the metrics).
+    """
 
     app: web.Application
     db: Any = None
     transport: Any = None
     settings: Any = None
+    limits: Any = None
+    leader: Any = None
+    observe: Optional[Callable[[str, int], None]] = None
+    lease_seconds: Optional[float] = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     running: Optional[asyncio.Task] = None
 
-    def _services(self) -> Any:
-        from bot.http import SERVICES
-
-        return self.app[SERVICES]
-
     def get_settings(self) -> Any:
-        return self.settings if self.settings is not None else self._services().settings
+        return self.settings
 
     def get_db(self) -> Any:
-        db = self.db if self.db is not None else self._services().storage
-        if db is None:
-            raise RuntimeError("no database: pass db= or open storage at app start-up")
-        return db
+        if self.db is None:
+            raise RuntimeError("no database: pass db= or call use_database() at start-up")
+        return self.db
 
     def get_transport(self) -> Any:
         if self.transport is None:
-            self.transport = AdapterTransport(self._services().adapter)
+            raise RuntimeError("no transport: pass transport= (the bot's AdapterTransport)")
         return self.transport
 
-    async def sweep(self, as_of: date) -> Summary:
+    async def sweep(self, as_of: date, *, only_if_not_swept: bool = False) -> Optional[Summary]:
+        """One sweep for ``as_of``, led by this instance; :class:`NotLeader` when another
+        instance leads one now. ``only_if_not_swept``: nothing (None) when a sweep for
+        ``as_of`` or later has already finished (checked once leading)."""
         db = self.get_db()
-        await store.ensure_schema(db)
-        settings = self.get_settings()
         async with self.lock:
-            lease = getattr(settings, "reminder_lease_seconds", 60.0)
-            return await run_sweep(db, self.get_transport(), as_of,
-                                   tenant_rate=getattr(settings, "tenant_rate_per_sec", 5.0),
-                                   convention=getattr(settings, "fy_label_convention", "seed"),
-                                   lease_seconds=lease,
-                                   heartbeat_seconds=getattr(settings, "reminder_heartbeat_seconds",
-                                                             lease / 3))
+            if self.leader is None:
+                return await self._run(db, as_of, reclaim=False)
+            async with self.leader.lead() as leading:
+                if not leading:
+                    raise NotLeader("another instance is sweeping")
+                if only_if_not_swept and (await store.last_swept(db) or date.min) >= as_of:
+                    return None
+                return await self._run(db, as_of, reclaim=True)
+
+    async def _run(self, db: Any, as_of: date, *, reclaim: bool) -> Summary:
+        settings = self.get_settings()
+        options: dict[str, Any] = {}
+        if self.limits is not None:
+            options["limits"] = self.limits
+        lease = (self.lease_seconds if self.lease_seconds is not None
+                 else getattr(settings, "reminder_lease_seconds", 60.0))
+        options["lease_seconds"] = lease
+        options["heartbeat_seconds"] = min(getattr(settings, "reminder_heartbeat_seconds", lease / 3),
+                                           lease / 2)
+        return await run_sweep(db, self.get_transport(), as_of,
+                               tenant_rate=getattr(settings, "tenant_rate_per_sec", 5.0),
+                               convention=getattr(settings, "fy_label_convention", "seed"),
+                               reclaim_in_flight=reclaim, observe=self.observe, **options)
 
 
 REMINDER_SERVICES = web.AppKey("reminder_services", ReminderServices)
@@ -101,6 +127,11 @@ def _services(app: web.Application, db: Any = None, transport: Any = None,
     return services
 
 
+def use_database(app: web.Application, db: Any) -> None:
+    """Give the reminder routes and the daily task the database opened at start-up."""
+    _services(app, db=db)
+
+
 def add_routes(app: web.Application, db: Any = None, *, transport: Any = None,
                settings: Any = None, admin_token: Optional[str] = None) -> None:
     """Mount ``GET /calendar/{token}.ics`` and, when an admin token is configured (argument, or
@@ -109,10 +140,7 @@ def add_routes(app: web.Application, db: Any = None, *, transport: Any = None,
     app.router.add_get("/calendar/{token}.ics", handle_calendar)
     token = admin_token
     if token is None:
-        try:
-            token = getattr(services.get_settings(), "admin_token", None)
-        except KeyError:
-            token = None
+        token = getattr(services.get_settings(), "admin_token", None)
     if token:
         app.router.add_post("/admin/sweep", _admin_sweep_handler(token))
     else:
@@ -127,7 +155,6 @@ def calendar_url(base_url: str, token: str) -> str:
 async def calendar_link(db: Any, user_id: str, base_url: str, *, lang: str = "en",
                         locale: Optional[str] = None) -> str:
     """The user's "Add to calendar" link (creating their token on first use)."""
-    await store.ensure_schema(db)
     return calendar_url(base_url, await store.calendar_token(db, user_id, lang, locale))
 
 
@@ -137,7 +164,6 @@ async def handle_calendar(request: web.Request) -> web.Response:
     if not TOKEN_PATTERN.match(token):
         raise web.HTTPNotFound()
     db = services.get_db()
-    await store.ensure_schema(db)
     owner = await store.token_owner(db, token)
     if owner is None:
         raise web.HTTPNotFound()
@@ -182,7 +208,11 @@ def _admin_sweep_handler(admin_token: str) -> Callable:
         task = asyncio.create_task(services.sweep(as_of))
         services.running = task
         if request.query.get("wait") in ("1", "true", "yes"):
-            summary = await task
+            try:
+                summary = await task
+            except NotLeader:
+                return web.json_response({"error": "a sweep is running on another instance"},
+                                         status=409)
             return web.json_response(summary.to_dict())
         task.add_done_callback(_log_task_failure)
         return web.json_response({"status": "started", "as_of": as_of.isoformat()}, status=202)
@@ -191,7 +221,9 @@ def _admin_sweep_handler(admin_token: str) -> Callable:
 
 
 def _log_task_failure(task: asyncio.Task) -> None:
-    if not task.cancelled() and task.exception() is not None:
+    if not task.cancelled() and isinstance(task.exception(), NotLeader):
+        logger.info("reminders: operator sweep not run: another instance is sweeping")
+    elif not task.cancelled() and task.exception() is not None:
         logger.error("reminders: sweep failed", exc_info=task.exception())
 
 
@@ -241,33 +273,36 @@ def start_daily_sweeper(app: web.Application, settings: Any = None, db: Any = No
 
 async def _daily_loop(services: ReminderServices, hour: int, clock: Callable[[], datetime],
                       retry_soon: float = 120.0) -> None:
-    """Sweep once a day; come back within ``retry_soon`` seconds while reminders due today
-    are unfinished (left pending after transient errors, or held by a sweeper that died),
-    and within 15 minutes after a sweep that failed outright."""
+    """Once today's hour has come and today is not swept: sweep if this instance can lead,
+    else stand by (retry every ``leader.poll`` seconds: a leader that died is replaced then),
+    until a sweep for today has finished; then sleep until tomorrow's hour. While reminders
+    due today are unfinished (left pending after transient errors, or held by a sweeper that
+    died), come back within ``retry_soon`` seconds (``REMINDER_RETRY_SECONDS``)."""
     while True:
         now = clock()
         today = now.date()
         due_today = now >= datetime.combine(today, dtime(hour), tzinfo=timezone.utc)
-        retry = unfinished = 0
+        wait = None
         if due_today:
             try:
                 db = services.get_db()
-                await store.ensure_schema(db)
                 last = await store.last_swept(db)
-                if last is None or last < today or await store.unfinished_due(db, today):
-                    await services.sweep(today)
                 unfinished = await store.unfinished_due(db, today)
+                if last is None or last < today or unfinished:
+                    await services.sweep(today, only_if_not_swept=not unfinished)
+                unfinished = await store.unfinished_due(db, today)
+                if unfinished:
+                    logger.info("reminders: %d subscribers' reminders due %s are unfinished; "
+                                "sweeping again in %.0f s", unfinished, today, retry_soon)
+                    wait = retry_soon
             except asyncio.CancelledError:
                 raise
+            except NotLeader:
+                wait = services.leader.poll
+                logger.debug("reminders: another instance leads today's sweep; standing by")
             except Exception:
                 logger.exception("reminders: daily sweep for %s failed; retrying in %s",
                                  today, RETRY_AFTER_FAILED_SWEEP)
-                retry = True
-        wait = seconds_until(clock(), hour)
-        if retry:
-            wait = min(wait, RETRY_AFTER_FAILED_SWEEP.total_seconds())
-        if unfinished:
-            logger.info("reminders: %d subscribers' reminders due %s are unfinished; sweeping "
-                        "again in %.0f s", unfinished, today, retry_soon)
-            wait = min(wait, retry_soon)
-        await asyncio.sleep(wait)
+                wait = RETRY_AFTER_FAILED_SWEEP.total_seconds()
+        until_tomorrow = seconds_until(clock(), hour)
+        await asyncio.sleep(until_tomorrow if wait is None else min(wait, until_tomorrow))

@@ -2,15 +2,17 @@
 
 The I/O is an injected :class:`Transport` (``async send(reference, activity)``) that raises
 :class:`SendError` carrying the HTTP status, ``Retry-After`` and the Teams error code, so the
-policy below is tested with a fake and the real transports (``reminders.transport``) are
-tested separately against a fake Teams connector on loopback.
+policy below is tested with a fake and the real transport (``bot.proactive.AdapterTransport``,
+which implements this seam over the bot adapter) is tested separately against a fake Teams connector on loopback.
 
 Policy (CONVENTIONS "Proactive sends"):
 
 - a token bucket per tenant (configurable rate, conservative default 5/s) and one per
-  conversation (Teams: 7 messages/s), both honoured before every attempt;
+  conversation (Teams: 7 messages/s), both honoured before every attempt (:class:`RateLimits`:
+  in this process, or shared by every instance through the database,
+  ``reminders.coordination.SharedRateLimits``);
 - 429: wait ``Retry-After`` (seconds or an HTTP date; 1 s if absent) and pause the whole
-  tenant's bucket for that long, then try again (bounded number of times);
+  tenant for that long (every instance, with the shared limits), then try again (bounded);
 - 412, 502, 503, 504 and timeouts / connection errors: exponential backoff with full jitter,
   bounded attempts;
 - 403 ``ConversationBlockedByUser`` / ``BotNotInConversationRoster`` and 404: the
@@ -46,6 +48,15 @@ class SendError(Exception):
         self.message = message
         what = "timeout" if timeout else (f"HTTP {status}" if status else "connection error")
         super().__init__(f"{what}{f' {code}' if code else ''}{f': {message}' if message else ''}")
+
+
+class TransportAborted(SendError):
+    """A failure that no retry will fix within this sweep (e.g. Azure AD refused the bot's
+    credentials): the sweep stops and leaves its rows pending for the next one."""
+
+    def __init__(self, status: Optional[int] = None, **kwargs) -> None:
+        kwargs.setdefault("fatal", True)
+        super().__init__(status, **kwargs)
 
 
 class Transport(Protocol):
@@ -88,6 +99,54 @@ class RateLimiter:
             self._next = resume
 
 
+class RateLimits(Protocol):
+    """Where the sender waits before each attempt: the tenant's limit and the conversation's,
+    and the tenant-wide pause after a 429. ``LocalRateLimits`` keeps them in this process;
+    ``reminders.coordination.SharedRateLimits`` in the database, for every instance at once."""
+
+    async def acquire(self, tenant_id: str, conversation_id: str) -> None: ...
+
+    async def pause(self, tenant_id: str, seconds: float) -> None: ...
+
+
+class LocalRateLimits:
+    """In-process :class:`RateLimits`: a :class:`RateLimiter` per tenant and per conversation
+    (one instance alone; several instances need the shared ones)."""
+
+    def __init__(self, tenant_rate: float = 5.0, tenant_burst: float = 1.0,
+                 conversation_rate: float = TEAMS_CONVERSATION_RATE) -> None:
+        self.tenant_rate = tenant_rate
+        self.tenant_burst = tenant_burst
+        self.conversation_rate = conversation_rate
+        self._tenants: dict[str, RateLimiter] = {}
+        self._conversations: dict[str, RateLimiter] = {}
+        self.waits = 0
+        self.waited_seconds = 0.0
+
+    def tenant(self, tenant_id: str) -> RateLimiter:
+        limiter = self._tenants.get(tenant_id)
+        if limiter is None:
+            limiter = self._tenants[tenant_id] = RateLimiter(self.tenant_rate, self.tenant_burst)
+        return limiter
+
+    def conversation(self, conversation_id: str) -> RateLimiter:
+        limiter = self._conversations.get(conversation_id)
+        if limiter is None:
+            limiter = self._conversations[conversation_id] = RateLimiter(self.conversation_rate)
+        return limiter
+
+    async def acquire(self, tenant_id: str, conversation_id: str) -> None:
+        for limiter in (self.tenant(tenant_id), self.conversation(conversation_id)):
+            delay = limiter.reserve()
+            if delay > 0:
+                self.waits += 1
+                self.waited_seconds += delay
+                await asyncio.sleep(delay)
+
+    async def pause(self, tenant_id: str, seconds: float) -> None:
+        self.tenant(tenant_id).pause(seconds)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """How one delivery ended: ``sent``, ``deactivate`` (reason), ``failed`` (permanent) or
@@ -108,7 +167,8 @@ class Sender:
                  max_attempts: int = 5, max_throttled: int = 10, backoff_base: float = 0.5,
                  backoff_cap: float = 30.0, default_retry_after: float = 1.0,
                  rng: Optional[random.Random] = None,
-                 sleep: Callable[[float], "asyncio.Future"] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], "asyncio.Future"] = asyncio.sleep,
+                 limits: Optional[RateLimits] = None) -> None:
         self.transport = transport
         self.tenant_rate = tenant_rate
         self.tenant_burst = tenant_burst
@@ -120,22 +180,10 @@ class Sender:
         self.default_retry_after = default_retry_after
         self._rng = rng or random.Random()
         self._sleep = sleep
-        self._tenants: dict[str, RateLimiter] = {}
-        self._conversations: dict[str, RateLimiter] = {}
+        self.limits: RateLimits = limits or LocalRateLimits(tenant_rate, tenant_burst,
+                                                            conversation_rate)
         self.throttled = 0  # 429 answers seen (for reports)
         self.retries = 0
-
-    def _tenant(self, tenant_id: str) -> RateLimiter:
-        limiter = self._tenants.get(tenant_id)
-        if limiter is None:
-            limiter = self._tenants[tenant_id] = RateLimiter(self.tenant_rate, self.tenant_burst)
-        return limiter
-
-    def _conversation(self, conversation_id: str) -> RateLimiter:
-        limiter = self._conversations.get(conversation_id)
-        if limiter is None:
-            limiter = self._conversations[conversation_id] = RateLimiter(self.conversation_rate)
-        return limiter
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
@@ -147,8 +195,7 @@ class Sender:
         the time spent waiting to retry (a sweeper's lease)."""
         attempts = throttled = 0
         while True:
-            await self._tenant(tenant_id).acquire()
-            await self._conversation(conversation_id).acquire()
+            await self.limits.acquire(tenant_id, conversation_id)
             attempts += 1
             try:
                 await self.transport.send(reference, activity)
@@ -158,6 +205,8 @@ class Sender:
             wait, outcome = self._classify(failure, attempts, throttled, tenant_id)
             if failure.status == 429:
                 throttled += 1
+                # the whole tenant slows down, on every instance, not just this send
+                await self.limits.pause(tenant_id, wait)
             if outcome is not None:
                 return outcome
             if deadline is not None and time.monotonic() + wait > deadline:
@@ -174,7 +223,6 @@ class Sender:
         if status == 429:
             self.throttled += 1
             wait = error.retry_after if error.retry_after is not None else self.default_retry_after
-            self._tenant(tenant_id).pause(wait)  # the whole tenant slows down, not just this send
             if throttled + 1 >= self.max_throttled:
                 return 0.0, Outcome("retry_later", f"throttled {throttled + 1} times", attempts, status)
             logger.info("reminders: 429 for tenant %s, waiting %.2fs", tenant_id, wait)

@@ -38,6 +38,8 @@ from .schedule import ReminderItem
 
 logger = logging.getLogger(__name__)
 
+LEDGER_INSERT_ROWS = 300  # rows per multi-row INSERT (9 parameters a row)
+
 MIGRATION_NAME = "reminders"
 MIGRATIONS = [
     """CREATE TABLE reminder_subscriptions (
@@ -119,7 +121,8 @@ _MIGRATED: "weakref.WeakSet[Database]" = weakref.WeakSet()
 
 
 async def ensure_schema(db: Database) -> None:
-    """:func:`migrate` once per ``Database`` object (cheap to call on every turn)."""
+    """:func:`migrate` once per ``Database`` object. The product no longer calls it: the
+    schema is made by ``python app.py migrate`` and checked at start-up."""
     if db not in _MIGRATED:
         await migrate(db)
 
@@ -185,7 +188,6 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
     subscription to this conversation and refreshes it; an inactive one is re-activated and
     starts from ``today`` (reminders due today or later; nothing older).
     """
-    await ensure_schema(db)
     reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
     conversation_id, user_key = bounded_key(conversation_id), bounded_key(user_id)
@@ -214,14 +216,12 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
 
 
 async def get_subscription(db: Database, user_id: str) -> Optional[Subscription]:
-    await ensure_schema(db)
     row = await db.fetchrow("SELECT * FROM reminder_subscriptions WHERE user_id = $1",
                             bounded_key(user_id))
     return Subscription.from_row(row) if row else None
 
 
 async def list_subscriptions(db: Database, *, active_only: bool = True) -> list[Subscription]:
-    await ensure_schema(db)
     sql = "SELECT * FROM reminder_subscriptions"
     if active_only:
         sql += " WHERE active = 1"
@@ -238,7 +238,6 @@ async def _skip_pending(tx: Any, where: str, arg: str, reason: str) -> None:
 
 async def unsubscribe(db: Database, user_id: str) -> bool:
     """"stop reminders": deactivate; True if there was an active subscription."""
-    await ensure_schema(db)
     user_id = bounded_key(user_id)
     async with db.transaction() as tx:
         changed = await tx.execute(
@@ -254,7 +253,6 @@ async def refresh_reference(db: Database, reference: dict) -> int:
 
     Cheap no-op (0) when nobody in that conversation is subscribed. Does not re-activate.
     """
-    await ensure_schema(db)
     reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
     conversation_id = bounded_key(conversation_id)
@@ -283,7 +281,6 @@ async def deactivate_conversation(db: Database, conversation_id: str,
                                   reason: str = REASON_UNINSTALLED) -> int:
     """The bot was uninstalled from / removed from a conversation: stop every subscription in
     it and remove the stored references. Returns how many were stopped."""
-    await ensure_schema(db)
     conversation_id = bounded_key(conversation_id)
     async with db.transaction() as tx:
         await _skip_pending(tx, "conversation_id", conversation_id, reason)
@@ -297,7 +294,6 @@ async def deactivate_conversation(db: Database, conversation_id: str,
 
 async def forget_user(db: Database, user_id: str) -> dict[str, int]:
     """"Forget my data": delete the user's subscription, ledger rows and calendar token."""
-    await ensure_schema(db)
     user_id = bounded_key(user_id)
     async with db.transaction() as tx:
         ledger = await tx.execute(
@@ -316,7 +312,6 @@ async def forget_user(db: Database, user_id: str) -> dict[str, int]:
 async def calendar_token(db: Database, user_id: str, lang: str = "en",
                          locale: Optional[str] = None) -> str:
     """The user's calendar token, created on first use (``secrets.token_urlsafe(32)``)."""
-    await ensure_schema(db)
     user_id = bounded_key(user_id)
     await db.execute(
         """INSERT INTO reminder_calendar_tokens (user_id, token, lang, locale, created_at)
@@ -328,7 +323,6 @@ async def calendar_token(db: Database, user_id: str, lang: str = "en",
 
 async def token_owner(db: Database, token: str) -> Optional[dict]:
     """``{"user_id", "lang", "locale"}`` of a calendar token, or None."""
-    await ensure_schema(db)
     return await db.fetchrow(
         "SELECT user_id, lang, locale FROM reminder_calendar_tokens WHERE token = $1", token)
 
@@ -361,6 +355,18 @@ async def subscriptions_to_plan(db: Database, as_of: date) -> list[tuple[str, da
     return [(r["id"], date.fromisoformat(r["swept_through"])) for r in rows]
 
 
+async def still_to_plan(db: Database, subscription_ids: list[str], as_of: date) -> set[str]:
+    """Which of ``subscription_ids`` are still to plan for ``as_of`` (another sweeper may have)."""
+    if not subscription_ids:
+        return set()
+    marks = ", ".join(f"${i}" for i in range(2, len(subscription_ids) + 2))
+    rows = await db.fetch(
+        f"""SELECT id FROM reminder_subscriptions
+            WHERE active = 1 AND swept_through < $1 AND id IN ({marks})""",
+        as_of.isoformat(), *subscription_ids)
+    return {r["id"] for r in rows}
+
+
 async def plan_batch(db: Database, batch: Iterable[tuple[str, date, list[ReminderItem]]],
                      as_of: date) -> int:
     """Write the ledger rows of one batch of subscriptions, each in window (swept_through, as_of].
@@ -369,23 +375,44 @@ async def plan_batch(db: Database, batch: Iterable[tuple[str, date, list[Reminde
     moves its cursor and writes its rows; the other sees the cursor moved and writes nothing.
     """
     now = _now()
+    batch = list(batch)
+    if not batch:
+        return 0
     written = 0
     async with db.transaction() as tx:
-        for sub_id, swept_through, items in batch:
-            moved = await tx.execute(
-                """UPDATE reminder_subscriptions SET swept_through = $2
-                   WHERE id = $1 AND swept_through = $3 AND active = 1""",
-                sub_id, as_of.isoformat(), swept_through.isoformat())
-            if not moved:
-                continue
-            for item in items:
-                written += await tx.execute(
-                    """INSERT INTO reminder_ledger (subscription_id, reminder_key, kind, offset_days,
-                           cycle, grp, due_date, deadline, planned_for, state, created_at, updated_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)
-                       ON CONFLICT (subscription_id, reminder_key) DO NOTHING""",
-                    sub_id, item.key, item.kind, item.offset, item.cycle_label, item.group,
-                    item.due_date.isoformat(), item.deadline.isoformat(), as_of.isoformat(), now)
+        # one UPDATE for the whole batch (the cursor compare-and-set per row), then one
+        # multi-row INSERT per LEDGER_INSERT_ROWS ledger rows: a statement per row made a
+        # 10 000-subscriber plan take 16 s on PostgreSQL
+        pairs = ", ".join(f"(${2 * i + 2}, ${2 * i + 3})" for i in range(len(batch)))
+        args: list[Any] = [as_of.isoformat()]
+        for sub_id, swept_through, _ in batch:
+            args += [sub_id, swept_through.isoformat()]
+        moved_rows = await tx.fetch(
+            f"""UPDATE reminder_subscriptions SET swept_through = $1
+                FROM (VALUES {pairs}) AS v
+                WHERE reminder_subscriptions.id = v.column1
+                  AND reminder_subscriptions.swept_through = v.column2
+                  AND reminder_subscriptions.active = 1
+                RETURNING reminder_subscriptions.id""", *args)
+        moved = {r["id"] for r in moved_rows}
+        rows = [(sub_id, item) for sub_id, _, items in batch if sub_id in moved
+                for item in items]
+        for start in range(0, len(rows), LEDGER_INSERT_ROWS):
+            chunk = rows[start:start + LEDGER_INSERT_ROWS]
+            # row i: $(9i+2) .. $(9i+9) its fields, $(9i+10) the time; $1 the planned day
+            marks = ", ".join(
+                "(" + ", ".join(f"${9 * i + k}" for k in range(2, 10)) + f", $1, 'pending', "
+                f"${9 * i + 10}, ${9 * i + 10})" for i in range(len(chunk)))
+            values: list[Any] = [as_of.isoformat()]
+            for sub_id, item in chunk:
+                values += [sub_id, item.key, item.kind, item.offset, item.cycle_label,
+                           item.group, item.due_date.isoformat(), item.deadline.isoformat(),
+                           now]
+            written += await tx.execute(
+                f"""INSERT INTO reminder_ledger (subscription_id, reminder_key, kind, offset_days,
+                        cycle, grp, due_date, deadline, planned_for, state, created_at, updated_at)
+                    VALUES {marks}
+                    ON CONFLICT (subscription_id, reminder_key) DO NOTHING""", *values)
     return written
 
 
@@ -415,7 +442,8 @@ async def claimable_targets(db: Database, as_of: date, now: Optional[float] = No
 
 
 async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: float,
-                as_of: date, now: Optional[float] = None) -> list[LedgerRow]:
+                as_of: date, now: Optional[float] = None,
+                expired_before: Optional[float] = None) -> list[LedgerRow]:
     """Atomically take every sendable row of one subscription that is due by ``as_of`` (an
     operator's sweep for an earlier day never sends a later reminder early) for ``owner``
     until the lease ends.
@@ -425,6 +453,9 @@ async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: f
     SQLite writers are serialized. Either way each row has one owner at a time.
     """
     now = time.time() if now is None else now
+    # rows in flight whose lease ended before this are taken over (default: now; a leading
+    # sweep passes infinity: whoever held them has died)
+    expired = now if expired_before is None else expired_before
     rows = await db.fetch(
         """UPDATE reminder_ledger SET state = 'in_flight', lease_owner = $2, lease_until = $3,
                attempts = attempts + 1, updated_at = $5
@@ -432,7 +463,7 @@ async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: f
              AND (state = 'pending' OR (state = 'in_flight' AND lease_until < $4))
              AND EXISTS (SELECT 1 FROM reminder_subscriptions s WHERE s.id = $1 AND s.active = 1)
            RETURNING reminder_key, kind, offset_days, cycle, grp, due_date, deadline, attempts""",
-        subscription_id, owner, now + lease_seconds, now, _now(), as_of.isoformat())
+        subscription_id, owner, now + lease_seconds, expired, _now(), as_of.isoformat())
     return sorted((LedgerRow.from_row(r) for r in rows), key=lambda r: (r.due_date, r.key))
 
 
@@ -502,7 +533,6 @@ async def ledger_counts(db: Database) -> dict[str, int]:
 
 
 async def sweep_started(db: Database, as_of: date) -> str:
-    await ensure_schema(db)
     sweep_id = uuid.uuid4().hex
     await db.execute("INSERT INTO reminder_sweeps (id, as_of, started_at) VALUES ($1, $2, $3)",
                      sweep_id, as_of.isoformat(), _now())

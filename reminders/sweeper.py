@@ -15,28 +15,29 @@
    and marks the rows ``sent`` / ``failed`` / back to ``pending`` (transient failure) and
    deactivates the subscription when Teams says the conversation is gone.
 
+A crash between claim and mark leaves ``in_flight`` rows; a later sweep re-claims them once
+their lease has expired, so at most the messages in flight at the crash are sent twice.
 While a worker holds a claim it renews the lease every ``heartbeat_seconds`` (default a
 third of the lease), so a slow send never loses its rows to another sweeper; a sweeper that
 dies stops renewing, and its rows are free again within ``lease_seconds`` (default 60).
-A crash between claim and mark leaves ``in_flight`` rows; a later sweep re-claims them once
-their lease has expired, so at most the messages in flight at the crash are sent twice.
 ``wait_for_others`` (what ``app.py notify`` uses) makes a sweep wait that long for rows
 another sweeper holds, and take them over when their lease runs out; the summary counts
 what is still held elsewhere at the end (``in_flight_elsewhere``) and ``complete`` is False
 while anything due is undelivered.
-``python -m reminders.sweeper`` runs one sweep (used by the SIGKILL test and the benchmark).
+``python -m cli.sweep`` runs one sweep in a process of its own (the SIGKILL tests).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from core import calendar
 from storage.db import Database
@@ -51,7 +52,7 @@ DEFAULT_LEASE_SECONDS = 60.0
 SEND_BUDGET_SECONDS = 480.0  # how long one digest's retries may go on (the lease is renewed)
 WAIT_POLL_SECONDS = 0.5
 DEFAULT_CONCURRENCY = 16
-PLAN_BATCH = 500
+PLAN_BATCH = 200
 MAX_CLAIMS_PER_ROW = 8  # a reminder claimed this often without success is given up (failed)
 
 
@@ -118,17 +119,28 @@ def select_rows(rows: list[store.LedgerRow], as_of: date) -> tuple[list[store.Le
 
 
 async def plan(db: Database, as_of: date, schedule: Optional[Schedule] = None) -> int:
-    """Write the ledger rows due on ``as_of`` for every active subscription; return how many."""
+    """Write the ledger rows due on ``as_of`` for every active subscription; return how many.
+
+    Several sweepers planning at once (``python -m cli.sweep`` processes, or a sweep that took
+    over) split the work instead of repeating it: each goes through the batches in its own
+    random order and skips the subscriptions another has planned meanwhile.
+    """
     todo = await store.subscriptions_to_plan(db, as_of)
     cache: dict[date, list[ReminderItem]] = {}
     written = 0
-    for start in range(0, len(todo), PLAN_BATCH):
+    batches = [todo[start:start + PLAN_BATCH] for start in range(0, len(todo), PLAN_BATCH)]
+    random.shuffle(batches)
+    for number, chunk in enumerate(batches):
+        if number:  # the first batch is fresh; later ones may have been planned by another
+            left = await store.still_to_plan(db, [sub_id for sub_id, _ in chunk], as_of)
+            chunk = [entry for entry in chunk if entry[0] in left]
         batch = []
-        for sub_id, swept_through in todo[start:start + PLAN_BATCH]:
+        for sub_id, swept_through in chunk:
             if swept_through not in cache:
                 cache[swept_through] = due_reminders(as_of, swept_through, schedule=schedule)
             batch.append((sub_id, swept_through, cache[swept_through]))
-        written += await store.plan_batch(db, batch, as_of)
+        if batch:
+            written += await store.plan_batch(db, batch, as_of)
     return written
 
 
@@ -142,9 +154,19 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
                     tenant_rate: float = 5.0, concurrency: int = DEFAULT_CONCURRENCY,
                     lease_seconds: float = DEFAULT_LEASE_SECONDS, convention: str = "seed",
                     schedule: Optional[Schedule] = None, max_claims: int = MAX_CLAIMS_PER_ROW,
+                    reclaim_in_flight: bool = False,
+                    observe: Optional[Callable[[str, int], None]] = None,
                     heartbeat_seconds: Optional[float] = None, wait_for_others: float = 0.0,
                     **sender_options: Any) -> Summary:
-    """Run one sweep for ``as_of``; safe to rerun and to run on several instances at once."""
+    """Run one sweep for ``as_of``; safe to rerun and to run on several instances at once.
+
+    ``reclaim_in_flight``: take over rows another sweeper left ``in_flight`` without waiting
+    for their lease, for a sweep that leads (``reminders.coordination.SweepLeader``): every
+    sweep runs under that leadership, so rows in flight when it is obtained belong to a
+    sweeper that died. ``observe(outcome, n)`` is told each digest's outcome as it happens
+    (``sent``, ``failed``, ``deferred``, ``deactivated``, ``skipped``) for the metrics.
+    ``sender_options`` go to :class:`~reminders.sender.Sender` (e.g. ``limits=``).
+    """
     sender = transport if isinstance(transport, Sender) else Sender(
         transport, tenant_rate=tenant_rate, **sender_options)
     heartbeat = lease_seconds / 3 if heartbeat_seconds is None else heartbeat_seconds
@@ -153,7 +175,8 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
     summary = Summary(as_of=as_of.isoformat())
     sweep_id = await store.sweep_started(db, as_of)
     summary.planned = await plan(db, as_of, schedule)
-    targets = await store.claimable_targets(db, as_of)
+    reclaim_before = math.inf if reclaim_in_flight else None
+    targets = await store.claimable_targets(db, as_of, now=reclaim_before)
     logger.info("reminders: sweep %s for %s: %d new ledger rows, %d subscribers to message",
                 sweep_id[:8], as_of, summary.planned, len(targets))
     stop = asyncio.Event()
@@ -173,7 +196,8 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
                 except asyncio.QueueEmpty:
                     return
                 if await _deliver_one(db, sender, target, as_of, summary, stop, lease_seconds,
-                                      heartbeat, convention, max_claims):
+                                      heartbeat, convention, max_claims, reclaim_before,
+                                      observe or _ignore):
                     tried.add(target.subscription_id)
 
         async with asyncio.TaskGroup() as group:
@@ -187,7 +211,7 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
     summary.in_flight_elsewhere = await store.in_flight(db, as_of)
     while summary.in_flight_elsewhere and not stop.is_set() and time.monotonic() < give_up:
         await asyncio.sleep(min(WAIT_POLL_SECONDS, max(0.0, give_up - time.monotonic())))
-        await deliver_all(await store.claimable_targets(db, as_of))
+        await deliver_all(await store.claimable_targets(db, as_of, now=reclaim_before))
         summary.in_flight_elsewhere = await store.in_flight(db, as_of)
     if summary.in_flight_elsewhere:
         logger.warning("reminders: %d subscribers' reminders are still held by another sweeper",
@@ -198,6 +222,10 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
                                summary.deactivated)
     logger.info("reminders: %s", summary.line())
     return summary
+
+
+def _ignore(outcome: str, n: int) -> None:
+    return None
 
 
 async def _heartbeat(db: Database, subscription_id: str, owner: str, lease_seconds: float,
@@ -217,18 +245,20 @@ async def _heartbeat(db: Database, subscription_id: str, owner: str, lease_secon
 
 async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of: date,
                        summary: Summary, stop: asyncio.Event, lease_seconds: float,
-                       heartbeat: float, convention: str, max_claims: int) -> bool:
+                       heartbeat: float, convention: str, max_claims: int,
+                       reclaim_before: Optional[float], observe: Callable[[str, int], None]) -> bool:
     """Claim and deliver one subscriber's due reminders; False when there was nothing to
     claim (another sweeper holds them, or nothing is left)."""
     owner = uuid.uuid4().hex
-    rows = await store.claim(db, target.subscription_id, owner, lease_seconds, as_of)
+    rows = await store.claim(db, target.subscription_id, owner, lease_seconds, as_of,
+                             expired_before=reclaim_before)
     if not rows:
         return False
     renewing = asyncio.create_task(_heartbeat(db, target.subscription_id, owner, lease_seconds,
                                               heartbeat))
     try:
         await _deliver_claimed(db, sender, target, rows, owner, as_of, summary, stop,
-                               convention, max_claims)
+                               convention, max_claims, observe)
     finally:
         renewing.cancel()
         try:
@@ -240,7 +270,8 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
 
 async def _deliver_claimed(db: Database, sender: Sender, target: store.Target,
                            rows: list[store.LedgerRow], owner: str, as_of: date, summary: Summary,
-                           stop: asyncio.Event, convention: str, max_claims: int) -> None:
+                           stop: asyncio.Event, convention: str, max_claims: int,
+                           observe: Callable[[str, int], None]) -> None:
     started = time.monotonic()
     exhausted = [r for r in rows if r.attempts > max_claims]
     if exhausted:
@@ -253,6 +284,7 @@ async def _deliver_claimed(db: Database, sender: Sender, target: store.Target,
             keys = [k for k, why in skipped.items() if why == reason]
             await store.mark_keys(db, target.subscription_id, owner, keys, "skipped", reason)
         summary.skipped += len(skipped)
+        observe("skipped", len(skipped))
     if not chosen:
         return
     items = [_item(r) for r in chosen]
@@ -266,17 +298,21 @@ async def _deliver_claimed(db: Database, sender: Sender, target: store.Target,
         await store.mark_claimed(db, sub, owner, "sent")
         summary.sent += 1
         summary.items_sent += len(chosen)
+        observe("sent", 1)
     elif outcome.status == "deactivate":
         await store.mark_claimed(db, sub, owner, "skipped", f"conversation gone: {outcome.reason}")
         if await store.deactivate(db, sub, outcome.reason):
             summary.deactivated += 1
+            observe("deactivated", 1)
     elif outcome.status == "failed":
         await store.mark_claimed(db, sub, owner, "failed", outcome.reason)
         summary.failed += 1
+        observe("failed", 1)
     else:  # retry_later / abort: leave the reminders for the next sweep
         await store.mark_claimed(db, sub, owner, "pending", outcome.reason)
         summary.failed += 1
         summary.retry_later += 1
+        observe("deferred", 1)
         if outcome.status == "abort":
             logger.error("reminders: sweep aborted: %s", outcome.reason)
             stop.set()
@@ -311,51 +347,3 @@ async def next_reminder_date(db: Database, today: date) -> Optional[date]:
         # today's item is caught up tomorrow if its deadline allows, else the next one counts
         return after if item.deadline >= after else (follow.due_date if follow else None)
     return item.due_date
-
-
-# --------------------------------------------------------------------------- python -m
-
-
-def _main(argv: Optional[list[str]] = None) -> int:
-    """``python -m reminders.sweeper --database-url URL --as-of D [--rate R] [--lease S]``:
-    one sweep through the production adapter transport (the fake connector in tests)."""
-    import argparse
-    import json
-    import sys
-
-    parser = argparse.ArgumentParser(prog="python -m reminders.sweeper")
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--schema", default=None)
-    parser.add_argument("--as-of", required=True, type=date.fromisoformat)
-    parser.add_argument("--rate", type=float, default=5.0)
-    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
-    parser.add_argument("--lease", type=float, default=DEFAULT_LEASE_SECONDS)
-    parser.add_argument("--heartbeat", type=float, default=None)
-    parser.add_argument("--timeout", type=float, default=5.0)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-
-    async def main() -> Summary:
-        from config import Settings
-
-        from .transport import production_transport
-
-        db = await Database.connect(args.database_url, schema=args.schema)
-        transport = production_transport(Settings(), timeout=args.timeout)
-        try:
-            await store.migrate(db)
-            return await run_sweep(db, transport, args.as_of, tenant_rate=args.rate,
-                                   concurrency=args.concurrency, lease_seconds=args.lease,
-                                   heartbeat_seconds=args.heartbeat,
-                                   backoff_base=0.05, backoff_cap=0.5)
-        finally:
-            await transport.close()
-            await db.close()
-
-    summary = asyncio.run(main())
-    sys.stdout.write(json.dumps(summary.to_dict()) + "\n")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())

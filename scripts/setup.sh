@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up from nothing: a virtualenv with the pinned requirements in .venv.
 # With --e2e it also installs what the browser end-to-end test needs: Debian's Chromium and
-# the pinned Microsoft 365 Agents Playground from the npm registry (into e2e/node_modules).
+# the pinned Microsoft 365 Agents Playground from the npm registry (into e2e/node_modules),
+# and Debian's HAProxy for the scale-out test (tests/test_scale_out.py).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -27,6 +28,12 @@ if [ "${1:-}" = "--e2e" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq chromium >/dev/null
+  fi
+  if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+    echo "setup: installing Debian's haproxy" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq haproxy >/dev/null
   fi
   if [ -f e2e/package.json ]; then
     if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules ]; then

@@ -114,6 +114,18 @@ def _unique_keys(keys: Iterable[str]) -> List[str]:
     return unique
 
 
+def migration(table: str = "bot_state") -> tuple[str, list[str]]:
+    """The (name, statements) migration of a state table (``python app.py migrate`` applies
+    the product's; :meth:`SqlStorage.initialize` applies it too, once per object)."""
+    return f"bot_storage:{table}", [
+        f"CREATE TABLE {table} ("
+        " storage_key TEXT PRIMARY KEY,"
+        " etag TEXT NOT NULL,"
+        " document TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL)"
+    ]
+
+
 class SqlStorage(Storage):
     """botbuilder ``Storage`` in a ``Database`` table (default ``bot_state``)."""
 
@@ -138,16 +150,7 @@ class SqlStorage(Storage):
         async with self._ready_lock:
             if self._ready:
                 return
-            await self._db.migrate(
-                f"bot_storage:{self._table}",
-                [
-                    f"CREATE TABLE {self._table} ("
-                    " storage_key TEXT PRIMARY KEY,"
-                    " etag TEXT NOT NULL,"
-                    " document TEXT NOT NULL,"
-                    " updated_at TEXT NOT NULL)"
-                ],
-            )
+            await self._db.migrate(*migration(self._table))
             self._ready = True
 
     # ------------------------------------------------------------------ Storage

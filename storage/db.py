@@ -42,12 +42,13 @@ import functools
 import hashlib
 import logging
 import re
+import time
 import urllib.parse
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, AsyncIterator, Optional, Sequence
+from typing import Any, AsyncIterator, Callable, Optional, Sequence
 
 import aiosqlite
 import asyncpg
@@ -285,27 +286,48 @@ def _detached(conn: Any) -> bool:
     return isinstance(conn, asyncpg.pool.PoolConnectionProxy) and conn._con is None
 
 
+# Called with (dialect, seconds, failed) after every statement run through ``execute`` /
+# ``fetch*`` (the metrics' database time); the composition root appends to it.
+STATEMENT_OBSERVERS: list[Callable[[str, float, bool], None]] = []
+
+
 class _Queries:
     """``execute``/``fetch``/``fetchrow``/``fetchval`` on top of one ``_run`` primitive."""
+
+    dialect: str
 
     async def _run(self, sql: str, args: tuple, how: str) -> Any:
         raise NotImplementedError
 
+    async def _timed(self, sql: str, args: tuple, how: str) -> Any:
+        if not STATEMENT_OBSERVERS:
+            return await self._run(sql, args, how)
+        started = time.perf_counter()
+        failed = True
+        try:
+            result = await self._run(sql, args, how)
+            failed = False
+            return result
+        finally:
+            elapsed = time.perf_counter() - started
+            for observe in STATEMENT_OBSERVERS:
+                observe(self.dialect, elapsed, failed)
+
     async def execute(self, sql: str, *args: Any) -> int:
         """Run a statement; return the number of rows it changed (0 when it reports none)."""
-        return await self._run(sql, args, "execute")
+        return await self._timed(sql, args, "execute")
 
     async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         """Run a query; return every row as a dict."""
-        return await self._run(sql, args, "fetch")
+        return await self._timed(sql, args, "fetch")
 
     async def fetchrow(self, sql: str, *args: Any) -> Optional[dict[str, Any]]:
         """Run a query; return its first row as a dict, or None."""
-        return await self._run(sql, args, "fetchrow")
+        return await self._timed(sql, args, "fetchrow")
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
         """Run a query; return the first column of the first row, or None."""
-        return await self._run(sql, args, "fetchval")
+        return await self._timed(sql, args, "fetchval")
 
 
 class Transaction(_Queries):
@@ -514,6 +536,21 @@ class Database(_Queries):
         return applied_now
 
 
+    async def migration_status(self, name: str, statements: Sequence[str]) -> tuple[int, int]:
+        """``(applied, known)``: how many versions of migration ``name`` the database has, and
+        how many this code knows (``len(statements)``). Reads only; no table is created."""
+        exists = await self.fetchval(
+            "SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+            " AND table_schema = current_schema()"
+            if self.dialect == "postgres" else
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+        applied = 0
+        if exists:
+            applied = int(await self.fetchval(
+                "SELECT COUNT(*) FROM schema_migrations WHERE name = $1", name) or 0)
+        return applied, len(statements)
+
+
 class _SqliteDatabase(Database):
     dialect = "sqlite"
 
@@ -719,6 +756,25 @@ class _PostgresDatabase(Database):
                 # Keep the error that ended the transaction; this one is its consequence.
                 logger.warning("postgres: discarded a connection that could not be reset "
                                "after a failed transaction", exc_info=True)
+
+    @asynccontextmanager
+    async def advisory_lock(self, name: str) -> AsyncIterator[bool]:
+        """``async with db.advisory_lock("job") as held:`` tries (never waits for) a session
+        advisory lock named ``name`` within the current schema, on a connection of its own
+        kept until the block ends. The server releases it when that connection drops (the
+        process died), so a crashed holder never keeps it."""
+        self._check_usable()
+        conn = await self._pool.acquire()
+        key = "hashtext(coalesce(current_schema(), '') || '.' || $1)"
+        try:
+            held = bool(await conn.fetchval(f"SELECT pg_try_advisory_lock({key})", name))
+            try:
+                yield held
+            finally:
+                if held:
+                    await conn.fetchval(f"SELECT pg_advisory_unlock({key})", name)
+        finally:
+            await self._pool.release(conn)
 
     async def close(self) -> None:
         if self._closed:

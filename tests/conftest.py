@@ -162,8 +162,30 @@ async def connector():
 async def transport():
     """The production proactive transport; a generous timeout, as CI machines are loaded."""
     from config import Settings
-    from reminders.transport import production_transport
+    from bot.proactive import production_transport
 
     t = production_transport(Settings(), timeout=2)
     yield t
     await t.close()
+
+
+# --- the product's schema (tests that start the product app) ----------------------------------
+
+
+def migrate_url(url):
+    """Run ``python app.py migrate`` on ``url`` (the server refuses a schema that is behind)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, str(repo / "app.py"), "migrate"], cwd=repo, check=True,
+                   env={**os.environ, "DATABASE_URL": url}, stdout=subprocess.DEVNULL)
+    return url
+
+
+@pytest.fixture
+def product_db_url(tmp_path):
+    """An SQLite file with the product's schema, as ``python app.py migrate`` leaves it."""
+    return migrate_url(f"sqlite:///{tmp_path / 'coop.sqlite3'}")

@@ -9,7 +9,8 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import CoopError, calendar, find_periods, keep_until, read_period, split, status, window_for_half
+from core import CoopError, calendar, keep_until, split, status, window_for_half
+from understanding.reading import find_periods, read_period
 from core_strategies import (ONE_DAY, any_day, conventions, half_names, month_phrases, oracle_claimable,
                              oracle_cycle, period_like_text)
 

@@ -16,11 +16,11 @@ from datetime import date
 
 
 from config import Settings
-from dialogs import Actions, StoreReminders, TurnInfo
+from dialogs import Actions, TurnInfo
 from fake_connector import reference
-from reminders import run_sweep, store
+from reminders import StoreReminders, run_sweep, store
 from reminders.schedule import next_reminder
-from reminders.transport import production_transport
+from bot.proactive import production_transport
 from understanding import messages
 
 DUE_DAY = date(2022, 8, 14)

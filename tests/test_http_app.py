@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from botbuilder.core import ActivityHandler
 
 import app
+from conftest import migrate_url
 from bot.http import SERVICES
 from config import Settings
 
@@ -46,9 +47,9 @@ def test_a_bot_without_on_turn_is_refused():
         app.create_app(Settings(), bot=object())
 
 
-async def test_product_bot_is_built_at_startup_on_the_database(monkeypatch, tmp_path,
+async def test_product_bot_is_built_at_startup_on_the_database(monkeypatch, product_db_url,
                                                                fake_channel):
-    from dialogs.actions import StoreReminders
+    from reminders import StoreReminders
     from storage import SqlStorage
 
     built = []
@@ -65,7 +66,7 @@ async def test_product_bot_is_built_at_startup_on_the_database(monkeypatch, tmp_
         return ProductBot(storage)
 
     monkeypatch.setitem(sys.modules, "bot.teams_bot", product_module(create_bot))
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
+    settings = Settings(database_url=product_db_url,
                         reminder_sweep_enabled=False, public_base_url="https://bot.example")
     application = app.create_app(settings)
     assert built == []  # nothing is opened before start-up
@@ -96,10 +97,10 @@ async def test_product_bot_is_built_at_startup_on_the_database(monkeypatch, tmp_
 
 
 @pytest.mark.parametrize("delivery_mode", ["normal", "expectReplies"])
-async def test_the_real_product_answers_through_the_layer(tmp_path, fake_channel, caplog,
+async def test_the_real_product_answers_through_the_layer(product_db_url, fake_channel, caplog,
                                                           delivery_mode):
     pytest.importorskip("bot.teams_bot")
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
+    settings = Settings(database_url=product_db_url,
                         reminder_sweep_enabled=False)
     client = TestClient(TestServer(app.create_app(settings), host="127.0.0.1"))
     await client.start_server()
@@ -227,7 +228,7 @@ async def test_python_app_py_serves_until_interrupted(tmp_path):
             "import runpy; runpy.run_path('app.py', run_name='__main__')\n")
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "INFO",
            "REMINDER_SWEEP_ENABLED": "false",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'coop.sqlite3'}",
+           "DATABASE_URL": migrate_url(f"sqlite:///{tmp_path / 'coop.sqlite3'}"),
            "MicrosoftAppId": "", "MicrosoftAppPassword": ""}
     process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -64,6 +64,9 @@ async def test_stall_and_cut_of_postgres_apologise_fast_readyz_follows_and_the_b
         url = f"postgresql://postgres@127.0.0.1:{proxy.port}/test"
         db = await Database.connect(url, schema=scratch.schema, max_size=4,
                                     statement_timeout=STATEMENT_TIMEOUT, connect_timeout=STATEMENT_TIMEOUT)
+        import services
+
+        await services.migrate_database(db)  # as `python app.py migrate` would
         settings = Settings(reminder_sweep_enabled=False)
         client = TestClient(TestServer(create_app(settings, storage=db), host="127.0.0.1"))
         await client.start_server()
@@ -134,6 +137,9 @@ async def start_server(db_url: str, **env) -> tuple[asyncio.subprocess.Process, 
 
 async def test_start_up_waits_for_a_database_that_comes_up_later():
     async with scratch_database(POSTGRES_TEST_URL) as scratch:
+        import services
+
+        await services.migrate_database(await scratch.connect())  # `app.py migrate`
         proxy_port = free_port()  # nothing listens there yet: connection refused
         url = f"postgresql://postgres@127.0.0.1:{proxy_port}/test?search_path={scratch.schema}"
         proc, port = await start_server(url, DB_STARTUP_WAIT_SECONDS="60")

@@ -18,6 +18,9 @@ APOLOGY = "Sorry, something went wrong"
 async def product(scratch):
     """The product app (bot, reminders) on a scratch database, both SQLite and PostgreSQL."""
     db = await scratch.connect()
+    import services
+
+    await services.migrate_database(db)  # as `python app.py migrate` would
     client = TestClient(TestServer(create_app(Settings(reminder_sweep_enabled=False), storage=db),
                                    host="127.0.0.1"))
     await client.start_server()

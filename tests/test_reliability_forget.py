@@ -32,6 +32,9 @@ async def say(client, channel, text=None, value=None):
 
 
 async def start(db, **settings):
+    import services
+
+    await services.migrate_database(db)  # as `python app.py migrate` would
     app = create_app(Settings(reminder_sweep_enabled=False, **settings), storage=db)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()

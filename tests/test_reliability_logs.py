@@ -29,7 +29,9 @@ def free_port() -> int:
 async def test_the_info_log_of_a_real_server_holds_no_token_no_id_and_no_huge_line(tmp_path, fake_channel):
     url = f"sqlite:///{tmp_path / 'coop.sqlite3'}"
     db = await Database.connect(url)
-    await store.migrate(db)
+    import services
+
+    await services.migrate_database(db)  # as `python app.py migrate` would
     token = await store.calendar_token(db, "29:someone-else")
     await db.close()
     port = free_port()

@@ -20,7 +20,7 @@ from fake_connector import FakeConnector, reference
 from reminders import store
 from reminders.sender import Sender
 from reminders.sweeper import run_sweep
-from reminders.transport import production_transport
+from bot.proactive import production_transport
 from storage.db import Database
 from storage.testing import POSTGRES_TEST_URL, scratch_database
 
@@ -118,7 +118,6 @@ async def test_the_servers_sweeper_retries_unfinished_rows_soon(tmp_path):
     from aiohttp import web
 
     from reminders.http import REMINDER_SERVICES, start_daily_sweeper
-    from reminders.transport import AdapterTransport
 
     async with FakeConnector() as connector:
         db = await Database.connect(f"sqlite:///{tmp_path / 'coop.sqlite3'}")

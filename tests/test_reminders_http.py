@@ -14,7 +14,7 @@ from config import Settings
 from fake_connector import FakeConnector, reference
 from reminders import store
 from reminders.http import REMINDER_SERVICES, add_routes, calendar_link, start_daily_sweeper
-from reminders.transport import production_transport
+from bot.proactive import production_transport
 from storage.db import Database
 
 ADMIN = "operator-token-0123456789"
@@ -134,6 +134,7 @@ def test_notify_cli(tmp_path, monkeypatch, capsys):
 
     async def setup(service_url):
         database = await Database.connect(url)
+        await store.migrate(database)
         await store.subscribe(database, user_id="29:u1", today=date(2022, 8, 1),
                               reference=reference(service_url, "c1"))
         await database.close()
@@ -165,7 +166,7 @@ async def test_the_production_transport_sends_with_the_app_id_and_its_token(db, 
                                                                           credentials_factory):
     from bot.adapter import create_adapter
     from reminders.sweeper import run_sweep
-    from reminders.transport import AdapterTransport
+    from bot.proactive import AdapterTransport
 
     app_id = credentials_factory.app_id
     settings = Settings(app_id=app_id, app_password="secret-password")
@@ -177,7 +178,7 @@ async def test_the_production_transport_sends_with_the_app_id_and_its_token(db, 
     try:
         summary = await run_sweep(db, transport, date(2022, 8, 8))
     finally:
-        await transport.close()
+        await adapter.close()
     assert summary.sent == 1
     assert connector.authorizations == {"Bearer outbound-token": 1}
 

@@ -1,4 +1,4 @@
-"""Sweeps as separate processes (``python -m reminders.sweeper``) against the fake connector:
+"""Sweeps as separate processes (``python -m cli.sweep``) against the fake connector:
 killed with SIGKILL half-way and rerun, and two at once on real PostgreSQL."""
 
 import asyncio
@@ -21,7 +21,7 @@ AS_OF = "2022-08-08"
 
 
 async def start_sweep(url, *extra, schema=None):
-    args = [sys.executable, "-m", "reminders.sweeper", "--database-url", url, "--as-of", AS_OF,
+    args = [sys.executable, "-m", "cli.sweep", "--database-url", url, "--as-of", AS_OF,
             "--timeout", "2", *extra]
     if schema:
         args += ["--schema", schema]

@@ -161,8 +161,8 @@ async def test_tenant_limits_are_separate():
     s = sender_for(t, tenant_rate=10)
     await asyncio.gather(*(s.deliver(f"t{i}", f"c{i}", REF, ACT) for i in range(5)))
     # five tenants, five buckets: each first send had its slot at once (no waiting on each other)
-    assert len(s._tenants) == 5
-    later = [limiter.reserve() for limiter in s._tenants.values()]
+    assert len(s.limits._tenants) == 5
+    later = [limiter.reserve() for limiter in s.limits._tenants.values()]
     assert all(d <= 0.1 + 1e-9 for d in later)  # each bucket spent at most its one 1/10 s slot
 
 

@@ -13,7 +13,7 @@ from config import Settings
 from fake_connector import reference
 from reminders import store
 from reminders.sweeper import next_reminder_date, run_sweep
-from reminders.transport import production_transport
+from bot.proactive import production_transport
 from storage.testing import POSTGRES_TEST_URL, scratch_database
 
 FAST = dict(backoff_base=0.02, backoff_cap=0.1, default_retry_after=0.05)

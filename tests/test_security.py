@@ -186,7 +186,7 @@ PUBLIC_ROUTES = {
     ("POST", "/api/messages"),  # Bot Framework token when MicrosoftAppId is set
     ("GET", "/healthz"),  # no side effects, no data
     ("HEAD", "/healthz"),
-    ("GET", "/readyz"),  # readiness: "ready" or not, no detail
+    ("GET", "/readyz"),  # the load balancer's probe: no side effects, no data
     ("HEAD", "/readyz"),
     ("GET", "/calendar/{token}.ics"),  # the unguessable per-user token is the credential
     ("HEAD", "/calendar/{token}.ics"),

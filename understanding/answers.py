@@ -15,15 +15,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core import (CoopError, calendar, claim_state, keep_until, link, load_policy, split, status, usage_state,
-                  window_for_half)
+from core import (CoopError, calendar, claim_state, cycle_claimable_on, cycles_for_activity_span, funding_verdict,
+                  keep_until, link, load_policy, split, status, usage_state, window_for_half)
 from core.periods import Cycle, Half, month_index, month_of
 from core.reading import Interpretation, PeriodReading
 
-from .engine import Understanding, understand
+from .engine import THRESHOLD, Understanding, understand
 from .fmt import babel_locale, fmt_date, fmt_money, fmt_percent, locale_tag
 from .messages import days, error_text, has, t
 from .recognizer import ACTION_INTENTS, CYCLE_INTENTS
+from .relative import resolve
 from .reply import LinkRef, Reply, Timeline
 
 
@@ -110,6 +111,17 @@ def _lead(c: _Ctx, intent: str, tl: Timeline, what: str | None = None) -> str:
     return c.t(key, **params) if has(c.lang, key) else ""
 
 
+def _role_lead(c: _Ctx, mode: str, intent: str, tl: Timeline, what: str) -> str:
+    params = dict(earning=c.earning_phrase(tl.earning_start, tl.earning_end), claim_start=c.d(tl.claim_start),
+                  claim_end=c.d(tl.claim_end), usage_start=c.d(tl.usage_start), usage_end=c.d(tl.usage_end), what=what,
+                  half=tl.half)
+    key = f"lead.{mode}.{intent}" if (mode, intent) in _ROLE_LEADS else f"lead.{mode}"
+    return c.t(key, **params)
+
+
+_ROLE_LEADS = {("activity", "claim_deadline"), ("activity", "claim_window")}
+
+
 def _block(c: _Ctx, tl: Timeline) -> list[str]:
     lines = [
         "- " + c.t("line.earning", start=c.d(tl.earning_start), end=c.d(tl.earning_end), half=tl.half,
@@ -137,11 +149,14 @@ def _cycle_data(tls: list[Timeline]) -> list[dict[str, str]]:
 def _cycle_reply(c: _Ctx, intent: str, groups: list[tuple[str, list[Cycle]]], notes: list[str],
                  extra_lines: list[str] | None = None, mentioned: list[date] | None = None,
                  title_key: str = "title.cycle") -> Reply:
-    """groups: (what the partner named, the cycles it touches)."""
+    """groups: (what the partner named, the cycles it touches[, how the date was read:
+    "earnings" (default), "activity" or "submission"])."""
     out: list[str] = list(extra_lines or [])
     timelines: list[Timeline] = []
     seen: set[date] = set()
-    for what, cycles in groups:
+    for group in groups:
+        what, cycles = group[0], group[1]
+        mode = group[2] if len(group) > 2 else "earnings"
         cycles = [cy for cy in cycles if cy.earning.start not in seen]
         seen.update(cy.earning.start for cy in cycles)
         if not cycles:
@@ -154,7 +169,7 @@ def _cycle_reply(c: _Ctx, intent: str, groups: list[tuple[str, list[Cycle]]], no
             if len(tls) > 1:
                 out.append("")
                 out.append(c.t("section", earning=c.earning_phrase(tl.earning_start, tl.earning_end), half=tl.half))
-            lead = _lead(c, intent, tl, what)
+            lead = _lead(c, intent, tl, what) if mode == "earnings" else _role_lead(c, mode, intent, tl, what)
             if lead:
                 out.append(_cap(lead))
             out.extend(_block(c, tl))
@@ -210,14 +225,20 @@ def _note(c: _Ctx, reading: PeriodReading) -> tuple[str | None, list[date]]:
             ah = alt.halves[0]
             conv = alt.reading.removeprefix("fy_")
             label = c.fy(ah, conv)
-            note += " " + c.t("note.calendar_placement_alt", label=label, alt_months=c.months(ah.start, ah.end),
-                              alt_choice=label)
+            note += " " + c.t("note.calendar_placement_alt", label=label, alt_choice=label,
+                              alt_months=c.months(ah.start, ah.end) + _alt_deadline(c, ah))
         return note, []
+    if p.reading == "calendar_half" and alts:
+        half = alts[0].halves[0]
+        options = c.t("clarify.or").join(c.months(a.start, a.end) + _alt_deadline(c, a.halves[0]) for a in alts)
+        return c.t("note.calendar_half", text=text, months=c.months(p.start, p.end), half=half.name, alts=options), []
     if p.reading.startswith("fy_") and reading.kind in ("fy_half", "fy_year", "fy_quarter"):
         conv = p.reading.removeprefix("fy_")
         other = "microsoft" if conv == "seed" else "seed"
         alt = alts[0] if alts else None
         alt_months = c.months(alt.start, alt.end) if alt else c.months(p.start, p.end)
+        if alt is not None:  # the other convention's deadlines too, not only its months
+            alt_months += _alt_deadlines(c, alt.halves)
         if reading.kind == "fy_half":
             half = p.halves[0]
             return c.t("note.fy", text=text, convention=c.t("conv." + conv), months=c.months(p.start, p.end),
@@ -245,12 +266,24 @@ def _note(c: _Ctx, reading: PeriodReading) -> tuple[str | None, list[date]]:
         return c.t("note.numeric", text=text, date=c.d(p.day), order=c.t("order." + p.reading), locale=c.u.reading_locale,
                    alt=c.d(alts[0].day)), []
     if p.reading == "most_recent":
-        return c.t("note.most_recent", text=text.split()[-1], months=c.months(p.start, p.end)), []
+        return c.t("note.most_recent", text=text if p.day else text.split()[-1],
+                   months=c.d(p.day) if p.day else c.months(p.start, p.end)), []
     if p.reading == "relative" and p.day is None:
         return c.t("note.relative", text=text, months=c.months(p.start, p.end)), []
     if p.reading == "approximate":
         return c.t("note.approximate", text=text, months=c.months(p.start, p.end)), []
     return None, []
+
+
+def _alt_deadline(c: _Ctx, half: Half) -> str:
+    """" (claim deadline February 15, 2022)": the other reading's deadline, in one breath."""
+    return c.t("note.alt_deadline", date=c.d(c.cal.cycle(half).claiming.end))
+
+
+def _alt_deadlines(c: _Ctx, halves) -> str:
+    """" (claim deadline February 15, 2022)", or several joined: one per half of a reading."""
+    dates = [c.d(c.cal.cycle(h).claiming.end) for h in halves]
+    return c.t("note.alt_deadline", date=_join(c, dates)) if dates else ""
 
 
 def _choice_text(c: _Ctx, interp: Interpretation) -> str:
@@ -267,7 +300,8 @@ def _clarify(c: _Ctx, intent: str, reading: PeriodReading) -> Reply:
     key = "clarify.date" if reading.kind == "date" else "clarify.season"
     text = c.t(key, text=reading.text.strip(), options=c.t("clarify.or").join(f"**{x}**" for x in choices))
     return Reply(lang=c.lang, intent=intent, text=text, title=c.t("title.clarify"), choices=choices,
-                 suggestions=list(choices), data={"clarify": True, "choices": choices})
+                 suggestions=list(choices), data={"clarify": True, "choices": choices},
+                 context={"choice_dates": [i.start.isoformat() for i in reading.candidates]})
 
 
 # ------------------------------------------------------------------------------------------
@@ -278,6 +312,39 @@ def _period_readings(u: Understanding) -> list[PeriodReading]:
     return list(u.slots.periods)
 
 
+_NOTE_KINDS = {"date", "month", "quarter", "range", "season", "relative"}
+_ACTIVITY_INTENTS = {"claim_deadline", "claim_window", "timeline", "usage_period", "forfeiture", "status"}
+
+
+def _role(u: Understanding, i: int) -> str | None:
+    return u.roles[i] if i < len(u.roles) else None
+
+
+def _what(c: _Ctx, r: PeriodReading, start: date | None = None, end: date | None = None) -> str:
+    """ "on March 12, 2024" / "in March 2024" / "in July – September 2024" for an activity's dates."""
+    p = r.primary
+    start, end = start or p.start, end or p.end
+    if start == end:
+        return c.t("what.on_day", date=c.d(start))
+    return c.earning_phrase(start, end)
+
+
+def _plan_span(c: _Ctx, r: PeriodReading) -> tuple[date, date]:
+    """A planned activity's days: a month named without a year is the next one, not the last."""
+    p = r.primary
+    if p.reading == "most_recent" and p.day is not None:  # "on 15 March": the next 15 March
+        day = p.day
+        if day < c.today:
+            try:
+                day = day.replace(year=day.year + 1)
+            except ValueError:  # 29 February: next year has none
+                day = day.replace(year=day.year + 1, day=28)
+        return day, day
+    if p.reading == "most_recent":
+        return resolve("month_of_year", "upcoming", c.today, c.cal, month=p.months.start.month)
+    return p.start, p.end
+
+
 def answer_cycle(c: _Ctx, intent: str) -> Reply:
     u = c.u
     readings = _period_readings(u)
@@ -286,15 +353,33 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             return _clarify(c, intent, r)
     if not readings:
         return answer_now(c, intent)
-    groups: list[tuple[str, list[Cycle]]] = []
+    groups: list[tuple] = []
     notes: list[str] = []
     mentioned: list[date] = []
-    for r in readings:
+    keeps: list[tuple[str, date]] = []
+    # an activity first, the day a claim is submitted last ("is 15 August too late for our January webinar?")
+    order = sorted(range(len(readings)), key=lambda i: {"activity": 0, "plan": 0, "submission": 2}.get(_role(u, i), 1))
+    for i in order:
+        r = readings[i]
         halves = r.primary.halves
         what = r.text.strip()
-        if intent == "which_half" and r.primary.day:
-            what = c.d(r.primary.day)
-        groups.append((what, [c.cal.cycle(h) for h in halves]))
+        role = _role(u, i)
+        if role in ("activity", "plan") and intent in _ACTIVITY_INTENTS:
+            start, end = _plan_span(c, r) if role == "plan" else (r.primary.start, r.primary.end)
+            what = _what(c, r, start, end)
+            groups.append((what, cycles_for_activity_span(start, end, c.cal), "activity"))
+            if start == end:  # a named activity day (held or planned): its PoE keep-until date too
+                keeps.append((what, keep_until(start, c.cal)))
+        elif role == "submission" and r.primary.day and intent in _ACTIVITY_INTENTS:
+            groups.append((_what(c, r), [cycle_claimable_on(r.primary.day, c.cal)], "submission"))
+        else:
+            if intent == "which_half" and r.primary.day:
+                what = c.d(r.primary.day)
+            groups.append((what, [c.cal.cycle(h) for h in halves]))
+            if role is None and r.kind in _NOTE_KINDS and intent in _ACTIVITY_INTENTS - {"status"} and len(readings) == 1:
+                alt = cycles_for_activity_span(r.primary.start, r.primary.end, c.cal)[-1]
+                notes.append(c.t("note.activity_alt", text=f"“{what}”", date=c.d(alt.claiming.end),
+                                 earning=c.earning_phrase(alt.earning.start, alt.earning.end)))
         note, ment = _note(c, r)
         if note:
             notes.append(note)
@@ -304,13 +389,94 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
     else:
         intent_lead = intent
     extra = []
-    if intent == "timeline" and not u.followup and u.score < 1.0 and len(u.folded.split()) > 3:
-        extra.append(c.t("fallback.period", what=", ".join(w for w, _ in groups)))
-    reply = _cycle_reply(c, intent_lead, groups, notes, extra, mentioned)
+    if intent == "timeline" and not u.followup and u.score < 0.5 and len(u.folded.split()) > 3:
+        extra.append(c.t("fallback.period", what=", ".join(f"“{r.text.strip()}”" for r in readings)))
+    reply = _cycle_reply(c, intent_lead, groups, notes, extra, mentioned,
+                         title_key="title.activity" if any(len(g) > 2 for g in groups) else "title.cycle")
+    if keeps:
+        lines = reply.text.split("\n")
+        at = next((n for n, line in enumerate(lines) if line.startswith("- ")), len(lines))
+        for what, keep in keeps:
+            lines.insert(at, c.t("poe.activity", what=what, keep=c.d(keep)))
+            at += 1
+        reply.text = "\n".join(lines)
+        reply.poe_keep_until = keeps[0][1]
+        reply.data["keep_until"] = [k.isoformat() for _, k in keeps]
     reply.intent = intent
     first = readings[0]
-    reply.context = {"period_text": first.text.strip()}
+    reply.context = {"period_text": first.text.strip(), "period_role": _role(u, 0)}
     return reply
+
+
+def answer_can_fund(c: _Ctx) -> Reply:
+    """"Can I use my H1 funds for an event in September?" → yes or no first, then the dates;
+    "which funds pay for a campaign in May 2027?" → the earnings that do."""
+    u = c.u
+    readings = _period_readings(u)
+    for r in readings:
+        if r.ambiguous:
+            return _clarify(c, "can_fund", r)
+    earned = [r for i, r in enumerate(readings) if _role(u, i) == "earnings"
+              or (r.kind in ("half", "half_year", "fy_half") and len(readings) > 1)]
+    planned = [r for r in readings if r not in earned]
+    if not planned:
+        if earned and not any(_role(u, i) == "earnings" for i in range(len(readings))):
+            planned, earned = earned, []
+        else:
+            return answer_fundable(c) if not readings else answer_cycle(c, "usage_period")
+    r = planned[0]
+    start, end = _plan_span(c, r)
+    what = _what(c, r, start, end)
+    cycles = cycles_for_activity_span(start, end, c.cal)
+    lines: list[str] = []
+    notes: list[str] = []
+    timelines_of = list(cycles)
+
+    def params(cyc) -> dict:
+        return dict(earning=c.earning_phrase(cyc.earning.start, cyc.earning.end), usage_start=c.d(cyc.usage.start),
+                    usage_end=c.d(cyc.usage.end), claim_start=c.d(cyc.claiming.start), claim_end=c.d(cyc.claiming.end),
+                    what=what, half=cyc.earning.name)
+
+    verdict_ok = None
+    if earned:
+        half = earned[0].primary.halves[0]
+        first, last = funding_verdict(half, start, c.cal), funding_verdict(half, end, c.cal)
+        asked = c.cal.cycle(half)
+        verdict_ok = first.ok and last.ok
+        if verdict_ok:
+            lines.append(c.t("fund.yes", **params(asked)))
+            timelines_of = [asked]
+        else:
+            reason = first.reason if not first.ok else last.reason
+            lines.append(c.t("fund.no_late" if reason == "too_late" else "fund.no_early", **params(asked)))
+            for cyc in cycles:
+                lines.append(c.t("fund.instead", **params(cyc)))
+        note, _ = _note(c, earned[0])
+        if note:
+            notes.append(note)
+    else:
+        for cyc in cycles:
+            lines.append(c.t("fund.which", **params(cyc)))
+    note, _ = _note(c, r)
+    if note:
+        notes.append(note)
+    keep = None
+    if start == end and _role(u, readings.index(r)) == "activity":
+        keep = keep_until(start, c.cal)  # a named activity date: its PoE keep-until date too
+        lines.append(c.t("poe.activity", what=what, keep=c.d(keep)))
+    tls = [make_timeline(c, cy) for cy in timelines_of]
+    out = lines + [""] + [ln for tl in tls for ln in _block(c, tl)] + [""] + notes
+    out.append(c.t("poe_reminder"))
+    claim = c.link("create_claim")
+    out.append(c.t("claim_link", title=claim.title, url=claim.url))
+    text = "\n".join(_squeeze(out))
+    deadlines = sorted({d for tl in tls for d in (tl.claim_end, tl.usage_end)})
+    return Reply(lang=c.lang, intent="can_fund", text=text, title=c.t("title.funding"), timelines=tls, poe_keep_until=keep,
+                 links=[claim, c.link("core_requirements")], reading_note=" ".join(notes) or None,
+                 suggestions=[c.t("suggest.remind"), c.t("suggest.calendar"), c.t("suggest.poe")],
+                 data={"cycles": _cycle_data(tls), "deadlines": [d.isoformat() for d in deadlines], "funds": verdict_ok,
+                       "mentioned_deadlines": []},
+                 context={"period_text": r.text.strip(), "period_role": "plan"})
 
 
 def answer_now(c: _Ctx, intent: str) -> Reply:
@@ -378,7 +544,8 @@ def answer_poe(c: _Ctx) -> Reply:
     lines.extend(notes)
     req = c.link("core_requirements")
     lines.append(c.t("howto.requirements", title=req.title, url=req.url))
-    return Reply(lang=c.lang, intent="poe_retention", text="\n".join(lines), title=c.t("title.poe"),
+    ctx = {"period_text": readings[0].text.strip(), "period_role": _role(u, 0)} if readings else {}
+    return Reply(lang=c.lang, intent="poe_retention", text="\n".join(lines), title=c.t("title.poe"), context=ctx,
                  poe_keep_until=keep, links=[req], reading_note=" ".join(notes) or None, data=data,
                  suggestions=[c.t("suggest.howto"), c.t("suggest.status")])
 
@@ -399,7 +566,8 @@ def answer_split(c: _Ctx) -> Reply:
         text += "\n" + c.t("split.guide", url=guide.url)
         data = {"amount": str(result.amount), "currency": s.currency, "rebate_percent": str(r_pct),
                 "coop_percent": str(c_pct), "rebate": str(result.rebate), "coop": str(result.coop)}
-        return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=[guide], data=data,
+        ctx = {"split": [str(r_pct), str(c_pct)], "amount": str(s.amount), "currency": s.currency}  # "and on 30,000?"
+        return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=[guide], data=data, context=ctx,
                      suggestions=[c.t("suggest.status"), c.t("suggest.h1")])
     if s.split:
         r_pct, c_pct = s.split
@@ -517,6 +685,10 @@ def answer_action(c: _Ctx, intent: str) -> Reply:
 
 def answer_simple(c: _Ctx, intent: str) -> Reply:
     key = {"help": "help", "greeting": "welcome", "thanks": "thanks", "cancel": "cancelled"}.get(intent, "fallback")
+    if key == "fallback" and c.u.action_refused:
+        key = "fallback.action"  # "send it on its own": never a side effect from inside a ticket
+    elif key == "fallback" and not c.u.junk and 0 < c.u.score < THRESHOLD:
+        key = "fallback.unsure"  # not sure what was asked: say what can be asked, never guess
     sugg = [c.t("suggest.h1"), c.t("suggest.status"), c.t("suggest.poe")]
     return Reply(lang=c.lang, intent=intent, text=c.t(key), suggestions=sugg)
 
@@ -530,7 +702,29 @@ def error_reply(c: _Ctx, intent: str, err: CoopError) -> Reply:
 # ------------------------------------------------------------------------------------------
 
 
+def compose_multi(u: Understanding) -> Reply:
+    """Several questions in one message: one Reply per question, in order; the outer text holds
+    every answer in that order, each under the question it answers, ready to paste back."""
+    parts = [compose(q) for q in u.questions]
+    texts = [part.text for part in parts]
+    timelines = [tl for p in parts for tl in p.timelines]
+    links = list(dict.fromkeys(ln for p in parts for ln in p.links))
+    notes = [p.reading_note for p in parts if p.reading_note]
+    keep = next((p.poe_keep_until for p in parts if p.poe_keep_until), None)
+    mentioned = sorted({d for p in parts for d in p.data.get("mentioned_deadlines", [])})
+    deadlines = sorted({d for p in parts for d in p.data.get("deadlines", [])})
+    last = parts[-1]
+    return Reply(lang=u.lang, intent="multi", text="\n\n".join(texts), title=parts[0].title, timelines=timelines,
+                 poe_keep_until=keep, links=links, suggestions=last.suggestions, action=None,
+                 reading_note=" ".join(notes) or None, context=dict(last.context, intent=last.intent, lang=u.lang),
+                 data={"intent": "multi", "lang": u.lang, "locale": locale_tag(u.locale, u.lang),
+                       "questions": [p.intent for p in parts], "deadlines": deadlines, "mentioned_deadlines": mentioned},
+                 parts=parts)
+
+
 def compose(u: Understanding) -> Reply:
+    if u.intent == "multi" and u.questions:
+        return compose_multi(u)
     c = _Ctx(u)
     intent = u.intent
     if intent in CYCLE_INTENTS:
@@ -549,6 +743,8 @@ def compose(u: Understanding) -> Reply:
         reply = answer_threshold(c)
     elif intent == "program_eligibility":
         reply = answer_program(c)
+    elif intent == "can_fund" or (intent == "fundable" and any(r == "plan" for r in u.roles)):
+        reply = error_reply(c, intent, u.slots.period_error) if u.slots.period_error else answer_can_fund(c)
     elif intent == "fundable":
         reply = answer_fundable(c)
     elif intent == "roles":
@@ -563,6 +759,9 @@ def compose(u: Understanding) -> Reply:
     ctx.update(reply.context or {})
     if reply.choices:
         ctx["pending"] = "clarify"
+        ctx["choices"] = list(reply.choices)
+        if u.roles and u.roles[0]:
+            ctx["period_role"] = u.roles[0]  # the answer to the choice keeps what the date was
     reply.context = ctx
     reply.data.setdefault("intent", intent)
     reply.data.setdefault("lang", u.lang)

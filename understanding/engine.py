@@ -1,22 +1,65 @@
-"""understand(): text → intent + slots + language, with follow-ups from the previous turn."""
+"""understand(): text → questions (intent + slots + date roles) + language, with follow-ups.
+
+The steps, each driven by data in the language packs:
+
+1. :func:`prepare` — fold the text, fix misspelt months, tell the language, read the slots
+   (periods, amounts, splits, programs) and mask them for the classifier;
+2. the trained classifier (:mod:`understanding.classifier`) gives the intent and its
+   confidence; below :data:`THRESHOLD` the bot asks instead of guessing; an action
+   (subscribe, calendar, forget…) needs :data:`ACTION_THRESHOLD` and text that is not code
+   or markup;
+3. every period gets its role (:func:`understanding.frames.role_of`);
+4. a message with several questions (a pasted ticket) is segmented first
+   (:func:`understanding.frames.segment`) and each question understood on its own, with the
+   dates of the context sentences before it.
+"""
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from core import check_split, fold
+from core import CoopError, check_split, fold
 
 from . import recognizer as rec
-from .lang import detect
-from .slots import Slots, extract
+from .classifier import model
+from .detect import detect
+from .features import mask
+from .frames import role_of, segment
+from .slots import Slots, extract, mask_spans
 from .typos import correct
 
 MAX_CHARS = 2000  # longer messages are understood from their first 2000 characters
+THRESHOLD = 0.35  # below this confidence the bot says what it can answer instead of guessing
+ACTION_THRESHOLD = 0.45  # side effects need a clear request: this confidence ...
+ACTION_MARGIN = 2.5  # ... and this many times the next reading's
+PERIOD_THRESHOLD = 0.20  # ... unless the message names a period and the best reading is a question about dates
+WORDS_AGREE = 1.5  # ... and whole words of the text must weigh for it (not only letter fragments)
+MAX_QUESTIONS = 5
+SPLIT_CONFIDENCE = 0.55  # both sides of an "and" must be read this surely to answer them apart
 
 # intents a bare period ("and for May 2024?") can continue
-_CONTINUABLE = set(rec.CYCLE_INTENTS) | {"poe_retention", "threshold"}
+_CONTINUABLE = set(rec.CYCLE_INTENTS) | {"poe_retention", "threshold", "can_fund"}
+_DATED = set(rec.CYCLE_INTENTS) | {"poe_retention", "can_fund", "threshold"}
+_HALF_KINDS = {"half", "half_year", "fy_half", "calendar_half"}
+_MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>|\bjavascript:|\bon[a-z]+\s*=|\$\{|\{\{|\}\}|;\s*--|\b(?:drop|truncate|alter)\s+table\b|"
+                     r"\bunion\s+select\b|\bselect\s+\*|\binsert\s+into\b|\bupdate\s+\w+\s+set\b|\bdelete\s+from\b|"
+                     r"\b(?:where|or|and)\s+'?1'?\s*=\s*'?1\b|\brm\s+-rf\b|\bexec\s*\(", re.I)
+
+
+@dataclass
+class Prepared:
+    text: str
+    folded: str
+    lang: str
+    lang_source: str
+    reading_locale: str | None
+    slots: Slots
+    masked: str
+    text_lang: str = ""  # the language the words are in (the classifier's), even when the answer's is forced
 
 
 @dataclass
@@ -24,16 +67,21 @@ class Understanding:
     text: str
     intent: str
     slots: Slots
-    lang: str  # "en" | "fr": the answer language
+    lang: str  # the answer language
     lang_source: str  # "forced" | "text" | "context" | "locale"
     locale: str | None  # the channel/user locale as given
     reading_locale: str | None  # the locale numeric dates were read with (None: ask)
     today: date
     convention: str
-    score: float = 0.0
+    score: float = 0.0  # the classifier's confidence in ``intent``
     scores: dict[str, float] = field(default_factory=dict)
     followup: bool = False  # the intent (or slots) came from the previous turn
     folded: str = ""
+    roles: list[str | None] = field(default_factory=list)  # one per slots.periods entry
+    context_periods: int = 0  # how many of slots.periods came from the context sentences
+    questions: list["Understanding"] = field(default_factory=list)  # several questions: one each
+    junk: bool = False  # code or markup: never an action, never a date
+    action_refused: bool = False  # an action asked inside a longer message: not run
 
 
 def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | None:
@@ -48,8 +96,17 @@ def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | No
     return None
 
 
-def understand(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
-               context: dict[str, Any] | None = None, convention: str | None = None) -> Understanding:
+def looks_like_code(text: str) -> bool:
+    """Markup, SQL, template or shell syntax, or mostly punctuation: text, not a request."""
+    if _MARKUP.search(text):
+        return True
+    letters = sum(ch.isalpha() for ch in text)
+    symbols = sum(ch in "<>{}[]();=*|\\$`#@^~" for ch in text)
+    return len(text) >= 6 and symbols >= 3 and symbols * 2 > letters
+
+
+def prepare(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
+            context: dict[str, Any] | None = None, convention: str | None = None) -> Prepared:
     from core.policy import load_policy
 
     text = text if isinstance(text, str) else ""
@@ -59,44 +116,427 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
     if fixed is not text:
         text, folded = fixed, fold(fixed)
     convention = convention or load_policy().fy_default
-    if lang and lang.lower()[:2] in ("en", "fr"):
+    from . import packs
+
+    codes = packs.available()
+    if looks_like_code(text):  # markup and SQL words say nothing of the asker's language: the rest may
+        text_lang, text_source = detect(_MARKUP.sub(" ", text), locale, _MARKUP.sub(" ", folded))
+    else:
+        text_lang, text_source = detect(text, locale, folded)
+    if lang and lang.lower()[:2] in codes:
         answer_lang, source = lang.lower()[:2], "forced"
     else:
-        answer_lang, source = detect(text, locale, folded)
+        answer_lang, source = text_lang, text_source
     ctx_lang = context.get("lang") if isinstance(context, dict) else None
-    if source == "locale" and ctx_lang in ("en", "fr"):
+    if source == "locale" and ctx_lang in codes:
         answer_lang, source = ctx_lang, "context"  # a fragment ("mai 2024 ?") keeps the conversation's language
     reading_locale = _reading_locale(locale, answer_lang, source)
     slots = extract(text, folded, lang=answer_lang, locale=reading_locale, today=today, convention=convention)
-    scores = rec.score(folded, slots)
-    intent, top = rec.best(scores)
-    followup = False
+    masked = mask(text, mask_spans(slots))
+    return Prepared(text, folded, answer_lang, source, reading_locale, slots, masked,
+                    text_lang if text_source == "text" else answer_lang)
+
+
+def _model(p: Prepared):
+    return model(p.text_lang or p.lang) or model(p.lang) or model("en")
+
+
+def classify(p: Prepared) -> tuple[str, float, dict[str, float]]:
+    m = _model(p)
+    if m is None or not p.masked.strip():
+        return "fallback", 0.0, {}
+    pred = m.predict(p.masked)
+    return pred.intent, pred.confidence, pred.probabilities
+
+
+def words_agree(p: Prepared, intent: str) -> bool:
+    """Whether the words themselves (not letter fragments: "NDERS:LIS") ask for ``intent``."""
+    m = _model(p)
+    return m is not None and m.word_support(p.masked, intent) >= WORDS_AGREE
+
+
+def _roles(p: Prepared, today: date | None = None) -> list[str | None]:
+    roles: list[str | None] = []
+    for r in p.slots.periods:
+        role = role_of(p.folded, r.start, r.end)
+        if role in ("plan", "activity") and r.kind in _HALF_KINDS and len(p.slots.periods) > 1:
+            role = "earnings"  # "can I use my H1 funds for an event in May": H1 is what was earned
+        if role == "plan" and today is not None and r.primary is not None and r.primary.end < today \
+                and r.primary.reading != "most_recent":
+            role = "activity"  # "the claim window for our webinar on 8 October 2026", asked in December
+        if role is None and roles and roles[-1] in ("activity", "plan") and r.kind in ("date", "month", "relative"):
+            role = roles[-1]  # "an event on 3 June 2025 and another on 9 September 2025"
+        roles.append(role)
+    return roles
+
+
+def understand(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
+               context: dict[str, Any] | None = None, convention: str | None = None) -> Understanding:
+    text = text if isinstance(text, str) else ""
+    text = text[:MAX_CHARS]
     ctx = context if isinstance(context, dict) else {}
+    segments = segment(text) if _maybe_several(text) else []
+    questions = [s for s in segments if s.kind == "question"]
+    if len(questions) >= 2 or (questions and len(segments) > len(questions)):
+        whole = _one(text, lang, locale, today, ctx, convention)
+        parts: list[Understanding] = []
+        context_slots: list[Understanding] = []
+        for s in segments[:MAX_QUESTIONS * 3]:
+            if s.kind == "context":
+                context_slots.append(_context(s.text, lang or whole.lang, locale, today, convention))
+                continue
+            for piece in _split_asks(s.text, lang or whole.lang, locale, today, convention):
+                u = _one(piece, lang or whole.lang, locale, today, {}, convention)
+                _inherit(u, context_slots, parts)
+                _settle(u)
+                parts.extend(_per_activity(u))
+            if len(parts) >= MAX_QUESTIONS:
+                break
+        parts = parts[:MAX_QUESTIONS]
+        parts = [u for u in parts if u.intent not in ("greeting", "thanks")] or parts
+        # a sentence of a ticket that asks nothing this bot answers ("can you forget the previous
+        # question?") is left out when others are answered; a refused action is still said
+        answered = [u for u in parts if u.intent != "fallback" or u.action_refused]
+        parts = answered or parts[:1]
+        for u in parts:
+            if u.intent in rec.ACTION_INTENTS and (len(parts) > 1 or context_slots):
+                # a side effect only on a request of its own, never from inside a longer text
+                u.intent, u.action_refused = "fallback", True
+        if len(parts) == 1:
+            return parts[0]
+        if parts:
+            whole.questions = parts
+            whole.intent = "multi"
+            return whole
+    single = _one(text, lang, locale, today, ctx, convention)
+    if single.intent in rec.ACTION_INTENTS or single.intent in ("cancel", "fallback") or single.junk or single.followup:
+        return single
+    pieces = _split_asks(text, lang or single.lang, locale, today, convention)
+    parts = [single] if len(pieces) < 2 else [_one(p, lang or single.lang, locale, today, ctx, convention) for p in pieces]
+    for later in parts[1:]:
+        _inherit(later, [], parts[:1])
+        _settle(later)
+    parts = [q for u in parts for q in _per_activity(u)]
+    if len(parts) == 1:
+        return parts[0]
+    single.questions = parts[:MAX_QUESTIONS]
+    single.intent = "multi"
+    return single
+
+
+_ACTIVITY_ASKS = set(rec.CYCLE_INTENTS) - {"which_half", "fy_label", "status"}
+
+
+def _refers_back(folded: str) -> bool:
+    from .frames import cues
+
+    return bool(cues().back_refs.search(folded))
+
+
+def right_has_slots(text: str, lang, locale, today, convention) -> bool:
+    sl = prepare(text, lang=lang, locale=locale, today=today, convention=convention).slots
+    return bool(sl.periods or sl.programs or sl.amount is not None or sl.split)
+_ONE_ANSWER = set(rec.CYCLE_INTENTS) | {"can_fund"}
+
+
+def _per_activity(u: Understanding) -> list[Understanding]:
+    """"We held an event on 3 June 2025 and another on 9 September 2025: the deadlines for each?"
+    — one question per activity when their claims fall in different cycles."""
+    acts = [(p, r) for p, r in zip(u.slots.periods, u.roles) if r in ("activity", "plan") and p.primary is not None]
+    if u.intent not in _ACTIVITY_ASKS or len(acts) < 2 or len(acts) != len(u.slots.periods):
+        return [u]
+    from core import cycle_for_activity
+
+    try:
+        cycles = {cycle_for_activity(p.primary.start).earning.first for p, _ in acts}
+    except CoopError:
+        return [u]
+    if len(cycles) < 2:
+        return [u]
+    out = []
+    for p, r in acts:
+        slots = dataclasses.replace(u.slots, periods=[p])
+        out.append(dataclasses.replace(u, slots=slots, roles=[r], questions=[]))
+    return out
+
+
+_JOIN = re.compile(r"(?:,|;)?\s+(?:and|et|also|aussi|as well as|ainsi que)\s+|\s*;\s*")
+
+
+def _split_asks(text: str, lang: str | None, locale: str | None, today: date, convention: str | None) -> list[str]:
+    """A sentence that asks two things joined by "and"/"et" ("the claim deadline and the link to
+    the core requirements"): cut where both sides are confident readings of different intents.
+    Never inside a period ("between March and May 2025")."""
+    if len(text) > 400 or not _JOIN.search(fold(text)):
+        return [text]
+    p = prepare(text, lang=lang, locale=locale, today=today, convention=convention)
+    joins = [m for m in _JOIN.finditer(p.folded)
+             if not any(r.start <= m.start() < r.end for r in p.slots.periods)]
+    for m in joins:
+        left, right = text[:m.start()], text[m.end():]
+        if len(left.split()) < 2 or len(right.split()) < 2:
+            continue
+        a = classify(prepare(left, lang=lang, locale=locale, today=today, convention=convention))
+        b = classify(prepare(right, lang=lang, locale=locale, today=today, convention=convention))
+        if _refers_back(fold(right)) and not right_has_slots(right, lang, locale, today, convention):
+            continue  # "What is CPOR and when do I use it?": "it" is CPOR, one question
+        if (a[0] != b[0] and min(a[1], b[1]) >= SPLIT_CONFIDENCE
+                and not {a[0], b[0]} & {"fallback", "greeting", "thanks", "cancel", "timeline"}
+                and not {a[0], b[0]} <= _ONE_ANSWER):  # "when do claims open and close": one cycle answers both
+            return [left.strip(" ,;")] + _split_asks(right, lang, locale, today, convention)
+    return [text]
+
+
+_SETTLE_SPLIT = {"threshold", "fallback", "program_eligibility", "fundable", "timeline", "how_to_claim", "claim_deadline"}
+_SETTLE_FUND = set(rec.CYCLE_INTENTS) | {"fundable", "can_fund"}
+
+
+def _settle(u: Understanding) -> None:
+    """What the slots say settles what the words left open: an amount with a split is a
+    calculation; a named program, a question about it; earnings beside a planned activity,
+    whether the one can pay for the other."""
+    if u.junk or u.action_refused or u.intent in rec.ACTION_INTENTS or u.intent in ("cancel", "greeting", "thanks", "help"):
+        return
+    sl = u.slots
+    own_periods = len(sl.periods) - u.context_periods
+    if sl.split and sl.amount is not None and u.intent in _SETTLE_SPLIT and (not sl.periods or u.context_periods):
+        u.intent = "split"
+    elif sl.programs and own_periods <= 0 and (u.intent in ("fundable", "can_fund") or (u.intent == "fallback" and u.score < 2 * THRESHOLD)):
+        u.intent = "program_eligibility"  # "is Online Services Advisory Sell covered by co-op?"
+        if u.context_periods:
+            sl.periods, u.roles, u.context_periods = [], [], 0
+    elif u.intent == "fallback" and not u.junk and u.score < THRESHOLD and sl.periods and u.context_periods \
+            and any(r in ("activity", "plan") for r in u.roles):
+        u.intent = "timeline"  # unsure what is asked, sure it is about the activity the ticket names: its whole cycle
+    elif "earnings" in u.roles and "plan" in u.roles and u.intent in _SETTLE_FUND:
+        u.intent = "can_fund"
+
+
+def _context(text: str, lang: str | None, locale: str | None, today: date, convention: str | None) -> Understanding:
+    """A statement of a ticket ("we ran a webinar on 12 March 2024"): its dates and their roles."""
+    from core.policy import load_policy
+
+    convention = convention or load_policy().fy_default
+    p = prepare(text, lang=lang, locale=locale, today=today, convention=convention)
+    if looks_like_code(p.text):
+        p.slots = Slots()
+    u = Understanding(p.text, "context", p.slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
+                      folded=p.folded)
+    u.roles = _roles(p, today)
+    return u
+
+
+def _maybe_several(text: str) -> bool:
+    return bool(re.search(r"[.?!\n]\s*\S", text.strip()))
+
+
+def _inherit(u: Understanding, context: list[Understanding], earlier: list[Understanding]) -> None:
+    """A question without a date of its own takes the dated context sentences' periods (with
+    their roles), else the previous question's; amounts, splits and programs likewise."""
+    for src in reversed(context):
+        sl = src.slots
+        if u.slots.amount is None and not u.slots.amount_error and (sl.amount is not None or sl.amount_error):
+            u.slots.amount, u.slots.amount_text, u.slots.currency, u.slots.amount_error = (
+                sl.amount, sl.amount_text, sl.currency, sl.amount_error)
+        if u.slots.split is None and not u.slots.split_error and (sl.split or sl.split_error):
+            u.slots.split, u.slots.split_text, u.slots.split_error = sl.split, sl.split_text, sl.split_error
+        if not u.slots.programs and sl.programs:
+            u.slots.programs = list(sl.programs)
+    if u.slots.period_error or u.intent not in _DATED | {"fundable", "fallback", "poe_retention"}:
+        return  # "And is OSA Sell covered by co-op?" asks about a program, not the webinar's date
+    if u.slots.periods:
+        # "We accrued co-op in Jan-Jun 2026. Could that pay for a trade show in February 2027?"
+        if "plan" in u.roles and "earnings" not in u.roles:
+            for src in reversed(context):
+                extra = [(p, r) for p, r in zip(src.slots.periods, src.roles) if r == "earnings"]
+                if extra:
+                    u.roles = ["earnings"] * len(extra) + list(u.roles)
+                    u.slots.periods = [p for p, _ in extra] + list(u.slots.periods)
+                    break
+        # "We plan a hackathon next spring. Would FY26 H1 money cover it?": the question names the
+        # earnings, the sentence before it the planned (or held) activity: both are needed
+        if all(r in ("earnings", None) for r in u.roles):
+            for src in reversed(context):
+                extra = [(p, r) for p, r in zip(src.slots.periods, src.roles) if r in ("activity", "plan")]
+                if extra:
+                    u.roles = [r or "earnings" for r in u.roles] + [r for _, r in extra]
+                    u.slots.periods = list(u.slots.periods) + [p for p, _ in extra]
+                    break
+        return
+    for src in reversed(context):
+        if src.slots.periods:
+            u.slots.periods = list(src.slots.periods)
+            u.roles = list(src.roles)
+            u.context_periods = len(u.slots.periods)
+            return
+    for src in reversed(earlier):
+        if src.slots.periods:
+            u.slots.periods = list(src.slots.periods)
+            u.roles = list(src.roles)
+            u.context_periods = len(u.slots.periods)
+            return
+
+
+def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict[str, Any],
+         convention: str | None) -> Understanding:
+    from core.policy import load_policy
+
+    convention = convention or load_policy().fy_default
+    choice = _chosen(text, ctx, today)
+    if choice:  # "the first one" answering "March 4, 2024 or April 3, 2024?"
+        text = choice
+    shifted = _shifted(text, ctx, today, convention)
+    if shifted:  # "what about the one after?": the period after the one asked about last
+        text = shifted
+    p = prepare(text, lang=lang, locale=locale, today=today, context=ctx, convention=convention)
+    slots = p.slots
+    junk = looks_like_code(p.text)
+    intent, top, probs = classify(p)
+    followup = False
     prev = ctx.get("intent")
 
-    # greetings and thanks only when nothing else was asked
-    if intent in ("greeting", "thanks"):
-        others = [v for k, v in scores.items() if k not in ("greeting", "thanks")]
-        if others and max(others) >= rec.THRESHOLD:
-            scores = {k: v for k, v in scores.items() if k not in ("greeting", "thanks")}
-            intent, top = rec.best(scores)
-
-    # follow-ups: fill a pending split, answer a clarifying choice, continue a cycle question
-    if rec.is_cancel(folded):  # "never mind" / "laisse tomber": ends whatever was pending
+    if junk:
+        intent = "fallback"
+    elif rec.is_cancel(p.folded):  # "never mind" / "laisse tomber": ends whatever was pending
         intent, top = "cancel", rec.CANCEL_SCORE
-        scores = {**scores, "cancel": top}
-    elif ctx.get("pending") == "split" and (slots.amount is not None or slots.split or slots.split_error or slots.amount_error) \
-            and (top < 3.0 or intent in ("split", "threshold")):
+    elif (ctx.get("pending") == "split" or (prev == "split" and rec.is_followup(p.folded))) \
+            and (slots.amount is not None or slots.split or slots.split_error or slots.amount_error) \
+            and (top < 0.8 or intent in ("split", "threshold", "timeline", "fallback")):
         intent, followup = "split", True
         _merge_split(slots, ctx)
     elif prev in _CONTINUABLE and (slots.periods or slots.period_error) and (
-            top < rec.THRESHOLD or intent == "timeline" or (rec.is_followup(folded) and top < 3.0)
-            or (ctx.get("pending") == "clarify" and top < 3.0)):
+            top < THRESHOLD or intent in ("timeline", "fallback") or (rec.is_followup(p.folded) and top < 0.8)
+            or (ctx.get("pending") == "clarify" and top < 0.9)):
         intent, followup = ("claim_deadline" if prev == "status" else prev), True
-    elif top < rec.THRESHOLD:
-        intent = "timeline" if (slots.periods or slots.period_error) else "fallback"
-    return Understanding(text, intent, slots, answer_lang, source, locale, reading_locale, today, convention,
-                         top, dict(scores), followup, folded)
+    elif intent in rec.ACTION_INTENTS and (top < ACTION_THRESHOLD or top < ACTION_MARGIN * _second(probs)
+                                           or _lone_keyword(p.folded) or not words_agree(p, intent)
+                                           or not _names_action(p.folded, intent)):
+        intent = "fallback"  # a side effect only on a clear request
+    elif top < THRESHOLD and (slots.periods or slots.period_error) and intent in _DATED and top >= PERIOD_THRESHOLD:
+        pass  # a co-op question about a date, asked in few words: the learned reading stands
+    elif top < THRESHOLD:
+        intent = "fallback"
+    if intent == "fallback" and not junk and slots.periods and any(r in ("activity", "plan") for r in _roles(p)):
+        intent = "timeline"  # "Notre salon a eu lieu le 3 octobre 2025.": a statement about an activity is on topic
+    if intent == "fallback":
+        slots = Slots()  # an off-topic message states no date, even when it names one
+    elif intent in _DATED and not (slots.periods or slots.period_error) and isinstance(ctx.get("period_text"), str):
+        # "and how long do we keep the invoices?" after "we held a webinar on 12 March 2024…": the same date
+        again = extract(ctx["period_text"][:200], fold(ctx["period_text"][:200]), lang=p.lang, locale=p.reading_locale,
+                        today=today, convention=convention).periods
+        if again:
+            slots.periods = again
+            u0 = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
+                               top, dict(probs), True, p.folded)
+            role = ctx.get("period_role")
+            u0.roles = [role if role in ("earnings", "activity", "plan", "submission") else None] * len(again)
+            u0.context_periods = len(again)
+            return u0
+    u = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
+                      top, dict(probs), followup, p.folded, junk=junk)
+    u.roles = _roles(p, today) if slots.periods else []
+    role = ctx.get("period_role")
+    if (slots.periods and role in ("plan", "activity") and all(r in ("earnings", None) for r in u.roles) and _refers_back(p.folded)
+            and intent in ("can_fund", "usage_period", "fundable", "timeline") and isinstance(ctx.get("period_text"), str)):
+        # "I want to run a campaign in May 2027" … "can I use H1 funds for it?": the plan is the one said before
+        again = extract(ctx["period_text"][:200], fold(ctx["period_text"][:200]), lang=p.lang, locale=p.reading_locale,
+                        today=today, convention=convention).periods
+        if again:
+            u.roles = ["earnings"] * len(u.roles) + [role] * len(again)
+            slots.periods = list(slots.periods) + again
+            u.intent, u.followup = "can_fund", True
+    if followup and ctx.get("period_role") in ("earnings", "activity", "plan", "submission"):
+        u.roles = [r or ctx["period_role"] for r in u.roles]  # "April 3, 2024" answering "which date?" for an event
+    _settle(u)
+    return u
+
+
+def _names_action(folded: str, intent: str) -> bool:
+    """Whether the message says the action in its own words ("remind", "calendrier"): with a
+    confident reading, that is a clear request; fragments such as "a before" are not."""
+    from . import packs
+
+    words = packs.vocab().words("actions." + intent)
+    return any(re.search(r"(?<![\w])" + re.escape(w), folded) for w in words)
+
+
+def _lone_keyword(folded: str) -> bool:
+    """One word ("data", "calendar") is not a request, unless a pack lists it ("unsubscribe")."""
+    from . import packs
+
+    words = re.findall(r"[\w'-]+", folded)
+    return len(words) < 2 and " ".join(words) not in packs.vocab().words("actions.one_word")
+
+
+def _shifted(text: str, ctx: dict[str, Any], today: date, convention: str | None) -> str | None:
+    """"what about the one after?" / "et le suivant ?" / "le mois d'après": the last question
+    again, for the next (or previous) month or half, written as months ("2027-01 - 2027-06")."""
+    period = ctx.get("period_text")
+    if not isinstance(period, str) or len(text) > 80 or ctx.get("intent") not in _CONTINUABLE:
+        return None
+    from . import packs
+
+    v = packs.vocab()
+    folded = fold(text)
+    step = 1 if any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in v.words("followup.next")) else \
+        -1 if any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in v.words("followup.previous")) else 0
+    if not step:
+        return None
+    try:
+        readings = extract(period[:200], fold(period[:200]), lang="en", locale=None, today=today, convention=convention).periods
+    except CoopError:
+        return None
+    if not readings or readings[0].primary is None:
+        return None
+    from core import calendar
+    from core.periods import month_index, month_of
+
+    interp = readings[0].primary
+    months = interp.months.last - interp.months.first + 1
+    if months == 1:  # a month (or a day): the month after
+        first = last = interp.months.first + step
+    else:  # a half, a quarter...: the half after the first half it touches
+        half = calendar().next_half(interp.halves[0], step)
+        first, last = half.first, half.last
+    (y1, m1), (y2, m2) = month_of(first), month_of(last)
+    return f"{y1}-{m1:02d}" if first == last else f"{y1}-{m1:02d} - {y2}-{m2:02d}"
+
+
+def _chosen(text: str, ctx: dict[str, Any], today: date | None = None) -> str | None:
+    """The choice a reply like "the first one" / "la deuxième" / "2" / "September 4" picks from a
+    clarifying question ("April 9, 2025 or September 4, 2025?")."""
+    choices = ctx.get("choices")
+    if ctx.get("pending") != "clarify" or not isinstance(choices, list) or not choices or len(text) > 60:
+        return None
+    from . import packs
+
+    dates = ctx.get("choice_dates")
+    if isinstance(dates, list) and len(dates) == len(choices) and today is not None:
+        from core import CoopError
+
+        from .reading import find_periods
+
+        try:
+            said = [r.primary for r in find_periods(text, today=today) if r.primary is not None]
+        except CoopError:
+            said = []
+        for interp in said:
+            if interp.reading == "most_recent" or interp.day is None:  # a day or month without its year
+                picked = [ch for ch, iso in zip(choices, dates) if isinstance(ch, str) and isinstance(iso, str)
+                          and iso[5:7] == f"{interp.start.month:02d}" and (interp.day is None or iso[8:10] == f"{interp.day.day:02d}")]
+                if len(picked) == 1:
+                    return picked[0]
+    words = set(re.findall(r"[\w']+", fold(text)))
+    for n, ordinals in packs.vocab().ordinals.items():
+        if n <= len(choices) and (words & set(ordinals) or fold(text).strip(" .!?#") == str(n)):
+            choice = choices[n - 1]
+            return choice if isinstance(choice, str) else None
+    return None
+
+
+def _second(probs: dict[str, float]) -> float:
+    ranked = sorted(probs.values(), reverse=True)
+    return ranked[1] if len(ranked) > 1 else 0.0
 
 
 def _merge_split(slots: Slots, ctx: dict[str, Any]) -> None:

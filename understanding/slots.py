@@ -1,49 +1,80 @@
 """Slots: the periods, amounts, splits and programs a message names.
 
-Periods come from :func:`core.find_periods`; amounts are read with either locale's
+Periods come from :func:`understanding.reading.find_periods`; amounts are read with either locale's
 separators ("5,000.50", "5 000,50", "5.000,50 €", "$5k"); splits as "60/40",
 "60% rebate - 40% co-op", "70 % de remise et 30 % de co-op", "co-op 40%".
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from core import CoopError, InvalidAmount, InvalidSplit, find_periods, find_programs
+from core import CoopError, InvalidAmount, InvalidSplit, find_programs
 from core.policy import Program
 from core.reading import PeriodReading
 
-_SP = "[ \u00a0\u202f]"
-_CUR_BEFORE = r"(?P<cb>\$|€|£|usd|eur|gbp|cad|chf)\s?"
-_CUR_AFTER = r"\s?(?P<ca>\$|€|£|usd|eur|euros?|dollars?|gbp|cad|chf|k\$|k€|k)"
-_NUM = r"(?P<num>\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-_AMOUNT = re.compile(
-    r"(?<![\w.,/%-])(?P<neg>-|minus\s|moins\s)?" + r"(?:" + _CUR_BEFORE + r")?" + _NUM + r"(?:" + _CUR_AFTER + r")?(?![\w%/]|\s?%|[.,]\d)"
-)
-_NEG_WORD = re.compile(r"(?:^|\s)(?:-|minus|moins)\s?$")
-_CURRENCY = {"$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "€": "EUR", "eur": "EUR",
-             "euro": "EUR", "euros": "EUR", "£": "GBP", "gbp": "GBP", "cad": "CAD", "chf": "CHF",
-             "k$": "USD", "k€": "EUR"}
+from . import packs
+from .reading import find_periods
 
-_PCT = r"(?P<{}>\d{{1,3}}(?:[.,]\d+)?)\s?%?"
-_REBATE_W = r"(?:rebates?|remises?|ristournes?)"
-_COOP_W = r"(?:co-?op|coop|cooperative|cofinancement)"
-_SPLITS = [
-    # 60/40, 60-40, 60 / 40 (percent signs optional); not a date such as 1/2/2024
-    re.compile(r"(?<![\w/.,-])(?P<r>\d{1,3}(?:[.,]\d+)?)\s?%?\s?(?:/|-|:)\s?(?P<c>\d{1,3}(?:[.,]\d+)?)\s?%?(?![\w/]|[.,]\d|-\d)"),
-    # 60% rebate - 40% co-op / 70 % de remise et 30 % de co-op
-    re.compile(_PCT.format("r") + r"\s?(?:de\s|of\s)?" + _REBATE_W + r"[\s,;/&+-]*(?:and\s|et\s)?(?:a\s|à\s)?" + _PCT.format("c") + r"\s?(?:de\s|of\s|en\s)?" + _COOP_W),
-    # 40% co-op - 60% rebate
-    re.compile(_PCT.format("c") + r"\s?(?:de\s|of\s|en\s)?" + _COOP_W + r"[\s,;/&+-]*(?:and\s|et\s)?" + _PCT.format("r") + r"\s?(?:de\s|of\s)?" + _REBATE_W),
-    # rebate 60% co-op 40%
-    re.compile(_REBATE_W + r"\s?:?\s?" + _PCT.format("r") + r"[\s,;/&+-]*(?:and\s|et\s)?" + _COOP_W + r"\s?:?\s?" + _PCT.format("c")),
-]
-_SPLIT_CUE = re.compile(r"split|repartition|partage|ratio|rebate|remise|%|pourcentage|percent")
-_COOP_ONLY = re.compile(r"(?P<c>\d{1,3}(?:[.,]\d+)?)\s?%\s?(?:de\s|of\s|en\s|is\s|are\s)?(?:the\s)?" + _COOP_W
-                        + r"|" + _COOP_W + r"(?:\s(?:portion|part|share|is|de|at|a|à))*\s?:?\s?(?P<c2>\d{1,3}(?:[.,]\d+)?)\s?%")
-_REBATE_ONLY = re.compile(r"(?P<r>\d{1,3}(?:[.,]\d+)?)\s?%\s?(?:de\s|of\s|en\s)?(?:the\s)?" + _REBATE_W)
+_SP = "[ \u00a0\u202f]"
+_NUM = r"(?P<num>\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+
+
+def _alt(words) -> str:
+    ws = sorted({w for w in words if w}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws) + ")" if ws else r"(?!x)x"
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    amount: re.Pattern[str]
+    neg_word: re.Pattern[str]
+    currency: dict[str, str]
+    splits: list[re.Pattern[str]]
+    split_cue: re.Pattern[str]
+    coop_only: re.Pattern[str]
+    rebate_only: re.Pattern[str]
+    not_money_after: re.Pattern[str]
+
+
+@lru_cache(maxsize=4)
+def _patterns(gen: int) -> _Patterns:
+    """The amount and split readers, built from every pack's ``[amounts]`` words."""
+    v = packs.vocab()
+    before, after = v.table("amounts.currency_before"), v.table("amounts.currency_after")
+    currency = {k: val for k, val in {**after, **before}.items() if val}
+    neg = _alt(v.words("amounts.negative"))
+    cur_before = r"(?P<cb>" + _alt(before) + r")\s?"
+    cur_after = r"\s?(?P<ca>" + _alt(after) + r")"
+    amount = re.compile(r"(?<![\w.,/%-])(?P<neg>-|" + neg + r"\s)?" + r"(?:" + cur_before + r")?" + _NUM + r"(?:" + cur_after
+                        + r")?(?![\w%/]|\s?%|[.,]\d)")
+    pct = r"(?P<{}>\d{{1,3}}(?:[.,]\d+)?)\s?%?"
+    rebate = _alt(v.words("amounts.rebate_words"))
+    coop = _alt(v.words("amounts.coop_words"))
+    of = r"(?:" + _alt(v.words("reading.of") + v.words("amounts.split_links")) + r"\s)?"
+    joins = r"[\s,;/&+-]*(?:" + _alt(v.words("reading.range_sep")) + r"\s)?"
+    splits = [
+        # 60/40, 60-40, 60 / 40 (percent signs optional); not a date such as 1/2/2024
+        re.compile(r"(?<![\w/.,-])(?P<r>\d{1,3}(?:[.,]\d+)?)\s?%?\s?(?:/|-|:)\s?(?P<c>\d{1,3}(?:[.,]\d+)?)\s?%?(?![\w/]|[.,]\d|-\d)"),
+        # "split 60 40 on 9000": two numbers side by side, only beside a split word and adding up to 100
+        re.compile(r"(?<![\w/.,-])(?P<r>\d{1,2}(?:[.,]\d+)?)\s?%?\s(?P<c>\d{1,2}(?:[.,]\d+)?)\s?%?(?![\w/%]|[.,]\d|-\d|\s\d)"),
+        # 60% rebate - 40% co-op / 70 % de remise et 30 % de co-op
+        re.compile(pct.format("r") + r"\s?" + of + rebate + joins + of + pct.format("c") + r"\s?" + of + coop),
+        # 40% co-op - 60% rebate
+        re.compile(pct.format("c") + r"\s?" + of + coop + joins + pct.format("r") + r"\s?" + of + rebate),
+        # rebate 60% co-op 40%
+        re.compile(rebate + r"\s?:?\s?" + pct.format("r") + joins + coop + r"\s?:?\s?" + pct.format("c")),
+    ]
+    links = r"(?:\s" + _alt(v.words("amounts.split_links")) + r")*"
+    coop_only = re.compile(r"(?P<c>\d{1,3}(?:[.,]\d+)?)\s?%\s?" + of + r"(?:the\s)?" + coop
+                           + r"|" + coop + links + r"\s?:?\s?(?P<c2>\d{1,3}(?:[.,]\d+)?)\s?%")
+    rebate_only = re.compile(r"(?P<r>\d{1,3}(?:[.,]\d+)?)\s?%\s?" + of + r"(?:the\s)?" + rebate)
+    return _Patterns(amount, re.compile(r"(?:^|\s)(?:-|" + neg + r")\s?$"), currency, splits,
+                     re.compile(_alt(v.words("amounts.split_cues"))), coop_only, rebate_only,
+                     re.compile(r"\s?(?:" + _alt(v.words("amounts.not_money_after") + ["%"]) + r")(?![\w])"))
 
 
 @dataclass
@@ -58,6 +89,8 @@ class Slots:
     split_text: str | None = None
     split_error: CoopError | None = None
     programs: list[Program] = field(default_factory=list)
+    split_span: tuple[int, int] | None = None
+    amount_span: tuple[int, int] | None = None
 
     @property
     def error(self) -> CoopError | None:
@@ -105,23 +138,27 @@ def _split_from(m: re.Match[str]) -> tuple[Decimal, Decimal]:
 def find_split(folded: str) -> tuple[tuple[Decimal, Decimal] | None, tuple[int, int] | None, CoopError | None]:
     from core import check_split
 
-    for pattern in _SPLITS[1:] + _SPLITS[:1]:
+    pt = _patterns(packs.generation())
+    sp = pt.splits
+    for pattern in sp[2:] + sp[:2]:
         for m in pattern.finditer(folded):
             r, c = _split_from(m)
-            if pattern is _SPLITS[0] and (r > 100 or c > 100 or (r + c != 100 and not _SPLIT_CUE.search(folded))):
+            if pattern is sp[0] and (r > 100 or c > 100 or (r + c != 100 and not pt.split_cue.search(folded))):
                 continue  # not percentages: "10-15 days", "2021-2022"
+            if pattern is sp[1] and (r + c != 100 or not pt.split_cue.search(folded)):
+                continue
             try:
                 return check_split(r, c), m.span(), None
             except InvalidSplit as err:
                 return None, m.span(), err
-    m = _COOP_ONLY.search(folded)
+    m = pt.coop_only.search(folded)
     if m:
         c = _dec(m["c"] or m["c2"])
         try:
             return check_split(Decimal(100) - c, c), m.span(), None
         except InvalidSplit as err:
             return None, m.span(), err
-    m = _REBATE_ONLY.search(folded)
+    m = pt.rebate_only.search(folded)
     if m:
         r = _dec(m["r"])
         try:
@@ -136,29 +173,34 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 
 
 def find_amount(folded: str, lang: str, taken: list[tuple[int, int]]):
-    """(amount, text, currency, error) of the first amount outside the taken spans."""
-    for m in _AMOUNT.finditer(folded):
+    """(amount, text, currency, error, span) of the first amount outside the taken spans."""
+    pt = _patterns(packs.generation())
+    for m in pt.amount.finditer(folded):
         if _overlaps(m.span("num"), taken):
             continue
         num = m["num"]
         cur_text = m["cb"] or m["ca"]
+        if m["cb"] and m["ca"] and m["ca"].startswith("k"):
+            cur_text = "k" + m["cb"]  # "$40k": forty thousand dollars
         # a bare small integer next to nothing money-like is not an amount (e.g. "H1", "24 months")
         after = folded[m.end():m.end() + 12]
-        if not cur_text and re.match(r"\s?(?:months?|mois|days?|jours?|ans?|years?|h\b|%)", after):
+        if not cur_text and pt.not_money_after.match(after):
             continue
+        if sum(ch.isdigit() for ch in num) > 15:
+            continue  # a serial number, not money (and past what an answer can format)
         if not cur_text and re.fullmatch(r"(?:19|20|21)\d{2}", num):
             continue  # a year
         value = parse_number(num, lang)
         if cur_text and cur_text.startswith("k"):
             value *= 1000
             cur_text = cur_text[1:] or None
-        currency = _CURRENCY.get(cur_text) if cur_text else None
-        negative = bool(m["neg"]) or bool(_NEG_WORD.search(folded[max(0, m.start() - 8):m.start()]))
+        currency = pt.currency.get(cur_text) if cur_text else None
+        negative = bool(m["neg"]) or bool(pt.neg_word.search(folded[max(0, m.start() - 8):m.start()]))
         if negative:
             err = InvalidAmount(f"An amount cannot be negative (-{value}).", value=f"-{value}")
-            return None, m.group(0).strip(), currency, err
-        return value, m.group(0).strip(), currency, None
-    return None, None, None, None
+            return None, m.group(0).strip(), currency, err, m.span()
+        return value, m.group(0).strip(), currency, None, m.span()
+    return None, None, None, None, None
 
 
 def extract(text: str, folded: str, *, lang: str, locale: str | None, today: date,
@@ -174,13 +216,32 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
     # a bare "H1"/"H2" beside a named period is a label ("is August 2022 H1 or H2?"), not
     # the "H1 funds whose window is open" reading
     if any(p.kind != "half" for p in slots.periods):
-        slots.periods = [p for p in slots.periods if p.kind != "half"]
+        from .frames import cues
+
+        c = cues()  # ... unless it names earnings: "can I use my H1 funds for an event in May?", "mes fonds H1"
+        slots.periods = [p for p in slots.periods if p.kind != "half" or c.earnings_after.match(folded[p.end:p.end + 20])
+                         or c.earnings_before.search(folded[max(0, p.start - 24):p.start])]
     taken = [(p.start, p.end) for p in slots.periods]
     split, span, err = find_split(folded)
     if span:
         taken.append(span)
         slots.split, slots.split_error = split, err
         slots.split_text = text[span[0]:span[1]]
-    slots.amount, slots.amount_text, slots.currency, slots.amount_error = find_amount(folded, lang, taken)
+        slots.split_span = span
+    slots.amount, slots.amount_text, slots.currency, slots.amount_error, slots.amount_span = find_amount(folded, lang, taken)
     slots.programs = find_programs(text)
     return slots
+
+
+def mask_spans(slots: Slots) -> list[tuple[int, int, str]]:
+    """Where the slots lie in the text, with the placeholder word the classifier sees instead."""
+    spans = []
+    for r in slots.periods:
+        start, end = r.start, r.end
+        day = r.primary is not None and r.primary.day is not None or r.kind == "date"
+        spans.append((start, end, "zday" if day else "zperiod"))
+    if slots.split_span:
+        spans.append((*slots.split_span, "zsplit"))
+    if slots.amount_span:
+        spans.append((*slots.amount_span, "zamount"))
+    return spans

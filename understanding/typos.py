@@ -1,6 +1,6 @@
 """Tolerance for misspelt month names ("agust", "febuary", "setpembre"), which core does not read.
 
-A word of 5+ letters that is not a month name but is one edit (insertion, deletion,
+A word of 5+ letters that is not a month name (the language packs' ``[months]``) but is one edit (insertion, deletion,
 substitution or swap of two neighbours) away from a month name of 5+ letters is replaced by
 that month before periods are read. Short months (may, mai, june, juin, july) are left alone:
 one edit from them is too often a real word.
@@ -13,12 +13,19 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_MONTHS = ("january", "february", "march", "april", "august", "september", "october", "november", "december",
-           "janvier", "fevrier", "avril", "juillet", "septembre", "octobre", "novembre", "decembre")
-_KNOWN = set(_MONTHS) | {"marche", "marches", "marcher", "arch", "avis", "octet", "member", "remember", "marchs",
-                         "aprils", "augusta", "mars", "match", "march", "larch", "parch"}
+from . import packs
+
 _WORD = re.compile(r"[a-z]{5,}")
-_FIRST = {m[0] for m in _MONTHS}
+
+
+@lru_cache(maxsize=4)
+def _tables(gen: int) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """(month names of 5+ letters, words never corrected, first letters) from the packs."""
+    months = tuple(sorted({w for w in packs.vocab().months_by_word if len(w) >= 5}))
+    known = set(months)
+    for p in packs.packs():
+        known.update(p.get("typos.not_months") or [])
+    return months, frozenset(known), frozenset(m[0] for m in months)
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -38,10 +45,11 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _month_for(word: str) -> str | None:
-    if word in _KNOWN or word[0] not in _FIRST:
+def _month_for(word: str, gen: int) -> str | None:
+    months, known, first = _tables(gen)
+    if word in known or word[0] not in first:
         return None
-    for month in _MONTHS:
+    for month in months:
         if _one_edit(word, month):
             return month
     return None
@@ -53,9 +61,10 @@ def correct(text: str, folded: str | None = None) -> str:
         from core import fold
 
         folded = fold(text)
+    gen = packs.generation()
     out, last = [], 0
     for m in _WORD.finditer(folded):
-        month = _month_for(m.group(0))
+        month = _month_for(m.group(0), gen)
         if month:
             out.append(text[last:m.start()])
             out.append(month)

@@ -1,11 +1,12 @@
-"""Reading the periods partners name, in English and French (core/reading.py)."""
+"""Reading the periods partners name, in English and French (understanding/reading.py, words from the language packs)."""
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
 
-from core import InvalidDate, OutOfRange, UnreadablePeriod, calendar, find_periods, read_period
+from core import InvalidDate, OutOfRange, UnreadablePeriod, calendar
+from understanding.reading import find_periods, read_period
 
 CAL = calendar()
 

@@ -1,0 +1,107 @@
+"""The reminders service the bot's dialogs talk to: :class:`StoreReminders`, the methods of
+``dialogs.actions.RemindersService`` over a ``storage.Database`` with :mod:`reminders.store`.
+
+The composition root (``services.py``) builds it and hands it to the bot; ``dialogs`` knows
+only the seam (a ``typing.Protocol``), never this package.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from datetime import date
+from typing import Any, Callable, Optional
+
+from . import store
+from .schedule import next_reminder
+from .sweeper import next_reminder_date, upcoming_reminder
+
+__all__ = ["StoreReminders", "next_reminder"]
+
+REFERENCE_CACHE_SIZE = 10_000
+REFERENCE_CACHE_SECONDS = 300.0
+
+
+class StoreReminders:
+    """The reminders service the dialogs call, over a ``Database`` (``reminders.store``).
+
+    ``refresh_reference`` runs on every turn. The reference this instance last stored (or
+    found already stored) per conversation is remembered for ``reference_cache_seconds``
+    (at most ``reference_cache_size`` conversations, least recently used dropped first), and
+    the same reference again within that time is not written. The database stays the truth:
+    a miss, a changed reference, or any subscription change made through this object goes to
+    the database; an entry's age bounds how long a change made by another instance can go
+    unrefreshed here.
+    """
+
+    def __init__(self, db: Any, *, public_base_url: str = "", calendar_path: str = "/calendar/{token}.ics",
+                 reference_cache_size: int = REFERENCE_CACHE_SIZE,
+                 reference_cache_seconds: float = REFERENCE_CACHE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
+        self._db = db
+        self._store = store
+        self._base = public_base_url.rstrip("/")
+        self._path = calendar_path
+        self._seen: "OrderedDict[str, tuple[str, float]]" = OrderedDict()
+        self._seen_size = reference_cache_size
+        self._seen_seconds = reference_cache_seconds
+        self._clock = clock
+
+    def _forget_seen(self) -> None:
+        self._seen.clear()
+
+    async def subscribe(self, **kwargs: Any) -> Any:
+        self._forget_seen()
+        try:
+            return await self._store.subscribe(self._db, **kwargs)
+        finally:
+            self._forget_seen()
+
+    async def unsubscribe(self, user_id: str) -> bool:
+        self._forget_seen()
+        return await self._store.unsubscribe(self._db, user_id)
+
+    async def get_subscription(self, user_id: str) -> Any:
+        return await self._store.get_subscription(self._db, user_id)
+
+    async def refresh_reference(self, reference: dict) -> int:
+        """``reminders.store.refresh_reference``, skipped when this instance stored the same
+        reference for the conversation recently (see the class docstring)."""
+        try:
+            conversation_id = self._store.reference_fields(reference)[0]
+            stored = json.dumps(self._store.normalize_reference(reference), sort_keys=True)
+        except (ValueError, TypeError, AttributeError):
+            return await self._store.refresh_reference(self._db, reference)  # its own error
+        now = self._clock()
+        seen = self._seen.get(conversation_id)
+        if seen is not None and seen[0] == stored and now - seen[1] < self._seen_seconds:
+            self._seen.move_to_end(conversation_id)
+            return 0
+        changed = await self._store.refresh_reference(self._db, reference)
+        self._seen[conversation_id] = (stored, now)
+        self._seen.move_to_end(conversation_id)
+        while len(self._seen) > self._seen_size:
+            self._seen.popitem(last=False)
+        return changed
+
+    async def deactivate_conversation(self, conversation_id: str, **kwargs: Any) -> int:
+        self._forget_seen()
+        return await self._store.deactivate_conversation(self._db, conversation_id, **kwargs)
+
+    async def forget_user(self, user_id: str) -> dict:
+        self._forget_seen()
+        return await self._store.forget_user(self._db, user_id)
+
+    async def calendar_url(self, user_id: str, lang: str, locale: Optional[str]) -> str:
+        token = await self._store.calendar_token(self._db, user_id, lang, locale)
+        return self._base + self._path.format(token=token)
+
+    async def next_reminder_date(self, today: date) -> Optional[date]:
+        """The day the first reminder reaches someone who subscribes ``today``
+        (:func:`reminders.sweeper.next_reminder_date`: today's own reminder while today's sweep has not
+        run, tomorrow's catch-up once it has)."""
+        return await next_reminder_date(self._db, today)
+
+    async def upcoming_reminder(self, today: date) -> Any:
+        """The next reminder an existing subscription gets (:func:`reminders.sweeper.upcoming_reminder`)."""
+        return await upcoming_reminder(self._db, today)

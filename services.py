@@ -1,0 +1,201 @@
+"""The composition root: every product service is built here, from settings, and handed to
+whatever needs it. No package looks another up; no lower package imports an upper one
+(``docs/ARCHITECTURE.md``; ``tests/test_architecture.py`` reads the imports to keep it so).
+
+What is built from what (``app.create_app`` calls these, in this order):
+
+- :func:`build_adapter`: ``bot.adapter.CoopAdapter`` (auth, connector clients, the outbound
+  HTTP session) from the ``MicrosoftApp*`` settings.
+- :func:`open_database` (start-up): ``storage.Database`` on ``DATABASE_URL``.
+- :func:`build_product_bot` (start-up): ``bot.teams_bot.create_bot`` on ``storage.SqlStorage``
+  over that database, with the reminders service ``reminders.StoreReminders`` and the
+  schedule's ``next_reminder`` (what ``dialogs.Actions`` needs, passed in: ``dialogs`` never
+  imports ``reminders``).
+- :func:`mount_reminders`: the reminder routes and the daily sweep (``reminders.http``),
+  given the proactive transport ``bot.proactive.AdapterTransport`` over the same adapter
+  (``reminders`` never imports ``bot``) and, at start-up, the database.
+
+Only the standard library is imported at module level (the CLI imports ``app`` and must start
+fast); each builder imports what it builds.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+log = logging.getLogger("services")
+
+
+class StartupError(RuntimeError):
+    """The application cannot be assembled (a missing module, typically)."""
+
+
+def import_attribute(module_name: str, attribute: str) -> Any:
+    """``module_name.attribute``; :class:`StartupError` naming what is missing."""
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if err.name != module_name and not module_name.startswith(f"{err.name}."):
+            raise  # the module exists but one of its own imports is missing
+        raise StartupError(f"{module_name} is missing: the application needs "
+                           f"{module_name}.{attribute}") from None
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise StartupError(f"{module_name} has no {attribute}") from None
+
+
+# --- the schema ------------------------------------------------------------------------------
+
+
+class SchemaBehind(StartupError):
+    """The database's schema is older than the code: ``python app.py migrate`` first."""
+
+
+def product_migrations() -> list[tuple[str, list[str]]]:
+    """Every (name, statements) migration the product runs on, in the order they apply."""
+    from reminders import coordination, store
+    from storage.bot_storage import migration
+
+    return [migration("bot_state"), (store.MIGRATION_NAME, store.MIGRATIONS),
+            (coordination.MIGRATION_NAME, coordination.MIGRATIONS)]
+
+
+async def migrate_database(db: Any) -> dict[str, list[int]]:
+    """Apply every pending product migration (idempotent; serialized across processes by
+    ``Database.migrate``). Returns the versions applied now, per migration."""
+    return {name: await db.migrate(name, statements) for name, statements in product_migrations()}
+
+
+async def check_schema(db: Any) -> None:
+    """Raise :class:`SchemaBehind` when a product migration is not fully applied."""
+    behind = []
+    for name, statements in product_migrations():
+        applied, known = await db.migration_status(name, statements)
+        if applied < known:
+            behind.append(f"{name} at version {applied} of {known}")
+    if behind:
+        raise SchemaBehind(f"the database schema is behind the code ({'; '.join(behind)}): "
+                           "run `python app.py migrate` (with the same DATABASE_URL), then "
+                           "start the server again")
+
+
+# --- the product's services -------------------------------------------------------------------
+
+
+def build_adapter(settings: Any, *, credentials_factory: Any = None, transport: Any = None) -> Any:
+    """The bot adapter for ``settings`` (``bot.adapter.create_adapter``)."""
+    from bot.adapter import create_adapter
+
+    return create_adapter(settings, credentials_factory=credentials_factory, transport=transport)
+
+
+async def open_database(settings: Any) -> Any:
+    """The product database for ``DATABASE_URL``, with the configured statement and connect
+    timeouts; a database that is not reachable yet is retried for ``DB_STARTUP_WAIT_SECONDS``
+    (``storage.connect_with_retry``: one log line per attempt) before start-up gives up."""
+    connect_with_retry = import_attribute("storage", "connect_with_retry")
+    return await connect_with_retry(settings.database_url, wait_seconds=settings.db_startup_wait,
+                                    statement_timeout=settings.db_statement_timeout,
+                                    connect_timeout=settings.db_connect_timeout)
+
+
+def start_state_retention(settings: Any, bot: Any) -> "asyncio.Task | None":
+    """The periodic job that deletes state no turn has used for ``STATE_RETENTION_DAYS``
+    (``storage.retention``), on the bot's conversation-state storage when it can expire."""
+    import asyncio
+
+    storage = getattr(getattr(bot, "conversation_state", None), "_storage", None)
+    if not callable(getattr(storage, "expire", None)):
+        return None
+    from storage.retention import run_retention
+
+    return asyncio.create_task(run_retention(storage, settings.state_retention_days),
+                               name="state-retention")
+
+
+def product_bot_factory() -> Any:
+    """``bot.teams_bot.create_bot`` (imported now, so a missing module stops start-up early)."""
+    return import_attribute("bot.teams_bot", "create_bot")
+
+
+def build_reminders_service(settings: Any, db: Any) -> Any:
+    """What the bot's dialogs call for reminders: ``reminders.StoreReminders`` on ``db``."""
+    from reminders import StoreReminders
+
+    return StoreReminders(db, public_base_url=settings.public_base_url)
+
+
+async def build_product_bot(settings: Any, db: Any, create_bot: Any) -> Any:
+    """The product bot on ``db``: conversation/user state in ``storage.SqlStorage``,
+    reminder actions through :func:`build_reminders_service`."""
+    from reminders.schedule import next_reminder
+    from storage import SqlStorage
+
+    kwargs: dict[str, Any] = {"reminders": build_reminders_service(settings, db)}
+    if "next_reminder" in _parameters(create_bot):
+        kwargs["next_reminder"] = next_reminder
+    bot = create_bot(settings, SqlStorage(db), **kwargs)
+    return await bot if inspect.isawaitable(bot) else bot
+
+
+def build_proactive_transport(adapter: Any) -> Any:
+    """The reminder sender's transport over the server's own adapter."""
+    from bot.proactive import AdapterTransport
+
+    return AdapterTransport(adapter)
+
+
+def mount_reminders(app: "web.Application", settings: Any, adapter: Any, *,
+                    observe: Any = None) -> None:
+    """``GET /calendar/{token}.ics``, ``POST /admin/sweep`` (with ``ADMIN_TOKEN``) and the daily
+    reminder sweep, sending through :func:`build_proactive_transport`. The database, and what
+    is built on it (the shared tenant rate limit and the sweep leadership), are given to them
+    at start-up by :func:`database_ready`. ``observe``: told each digest's outcome (metrics)."""
+    from reminders.http import REMINDER_SERVICES, add_routes, start_daily_sweeper
+
+    transport = build_proactive_transport(adapter)
+    add_routes(app, transport=transport, settings=settings)
+    start_daily_sweeper(app, settings, transport=transport)
+    app[REMINDER_SERVICES].observe = observe
+
+
+def build_rate_limits(settings: Any, db: Any, *, on_wait: Any = None) -> Any:
+    """The tenant's send rate (``TENANT_RATE_PER_SEC``) and Teams' per-conversation limit,
+    shared by every instance on ``db`` (``reminders.coordination.SharedRateLimits``)."""
+    from reminders.coordination import SharedRateLimits
+
+    return SharedRateLimits(db, tenant_rate=settings.tenant_rate_per_sec, on_wait=on_wait)
+
+
+def build_sweep_leader(db: Any) -> Any:
+    """Who runs the daily sweep among the instances on ``db``."""
+    from reminders.coordination import SweepLeader
+
+    return SweepLeader(db)
+
+
+def database_ready(app: "web.Application", settings: Any, db: Any, *,
+                   on_rate_wait: Any = None) -> None:
+    """Hand the database opened at start-up to the services mounted before it existed, with
+    the shared rate limits and the sweep leadership built on it."""
+    from reminders.http import REMINDER_SERVICES, use_database
+
+    use_database(app, db)
+    if getattr(db, "dialect", None) is None:
+        return  # not a storage.Database (a caller's own storage): limits in this process
+    reminder_services = app[REMINDER_SERVICES]
+    reminder_services.limits = build_rate_limits(settings, db, on_wait=on_rate_wait)
+    reminder_services.leader = build_sweep_leader(db)
+
+
+def _parameters(function: Any) -> set[str]:
+    try:
+        return set(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return set()

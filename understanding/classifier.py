@@ -1,0 +1,141 @@
+"""The intent classifier at run time: a linear model over TF-IDF features, in plain Python.
+
+``python -m understanding.train`` learns it with scikit-learn from each language pack's
+``intents/*.txt`` and writes ``model.json`` beside them: the classes, the intercepts, and per
+feature its IDF and its (class, weight) pairs. Here it is only read and applied (a dict
+lookup per feature and a softmax), so answering never imports scikit-learn or NumPy.
+
+The model records a hash of the data it was trained from (:func:`data_hash`); a test fails
+when the committed model is stale.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import packs
+from .features import features
+
+logger = logging.getLogger(__name__)
+
+FORMAT = 2  # bump when features.py changes what a feature is: the models must be retrained
+
+
+@dataclass(frozen=True)
+class Prediction:
+    intent: str
+    confidence: float  # the top class's probability
+    probabilities: dict[str, float]
+
+
+class Model:
+    def __init__(self, data: dict) -> None:
+        self.lang = data["lang"]
+        self.classes: list[str] = data["classes"]
+        self.intercept: list[float] = data["intercept"]
+        self.data_hash: str = data["data_hash"]
+        self.format: int = data.get("format", 0)
+        self.cv: dict = data.get("cv", {})
+        self.idf: dict[str, float] = {}
+        self.weights: dict[str, tuple[tuple[int, float], ...]] = {}
+        for name, entry in data["features"].items():
+            self.idf[name] = entry[0]
+            pairs = entry[1] if len(entry) > 1 else []
+            if pairs:
+                self.weights[name] = tuple((pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2))
+
+    def word_support(self, masked: str, intent: str) -> float:
+        """How much the whole words of a text (not letter fragments) weigh for ``intent``: the
+        character n-grams read typos well, but they can also read a request into noise."""
+        if intent not in self.classes:
+            return 0.0
+        k = self.classes.index(intent)
+        total = 0.0
+        for name in features(masked):
+            if name.startswith("w:"):
+                for i, w in self.weights.get(name, ()):
+                    if i == k:
+                        total += w
+        return total
+
+    def predict(self, masked: str) -> Prediction:
+        counts = features(masked)
+        values = []
+        norm = 0.0
+        idf = self.idf
+        for name, count in counts.items():
+            w = idf.get(name)
+            if w is None:
+                continue
+            v = (1.0 + math.log(count)) * w
+            values.append((name, v))
+            norm += v * v
+        scores = list(self.intercept)
+        if norm > 0:
+            inv = 1.0 / math.sqrt(norm)
+            weights = self.weights
+            for name, v in values:
+                pairs = weights.get(name)
+                if pairs:
+                    x = v * inv
+                    for i, wt in pairs:
+                        scores[i] += x * wt
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        probs = {c: e / total for c, e in zip(self.classes, exps)}
+        best = max(range(len(scores)), key=scores.__getitem__)
+        return Prediction(self.classes[best], exps[best] / total, probs)
+
+
+def intent_files(pack: packs.Pack) -> list[Path]:
+    return sorted(pack.intents_dir.glob("*.txt")) if pack.intents_dir.is_dir() else []
+
+
+def read_examples(pack: packs.Pack) -> list[tuple[str, str]]:
+    """(utterance, intent) pairs: each ``intents/<intent>.txt`` line, blank lines and ``#``
+    comments skipped; ``name.more.txt`` files add lines to the intent ``name``."""
+    out = []
+    for path in intent_files(pack):
+        intent = path.name.split(".")[0]
+        for line in path.read_text("utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                out.append((line, intent))
+    return out
+
+
+def data_hash(pack: packs.Pack) -> str:
+    """SHA-256 over what a model is learnt from: the intent files, the pack's vocab (it decides
+    the masking) and the feature format."""
+    h = hashlib.sha256(f"format={FORMAT}\n".encode())
+    for path in intent_files(pack) + [pack.folder / "vocab.toml"]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=16)
+def _load(path: str, mtime: float) -> Model | None:
+    p = Path(path)
+    if not p.is_file():
+        return None
+    with open(p, encoding="utf-8") as fh:
+        return Model(json.load(fh))
+
+
+def model(lang: str) -> Model | None:
+    """The trained model of a language pack (None when the pack has none yet)."""
+    try:
+        p = packs.pack(lang).model_path
+    except KeyError:
+        return None
+    try:
+        mtime = p.stat().st_mtime
+    except OSError:
+        return None
+    return _load(str(p), mtime)

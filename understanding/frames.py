@@ -1,0 +1,256 @@
+"""A message as questions: segmenting a pasted ticket, and the role of each date in it.
+
+:func:`segment` cuts a message into sentences, drops greetings, thanks and signatures, keeps
+statements ("we ran a webinar on 12 March 2024") as context and splits sentences that ask two
+things ("…, and how long should we keep the invoices?"). :func:`role_of` says what a date is
+in its sentence: ``earnings`` ("co-op earned in"), ``activity`` ("our webinar on"), ``plan``
+("we will hold an event in"), ``submission`` ("if I file on"), or ``None`` when the words do not
+say. Every cue word is data: ``[segment]`` and ``[roles]`` in each pack's ``vocab.toml``.
+
+>>> [s.kind for s in segment("Hi team, we ran a webinar on 12 March 2024. When is the last day to claim, "
+...                          "and how long should we keep the invoices? Thanks, Marie")]
+['context', 'question', 'question']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core import fold
+
+from . import packs
+
+ROLES = ("earnings", "activity", "plan", "plan_funds", "submission")  # cue lists in [roles]
+
+
+@dataclass
+class Segment:
+    text: str
+    start: int  # position in the message
+    kind: str  # "question" | "context"
+
+
+def _alt(words) -> str:
+    ws = sorted({w for w in words if w}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws) + ")" if ws else r"(?!x)x"
+
+
+@dataclass(frozen=True)
+class _Cues:
+    greeting: re.Pattern[str]
+    closing: re.Pattern[str]
+    question: re.Pattern[str]
+    joiner: re.Pattern[str]
+    roles: dict[str, re.Pattern[str]]
+    past: re.Pattern[str]
+    past_weak: frozenset
+    submission_verbs: re.Pattern[str]
+    request: re.Pattern[str]
+    request_inside: re.Pattern[str]
+    back_refs: re.Pattern[str]
+    earnings_after: re.Pattern[str]
+    earnings_before: re.Pattern[str]
+    submission_after: re.Pattern[str]
+
+
+@lru_cache(maxsize=4)
+def _cues(gen: int) -> _Cues:
+    v = packs.vocab()
+    greet = _alt(v.words("segment.greetings"))
+    close = _alt(v.words("segment.closings"))
+    qwords = _alt(v.words("segment.question_words"))
+    joiners = _alt(v.words("segment.joiners"))
+    return _Cues(
+        greeting=re.compile(r"^\W*" + greet + r"(?:\s+[a-z][\w'-]*){0,2}\s*[,!:.\-]+\s*|^\W*" + greet + r"\W*$"),
+        closing=re.compile(r"^\W*" + close + r"(?![\w])"),
+        question=re.compile(r"^\W*" + qwords + r"(?![\w])"),
+        joiner=re.compile(r"(?:,|;)?\s+" + joiners + r"\s+(?=" + qwords + r"(?![\w]))"),
+        roles={r: re.compile(r"(?<![\w])" + _alt(v.words("roles." + r)) + r"(?![\w])") for r in ROLES},
+        past=re.compile(r"(?<![\w])" + _alt(v.words("roles.activity_past")) + r"(?![\w])"),
+        past_weak=frozenset(v.words("roles.activity_past_weak")),
+        submission_verbs=re.compile(r"(?<![\w])" + _alt(v.words("roles.submission_verbs")) + r"(?![\w])"),
+        request=re.compile(r"^\W*" + _alt(v.words("segment.request_starts")) + r"(?![\w])"),
+        request_inside=re.compile(r"(?<![\w])" + _alt(v.words("segment.request_inside")) + r"(?![\w])"),
+        back_refs=re.compile(r"(?<![\w'])" + _alt(v.words("segment.back_refs")) + r"(?![\w'])"),
+        earnings_after=re.compile(r"^(?:'s)?\s+" + _alt(v.words("roles.earnings_after")) + r"(?![\w])"),
+        submission_after=re.compile(r"^\s*,?\s*(?:" + _alt(v.words("roles.submission_after")) + r")(?![\w])"),
+        earnings_before=re.compile(r"(?<![\w])" + _alt(v.words("roles.earnings_before")) + r"\s+$"),
+    )
+
+
+def cues() -> _Cues:
+    return _cues(packs.generation())
+
+
+_SENTENCE = re.compile(r"[^.?!\n]+(?:[.?!]+|\n|$)")
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    out = []
+    for m in _SENTENCE.finditer(text):
+        s = m.group(0)
+        if s.strip():
+            out.append((m.start(), s))
+    # "3,250.50" or "e.g." are not sentence ends: glue pieces that start with a digit or lower case
+    merged: list[tuple[int, str]] = []
+    for start, s in out:
+        if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)):
+            merged[-1] = (merged[-1][0], merged[-1][1] + s)
+        else:
+            merged.append((start, s))
+    return merged
+
+
+def segment(text: str) -> list[Segment]:
+    """The questions and context statements of a message, in order; greetings, thanks and
+    signatures dropped. A single sentence is one question."""
+    c = cues()
+    out: list[Segment] = []
+    closed = False
+    for start, raw in _sentences(text):
+        folded = fold(raw)
+        if closed and ("?" not in folded and len(folded.split()) <= 4 and not any(ch.isdigit() for ch in folded)):
+            continue  # the signature under a "Thanks,"
+        m = c.greeting.match(folded)
+        if m:
+            raw, folded, start = raw[m.end():], folded[m.end():], start + m.end()
+            if not folded.strip(" \t\n.,!-"):
+                continue
+        if c.closing.match(folded) and not c.request.match(folded) and "?" not in folded and len(folded.split()) <= 8:
+            closed = True  # what follows a "Thanks," is the signature, unless it asks something
+            continue
+        closed = False
+        is_q = ("?" in folded or bool(c.question.match(folded)) or bool(c.request.match(folded))
+                or bool(c.request_inside.search(folded)))
+        parts = [(start, raw, folded)]
+        if is_q:
+            parts = []
+            last = 0
+            for j in c.joiner.finditer(folded):
+                parts.append((start + last, raw[last:j.start()], folded[last:j.start()]))
+                last = j.end()
+            parts.append((start + last, raw[last:], folded[last:]))
+        for pstart, praw, pfold in parts:
+            if not pfold.strip(" \t\n.,!?-"):
+                continue
+            kind = "question" if is_q else "context"
+            out.append(Segment(praw.strip(), pstart + (len(praw) - len(praw.lstrip())), kind))
+    if out and not any(s.kind == "question" for s in out):
+        # no sentence asks anything explicitly ("deadline for H1 funds"): the last one is the question
+        out[-1].kind = "question"
+    return out
+
+
+def _fuzzy_cues(c: "_Cues", text: str) -> list[tuple[str, int, int]]:
+    """Misspelt cue words ("evnt", "semnar", "earnd"): (role, start, end) of each word one
+    edit away from an activity or earnings cue of 5+ letters."""
+    out = []
+    for m in _WORDS.finditer(text):
+        role = _fuzzy_role(m.group(0), generation_key())
+        if role:
+            out.append((role, m.start(), m.end()))
+    return out
+
+
+_WORDS = re.compile(r"[a-z]{4,}")
+
+
+def generation_key() -> int:
+    return packs.generation()
+
+
+@lru_cache(maxsize=8192)
+def _fuzzy_role(word: str, gen: int) -> str | None:
+    from .typos import _one_edit
+
+    table = _fuzzy_table(gen)
+    if word in table["exact"]:
+        return None  # an exact cue is found by the patterns themselves
+    for role in ("activity", "earnings"):
+        for cue in table[role]:
+            if abs(len(cue) - len(word)) <= 1 and cue[0] == word[0] and _one_edit(word, cue):
+                return role
+    return None
+
+
+@lru_cache(maxsize=4)
+def _fuzzy_table(gen: int) -> dict:
+    v = packs.vocab()
+    single = lambda key: [w for w in v.words(key) if " " not in w and "-" not in w and len(w) >= 5]  # noqa: E731
+    known = set()
+    for key in ("roles.activity", "roles.earnings", "roles.activity_past", "roles.plan", "roles.plan_funds",
+                "segment.question_words", "detect.strong"):
+        known.update(v.words(key))
+    for p in packs.packs():
+        known.update(p.get("detect.strong") or [])
+    return {"activity": single("roles.activity"), "earnings": single("roles.earnings"), "exact": known}
+
+
+def role_of(folded: str, start: int, end: int) -> str | None:
+    """The role of the period at ``folded[start:end]`` from the cue words nearest to it in the
+    same sentence: a cue before the period counts fully, one after it at two thirds.
+
+    >>> t = "we held a webinar on 12 march 2024"
+    >>> role_of(t, 21, len(t))
+    'activity'
+    >>> t = "i want to run a campaign in may 2027"
+    >>> role_of(t, 28, len(t))
+    'plan'
+    >>> role_of("co-op earned in may 2027", 16, 24)
+    'earnings'
+    """
+    c = cues()
+    lo = max(folded.rfind(ch, 0, start) for ch in ".?!;\n") + 1
+    hi_c = [folded.find(ch, end) for ch in ".?!;\n"]
+    hi = min([h for h in hi_c if h >= 0] or [len(folded)])
+    sentence_before, sentence_after = folded[lo:start], folded[end:hi]
+    if c.submission_after.match(sentence_after):
+        return "submission"  # "is 15 August 2026 too late to submit?"
+    if c.roles["earnings"].search(folded[start:end]):
+        return "earnings"  # the period says it itself: "the funds we're earning now"
+    if c.earnings_after.match(sentence_after) or c.earnings_before.search(sentence_before[-24:]):
+        return "earnings"  # "H1 funds", "Jul-Dec 2026 co-op"
+    best: dict[str, float] = {}
+
+    def near(role: str, s: int, e: int, after: bool) -> None:
+        d = s * 1.5 + 4 if after else len(sentence_before) - e
+        best[role] = min(best.get(role, 1e9), d)
+
+    for role, pat in c.roles.items():
+        for m in pat.finditer(sentence_before):
+            near(role, m.start(), m.end(), False)
+        for m in pat.finditer(sentence_after):
+            near(role, m.start(), m.end(), True)
+    for role, s, e in _fuzzy_cues(c, sentence_before):
+        near(role, s, e, False)
+    for role, s, e in _fuzzy_cues(c, sentence_after):
+        near(role, s, e, True)
+    # a past verb right before the date makes it an activity ("executed on", "ran on", "a eu lieu le")
+    tail = sentence_before[-28:]
+    for m in c.past.finditer(tail):
+        if m.group(0) not in c.past_weak and len(tail) - m.end() <= 12:
+            near("activity", m.start() + len(sentence_before) - len(tail), m.end() + len(sentence_before) - len(tail), False)
+    # "we filed a claim today (1 December 2026)": a submission verb nearest before the date
+    for m in c.submission_verbs.finditer(sentence_before):
+        near("submission_verb", m.start(), m.end(), False)
+    if not best:
+        return None
+    if "submission" in best and best["submission"] <= 12:
+        return "submission"
+    sv = best.get("submission_verb", 1e9)
+    if sv <= 30 and sv < min(best.get(r, 1e9) for r in ("activity", "earnings", "plan_funds")):
+        return "submission"
+    if "activity" in best:
+        earn = best.get("earnings", 1e9)
+        if earn < best["activity"]:
+            return "earnings"
+        if ("plan" in best or "plan_funds" in best) and not c.past.search(
+                sentence_before[max(0, len(sentence_before) - 60):] + " " + sentence_after[:20]):
+            return "plan"
+        return "activity"
+    if "plan_funds" in best and best.get("earnings", 1e9) > best["plan_funds"]:
+        return "plan"
+    if "earnings" in best:
+        return "earnings"
+    return None

@@ -1,0 +1,179 @@
+"""Language packs: one folder of data files per language, no code.
+
+A pack is a folder named by its language code (``understanding/lang/en``,
+``understanding/lang/fr``, or any folder registered with :mod:`understanding.langpacks`, the
+one registry, e.g. through ``COOP_LANG_PATH``) holding, beside its ``messages.po``:
+
+- ``vocab.toml``: the cue words the one reading engine uses (months, ordinals, relative
+  time, date roles, greetings and signatures, amounts and splits, cancel phrases);
+- ``intents/<intent>.txt``: labelled utterances, one per line, that the classifier learns;
+- ``model.json``: the classifier trained from them by ``python -m understanding.train``.
+
+Every message is read with the words of *all* packs together (partners mix languages:
+"deadline pour les fonds de mai 2024"); a pack's own words also decide which language a
+message is written in (:mod:`understanding.detect`).
+
+>>> sorted(available())[:2]
+['en', 'fr']
+>>> "janvier" in vocab().months_by_word
+True
+"""
+from __future__ import annotations
+
+import logging
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import langpacks
+
+logger = logging.getLogger(__name__)
+
+LANG_ROOT = Path(__file__).resolve().with_name("lang")
+_registered: dict[str, Path] = {}  # code -> folder, for unregister()
+
+
+@dataclass(frozen=True)
+class Pack:
+    code: str
+    folder: Path
+    data: dict[str, Any]
+
+    @property
+    def intents_dir(self) -> Path:
+        return self.folder / "intents"
+
+    @property
+    def model_path(self) -> Path:
+        return self.folder / "model.json"
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+
+def register(path: Path | str) -> str:
+    """Add the language pack in ``path`` (a folder named by its code, holding ``messages.po``
+    and ``vocab.toml``) to the one registry (:mod:`understanding.langpacks`); returns its code."""
+    folder = Path(path).resolve()
+    if not (folder / "vocab.toml").is_file():
+        raise FileNotFoundError(f"{folder} holds no vocab.toml: not a language pack understanding can read")
+    codes = langpacks.register(folder)
+    code = codes[0] if codes else folder.name
+    _registered[code] = folder
+    logger.info("language pack %s registered from %s", code, folder)
+    return code
+
+
+def unregister(code: str) -> None:
+    folder = _registered.pop(code, None)
+    if folder is not None:
+        langpacks.unregister(folder)
+
+
+def generation() -> int:
+    """Changes whenever the set of packs changes (caches built from packs key on it)."""
+    return langpacks.generation()
+
+
+@lru_cache(maxsize=8)
+def _load_all_at(gen: int) -> dict[str, Pack]:
+    packs_ = {}
+    for code, folder in langpacks.packs().items():
+        vocab_file = Path(folder) / "vocab.toml"
+        if vocab_file.is_file():  # a pack may only translate sentences; understanding needs its words
+            with open(vocab_file, "rb") as fh:
+                packs_[code] = Pack(code, Path(folder), tomllib.load(fh))
+    return dict(sorted(packs_.items(), key=lambda kv: (kv[0] != langpacks.DEFAULT, kv[0])))
+
+
+def _load_all() -> dict[str, Pack]:
+    return _load_all_at(generation())
+
+
+def available() -> list[str]:
+    """The codes of every loaded language pack."""
+    return list(_load_all())
+
+
+def pack(code: str) -> Pack:
+    return _load_all()[code]
+
+
+def packs() -> list[Pack]:
+    return list(_load_all().values())
+
+
+# ------------------------------------------------------------------------------------------
+# the words of every pack together
+
+
+def _words(items: Any) -> list[str]:
+    return [str(w) for w in items] if isinstance(items, (list, tuple)) else []
+
+
+@dataclass
+class Vocab:
+    """The cue words of all packs, merged (lists are unions, tables are merged)."""
+
+    months_by_word: dict[str, int] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ordinals: dict[int, list[str]] = field(default_factory=dict)
+
+    def words(self, dotted: str) -> list[str]:
+        return self.lists.get(dotted, [])
+
+    def table(self, dotted: str) -> dict[str, Any]:
+        return self.tables.get(dotted, {})
+
+
+_LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_half_words", "reading.of", "reading.the",
+          "reading.range_open", "reading.range_sep", "reading.year_link", "reading.half_words", "reading.half_letters",
+          "reading.quarter_words", "reading.quarter_letters", "reading.fy_words", "reading.calendar_year",
+          "reading.calendar_year_marks", "reading.month_of", "reading.before_bare_month", "reading.before_year",
+          "reading.money_after",
+          "relative.ago_after", "relative.ago_before", "relative.ahead_after", "relative.ahead_before",
+          "relative.month_year_link",
+          "roles.earnings", "roles.earnings_after", "roles.submission_after", "roles.earnings_before", "roles.activity", "roles.activity_past", "roles.plan", "roles.plan_funds", "roles.submission",
+          "roles.submission_verbs", "roles.activity_past_weak", "reading.calendar_marks", "segment.request_starts", "segment.request_inside", "segment.back_refs", "followup.next", "followup.previous",
+          "segment.greetings", "segment.closings", "segment.joiners", "segment.question_words",
+          "actions.one_word", "actions.subscribe", "actions.unsubscribe", "actions.list_reminders", "actions.calendar", "actions.forget", "cancel.phrases", "cancel.polite", "followup.starts",
+          "amounts.negative", "amounts.rebate_words", "amounts.coop_words", "amounts.split_cues",
+          "amounts.not_money_after", "amounts.split_links", "amounts.on_amount"]
+_TABLES = ["reading.seasons", "reading.part_of_year", "relative.days", "relative.units", "relative.before",
+           "relative.after", "relative.weekdays", "relative.phrases", "relative.numbers", "relative.year_phrases", "amounts.currency_before",
+           "amounts.currency_after"]
+
+
+@lru_cache(maxsize=8)
+def _vocab(gen: int) -> Vocab:
+    v = Vocab()
+    for p in packs():
+        for month, words in (p.get("months") or {}).items():
+            for w in _words(words):
+                v.months_by_word.setdefault(w, int(month))
+        for n, words in (p.get("reading.ordinals") or {}).items():
+            v.ordinals.setdefault(int(n), [])
+            v.ordinals[int(n)] += [w for w in _words(words) if w not in v.ordinals[int(n)]]
+        for key in _LISTS:
+            acc = v.lists.setdefault(key, [])
+            acc += [w for w in _words(p.get(key)) if w not in acc]
+        for key in _TABLES:
+            acc = v.tables.setdefault(key, {})
+            for k, val in (p.get(key) or {}).items():
+                if isinstance(val, list) and isinstance(acc.get(k), list) and key == "relative.units":
+                    acc[k] = acc[k] + [w for w in val if w not in acc[k]]
+                else:
+                    acc.setdefault(k, val)
+    return v
+
+
+def vocab() -> Vocab:
+    return _vocab(generation())

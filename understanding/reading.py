@@ -1,0 +1,785 @@
+"""Reading the periods partners name, in every loaded language: one engine, words from data.
+
+A partner names a period as a date ("15 August 2024", "1er juillet 2021", "03/10/2022"), a
+month ("Aug 2021", "août 2021", "2021-08"), a quarter ("Q3 2021", "T3 2021", "FY22 Q1"), a
+range of months ("May–Aug 2021", "de mai à août 2021"), a calendar half ("second half of
+2021", "2e semestre 2021"), a fiscal half with or without a year ("H1", "H2 2021"), an FY
+label ("FY21 H2", either labelling convention), a season ("summer of 2024"), a year, or a
+time relative to the asker's today ("last month", "next H2", "two months ago", "ce
+trimestre", "octobre de l'an dernier"). :func:`find_periods` finds every one in a sentence.
+
+The *shapes* of these readings are here; every word they are made of (month names,
+ordinals, "of"/"de", seasons, relative words) comes from the language packs'
+``vocab.toml`` (:mod:`understanding.packs`), so a new language adds words, not code. The
+result types (:class:`~core.reading.PeriodReading`, :class:`~core.reading.Interpretation`)
+and the rules (halves, cycles, FY labels) stay in ``core``.
+
+>>> r = read_period("FY21 H2")
+>>> r.primary.halves[0].start, r.alternatives[0].halves[0].start
+(datetime.date(2022, 1, 1), datetime.date(2021, 1, 1))
+>>> read_period("1/2/2024", locale="en-US").primary.day
+datetime.date(2024, 1, 2)
+>>> read_period("1/2/2024").ambiguous
+True
+>>> from datetime import date
+>>> read_period("next H2", today=date(2026, 12, 1)).primary.start
+datetime.date(2027, 1, 1)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Callable, Iterable
+
+from core import calendar as _calendar
+from core.errors import InvalidDate, OutOfRange, UnreadablePeriod
+from core.periods import CoopCalendar, Half, MonthSpan, month_index, month_of
+from core.reading import Interpretation, PeriodReading, fold, numeric_order
+
+from . import packs
+from .relative import resolve
+
+__all__ = ["find_periods", "read_period", "PeriodReading", "Interpretation", "fold", "month_words"]
+
+_B = r"(?<![\w])"  # word start
+_E = r"(?![\w])"  # word end
+
+
+def _alt(words: Iterable[str]) -> str:
+    """An alternation of folded words/phrases, longest first, spaces matching any run of spaces."""
+    ws = sorted({w for w in words if w}, key=len, reverse=True)
+    if not ws:
+        return r"(?!x)x"
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws) + ")"
+
+
+def _opt(words: Iterable[str], trail: str = r"\s+") -> str:
+    """Optional words followed by a space (an apostrophe word needs no space after it)."""
+    ws = sorted({w for w in words if w}, key=len, reverse=True)
+    if not ws:
+        return ""
+    parts = []
+    for w in ws:
+        e = re.escape(w).replace(r"\ ", r"\s+")
+        parts.append(e + (r"\s*" if w.endswith("'") else trail))
+    return "(?:" + "|".join(parts) + ")?"
+
+
+def month_words() -> dict[str, int]:
+    return packs.vocab().months_by_word
+
+
+@dataclass
+class _Context:
+    cal: CoopCalendar
+    convention: str
+    locale: str | None
+    today: date | None
+    g: "_Grammar"
+
+    def interp(self, first: int, last: int, reading: str, day: date | None = None) -> Interpretation:
+        span = MonthSpan(first, last)
+        halves = tuple(self.cal.halves_between(first, last))
+        return Interpretation(span, halves, reading, day)
+
+    def half(self, half: Half, reading: str) -> Interpretation:
+        return Interpretation(MonthSpan(half.first, half.last), (half,), reading)
+
+    def year(self, text: str) -> int:
+        if not text.isdigit():  # "last year", "l'an prochain": counted from the asker's today
+            if self.today is None:
+                raise UnreadablePeriod(f"{text!r} needs the day it is asked.", text=text)
+            return self.cal.check_year(self.today.year + self.g.year_phrases[re.sub(r"\s+", " ", text)])
+        y = int(text)
+        if len(text) == 2:
+            y += 2000
+        return self.cal.check_year(y)
+
+
+@dataclass
+class _Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    build: Callable[[re.Match[str], _Context], tuple[Interpretation | None, tuple[Interpretation, ...], dict]]
+    needs_today: bool = False
+    text_group: str | None = None
+
+
+class _Grammar:
+    """The rules, compiled from the merged words of every language pack."""
+
+    def __init__(self, v: packs.Vocab) -> None:
+        self.v = v
+        self.months = dict(v.months_by_word)
+        self.month_re = _alt(self.months) + r"\.?"
+        self.ordinals = {n: list(ws) for n, ws in v.ordinals.items()}
+        self.second_half = set(v.words("reading.second_half_words"))
+        self.seasons = {k: tuple(val) for k, val in v.table("reading.seasons").items()}
+        self.parts = {re.sub(r"\s+", " ", k): tuple(val) for k, val in v.table("reading.part_of_year").items()}
+        self.rel_days = {k: int(val) for k, val in v.table("relative.days").items()}
+        self.units = {w: unit for unit, ws in v.table("relative.units").items() for w in ws}
+        self.before = {k: int(val) for k, val in v.table("relative.before").items()}
+        self.after = {k: int(val) for k, val in v.table("relative.after").items()}
+        self.numbers = {k: int(val) for k, val in v.table("relative.numbers").items()}
+        self.year_phrases = {k: int(val) for k, val in v.table("relative.year_phrases").items()}
+        self.weekdays = {k: int(val) for k, val in v.table("relative.weekdays").items()}
+        self.rules: list[_Rule] = []
+        self._build()
+
+    def month(self, word: str) -> int:
+        return self.months[word.rstrip(".")]
+
+    def ordinal(self, word: str) -> int:
+        for n, ws in self.ordinals.items():
+            if word in ws:
+                return n
+        if word in self.second_half:
+            return 2
+        raise ValueError(word)
+
+    def add(self, kind: str, regex: str, fn, *, needs_today: bool = False, text_group: str | None = None) -> None:
+        self.rules.append(_Rule(kind, re.compile(regex), fn, needs_today, text_group))
+
+    # ------------------------------------------------------------------------------------------
+    def _build(self) -> None:  # noqa: PLR0915 - one list of shapes, in priority order
+        v = self.v
+        M = lambda name: rf"(?P<{name}>{self.month_re})"  # noqa: E731
+        DAY = r"(?:[0-3]?\d)(?:" + _alt(v.words("reading.day_suffixes")) + r")?"
+        OF = _opt(v.words("reading.of"))
+        THE = _opt(v.words("reading.the"))
+        ORD = {n: _alt(ws) for n, ws in self.ordinals.items()}
+        ORD_ANY = _alt([w for ws in self.ordinals.values() for w in ws])
+        SEP = r"(?:\s*-\s*|\s*/\s*|\s+" + _alt(v.words("reading.range_sep") + ["-"]) + r"\s+)"
+        OPEN = _opt(v.words("reading.range_open"), r"\s*")
+        YLINK = _opt(v.words("reading.year_link"))
+        HALF_WORD = _alt(v.words("reading.half_words"))
+        Q_WORD = _alt(v.words("reading.quarter_words"))
+        HL = _alt(v.words("reading.half_letters") + ["h"])
+        QL = _alt(v.words("reading.quarter_letters") + ["q"])
+        FY = r"(?:" + _alt(v.words("reading.fy_words") + ["fy"]) + r")\s*'?(?P<fy>\d{4}|\d{2})"
+        CALYEAR = r"(?:(?P<cy>" + _alt(v.words("reading.calendar_year")) + r")\s*)?"
+        CY = _opt(v.words("reading.calendar_year_marks"), r"\s*")
+        SECOND = _alt(self.second_half)
+        money = _alt(v.words("reading.money_after") + ["%", "$", "€", "eur", "usd", "k"])
+        rel = self
+        # a year, or a year said relative to today ("Q3 last year", "the first half of next year")
+        RY = r"(?P<y>\d{4}|" + _alt(self.year_phrases) + r")"
+
+        # --- single days -------------------------------------------------------------------
+        self.add("date", _B + r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _E, _iso_date)
+        self.add("date", _B + r"(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4}|\d{2})" + _E, _numeric_date)
+        self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r",?\s+(?P<y>\d{4})" + _E, _day_month_year)
+        self.add("date", _B + M("m") + r"\s+" + THE + r"(?P<d>" + DAY + r"),?\s+(?P<y>\d{4})" + _E, _month_day_year)
+
+        # --- ranges of months --------------------------------------------------------------
+        self.add("range", _B + OPEN + r"(?P<t>" + M("m1") + r"(?:\s+(?P<y1>\d{4}))?" + r"(?:" + SEP + r"|\s+)" + M("m2") + r",?\s+" + YLINK
+                 + r"(?P<y2>\d{4}))" + _E, _month_range, text_group="t")
+        self.add("range", _B + r"(?P<y1>\d{4})-(?P<m1>\d{1,2})" + SEP + r"(?P<y2>\d{4})-(?P<m2>\d{1,2})" + _E, _iso_month_range)
+
+        # --- FY labels ---------------------------------------------------------------------
+        self.add("fy_half", _B + FY + r"\s*[-/,]?\s*" + HL + r"(?P<h>[12])" + _E, _fy_then_half)
+        self.add("fy_half", _B + HL + r"(?P<h>[12])\s*[-/,]?\s*" + YLINK + THE + FY + _E, _fy_then_half)
+        self.add("fy_quarter", _B + FY + r"\s*[-/,]?\s*q(?P<q>[1-4])" + _E, _fy_then_quarter)
+        self.add("fy_quarter", _B + r"q(?P<q>[1-4])\s*[-/,]?\s*" + OF + FY + _E, _fy_then_quarter)
+        self.add("fy_year", _B + FY + _E, _fy_whole)
+
+        # --- halves --------------------------------------------------------------------------
+        self.add("half_year", _B + r"h(?P<h>[12])\s*[-/,]?\s*" + YLINK + CY + r"(?P<y>\d{4})" + _E, _h_then_year)
+        self.add("half_year", _B + r"(?P<y>\d{4})\s*[-/,]?\s*h(?P<h>[12])" + _E, _h_then_year)
+        # "the first half of 2023", "premier semestre civil 2023", "S2 2024": the calendar half; unless "calendar"/
+        # "civil" or its months are said ("(Jan-Jun)"), the fiscal half of that name is the other reading
+        CMARK = r"(?P<cm>" + _alt(v.words("reading.calendar_marks")) + r")"
+        MONTHS_SAID = r"(?:\s*\(?\s*(?P<ms>" + self.month_re + r"\s*(?:-|/|" + _alt(v.words("reading.range_sep")) + r")\s*"
+        MONTHS_SAID += self.month_re + r")\s*\)?)?"
+        self.add("calendar_half", _B + THE + r"(?P<n>" + ORD.get(1, "x") + "|" + ORD.get(2, "x") + "|" + SECOND + r")\s+"
+                 + r"(?:" + CMARK + r"\s+)?" + HALF_WORD + r"(?:\s+" + CMARK.replace("cm", "cm2") + r")?\s+" + YLINK + CALYEAR + RY
+                 + _E + MONTHS_SAID, _ordinal_half)
+        self.add("calendar_half", _B + r"s(?P<n>[12])\s*[-/]?\s*(?P<y>\d{4})" + _E + MONTHS_SAID, _s_half)
+        # relative named halves: "next H2", "last H1", "this H1", "le H2 prochain"
+        before = _alt(self.before)
+        after = _alt(self.after)
+        self.add("relative", _B + r"(?P<rb>" + before + r")\s+" + THE + r"h(?P<h>[12])" + _E, _rel_named_half, needs_today=True)
+        self.add("relative", _B + THE + r"h(?P<h>[12])\s+(?P<ra>" + after + r")" + _E, _rel_named_half, needs_today=True)
+        self.add("half", _B + THE + r"h(?P<h>[12])" + _E, _bare_half, needs_today=True)
+
+        # --- quarters --------------------------------------------------------------------------
+        self.add("quarter", _B + QL + r"(?P<q>[1-4])\s*[-/,]?\s*" + OF + r"'?(?P<y>\d{4}|\d{2}|" + _alt(self.year_phrases) + r")" + _E,
+                 _q_then_year)
+        self.add("quarter", _B + r"(?P<y>\d{4})\s*[-/,]?\s*" + QL + r"(?P<q>[1-4])" + _E, _q_then_year)
+        self.add("quarter", _B + THE + r"(?P<n>" + ORD_ANY + r")\s+" + Q_WORD + r"\s+" + YLINK + RY + _E,
+                 _ordinal_quarter)
+        self.add("range", _B + QL + r"(?P<q1>[1-4])\s*(?:,|&|-|/|\s" + _alt(v.words("reading.range_sep")) + r"\s)\s*" + QL
+                 + r"(?P<q2>[1-4])\s*[-/,]?\s*" + OF + r"'?(?P<y>\d{4}|\d{2})" + _E, _quarter_list)
+        parts = _alt(self.parts)
+        self.add("range", _B + r"(?P<p>" + parts + r")(?:\s*-\s*|\s+)" + _opt(v.words("reading.of") + v.words("reading.year_link"))
+                 + _opt(v.words("reading.calendar_year")) + RY + _E, _part_of_year)
+
+        # --- seasons ---------------------------------------------------------------------------
+        self.add("season", _B + THE + r"(?P<s>" + _alt(self.seasons) + r")\s+" + YLINK + RY + _E, _season)
+
+        # --- months ----------------------------------------------------------------------------
+        self.add("month", _B + M("m") + r",?\s+" + YLINK + r"(?P<y>\d{4})" + _E, _month_year)
+        self.add("month", _B + r"(?P<y>\d{4})-(?P<m>\d{1,2})(?![\w-])", _iso_month)
+        self.add("month", _B + r"(?P<m>\d{1,2})/(?P<y>\d{4})" + _E, _numeric_month)
+        # a day and month without a year: "le 1er mars", "15 août", "March 15": the most recent one (a plan: the next)
+        self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r"(?!\s*,?\s*\d)(?![\w.])", _day_month_no_year,
+                 needs_today=True)
+        self.add("date", _B + M("m") + r"\s+" + THE + r"(?P<d>[0-3]?\d(?:" + _alt(v.words("reading.day_suffixes")) + r")?)(?![\w.,:/-]|\s*,?\s*\d)",
+                 _day_month_no_year, needs_today=True)
+        # a month with a relative year: "October of last year", "octobre de l'an dernier"
+        yp = _alt(self.year_phrases)
+        self.add("relative", _B + M("m") + r"\s+" + _opt(v.words("relative.month_year_link")) + r"(?P<yp>" + yp + r")" + _E,
+                 _month_rel_year, needs_today=True)
+        # "last October", "next May", "octobre dernier", "mai prochain"
+        self.add("relative", _B + r"(?P<rb>" + before + r")\s+" + M("m") + r"(?!\s*,?\s*\d)" + _E, _rel_month, needs_today=True)
+        self.add("relative", _B + THE + M("m") + r"\s+(?P<ra>" + after + r")" + _E, _rel_month, needs_today=True)
+        month_of = _opt(v.words("reading.month_of"))
+        self.add("month", _B + r"(?:" + _alt(v.words("reading.before_bare_month")) + r"\s*" + month_of + r")" + r"(?<=[\s'])"
+                 + M("m") + r"(?!\s*\d)" + _E, _month_no_year, needs_today=True, text_group="m")
+        full = sorted({w for w in self.months if len(w) > 4} - set(v.words("reading.ambiguous_months")), key=len, reverse=True)
+        self.add("month", _B + r"(?P<m>" + _alt(full) + r")(?![\w.])(?!\s*,?\s*\d)", _month_no_year, needs_today=True)
+
+        # --- years -----------------------------------------------------------------------------
+        self.add("year", _B + r"(?:" + _alt(v.words("reading.before_year")) + r"\s+)(?P<y>(?:19|20|21)\d{2})"
+                 + r"(?![\w.,/-]\d)(?!\s*[-/,]?\s*[hqst][1-4](?![\w]))(?!\s*" + money + r"(?![\w]))", _year, text_group="y")
+
+        # --- relative time -----------------------------------------------------------------------
+        units = _alt(self.units)
+        # "the last day" is not yesterday: days are relative only with a count ("two days ago")
+        units_ba = _alt(w for w, u in self.units.items() if u != "day")
+        nums = _alt(list(self.numbers)) + r"|\d{1,2}"
+        ago_a, ago_b = v.words("relative.ago_after"), v.words("relative.ago_before")
+        ahead_a, ahead_b = v.words("relative.ahead_after"), v.words("relative.ahead_before")
+        if ago_a:
+            self.add("relative", _B + r"(?P<n>" + nums + r")\s+(?P<u>" + units + r")\s+" + _alt(ago_a) + _E, _rel_ago, needs_today=True)
+        if ago_b:
+            self.add("relative", _B + _alt(ago_b) + r"\s+(?P<n>" + nums + r")\s+(?P<u>" + units + r")" + _E, _rel_ago, needs_today=True)
+        if ahead_a:
+            self.add("relative", _B + r"(?P<n>" + nums + r")\s+(?P<u>" + units + r")\s+" + _alt(ahead_a) + _E, _rel_ahead, needs_today=True)
+        if ahead_b:
+            self.add("relative", _B + _alt(ahead_b) + r"\s+(?P<n>" + nums + r")\s+(?P<u>" + units + r")" + _E, _rel_ahead,
+                     needs_today=True)
+        self.add("relative", _B + r"(?P<rb>" + before + r")\s+(?P<u>" + units_ba + r")(?:\s*-?\s*ci)?" + _E, _rel_unit, needs_today=True)
+        self.add("relative", _B + _opt(v.words("reading.the")) + r"(?P<u>" + units_ba + r")\s+(?P<ra>" + after + r")" + _E, _rel_unit,
+                 needs_today=True)
+        # "last year in March", "l'an dernier en mars"
+        self.add("relative", _B + r"(?P<yp>" + yp + r")\s+" + _opt(v.words("reading.before_bare_month")) + M("m") + r"(?!\s*,?\s*\d)" + _E,
+                 _month_rel_year, needs_today=True)
+        self.add("relative", _B + r"(?P<yp>" + yp + r")" + _E, _rel_year_phrase, needs_today=True)
+        # whole phrases that name a relative period ("the funds we're earning now": this half)
+        phrases = {re.sub(r"\s+", " ", k): (str(val[0]), int(val[1])) for k, val in v.table("relative.phrases").items()}
+        self.rel_phrases = phrases
+        if phrases:
+            self.add("relative", _B + r"(?P<ph>" + _alt(phrases) + r")" + _E, _rel_phrase, needs_today=True)
+        # "last Friday", "vendredi dernier"; "next spring", "l'été prochain"
+        wd = _alt(self.weekdays)
+        self.add("relative", _B + r"(?P<rb>" + before + r")\s+(?P<wd>" + wd + r")" + _E, _rel_weekday, needs_today=True)
+        self.add("relative", _B + r"(?P<wd>" + wd + r")\s+(?P<ra>" + after + r")" + _E, _rel_weekday, needs_today=True)
+        seasons = _alt(self.seasons)
+        self.add("relative", _B + r"(?P<rb>" + before + r")\s+" + THE + r"(?P<s>" + seasons + r")" + _E, _rel_season, needs_today=True)
+        self.add("relative", _B + THE + r"(?P<s>" + seasons + r")\s+(?P<ra>" + after + r")" + _E, _rel_season, needs_today=True)
+        self.add("relative", _B + r"(?P<r>" + _alt(self.rel_days) + r")" + _E, _rel_day, needs_today=True)
+        del rel
+
+
+# --------------------------------------------------------------------------------------
+# builders (shapes; the words came from the packs)
+
+
+def _distinct(primary: Interpretation | None, others: Iterable[Interpretation]) -> tuple[Interpretation, ...]:
+    """Alternatives that lead to other earning halves than the primary (and each other)."""
+    seen = {primary.halves} if primary else set()
+    out = []
+    for item in others:
+        if item.halves not in seen:
+            seen.add(item.halves)
+            out.append(item)
+    return tuple(out)
+
+
+def _day_interp(ctx: _Context, y: int, m: int, d: int, reading: str) -> Interpretation:
+    day = ctx.cal.make_date(y, m, d)
+    i = month_index(y, m)
+    return ctx.interp(i, i, reading, day)
+
+
+def _iso_date(m, ctx):
+    return _day_interp(ctx, ctx.year(m["y"]), int(m["m"]), int(m["d"]), "iso"), (), {}
+
+
+def _numeric_date(m, ctx):
+    y, a, b = ctx.year(m["y"]), int(m["a"]), int(m["b"])
+    order = numeric_order(ctx.locale)
+    mdy = (a, b) if a <= 12 else None
+    dmy = (b, a) if b <= 12 else None
+    if mdy is None and dmy is None:
+        raise InvalidDate(f"{m.group(0)} is not a date: neither {a} nor {b} is a month.", text=m.group(0))
+    if mdy is None or dmy is None or mdy == dmy:
+        month, day = mdy or dmy
+        return _day_interp(ctx, y, month, day, "mdy" if mdy else "dmy"), (), {}
+    readings = {"mdy": mdy, "dmy": dmy}
+    if order is None:
+        cands = tuple(_day_interp(ctx, y, mo, d, key) for key, (mo, d) in readings.items())
+        return None, cands, {}
+    other = "dmy" if order == "mdy" else "mdy"
+    primary = _day_interp(ctx, y, *readings[order], order)
+    try:
+        alt = _day_interp(ctx, y, *readings[other], other)
+    except InvalidDate:
+        alt = None
+    return primary, _distinct(primary, [alt] if alt else []), {}
+
+
+def _day_month_year(m, ctx):
+    return _day_interp(ctx, ctx.year(m["y"]), ctx.g.month(m["m"]), int(re.match(r"\d+", m["d"]).group()), "dmy_words"), (), {}
+
+
+def _month_day_year(m, ctx):
+    return _day_interp(ctx, ctx.year(m["y"]), ctx.g.month(m["m"]), int(re.match(r"\d+", m["d"]).group()), "mdy_words"), (), {}
+
+
+def _month_range(m, ctx):
+    y2 = ctx.year(m["y2"])
+    m1, m2 = ctx.g.month(m["m1"]), ctx.g.month(m["m2"])
+    if m["y1"]:
+        y1 = ctx.year(m["y1"])
+    else:
+        y1 = y2 if m1 <= m2 else y2 - 1  # "Nov - Feb 2022" runs from November 2021
+        ctx.cal.check_year(y1)
+    first, last = month_index(y1, m1), month_index(y2, m2)
+    if last < first:
+        raise InvalidDate(f"{m.group(0).strip()} ends before it starts.", text=m.group(0))
+    return ctx.interp(first, last, "range"), (), {}
+
+
+def _iso_month_range(m, ctx):
+    y1, y2 = ctx.year(m["y1"]), ctx.year(m["y2"])
+    m1, m2 = int(m["m1"]), int(m["m2"])
+    for mm in (m1, m2):
+        if not 1 <= mm <= 12:
+            raise InvalidDate(f"There is no month {mm}: months run from 1 to 12.", month=mm)
+    first, last = month_index(y1, m1), month_index(y2, m2)
+    if last < first:
+        raise InvalidDate(f"{m.group(0).strip()} ends before it starts.", text=m.group(0))
+    return ctx.interp(first, last, "range"), (), {}
+
+
+def _fy_year(text: str) -> int:
+    """The year written in an FY label; the halves it names are range-checked, not the label."""
+    return int(text) + (2000 if len(text) == 2 else 0)
+
+
+def _by_convention(ctx: _Context, make: Callable[[str], Interpretation]):
+    primary = make(ctx.convention)
+    others = []
+    for conv in ctx.cal.policy.fy_conventions:
+        if conv == ctx.convention:
+            continue
+        try:
+            others.append(make(conv))
+        except OutOfRange:
+            continue
+    return primary, _distinct(primary, others)
+
+
+def _check_months(ctx: _Context, first: int, last: int) -> None:
+    ctx.cal.check_year(month_of(first)[0])
+    ctx.cal.check_year(month_of(last)[0])
+
+
+def _fy_then_half(m, ctx):
+    y, name = _fy_year(m["fy"]), "H" + m["h"]
+    p, alts = _by_convention(ctx, lambda conv: ctx.half(ctx.cal.half_from_label(y, name, conv), f"fy_{conv}"))
+    return p, alts, {"half_name": name}
+
+
+def _fy_quarter(ctx: _Context, label_year: int, q: int, conv: str) -> Interpretation:
+    h1 = ctx.cal.half_from_label(label_year, "H1", conv)
+    first = h1.first + 3 * (q - 1)
+    _check_months(ctx, first, first + 2)
+    return ctx.interp(first, first + 2, f"fy_{conv}")
+
+
+def _fy_then_quarter(m, ctx):
+    y = _fy_year(m["fy"])
+    primary, alts = _by_convention(ctx, lambda conv: _fy_quarter(ctx, y, int(m["q"]), conv))
+    return primary, alts, {}
+
+
+def _fy_whole(m, ctx):
+    y = _fy_year(m["fy"])
+
+    def whole(conv: str) -> Interpretation:
+        h1 = ctx.cal.half_from_label(y, "H1", conv)
+        _check_months(ctx, h1.first, h1.first + 11)
+        return ctx.interp(h1.first, h1.first + 11, f"fy_{conv}")
+
+    primary, alts = _by_convention(ctx, whole)
+    return primary, alts, {}
+
+
+def _h_then_year(m, ctx):
+    name, year_text = "H" + m["h"], m["y"]
+    year = ctx.year(year_text)
+    primary = ctx.half(ctx.cal.half_named(name, year), "calendar_placement")
+    label_year = _fy_year(year_text)
+    others = []
+    for conv in ctx.cal.policy.fy_conventions:
+        try:
+            others.append(ctx.half(ctx.cal.half_from_label(label_year, name, conv), f"fy_{conv}"))
+        except OutOfRange:
+            continue
+    return primary, _distinct(primary, others), {"half_name": name}
+
+
+def _calendar_half(ctx: _Context, n: int, year_text: str, m=None):
+    year = ctx.year(year_text)
+    first = month_index(year, 1 if n == 1 else 7)
+    primary = ctx.interp(first, first + 5, "calendar_half")
+    said = m is not None and any(m.groupdict().get(k) for k in ("cm", "cm2", "ms", "cy"))
+    if said or not year_text.isdigit():
+        return primary, (), {}
+    # "S2 2024" / "second half of 2024" may mean the fiscal H2: placed in 2024, or the FY2024 label
+    name = "H" + str(n)
+    others = [ctx.half(ctx.cal.half_named(name, year), "calendar_placement")]
+    for conv in ctx.cal.policy.fy_conventions:
+        try:
+            others.append(ctx.half(ctx.cal.half_from_label(_fy_year(year_text), name, conv), f"fy_{conv}"))
+        except OutOfRange:
+            continue
+    return primary, _distinct(primary, others), {"half_name": name}
+
+
+def _ordinal_half(m, ctx):
+    return _calendar_half(ctx, ctx.g.ordinal(m["n"]), m["y"], m)
+
+
+def _s_half(m, ctx):
+    return _calendar_half(ctx, int(m["n"]), m["y"], m)
+
+
+def _bare_half(m, ctx):
+    name = "H" + m["h"]
+    if ctx.today is None:
+        return None, (), {"half_name": name}
+    from core import window_for_half
+
+    win = window_for_half(name, ctx.today, ctx.cal)
+    primary = ctx.half(win.cycle.earning, "unclosed_window")
+    alts = (ctx.half(win.recently_closed.earning, "recently_closed"),) if win.recently_closed else ()
+    return primary, alts, {"half_name": name}
+
+
+def _quarter(ctx: _Context, q: int, year_text: str):
+    year = ctx.year(year_text)
+    first = month_index(year, 3 * (q - 1) + 1)
+    primary = ctx.interp(first, first + 2, "calendar_quarter")
+    if not year_text.isdigit():
+        return primary, (), {}  # "Q3 last year": a calendar quarter, said with a calendar year
+    others = []
+    label_year = _fy_year(year_text)
+    for conv in ctx.cal.policy.fy_conventions:
+        try:
+            others.append(_fy_quarter(ctx, label_year, q, conv))
+        except OutOfRange:
+            continue
+    return primary, _distinct(primary, others), {}
+
+
+def _q_then_year(m, ctx):
+    return _quarter(ctx, int(m["q"]), m["y"])
+
+
+def _ordinal_quarter(m, ctx):
+    return _quarter(ctx, ctx.g.ordinal(m["n"]), m["y"])
+
+
+def _quarter_list(m, ctx):
+    """"Q2 and Q3 2024", "T1-T2 2023": the quarters from the first to the last named."""
+    q1, q2 = sorted((int(m["q1"]), int(m["q2"])))
+    first, _, _ = _quarter(ctx, q1, m["y"])
+    last, _, _ = _quarter(ctx, q2, m["y"])
+    primary = ctx.interp(first.months.first, last.months.last, "calendar_quarter")
+    others = []
+    label_year = _fy_year(m["y"])
+    for conv in ctx.cal.policy.fy_conventions:
+        try:
+            a, b = _fy_quarter(ctx, label_year, q1, conv), _fy_quarter(ctx, label_year, q2, conv)
+        except OutOfRange:
+            continue
+        others.append(ctx.interp(a.months.first, b.months.last, f"fy_{conv}"))
+    return primary, _distinct(primary, others), {}
+
+
+def _part_of_year(m, ctx):
+    year = ctx.year(m["y"])
+    a, b = ctx.g.parts[re.sub(r"\s+", " ", m["p"])]
+    return ctx.interp(month_index(year, a), month_index(year, b), "approximate"), (), {}
+
+
+def _season(m, ctx):
+    year = ctx.year(m["y"])
+    a, b = ctx.g.seasons[m["s"]]
+    if a <= b:
+        return ctx.interp(month_index(year, a), month_index(year, b), "season"), (), {}
+    # winter straddles two years: which one is meant cannot be told
+    cands = []
+    for start_year in (year - 1, year):
+        if ctx.cal.policy.min_year <= start_year and start_year + 1 <= ctx.cal.policy.max_year:
+            cands.append(ctx.interp(month_index(start_year, a), month_index(start_year + 1, b), "season"))
+    return None, tuple(cands), {}
+
+
+def _month_year(m, ctx):
+    i = month_index(ctx.year(m["y"]), ctx.g.month(m["m"]))
+    return ctx.interp(i, i, "month"), (), {}
+
+
+def _iso_month(m, ctx):
+    y, mo = ctx.year(m["y"]), int(m["m"])
+    if not 1 <= mo <= 12:
+        raise InvalidDate(f"There is no month {mo}: months run from 1 to 12.", month=mo)
+    i = month_index(y, mo)
+    return ctx.interp(i, i, "month"), (), {}
+
+
+def _numeric_month(m, ctx):
+    return _iso_month(m, ctx)
+
+
+def _month_no_year(m, ctx):
+    """A month without a year ("funds earned in August"): the most recent one, said so."""
+    if ctx.today is None:
+        return None, (), {}
+    mo = ctx.g.month(m["m"])
+    year = ctx.today.year if mo <= ctx.today.month else ctx.today.year - 1
+    ctx.cal.check_year(year)
+    i = month_index(year, mo)
+    return ctx.interp(i, i, "most_recent"), (), {}
+
+
+def _day_month_no_year(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    mo, d = ctx.g.month(m["m"]), int(re.match(r"\d+", m["d"]).group())
+    if not 1 <= d <= 31:
+        return None, (), {}
+    year = ctx.today.year if (mo, d) <= (ctx.today.month, ctx.today.day) else ctx.today.year - 1
+    i = _day_interp(ctx, year, mo, d, "most_recent")
+    return i, (), {}
+
+
+def _year(m, ctx):
+    y = ctx.year(m["y"])
+    return ctx.interp(month_index(y, 1), month_index(y, 12), "calendar_year"), (), {}
+
+
+# --- relative time (resolved by understanding.relative against the asker's today) -----------
+
+def _span_interp(ctx: _Context, span: tuple[date, date], reading: str = "relative") -> Interpretation:
+    start, end = span
+    ctx.cal.check_date(start)
+    ctx.cal.check_date(end)
+    if start == end:
+        return _day_interp(ctx, start.year, start.month, start.day, reading)
+    return ctx.interp(month_index(start.year, start.month), month_index(end.year, end.month), reading)
+
+
+def _offset(m, ctx) -> int:
+    if m.groupdict().get("rb"):
+        return ctx.g.before[re.sub(r"\s+", " ", m["rb"])]
+    return ctx.g.after[re.sub(r"\s+", " ", m["ra"])]
+
+
+def _rel_unit(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    unit = ctx.g.units[m["u"]]
+    return _span_interp(ctx, resolve(unit, _offset(m, ctx), ctx.today, ctx.cal)), (), {}
+
+
+def _count(m, ctx) -> int:
+    n = m["n"]
+    return int(n) if n.isdigit() else ctx.g.numbers[re.sub(r"\s+", " ", n)]
+
+
+def _rel_ago(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    unit = ctx.g.units[m["u"]]
+    return _span_interp(ctx, resolve(unit, -_count(m, ctx), ctx.today, ctx.cal)), (), {}
+
+
+def _rel_ahead(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    unit = ctx.g.units[m["u"]]
+    return _span_interp(ctx, resolve(unit, _count(m, ctx), ctx.today, ctx.cal)), (), {}
+
+
+def _rel_year_phrase(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    return _span_interp(ctx, resolve("year", ctx.g.year_phrases[re.sub(r"\s+", " ", m["yp"])], ctx.today, ctx.cal)), (), {}
+
+
+def _rel_day(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    return _span_interp(ctx, resolve("day", ctx.g.rel_days[m["r"]], ctx.today, ctx.cal)), (), {}
+
+
+def _rel_phrase(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    unit, offset = ctx.g.rel_phrases[re.sub(r"\s+", " ", m["ph"])]
+    return _span_interp(ctx, resolve(unit, offset, ctx.today, ctx.cal)), (), {}
+
+
+def _rel_weekday(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    offset, target = _offset(m, ctx), ctx.g.weekdays[m["wd"]]
+    delta = (target - ctx.today.weekday()) % 7
+    if offset < 0:
+        days = -((ctx.today.weekday() - target) % 7 or 7)
+    elif offset > 0:
+        days = delta or 7
+    else:
+        days = delta if delta else 0
+    return _span_interp(ctx, resolve("day", days, ctx.today, ctx.cal)), (), {}
+
+
+def _rel_season(m, ctx):
+    """"next spring", "last summer", "l'été prochain": the season's months, placed from today."""
+    if ctx.today is None:
+        return None, (), {}
+    a, b = ctx.g.seasons[m["s"]]
+    offset = _offset(m, ctx)
+    length = (b - a) % 12
+    start, _ = resolve("named_month", offset if offset else 0, ctx.today, ctx.cal, month=a)
+    if offset == 0 and start.month == a and (ctx.today.month - a) % 12 > length:
+        start, _ = resolve("named_month", 1, ctx.today, ctx.cal, month=a)  # "this spring" said in autumn: the coming one
+    first = month_index(start.year, start.month)
+    return ctx.interp(first, first + length, "relative"), (), {}
+
+
+def _rel_named_half(m, ctx):
+    name = "H" + m["h"]
+    if ctx.today is None:
+        return None, (), {"half_name": name}
+    span = resolve("named_half", _offset(m, ctx), ctx.today, ctx.cal, name=name)
+    return _span_interp(ctx, span), (), {"half_name": name}
+
+
+def _month_rel_year(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    span = resolve("month_of_year", ctx.g.year_phrases[re.sub(r"\s+", " ", m["yp"])], ctx.today, ctx.cal,
+                   month=ctx.g.month(m["m"]))
+    return _span_interp(ctx, span), (), {}
+
+
+def _rel_month(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    span = resolve("named_month", _offset(m, ctx), ctx.today, ctx.cal, month=ctx.g.month(m["m"]))
+    return _span_interp(ctx, span), (), {}
+
+
+# --------------------------------------------------------------------------------------
+# the scanner
+
+
+@lru_cache(maxsize=4)
+def _grammar(gen: int) -> _Grammar:
+    return _Grammar(packs.vocab())
+
+
+def grammar() -> _Grammar:
+    return _grammar(packs.generation())
+
+
+def find_periods(text: str, *, locale: str | None = None, today: date | None = None,
+                 convention: str | None = None, cal: CoopCalendar | None = None) -> list[PeriodReading]:
+    """Every period named in ``text``, in order; overlapping matches keep the longest.
+
+    Raises :class:`InvalidDate` or :class:`OutOfRange` when the text names a day or year the
+    rules cannot answer for (``2021-02-30``, ``August 1850``): a wrong answer is never given.
+    Readings that depend on the day (``H1`` alone, "last month") need ``today``; without it they
+    come back ambiguous with no candidates.
+    """
+    cal = cal or _calendar()
+    convention = convention or cal.policy.fy_default
+    if convention not in cal.policy.fy_conventions:
+        raise ValueError(f"unknown FY label convention {convention!r}")
+    if today is not None:
+        cal.check_date(today)
+    folded = fold(text)
+    g = grammar()
+    ctx = _Context(cal, convention, locale, today, g)
+    matches: list[tuple[int, int, int, _Rule, re.Match[str]]] = []
+    for order, rule in enumerate(g.rules):
+        for m in rule.pattern.finditer(folded):
+            matches.append((m.start(), m.end(), order, rule, m))
+    matches.sort(key=lambda t: (-(t[1] - t[0]), t[0], t[2]))
+    kept: list[tuple[int, int, int, _Rule, re.Match[str]]] = []
+    for item in matches:
+        if all(item[1] <= k[0] or item[0] >= k[1] for k in kept):
+            kept.append(item)
+    kept.sort(key=lambda t: t[0])
+    out = []
+    for start, end, _, rule, m in kept:
+        primary, alts, extra = rule.build(m, ctx)
+        matched = (start, end)
+        if rule.text_group:
+            start, end = m.span(rule.text_group)
+        out.append(PeriodReading(rule.kind, text[start:end], start, end, primary, tuple(alts),
+                                 extra.get("half_name"), rule.needs_today, matched))
+    return _month_years_from_context(out, ctx)
+
+
+def _month_years_from_context(readings: list[PeriodReading], ctx: _Context) -> list[PeriodReading]:
+    """A month named without a year beside a period that has one ("late 2023, say November")
+    takes that period's year (the nearest one before it, else after it), not today's."""
+    dated = [r for r in readings if not r.needs_today and r.primary is not None]
+    if not dated:
+        return readings
+    out = []
+    for r in readings:
+        if r.primary is not None and r.primary.reading == "most_recent":
+            before = [d for d in dated if d.end <= r.start]
+            anchor = before[-1] if before else min(dated, key=lambda d: d.start)
+            month = r.primary.months.start.month
+            years = [anchor.primary.start.year, anchor.primary.end.year]
+            year = next((y for y in years if anchor.primary.start <= date(y, month, 1) <= anchor.primary.end), years[-1])
+            if r.primary.day is not None:
+                interp = _day_interp(ctx, ctx.cal.check_year(year), month, r.primary.day.day, "dmy_words")
+                r = PeriodReading("date", r.text, r.start, r.end, interp, (), None, False, r.matched)
+            else:
+                i = month_index(ctx.cal.check_year(year), month)
+                r = PeriodReading("month", r.text, r.start, r.end, ctx.interp(i, i, "month"), (), None, False, r.matched)
+        out.append(r)
+    return out
+
+
+_FILLER = re.compile(r"[\s,.;:!?()'\"]*")
+
+
+def read_period(text: str, **kwargs) -> PeriodReading:
+    """The one period a short text names ("FY21 H2", "août 2021"); :class:`UnreadablePeriod` if
+    it names none, several, or has words left over that are not a period."""
+    found = find_periods(text, **kwargs)
+    if len(found) != 1:
+        raise UnreadablePeriod(
+            f"I could not read one period in {text.strip()!r}" + (": it names several." if found else "."),
+            text=text, count=len(found),
+        )
+    reading = found[0]
+    start, end = reading.matched or (reading.start, reading.end)
+    rest = text[:start] + " " + text[end:]
+    if not _FILLER.fullmatch(rest):
+        raise UnreadablePeriod(f"I could not read {text.strip()!r} as a period.", text=text, count=1)
+    return reading
