@@ -33,6 +33,7 @@ in ``delete_matching`` does not reach hashed keys.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
 import json
 import logging
@@ -44,8 +45,6 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Uni
 from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
-
-from core.redact import log_id
 
 from .db import Database, StorageError, Transaction
 from .keys import bounded_key
@@ -66,9 +65,11 @@ class EtagConflictError(StorageError, KeyError):
     """A write's e_tag no longer matches the stored item; re-read and try again."""
 
     def __init__(self, key: str, expected: Optional[str], current: Optional[str]) -> None:
-        # the key names a conversation or a user: hashed in the message (it reaches logs)
+        # the key names a conversation or a user: hashed in the message (it reaches logs),
+        # as core.redact.log_id does (storage imports no project package)
+        shown = "id:" + hashlib.sha256(str(key).encode("utf-8", "surrogatepass")).hexdigest()[:12]
         super().__init__(
-            f"Etag conflict on {log_id(key)}.\nOriginal: {expected}\r\nCurrent: {current}"
+            f"Etag conflict on {shown}.\nOriginal: {expected}\r\nCurrent: {current}"
         )
         self.key = key
         self.expected = expected
