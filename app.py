@@ -11,6 +11,7 @@ are imported by :func:`create_app` and the serve path, so CLI commands start fas
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import logging
 import sys
@@ -34,6 +35,7 @@ StartupError = composition.StartupError
 open_storage = composition.open_database
 product_bot_factory = composition.product_bot_factory
 build_product_bot = composition.build_product_bot
+start_state_retention = composition.start_state_retention
 
 
 def is_local_url(url: str) -> bool:
@@ -61,7 +63,8 @@ def is_local_url(url: str) -> bool:
 def create_app(settings: Settings | None = None, *, bot: Any = None, storage: Any = None,
                adapter: Any = None, credentials_factory: Any = None, transport: Any = None,
                on_turn_error: Any = None, apology: Any = None) -> "web.Application":
-    """The aiohttp application: ``POST /api/messages`` and ``GET /healthz``.
+    """The aiohttp application: ``POST /api/messages``, ``GET /healthz`` (liveness) and
+    ``GET /readyz`` (503 while the database does not answer).
 
     - ``settings``: default ``Settings.from_env()``.
     - ``bot``: anything with ``async on_turn(turn_context)`` (an ``ActivityHandler``). Default:
@@ -82,7 +85,8 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     """
     from aiohttp import web
 
-    from bot.http import MAX_BODY_BYTES, SERVICES, Services, handle_healthz, handle_messages
+    from bot.http import (MAX_BODY_BYTES, SERVICES, Services, handle_healthz, handle_messages,
+                          handle_readyz)
 
     settings = settings or Settings.from_env()
     settings.register_language_packs()
@@ -112,6 +116,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     app[ops.METRICS] = metrics
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", handle_healthz)
+    app.router.add_get("/readyz", handle_readyz)
 
     def use_bot(the_bot: Any) -> None:
         services.bot = the_bot
@@ -129,6 +134,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
             owned = None
             if services.storage is None:
                 services.storage = owned = await open_storage(settings)
+            retention = None
             try:
                 if callable(getattr(services.storage, "migration_status", None)):
                     if str(getattr(services.storage, "url", "")).endswith(":memory:"):
@@ -140,8 +146,12 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                 the_bot = await build_product_bot(settings, services.storage, create_bot)
                 _check_bot(the_bot)
                 use_bot(the_bot)
+                retention = start_state_retention(settings, the_bot)
                 yield
             finally:
+                if retention is not None:
+                    retention.cancel()
+                    await asyncio.gather(retention, return_exceptions=True)
                 if owned is not None:
                     await owned.close()
 
@@ -206,14 +216,21 @@ def serve(settings: Settings) -> int:
 
     from ops import configure_azure_monitor
 
+    from bot.http import RedactingAccessLogger
+    from storage import StorageError
+
     configure_azure_monitor(settings.applicationinsights_connection_string)
     try:
         app = create_app(settings)
         log.info("Co-op Assistant %s listening on http://%s:%d/api/messages", __version__,
                  settings.host, settings.port)
-        web.run_app(app, host=settings.host, port=settings.port, print=None)
+        web.run_app(app, host=settings.host, port=settings.port, print=None,
+                    access_log_class=RedactingAccessLogger)
     except StartupError as err:  # also raised at start-up: e.g. the schema is behind
         print(f"app.py: cannot start: {err}", file=sys.stderr)
+        return 2
+    except StorageError as err:  # e.g. the database never became reachable: one clear line
+        log.error("cannot start: database: %s", err)
         return 2
     return 0
 

@@ -20,6 +20,7 @@ config.ConfigError: invalid configuration:
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,20 @@ class Settings:
       refused unless ``HOST`` is a loopback address
     - ``support_jobs_dir`` <- ``SUPPORT_JOBS_DIR`` (``<repo>/data/support-jobs``): uploaded and
       answered batch files
+    - ``db_statement_timeout`` <- ``DB_STATEMENT_TIMEOUT_SECONDS`` (5): a database call that
+      has not answered by then fails (the turn apologises) instead of hanging
+    - ``db_connect_timeout`` <- ``DB_CONNECT_TIMEOUT_SECONDS`` (5): opening one connection
+    - ``db_startup_wait`` <- ``DB_STARTUP_WAIT_SECONDS`` (60): how long start-up retries a
+      database that is not reachable yet (0: fail at once)
+    - ``reminder_lease_seconds`` <- ``REMINDER_LEASE_SECONDS`` (60): how long a sweeper's claim
+      on a reminder lasts without renewal (a sweeper that died loses its claims after that)
+    - ``reminder_heartbeat_seconds`` <- ``REMINDER_HEARTBEAT_SECONDS`` (20): how often a live
+      sweeper renews its claims; must be below the lease
+    - ``reminder_retry_seconds`` <- ``REMINDER_RETRY_SECONDS`` (120): how soon the server's
+      sweeper comes back for reminders a sweep could not finish
+    - ``state_retention_days`` <- ``STATE_RETENTION_DAYS`` (90): conversation and user state
+      that no turn has read or written for this many days is deleted by a periodic job
+      (0: kept until "forget my data")
     - ``lang_path`` <- ``COOP_LANG_PATH`` (unset: the built-in language packs only): folders
       of extra language packs, separated by ``os.pathsep``; :meth:`register_language_packs`
       hands them to ``understanding.langpacks``
@@ -120,12 +135,26 @@ class Settings:
     support_allowed_group: str = ""
     support_local_dev: bool = False
     support_jobs_dir: str = str(DEFAULT_SUPPORT_JOBS_DIR)
+    db_statement_timeout: float = 5.0
+    db_connect_timeout: float = 5.0
+    db_startup_wait: float = 60.0
+    reminder_lease_seconds: float = 60.0
+    reminder_heartbeat_seconds: float = 20.0
+    reminder_retry_seconds: float = 120.0
+    state_retention_days: int = 90
     log_format: str = "text"
     applicationinsights_connection_string: str | None = field(default=None, repr=False)
     lang_path: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
+        for env_name, attribute, _default in _SECONDS:
+            value = getattr(self, attribute)
+            zero_ok = env_name in _MAY_BE_ZERO
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok)):
+                problems.append((env_name, f"must be a number of seconds "
+                                           f"{'>= 0' if zero_ok else '> 0'}, got {value!r}"))
         app_type = APP_TYPES.get(str(self.app_type).lower())
         if app_type is None:
             problems.append(("MicrosoftAppType",
@@ -176,6 +205,17 @@ class Settings:
             problems.append(("ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN_LENGTH} "
                                             "characters long (or unset to disable operator routes)"))
         problems += _support_problems(self)
+        for env_name, attribute, _default in _DAYS:
+            value = getattr(self, attribute)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                problems.append((env_name, f"must be a whole number of days >= 0, got {value!r}"))
+        if (isinstance(self.reminder_heartbeat_seconds, (int, float))
+                and isinstance(self.reminder_lease_seconds, (int, float))
+                and self.reminder_heartbeat_seconds >= self.reminder_lease_seconds):
+            problems.append(("REMINDER_HEARTBEAT_SECONDS",
+                             f"must be less than REMINDER_LEASE_SECONDS "
+                             f"({self.reminder_lease_seconds!r}), got "
+                             f"{self.reminder_heartbeat_seconds!r}"))
         object.__setattr__(self, "lang_path", tuple(str(p) for p in self.lang_path))
         for folder in self.lang_path:
             if not Path(folder).is_dir():
@@ -232,6 +272,12 @@ class Settings:
                                                   "true or false", problems)
         kwargs["tenant_rate_per_sec"] = _parse(env, "TENANT_RATE_PER_SEC", 5.0, float,
                                                "a number greater than 0", problems)
+        for env_name, attribute, default in _SECONDS:
+            kwargs[attribute] = _parse(env, env_name, default, float, "a number of seconds",
+                                       problems)
+        for env_name, attribute, default in _DAYS:
+            kwargs[attribute] = _parse(env, env_name, default, int, "a whole number of days",
+                                       problems)
         try:
             settings = cls(**kwargs)  # type: ignore[arg-type]
         except ConfigError as err:
@@ -291,6 +337,20 @@ class Settings:
     @property
     def APP_TENANTID(self) -> str:  # noqa: N802
         return self.app_tenant_id
+
+
+# (environment variable, field, default): numbers of seconds, validated in __post_init__
+_SECONDS = (
+    ("DB_STATEMENT_TIMEOUT_SECONDS", "db_statement_timeout", 5.0),
+    ("DB_CONNECT_TIMEOUT_SECONDS", "db_connect_timeout", 5.0),
+    ("DB_STARTUP_WAIT_SECONDS", "db_startup_wait", 60.0),
+    ("REMINDER_LEASE_SECONDS", "reminder_lease_seconds", 60.0),
+    ("REMINDER_HEARTBEAT_SECONDS", "reminder_heartbeat_seconds", 20.0),
+    ("REMINDER_RETRY_SECONDS", "reminder_retry_seconds", 120.0),
+)
+# (environment variable, field, default): whole numbers of days >= 0 (0: keep for ever)
+_DAYS = (("STATE_RETENTION_DAYS", "state_retention_days", 90),)
+_MAY_BE_ZERO = {"DB_STARTUP_WAIT_SECONDS"}
 
 
 def _credential_problems(app_id: str, password: str, app_type: str,

@@ -19,12 +19,15 @@ Per turn, in :meth:`CoopBot.on_turn`:
    gets an answer twice;
 5. an exception is logged with the request's correlation id, the user gets a short apology,
    the turn's half-made changes are discarded and an active dialog is ended, so one bad turn
-   never breaks the conversation.
+   never breaks the conversation. A turn that lost the ETag race :data:`MAX_ATTEMPTS` times
+   (with jittered pauses) or whose database did not answer apologises too, but leaves the
+   stored dialog as it is: other turns advanced it, or nothing could be read.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 import uuid
 import weakref
@@ -43,6 +46,7 @@ from dialogs import (VERB_ACTIONS, Actions, Conversation, CoopRecognizer, MainDi
                      cancel_all, run_dialog, set_turn_info)
 from dialogs import texts
 
+from core.redact import bounded, log_id
 from understanding.reply import Reply
 
 from . import cards
@@ -55,7 +59,11 @@ logger = logging.getLogger(__name__)
 __all__ = ["CoopBot", "create_bot"]
 
 Clock = Callable[[], datetime]
-MAX_ATTEMPTS = 3
+# Runs of one turn when its save loses the ETag race to another instance. Between runs a
+# random pause ("full jitter", growing to RETRY_CAP_SECONDS) lets instances fall out of step.
+MAX_ATTEMPTS = 8
+RETRY_BASE_SECONDS = 0.01
+RETRY_CAP_SECONDS = 0.25
 TEXT_VERBS = ("ask", "choose", "confirm")  # message-backs whose data carries the text to answer
 MESSAGE_INVOKE_TYPE = "application/vnd.microsoft.activity.message"
 CARD_INVOKE_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -88,6 +96,15 @@ def _is_conflict(exc: BaseException) -> bool:
     except ImportError:
         pass
     return isinstance(exc, KeyError) and "etag conflict" in str(exc).lower()
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or did not answer in time (storage.ConnectError)."""
+    try:
+        from storage import ConnectError
+    except ImportError:
+        return False
+    return isinstance(exc, ConnectError)
 
 
 def _invoke_message(text: str) -> InvokeResponse:
@@ -151,7 +168,10 @@ class CoopBot(TeamsActivityHandler):
     def __init__(self, conversation_state: ConversationState, user_state: UserState,
                  dialog: MainDialog, conversation: Conversation, actions: Actions, *,
                  clock: Clock = _utc_now, convention: str | None = None,
-                 respond: Callable[..., Any] | None = None):
+                 respond: Callable[..., Any] | None = None, max_attempts: int = MAX_ATTEMPTS):
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.max_attempts = max_attempts
         self.conversation_state = conversation_state
         self.user_state = user_state
         self.dialog = dialog
@@ -183,7 +203,7 @@ class CoopBot(TeamsActivityHandler):
         lock = self._lock_for(turn_context)
         async with lock:
             self._read_turn(turn_context)
-            for attempt in range(1, MAX_ATTEMPTS + 1):
+            for attempt in range(1, self.max_attempts + 1):
                 outbox.holding = True
                 outbox.items.clear()
                 try:
@@ -193,10 +213,13 @@ class CoopBot(TeamsActivityHandler):
                     await self._save(turn_context)
                     break
                 except Exception as exc:  # noqa: BLE001 - every failure is handled below
-                    if _is_conflict(exc) and attempt < MAX_ATTEMPTS:
+                    if _is_conflict(exc) and attempt < self.max_attempts:
                         logger.info("state conflict in conversation %s, running the turn again "
-                                    "(attempt %d)", getattr(turn_context.activity.conversation, "id", "?"),
+                                    "(attempt %d)",
+                                    log_id(getattr(turn_context.activity.conversation, "id", None)),
                                     attempt + 1)
+                        await asyncio.sleep(random.uniform(
+                            0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** attempt)))
                         continue
                     outbox.items.clear()
                     await self._recover(turn_context, exc)
@@ -259,15 +282,22 @@ class CoopBot(TeamsActivityHandler):
         active dialog, which could fail the same way again)."""
         cid = _correlation_id()
         logger.error("turn failed [correlation id %s] (%s, conversation %s)", cid,
-                     turn_context.activity.type, getattr(turn_context.activity.conversation, "id", "?"),
+                     bounded(turn_context.activity.type, 40),
+                     log_id(getattr(turn_context.activity.conversation, "id", None)),
                      exc_info=(type(exc), exc, exc.__traceback__))
         lang = self._lang_hint(turn_context)
-        try:
-            await self.conversation_state.load(turn_context, force=True)
-            await cancel_all(turn_context, self.dialog, self.dialog_state)
-            await self.conversation_state.save_changes(turn_context)
-        except Exception:  # noqa: BLE001 - the apology must still go out
-            logger.exception("could not reset the dialog state [correlation id %s]", cid)
+        if _is_unavailable(exc) or _is_conflict(exc):
+            # The database did not answer (nothing of this turn was saved, and a reset would only
+            # wait for it again), or this turn lost every race: the stored dialog is the one the
+            # other turns advanced, and it is fine. Either way, leave it and apologise at once.
+            pass
+        else:
+            try:
+                await self.conversation_state.load(turn_context, force=True)
+                await cancel_all(turn_context, self.dialog, self.dialog_state)
+                await self.conversation_state.save_changes(turn_context)
+            except Exception:  # noqa: BLE001 - the apology must still go out
+                logger.exception("could not reset the dialog state [correlation id %s]", cid)
         apology = texts.apology(lang)
         if turn_context.activity.type == ActivityTypes.invoke:
             await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
@@ -293,7 +323,24 @@ class CoopBot(TeamsActivityHandler):
                 data["confirms"] = [*data.get("confirms", []), card_id][-4:]
 
     @staticmethod
+    def _is_stale_card(data: dict, conversation: dict) -> bool:
+        """A card issued before the conversation state that would answer it began ("forget my
+        data" deleted the state, or retention expired it) is stale: its buttons do nothing. The
+        state's ``since`` is when it first kept a card; with no state, every stamped card of
+        the conversation is older. Reminder cards are answered by the reminders store, not by
+        conversation state, and are never stale this way."""
+        issued = data.get("issued")
+        if not isinstance(issued, (int, float)) or data.get("scope") == "reminder":
+            return False
+        since = conversation.get("since")
+        return not isinstance(since, (int, float)) or issued < since
+
+    @staticmethod
     def _store_card(data: dict, card_id: str, card: dict) -> None:
+        if not isinstance(data.get("since"), (int, float)):
+            issued = [a["data"]["issued"] for a in cards.execute_actions(card)
+                      if isinstance(a.get("data"), dict) and isinstance(a["data"].get("issued"), (int, float))]
+            data["since"] = min([int(time.time()), *issued])
         stored = dict(data.get("cards") or {})
         stored.pop(card_id, None)
         stored[card_id] = card
@@ -348,7 +395,7 @@ class CoopBot(TeamsActivityHandler):
             await self._card_action(turn_context, info, verb, info.value)
             return
         if not info.text:
-            logger.info("message without text or known verb ignored (verb %r)", verb)
+            logger.info("message without text or known verb ignored (verb %s)", bounded(verb, 40))
             return
         result = await run_dialog(self.dialog, turn_context, self.dialog_state)
         if result.status != DialogTurnStatus.Waiting:
@@ -400,8 +447,7 @@ class CoopBot(TeamsActivityHandler):
         stored = (conversation.get("cards") or {}).get(card_id) if card_id else None
         if verb == "confirm":
             return await self._confirm(turn_context, info, data, lang, card_id, stored, conversation)
-        issued, forgotten = data.get("issued"), conversation.get("forgotten_at")
-        if isinstance(issued, (int, float)) and isinstance(forgotten, (int, float)) and issued < forgotten:
+        if self._is_stale_card(data, conversation):
             return _invoke_card(cards.with_status(stored or _minimal_card(lab["stale_forgotten"]),
                                                   lab["stale_forgotten"], keep_actions=False))
         if verb in VERB_ACTIONS:
@@ -543,20 +589,24 @@ class CoopBot(TeamsActivityHandler):
     # ------------------------------------------------------------------ forget my data
 
     async def forget_state(self, turn_context: TurnContext) -> None:
-        await self.user_state.delete(turn_context)
-        # an unchanged empty cache, so the end-of-turn save writes nothing back
-        turn_context.turn_state[self.user_state._context_service_key] = CachedBotState({})  # noqa: SLF001
-        await self.conversation.forget_context(turn_context)
-        # the cards kept for their buttons hold answers: gone too; a button of a card issued
-        # before now is stale (it says so instead of acting)
-        data = await self.conversation.data(turn_context)
-        data.pop("cards", None)
-        data["forgotten_at"] = time.time()
+        """"Forget my data": delete the user's state and this conversation's state (its dialog,
+        the question context, the cards kept for their buttons), then have the storage reclaim
+        the space now (on SQLite the deleted rows leave the WAL too), so nothing about the user
+        stays in any file. A button of a card issued before now is stale from then on: its card
+        is older than the conversation state that answers it (see :meth:`_is_stale_card`)."""
+        for state in (self.user_state, self.conversation_state):
+            await state.delete(turn_context)
+            # an unchanged empty cache, so the end-of-turn save writes nothing back
+            turn_context.turn_state[state._context_service_key] = CachedBotState({})  # noqa: SLF001
+        compact = getattr(getattr(self.conversation_state, "_storage", None), "compact", None)
+        if compact is not None:
+            await compact()
 
 
 def create_bot(settings: Any = None, storage: Storage | None = None, *, reminders: Any = None,
                clock: Optional[Clock] = None, respond: Callable[..., Any] | None = None,
-               next_reminder: Callable[..., Any] | None = None) -> CoopBot:
+               next_reminder: Callable[..., Any] | None = None,
+               max_attempts: int = MAX_ATTEMPTS) -> CoopBot:
     """The product bot on ``storage`` (botbuilder ``Storage``; ``SqlStorage`` in production).
 
     ``settings``: :class:`config.Settings` (reads ``fy_label_convention``; may be None in tests).
@@ -584,7 +634,8 @@ def create_bot(settings: Any = None, storage: Storage | None = None, *, reminder
 
     dialog = MainDialog(recognizer, conversation, renderer, actions, forget_state)
     bot = CoopBot(conversation_state, user_state, dialog, conversation, actions,
-                  clock=clock or _utc_now, convention=convention, respond=respond)
+                  clock=clock or _utc_now, convention=convention, respond=respond,
+                  max_attempts=max_attempts)
     holder["bot"] = bot
     return bot
 

@@ -40,6 +40,7 @@ TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 CYCLES_PATTERN = re.compile(r"^\d{4}-H[12](,\d{4}-H[12]){0,3}$")
 LOCALE_PATTERN = re.compile(r"^[a-z]{2}(-[A-Za-z]{2})?$")
 RETRY_AFTER_FAILED_SWEEP = timedelta(minutes=15)
+RETRY_UNFINISHED = timedelta(minutes=2)  # REMINDER_RETRY_SECONDS
 
 
 class NotLeader(RuntimeError):
@@ -100,8 +101,11 @@ class ReminderServices:
         options: dict[str, Any] = {}
         if self.limits is not None:
             options["limits"] = self.limits
-        if self.lease_seconds is not None:
-            options["lease_seconds"] = self.lease_seconds
+        lease = (self.lease_seconds if self.lease_seconds is not None
+                 else getattr(settings, "reminder_lease_seconds", 60.0))
+        options["lease_seconds"] = lease
+        options["heartbeat_seconds"] = min(getattr(settings, "reminder_heartbeat_seconds", lease / 3),
+                                           lease / 2)
         return await run_sweep(db, self.get_transport(), as_of,
                                tenant_rate=getattr(settings, "tenant_rate_per_sec", 5.0),
                                convention=getattr(settings, "fy_label_convention", "seed"),
@@ -289,7 +293,9 @@ def start_daily_sweeper(app: web.Application, settings: Any = None, db: Any = No
             logger.info("reminders: daily sweep disabled (REMINDER_SWEEP_ENABLED=false)")
             yield
             return
-        task = asyncio.create_task(_daily_loop(services, conf.reminder_sweep_hour, clock),
+        retry_soon = getattr(conf, "reminder_retry_seconds", RETRY_UNFINISHED.total_seconds())
+        task = asyncio.create_task(_daily_loop(services, conf.reminder_sweep_hour, clock,
+                                               retry_soon),
                                    name="reminders-daily-sweep")
         try:
             yield
@@ -303,11 +309,13 @@ def start_daily_sweeper(app: web.Application, settings: Any = None, db: Any = No
     app.cleanup_ctx.append(daily)
 
 
-async def _daily_loop(services: ReminderServices, hour: int,
-                      clock: Callable[[], datetime]) -> None:
+async def _daily_loop(services: ReminderServices, hour: int, clock: Callable[[], datetime],
+                      retry_soon: float = 120.0) -> None:
     """Once today's hour has come and today is not swept: sweep if this instance can lead,
     else stand by (retry every ``leader.poll`` seconds: a leader that died is replaced then),
-    until a sweep for today has finished; then sleep until tomorrow's hour."""
+    until a sweep for today has finished; then sleep until tomorrow's hour. While reminders
+    due today are unfinished (left pending after transient errors, or held by a sweeper that
+    died), come back within ``retry_soon`` seconds (``REMINDER_RETRY_SECONDS``)."""
     while True:
         now = clock()
         today = now.date()
@@ -317,8 +325,14 @@ async def _daily_loop(services: ReminderServices, hour: int,
             try:
                 db = services.get_db()
                 last = await store.last_swept(db)
-                if last is None or last < today:
-                    await services.sweep(today, only_if_not_swept=True)
+                unfinished = await store.unfinished_due(db, today)
+                if last is None or last < today or unfinished:
+                    await services.sweep(today, only_if_not_swept=not unfinished)
+                unfinished = await store.unfinished_due(db, today)
+                if unfinished:
+                    logger.info("reminders: %d subscribers' reminders due %s are unfinished; "
+                                "sweeping again in %.0f s", unfinished, today, retry_soon)
+                    wait = retry_soon
             except asyncio.CancelledError:
                 raise
             except NotLeader:

@@ -19,6 +19,10 @@ as 0/1, ids as text). Tables (migration ``reminders``):
   (``webcal://``) feed; :func:`rotate_calendar_token` replaces it (the old link stops
   working), :func:`revoke_calendar_token` and :func:`forget_user` delete it.
 - ``reminder_sweeps``: one row per sweep run (as-of day, counts).
+
+User and conversation ids are stored (and looked up) as ``storage.keys.bounded_key`` of the
+id: over-long ids become a prefix plus a SHA-256, so the indexes never refuse them; the
+conversation reference keeps the real id, which is what a reminder is sent to.
 """
 from __future__ import annotations
 
@@ -32,7 +36,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Optional
 
+from core.redact import log_id
 from storage.db import Database
+from storage.keys import bounded_key
 
 from .schedule import ReminderItem
 
@@ -289,6 +295,7 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
     reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
     kind = conversation_type or conversation_type_of(conversation_id, reference)
+    conversation_key, user_key = bounded_key(conversation_id), bounded_key(user_id)
     now = _now()
     start = (today - timedelta(days=1)).isoformat()
     await db.execute(
@@ -307,11 +314,11 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
                                     ELSE excluded.swept_through END,
                active = 1, deactivated_at = NULL, deactivated_reason = NULL,
                updated_at = excluded.updated_at""",
-        uuid.uuid4().hex, user_id, conversation_id, tenant_id, service_url,
+        uuid.uuid4().hex, user_key, conversation_key, tenant_id, service_url,
         json.dumps(reference, sort_keys=True), lang, locale, tz, start, now, kind, user_name or "")
     sub = await get_subscription(db, user_id, conversation_id)
     assert sub is not None
-    logger.info("reminders: %s subscribed (%s conversation %s)", sub.id, kind, conversation_id)
+    logger.info("reminders: %s subscribed (%s conversation %s)", sub.id, kind, log_id(conversation_id))
     return sub
 
 
@@ -321,7 +328,7 @@ async def get_subscription(db: Database, user_id: str,
     subscription if any, else their most recently changed one."""
     if conversation_id is not None:
         row = await db.fetchrow("SELECT * FROM reminder_subscriptions WHERE user_id = $1 "
-                                "AND conversation_id = $2", user_id, conversation_id)
+                                "AND conversation_id = $2", bounded_key(user_id), bounded_key(conversation_id))
         return Subscription.from_row(row) if row else None
     subs = await user_subscriptions(db, user_id, active_only=False)
     if not subs:
@@ -335,7 +342,7 @@ async def user_subscriptions(db: Database, user_id: str, *,
     sql = "SELECT * FROM reminder_subscriptions WHERE user_id = $1"
     if active_only:
         sql += " AND active = 1"
-    subs = [Subscription.from_row(r) for r in await db.fetch(sql + " ORDER BY created_at, id", user_id)]
+    subs = [Subscription.from_row(r) for r in await db.fetch(sql + " ORDER BY created_at, id", bounded_key(user_id))]
     return sorted(subs, key=lambda s: not s.personal)
 
 
@@ -359,8 +366,9 @@ async def unsubscribe(db: Database, user_id: str,
     """"stop reminders": deactivate the user's subscription in ``conversation_id`` (every one
     of the user's when None). Returns the subscriptions that were stopped (empty: there was
     no active one), as they were before."""
+    key = None if conversation_id is None else bounded_key(conversation_id)
     subs = [s for s in await user_subscriptions(db, user_id)
-            if conversation_id is None or s.conversation_id == conversation_id]
+            if key is None or s.conversation_id == key]
     stopped = []
     async with db.transaction() as tx:
         for sub in subs:
@@ -381,6 +389,7 @@ async def refresh_reference(db: Database, reference: dict) -> int:
     """
     reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
+    conversation_id = bounded_key(conversation_id)
     return await db.execute(
         """UPDATE reminder_subscriptions SET reference = $2, service_url = $3,
                tenant_id = CASE WHEN $4 = '' THEN tenant_id ELSE $4 END, updated_at = $5
@@ -406,6 +415,7 @@ async def deactivate_conversation(db: Database, conversation_id: str,
                                   reason: str = REASON_UNINSTALLED) -> int:
     """The bot was uninstalled from / removed from a conversation: stop every subscription in
     it and remove the stored references. Returns how many were stopped."""
+    conversation_id = bounded_key(conversation_id)
     async with db.transaction() as tx:
         await _skip_pending(tx, "conversation_id", conversation_id, reason)
         changed = await tx.execute(
@@ -418,6 +428,7 @@ async def deactivate_conversation(db: Database, conversation_id: str,
 
 async def forget_user(db: Database, user_id: str) -> dict[str, int]:
     """"Forget my data": delete the user's subscription, ledger rows and calendar token."""
+    user_id = bounded_key(user_id)
     async with db.transaction() as tx:
         ledger = await tx.execute(
             """DELETE FROM reminder_ledger WHERE subscription_id IN
@@ -435,6 +446,7 @@ async def forget_user(db: Database, user_id: str) -> dict[str, int]:
 async def calendar_token(db: Database, user_id: str, lang: str = "en",
                          locale: Optional[str] = None) -> str:
     """The user's calendar token, created on first use (``secrets.token_urlsafe(32)``)."""
+    user_id = bounded_key(user_id)
     await db.execute(
         """INSERT INTO reminder_calendar_tokens (user_id, token, lang, locale, created_at)
            VALUES ($1, $2, $3, $4, $5)
@@ -446,6 +458,7 @@ async def calendar_token(db: Database, user_id: str, lang: str = "en",
 async def rotate_calendar_token(db: Database, user_id: str, lang: str = "en",
                                 locale: Optional[str] = None) -> str:
     """A new calendar token for ``user_id``: the previous link stops working at once."""
+    user_id = bounded_key(user_id)
     token = secrets.token_urlsafe(32)
     await db.execute(
         """INSERT INTO reminder_calendar_tokens (user_id, token, lang, locale, created_at)
@@ -459,7 +472,8 @@ async def rotate_calendar_token(db: Database, user_id: str, lang: str = "en",
 
 async def revoke_calendar_token(db: Database, user_id: str) -> bool:
     """Delete the user's calendar token (the subscription link then answers 404)."""
-    return await db.execute("DELETE FROM reminder_calendar_tokens WHERE user_id = $1", user_id) > 0
+    return await db.execute("DELETE FROM reminder_calendar_tokens WHERE user_id = $1",
+                            bounded_key(user_id)) > 0
 
 
 async def token_owner(db: Database, token: str) -> Optional[dict]:
@@ -615,6 +629,37 @@ async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: f
            RETURNING reminder_key, kind, offset_days, cycle, grp, due_date, deadline, attempts""",
         subscription_id, owner, now + lease_seconds, expired, _now(), as_of.isoformat())
     return sorted((LedgerRow.from_row(r) for r in rows), key=lambda r: (r.due_date, r.key))
+
+
+async def renew(db: Database, subscription_id: str, owner: str, lease_seconds: float,
+                now: Optional[float] = None) -> int:
+    """Extend the lease of the rows ``owner`` still holds (a live sweeper's heartbeat);
+    returns how many rows it still holds."""
+    now = time.time() if now is None else now
+    return await db.execute(
+        """UPDATE reminder_ledger SET lease_until = $3
+           WHERE subscription_id = $1 AND lease_owner = $2 AND state = 'in_flight'""",
+        subscription_id, owner, now + lease_seconds)
+
+
+_UNFINISHED = """FROM reminder_ledger l JOIN reminder_subscriptions s ON s.id = l.subscription_id
+           WHERE s.active = 1 AND s.reference IS NOT NULL AND l.due_date <= $1"""
+
+
+async def in_flight(db: Database, as_of: date) -> int:
+    """Subscribers whose reminders due by ``as_of`` are in flight: claimed by a sweeper that
+    is alive (renewing its lease) or died (its lease runs out, then anyone may claim them)."""
+    return int(await db.fetchval(
+        f"""SELECT COUNT(DISTINCT l.subscription_id) {_UNFINISHED}
+            AND l.state = 'in_flight'""", as_of.isoformat()) or 0)
+
+
+async def unfinished_due(db: Database, as_of: date) -> int:
+    """Subscribers with reminders due by ``as_of`` that are not finished yet (pending, or in
+    flight): what a sweep should come back for soon."""
+    return int(await db.fetchval(
+        f"""SELECT COUNT(DISTINCT l.subscription_id) {_UNFINISHED}
+            AND l.state IN ('pending', 'in_flight')""", as_of.isoformat()) or 0)
 
 
 async def mark_keys(db: Database, subscription_id: str, owner: str, keys: Iterable[str],
