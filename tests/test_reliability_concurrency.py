@@ -12,7 +12,7 @@ from botbuilder.core import Storage
 from storage import SqlStorage
 from storage.bot_storage import EtagConflictError
 from storage.testing import POSTGRES_TEST_URL, scratch_database
-from test_bot_support import Client, message, new_bot
+from test_bot_support import Client, message, new_bot, said
 
 QUESTIONS = ["What is FY{y} H{h}?".format(y=y, h=h) for y in range(15, 25) for h in (1, 2)]
 
@@ -28,7 +28,7 @@ async def test_sixty_concurrent_turns_on_two_instances_in_one_conversation_all_a
             answers = await asyncio.gather(*turns)
         reruns = sum("state conflict" in r.getMessage() for r in caplog.records)
         print(f"\n60 turns on two instances: {reruns} re-runs after a lost race")
-        apologies = [out for out in answers if any((x.text or "").startswith("Sorry") for x in out)]
+        apologies = [out for out in answers if any(said(x).startswith("Sorry") for x in out)]
         assert not apologies, f"{len(apologies)} of 60 turns apologised"
         assert all(len(out) == 1 for out in answers)
 
@@ -68,17 +68,17 @@ async def test_a_turn_that_loses_every_race_apologises_but_keeps_the_dialog(tmp_
         bot = new_bot(flaky)
         client = Client(bot)
         out = await client.send("split 60/40")
-        assert out[0].text.startswith("Which amount")  # the follow-up waits for the amount
+        assert said(out[0]).startswith("Which amount")  # the follow-up waits for the amount
         from bot import teams_bot
 
         flaky.arm(getattr(bot, "max_attempts", teams_bot.MAX_ATTEMPTS))  # loses every attempt
         out = await client.send("When must I claim H1 funds?")
-        assert len(out) == 1 and out[0].text.startswith("Sorry")
+        assert len(out) == 1 and said(out[0]).startswith("Sorry")
         flaky.arm(0)
         [document] = [r["document"] for r in await db.fetch("SELECT storage_key, document FROM bot_state")
                       if "/conversations/" in r["storage_key"]]
         assert '"id":"FollowUpDialog"' in document  # not cancelled by the lost race
         out = await client.send("5000")  # the split dialog is still there and completes
-        assert "2,000" in out[0].text, out[0].text
+        assert "2,000" in said(out[0]), said(out[0])
     finally:
         await db.close()

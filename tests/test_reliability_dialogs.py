@@ -6,7 +6,7 @@ import json
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from test_bot_support import Client, new_bot, sql_storage
+from test_bot_support import Client, new_bot, said, sql_storage
 
 MAX_DEPTH = 6  # main > its waterfall > follow-up > its waterfall > prompt, +1 for forget
 
@@ -36,15 +36,15 @@ async def test_re_asking_the_split_50_times_keeps_the_dialog_depth_constant(tmp_
     try:
         client = Client(new_bot(storage))
         out = await client.send("work out my split")
-        assert out and "Sorry" not in out[0].text
+        assert out and "Sorry" not in said(out[0])
         depths = []
         for _ in range(50):
             out = await client.send("5000")  # an amount, but never the split: asked again
-            assert len(out) == 1 and not out[0].text.startswith("Sorry"), out[0].text
+            assert len(out) == 1 and not said(out[0]).startswith("Sorry"), said(out[0])
             depths.append(await stored_depth(db))
         assert max(depths) <= MAX_DEPTH and depths[-1] == depths[0], depths
         out = await client.send("60/40")  # and the dialog still completes
-        assert "2,000" in out[0].text
+        assert "2,000" in said(out[0])
     finally:
         await db.close()
 
@@ -64,7 +64,7 @@ def test_any_sequence_of_messages_keeps_the_stack_bounded(tmp_path_factory, sequ
             client = Client(new_bot(storage))
             for text in sequence:
                 out = await client.send(text)
-                assert all(not (a.text or "").startswith("Sorry") for a in out), (text, out[0].text)
+                assert all(not said(a).startswith("Sorry") for a in out), (text, said(out[0]))
                 assert await stored_depth(db) <= MAX_DEPTH, sequence
         finally:
             await db.close()
