@@ -68,6 +68,7 @@ TEXT_VERBS = ("ask", "choose", "confirm")  # message-backs whose data carries th
 MESSAGE_INVOKE_TYPE = "application/vnd.microsoft.activity.message"
 CARD_INVOKE_TYPE = "application/vnd.microsoft.card.adaptive"
 OUTBOX_KEY = "coop.outbox"
+FORGOTTEN_KEY = "coop.forgotten"  # set on the turn that deleted the user's and conversation's state
 MAX_STORED_CARDS = 8  # cards kept per conversation so a button click can answer with its card
 
 
@@ -274,6 +275,8 @@ class CoopBot(TeamsActivityHandler):
             await state.load(turn_context, force=True)
 
     async def _save(self, turn_context: TurnContext) -> None:
+        if turn_context.turn_state.get(FORGOTTEN_KEY):
+            return  # "forget my data" deleted both records this turn: nothing is written back
         await self.conversation_state.save_changes(turn_context)
         await self.user_state.save_changes(turn_context)
 
@@ -594,6 +597,7 @@ class CoopBot(TeamsActivityHandler):
         the space now (on SQLite the deleted rows leave the WAL too), so nothing about the user
         stays in any file. A button of a card issued before now is stale from then on: its card
         is older than the conversation state that answers it (see :meth:`_is_stale_card`)."""
+        turn_context.turn_state[FORGOTTEN_KEY] = True
         for state in (self.user_state, self.conversation_state):
             await state.delete(turn_context)
             # an unchanged empty cache, so the end-of-turn save writes nothing back

@@ -123,5 +123,13 @@ def said(activity: Activity) -> str:
     return activity.text or card.get("fallbackText") or ""
 
 
+def said_json(activity: dict) -> str:
+    """:func:`said` for an activity as JSON (an ``expectReplies`` body, a posted reply)."""
+    for att in activity.get("attachments") or []:
+        if att.get("contentType") == "application/vnd.microsoft.card.adaptive":
+            return activity.get("text") or (att.get("content") or {}).get("fallbackText") or ""
+    return activity.get("text") or ""
+
+
 def texts_of(activities: list[Activity]) -> list[str]:
     return [said(a) for a in activities if a.type == ActivityTypes.message]

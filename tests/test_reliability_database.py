@@ -21,6 +21,7 @@ from config import Settings
 from storage import Database, StorageError
 from storage.testing import POSTGRES_TEST_URL, scratch_database
 from tcp_proxy import TcpProxy
+from test_bot_support import said_json
 
 pytestmark = pytest.mark.postgres
 
@@ -42,7 +43,7 @@ async def turn(client: TestClient, conversation: str) -> tuple[float, str]:
     started = time.monotonic()
     response = await asyncio.wait_for(client.post("/api/messages", json=activity(conversation)), 60)
     assert response.status == 200, await response.text()
-    texts = [a.get("text") or "" for a in (await response.json())["activities"]]
+    texts = [said_json(a) for a in (await response.json())["activities"]]
     return time.monotonic() - started, " ".join(texts)
 
 
