@@ -36,6 +36,25 @@ product_bot_factory = composition.product_bot_factory
 build_product_bot = composition.build_product_bot
 
 
+def is_local_url(url: str) -> bool:
+    """Whether ``url`` names this machine (localhost, a loopback or unspecified address).
+
+    >>> is_local_url("http://localhost:3978"), is_local_url("https://coop.contoso.com")
+    (True, False)
+    """
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
 # --- the application --------------------------------------------------------------------------
 
 
@@ -78,6 +97,11 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
         log.warning("MicrosoftAppId is not set: local-development mode, incoming requests are "
                     "NOT authenticated. Set MicrosoftAppId and MicrosoftAppPassword before "
                     "exposing this server.")
+    elif is_local_url(settings.public_base_url):
+        log.warning("MicrosoftAppId is set but PUBLIC_BASE_URL is %s: calendar links on cards "
+                    "and reminders would point at this machine and be broken for everyone "
+                    "else. Set PUBLIC_BASE_URL to the public https address of this bot (the "
+                    "host of its messaging endpoint).", settings.public_base_url)
 
     import ops
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 import weakref
 from datetime import datetime, timezone
@@ -35,6 +36,7 @@ from botbuilder.core import (ConversationState, InvokeResponse, MessageFactory, 
                              TurnContext, UserState)
 from botbuilder.core.bot_state import BotState, CachedBotState
 from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from dialogs import (VERB_ACTIONS, Actions, Conversation, CoopRecognizer, MainDialog, TurnInfo,
@@ -54,8 +56,11 @@ __all__ = ["CoopBot", "create_bot"]
 
 Clock = Callable[[], datetime]
 MAX_ATTEMPTS = 3
-TEXT_VERBS = ("ask", "choose")
+TEXT_VERBS = ("ask", "choose", "confirm")  # message-backs whose data carries the text to answer
 MESSAGE_INVOKE_TYPE = "application/vnd.microsoft.activity.message"
+CARD_INVOKE_TYPE = "application/vnd.microsoft.card.adaptive"
+OUTBOX_KEY = "coop.outbox"
+MAX_STORED_CARDS = 8  # cards kept per conversation so a button click can answer with its card
 
 
 def _utc_now() -> datetime:
@@ -88,6 +93,27 @@ def _is_conflict(exc: BaseException) -> bool:
 def _invoke_message(text: str) -> InvokeResponse:
     return InvokeResponse(status=int(HTTPStatus.OK),
                           body={"statusCode": 200, "type": MESSAGE_INVOKE_TYPE, "value": text})
+
+
+def _invoke_card(card: dict) -> InvokeResponse:
+    """The Universal Actions answer: the refreshed card replaces the one that was clicked."""
+    return InvokeResponse(status=int(HTTPStatus.OK),
+                          body={"statusCode": 200, "type": CARD_INVOKE_TYPE,
+                                "value": cards.with_fallbacks(card)})
+
+
+def _minimal_card(text: str) -> dict:
+    return {"type": "AdaptiveCard", "$schema": cards.SCHEMA_URL, "version": cards.VERSION,
+            "body": [{"type": "TextBlock", "text": text, "wrap": True}], "fallbackText": text}
+
+
+def _card_ids(card: dict) -> tuple[str | None, bool]:
+    """(the id a card's ``Action.Execute`` buttons carry, whether it is a confirmation)."""
+    for action in cards.execute_actions(card):
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        if data.get("card"):
+            return str(data["card"]), action.get("verb") == "confirm"
+    return None, False
 
 
 def _invoke_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse:
@@ -152,6 +178,7 @@ class CoopBot(TeamsActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext):
         outbox = _Outbox()
+        turn_context.turn_state[OUTBOX_KEY] = outbox
         turn_context.on_send_activities(outbox.handler)
         lock = self._lock_for(turn_context)
         async with lock:
@@ -162,6 +189,7 @@ class CoopBot(TeamsActivityHandler):
                 try:
                     await self._load_states(turn_context, force=attempt > 1)
                     await super().on_turn(turn_context)
+                    await self._remember_cards(turn_context, outbox.items)
                     await self._save(turn_context)
                     break
                 except Exception as exc:  # noqa: BLE001 - every failure is handled below
@@ -247,6 +275,32 @@ class CoopBot(TeamsActivityHandler):
         else:
             await turn_context.send_activity(self.renderer.text(apology, lang, activity_locale(turn_context.activity)))
 
+    async def _remember_cards(self, turn_context: TurnContext, activities: List[Activity]) -> None:
+        """Keep the cards this turn sends that have ``Action.Execute`` buttons (the last
+        :data:`MAX_STORED_CARDS` of the conversation), so a click can be answered with its
+        card refreshed; a confirmation's id is remembered until its question is answered."""
+        sent = [(a, cards.card_of_activity(a)) for a in activities if a.type == ActivityTypes.message]
+        sent = [(a, c) for a, c in sent if c is not None]
+        if not sent:
+            return
+        data = await self.conversation.data(turn_context)
+        for _activity, card in sent:
+            card_id, is_confirm = _card_ids(card)
+            if card_id is None:
+                continue
+            self._store_card(data, card_id, card)
+            if is_confirm:
+                data["confirms"] = [*data.get("confirms", []), card_id][-4:]
+
+    @staticmethod
+    def _store_card(data: dict, card_id: str, card: dict) -> None:
+        stored = dict(data.get("cards") or {})
+        stored.pop(card_id, None)
+        stored[card_id] = card
+        while len(stored) > MAX_STORED_CARDS:
+            stored.pop(next(iter(stored)))
+        data["cards"] = stored
+
     def _read_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         now = self.clock()
@@ -296,16 +350,25 @@ class CoopBot(TeamsActivityHandler):
         if not info.text:
             logger.info("message without text or known verb ignored (verb %r)", verb)
             return
-        await run_dialog(self.dialog, turn_context, self.dialog_state)
+        result = await run_dialog(self.dialog, turn_context, self.dialog_state)
+        if result.status != DialogTurnStatus.Waiting:
+            # no question is open any more: its Yes/No buttons are stale from now on
+            (await self.conversation.data(turn_context)).pop("confirms", None)
 
     async def _card_action(self, turn_context: TurnContext, info: TurnInfo, verb: str,
                            data: dict) -> str:
-        """A "Remind me" / "Add to calendar" / "Stop reminders" button: do it, say so."""
-        lang = (await self.conversation.data(turn_context)).get("lang") or info.lang
-        sentence = await self.actions.run(VERB_ACTIONS[verb], info, lang,
-                                          await self._reference(turn_context), data)
-        await turn_context.send_activity(self.renderer.text(sentence, lang, info.locale))
-        return sentence
+        """A "Remind me" / "Add to calendar" / "Stop reminders" message-back (``Action.Submit``
+        of older cards, clients without Universal Actions): do it, say so in a message."""
+        lang = self._card_lang(data) or (await self.conversation.data(turn_context)).get("lang") or info.lang
+        outcome = await self.actions.perform(VERB_ACTIONS[verb], info, lang,
+                                             await self._reference(turn_context), data)
+        await turn_context.send_activity(self.renderer.outcome(outcome, lang, info.locale))
+        return outcome.text
+
+    @staticmethod
+    def _card_lang(data: dict) -> str | None:
+        lang = data.get("lang") if isinstance(data, dict) else None
+        return lang if lang in cards.LANGS else None
 
     # ------------------------------------------------------------------ Universal Actions
 
@@ -315,9 +378,11 @@ class CoopBot(TeamsActivityHandler):
         return await super().on_invoke_activity(turn_context)
 
     async def _universal_action(self, turn_context: TurnContext) -> InvokeResponse:
-        """``Action.Execute`` (Universal Actions): the same verbs as ``Action.Submit``, answered
-        with an invoke response. The body is a plain dict (a message response's ``value`` is a
-        string, which botbuilder's ``AdaptiveCardInvokeResponse`` model cannot serialize)."""
+        """``Action.Execute`` (Universal Actions): do what the button says and answer with the
+        refreshed card (``{"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive",
+        "value": card}``), never with a message besides. Idempotent: "Remind me" twice is one
+        subscription and the same card. A stale button (a question already answered, a card
+        from before "forget my data") changes nothing and its card says so."""
         from dialogs import turn_info
 
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
@@ -328,9 +393,22 @@ class CoopBot(TeamsActivityHandler):
         verb = action.get("verb") or data.get("verb")
         info = turn_info(turn_context)
         info.value = {**data, "verb": verb}
+        conversation = await self.conversation.data(turn_context)
+        lang = self._card_lang(data) or conversation.get("lang") or info.lang
+        lab = cards.labels(lang)
+        card_id = str(data.get("card") or "")
+        stored = (conversation.get("cards") or {}).get(card_id) if card_id else None
+        if verb == "confirm":
+            return await self._confirm(turn_context, info, data, lang, card_id, stored, conversation)
+        issued, forgotten = data.get("issued"), conversation.get("forgotten_at")
+        if isinstance(issued, (int, float)) and isinstance(forgotten, (int, float)) and issued < forgotten:
+            return _invoke_card(cards.with_status(stored or _minimal_card(lab["stale_forgotten"]),
+                                                  lab["stale_forgotten"], keep_actions=False))
         if verb in VERB_ACTIONS:
-            sentence = await self._card_action(turn_context, info, verb, info.value)
-            return _invoke_message(sentence)
+            card = await self._refreshed(turn_context, info, verb, data, lang, stored)
+            if card_id and data.get("scope") != "reminder":
+                self._store_card(conversation, card_id, card)
+            return _invoke_card(card)
         text = data.get("text")
         if verb in TEXT_VERBS and isinstance(text, str) and text.strip():
             info.text = text.strip()
@@ -338,6 +416,75 @@ class CoopBot(TeamsActivityHandler):
             await run_dialog(self.dialog, turn_context, self.dialog_state)
             return _invoke_message("")
         return _invoke_error(HTTPStatus.BAD_REQUEST, "BadRequest", f"unknown verb {verb!r}")
+
+    async def _refreshed(self, turn_context: TurnContext, info: TurnInfo, verb: str, data: dict,
+                         lang: str, stored: dict | None) -> dict:
+        """Do a button's action; the card it came from, updated to show the result."""
+        reference = await self._reference(turn_context)
+        if verb == "remind":
+            outcome = await self.actions.subscribe_outcome(info, lang, reference)
+            card = stored or _minimal_card(outcome.text)
+            if not outcome.ok:
+                return cards.with_status(card, outcome.text)
+            return cards.with_reminder_state(card, lang, True, next_date=outcome.next_date,
+                                             locale=info.locale, data=data)
+        if verb == "unsubscribe":
+            outcome = await self.actions.perform("unsubscribe", info, lang, reference,
+                                                 {**data, "scope": data.get("scope") or "card"})
+            if data.get("scope") == "reminder":
+                from reminders.digest import rebuild
+
+                # someone without reminders here (another member of the channel): the card
+                # stays as it was and says so
+                stopped = outcome.kind == "unsubscribed" and bool(outcome.stopped)
+                card = rebuild(data, lang, info.locale, self.convention or "seed",
+                               base_url=self.renderer.base_url, stopped=stopped)
+                if card is None:
+                    return _minimal_card(outcome.text)
+                return card if stopped else cards.with_status(card, outcome.text)
+            if outcome.kind == "unavailable":
+                return cards.with_status(stored or _minimal_card(outcome.text), outcome.text)
+            return cards.with_reminder_state(stored or _minimal_card(outcome.text), lang, False, data=data)
+        outcome = await self.actions.perform(VERB_ACTIONS[verb], info, lang, reference, data)
+        if outcome.kind == "calendar":
+            card = self.renderer.calendar_card(outcome, lang)
+            if verb == "calendar_rotate":
+                card = cards.with_status(card, cards.labels(lang)["feed_rotated"])
+            return card
+        return cards.with_status(stored or _minimal_card(outcome.text), outcome.text)
+
+    async def _confirm(self, turn_context: TurnContext, info: TurnInfo, data: dict, lang: str,
+                       card_id: str, stored: dict | None, conversation: dict) -> InvokeResponse:
+        """Yes/No of a confirmation card: the open question gets the answer (its outcome
+        becomes the card's last line); an answered question's buttons only say so."""
+        lab = cards.labels(lang)
+        question = stored or _minimal_card(lab["stale_confirm"])
+        if not card_id or card_id not in conversation.get("confirms", []):
+            return _invoke_card(cards.with_status(question, lab["stale_confirm"], keep_actions=False))
+        answer = data.get("text") if isinstance(data.get("text"), str) else lab["yes" if data.get("answer") == "yes" else "no"]
+        info.text = answer
+        turn_context.activity.text = answer
+        outbox: _Outbox = turn_context.turn_state[OUTBOX_KEY]
+        before = len(outbox.items)
+        # the open prompt reads only message activities: the answer is given to it as one
+        activity_type = turn_context.activity.type
+        turn_context.activity.type = ActivityTypes.message
+        try:
+            result = await run_dialog(self.dialog, turn_context, self.dialog_state)
+        finally:
+            turn_context.activity.type = activity_type
+        # what the dialog said goes onto the card instead of into a message
+        said = [a for a in outbox.items[before:] if a.type == ActivityTypes.message]
+        del outbox.items[before:]
+        if result.status != DialogTurnStatus.Waiting:
+            conversation = await self.conversation.data(turn_context)
+            conversation.pop("confirms", None)
+        lines = [a.text or (cards.card_of_activity(a) or {}).get("fallbackText", "") for a in said]
+        status = " ".join(line for line in lines if line) or lab["stale_confirm"]
+        card = cards.with_status(question, status, keep_actions=False)
+        if card_id in (conversation.get("cards") or {}):
+            self._store_card(conversation, card_id, card)
+        return _invoke_card(card)
 
     # ------------------------------------------------------------------ install / welcome
 
@@ -400,6 +547,11 @@ class CoopBot(TeamsActivityHandler):
         # an unchanged empty cache, so the end-of-turn save writes nothing back
         turn_context.turn_state[self.user_state._context_service_key] = CachedBotState({})  # noqa: SLF001
         await self.conversation.forget_context(turn_context)
+        # the cards kept for their buttons hold answers: gone too; a button of a card issued
+        # before now is stale (it says so instead of acting)
+        data = await self.conversation.data(turn_context)
+        data.pop("cards", None)
+        data["forgotten_at"] = time.time()
 
 
 def create_bot(settings: Any = None, storage: Storage | None = None, *, reminders: Any = None,
@@ -424,7 +576,7 @@ def create_bot(settings: Any = None, storage: Storage | None = None, *, reminder
                                 convention)
     actions = Actions(reminders, next_reminder=next_reminder)
     recognizer = CoopRecognizer(context_of=conversation.context)
-    renderer = cards.CardRenderer()
+    renderer = cards.CardRenderer(getattr(settings, "public_base_url", "") or "")
     holder: dict[str, CoopBot] = {}
 
     async def forget_state(turn_context: TurnContext) -> None:

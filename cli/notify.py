@@ -57,7 +57,8 @@ async def _sweep(settings: Any, as_of: date, transport: Any = None):
                 raise OtherInstanceSweeping("another instance is sweeping now; try again later")
             return await run_sweep(db, transport, as_of, tenant_rate=settings.tenant_rate_per_sec,
                                    convention=settings.fy_label_convention, limits=limits,
-                                   reclaim_in_flight=True)
+                                   reclaim_in_flight=True,
+                                   base_url=settings.public_base_url)
     finally:
         if owned:
             await transport.close()

@@ -115,8 +115,8 @@ class _Handler:
         if reply.action == "forget":
             return await step.begin_dialog(self.forget_id, {"lang": reply.lang, "intro": reply.text})
         if reply.action in ACTIONS_WITH_EFFECTS:
-            sentence = await self.actions.run(reply.action, info, reply.lang, _reference(step.context))
-            await step.context.send_activity(self.renderer.text(sentence, reply.lang, info.locale))
+            outcome = await self.actions.perform(reply.action, info, reply.lang, _reference(step.context))
+            await step.context.send_activity(self.renderer.outcome(outcome, reply.lang, info.locale))
             return await step.end_dialog()
         activity = self.renderer.reply(reply, info.locale)
         if awaiting(reply):

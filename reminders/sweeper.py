@@ -35,7 +35,7 @@ from typing import Any, Callable, Optional
 from core import calendar
 from storage.db import Database
 
-from . import messages, store
+from . import store
 from .schedule import ReminderItem, Schedule, due_reminders
 from .sender import Outcome, Sender, Transport
 
@@ -129,9 +129,11 @@ async def plan(db: Database, as_of: date, schedule: Optional[Schedule] = None) -
 
 
 def digest_activity(items: list[ReminderItem], as_of: date, lang: str, locale: Optional[str],
-                    convention: str = "seed") -> dict:
-    return {"type": "message", "textFormat": "markdown", "locale": locale or None,
-            "text": messages.digest_text(items, as_of, lang, locale, convention)}
+                    convention: str = "seed", **options: Any) -> dict:
+    """The reminder message: a card with a summary line (:func:`reminders.digest.digest_activity`)."""
+    from .digest import digest_activity as card_activity
+
+    return card_activity(items, as_of, lang, locale, convention, **options)
 
 
 async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
@@ -140,7 +142,7 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
                     schedule: Optional[Schedule] = None, max_claims: int = MAX_CLAIMS_PER_ROW,
                     reclaim_in_flight: bool = False,
                     observe: Optional[Callable[[str, int], None]] = None,
-                    **sender_options: Any) -> Summary:
+                    base_url: str = "", **sender_options: Any) -> Summary:
     """Run one sweep for ``as_of``; safe to rerun and to run on several instances at once.
 
     ``reclaim_in_flight``: take over rows another sweeper left ``in_flight`` without waiting
@@ -148,6 +150,7 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
     sweep runs under that leadership, so rows in flight when it is obtained belong to a
     sweeper that died. ``observe(outcome, n)`` is told each digest's outcome as it happens
     (``sent``, ``failed``, ``deferred``, ``deactivated``, ``skipped``) for the metrics.
+    ``base_url``: the bot's public address, for the reminder cards' "Add to calendar".
     ``sender_options`` go to :class:`~reminders.sender.Sender` (e.g. ``limits=``).
     """
     sender = transport if isinstance(transport, Sender) else Sender(
@@ -172,7 +175,8 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
             except asyncio.QueueEmpty:
                 return
             await _deliver_one(db, sender, target, as_of, summary, stop, lease_seconds,
-                               convention, max_claims, reclaim_before, observe or _ignore)
+                               convention, max_claims, reclaim_before, observe or _ignore,
+                               base_url)
 
     workers = max(1, min(concurrency, len(targets)))
     async with asyncio.TaskGroup() as group:
@@ -193,7 +197,7 @@ def _ignore(outcome: str, n: int) -> None:
 async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of: date,
                        summary: Summary, stop: asyncio.Event, lease_seconds: float,
                        convention: str, max_claims: int, reclaim_before: Optional[float],
-                       observe: Callable[[str, int], None]) -> None:
+                       observe: Callable[[str, int], None], base_url: str = "") -> None:
     owner = uuid.uuid4().hex
     started = time.monotonic()
     rows = await store.claim(db, target.subscription_id, owner, lease_seconds, as_of,
@@ -215,7 +219,9 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
     if not chosen:
         return
     items = [_item(r) for r in chosen]
-    activity = digest_activity(items, as_of, target.lang, target.locale, convention)
+    activity = digest_activity(items, as_of, target.lang, target.locale, convention,
+                               base_url=base_url, user_id=target.user_id, user_name=target.user_name,
+                               conversation_type=target.conversation_type)
     # Stop retrying well before the lease runs out, so no other sweeper re-sends meanwhile.
     outcome: Outcome = await sender.deliver(
         target.tenant_id, target.conversation_id, target.reference, activity,
