@@ -34,6 +34,8 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="The httpx module is deprecated")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
+from understanding import messages
+
 from . import store
 
 log = logging.getLogger(__name__)
@@ -47,11 +49,16 @@ SCOPE = "openid profile email"
 
 class AuthError(Exception):
     """Sign-in or token verification failed; ``status`` is 401 (who are you?) or 403 (not
-    allowed). The message is safe to show (no token content)."""
+    allowed). ``key`` names the catalogue sentence (``support.api.<key>``, filled with
+    ``params``): ``str(err)`` is the English one (for the log), :meth:`text` the asker's
+    language. The message is safe to show (no token content)."""
 
-    def __init__(self, message: str, status: int = 401) -> None:
-        super().__init__(message)
-        self.status = status
+    def __init__(self, key: str, status: int = 401, **params: Any) -> None:
+        self.key, self.params, self.status = key, params, status
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str | None) -> str:
+        return messages.t(lang, "support.api." + self.key, **self.params)
 
 
 @dataclass(frozen=True)
@@ -95,8 +102,7 @@ class OidcProvider:
             response.raise_for_status()
             metadata = response.json()
             if str(metadata.get("issuer", "")).rstrip("/") != self.issuer:
-                raise AuthError(f"the issuer's discovery document names another issuer "
-                                f"({metadata.get('issuer')!r})", 500)
+                raise AuthError("issuer_mismatch", 500, issuer=repr(metadata.get("issuer")))
             self._metadata, self._metadata_at = metadata, time.monotonic()
         return self._metadata
 
@@ -118,22 +124,22 @@ class OidcProvider:
             return self._keys[kid]
         if kid is None and len(self._keys) == 1:
             return next(iter(self._keys.values()))
-        raise AuthError("the token is signed by a key the issuer does not publish")
+        raise AuthError("token_unknown_key")
 
     async def _verify(self, token: str, audience: list[str], nonce: str | None = None) -> dict:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise AuthError("malformed token") from None
+            raise AuthError("token_malformed") from None
         key = await self._key(header.get("kid"))
         try:
             claims = jwt.decode(token, key=key.key, algorithms=ALGORITHMS, audience=audience,
                                 issuer=self.issuer, leeway=LEEWAY_SECONDS,
                                 options={"require": ["exp", "iss", "aud"]})
         except jwt.PyJWTError as err:
-            raise AuthError(f"invalid token: {err}") from None
+            raise AuthError("token_invalid", error=str(err)) from None
         if nonce is not None and not secrets.compare_digest(str(claims.get("nonce", "")), nonce):
-            raise AuthError("the ID token's nonce does not match this sign-in")
+            raise AuthError("nonce")
         return claims
 
     # --- authorisation -------------------------------------------------------------------------
@@ -142,15 +148,14 @@ class OidcProvider:
         """Check the group/app role; the hashed user id (Entra's ``oid``, else ``sub``)."""
         subject = claims.get("oid") or claims.get("sub")
         if not subject:
-            raise AuthError("the token names no user")
+            raise AuthError("token_no_user")
         groups = claims.get("groups") or []
         roles = claims.get("roles") or []
         if self.allowed_group not in [*groups, *roles]:
             if "groups" in (claims.get("_claim_names") or {}):
                 log.warning("support sign-in refused: the token has too many groups to list them "
                             "(group overage); assign an app role named by SUPPORT_ALLOWED_GROUP")
-            raise AuthError("your account is not in the group or app role allowed to use the "
-                            "support desk", 403)
+            raise AuthError("not_allowed", 403)
         name = claims.get("name") or claims.get("preferred_username") or claims.get("email") or ""
         return Identity(store.user_hash(self.issuer, str(subject)), str(name))
 
@@ -183,9 +188,9 @@ class OidcProvider:
                 token = await client.fetch_token(metadata["token_endpoint"], code=code,
                                                  code_verifier=login.verifier)
             except Exception as err:  # authlib's OAuthError or an HTTP error: sign-in failed
-                raise AuthError(f"the issuer refused the sign-in code: {err}") from None
+                raise AuthError("code_refused", error=str(err)) from None
         id_token = token.get("id_token")
         if not id_token:
-            raise AuthError("the issuer returned no ID token")
+            raise AuthError("no_id_token")
         claims = await self._verify(id_token, [self.client_id], nonce=login.nonce)
         return self.identity(claims)

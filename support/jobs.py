@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from storage import Database
+from understanding import messages
 
 from . import store, worker
 
@@ -117,7 +118,7 @@ class JobRunner:
         src, dst = self.files.input(job_id), self.files.output(job_id)
         if not src.is_file():
             await store.finish_job(self.db, job_id, self.worker_id, status="failed",
-                                   error="the uploaded file is no longer on this server")
+                                   error=messages.t("en", "support.api.input_gone"))
             log.warning("support job %s failed: its input file is gone", job_id)
             return
         loop = asyncio.get_running_loop()

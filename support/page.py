@@ -1,14 +1,18 @@
 """The support desk's HTML, in English and French: server-rendered, no front-end build; the
 little JavaScript is ``static/support.js`` (no inline script, so the CSP forbids all inline code).
 
-The page's own words are in :data:`TEXTS` (the answers' words come from understanding's
-catalogues). Every text is HTML-escaped here.
+The page's own words are the ``support.*`` entries of the language packs' gettext catalogues
+(``understanding/lang/<code>/messages.po``), looked up with :func:`understanding.messages.t`
+like every other sentence; the script gets its templates from the page (:data:`SCRIPT_KEYS`,
+as JSON data, never executed). Every text is HTML-escaped here.
 """
 from __future__ import annotations
 
 import json
 from datetime import date
 from html import escape
+
+from understanding import messages
 
 LANGS = ("en", "fr")
 
@@ -21,122 +25,10 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Support desk – Co-op Assistant",
-        "heading": "Co-op Assistant support desk",
-        "skip": "Skip to the ticket box",
-        "signed_in": "Signed in as {name}",
-        "local_dev": "Local development: no sign-in",
-        "sign_out": "Sign out",
-        "switch": "Français",
-        "switch_label": "Afficher la page en français",
-        "ask_heading": "Answer a ticket",
-        "ticket_label": "Partner's message",
-        "ticket_help": "Paste the whole ticket: every question in it is answered, in order.",
-        "lang_label": "Answer language",
-        "lang_auto": "Same as the message",
-        "lang_en": "English",
-        "lang_fr": "French",
-        "today_label": "Answer as of",
-        "batch_lang_label": "Language of the export's answers",
-        "batch_today_label": "Answer the export as of",
-        "today_help": "Use the ticket's date for an old ticket: days left and open/closed windows depend on it.",
-        "submit": "Answer",
-        "working": "Answering…",
-        "answer_heading": "Answer to paste back",
-        "answer_label": "Answer text (plain text, ready to paste)",
-        "copy": "Copy answer",
-        "copied": "Copied to the clipboard.",
-        "copy_failed": "Could not copy: select the text and copy it yourself.",
-        "question_n": "Question {n}",
-        "facts": "Facts",
-        "cited": "Cited pages",
-        "reading_note": "Reading taken",
-        "choices": "The answer asks the partner to choose:",
-        "as_of": "Answered as of {day}",
-        "batch_heading": "Answer an export",
-        "file_label": "CSV file with a “question” column, or JSONL",
-        "file_help": "Other columns are kept. The download adds an “answer” column (and “error” for a row that failed).",
-        "upload": "Upload and answer",
-        "jobs_heading": "Your exports",
-        "no_jobs": "No export yet.",
-        "progress_label": "Progress of {name}",
-        "rows": "{done} of {total} rows",
-        "failed_rows": "{n} failed",
-        "status_queued": "waiting",
-        "status_running": "answering",
-        "status_done": "done",
-        "status_failed": "failed",
-        "download": "Download {name}",
-        "error": "Something went wrong: {message}",
-        "e_signin_expired": "The sign-in took too long or was started in another browser. Start again.",
-        "e_signin_refused": "The sign-in did not succeed. Start again.",
-        "e_not_allowed": "Your account is not allowed to use the support desk. Ask to be added to the support group.",
-        "e_csrf": "This form expired. Reload the page and try again.",
-        "again": "Sign in again",
-        "account": "Account",
-        "signed_out": "You are signed out.",
-        "job_finished": "{name}: {status}.",
-    },
-    "fr": {
-        "title": "Poste support – Assistant co-op",
-        "heading": "Poste support de l'Assistant co-op",
-        "skip": "Aller à la zone du ticket",
-        "signed_in": "Connecté : {name}",
-        "local_dev": "Développement local : sans connexion",
-        "sign_out": "Se déconnecter",
-        "switch": "English",
-        "switch_label": "Show this page in English",
-        "ask_heading": "Répondre à un ticket",
-        "ticket_label": "Message du partenaire",
-        "ticket_help": "Collez le ticket entier : chaque question reçoit sa réponse, dans l'ordre.",
-        "lang_label": "Langue de la réponse",
-        "lang_auto": "Celle du message",
-        "lang_en": "Anglais",
-        "lang_fr": "Français",
-        "today_label": "Répondre à la date du",
-        "batch_lang_label": "Langue des réponses de l'export",
-        "batch_today_label": "Répondre à l'export à la date du",
-        "today_help": "Pour un ancien ticket, mettez sa date : les jours restants et l'état des périodes en dépendent.",
-        "submit": "Répondre",
-        "working": "Réponse en cours…",
-        "answer_heading": "Réponse à coller",
-        "answer_label": "Texte de la réponse (texte brut, prêt à coller)",
-        "copy": "Copier la réponse",
-        "copied": "Copiée dans le presse-papiers.",
-        "copy_failed": "Copie impossible : sélectionnez le texte et copiez-le vous-même.",
-        "question_n": "Question {n}",
-        "facts": "Faits",
-        "cited": "Pages citées",
-        "reading_note": "Lecture retenue",
-        "choices": "La réponse demande au partenaire de choisir :",
-        "as_of": "Réponse à la date du {day}",
-        "batch_heading": "Répondre à un export",
-        "file_label": "Fichier CSV avec une colonne « question », ou JSONL",
-        "file_help": "Les autres colonnes sont conservées. Le téléchargement ajoute une colonne « answer » (et « error » pour une ligne en échec).",
-        "upload": "Envoyer et répondre",
-        "jobs_heading": "Vos exports",
-        "no_jobs": "Aucun export pour l'instant.",
-        "progress_label": "Avancement de {name}",
-        "rows": "{done} lignes sur {total}",
-        "failed_rows": "{n} en échec",
-        "status_queued": "en attente",
-        "status_running": "en cours",
-        "status_done": "terminé",
-        "status_failed": "échec",
-        "download": "Télécharger {name}",
-        "error": "Une erreur est survenue : {message}",
-        "e_signin_expired": "La connexion a pris trop de temps ou a commencé dans un autre navigateur. Recommencez.",
-        "e_signin_refused": "La connexion n'a pas abouti. Recommencez.",
-        "e_not_allowed": "Votre compte n'a pas accès au poste support. Demandez à être ajouté au groupe support.",
-        "e_csrf": "Ce formulaire a expiré. Rechargez la page et réessayez.",
-        "again": "Se reconnecter",
-        "account": "Compte",
-        "signed_out": "Vous êtes déconnecté.",
-        "job_finished": "{name} : {status}.",
-    },
-}
+# The keys of the catalogue entries the script shows (``support.<name>``, sent as ``<name>``).
+SCRIPT_KEYS = ("working", "as_of", "error", "question_n", "reading_note", "choices", "facts", "cited",
+               "copied", "copy_failed", "progress_label", "rows", "failed_rows", "status_queued",
+               "status_running", "status_done", "status_failed", "download", "job_finished")
 
 
 def negotiate(accept_language: str) -> str:
@@ -163,16 +55,27 @@ def negotiate(accept_language: str) -> str:
     return "en"
 
 
+def text(lang: str, key: str, **params: str) -> str:
+    """The page's sentence ``support.<key>`` in ``lang`` (English when the pack lacks it)."""
+    return messages.t(lang, "support." + key, **params)
+
+
 def _t(lang: str, key: str, **params: str) -> str:
-    return escape(TEXTS[lang][key].format(**params))
+    """``text`` escaped for the page: every attribute here is double-quoted, so ``&<>"`` are
+    escaped and an apostrophe stays one ("Partner's message")."""
+    return escape(text(lang, key, **params), quote=False).replace('"', "&quot;")
+
+
+def script_strings(lang: str) -> dict[str, str]:
+    """The templates the script fills in (``{name}`` placeholders, as in the catalogue)."""
+    return {key: messages.template(lang, "support." + key) for key in SCRIPT_KEYS}
 
 
 def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> str:
-    t = TEXTS[lang]
-    other = "fr" if lang == "en" else "en"
+    other = "en" if lang == "fr" else "fr"
     who = _t(lang, "local_dev") if local_dev else _t(lang, "signed_in", name=user or "?")
     # The script's strings travel as JSON in a non-executed <script> (allowed by the CSP).
-    strings = json.dumps({k: v for k, v in t.items()}, ensure_ascii=False).replace("</", "<\\/")
+    strings = json.dumps(script_strings(lang), ensure_ascii=False).replace("</", "<\\/")
     return f"""<!doctype html>
 <html lang="{lang}">
 <head>
@@ -267,9 +170,9 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
 
 
 def render_error(lang: str, key: str) -> str:
-    """A page with one message (``e_<key>``, or ``signed_out``) and a link to sign in."""
-    lang = lang if lang in LANGS else "en"
-    message = _t(lang, key if key == "signed_out" else "e_" + key)
+    """A page with one message (``support.<key>``: ``signin_expired``, ``signin_refused``,
+    ``not_allowed``, ``csrf`` or ``signed_out``) and a link to sign in."""
+    message = _t(lang, key)
     role = "status" if key == "signed_out" else "alert"
     return f"""<!doctype html>
 <html lang="{lang}">

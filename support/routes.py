@@ -24,6 +24,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from storage import Database
+from understanding import messages
 
 from . import page, store
 from .answer import answer as answer_ticket
@@ -139,7 +140,29 @@ def _redirect(location: str) -> web.Response:
     return web.Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})
 
 
-def _error(status: int, message: str) -> web.Response:
+class Refused(ValueError):
+    """A request the API refuses: ``key`` names the catalogue sentence ``support.api.<key>``
+    (filled with ``params``); ``str()`` is the English one (for the log)."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key, self.params = key, params
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str | None) -> str:
+        return messages.t(lang, "support.api." + self.key, **self.params)
+
+
+def _api_lang(request: web.Request) -> str:
+    """The language of the API's errors: the page's (its cookie), else Accept-Language."""
+    cookie = request.cookies.get(LANG_COOKIE, "")
+    if cookie in page.LANGS:
+        return cookie
+    return page.negotiate(request.headers.get("Accept-Language", ""))
+
+
+def _error(request: web.Request, status: int, refusal: Exception) -> web.Response:
+    """The API's error JSON, in the asker's language when it is a catalogue sentence."""
+    message = refusal.text(_api_lang(request)) if isinstance(refusal, (Refused, AuthError)) else str(refusal)
     return web.json_response({"error": message}, status=status, headers={"Cache-Control": "no-store"})
 
 
@@ -179,18 +202,17 @@ async def _api_caller(request: web.Request) -> Caller:
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise AuthError("use Authorization: Bearer <token>")
+            raise AuthError("bearer_scheme")
         if desk.provider is None:
-            raise AuthError("bearer tokens need SUPPORT_OIDC_* (local development uses the page's "
-                            "session)")
+            raise AuthError("bearer_unconfigured")
         return Caller(await desk.provider.verify_bearer(token.strip()), None)
     caller = await _session_caller(request)
     if caller is None:
-        raise AuthError("sign in first (GET /support) or send a bearer token")
+        raise AuthError("sign_in_first")
     if request.method == "POST":
         sent = request.headers.get(CSRF_HEADER, "")
         if not sent or not secrets.compare_digest(sent, caller.session.csrf):
-            raise AuthError("missing or wrong CSRF token", 403)
+            raise AuthError("csrf", 403)
     return caller
 
 
@@ -201,7 +223,8 @@ def api(handler: Callable[[web.Request, Caller], Awaitable[web.StreamResponse]])
         except AuthError as err:
             headers = {"WWW-Authenticate": 'Bearer realm="support"'} if err.status == 401 else {}
             log.info("support API refused (%d): %s", err.status, err)
-            return web.json_response({"error": str(err)}, status=err.status, headers=headers)
+            return web.json_response({"error": err.text(_api_lang(request))}, status=err.status,
+                                     headers=headers)
         return await handler(request, caller)
 
     return wrapped
@@ -231,10 +254,10 @@ def _parse_today(value: Any) -> date:
     try:
         day = date.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(f"today must be a date YYYY-MM-DD, got {value!r}") from None
+        raise Refused("today_format", value=repr(value)) from None
     first, last = calendar().first_day, calendar().last_day
     if not first <= day <= last:
-        raise ValueError(f"today must be between {first} and {last}")
+        raise Refused("today_range", first=first.isoformat(), last=last.isoformat())
     return day
 
 
@@ -242,7 +265,7 @@ def _parse_lang(value: Any) -> str | None:
     if value in (None, "", "auto"):
         return None
     if value not in ("en", "fr"):
-        raise ValueError("lang must be en, fr or empty (the ticket's own language)")
+        raise Refused("lang")
     return str(value)
 
 
@@ -298,7 +321,7 @@ async def login_handler(request: web.Request) -> web.StreamResponse:
         url, login = await desk.provider.start(desk.redirect_uri, return_to)
     except Exception:
         log.exception("support sign-in: the issuer could not be reached")
-        return web.Response(status=503, text="The sign-in service cannot be reached; try again.",
+        return web.Response(status=503, text=page.text(_ui_lang(request)[0], "issuer_unreachable"),
                             headers=page.SECURITY_HEADERS)
     await store.purge_expired(desk.db)  # abandoned sign-ins and sessions never pile up
     cookie = await store.create_login(desk.db, login)
@@ -363,19 +386,19 @@ async def answer_handler(request: web.Request, caller: Caller) -> web.StreamResp
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return _error(400, "the body must be JSON: {\"text\": \"...\", \"lang\": \"fr\", \"today\": \"YYYY-MM-DD\"}")
+        return _error(request, 400, Refused("body_json", example='{"text": "...", "lang": "fr", "today": "YYYY-MM-DD"}'))
     if not isinstance(body, dict):
-        return _error(400, "the body must be a JSON object")
+        return _error(request, 400, Refused("body_object"))
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
-        return _error(400, "text is required: the partner's message")
+        return _error(request, 400, Refused("text_required"))
     if len(text) > MAX_TICKET_CHARS:
-        return _error(413, f"text is longer than {MAX_TICKET_CHARS} characters")
+        return _error(request, 413, Refused("text_too_long", max=MAX_TICKET_CHARS))
     try:
         today = _parse_today(body.get("today"))
         lang = _parse_lang(body.get("lang"))
     except ValueError as err:
-        return _error(400, str(err))
+        return _error(request, 400, err)
     locale = body.get("locale") if isinstance(body.get("locale"), str) else None
     result = answer_ticket(text, today=today, lang=lang, locale=locale,
                            convention=desk.settings.fy_label_convention, respond=desk.respond)
@@ -389,12 +412,25 @@ async def answer_handler(request: web.Request, caller: Caller) -> web.StreamResp
 # --- API: batch jobs -------------------------------------------------------------------------
 
 
-def _job_json(job: dict[str, Any]) -> dict[str, Any]:
+# Job errors the runner records in English from the catalogue (``support.api.<key>``); the
+# API shows them in the asker's language. Any other error (a worker's) is shown as it is.
+_JOB_ERRORS = ("input_gone",)
+
+
+def _job_error(error: str | None, lang: str) -> str | None:
+    for key in _JOB_ERRORS:
+        if error == messages.t("en", "support.api." + key):
+            return messages.t(lang, "support.api." + key)
+    return error
+
+
+def _job_json(job: dict[str, Any], lang: str = "en") -> dict[str, Any]:
     total = job["total"]
     done = job["done"]
     percent = 100 if job["status"] == "done" else (int(done * 100 / total) if total else 0)
     out = {k: job[k] for k in ("id", "status", "fmt", "filename", "lang", "today", "total",
                                "done", "failed", "error", "resumed")}
+    out["error"] = _job_error(out["error"], lang)
     out["percent"] = percent
     out["result_url"] = f"/support/api/jobs/{job['id']}/result" if job["status"] == "done" else None
     out["events_url"] = f"/support/api/jobs/{job['id']}/events"
@@ -437,7 +473,7 @@ async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResp
                     elif part.name in ("lang", "today"):
                         params[part.name] = (await part.text()).strip()
                 if not got_file:
-                    raise ValueError("the form has no 'file' field")
+                    raise Refused("no_file_field")
             else:
                 async for chunk in request.content.iter_chunked(UPLOAD_CHUNK):
                     size += len(chunk)
@@ -445,21 +481,21 @@ async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResp
                         raise _TooLarge()
                     await asyncio.to_thread(f.write, chunk)
         if size == 0:
-            raise ValueError("the file is empty")
+            raise Refused("file_empty")
         from understanding.batch import FORMATS, format_of
 
         fmt = params.get("format") or format_of(filename or "upload.csv")
         if fmt not in FORMATS:
-            raise ValueError("format must be csv or jsonl")
+            raise Refused("format")
         today = _parse_today(params.get("today"))
         lang = _parse_lang(params.get("lang"))
         await asyncio.to_thread(_check_header, path, fmt)
     except _TooLarge:
         await asyncio.to_thread(path.unlink, missing_ok=True)
-        return _error(413, f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        return _error(request, 413, Refused("file_too_large", mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
     except ValueError as err:
         await asyncio.to_thread(path.unlink, missing_ok=True)
-        return _error(400, str(err))
+        return _error(request, 400, err)
     safe_name = Path(filename or f"upload.{fmt}").name[:200]
     await store.create_job(desk.db, job_id=job_id, owner=caller.identity.user_hash, fmt=fmt,
                            filename=safe_name, lang=lang, today=today.isoformat())
@@ -467,7 +503,7 @@ async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResp
     log.info("support job %s queued by user %s (%s, %d bytes)", job_id, caller.identity.user_hash,
              fmt, size)
     job = await store.get_job(desk.db, job_id)
-    return web.json_response(_job_json(job), status=202,
+    return web.json_response(_job_json(job, _api_lang(request)), status=202,
                              headers={"Location": f"/support/api/jobs/{job_id}"})
 
 
@@ -489,15 +525,15 @@ def _check_header(path: Path, fmt: str) -> None:
             else:
                 f.readline()
     except UnicodeDecodeError:
-        raise ValueError("the file is not UTF-8 text") from None
+        raise Refused("not_utf8") from None
     except csv.Error as err:
-        raise ValueError(f"the CSV cannot be read: {err}") from None
+        raise Refused("csv_unreadable", error=str(err)) from None
 
 
 @api
 async def jobs_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
     jobs = await store.list_jobs(_desk(request).db, caller.identity.user_hash)
-    return web.json_response({"jobs": [_job_json(job) for job in jobs]},
+    return web.json_response({"jobs": [_job_json(job, _api_lang(request)) for job in jobs]},
                              headers={"Cache-Control": "no-store"})
 
 
@@ -505,8 +541,8 @@ async def jobs_handler(request: web.Request, caller: Caller) -> web.StreamRespon
 async def job_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
     job = await _own_job(request, caller)
     if job is None:
-        return _error(404, "no such job")
-    return web.json_response(_job_json(job), headers={"Cache-Control": "no-store"})
+        return _error(request, 404, Refused("no_job"))
+    return web.json_response(_job_json(job, _api_lang(request)), headers={"Cache-Control": "no-store"})
 
 
 @api
@@ -515,7 +551,7 @@ async def events_handler(request: web.Request, caller: Caller) -> web.StreamResp
     comment every 15 s to keep proxies open), then ``end`` when it is done or failed."""
     job = await _own_job(request, caller)
     if job is None:
-        return _error(404, "no such job")
+        return _error(request, 404, Refused("no_job"))
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
                                            "Cache-Control": "no-store", "X-Accel-Buffering": "no"})
     await response.prepare(request)
@@ -523,7 +559,7 @@ async def events_handler(request: web.Request, caller: Caller) -> web.StreamResp
     last = None
     idle = 0.0
     while True:
-        state = _job_json(job)
+        state = _job_json(job, _api_lang(request))
         if state != last:
             await response.write(f"event: progress\ndata: {json.dumps(state)}\n\n".encode())
             last, idle = state, 0.0
@@ -543,12 +579,13 @@ async def events_handler(request: web.Request, caller: Caller) -> web.StreamResp
 async def result_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
     job = await _own_job(request, caller)
     if job is None:
-        return _error(404, "no such job")
+        return _error(request, 404, Refused("no_job"))
     if job["status"] != "done":
-        return _error(409, f"the job is {job['status']}: the result exists once it is done")
+        return _error(request, 409, Refused("job_not_done", status=page.text(_api_lang(request),
+                                                                             "status_" + job["status"])))
     path = _desk(request).runner.files.output(job["id"])
     if not path.is_file():
-        return _error(410, "the result file is no longer on this server")
+        return _error(request, 410, Refused("result_gone"))
     stem = Path(job["filename"]).stem or "tickets"
     ext = "jsonl" if job["fmt"] == "jsonl" else "csv"
     name = f"{stem}-answered.{ext}"

@@ -577,3 +577,24 @@ def test_the_server_refuses_to_start_with_local_dev_on_a_public_host(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "SUPPORT_LOCAL_DEV" in proc.stderr and "loopback" in proc.stderr and "0.0.0.0" in proc.stderr
+
+
+async def test_api_errors_speak_the_askers_language(start_desk):
+    """The API's refusals are catalogue sentences (support.api.*): French for a French browser
+    (Accept-Language, or the page's language cookie), English otherwise."""
+    from understanding import messages
+
+    desk = await start_desk(LOCAL)
+    await desk.open_page()
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    status, body = await desk.post_json("/support/api/answer", {"text": "hi"}, desk.headers(csrf=False, **french))
+    assert status == 403 and body["error"] == messages.t("fr", "support.api.csrf") == "jeton CSRF manquant ou erroné"
+    status, body = await desk.post_json("/support/api/answer", {"text": " "}, desk.headers(**french))
+    assert status == 400 and body["error"] == messages.t("fr", "support.api.text_required")
+    status, body = await desk.post_json("/support/api/answer", {"text": "hi", "today": "1800-01-01"},
+                                        desk.headers(Cookie=desk.cookie + "; support-lang=fr"))
+    assert status == 400 and body["error"].startswith("today doit être entre le ")
+    status, body = await desk.post_json("/support/api/answer", {"text": "hi", "lang": "de"}, desk.headers())
+    assert status == 400 and body["error"] == messages.t("en", "support.api.lang")
+    missing = await desk.http.get(desk.base + "/support/api/jobs/nope", headers=desk.headers(**french))
+    assert missing.status == 404 and (await missing.json())["error"] == "export introuvable"

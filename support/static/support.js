@@ -1,5 +1,6 @@
 // The support desk page: answer a ticket, copy the answer, answer an export with progress.
-// Plain JavaScript, no build; the page's words come from the server (#strings).
+// Plain JavaScript, no build; the page's words come from the server (#strings: the catalogue's
+// support.* templates for the page's language), never from tables of its own.
 "use strict";
 (function () {
   const S = JSON.parse(document.getElementById("strings").textContent);
@@ -33,7 +34,7 @@
     if (many) article.appendChild(el("h3", {}, fmt("question_n", { n })));
     if (section.reading_note) {
       const note = el("p", { class: "note", role: "note" });
-      note.appendChild(el("strong", {}, S.reading_note + (document.documentElement.lang === "fr" ? " : " : ": ")));
+      note.appendChild(el("strong", {}, S.reading_note + " "));
       note.appendChild(document.createTextNode(section.reading_note));
       article.appendChild(note);
     }
