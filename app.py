@@ -11,6 +11,7 @@ are imported by :func:`create_app` and the serve path, so CLI commands start fas
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import logging
 import sys
@@ -34,6 +35,26 @@ StartupError = composition.StartupError
 open_storage = composition.open_database
 product_bot_factory = composition.product_bot_factory
 build_product_bot = composition.build_product_bot
+start_state_retention = composition.start_state_retention
+
+
+def is_local_url(url: str) -> bool:
+    """Whether ``url`` names this machine (localhost, a loopback or unspecified address).
+
+    >>> is_local_url("http://localhost:3978"), is_local_url("https://coop.contoso.com")
+    (True, False)
+    """
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 # --- the application --------------------------------------------------------------------------
@@ -42,7 +63,8 @@ build_product_bot = composition.build_product_bot
 def create_app(settings: Settings | None = None, *, bot: Any = None, storage: Any = None,
                adapter: Any = None, credentials_factory: Any = None, transport: Any = None,
                on_turn_error: Any = None, apology: Any = None) -> "web.Application":
-    """The aiohttp application: ``POST /api/messages`` and ``GET /healthz``.
+    """The aiohttp application: ``POST /api/messages``, ``GET /healthz`` (liveness) and
+    ``GET /readyz`` (503 while the database does not answer).
 
     - ``settings``: default ``Settings.from_env()``.
     - ``bot``: anything with ``async on_turn(turn_context)`` (an ``ActivityHandler``). Default:
@@ -63,7 +85,8 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     """
     from aiohttp import web
 
-    from bot.http import MAX_BODY_BYTES, SERVICES, Services, handle_healthz, handle_messages
+    from bot.http import (MAX_BODY_BYTES, SERVICES, Services, handle_healthz, handle_messages,
+                          handle_readyz)
 
     settings = settings or Settings.from_env()
     settings.register_language_packs()
@@ -78,6 +101,11 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
         log.warning("MicrosoftAppId is not set: local-development mode, incoming requests are "
                     "NOT authenticated. Set MicrosoftAppId and MicrosoftAppPassword before "
                     "exposing this server.")
+    elif is_local_url(settings.public_base_url):
+        log.warning("MicrosoftAppId is set but PUBLIC_BASE_URL is %s: calendar links on cards "
+                    "and reminders would point at this machine and be broken for everyone "
+                    "else. Set PUBLIC_BASE_URL to the public https address of this bot (the "
+                    "host of its messaging endpoint).", settings.public_base_url)
 
     import ops
 
@@ -88,6 +116,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
     app[ops.METRICS] = metrics
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", handle_healthz)
+    app.router.add_get("/readyz", handle_readyz)
 
     def use_bot(the_bot: Any) -> None:
         services.bot = the_bot
@@ -105,6 +134,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
             owned = None
             if services.storage is None:
                 services.storage = owned = await open_storage(settings)
+            retention = None
             try:
                 if callable(getattr(services.storage, "migration_status", None)):
                     if str(getattr(services.storage, "url", "")).endswith(":memory:"):
@@ -116,8 +146,12 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                 the_bot = await build_product_bot(settings, services.storage, create_bot)
                 _check_bot(the_bot)
                 use_bot(the_bot)
+                retention = start_state_retention(settings, the_bot)
                 yield
             finally:
+                if retention is not None:
+                    retention.cancel()
+                    await asyncio.gather(retention, return_exceptions=True)
                 if owned is not None:
                     await owned.close()
 
@@ -125,6 +159,10 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
         composition.mount_reminders(app, settings, adapter, observe=metrics.reminder)
 
     ops.install(app, metrics, admin_token=settings.admin_token, ready=lambda: services.storage)
+
+    from support.routes import setup as setup_support
+
+    setup_support(app, settings, database=lambda: services.storage)  # off (no routes) unless configured
 
     if owned_adapter:
         async def close_adapter(_app: web.Application) -> None:
@@ -178,14 +216,21 @@ def serve(settings: Settings) -> int:
 
     from ops import configure_azure_monitor
 
+    from bot.http import RedactingAccessLogger
+    from storage import StorageError
+
     configure_azure_monitor(settings.applicationinsights_connection_string)
     try:
         app = create_app(settings)
         log.info("Co-op Assistant %s listening on http://%s:%d/api/messages", __version__,
                  settings.host, settings.port)
-        web.run_app(app, host=settings.host, port=settings.port, print=None)
+        web.run_app(app, host=settings.host, port=settings.port, print=None,
+                    access_log_class=RedactingAccessLogger)
     except StartupError as err:  # also raised at start-up: e.g. the schema is behind
         print(f"app.py: cannot start: {err}", file=sys.stderr)
+        return 2
+    except StorageError as err:  # e.g. the database never became reachable: one clear line
+        log.error("cannot start: database: %s", err)
         return 2
     return 0
 

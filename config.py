@@ -20,6 +20,7 @@ config.ConfigError: invalid configuration:
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ DOTENV_PATH = REPO_ROOT / ".env"
 DEFAULT_DATABASE_PATH = REPO_ROOT / "data" / "coop.sqlite3"
 # SQLAlchemy-style URL: three slashes, then the absolute path (which starts with its own "/").
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DATABASE_PATH.as_posix()}"
+DEFAULT_SUPPORT_JOBS_DIR = REPO_ROOT / "data" / "support-jobs"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
              "userassignedmsi": "UserAssignedMSI"}
@@ -81,6 +84,28 @@ class Settings:
       (unset: no export; set: Azure Monitor, with the optional azure-monitor-opentelemetry)
     - ``public_base_url`` <- ``PUBLIC_BASE_URL`` (``http://HOST:PORT``), for calendar links
     - ``admin_token`` <- ``ADMIN_TOKEN`` (unset: operator routes are disabled)
+    - ``support_oidc_issuer``, ``support_oidc_client_id``, ``support_oidc_client_secret``,
+      ``support_allowed_group`` <- ``SUPPORT_OIDC_ISSUER``, ``SUPPORT_OIDC_CLIENT_ID``,
+      ``SUPPORT_OIDC_CLIENT_SECRET``, ``SUPPORT_ALLOWED_GROUP``: the support desk's sign-in
+      (Entra ID); all four or none. None and no ``SUPPORT_LOCAL_DEV``: the page is off (404).
+    - ``support_local_dev`` <- ``SUPPORT_LOCAL_DEV`` (false): the support desk without sign-in,
+      refused unless ``HOST`` is a loopback address
+    - ``support_jobs_dir`` <- ``SUPPORT_JOBS_DIR`` (``<repo>/data/support-jobs``): uploaded and
+      answered batch files
+    - ``db_statement_timeout`` <- ``DB_STATEMENT_TIMEOUT_SECONDS`` (5): a database call that
+      has not answered by then fails (the turn apologises) instead of hanging
+    - ``db_connect_timeout`` <- ``DB_CONNECT_TIMEOUT_SECONDS`` (5): opening one connection
+    - ``db_startup_wait`` <- ``DB_STARTUP_WAIT_SECONDS`` (60): how long start-up retries a
+      database that is not reachable yet (0: fail at once)
+    - ``reminder_lease_seconds`` <- ``REMINDER_LEASE_SECONDS`` (60): how long a sweeper's claim
+      on a reminder lasts without renewal (a sweeper that died loses its claims after that)
+    - ``reminder_heartbeat_seconds`` <- ``REMINDER_HEARTBEAT_SECONDS`` (20): how often a live
+      sweeper renews its claims; must be below the lease
+    - ``reminder_retry_seconds`` <- ``REMINDER_RETRY_SECONDS`` (120): how soon the server's
+      sweeper comes back for reminders a sweep could not finish
+    - ``state_retention_days`` <- ``STATE_RETENTION_DAYS`` (90): conversation and user state
+      that no turn has read or written for this many days is deleted by a periodic job
+      (0: kept until "forget my data")
     - ``lang_path`` <- ``COOP_LANG_PATH`` (unset: the built-in language packs only): folders
       of extra language packs, separated by ``os.pathsep``; :meth:`register_language_packs`
       hands them to ``understanding.langpacks``
@@ -104,12 +129,32 @@ class Settings:
     tenant_rate_per_sec: float = 5.0
     public_base_url: str = ""
     admin_token: str | None = field(default=None, repr=False)
+    support_oidc_issuer: str = ""
+    support_oidc_client_id: str = ""
+    support_oidc_client_secret: str = field(default="", repr=False)
+    support_allowed_group: str = ""
+    support_local_dev: bool = False
+    support_jobs_dir: str = str(DEFAULT_SUPPORT_JOBS_DIR)
+    db_statement_timeout: float = 5.0
+    db_connect_timeout: float = 5.0
+    db_startup_wait: float = 60.0
+    reminder_lease_seconds: float = 60.0
+    reminder_heartbeat_seconds: float = 20.0
+    reminder_retry_seconds: float = 120.0
+    state_retention_days: int = 90
     log_format: str = "text"
     applicationinsights_connection_string: str | None = field(default=None, repr=False)
     lang_path: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
+        for env_name, attribute, _default in _SECONDS:
+            value = getattr(self, attribute)
+            zero_ok = env_name in _MAY_BE_ZERO
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok)):
+                problems.append((env_name, f"must be a number of seconds "
+                                           f"{'>= 0' if zero_ok else '> 0'}, got {value!r}"))
         app_type = APP_TYPES.get(str(self.app_type).lower())
         if app_type is None:
             problems.append(("MicrosoftAppType",
@@ -159,6 +204,18 @@ class Settings:
             # Never echo the token itself.
             problems.append(("ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN_LENGTH} "
                                             "characters long (or unset to disable operator routes)"))
+        problems += _support_problems(self)
+        for env_name, attribute, _default in _DAYS:
+            value = getattr(self, attribute)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                problems.append((env_name, f"must be a whole number of days >= 0, got {value!r}"))
+        if (isinstance(self.reminder_heartbeat_seconds, (int, float))
+                and isinstance(self.reminder_lease_seconds, (int, float))
+                and self.reminder_heartbeat_seconds >= self.reminder_lease_seconds):
+            problems.append(("REMINDER_HEARTBEAT_SECONDS",
+                             f"must be less than REMINDER_LEASE_SECONDS "
+                             f"({self.reminder_lease_seconds!r}), got "
+                             f"{self.reminder_heartbeat_seconds!r}"))
         object.__setattr__(self, "lang_path", tuple(str(p) for p in self.lang_path))
         for folder in self.lang_path:
             if not Path(folder).is_dir():
@@ -196,11 +253,18 @@ class Settings:
             "fy_label_convention": env.get("FY_LABEL_CONVENTION", "seed"),
             "public_base_url": env.get("PUBLIC_BASE_URL", ""),
             "admin_token": env.get("ADMIN_TOKEN"),
+            "support_oidc_issuer": env.get("SUPPORT_OIDC_ISSUER", ""),
+            "support_oidc_client_id": env.get("SUPPORT_OIDC_CLIENT_ID", ""),
+            "support_oidc_client_secret": env.get("SUPPORT_OIDC_CLIENT_SECRET", ""),
+            "support_allowed_group": env.get("SUPPORT_ALLOWED_GROUP", ""),
+            "support_jobs_dir": env.get("SUPPORT_JOBS_DIR", str(DEFAULT_SUPPORT_JOBS_DIR)),
             "log_format": env.get("LOG_FORMAT", "text"),
             "applicationinsights_connection_string":
                 env.get("APPLICATIONINSIGHTS_CONNECTION_STRING"),
             "lang_path": tuple(p for p in env.get("COOP_LANG_PATH", "").split(os.pathsep) if p.strip()),
         }
+        kwargs["support_local_dev"] = _parse(env, "SUPPORT_LOCAL_DEV", False, _bool,
+                                             "true or false", problems)
         kwargs["port"] = _parse(env, "PORT", 3978, int, "an integer between 1 and 65535", problems)
         kwargs["reminder_sweep_hour"] = _parse(env, "REMINDER_SWEEP_HOUR", 9, int,
                                                "an integer hour between 0 and 23 (UTC)", problems)
@@ -208,6 +272,12 @@ class Settings:
                                                   "true or false", problems)
         kwargs["tenant_rate_per_sec"] = _parse(env, "TENANT_RATE_PER_SEC", 5.0, float,
                                                "a number greater than 0", problems)
+        for env_name, attribute, default in _SECONDS:
+            kwargs[attribute] = _parse(env, env_name, default, float, "a number of seconds",
+                                       problems)
+        for env_name, attribute, default in _DAYS:
+            kwargs[attribute] = _parse(env, env_name, default, int, "a whole number of days",
+                                       problems)
         try:
             settings = cls(**kwargs)  # type: ignore[arg-type]
         except ConfigError as err:
@@ -238,6 +308,14 @@ class Settings:
         return bool(self.app_id)
 
     @property
+    def support_mode(self) -> str:
+        """The support desk: ``oidc`` (Entra ID sign-in), ``local`` (no sign-in, loopback only)
+        or ``off`` (its routes answer 404)."""
+        if self.support_oidc_issuer:
+            return "oidc"
+        return "local" if self.support_local_dev else "off"
+
+    @property
     def database_kind(self) -> str:
         """``sqlite`` or ``postgresql``."""
         scheme = urlsplit(self.database_url).scheme.split("+")[0].lower()
@@ -261,6 +339,20 @@ class Settings:
         return self.app_tenant_id
 
 
+# (environment variable, field, default): numbers of seconds, validated in __post_init__
+_SECONDS = (
+    ("DB_STATEMENT_TIMEOUT_SECONDS", "db_statement_timeout", 5.0),
+    ("DB_CONNECT_TIMEOUT_SECONDS", "db_connect_timeout", 5.0),
+    ("DB_STARTUP_WAIT_SECONDS", "db_startup_wait", 60.0),
+    ("REMINDER_LEASE_SECONDS", "reminder_lease_seconds", 60.0),
+    ("REMINDER_HEARTBEAT_SECONDS", "reminder_heartbeat_seconds", 20.0),
+    ("REMINDER_RETRY_SECONDS", "reminder_retry_seconds", 120.0),
+)
+# (environment variable, field, default): whole numbers of days >= 0 (0: keep for ever)
+_DAYS = (("STATE_RETENTION_DAYS", "state_retention_days", 90),)
+_MAY_BE_ZERO = {"DB_STARTUP_WAIT_SECONDS"}
+
+
 def _credential_problems(app_id: str, password: str, app_type: str,
                          tenant_id: str) -> list[tuple[str, str]]:
     problems = []
@@ -279,6 +371,52 @@ def _credential_problems(app_id: str, password: str, app_type: str,
         if not tenant_id:
             problems.append(("MicrosoftAppTenantId", "is required when MicrosoftAppType is "
                                                      f"{app_type}"))
+    return problems
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost``, ``127.x.x.x`` or ``::1``.
+
+    >>> [is_loopback_host(h) for h in ("localhost", "127.0.0.1", "::1", "0.0.0.0", "example.org")]
+    [True, True, True, False, False]
+    """
+    import ipaddress
+
+    host = (host or "").strip().lower()
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _support_problems(s: "Settings") -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    oidc = {"SUPPORT_OIDC_ISSUER": s.support_oidc_issuer,
+            "SUPPORT_OIDC_CLIENT_ID": s.support_oidc_client_id,
+            "SUPPORT_OIDC_CLIENT_SECRET": s.support_oidc_client_secret,
+            "SUPPORT_ALLOWED_GROUP": s.support_allowed_group}
+    if any(oidc.values()):
+        for name, value in oidc.items():
+            if not value:
+                problems.append((name, "is required when any SUPPORT_OIDC_* or "
+                                       "SUPPORT_ALLOWED_GROUP is set (all four, or none)"))
+        issuer = urlsplit(s.support_oidc_issuer) if s.support_oidc_issuer else None
+        if issuer is not None and not (
+                issuer.netloc and (issuer.scheme == "https" or (
+                    issuer.scheme == "http" and is_loopback_host(issuer.hostname or "")))):
+            problems.append(("SUPPORT_OIDC_ISSUER", "must be an https URL (http only on a loopback "
+                                                    "address, for tests), e.g. https://login."
+                                                    "microsoftonline.com/<tenant id>/v2.0, "
+                                                    f"got {s.support_oidc_issuer!r}"))
+    if s.support_local_dev and not any(oidc.values()) and not is_loopback_host(s.host):
+        problems.append(("SUPPORT_LOCAL_DEV", "serves the support desk WITHOUT sign-in, so it is "
+                                              "refused unless HOST is a loopback address "
+                                              f"(localhost, 127.0.0.1, ::1); HOST is {s.host!r}. "
+                                              "Configure SUPPORT_OIDC_* instead"))
+    if not s.support_jobs_dir:
+        problems.append(("SUPPORT_JOBS_DIR", "must not be empty"))
     return problems
 
 

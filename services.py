@@ -61,9 +61,11 @@ def product_migrations() -> list[tuple[str, list[str]]]:
     """Every (name, statements) migration the product runs on, in the order they apply."""
     from reminders import coordination, store
     from storage.bot_storage import migration
+    from support import store as support_store
 
     return [migration("bot_state"), (store.MIGRATION_NAME, store.MIGRATIONS),
-            (coordination.MIGRATION_NAME, coordination.MIGRATIONS)]
+            (coordination.MIGRATION_NAME, coordination.MIGRATIONS),
+            (support_store.MIGRATION_NAME, support_store.MIGRATIONS)]
 
 
 async def migrate_database(db: Any) -> dict[str, list[int]]:
@@ -96,9 +98,27 @@ def build_adapter(settings: Any, *, credentials_factory: Any = None, transport: 
 
 
 async def open_database(settings: Any) -> Any:
-    """The product database for ``DATABASE_URL``: ``await storage.Database.connect(url)``."""
-    connect = import_attribute("storage", "Database").connect
-    return await connect(settings.database_url)
+    """The product database for ``DATABASE_URL``, with the configured statement and connect
+    timeouts; a database that is not reachable yet is retried for ``DB_STARTUP_WAIT_SECONDS``
+    (``storage.connect_with_retry``: one log line per attempt) before start-up gives up."""
+    connect_with_retry = import_attribute("storage", "connect_with_retry")
+    return await connect_with_retry(settings.database_url, wait_seconds=settings.db_startup_wait,
+                                    statement_timeout=settings.db_statement_timeout,
+                                    connect_timeout=settings.db_connect_timeout)
+
+
+def start_state_retention(settings: Any, bot: Any) -> "asyncio.Task | None":
+    """The periodic job that deletes state no turn has used for ``STATE_RETENTION_DAYS``
+    (``storage.retention``), on the bot's conversation-state storage when it can expire."""
+    import asyncio
+
+    storage = getattr(getattr(bot, "conversation_state", None), "_storage", None)
+    if not callable(getattr(storage, "expire", None)):
+        return None
+    from storage.retention import run_retention
+
+    return asyncio.create_task(run_retention(storage, settings.state_retention_days),
+                               name="state-retention")
 
 
 def product_bot_factory() -> Any:

@@ -29,15 +29,19 @@ middleware, ``TeamsActivityHandler``, dialogs and ``TeamsInfo`` work unchanged. 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import logging
+import re
+import time
 import uuid
 from collections import OrderedDict
 from copy import copy
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable, Sequence
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import aiohttp
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
@@ -73,10 +77,14 @@ from botframework.connector.auth.jwt_token_extractor import (
     _OpenIdConfig,
     _OpenIdMetadata,
 )
+import jwt
+from botframework.connector.auth import EmulatorValidation
 from jwt.algorithms import RSAAlgorithm
 from msrest import Serializer
 from msrest.serialization import Model
 from yarl import URL
+
+from core.redact import bounded, log_id
 
 from . import correlation_id
 from .wire import model_json
@@ -263,7 +271,7 @@ class ChannelTransport:
                 raise _error_from_response(method, url, response.status,
                                            response.headers.get("Retry-After"), payload)
         except (aiohttp.ClientError, asyncio.TimeoutError) as err:
-            raise ChannelUnreachable(f"{method} {url}: no answer ({type(err).__name__})",
+            raise ChannelUnreachable(f"{method} {shown_url(url)}: no answer ({type(err).__name__})",
                                      method=method, url=url) from err
 
 
@@ -283,6 +291,19 @@ def activities_url(service_url: str | None, conversation_id: str,
     return f"{url}/{quote(activity_id, safe='')}" if activity_id else url
 
 
+_CONVERSATION_SEGMENT = re.compile(r"(/v3/conversations/)([^/?#]+)")
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit for error messages and logs: the conversation id in it hashed
+    (:func:`core.redact.log_id`), since it identifies a person's chat.
+
+    >>> shown_url("https://smba.example/amer/v3/conversations/a%3A1/activities/7")
+    'https://smba.example/amer/v3/conversations/id:2b2c40a6706d/activities/7'
+    """
+    return _CONVERSATION_SEGMENT.sub(lambda m: m.group(1) + log_id(unquote(m.group(2))), url)
+
+
 async def _authorization(credentials: Any, method: str, url: str) -> str | None:
     app_id = getattr(credentials, "microsoft_app_id", None)
     if not app_id or app_id == AuthenticationConstants.ANONYMOUS_SKILL_APP_ID:
@@ -291,7 +312,7 @@ async def _authorization(credentials: Any, method: str, url: str) -> str | None:
         token = await asyncio.to_thread(credentials.get_access_token)
     except Exception as err:  # MSAL or network failure, reported to the sender with a type
         # botframework-connector raises PermissionError when Azure AD refuses the credentials.
-        raise ChannelAuthError(f"{method} {url}: could not obtain a Bot Framework token "
+        raise ChannelAuthError(f"{method} {shown_url(url)}: could not obtain a Bot Framework token "
                                f"({type(err).__name__}: {err})",
                                credentials_rejected=isinstance(err, PermissionError),
                                method=method, url=url) from err
@@ -320,7 +341,7 @@ def _error_from_response(method: str, url: str, status: int, retry_after: str | 
     except (ValueError, AttributeError):
         pass  # not a Bot Framework error body ({"error": {...}}): the status says it all
     cls = _ERRORS_BY_STATUS.get(status, ChannelSendError)
-    message = f"{method} {url}: HTTP {status}" + (f" {code}" if code else "") + (
+    message = f"{method} {shown_url(url)}: HTTP {status}" + (f" {code}" if code else "") + (
         f": {detail}" if detail else "")
     return cls(message, status=status, code=code, retry_after=parse_retry_after(retry_after),
                method=method, url=url)
@@ -331,10 +352,22 @@ def _error_from_response(method: str, url: str, status: int, retry_after: str | 
 
 class _AsyncOpenIdMetadata(_OpenIdMetadata):
     """botframework-connector's key cache (refresh daily, at most hourly on an unknown key id),
-    fetched with aiohttp and a timeout. Stale keys are kept when a refresh fails."""
+    fetched with aiohttp and a timeout. Stale keys are kept when a refresh fails.
+
+    Concurrent requests share one fetch, and a failed fetch is remembered for
+    :attr:`failure_cache` seconds: meanwhile no request starts another one (a burst of forged
+    tokens is not a burst of DNS look-ups), and the failure is logged once per fetch, not
+    once per request."""
 
     timeout = aiohttp.ClientTimeout(total=10)
     retry_after_failure = timedelta(minutes=5)
+    failure_cache = timedelta(seconds=30)
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self._lock: asyncio.Lock | None = None
+        self._failed_at: datetime | None = None
+        self._failure: OpenIdMetadataUnavailable | None = None
 
     async def get(self, key_id: str) -> _OpenIdConfig:
         now = datetime.now()
@@ -349,14 +382,28 @@ class _AsyncOpenIdMetadata(_OpenIdMetadata):
         return key
 
     async def _refresh_or_keep(self, now: datetime) -> None:
-        try:
-            await self._refresh()
-        except OpenIdMetadataUnavailable:
-            if not self.keys:
-                raise
-            log.warning("could not refresh signing keys from %s; keeping the cached ones",
-                        self.url, exc_info=True)
-            self.last_updated = now - timedelta(days=1) + self.retry_after_failure
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:  # one fetch at a time; the others use its result
+            if self.last_updated >= now:
+                return  # refreshed by the request we waited for
+            if self._failed_at is not None and datetime.now() - self._failed_at < self.failure_cache:
+                if not self.keys:
+                    raise OpenIdMetadataUnavailable(str(self._failure))
+                return  # keep the cached keys until the failure is old enough to retry
+            try:
+                await self._refresh()
+                self._failed_at = self._failure = None
+            except OpenIdMetadataUnavailable as err:
+                self._failed_at, self._failure = datetime.now(), err
+                if not self.keys:
+                    log.error("cannot validate tokens: no signing keys could be fetched from "
+                              "%s (%s); answering 503 for %d s before trying again", self.url,
+                              err, self.failure_cache.total_seconds())
+                    raise
+                log.warning("could not refresh signing keys from %s; keeping the cached ones",
+                            self.url, exc_info=True)
+                self.last_updated = now - timedelta(days=1) + self.retry_after_failure
 
     async def _refresh(self) -> None:
         try:
@@ -381,6 +428,73 @@ class _AsyncOpenIdMetadata(_OpenIdMetadata):
                 return _OpenIdConfig(RSAAlgorithm.from_jwk(json.dumps(key)),
                                      key.get("endorsements", []))
         return None
+
+
+def _b64json(segment: str) -> dict:
+    padded = segment + "=" * (-len(segment) % 4)
+    value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    return value
+
+
+CLOCK_TOLERANCE = 5 * 60  # seconds, as botframework-connector's validation parameters
+
+
+def _metadata_url_for(issuer: Any) -> str | None:
+    """The OpenID metadata URL whose keys sign tokens of ``issuer`` (channel or emulator)."""
+    if issuer in ChannelValidation.TO_BOT_FROM_CHANNEL_TOKEN_VALIDATION_PARAMETERS.issuer:
+        return (ChannelValidation.open_id_metadata_endpoint
+                or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL)
+    if issuer in EmulatorValidation.TO_BOT_FROM_EMULATOR_TOKEN_VALIDATION_PARAMETERS.issuer:
+        return AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+    return None
+
+
+async def verify_bearer(auth_header: str, app_id: str) -> None:
+    """Check a Bot Framework bearer token without looking at the request body: its shape,
+    algorithm (RS256/384/512), issuer (the channel or the emulator), audience (``app_id``) and
+    lifetime first, with no I/O, so forged or expired tokens cost nothing; then its signature
+    with the issuer's signing keys (fetched and cached by :class:`_AsyncOpenIdMetadata`).
+
+    Raises ``PermissionError`` for a token that is not valid (401) and
+    :class:`OpenIdMetadataUnavailable` when no signing key could be fetched (503). The checks
+    that need the activity (``serviceurl`` claim, channel endorsements) are
+    botframework-connector's, after the body is read.
+    """
+    scheme, _, value = (auth_header or "").partition(" ")
+    parts = value.strip().split(".")
+    if scheme != "Bearer" or len(parts) != 3 or not all(parts):
+        raise PermissionError("no bearer token in the expected format")
+    try:
+        header, claims = _b64json(parts[0]), _b64json(parts[1])
+    except (ValueError, UnicodeError, binascii.Error) as err:
+        raise PermissionError("the token is not a JWT") from err
+    algorithm = header.get("alg")
+    if algorithm not in AuthenticationConstants.ALLOWED_SIGNING_ALGORITHMS:
+        raise PermissionError("token signing algorithm not allowed")
+    url = _metadata_url_for(claims.get("iss"))
+    if url is None:
+        raise PermissionError("token issuer not allowed")
+    audience = claims.get("aud")
+    if audience != app_id and not (isinstance(audience, list) and app_id in audience):
+        raise PermissionError("token audience is not this bot")
+    exp = claims.get("exp")
+    if not isinstance(exp, (int, float)) or exp + CLOCK_TOLERANCE < time.time():
+        raise PermissionError("token expired or without expiry")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise PermissionError("token without a key id")
+    install_async_openid_metadata()
+    metadata = JwtTokenExtractor.metadataCache.get(url)
+    if not isinstance(metadata, _AsyncOpenIdMetadata):
+        metadata = JwtTokenExtractor.metadataCache[url] = _AsyncOpenIdMetadata(url)
+    key = await metadata.get(kid)  # PermissionError for an unknown key id
+    try:
+        jwt.decode(value.strip(), key.public_key, algorithms=[algorithm],
+                   leeway=CLOCK_TOLERANCE, options={"verify_aud": False})
+    except jwt.PyJWTError as err:
+        raise PermissionError(f"token not valid: {type(err).__name__}") from err
 
 
 def install_async_openid_metadata() -> None:
@@ -769,8 +883,8 @@ class CoopAdapter(CloudAdapter):
             await self._run_turn_error_hook(context, error)
             raise error
         cid = correlation_id.get()
-        log.error("turn failed [cid=%s] type=%s channel=%s: %s", cid, activity.type,
-                  activity.channel_id, type(error).__name__, exc_info=error)
+        log.error("turn failed [cid=%s] type=%s channel=%s: %s", cid, bounded(activity.type, 40),
+                  bounded(activity.channel_id, 40), type(error).__name__, exc_info=error)
         if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
             try:
                 await context.send_activity(self.apology(context))
@@ -812,5 +926,5 @@ __all__ = [
     "CoopAdapter", "create_adapter", "ChannelTransport", "ChannelSendError", "ChannelThrottled",
     "ChannelForbidden", "ChannelNotFound", "ChannelUnreachable", "ChannelAuthError",
     "OpenIdMetadataUnavailable", "activities_url", "parse_retry_after", "jsonable",
-    "default_apology", "install_async_openid_metadata", "new_correlation_id",
+    "default_apology", "install_async_openid_metadata", "new_correlation_id", "verify_bearer",
 ]

@@ -1,18 +1,23 @@
-"""``POST /api/messages``: from the socket to ``bot.on_turn(turn_context)``, and ``GET /healthz``.
+"""``POST /api/messages``: from the socket to ``bot.on_turn(turn_context)``; ``GET /healthz``
+(liveness) and ``GET /readyz`` (readiness: the database answers).
 
 Answers, in the order they are checked:
 
 ====  ==========================================================================================
 415   ``Content-Type`` is not ``application/json``
-413   body over :data:`MAX_BODY_BYTES` (256 KB; also the application's ``client_max_size``)
+413   ``Content-Length`` over :data:`MAX_BODY_BYTES` (256 KB; also the application's
+      ``client_max_size``; a longer body without that header is refused once read)
+401   with ``MicrosoftAppId`` set: no valid Bot Framework token (missing, malformed, wrong
+      algorithm, issuer or audience, expired, bad signature), checked *before* the body is
+      read (:func:`bot.adapter.verify_bearer`), so an unauthenticated body costs nothing.
+      Without an app id (local development) the ``Authorization`` header is ignored.
+503   no signing key could be fetched to check the token's signature (the channel retries;
+      a failed fetch is remembered for 30 s and logged once)
 400   not JSON, not a JSON object, or not an activity: ``type``, ``conversation.id`` and
       ``from.id`` are required strings, ``serviceUrl`` an http(s) URL (required unless
       ``deliveryMode`` is ``expectReplies``), ``text`` a string or null
-401   with ``MicrosoftAppId`` set: no valid Bot Framework token (missing, malformed, wrong
-      audience, expired, bad signature, ``serviceurl`` claim not matching ``serviceUrl``).
-      Validation is botframework-connector's own. Without an app id (local development) the
-      ``Authorization`` header is ignored.
-503   the token's signing keys could not be fetched (the channel retries)
+401   the checks that need the activity, botframework-connector's own: ``serviceurl`` claim
+      not matching ``serviceUrl``, channel not endorsed by the signing key
 400   an activity type that is not a Bot Framework activity type (botbuilder's
       ``ActivityTypes``; issue #4's bad-input matrix): checked after authentication, never
       passed to the bot. Known types the bot has no handler for are answered 200 as usual.
@@ -35,18 +40,22 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from botbuilder.core import Bot
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from msrest.exceptions import DeserializationError
 
+from core.redact import bounded, redact_path
+
 from . import correlation_id
-from .adapter import CoopAdapter, OpenIdMetadataUnavailable, new_correlation_id
+from .adapter import CoopAdapter, OpenIdMetadataUnavailable, new_correlation_id, verify_bearer
 
 log = logging.getLogger(__name__)
 
@@ -117,23 +126,17 @@ async def process_messages(request: web.Request, adapter: CoopAdapter, bot: Bot)
 
 
 async def _process(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.StreamResponse:
-    activity = await read_activity(request)
-
+    check_request_envelope(request)
     auth_header = request.headers.get("Authorization", "") if adapter.auth_enabled else ""
-    try:
-        authentication = await adapter.bot_framework_authentication.authenticate_request(
-            activity, auth_header)
-    except OpenIdMetadataUnavailable:
-        log.error("cannot validate tokens: signing keys unavailable [cid=%s]",
-                  correlation_id.get(), exc_info=True)
-        raise _Reject(503, "ServiceUnavailable", "cannot validate tokens right now") from None
-    except Exception as err:  # botframework-connector raises PermissionError, jwt errors, ...
-        log.warning("unauthorized request [cid=%s]: %s: %s", correlation_id.get(),
-                    type(err).__name__, err)
-        raise _Reject(401, "Unauthorized", "missing or invalid Bot Framework token") from None
+    if adapter.auth_enabled:
+        # The token first: an unauthenticated body is neither read nor parsed.
+        await _authenticate(verify_bearer(auth_header, adapter.app_id))
+    activity = await read_activity(request)
+    authentication = await _authenticate(
+        adapter.bot_framework_authentication.authenticate_request(activity, auth_header))
 
     if activity.type not in KNOWN_ACTIVITY_TYPES:
-        log.info("refused activity of unknown type %r [cid=%s]", activity.type[:40],
+        log.info("refused activity of unknown type %s [cid=%s]", bounded(activity.type, 40),
                  correlation_id.get())
         raise _Reject(400, "UnknownActivityType", "not a Bot Framework activity type")
 
@@ -146,12 +149,31 @@ async def _process(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.
     return web.json_response(invoke_response.body, status=status)
 
 
-async def read_activity(request: web.Request) -> Activity:
-    """The request's activity, validated; raises :class:`_Reject` with the 4xx to answer."""
+async def _authenticate(check: Any) -> Any:
+    """Await a token check; 503 when no signing key could be fetched (logged once by the key
+    cache), 401 for any other failure."""
+    try:
+        return await check
+    except OpenIdMetadataUnavailable:
+        log.debug("signing keys unavailable [cid=%s]", correlation_id.get())
+        raise _Reject(503, "ServiceUnavailable", "cannot validate tokens right now") from None
+    except Exception as err:  # botframework-connector raises PermissionError, jwt errors, ...
+        log.warning("unauthorized request [cid=%s]: %s: %s", correlation_id.get(),
+                    type(err).__name__, str(err)[:200])
+        raise _Reject(401, "Unauthorized", "missing or invalid Bot Framework token") from None
+
+
+def check_request_envelope(request: web.Request) -> None:
+    """What is checked from the headers alone, before the token: content type and length."""
     if request.content_type != "application/json":
         raise _Reject(415, "UnsupportedMediaType", "Content-Type must be application/json")
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise _Reject(413, "PayloadTooLarge", f"body over {MAX_BODY_BYTES} bytes")
+
+
+async def read_activity(request: web.Request) -> Activity:
+    """The request's activity, validated; raises :class:`_Reject` with the 4xx to answer."""
+    check_request_envelope(request)
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
@@ -166,6 +188,7 @@ async def read_activity(request: web.Request) -> Activity:
     problem = activity_problem(payload)
     if problem:
         raise _Reject(400, "BadRequest", problem)
+    payload = clean_payload(payload)
     try:
         activity = Activity().deserialize(payload)
     except DeserializationError as err:
@@ -179,6 +202,57 @@ async def read_activity(request: web.Request) -> Activity:
                  MAX_TEXT_CHARS, correlation_id.get())
         activity.text = activity.text[:MAX_TEXT_CHARS]
     return activity
+
+
+# Ids address replies and key stored state: one that is not clean text is refused, never
+# altered (an altered id would address another conversation).
+ID_FIELDS = (("conversation", "id"), ("from", "id"), ("recipient", "id"), (None, "id"),
+             (None, "channelId"), (None, "replyToId"))
+_UNCLEAN = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+MAX_LOCALE_CHARS = 35  # BCP 47 tags in practice; longer ones are dropped
+
+
+def _id_problem(payload: dict) -> str | None:
+    for parent, name in ID_FIELDS:
+        holder = payload if parent is None else payload.get(parent)
+        value = holder.get(name) if isinstance(holder, dict) else None
+        label = name if parent is None else f"{parent}.{name}"
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return f"{label} must be a string"
+        if _UNCLEAN.search(value):
+            return f"{label} contains characters that are not allowed (NUL, control, lone surrogate)"
+    return None
+
+
+def clean_payload(payload: Any) -> Any:
+    """Every string with NUL removed and lone surrogates (invalid UTF-16 halves that no
+    database or UTF-8 encoder accepts) replaced by U+FFFD; ``localTimezone`` that is not an
+    IANA name and an over-long ``locale`` dropped (the turn falls back to UTC / no locale)."""
+    from .locale import valid_zone_name
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            if "\x00" in value:
+                value = value.replace("\x00", "")
+            return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    payload = clean(payload)
+    zone = payload.get("localTimezone")
+    if zone is not None and not valid_zone_name(zone):
+        log.info("dropped a localTimezone that is not an IANA name [cid=%s]", correlation_id.get())
+        payload["localTimezone"] = None
+    locale = payload.get("locale")
+    if locale is not None and (not isinstance(locale, str) or len(locale) > MAX_LOCALE_CHARS):
+        payload["locale"] = None
+    return payload
 
 
 def activity_problem(payload: Any) -> str | None:
@@ -198,6 +272,9 @@ def activity_problem(payload: Any) -> str | None:
         value = payload.get(field)
         if not isinstance(value, dict) or not _nonempty_str(value.get("id")):
             return f"{field}.id is required"
+    problem = _id_problem(payload)
+    if problem:
+        return problem
     text = payload.get("text")
     if text is not None and not isinstance(text, str):
         return "text must be a string or null"
@@ -216,8 +293,43 @@ def _nonempty_str(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+class RedactingAccessLogger(AbstractAccessLogger):
+    """aiohttp's access log without secrets: ``METHOD path status bytes ms``, the path
+    without its query string and with token-like segments (calendar links) redacted, no
+    Referer or User-Agent. ``web.run_app(..., access_log_class=RedactingAccessLogger)``."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if not self.logger.isEnabledFor(logging.INFO):
+            return
+        # the path quoted (repr): a decoded %0A cannot start a forged log line
+        self.logger.info("%s %s %s %s %.1fms", request.method[:10],
+                         bounded(redact_path(request.path), 120), response.status,
+                         response.body_length, time * 1000)
+
+
+async def handle_readyz(request: web.Request) -> web.Response:
+    """``GET /readyz``: 200 ``{"status": "ready"}`` when the bot is built and its database
+    answers ``ping()`` within its timeout; else 503 (a load balancer sends no traffic here
+    meanwhile). The reason is logged, never returned."""
+    services = request.app[SERVICES]
+    storage = services.storage
+    if services.bot is None:
+        return web.json_response({"status": "starting"}, status=503)
+    ping = getattr(storage, "ping", None)
+    if ping is not None:
+        try:
+            await ping()
+        except Exception as err:  # noqa: BLE001 - any failure means "not ready"
+            log.warning("readyz: the database does not answer: %s: %s", type(err).__name__,
+                        str(err)[:200])
+            return web.json_response({"status": "unavailable", "storage": storage_kind(storage)},
+                                     status=503)
+    return web.json_response({"status": "ready", "storage": storage_kind(storage)})
+
+
 async def handle_healthz(request: web.Request) -> web.Response:
-    """``GET /healthz``: ``{"status": "ok", "version": ..., "storage": ...}``."""
+    """``GET /healthz`` (liveness: the process answers; the database is ``/readyz``'s
+    business): ``{"status": "ok", "version": ..., "storage": ...}``."""
     services = request.app[SERVICES]
     return web.json_response({"status": "ok", "version": services.version,
                               "storage": storage_kind(services.storage)})

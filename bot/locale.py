@@ -21,11 +21,14 @@ datetime.date(2025, 3, 2)
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botbuilder.schema import Activity
+
+from core.redact import bounded
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +47,26 @@ def activity_today(activity: Activity, now: datetime) -> date:
     return now.astimezone(timezone.utc).date()
 
 
+_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,3}$")
+MAX_ZONE_CHARS = 64  # the longest IANA name is about 30
+
+
+def valid_zone_name(name: Any) -> bool:
+    """Whether ``name`` looks like an IANA time zone name (no path tricks, bounded length)."""
+    return isinstance(name, str) and len(name) <= MAX_ZONE_CHARS and bool(_ZONE_NAME.match(name))
+
+
 def _zone(name: Any) -> ZoneInfo | None:
     if not isinstance(name, str) or not name.strip():
         return None
+    name = name.strip()
+    if not valid_zone_name(name):
+        logger.info("ignoring a localTimezone that is not an IANA name (%d characters)", len(name))
+        return None
     try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        logger.info("ignoring unknown localTimezone %r", name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        logger.info("ignoring unknown localTimezone %s", bounded(name, 40))
         return None
 
 

@@ -19,12 +19,16 @@ Per turn, in :meth:`CoopBot.on_turn`:
    gets an answer twice;
 5. an exception is logged with the request's correlation id, the user gets a short apology,
    the turn's half-made changes are discarded and an active dialog is ended, so one bad turn
-   never breaks the conversation.
+   never breaks the conversation. A turn that lost the ETag race :data:`MAX_ATTEMPTS` times
+   (with jittered pauses) or whose database did not answer apologises too, but leaves the
+   stored dialog as it is: other turns advanced it, or nothing could be read.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import time
 import uuid
 import weakref
 from datetime import datetime, timezone
@@ -35,12 +39,14 @@ from botbuilder.core import (ConversationState, InvokeResponse, MessageFactory, 
                              TurnContext, UserState)
 from botbuilder.core.bot_state import BotState, CachedBotState
 from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from dialogs import (VERB_ACTIONS, Actions, Conversation, CoopRecognizer, MainDialog, TurnInfo,
                      cancel_all, run_dialog, set_turn_info)
 from dialogs import texts
 
+from core.redact import bounded, log_id
 from understanding.reply import Reply
 
 from . import cards
@@ -53,9 +59,17 @@ logger = logging.getLogger(__name__)
 __all__ = ["CoopBot", "create_bot"]
 
 Clock = Callable[[], datetime]
-MAX_ATTEMPTS = 3
-TEXT_VERBS = ("ask", "choose")
+# Runs of one turn when its save loses the ETag race to another instance. Between runs a
+# random pause ("full jitter", growing to RETRY_CAP_SECONDS) lets instances fall out of step.
+MAX_ATTEMPTS = 8
+RETRY_BASE_SECONDS = 0.01
+RETRY_CAP_SECONDS = 0.25
+TEXT_VERBS = ("ask", "choose", "confirm")  # message-backs whose data carries the text to answer
 MESSAGE_INVOKE_TYPE = "application/vnd.microsoft.activity.message"
+CARD_INVOKE_TYPE = "application/vnd.microsoft.card.adaptive"
+OUTBOX_KEY = "coop.outbox"
+FORGOTTEN_KEY = "coop.forgotten"  # set on the turn that deleted the user's and conversation's state
+MAX_STORED_CARDS = 8  # cards kept per conversation so a button click can answer with its card
 
 
 def _utc_now() -> datetime:
@@ -85,9 +99,39 @@ def _is_conflict(exc: BaseException) -> bool:
     return isinstance(exc, KeyError) and "etag conflict" in str(exc).lower()
 
 
+def _is_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or did not answer in time (storage.ConnectError)."""
+    try:
+        from storage import ConnectError
+    except ImportError:
+        return False
+    return isinstance(exc, ConnectError)
+
+
 def _invoke_message(text: str) -> InvokeResponse:
     return InvokeResponse(status=int(HTTPStatus.OK),
                           body={"statusCode": 200, "type": MESSAGE_INVOKE_TYPE, "value": text})
+
+
+def _invoke_card(card: dict) -> InvokeResponse:
+    """The Universal Actions answer: the refreshed card replaces the one that was clicked."""
+    return InvokeResponse(status=int(HTTPStatus.OK),
+                          body={"statusCode": 200, "type": CARD_INVOKE_TYPE,
+                                "value": cards.with_fallbacks(card)})
+
+
+def _minimal_card(text: str) -> dict:
+    return {"type": "AdaptiveCard", "$schema": cards.SCHEMA_URL, "version": cards.VERSION,
+            "body": [{"type": "TextBlock", "text": text, "wrap": True}], "fallbackText": text}
+
+
+def _card_ids(card: dict) -> tuple[str | None, bool]:
+    """(the id a card's ``Action.Execute`` buttons carry, whether it is a confirmation)."""
+    for action in cards.execute_actions(card):
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        if data.get("card"):
+            return str(data["card"]), action.get("verb") == "confirm"
+    return None, False
 
 
 def _invoke_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse:
@@ -125,7 +169,10 @@ class CoopBot(TeamsActivityHandler):
     def __init__(self, conversation_state: ConversationState, user_state: UserState,
                  dialog: MainDialog, conversation: Conversation, actions: Actions, *,
                  clock: Clock = _utc_now, convention: str | None = None,
-                 respond: Callable[..., Any] | None = None):
+                 respond: Callable[..., Any] | None = None, max_attempts: int = MAX_ATTEMPTS):
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.max_attempts = max_attempts
         self.conversation_state = conversation_state
         self.user_state = user_state
         self.dialog = dialog
@@ -152,23 +199,28 @@ class CoopBot(TeamsActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext):
         outbox = _Outbox()
+        turn_context.turn_state[OUTBOX_KEY] = outbox
         turn_context.on_send_activities(outbox.handler)
         lock = self._lock_for(turn_context)
         async with lock:
             self._read_turn(turn_context)
-            for attempt in range(1, MAX_ATTEMPTS + 1):
+            for attempt in range(1, self.max_attempts + 1):
                 outbox.holding = True
                 outbox.items.clear()
                 try:
                     await self._load_states(turn_context, force=attempt > 1)
                     await super().on_turn(turn_context)
+                    await self._remember_cards(turn_context, outbox.items)
                     await self._save(turn_context)
                     break
                 except Exception as exc:  # noqa: BLE001 - every failure is handled below
-                    if _is_conflict(exc) and attempt < MAX_ATTEMPTS:
+                    if _is_conflict(exc) and attempt < self.max_attempts:
                         logger.info("state conflict in conversation %s, running the turn again "
-                                    "(attempt %d)", getattr(turn_context.activity.conversation, "id", "?"),
+                                    "(attempt %d)",
+                                    log_id(getattr(turn_context.activity.conversation, "id", None)),
                                     attempt + 1)
+                        await asyncio.sleep(random.uniform(
+                            0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** attempt)))
                         continue
                     outbox.items.clear()
                     await self._recover(turn_context, exc)
@@ -223,6 +275,8 @@ class CoopBot(TeamsActivityHandler):
             await state.load(turn_context, force=True)
 
     async def _save(self, turn_context: TurnContext) -> None:
+        if turn_context.turn_state.get(FORGOTTEN_KEY):
+            return  # "forget my data" deleted both records this turn: nothing is written back
         await self.conversation_state.save_changes(turn_context)
         await self.user_state.save_changes(turn_context)
 
@@ -231,21 +285,71 @@ class CoopBot(TeamsActivityHandler):
         active dialog, which could fail the same way again)."""
         cid = _correlation_id()
         logger.error("turn failed [correlation id %s] (%s, conversation %s)", cid,
-                     turn_context.activity.type, getattr(turn_context.activity.conversation, "id", "?"),
+                     bounded(turn_context.activity.type, 40),
+                     log_id(getattr(turn_context.activity.conversation, "id", None)),
                      exc_info=(type(exc), exc, exc.__traceback__))
         lang = self._lang_hint(turn_context)
-        try:
-            await self.conversation_state.load(turn_context, force=True)
-            await cancel_all(turn_context, self.dialog, self.dialog_state)
-            await self.conversation_state.save_changes(turn_context)
-        except Exception:  # noqa: BLE001 - the apology must still go out
-            logger.exception("could not reset the dialog state [correlation id %s]", cid)
+        if _is_unavailable(exc) or _is_conflict(exc):
+            # The database did not answer (nothing of this turn was saved, and a reset would only
+            # wait for it again), or this turn lost every race: the stored dialog is the one the
+            # other turns advanced, and it is fine. Either way, leave it and apologise at once.
+            pass
+        else:
+            try:
+                await self.conversation_state.load(turn_context, force=True)
+                await cancel_all(turn_context, self.dialog, self.dialog_state)
+                await self.conversation_state.save_changes(turn_context)
+            except Exception:  # noqa: BLE001 - the apology must still go out
+                logger.exception("could not reset the dialog state [correlation id %s]", cid)
         apology = texts.apology(lang)
         if turn_context.activity.type == ActivityTypes.invoke:
             await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
                                                       value=_invoke_message(apology)))
         else:
             await turn_context.send_activity(self.renderer.text(apology, lang, activity_locale(turn_context.activity)))
+
+    async def _remember_cards(self, turn_context: TurnContext, activities: List[Activity]) -> None:
+        """Keep the cards this turn sends that have ``Action.Execute`` buttons (the last
+        :data:`MAX_STORED_CARDS` of the conversation), so a click can be answered with its
+        card refreshed; a confirmation's id is remembered until its question is answered."""
+        sent = [(a, cards.card_of_activity(a)) for a in activities if a.type == ActivityTypes.message]
+        sent = [(a, c) for a, c in sent if c is not None]
+        if not sent:
+            return
+        data = await self.conversation.data(turn_context)
+        for _activity, card in sent:
+            card_id, is_confirm = _card_ids(card)
+            if card_id is None:
+                continue
+            self._store_card(data, card_id, card)
+            if is_confirm:
+                data["confirms"] = [*data.get("confirms", []), card_id][-4:]
+
+    @staticmethod
+    def _is_stale_card(data: dict, conversation: dict) -> bool:
+        """A card issued before the conversation state that would answer it began ("forget my
+        data" deleted the state, or retention expired it) is stale: its buttons do nothing. The
+        state's ``since`` is when it first kept a card; with no state, every stamped card of
+        the conversation is older. Reminder cards are answered by the reminders store, not by
+        conversation state, and are never stale this way."""
+        issued = data.get("issued")
+        if not isinstance(issued, (int, float)) or data.get("scope") == "reminder":
+            return False
+        since = conversation.get("since")
+        return not isinstance(since, (int, float)) or issued < since
+
+    @staticmethod
+    def _store_card(data: dict, card_id: str, card: dict) -> None:
+        if not isinstance(data.get("since"), (int, float)):
+            issued = [a["data"]["issued"] for a in cards.execute_actions(card)
+                      if isinstance(a.get("data"), dict) and isinstance(a["data"].get("issued"), (int, float))]
+            data["since"] = min([int(time.time()), *issued])
+        stored = dict(data.get("cards") or {})
+        stored.pop(card_id, None)
+        stored[card_id] = card
+        while len(stored) > MAX_STORED_CARDS:
+            stored.pop(next(iter(stored)))
+        data["cards"] = stored
 
     def _read_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -294,18 +398,27 @@ class CoopBot(TeamsActivityHandler):
             await self._card_action(turn_context, info, verb, info.value)
             return
         if not info.text:
-            logger.info("message without text or known verb ignored (verb %r)", verb)
+            logger.info("message without text or known verb ignored (verb %s)", bounded(verb, 40))
             return
-        await run_dialog(self.dialog, turn_context, self.dialog_state)
+        result = await run_dialog(self.dialog, turn_context, self.dialog_state)
+        if result.status != DialogTurnStatus.Waiting:
+            # no question is open any more: its Yes/No buttons are stale from now on
+            (await self.conversation.data(turn_context)).pop("confirms", None)
 
     async def _card_action(self, turn_context: TurnContext, info: TurnInfo, verb: str,
                            data: dict) -> str:
-        """A "Remind me" / "Add to calendar" / "Stop reminders" button: do it, say so."""
-        lang = (await self.conversation.data(turn_context)).get("lang") or info.lang
-        sentence = await self.actions.run(VERB_ACTIONS[verb], info, lang,
-                                          await self._reference(turn_context), data)
-        await turn_context.send_activity(self.renderer.text(sentence, lang, info.locale))
-        return sentence
+        """A "Remind me" / "Add to calendar" / "Stop reminders" message-back (``Action.Submit``
+        of older cards, clients without Universal Actions): do it, say so in a message."""
+        lang = self._card_lang(data) or (await self.conversation.data(turn_context)).get("lang") or info.lang
+        outcome = await self.actions.perform(VERB_ACTIONS[verb], info, lang,
+                                             await self._reference(turn_context), data)
+        await turn_context.send_activity(self.renderer.outcome(outcome, lang, info.locale))
+        return outcome.text
+
+    @staticmethod
+    def _card_lang(data: dict) -> str | None:
+        lang = data.get("lang") if isinstance(data, dict) else None
+        return lang if lang in cards.LANGS else None
 
     # ------------------------------------------------------------------ Universal Actions
 
@@ -315,9 +428,11 @@ class CoopBot(TeamsActivityHandler):
         return await super().on_invoke_activity(turn_context)
 
     async def _universal_action(self, turn_context: TurnContext) -> InvokeResponse:
-        """``Action.Execute`` (Universal Actions): the same verbs as ``Action.Submit``, answered
-        with an invoke response. The body is a plain dict (a message response's ``value`` is a
-        string, which botbuilder's ``AdaptiveCardInvokeResponse`` model cannot serialize)."""
+        """``Action.Execute`` (Universal Actions): do what the button says and answer with the
+        refreshed card (``{"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive",
+        "value": card}``), never with a message besides. Idempotent: "Remind me" twice is one
+        subscription and the same card. A stale button (a question already answered, a card
+        from before "forget my data") changes nothing and its card says so."""
         from dialogs import turn_info
 
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
@@ -328,9 +443,21 @@ class CoopBot(TeamsActivityHandler):
         verb = action.get("verb") or data.get("verb")
         info = turn_info(turn_context)
         info.value = {**data, "verb": verb}
+        conversation = await self.conversation.data(turn_context)
+        lang = self._card_lang(data) or conversation.get("lang") or info.lang
+        lab = cards.labels(lang)
+        card_id = str(data.get("card") or "")
+        stored = (conversation.get("cards") or {}).get(card_id) if card_id else None
+        if verb == "confirm":
+            return await self._confirm(turn_context, info, data, lang, card_id, stored, conversation)
+        if self._is_stale_card(data, conversation):
+            return _invoke_card(cards.with_status(stored or _minimal_card(lab["stale_forgotten"]),
+                                                  lab["stale_forgotten"], keep_actions=False))
         if verb in VERB_ACTIONS:
-            sentence = await self._card_action(turn_context, info, verb, info.value)
-            return _invoke_message(sentence)
+            card = await self._refreshed(turn_context, info, verb, data, lang, stored)
+            if card_id and data.get("scope") != "reminder":
+                self._store_card(conversation, card_id, card)
+            return _invoke_card(card)
         text = data.get("text")
         if verb in TEXT_VERBS and isinstance(text, str) and text.strip():
             info.text = text.strip()
@@ -338,6 +465,75 @@ class CoopBot(TeamsActivityHandler):
             await run_dialog(self.dialog, turn_context, self.dialog_state)
             return _invoke_message("")
         return _invoke_error(HTTPStatus.BAD_REQUEST, "BadRequest", f"unknown verb {verb!r}")
+
+    async def _refreshed(self, turn_context: TurnContext, info: TurnInfo, verb: str, data: dict,
+                         lang: str, stored: dict | None) -> dict:
+        """Do a button's action; the card it came from, updated to show the result."""
+        reference = await self._reference(turn_context)
+        if verb == "remind":
+            outcome = await self.actions.subscribe_outcome(info, lang, reference)
+            card = stored or _minimal_card(outcome.text)
+            if not outcome.ok:
+                return cards.with_status(card, outcome.text)
+            return cards.with_reminder_state(card, lang, True, next_date=outcome.next_date,
+                                             locale=info.locale, data=data)
+        if verb == "unsubscribe":
+            outcome = await self.actions.perform("unsubscribe", info, lang, reference,
+                                                 {**data, "scope": data.get("scope") or "card"})
+            if data.get("scope") == "reminder":
+                from reminders.digest import rebuild
+
+                # someone without reminders here (another member of the channel): the card
+                # stays as it was and says so
+                stopped = outcome.kind == "unsubscribed" and bool(outcome.stopped)
+                card = rebuild(data, lang, info.locale, self.convention or "seed",
+                               base_url=self.renderer.base_url, stopped=stopped)
+                if card is None:
+                    return _minimal_card(outcome.text)
+                return card if stopped else cards.with_status(card, outcome.text)
+            if outcome.kind == "unavailable":
+                return cards.with_status(stored or _minimal_card(outcome.text), outcome.text)
+            return cards.with_reminder_state(stored or _minimal_card(outcome.text), lang, False, data=data)
+        outcome = await self.actions.perform(VERB_ACTIONS[verb], info, lang, reference, data)
+        if outcome.kind == "calendar":
+            card = self.renderer.calendar_card(outcome, lang)
+            if verb == "calendar_rotate":
+                card = cards.with_status(card, cards.labels(lang)["feed_rotated"])
+            return card
+        return cards.with_status(stored or _minimal_card(outcome.text), outcome.text)
+
+    async def _confirm(self, turn_context: TurnContext, info: TurnInfo, data: dict, lang: str,
+                       card_id: str, stored: dict | None, conversation: dict) -> InvokeResponse:
+        """Yes/No of a confirmation card: the open question gets the answer (its outcome
+        becomes the card's last line); an answered question's buttons only say so."""
+        lab = cards.labels(lang)
+        question = stored or _minimal_card(lab["stale_confirm"])
+        if not card_id or card_id not in conversation.get("confirms", []):
+            return _invoke_card(cards.with_status(question, lab["stale_confirm"], keep_actions=False))
+        answer = data.get("text") if isinstance(data.get("text"), str) else lab["yes" if data.get("answer") == "yes" else "no"]
+        info.text = answer
+        turn_context.activity.text = answer
+        outbox: _Outbox = turn_context.turn_state[OUTBOX_KEY]
+        before = len(outbox.items)
+        # the open prompt reads only message activities: the answer is given to it as one
+        activity_type = turn_context.activity.type
+        turn_context.activity.type = ActivityTypes.message
+        try:
+            result = await run_dialog(self.dialog, turn_context, self.dialog_state)
+        finally:
+            turn_context.activity.type = activity_type
+        # what the dialog said goes onto the card instead of into a message
+        said = [a for a in outbox.items[before:] if a.type == ActivityTypes.message]
+        del outbox.items[before:]
+        if result.status != DialogTurnStatus.Waiting:
+            conversation = await self.conversation.data(turn_context)
+            conversation.pop("confirms", None)
+        lines = [a.text or (cards.card_of_activity(a) or {}).get("fallbackText", "") for a in said]
+        status = " ".join(line for line in lines if line) or lab["stale_confirm"]
+        card = cards.with_status(question, status, keep_actions=False)
+        if card_id in (conversation.get("cards") or {}):
+            self._store_card(conversation, card_id, card)
+        return _invoke_card(card)
 
     # ------------------------------------------------------------------ install / welcome
 
@@ -396,15 +592,25 @@ class CoopBot(TeamsActivityHandler):
     # ------------------------------------------------------------------ forget my data
 
     async def forget_state(self, turn_context: TurnContext) -> None:
-        await self.user_state.delete(turn_context)
-        # an unchanged empty cache, so the end-of-turn save writes nothing back
-        turn_context.turn_state[self.user_state._context_service_key] = CachedBotState({})  # noqa: SLF001
-        await self.conversation.forget_context(turn_context)
+        """"Forget my data": delete the user's state and this conversation's state (its dialog,
+        the question context, the cards kept for their buttons), then have the storage reclaim
+        the space now (on SQLite the deleted rows leave the WAL too), so nothing about the user
+        stays in any file. A button of a card issued before now is stale from then on: its card
+        is older than the conversation state that answers it (see :meth:`_is_stale_card`)."""
+        turn_context.turn_state[FORGOTTEN_KEY] = True
+        for state in (self.user_state, self.conversation_state):
+            await state.delete(turn_context)
+            # an unchanged empty cache, so the end-of-turn save writes nothing back
+            turn_context.turn_state[state._context_service_key] = CachedBotState({})  # noqa: SLF001
+        compact = getattr(getattr(self.conversation_state, "_storage", None), "compact", None)
+        if compact is not None:
+            await compact()
 
 
 def create_bot(settings: Any = None, storage: Storage | None = None, *, reminders: Any = None,
                clock: Optional[Clock] = None, respond: Callable[..., Any] | None = None,
-               next_reminder: Callable[..., Any] | None = None) -> CoopBot:
+               next_reminder: Callable[..., Any] | None = None,
+               max_attempts: int = MAX_ATTEMPTS) -> CoopBot:
     """The product bot on ``storage`` (botbuilder ``Storage``; ``SqlStorage`` in production).
 
     ``settings``: :class:`config.Settings` (reads ``fy_label_convention``; may be None in tests).
@@ -424,7 +630,7 @@ def create_bot(settings: Any = None, storage: Storage | None = None, *, reminder
                                 convention)
     actions = Actions(reminders, next_reminder=next_reminder)
     recognizer = CoopRecognizer(context_of=conversation.context)
-    renderer = cards.CardRenderer()
+    renderer = cards.CardRenderer(getattr(settings, "public_base_url", "") or "")
     holder: dict[str, CoopBot] = {}
 
     async def forget_state(turn_context: TurnContext) -> None:
@@ -432,7 +638,8 @@ def create_bot(settings: Any = None, storage: Storage | None = None, *, reminder
 
     dialog = MainDialog(recognizer, conversation, renderer, actions, forget_state)
     bot = CoopBot(conversation_state, user_state, dialog, conversation, actions,
-                  clock=clock or _utc_now, convention=convention, respond=respond)
+                  clock=clock or _utc_now, convention=convention, respond=respond,
+                  max_attempts=max_attempts)
     holder["bot"] = bot
     return bot
 

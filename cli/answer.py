@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
-import json
 import logging
 import sys
 import time
-from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, TextIO
 
 from cli import convention_of, default_today, today_arg
 
@@ -82,129 +79,45 @@ class Progress:
             self.stream.flush()
 
 
-def _today_of(value: Any, fallback: date) -> date:
-    if value in (None, ""):
-        return fallback
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValueError(f"today {value!r} is not a date YYYY-MM-DD") from None
-
-
-def _answer(respond: Callable[..., Any], question: Any, *, lang: str | None, locale: str | None, today: date,
-            convention: str | None) -> Any:
-    if question is not None and not isinstance(question, str):
-        raise ValueError("the question is not text")
-    if not isinstance(question, str) or not question.strip():
-        raise ValueError("the row has no question")
-    return respond(question, lang=lang, locale=locale, today=today, convention=convention)
-
-
-def _csv_rows(text: str) -> tuple[list[str], Iterator[dict[str, str]], int]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    fields = list(reader.fieldnames or [])
-    rows = list(reader)
-    return fields, iter(rows), len(rows)
-
-
-def answer_csv(text: str, out: TextIO, respond: Callable[..., Any], opts: dict[str, Any], progress_factory) -> int:
-    fields, rows, total = _csv_rows(text)
-    qcol = next((f for f in fields if f and f.strip().lower() == "question"), None)
-    if qcol is None:
-        raise UsageError("the CSV has no 'question' column" + (f" (columns: {', '.join(fields)})" if fields else ""))
-    extra = ["answer", "error"] + (["facts"] if opts["json"] else [])
-    writer = csv.DictWriter(out, fieldnames=fields + [c for c in extra if c not in fields], extrasaction="ignore")
-    writer.writeheader()
-    progress = progress_factory(total)
-    failed = 0
-    for n, row in enumerate(rows, 2):
-        row = dict(row)
-        try:
-            reply = _answer(respond, row.get(qcol), lang=opts["lang"] or (row.get("lang") or None),
-                            locale=row.get("locale") or opts["locale"],
-                            today=_today_of(row.get("today"), opts["today"]), convention=opts["convention"])
-            row["answer"], row["error"] = reply.plain_text, ""
-            if opts["json"]:
-                row["facts"] = json.dumps(reply.to_dict()["data"], ensure_ascii=False)
-        except Exception as exc:  # one bad row must not stop the export; it is reported in its row
-            logger.warning("CSV line %d failed: %s", n, exc, exc_info=not isinstance(exc, ValueError))
-            row["answer"], row["error"] = "", f"{type(exc).__name__}: {exc}"
-            failed += 1
-        writer.writerow(row)
-        progress.step(failed=bool(row["error"]))
-    progress.close()
-    return failed
-
-
-def answer_jsonl(text: str, out: TextIO, respond: Callable[..., Any], opts: dict[str, Any], progress_factory) -> int:
-    lines = [line for line in text.splitlines() if line.strip()]
-    progress = progress_factory(len(lines))
-    failed = 0
-    for n, line in enumerate(lines, 1):
-        row: dict[str, Any]
-        try:
-            loaded = json.loads(line)
-            if not isinstance(loaded, dict):
-                raise ValueError("the line is not a JSON object")
-            row = loaded
-        except ValueError as exc:
-            row = {"line": n, "raw": line, "error": f"invalid JSON: {exc}"}
-            logger.warning("line %d is not a JSON object: %s", n, exc)
-            failed += 1
-        else:
-            try:
-                reply = _answer(respond, row.get("question"), lang=opts["lang"] or row.get("lang") or None,
-                                locale=row.get("locale") or opts["locale"],
-                                today=_today_of(row.get("today"), opts["today"]), convention=opts["convention"])
-                row["answer"] = reply.plain_text
-                if opts["json"]:
-                    row["facts"] = reply.to_dict()["data"]
-            except Exception as exc:  # reported in the row; the rest go on
-                logger.warning("line %d failed: %s", n, exc, exc_info=not isinstance(exc, ValueError))
-                row["error"] = f"{type(exc).__name__}: {exc}"
-                failed += 1
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        progress.step(failed="error" in row)
-    progress.close()
-    return failed
-
-
-class UsageError(Exception):
-    pass
-
-
 def run(args: argparse.Namespace, settings: Any = None, *, stderr: TextIO | None = None) -> int:
+    """Answer the file row by row with :mod:`understanding.batch` (the row logic the support
+    page's batch jobs share); the file is streamed twice (count, then answer), never loaded whole."""
     from understanding import respond
+    from understanding.batch import BatchFormatError, BatchOptions, count_rows, format_of, iter_answers
 
     stderr = stderr or sys.stderr
-    fmt = args.format or ("jsonl" if args.file.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv")
+    fmt = format_of(args.file.name, args.format)
+    opts = BatchOptions(today=args.today or default_today(), lang=args.lang, locale=args.locale,
+                        convention=convention_of(args, settings), json=args.json)
+    live = bool(args.progress or (hasattr(stderr, "isatty") and stderr.isatty()))
     try:
-        text = args.file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        infile = open(args.file, encoding="utf-8-sig", newline="")
+    except OSError as exc:
         print(f"answer: cannot read {args.file}: {exc}", file=stderr)
         return 2
-    opts = {"lang": args.lang, "locale": args.locale, "today": args.today or default_today(),
-            "convention": convention_of(args, settings), "json": args.json}
-    live = bool(args.progress or (hasattr(stderr, "isatty") and stderr.isatty()))
-
-    def progress_factory(total: int) -> Progress:
-        return Progress(total, stderr, live)
-
-    out: TextIO
-    close = False
-    if args.out:
-        out = open(args.out, "w", encoding="utf-8", newline="")
-        close = True
-    else:
-        out = sys.stdout
+    out: TextIO = sys.stdout
     try:
-        handler = answer_jsonl if fmt == "jsonl" else answer_csv
-        failed = handler(text, out, respond, opts, progress_factory)
-    except UsageError as exc:
-        print(f"answer: {exc}", file=stderr)
-        return 2
+        try:
+            total = count_rows(fmt, infile)
+            infile.seek(0)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            print(f"answer: cannot read {args.file}: {exc}", file=stderr)
+            return 2
+        if args.out:
+            out = open(args.out, "w", encoding="utf-8", newline="")
+        progress = Progress(total, stderr, live)
+        failed = 0
+        try:
+            for row_failed in iter_answers(fmt, infile, out, opts, respond=respond):
+                failed += row_failed
+                progress.step(failed=row_failed)
+        except BatchFormatError as exc:
+            print(f"answer: {exc}", file=stderr)
+            return 2
+        progress.close()
     finally:
-        if close:
+        infile.close()
+        if out is not sys.stdout:
             out.close()
     return 1 if failed else 0
 

@@ -1,6 +1,11 @@
 """The side effects a reply or a card button asks for: reminders on/off/list, calendar link,
-"forget my data". The dialogs call :class:`Actions`; it talks to the reminders service and
-composes the confirmation from the message catalogues.
+"forget my data". The dialogs and the bot call :class:`Actions`; it talks to the reminders
+service and composes the confirmation from the message catalogues.
+
+A reminder subscription belongs to a (user, conversation): "remind me" in a channel adds the
+channel's reminders and never touches the personal ones; "stop reminders" stops the ones of
+the conversation it is said in (or, when there are none there, all of the user's) and says
+which; "my reminders" lists every conversation.
 
 The reminders service is a seam, :class:`RemindersService` (a ``typing.Protocol``): the
 composition root (``services.py``) hands in ``reminders.StoreReminders``; ``dialogs`` never
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Optional, Protocol
 
@@ -23,10 +29,11 @@ from .turn import TurnInfo
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Actions", "RemindersService", "ACTION_VERBS", "VERB_ACTIONS"]
+__all__ = ["Actions", "RemindersService", "ACTION_VERBS", "VERB_ACTIONS", "Outcome", "webcal_url"]
 
-# card verbs that are actions (the other verbs, ask/choose, carry text)
-VERB_ACTIONS = {"remind": "subscribe", "calendar": "calendar", "unsubscribe": "unsubscribe"}
+# card verbs that are actions (the other verbs, ask/choose/confirm, carry text)
+VERB_ACTIONS = {"remind": "subscribe", "calendar": "calendar", "unsubscribe": "unsubscribe",
+                "calendar_rotate": "calendar_rotate"}
 ACTION_VERBS = frozenset(VERB_ACTIONS)
 
 
@@ -34,11 +41,14 @@ class RemindersService(Protocol):
     """What :class:`Actions` calls (``reminders.store`` without the ``db`` argument)."""
 
     async def subscribe(self, *, user_id: str, reference: dict, lang: str,
-                        locale: Optional[str], tz: Optional[str], today: date) -> Any: ...
+                        locale: Optional[str], tz: Optional[str], today: date,
+                        conversation_type: str, user_name: str) -> Any: ...
 
-    async def unsubscribe(self, user_id: str) -> bool: ...
+    async def unsubscribe(self, user_id: str, conversation_id: Optional[str] = None) -> list: ...
 
-    async def get_subscription(self, user_id: str) -> Any: ...
+    async def subscriptions(self, user_id: str) -> list: ...
+
+    async def get_subscription(self, user_id: str, conversation_id: Optional[str] = None) -> Any: ...
 
     async def refresh_reference(self, reference: dict) -> int: ...
 
@@ -48,6 +58,12 @@ class RemindersService(Protocol):
 
     async def calendar_url(self, user_id: str, lang: str, locale: Optional[str]) -> str: ...
 
+    async def rotate_calendar(self, user_id: str, lang: str, locale: Optional[str]) -> str: ...
+
+    async def revoke_calendar(self, user_id: str) -> bool: ...
+
+    async def cycles_calendar_url(self, today: date, lang: str, locale: Optional[str]) -> str: ...
+
     async def next_reminder_date(self, today: date) -> Optional[date]: ...
 
     async def upcoming_reminder(self, today: date) -> Any: ...
@@ -55,6 +71,55 @@ class RemindersService(Protocol):
 
 async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
+
+
+def webcal_url(url: str) -> str:
+    """The ``webcal://`` form of a feed URL (calendar apps subscribe to it instead of
+    importing once).
+
+    >>> webcal_url("https://bot.example/calendar/t.ics")
+    'webcal://bot.example/calendar/t.ics'
+    """
+    for scheme in ("https://", "http://"):
+        if url.startswith(scheme):
+            return "webcal://" + url[len(scheme):]
+    return url
+
+
+@dataclass
+class Outcome:
+    """What an action did, for a card or a sentence. ``kind``: ``subscribed`` |
+    ``unsubscribed`` | ``listing`` | ``calendar`` | ``unavailable``."""
+
+    kind: str
+    text: str
+    ok: bool = True
+    next_date: Optional[date] = None
+    feed_url: str = ""  # the user's own subscription feed (personal chat only)
+    download_url: str = ""  # a deadlines file without user data
+    here: bool = False  # "my reminders": some of them go to this conversation
+    stopped: list = field(default_factory=list)
+
+    @property
+    def webcal(self) -> str:
+        return webcal_url(self.feed_url) if self.feed_url else ""
+
+
+PERSONAL = "personal"
+
+
+def _where(lang: str, sub: Any, info: TurnInfo) -> str:
+    kind = getattr(sub, "conversation_type", None) or PERSONAL
+    if kind == PERSONAL:
+        return texts.text("reminders.where_personal", lang)
+    if getattr(sub, "conversation_id", None) == info.conversation_id:
+        return texts.text("reminders.where_channel" if kind == "channel" else "reminders.where_group", lang)
+    return texts.text("reminders.where_elsewhere", lang)
+
+
+def _join(parts: list[str]) -> str:
+    parts = list(dict.fromkeys(parts))
+    return ", ".join(parts)
 
 
 class Actions:
@@ -78,37 +143,68 @@ class Actions:
 
     async def run(self, action: str, info: TurnInfo, lang: str, reference: Optional[dict],
                   data: Optional[dict] = None) -> str:
-        """Do ``action`` (subscribe, unsubscribe, list_reminders, calendar) and return the
-        sentence to send."""
+        """Do ``action`` (subscribe, unsubscribe, list_reminders, calendar, calendar_rotate)
+        and return the sentence to send."""
+        return (await self.perform(action, info, lang, reference, data)).text
+
+    async def perform(self, action: str, info: TurnInfo, lang: str, reference: Optional[dict],
+                      data: Optional[dict] = None) -> Outcome:
+        """Do ``action`` and say what happened (:class:`Outcome`)."""
+        unavailable = Outcome("unavailable", texts.text("reminders_unavailable", lang), ok=False)
         if action == "subscribe":
-            return await self.subscribe(info, lang, reference)
+            return await self.subscribe_outcome(info, lang, reference)
         if action == "unsubscribe":
             if not self._has("unsubscribe") or not info.user_id:
-                return texts.text("reminders_unavailable", lang)
-            await self._call("unsubscribe", info.user_id)
-            return texts.unsubscribed(lang)
+                return unavailable
+            scope = (data or {}).get("scope")
+            return await self.unsubscribe_outcome(info, lang, only_here=scope in ("card", "reminder"))
         if action == "list_reminders":
-            if not self._has("get_subscription") or not info.user_id:
-                return texts.text("reminders_unavailable", lang)
-            sub = await self._call("get_subscription", info.user_id)
-            active = bool(sub is not None and getattr(sub, "active", False))
-            upcoming = None
-            if active:
-                upcoming = (await self._call("upcoming_reminder", info.today) if self._has("upcoming_reminder")
-                            else self._next_item(info.today))
-            return texts.listing(lang, active, upcoming, info.locale)
-        if action == "calendar":
-            if not self._has("calendar_url") or not info.user_id:
-                return texts.text("reminders_unavailable", lang)
-            url = await self._call("calendar_url", info.user_id, lang, info.locale)
-            return texts.calendar_link(lang, url)
+            if not info.user_id or not (self._has("subscriptions") or self._has("get_subscription")):
+                return unavailable
+            text, here = await self._listing(info, lang)
+            return Outcome("listing", text, here=here)
+        if action == "calendar" and (info.conversation_type or PERSONAL) != PERSONAL \
+                and self._has("cycles_calendar_url"):
+            # a channel or group chat sees the message: the deadlines file, not the user's feed
+            url = await self._call("cycles_calendar_url", info.today, lang, info.locale)
+            return Outcome("calendar", texts.calendar_link(lang, url), download_url=url)
+        if action in ("calendar", "calendar_rotate"):
+            name = "rotate_calendar" if action == "calendar_rotate" else "calendar_url"
+            if not self._has(name) or not info.user_id:
+                return unavailable
+            url = await self._call(name, info.user_id, lang, info.locale)
+            return Outcome("calendar", texts.calendar_feed(lang, webcal_url(url), url), feed_url=url)
         raise ValueError(f"unknown action {action!r}")
 
+    async def _listing(self, info: TurnInfo, lang: str) -> tuple[str, bool]:
+        """("my reminders" as a sentence, whether some go to this conversation)."""
+        if self._has("subscriptions"):
+            subs = list(await self._call("subscriptions", info.user_id))
+        else:
+            sub = await self._call("get_subscription", info.user_id)
+            subs = [sub] if sub is not None and getattr(sub, "active", False) else []
+        if not subs:
+            return texts.listing(lang, False), False
+        here = any(getattr(s, "conversation_id", info.conversation_id) == info.conversation_id for s in subs)
+        upcoming = (await self._call("upcoming_reminder", info.today) if self._has("upcoming_reminder")
+                    else self._next_item(info.today))
+        if len(subs) == 1 and (getattr(subs[0], "conversation_type", None) or PERSONAL) == PERSONAL:
+            return texts.listing(lang, True, upcoming, info.locale), here
+        return texts.listing_where(lang, [_where(lang, s, info) for s in subs],
+                                   getattr(upcoming, "due_date", None), info.locale), here
+
     async def subscribe(self, info: TurnInfo, lang: str, reference: Optional[dict]) -> str:
+        return (await self.subscribe_outcome(info, lang, reference)).text
+
+    async def subscribe_outcome(self, info: TurnInfo, lang: str, reference: Optional[dict],
+                                user_name: Optional[str] = None) -> Outcome:
         if not self._has("subscribe") or not info.user_id or not reference:
-            return texts.text("reminders_unavailable", lang)
+            return Outcome("unavailable", texts.text("reminders_unavailable", lang), ok=False)
+        kind = info.conversation_type or PERSONAL
+        name = user_name or ((reference.get("user") or {}).get("name") if isinstance(reference, dict) else None)
         await self._call("subscribe", user_id=info.user_id, reference=reference, lang=lang,
-                         locale=info.locale, tz=info.timezone, today=info.today)
+                         locale=info.locale, tz=info.timezone, today=info.today,
+                         conversation_type=kind, user_name=name or "")
         # A new subscription starts with the reminders due today, so today's own reminder
         # still reaches it unless today's sweep has already run; only the reminders service
         # knows which, the schedule alone would skip today and name a later date.
@@ -116,11 +212,36 @@ class Actions:
             next_date = await self._call("next_reminder_date", info.today)
         else:
             next_date = self._next_date(info.today)
-        return texts.subscribed(lang, next_date, info.locale)
+        text = (texts.subscribed(lang, next_date, info.locale) if kind == PERSONAL
+                else texts.text("confirm.subscribed_channel", lang))
+        return Outcome("subscribed", text, next_date=next_date)
+
+    async def unsubscribe_outcome(self, info: TurnInfo, lang: str, *, only_here: bool = False) -> Outcome:
+        """Stop the reminders of this conversation; when there are none here (and not
+        ``only_here``: a card's button is about its own conversation), every one of the
+        user's. The sentence says which were stopped and which go on."""
+        stopped = list(await self._call("unsubscribe", info.user_id, info.conversation_id) or [])
+        if not stopped and not only_here:
+            stopped = list(await self._call("unsubscribe", info.user_id) or [])
+        remaining = list(await self._call("subscriptions", info.user_id)) if self._has("subscriptions") else []
+        if not stopped:
+            return Outcome("unsubscribed", texts.text("confirm.unsubscribed_none", lang), ok=False)
+        if not isinstance(stopped[0], (str, bytes)) and hasattr(stopped[0], "conversation_id"):
+            text = texts.text("confirm.unsubscribed_where", lang,
+                              where=_join([_where(lang, s, info) for s in stopped]))
+            if remaining:
+                text += " " + texts.text("confirm.unsubscribed_still", lang,
+                                         where=_join([_where(lang, s, info) for s in remaining]))
+        else:
+            text = texts.unsubscribed(lang)
+        return Outcome("unsubscribed", text, stopped=stopped)
 
     async def forget(self, info: TurnInfo) -> None:
+        """Delete the user's reminders data: subscriptions, ledger, calendar link (revoked)."""
         if self._has("forget_user") and info.user_id:
             await self._call("forget_user", info.user_id)
+        if self._has("revoke_calendar") and info.user_id:
+            await self._call("revoke_calendar", info.user_id)
 
     async def refresh(self, reference: Optional[dict]) -> None:
         if reference and self._has("refresh_reference"):

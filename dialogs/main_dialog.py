@@ -93,6 +93,12 @@ class Conversation:
 
 
 def _reference(turn_context: TurnContext) -> dict | None:
+    """The conversation reference reminders need, or None when the activity has none usable
+    (no serviceUrl, e.g. over ``expectReplies``; no conversation id): the action then says
+    reminders are unavailable here instead of failing the turn."""
+    activity = turn_context.activity
+    if not activity.service_url or not getattr(activity.conversation, "id", None):
+        return None
     try:
         ref = TurnContext.get_conversation_reference(turn_context.activity)
         return ref.serialize()
@@ -110,17 +116,24 @@ class _Handler:
         self.follow_up_id = follow_up_id
         self.forget_id = forget_id
 
-    async def handle(self, step: WaterfallStepContext, reply: Any) -> DialogTurnResult:
+    async def handle(self, step: WaterfallStepContext, reply: Any, *,
+                     ask_again: Optional[str] = None) -> DialogTurnResult:
+        """Act on ``reply``. From the main dialog a follow-up or confirmation is begun (one
+        level down). From inside a follow-up (``ask_again``: the id of the follow-up's own
+        waterfall) the current step is *replaced* instead: a re-ask restarts that waterfall
+        and a confirmation takes its place, so the dialog stack never grows with the number
+        of turns, whatever the user types."""
         info = turn_info(step.context)
+        start = step.begin_dialog if ask_again is None else step.replace_dialog
         if reply.action == "forget":
-            return await step.begin_dialog(self.forget_id, {"lang": reply.lang, "intro": reply.text})
+            return await start(self.forget_id, {"lang": reply.lang, "intro": reply.text})
         if reply.action in ACTIONS_WITH_EFFECTS:
-            sentence = await self.actions.run(reply.action, info, reply.lang, _reference(step.context))
-            await step.context.send_activity(self.renderer.text(sentence, reply.lang, info.locale))
+            outcome = await self.actions.perform(reply.action, info, reply.lang, _reference(step.context))
+            await step.context.send_activity(self.renderer.outcome(outcome, reply.lang, info.locale))
             return await step.end_dialog()
         activity = self.renderer.reply(reply, info.locale)
         if awaiting(reply):
-            return await step.begin_dialog(self.follow_up_id, {"prompt": activity})
+            return await start(ask_again or self.follow_up_id, {"prompt": activity})
         await step.context.send_activity(activity)
         return await step.end_dialog()
 
@@ -145,11 +158,9 @@ class FollowUpDialog(CancelAndHelpDialog):
 
     async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         reply = await self.conversation.answer(step.context, step.result or "")
-        if awaiting(reply) and not reply.action:
-            # still incomplete: ask again with the new reply (restart this dialog)
-            activity = self.renderer.reply(reply, turn_info(step.context).locale)
-            return await step.replace_dialog(self.id, {"prompt": activity})
-        return await self.handler.handle(step, reply)
+        # Still incomplete: ask again by restarting this dialog's own waterfall in place
+        # (replacing the dialog itself from in here would nest a new one inside it each turn).
+        return await self.handler.handle(step, reply, ask_again=self.initial_dialog_id)
 
 
 class ForgetDialog(CancelAndHelpDialog):

@@ -120,3 +120,24 @@ def calendar_link(lang: str | None, url: str) -> str:
     from understanding import messages
 
     return messages.calendar_offer(_lang(lang), url)
+
+
+def calendar_feed(lang: str | None, webcal: str, url: str) -> str:
+    """The calendar subscription (``webcal://``) and the one-off download, as a sentence."""
+    return text("calendar.feed", lang, webcal=webcal, url=url)
+
+
+def listing_where(lang: str | None, wheres: list[str], next_date: date | None,
+                  locale: str | None = None) -> str:
+    """"My reminders" when they go to several conversations: one line per conversation."""
+    from understanding.fmt import fmt_date
+
+    lang = _lang(lang)
+    lines = [text("reminders.list_where", lang, count=len(wheres))]
+    for where in (w[:1].upper() + w[1:] for w in wheres):
+        if next_date is not None:
+            lines.append("- " + text("reminders.item_where", lang, where=where,
+                                     date=fmt_date(next_date, locale, lang)))
+        else:
+            lines.append("- " + text("reminders.item_where_nodate", lang, where=where))
+    return "\n".join(lines)

@@ -3,7 +3,8 @@ rate-limited sender, "Add to calendar" (.ics). See ``reminders/README.md``.
 
 Public API (everything else is private):
 
-- subscriptions (``store``): :func:`subscribe`, :func:`unsubscribe`, :func:`get_subscription`,
+- subscriptions (``store``), one per (user, conversation): :func:`subscribe`,
+  :func:`unsubscribe`, :func:`get_subscription`, :func:`user_subscriptions`,
   :func:`list_subscriptions`, :func:`refresh_reference` (every turn),
   :func:`deactivate_conversation` (uninstall), :func:`forget_user` ("forget my data"),
   :func:`migrate` / :func:`ensure_schema`
@@ -13,6 +14,9 @@ Public API (everything else is private):
 - sending: :class:`Sender`, :class:`SendError`, :class:`Transport` (the seam; the bot's
   implementation is ``bot.proactive.AdapterTransport``)
 - the bot's service: :class:`StoreReminders` (what ``dialogs.Actions`` calls)
+- calendar links: :func:`rotate_calendar_token`, :func:`revoke_calendar_token` (and
+  :func:`forget_user` deletes it)
+- the reminder card: :func:`reminders.digest.digest_activity`
 - web: :func:`add_routes`, :func:`start_daily_sweeper`, :func:`calendar_link`
 - schedule (pure): :func:`due_reminders`, :func:`next_reminder`, :func:`load_schedule`;
   calendar (pure): :func:`build_calendar`
@@ -22,15 +26,17 @@ from .schedule import ReminderItem, Schedule, ScheduleError, due_reminders, load
 from .sender import SendError, Sender, Transport, TransportAborted
 from .service import StoreReminders
 from .store import (Subscription, deactivate_conversation, ensure_schema, forget_user,
-                    get_subscription, list_subscriptions, migrate, refresh_reference, subscribe,
-                    unsubscribe)
+                    get_subscription, list_subscriptions, migrate, refresh_reference,
+                    revoke_calendar_token, rotate_calendar_token, subscribe, unsubscribe,
+                    user_subscriptions)
 from .sweeper import Summary, next_reminder_date, run_sweep, upcoming_reminder
 
 __all__ = [
     "build_calendar", "ReminderItem", "Schedule", "ScheduleError", "due_reminders", "load_schedule",
     "next_reminder", "SendError", "Sender", "Transport", "Subscription", "deactivate_conversation",
     "ensure_schema", "forget_user", "get_subscription", "list_subscriptions", "migrate",
-    "refresh_reference", "subscribe", "unsubscribe", "Summary", "next_reminder_date", "run_sweep", "upcoming_reminder",
+    "refresh_reference", "subscribe", "unsubscribe", "user_subscriptions", "rotate_calendar_token",
+    "revoke_calendar_token", "Summary", "next_reminder_date", "run_sweep", "upcoming_reminder",
     "TransportAborted", "StoreReminders",
     "add_routes", "start_daily_sweeper", "calendar_link", "calendar_url",
 ]

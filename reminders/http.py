@@ -1,7 +1,8 @@
 """The reminder routes and the daily sweep task, for the app factory to mount.
 
     from reminders.http import add_routes, start_daily_sweeper
-    add_routes(app)                        # GET /calendar/{token}.ics, POST /admin/sweep
+    add_routes(app)                        # GET /calendar/{token}.ics, GET /calendar/cycles/...,
+                                           # POST /admin/sweep
     start_daily_sweeper(app, settings)     # once a day at REMINDER_SWEEP_HOUR (UTC)
 
 The composition root hands them what they run on: the ``transport`` (the bot's
@@ -36,7 +37,10 @@ from .sweeper import Summary, run_sweep
 logger = logging.getLogger(__name__)
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+CYCLES_PATTERN = re.compile(r"^\d{4}-H[12](,\d{4}-H[12]){0,3}$")
+LOCALE_PATTERN = re.compile(r"^[a-z]{2}(-[A-Za-z]{2})?$")
 RETRY_AFTER_FAILED_SWEEP = timedelta(minutes=15)
+RETRY_UNFINISHED = timedelta(minutes=2)  # REMINDER_RETRY_SECONDS
 
 
 class NotLeader(RuntimeError):
@@ -97,12 +101,16 @@ class ReminderServices:
         options: dict[str, Any] = {}
         if self.limits is not None:
             options["limits"] = self.limits
-        if self.lease_seconds is not None:
-            options["lease_seconds"] = self.lease_seconds
+        lease = (self.lease_seconds if self.lease_seconds is not None
+                 else getattr(settings, "reminder_lease_seconds", 60.0))
+        options["lease_seconds"] = lease
+        options["heartbeat_seconds"] = min(getattr(settings, "reminder_heartbeat_seconds", lease / 3),
+                                           lease / 2)
         return await run_sweep(db, self.get_transport(), as_of,
                                tenant_rate=getattr(settings, "tenant_rate_per_sec", 5.0),
                                convention=getattr(settings, "fy_label_convention", "seed"),
-                               reclaim_in_flight=reclaim, observe=self.observe, **options)
+                               reclaim_in_flight=reclaim, observe=self.observe,
+                               base_url=getattr(settings, "public_base_url", "") or "", **options)
 
 
 REMINDER_SERVICES = web.AppKey("reminder_services", ReminderServices)
@@ -134,6 +142,7 @@ def add_routes(app: web.Application, db: Any = None, *, transport: Any = None,
     ``settings.admin_token``), ``POST /admin/sweep``."""
     services = _services(app, db, transport, settings)
     app.router.add_get("/calendar/{token}.ics", handle_calendar)
+    app.router.add_get("/calendar/cycles/{cycles}.ics", handle_cycles_calendar)
     token = admin_token
     if token is None:
         token = getattr(services.get_settings(), "admin_token", None)
@@ -165,15 +174,48 @@ async def handle_calendar(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     today = datetime.now(timezone.utc).date()
     settings = services.get_settings()
+    # a subscription feed: the cycles still to claim on the day it is fetched, so a calendar
+    # that refreshes it follows the cycles as they roll over
     body = build_calendar(upcoming_deadlines(today), owner["lang"], locale=owner["locale"],
                           convention=getattr(settings, "fy_label_convention", "seed"))
+    return _ics_response(body, "coop-deadlines.ics", "private, max-age=3600")
+
+
+def _ics_response(body: bytes, filename: str, cache: str) -> web.Response:
     return web.Response(body=body, headers={
         "Content-Type": "text/calendar; charset=utf-8",
-        "Content-Disposition": 'attachment; filename="coop-deadlines.ics"',
-        "Cache-Control": "private, max-age=3600",
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": cache,
         "Referrer-Policy": "no-referrer",
         "X-Robots-Tag": "noindex",
     })
+
+
+async def handle_cycles_calendar(request: web.Request) -> web.Response:
+    """``GET /calendar/cycles/2021-H1,2021-H2.ics?lang=fr&locale=fr-CA``: the deadlines of the
+    cycles a card is about (earning halves by the calendar year of their first month, at most
+    four). No user data: the same file for everyone who asks."""
+    names = request.match_info["cycles"]
+    if not CYCLES_PATTERN.match(names):
+        raise web.HTTPNotFound()
+    lang = request.query.get("lang", "en")
+    lang = lang if lang in ("en", "fr") else "en"
+    locale = request.query.get("locale")
+    locale = locale if locale and LOCALE_PATTERN.match(locale) else None
+    cal = calendar()
+    cycles = []
+    try:
+        for name in dict.fromkeys(names.split(",")):
+            year, half = name.split("-")
+            cycle = cal.cycle(cal.half_named(half, int(year)))
+            cal.check_date(cycle.earning.start)  # inside the years the policy covers
+            cycles.append(cycle)
+    except (CoopError, ValueError):
+        raise web.HTTPNotFound() from None
+    settings = request.app[REMINDER_SERVICES].get_settings()
+    body = build_calendar(cycles, lang, locale=locale,
+                          convention=getattr(settings, "fy_label_convention", "seed"))
+    return _ics_response(body, f"coop-deadlines-{names.replace(',', '_')}.ics", "public, max-age=86400")
 
 
 def _admin_sweep_handler(admin_token: str) -> Callable:
@@ -251,7 +293,9 @@ def start_daily_sweeper(app: web.Application, settings: Any = None, db: Any = No
             logger.info("reminders: daily sweep disabled (REMINDER_SWEEP_ENABLED=false)")
             yield
             return
-        task = asyncio.create_task(_daily_loop(services, conf.reminder_sweep_hour, clock),
+        retry_soon = getattr(conf, "reminder_retry_seconds", RETRY_UNFINISHED.total_seconds())
+        task = asyncio.create_task(_daily_loop(services, conf.reminder_sweep_hour, clock,
+                                               retry_soon),
                                    name="reminders-daily-sweep")
         try:
             yield
@@ -265,11 +309,13 @@ def start_daily_sweeper(app: web.Application, settings: Any = None, db: Any = No
     app.cleanup_ctx.append(daily)
 
 
-async def _daily_loop(services: ReminderServices, hour: int,
-                      clock: Callable[[], datetime]) -> None:
+async def _daily_loop(services: ReminderServices, hour: int, clock: Callable[[], datetime],
+                      retry_soon: float = 120.0) -> None:
     """Once today's hour has come and today is not swept: sweep if this instance can lead,
     else stand by (retry every ``leader.poll`` seconds: a leader that died is replaced then),
-    until a sweep for today has finished; then sleep until tomorrow's hour."""
+    until a sweep for today has finished; then sleep until tomorrow's hour. While reminders
+    due today are unfinished (left pending after transient errors, or held by a sweeper that
+    died), come back within ``retry_soon`` seconds (``REMINDER_RETRY_SECONDS``)."""
     while True:
         now = clock()
         today = now.date()
@@ -279,8 +325,14 @@ async def _daily_loop(services: ReminderServices, hour: int,
             try:
                 db = services.get_db()
                 last = await store.last_swept(db)
-                if last is None or last < today:
-                    await services.sweep(today, only_if_not_swept=True)
+                unfinished = await store.unfinished_due(db, today)
+                if last is None or last < today or unfinished:
+                    await services.sweep(today, only_if_not_swept=not unfinished)
+                unfinished = await store.unfinished_due(db, today)
+                if unfinished:
+                    logger.info("reminders: %d subscribers' reminders due %s are unfinished; "
+                                "sweeping again in %.0f s", unfinished, today, retry_soon)
+                    wait = retry_soon
             except asyncio.CancelledError:
                 raise
             except NotLeader:

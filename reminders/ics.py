@@ -1,10 +1,15 @@
-""""Add to calendar": the co-op deadlines of a partner's periods as an iCalendar file.
+""""Add to calendar": the co-op deadlines of some cycles as an iCalendar file.
 
-For each cycle: the claiming window (an all-day span), the claim deadline (its last day, with
-alarms 30/7/1 days before) and the forfeiture date (last day of the usage period, alarm 30 days
-before); alarm offsets come from ``reminders/schedule.toml`` ``[calendar]``. UIDs are stable
-(``claim-deadline-2021-H1@coop-assistant``), so re-importing the file updates events instead
-of duplicating them.
+For each cycle, three all-day events, one day each (no six-month banners): the claiming window
+opens, the claiming window closes (the claim deadline), and the last day to use the funds
+(after it unused funds are forfeited). Each event has ONE alarm, ``[calendar]
+alarm_days_before`` days before it (``reminders/schedule.toml``), a DESCRIPTION with the
+cycle's facts (earning, usage and claiming periods, the proof-of-execution retention) and the
+claim page, also as the event's URL. UIDs are stable (``claim-closes-2021-H1@coop-assistant``),
+so re-importing the file or refreshing a subscription updates events instead of duplicating
+them. Two sources use it: the file of a card's own cycles (``GET /calendar/cycles/...``) and
+the user's subscription feed (``GET /calendar/<token>.ics``: the cycles still open on the day
+it is fetched, so it stays current as cycles roll over).
 
 >>> from datetime import date, datetime, timezone
 >>> from reminders.schedule import upcoming_deadlines
@@ -20,13 +25,16 @@ from typing import Iterable, Optional
 
 from icalendar import Alarm, Calendar, Event
 
-from core import Cycle, calendar
+from core import Cycle, calendar, load_policy
+from understanding import messages as catalogue
 
 from . import messages
 from .schedule import Schedule, cycle_label, load_schedule
 
 PRODID = "-//Co-op Assistant//co-op deadlines//EN"
 UID_DOMAIN = "coop-assistant"
+CLAIM_LINK_KEY = "create_claim"
+REFRESH = timedelta(days=1)  # how often a subscribed calendar should fetch the feed again
 
 
 def _alarm(days: int, description: str) -> Alarm:
@@ -38,6 +46,8 @@ def _alarm(days: int, description: str) -> Alarm:
 
 
 def _alarm_text(names: dict, title: str, days: int) -> str:
+    if days == 0:
+        return title
     return names["alarm_one" if days == 1 else "alarm"].format(title=title, days=days)
 
 
@@ -57,11 +67,16 @@ def _event(uid: str, summary: str, start, end_exclusive, stamp: datetime,
 
 def build_calendar(cycles: Iterable[Cycle], lang: str = "en", *, locale: Optional[str] = None,
                    convention: str = "seed", schedule: Optional[Schedule] = None,
-                   stamp: Optional[datetime] = None) -> bytes:
-    """The .ics bytes for ``cycles`` in ``lang`` (titles) — dates are all-day, time-zone free."""
+                   stamp: Optional[datetime] = None, alarm_days: Optional[int] = None) -> bytes:
+    """The .ics bytes for ``cycles`` in ``lang`` (titles, descriptions) — all-day dates, time-zone
+    free. ``alarm_days`` overrides the schedule's ``[calendar] alarm_days_before``."""
     schedule = schedule or load_schedule()
+    days = schedule.calendar_alarm_days if alarm_days is None else alarm_days
     stamp = stamp or datetime.now(timezone.utc).replace(microsecond=0)
+    lang = messages._lang(lang)  # noqa: SLF001 - the package's own helper
     names = messages.calendar_names(lang)
+    url = load_policy().link(CLAIM_LINK_KEY).url
+    months = load_policy().retention.poe_months
     cal = calendar()
     ics = Calendar()
     ics.add("prodid", PRODID)
@@ -69,26 +84,33 @@ def build_calendar(cycles: Iterable[Cycle], lang: str = "en", *, locale: Optiona
     ics.add("calscale", "GREGORIAN")
     ics.add("method", "PUBLISH")
     ics.add("x-wr-calname", names["calname"])
+    ics.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    ics.add("x-published-ttl", "P1D")
     day = timedelta(days=1)
+    other = "microsoft" if convention == "seed" else "seed"
+
+    def fmt(d):
+        return messages.fmt_date(d, lang, locale)
+
+    def span(a, b):
+        return catalogue.t(lang, "card.range", start=fmt(a), end=fmt(b))
+
     for cyc in cycles:
-        label_key = cycle_label(cyc)
-        other = "microsoft" if convention == "seed" else "seed"
+        key = cycle_label(cyc)
         label = f"{cal.fy_label(cyc.earning, convention)} / {cal.fy_label(cyc.earning, other)}"
         earning = messages.months_text(cyc.earning.start, cyc.earning.end, lang, locale)
         values = {"earning": earning, "label": label}
-        window = _event(f"claim-window-{label_key}", names["window"].format(**values),
-                        cyc.claiming.start, cyc.claiming.end + day, stamp)
-        ics.add_component(window)
-        title = names["deadline"].format(**values)
-        deadline = _event(f"claim-deadline-{label_key}", title, cyc.claiming.end,
-                          cyc.claiming.end + day, stamp)
-        for days in schedule.claim_deadline_alarm_days:
-            deadline.add_component(_alarm(days, _alarm_text(names, title, days)))
-        ics.add_component(deadline)
-        title = names["forfeiture"].format(**values)
-        forfeiture = _event(f"forfeiture-{label_key}", title, cyc.forfeiture,
-                            cyc.forfeiture + day, stamp)
-        for days in schedule.forfeiture_alarm_days:
-            forfeiture.add_component(_alarm(days, _alarm_text(names, title, days)))
-        ics.add_component(forfeiture)
+        description = catalogue.t(
+            lang, "ics.description", earning=earning, label=label,
+            earning_range=span(cyc.earning.start, cyc.earning.end),
+            usage_range=span(cyc.usage.start, cyc.usage.end), forfeiture=fmt(cyc.forfeiture),
+            claim_range=span(cyc.claiming.start, cyc.claiming.end), months=months, url=url)
+        for uid, template, when in ((f"claim-opens-{key}", "window_opens", cyc.claiming.start),
+                                    (f"claim-closes-{key}", "deadline", cyc.claiming.end),
+                                    (f"forfeiture-{key}", "forfeiture", cyc.forfeiture)):
+            title = names[template].format(**values)
+            event = _event(uid, title, when, when + day, stamp, description)
+            event.add("url", url)
+            event.add_component(_alarm(days, _alarm_text(names, title, days)))
+            ics.add_component(event)
     return ics.to_ical()

@@ -57,8 +57,7 @@ class Schedule:
     claim_closes_days_before: tuple[int, ...] = (30, 7, 1)
     forfeiture_days_before: tuple[int, ...] = (30,)
     catch_up_days: int = 400
-    claim_deadline_alarm_days: tuple[int, ...] = (30, 7, 1)
-    forfeiture_alarm_days: tuple[int, ...] = (30,)
+    calendar_alarm_days: int = 7  # the one alarm of each calendar event, days before it
 
 
 def _offsets(table: dict, section: str, key: str, where: str, *, allow_empty: bool = True) -> tuple[int, ...]:
@@ -82,7 +81,7 @@ def parse_schedule(data: dict, where: str = "schedule.toml") -> Schedule:
     """Validate a parsed ``schedule.toml``; raise :class:`ScheduleError` naming the bad key."""
     known = {"reminders": {"claim_opens", "claim_closes_days_before", "forfeiture_days_before",
                            "catch_up_days"},
-             "calendar": {"claim_deadline_alarm_days", "forfeiture_alarm_days"}}
+             "calendar": {"alarm_days_before"}}
     for section, keys in known.items():
         table = data.get(section)
         if not isinstance(table, dict):
@@ -95,13 +94,16 @@ def parse_schedule(data: dict, where: str = "schedule.toml") -> Schedule:
     if type(catch_up) is not int or not 1 <= catch_up <= 3660:
         raise ScheduleError(f"{where}: [reminders].catch_up_days must be a whole number of days "
                             f"between 1 and 3660, got {catch_up!r}")
+    alarm = cal.get("alarm_days_before")
+    if type(alarm) is not int or not 0 <= alarm <= 90:
+        raise ScheduleError(f"{where}: [calendar].alarm_days_before must be a whole number of days "
+                            f"between 0 and 90, got {alarm!r}")
     return Schedule(
         claim_opens=_offsets(rem, "reminders", "claim_opens", where),
         claim_closes_days_before=_offsets(rem, "reminders", "claim_closes_days_before", where),
         forfeiture_days_before=_offsets(rem, "reminders", "forfeiture_days_before", where),
         catch_up_days=catch_up,
-        claim_deadline_alarm_days=_offsets(cal, "calendar", "claim_deadline_alarm_days", where),
-        forfeiture_alarm_days=_offsets(cal, "calendar", "forfeiture_alarm_days", where),
+        calendar_alarm_days=alarm,
     )
 
 

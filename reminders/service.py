@@ -11,9 +11,10 @@ import time
 from collections import OrderedDict
 from datetime import date
 from typing import Any, Callable, Optional
+from urllib.parse import urlencode
 
 from . import store
-from .schedule import next_reminder
+from .schedule import cycle_label, next_reminder, upcoming_deadlines
 from .sweeper import next_reminder_date, upcoming_reminder
 
 __all__ = ["StoreReminders", "next_reminder"]
@@ -57,12 +58,18 @@ class StoreReminders:
         finally:
             self._forget_seen()
 
-    async def unsubscribe(self, user_id: str) -> bool:
+    async def unsubscribe(self, user_id: str, conversation_id: Optional[str] = None) -> list:
+        """Stop the user's reminders in ``conversation_id`` (all of them when None); the
+        subscriptions stopped."""
         self._forget_seen()
-        return await self._store.unsubscribe(self._db, user_id)
+        return await self._store.unsubscribe(self._db, user_id, conversation_id)
 
-    async def get_subscription(self, user_id: str) -> Any:
-        return await self._store.get_subscription(self._db, user_id)
+    async def get_subscription(self, user_id: str, conversation_id: Optional[str] = None) -> Any:
+        return await self._store.get_subscription(self._db, user_id, conversation_id)
+
+    async def subscriptions(self, user_id: str) -> list:
+        """The user's active subscriptions, one per conversation, the personal one first."""
+        return await self._store.user_subscriptions(self._db, user_id)
 
     async def refresh_reference(self, reference: dict) -> int:
         """``reminders.store.refresh_reference``, skipped when this instance stored the same
@@ -95,6 +102,21 @@ class StoreReminders:
     async def calendar_url(self, user_id: str, lang: str, locale: Optional[str]) -> str:
         token = await self._store.calendar_token(self._db, user_id, lang, locale)
         return self._base + self._path.format(token=token)
+
+    async def rotate_calendar(self, user_id: str, lang: str, locale: Optional[str]) -> str:
+        """A new calendar-feed link for the user; the previous one stops working."""
+        token = await self._store.rotate_calendar_token(self._db, user_id, lang, locale)
+        return self._base + self._path.format(token=token)
+
+    async def revoke_calendar(self, user_id: str) -> bool:
+        return await self._store.revoke_calendar_token(self._db, user_id)
+
+    async def cycles_calendar_url(self, today: date, lang: str, locale: Optional[str]) -> str:
+        """The deadlines file of the cycles still to claim on ``today`` (no user data:
+        ``GET /calendar/cycles/...``), for conversations other people read."""
+        names = ",".join(cycle_label(c) for c in upcoming_deadlines(today)[-4:])
+        query = urlencode({"lang": lang, **({"locale": locale} if locale else {})})
+        return f"{self._base}/calendar/cycles/{names}.ics?{query}"
 
     async def next_reminder_date(self, today: date) -> Optional[date]:
         """The day the first reminder reaches someone who subscribes ``today``

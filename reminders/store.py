@@ -3,16 +3,26 @@
 One SQL text serves SQLite and PostgreSQL (``$n`` placeholders, ISO dates as text, booleans
 as 0/1, ids as text). Tables (migration ``reminders``):
 
-- ``reminder_subscriptions``: one row per user (``user_id`` unique) with the conversation the
-  reminders go to, its conversation reference (JSON, refreshed on every turn, NULL once
-  removed), language/locale, ``active`` and why it stopped, and ``swept_through``: the last
-  day whose due reminders are already in the ledger for this subscription.
+- ``reminder_subscriptions``: one row per (user, conversation) (unique): reminders asked for in
+  the personal chat go there, reminders asked for in a channel go to that channel (with an
+  @mention of ``user_name``), and one never replaces the other. Each row holds its
+  conversation reference (JSON, refreshed on every turn, NULL once removed), the
+  conversation's type, language/locale, ``active`` and why it stopped, and ``swept_through``:
+  the last day whose due reminders are already in the ledger for this subscription.
+  (Migration versions 8-19 move the old one-row-per-user table to this key, keeping every
+  row and its ledger.)
 - ``reminder_ledger``: one row per (subscription, reminder key). ``pending`` → ``in_flight``
   (claimed by one sweeper, with a lease) → ``sent`` | ``failed`` | ``skipped``. A row is
   written before its message is sent and marked after, so a crash leaves only ``in_flight``
   rows, which a later sweep re-sends once their lease has expired.
-- ``reminder_calendar_tokens``: the unguessable per-user token of the .ics link.
+- ``reminder_calendar_tokens``: the unguessable per-user token of the calendar subscription
+  (``webcal://``) feed; :func:`rotate_calendar_token` replaces it (the old link stops
+  working), :func:`revoke_calendar_token` and :func:`forget_user` delete it.
 - ``reminder_sweeps``: one row per sweep run (as-of day, counts).
+
+User and conversation ids are stored (and looked up) as ``storage.keys.bounded_key`` of the
+id: over-long ids become a prefix plus a SHA-256, so the indexes never refuse them; the
+conversation reference keeps the real id, which is what a reminder is sent to.
 """
 from __future__ import annotations
 
@@ -26,7 +36,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Optional
 
+from core.redact import log_id
 from storage.db import Database
+from storage.keys import bounded_key
 
 from .schedule import ReminderItem
 
@@ -90,7 +102,73 @@ MIGRATIONS = [
         skipped INTEGER NOT NULL DEFAULT 0,
         failed INTEGER NOT NULL DEFAULT 0,
         deactivated INTEGER NOT NULL DEFAULT 0)""",
+    # v8-v19: a subscription per (user, conversation) instead of per user. One SQL text for
+    # SQLite and PostgreSQL: rebuild both tables (SQLite cannot drop a UNIQUE constraint; the
+    # ledger is copied first so dropping the old table cascades into nothing), then rename.
+    """CREATE TABLE reminder_subscriptions_v2 (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        conversation_type TEXT NOT NULL DEFAULT '',
+        user_name TEXT NOT NULL DEFAULT '',
+        tenant_id TEXT NOT NULL DEFAULT '',
+        service_url TEXT NOT NULL DEFAULT '',
+        reference TEXT,
+        lang TEXT NOT NULL DEFAULT 'en',
+        locale TEXT,
+        tz TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        swept_through TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        deactivated_at TEXT,
+        deactivated_reason TEXT,
+        UNIQUE (user_id, conversation_id))""",
+    """INSERT INTO reminder_subscriptions_v2 (id, user_id, conversation_id, tenant_id, service_url,
+           reference, lang, locale, tz, active, swept_through, created_at, updated_at,
+           deactivated_at, deactivated_reason)
+       SELECT id, user_id, conversation_id, tenant_id, service_url, reference, lang, locale, tz,
+              active, swept_through, created_at, updated_at, deactivated_at, deactivated_reason
+       FROM reminder_subscriptions""",
+    """CREATE TABLE reminder_ledger_v2 (
+        subscription_id TEXT NOT NULL REFERENCES reminder_subscriptions_v2 (id) ON DELETE CASCADE,
+        reminder_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        offset_days INTEGER NOT NULL,
+        cycle TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        planned_for TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'in_flight', 'sent', 'failed', 'skipped')),
+        lease_owner TEXT,
+        lease_until DOUBLE PRECISION,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        sent_at TEXT,
+        PRIMARY KEY (subscription_id, reminder_key))""",
+    """INSERT INTO reminder_ledger_v2 (subscription_id, reminder_key, kind, offset_days, cycle, grp,
+           due_date, deadline, planned_for, state, lease_owner, lease_until, attempts, last_error,
+           created_at, updated_at, sent_at)
+       SELECT subscription_id, reminder_key, kind, offset_days, cycle, grp, due_date, deadline,
+              planned_for, state, lease_owner, lease_until, attempts, last_error, created_at,
+              updated_at, sent_at
+       FROM reminder_ledger""",
+    "DROP TABLE reminder_ledger",
+    "DROP TABLE reminder_subscriptions",
+    "ALTER TABLE reminder_subscriptions_v2 RENAME TO reminder_subscriptions",
+    "ALTER TABLE reminder_ledger_v2 RENAME TO reminder_ledger",
+    "CREATE INDEX reminder_subscriptions_conversation ON reminder_subscriptions (conversation_id)",
+    "CREATE INDEX reminder_subscriptions_active ON reminder_subscriptions (active, swept_through)",
+    "CREATE INDEX reminder_subscriptions_user ON reminder_subscriptions (user_id)",
+    "CREATE INDEX reminder_ledger_state ON reminder_ledger (state, subscription_id)",
 ]
+
+# Conversation types (Teams' conversationType; derived from the id for rows stored before v8).
+PERSONAL, CHANNEL, GROUP_CHAT = "personal", "channel", "groupChat"
 
 # Why a subscription stopped.
 REASON_USER = "user"                      # "stop reminders"
@@ -124,6 +202,25 @@ async def ensure_schema(db: Database) -> None:
 # --------------------------------------------------------------------------- subscriptions
 
 
+def conversation_type_of(conversation_id: str, reference: Optional[dict] = None) -> str:
+    """``personal`` | ``channel`` | ``groupChat``: the reference's ``conversationType`` when
+    it has one, else from the shape of a Teams conversation id.
+
+    >>> conversation_type_of("a:1xyz"), conversation_type_of("19:abc@thread.tacv2")
+    ('personal', 'channel')
+    >>> conversation_type_of("19:abc@thread.v2")
+    'groupChat'
+    """
+    conversation = (reference or {}).get("conversation") or {}
+    kind = conversation.get("conversationType") or conversation.get("conversation_type")
+    if kind in (PERSONAL, CHANNEL, GROUP_CHAT):
+        return kind
+    if conversation_id.startswith("19:"):
+        return CHANNEL if "@thread.tacv2" in conversation_id or "@thread.skype" in conversation_id \
+            else GROUP_CHAT
+    return PERSONAL
+
+
 @dataclass(frozen=True)
 class Subscription:
     id: str
@@ -141,17 +238,26 @@ class Subscription:
     updated_at: str
     deactivated_at: Optional[str]
     deactivated_reason: Optional[str]
+    conversation_type: str = PERSONAL
+    user_name: str = ""
+
+    @property
+    def personal(self) -> bool:
+        return self.conversation_type == PERSONAL
 
     @classmethod
     def from_row(cls, row: dict) -> "Subscription":
+        reference = json.loads(row["reference"]) if row["reference"] else None
         return cls(
             id=row["id"], user_id=row["user_id"], conversation_id=row["conversation_id"],
-            tenant_id=row["tenant_id"], service_url=row["service_url"],
-            reference=json.loads(row["reference"]) if row["reference"] else None,
+            tenant_id=row["tenant_id"], service_url=row["service_url"], reference=reference,
             lang=row["lang"], locale=row["locale"], tz=row["tz"], active=bool(row["active"]),
             swept_through=date.fromisoformat(row["swept_through"]),
             created_at=row["created_at"], updated_at=row["updated_at"],
-            deactivated_at=row["deactivated_at"], deactivated_reason=row["deactivated_reason"])
+            deactivated_at=row["deactivated_at"], deactivated_reason=row["deactivated_reason"],
+            conversation_type=row.get("conversation_type")
+            or conversation_type_of(row["conversation_id"], reference),
+            user_name=row.get("user_name") or "")
 
 
 def normalize_reference(reference: dict) -> dict:
@@ -174,25 +280,33 @@ def reference_fields(reference: dict) -> tuple[str, str, str]:
 
 async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = "en",
                     locale: Optional[str] = None, tz: Optional[str] = None,
-                    today: date) -> Subscription:
-    """Opt ``user_id`` in; reminders go to the conversation of ``reference``.
+                    today: date, conversation_type: Optional[str] = None,
+                    user_name: Optional[str] = None) -> Subscription:
+    """Opt ``user_id`` in for the conversation of ``reference``.
 
     ``reference`` is ``TurnContext.get_conversation_reference(activity).serialize()`` (a dict with
-    ``conversation.id``, ``conversation.tenantId``, ``serviceUrl``...). Subscribing again moves the
-    subscription to this conversation and refreshes it; an inactive one is re-activated and
-    starts from ``today`` (reminders due today or later; nothing older).
+    ``conversation.id``, ``conversation.tenantId``, ``serviceUrl``...). One subscription per
+    (user, conversation): opting in in a channel adds the channel's and leaves the personal
+    one alone. Subscribing again in the same conversation changes nothing but the stored
+    reference and language (idempotent); an inactive one is re-activated and starts from
+    ``today`` (reminders due today or later; nothing older). ``user_name`` is what a channel
+    reminder @mentions.
     """
     reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
+    kind = conversation_type or conversation_type_of(conversation_id, reference)
+    conversation_key, user_key = bounded_key(conversation_id), bounded_key(user_id)
     now = _now()
     start = (today - timedelta(days=1)).isoformat()
     await db.execute(
         """INSERT INTO reminder_subscriptions
-               (id, user_id, conversation_id, tenant_id, service_url, reference, lang, locale, tz,
-                active, swept_through, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $11)
-           ON CONFLICT (user_id) DO UPDATE SET
-               conversation_id = excluded.conversation_id, tenant_id = excluded.tenant_id,
+               (id, user_id, conversation_id, conversation_type, user_name, tenant_id, service_url,
+                reference, lang, locale, tz, active, swept_through, created_at, updated_at)
+           VALUES ($1, $2, $3, $12, $13, $4, $5, $6, $7, $8, $9, 1, $10, $11, $11)
+           ON CONFLICT (user_id, conversation_id) DO UPDATE SET
+               tenant_id = excluded.tenant_id, conversation_type = excluded.conversation_type,
+               user_name = CASE WHEN excluded.user_name = '' THEN reminder_subscriptions.user_name
+                                ELSE excluded.user_name END,
                service_url = excluded.service_url, reference = excluded.reference,
                lang = excluded.lang, locale = excluded.locale, tz = excluded.tz,
                swept_through = CASE WHEN reminder_subscriptions.active = 1
@@ -200,17 +314,36 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
                                     ELSE excluded.swept_through END,
                active = 1, deactivated_at = NULL, deactivated_reason = NULL,
                updated_at = excluded.updated_at""",
-        uuid.uuid4().hex, user_id, conversation_id, tenant_id, service_url,
-        json.dumps(reference, sort_keys=True), lang, locale, tz, start, now)
-    sub = await get_subscription(db, user_id)
+        uuid.uuid4().hex, user_key, conversation_key, tenant_id, service_url,
+        json.dumps(reference, sort_keys=True), lang, locale, tz, start, now, kind, user_name or "")
+    sub = await get_subscription(db, user_id, conversation_id)
     assert sub is not None
-    logger.info("reminders: %s subscribed (conversation %s)", sub.id, conversation_id)
+    logger.info("reminders: %s subscribed (%s conversation %s)", sub.id, kind, log_id(conversation_id))
     return sub
 
 
-async def get_subscription(db: Database, user_id: str) -> Optional[Subscription]:
-    row = await db.fetchrow("SELECT * FROM reminder_subscriptions WHERE user_id = $1", user_id)
-    return Subscription.from_row(row) if row else None
+async def get_subscription(db: Database, user_id: str,
+                           conversation_id: Optional[str] = None) -> Optional[Subscription]:
+    """The user's subscription in ``conversation_id``; without one, the user's personal
+    subscription if any, else their most recently changed one."""
+    if conversation_id is not None:
+        row = await db.fetchrow("SELECT * FROM reminder_subscriptions WHERE user_id = $1 "
+                                "AND conversation_id = $2", bounded_key(user_id), bounded_key(conversation_id))
+        return Subscription.from_row(row) if row else None
+    subs = await user_subscriptions(db, user_id, active_only=False)
+    if not subs:
+        return None
+    return sorted(subs, key=lambda s: (s.personal, s.updated_at), reverse=True)[0]
+
+
+async def user_subscriptions(db: Database, user_id: str, *,
+                             active_only: bool = True) -> list[Subscription]:
+    """Every subscription of ``user_id`` (the personal one first), for "my reminders"."""
+    sql = "SELECT * FROM reminder_subscriptions WHERE user_id = $1"
+    if active_only:
+        sql += " AND active = 1"
+    subs = [Subscription.from_row(r) for r in await db.fetch(sql + " ORDER BY created_at, id", bounded_key(user_id))]
+    return sorted(subs, key=lambda s: not s.personal)
 
 
 async def list_subscriptions(db: Database, *, active_only: bool = True) -> list[Subscription]:
@@ -228,15 +361,25 @@ async def _skip_pending(tx: Any, where: str, arg: str, reason: str) -> None:
         arg, f"subscription stopped: {reason}", _now())
 
 
-async def unsubscribe(db: Database, user_id: str) -> bool:
-    """"stop reminders": deactivate; True if there was an active subscription."""
+async def unsubscribe(db: Database, user_id: str,
+                      conversation_id: Optional[str] = None) -> list[Subscription]:
+    """"stop reminders": deactivate the user's subscription in ``conversation_id`` (every one
+    of the user's when None). Returns the subscriptions that were stopped (empty: there was
+    no active one), as they were before."""
+    key = None if conversation_id is None else bounded_key(conversation_id)
+    subs = [s for s in await user_subscriptions(db, user_id)
+            if key is None or s.conversation_id == key]
+    stopped = []
     async with db.transaction() as tx:
-        changed = await tx.execute(
-            """UPDATE reminder_subscriptions SET active = 0, deactivated_at = $2,
-                   deactivated_reason = $3, updated_at = $2
-               WHERE user_id = $1 AND active = 1""", user_id, _now(), REASON_USER)
-        await _skip_pending(tx, "user_id", user_id, REASON_USER)
-    return changed > 0
+        for sub in subs:
+            changed = await tx.execute(
+                """UPDATE reminder_subscriptions SET active = 0, deactivated_at = $2,
+                       deactivated_reason = $3, updated_at = $2
+                   WHERE id = $1 AND active = 1""", sub.id, _now(), REASON_USER)
+            if changed:
+                await _skip_pending(tx, "id", sub.id, REASON_USER)
+                stopped.append(sub)
+    return stopped
 
 
 async def refresh_reference(db: Database, reference: dict) -> int:
@@ -246,6 +389,7 @@ async def refresh_reference(db: Database, reference: dict) -> int:
     """
     reference = normalize_reference(reference)
     conversation_id, tenant_id, service_url = reference_fields(reference)
+    conversation_id = bounded_key(conversation_id)
     return await db.execute(
         """UPDATE reminder_subscriptions SET reference = $2, service_url = $3,
                tenant_id = CASE WHEN $4 = '' THEN tenant_id ELSE $4 END, updated_at = $5
@@ -271,6 +415,7 @@ async def deactivate_conversation(db: Database, conversation_id: str,
                                   reason: str = REASON_UNINSTALLED) -> int:
     """The bot was uninstalled from / removed from a conversation: stop every subscription in
     it and remove the stored references. Returns how many were stopped."""
+    conversation_id = bounded_key(conversation_id)
     async with db.transaction() as tx:
         await _skip_pending(tx, "conversation_id", conversation_id, reason)
         changed = await tx.execute(
@@ -283,6 +428,7 @@ async def deactivate_conversation(db: Database, conversation_id: str,
 
 async def forget_user(db: Database, user_id: str) -> dict[str, int]:
     """"Forget my data": delete the user's subscription, ledger rows and calendar token."""
+    user_id = bounded_key(user_id)
     async with db.transaction() as tx:
         ledger = await tx.execute(
             """DELETE FROM reminder_ledger WHERE subscription_id IN
@@ -300,12 +446,34 @@ async def forget_user(db: Database, user_id: str) -> dict[str, int]:
 async def calendar_token(db: Database, user_id: str, lang: str = "en",
                          locale: Optional[str] = None) -> str:
     """The user's calendar token, created on first use (``secrets.token_urlsafe(32)``)."""
+    user_id = bounded_key(user_id)
     await db.execute(
         """INSERT INTO reminder_calendar_tokens (user_id, token, lang, locale, created_at)
            VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang, locale = excluded.locale""",
         user_id, secrets.token_urlsafe(32), lang, locale, _now())
     return await db.fetchval("SELECT token FROM reminder_calendar_tokens WHERE user_id = $1", user_id)
+
+
+async def rotate_calendar_token(db: Database, user_id: str, lang: str = "en",
+                                locale: Optional[str] = None) -> str:
+    """A new calendar token for ``user_id``: the previous link stops working at once."""
+    user_id = bounded_key(user_id)
+    token = secrets.token_urlsafe(32)
+    await db.execute(
+        """INSERT INTO reminder_calendar_tokens (user_id, token, lang, locale, created_at)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (user_id) DO UPDATE SET token = excluded.token, lang = excluded.lang,
+               locale = excluded.locale, created_at = excluded.created_at""",
+        user_id, token, lang, locale, _now())
+    logger.info("reminders: a calendar link was rotated")
+    return token
+
+
+async def revoke_calendar_token(db: Database, user_id: str) -> bool:
+    """Delete the user's calendar token (the subscription link then answers 404)."""
+    return await db.execute("DELETE FROM reminder_calendar_tokens WHERE user_id = $1",
+                            bounded_key(user_id)) > 0
 
 
 async def token_owner(db: Database, token: str) -> Optional[dict]:
@@ -411,6 +579,9 @@ class Target:
     reference: dict
     lang: str
     locale: Optional[str]
+    user_id: str = ""
+    user_name: str = ""
+    conversation_type: str = PERSONAL
 
 
 async def claimable_targets(db: Database, as_of: date, now: Optional[float] = None) -> list[Target]:
@@ -418,14 +589,20 @@ async def claimable_targets(db: Database, as_of: date, now: Optional[float] = No
     an expired lease)."""
     now = time.time() if now is None else now
     rows = await db.fetch(
-        """SELECT s.id, s.tenant_id, s.conversation_id, s.reference, s.lang, s.locale
+        """SELECT s.id, s.tenant_id, s.conversation_id, s.reference, s.lang, s.locale,
+                  s.user_id, s.user_name, s.conversation_type
            FROM reminder_subscriptions s
            WHERE s.active = 1 AND s.reference IS NOT NULL AND EXISTS (
                SELECT 1 FROM reminder_ledger l WHERE l.subscription_id = s.id AND l.due_date <= $2
                    AND (l.state = 'pending' OR (l.state = 'in_flight' AND l.lease_until < $1)))
            ORDER BY s.tenant_id, s.id""", now, as_of.isoformat())
-    return [Target(r["id"], r["tenant_id"], r["conversation_id"], json.loads(r["reference"]),
-                   r["lang"], r["locale"]) for r in rows]
+    out = []
+    for r in rows:
+        reference = json.loads(r["reference"])
+        out.append(Target(r["id"], r["tenant_id"], r["conversation_id"], reference, r["lang"],
+                          r["locale"], r["user_id"], r["user_name"] or "",
+                          r["conversation_type"] or conversation_type_of(r["conversation_id"], reference)))
+    return out
 
 
 async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: float,
@@ -452,6 +629,37 @@ async def claim(db: Database, subscription_id: str, owner: str, lease_seconds: f
            RETURNING reminder_key, kind, offset_days, cycle, grp, due_date, deadline, attempts""",
         subscription_id, owner, now + lease_seconds, expired, _now(), as_of.isoformat())
     return sorted((LedgerRow.from_row(r) for r in rows), key=lambda r: (r.due_date, r.key))
+
+
+async def renew(db: Database, subscription_id: str, owner: str, lease_seconds: float,
+                now: Optional[float] = None) -> int:
+    """Extend the lease of the rows ``owner`` still holds (a live sweeper's heartbeat);
+    returns how many rows it still holds."""
+    now = time.time() if now is None else now
+    return await db.execute(
+        """UPDATE reminder_ledger SET lease_until = $3
+           WHERE subscription_id = $1 AND lease_owner = $2 AND state = 'in_flight'""",
+        subscription_id, owner, now + lease_seconds)
+
+
+_UNFINISHED = """FROM reminder_ledger l JOIN reminder_subscriptions s ON s.id = l.subscription_id
+           WHERE s.active = 1 AND s.reference IS NOT NULL AND l.due_date <= $1"""
+
+
+async def in_flight(db: Database, as_of: date) -> int:
+    """Subscribers whose reminders due by ``as_of`` are in flight: claimed by a sweeper that
+    is alive (renewing its lease) or died (its lease runs out, then anyone may claim them)."""
+    return int(await db.fetchval(
+        f"""SELECT COUNT(DISTINCT l.subscription_id) {_UNFINISHED}
+            AND l.state = 'in_flight'""", as_of.isoformat()) or 0)
+
+
+async def unfinished_due(db: Database, as_of: date) -> int:
+    """Subscribers with reminders due by ``as_of`` that are not finished yet (pending, or in
+    flight): what a sweep should come back for soon."""
+    return int(await db.fetchval(
+        f"""SELECT COUNT(DISTINCT l.subscription_id) {_UNFINISHED}
+            AND l.state IN ('pending', 'in_flight')""", as_of.isoformat()) or 0)
 
 
 async def mark_keys(db: Database, subscription_id: str, owner: str, keys: Iterable[str],

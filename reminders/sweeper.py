@@ -17,6 +17,13 @@
 
 A crash between claim and mark leaves ``in_flight`` rows; a later sweep re-claims them once
 their lease has expired, so at most the messages in flight at the crash are sent twice.
+While a worker holds a claim it renews the lease every ``heartbeat_seconds`` (default a
+third of the lease), so a slow send never loses its rows to another sweeper; a sweeper that
+dies stops renewing, and its rows are free again within ``lease_seconds`` (default 60).
+``wait_for_others`` (what ``app.py notify`` uses) makes a sweep wait that long for rows
+another sweeper holds, and take them over when their lease runs out; the summary counts
+what is still held elsewhere at the end (``in_flight_elsewhere``) and ``complete`` is False
+while anything due is undelivered.
 ``python -m cli.sweep`` runs one sweep in a process of its own (the SIGKILL tests).
 """
 from __future__ import annotations
@@ -35,13 +42,15 @@ from typing import Any, Callable, Optional
 from core import calendar
 from storage.db import Database
 
-from . import messages, store
+from . import store
 from .schedule import ReminderItem, Schedule, due_reminders
 from .sender import Outcome, Sender, Transport
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_LEASE_SECONDS = 600.0
+DEFAULT_LEASE_SECONDS = 60.0
+SEND_BUDGET_SECONDS = 480.0  # how long one digest's retries may go on (the lease is renewed)
+WAIT_POLL_SECONDS = 0.5
 DEFAULT_CONCURRENCY = 16
 PLAN_BATCH = 200
 MAX_CLAIMS_PER_ROW = 8  # a reminder claimed this often without success is given up (failed)
@@ -64,14 +73,21 @@ class Summary:
     deactivated: int = 0
     throttled: int = 0
     aborted: bool = False
+    in_flight_elsewhere: int = 0  # subscribers whose due reminders another sweeper still holds
+
+    @property
+    def complete(self) -> bool:
+        """Everything due was delivered or deliberately skipped by the end of this sweep."""
+        return not (self.failed or self.in_flight_elsewhere or self.aborted)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "complete": self.complete}
 
     def line(self) -> str:
         return (f"sweep {self.as_of}: sent {self.sent} ({self.items_sent} reminders), "
                 f"skipped {self.skipped}, failed {self.failed} "
-                f"(retry later {self.retry_later}), deactivated {self.deactivated}")
+                f"(retry later {self.retry_later}), deactivated {self.deactivated}, "
+                f"still in flight elsewhere {self.in_flight_elsewhere}")
 
 
 def _cycle_of(label: str):
@@ -129,9 +145,11 @@ async def plan(db: Database, as_of: date, schedule: Optional[Schedule] = None) -
 
 
 def digest_activity(items: list[ReminderItem], as_of: date, lang: str, locale: Optional[str],
-                    convention: str = "seed") -> dict:
-    return {"type": "message", "textFormat": "markdown", "locale": locale or None,
-            "text": messages.digest_text(items, as_of, lang, locale, convention)}
+                    convention: str = "seed", **options: Any) -> dict:
+    """The reminder message: a card with a summary line (:func:`reminders.digest.digest_activity`)."""
+    from .digest import digest_activity as card_activity
+
+    return card_activity(items, as_of, lang, locale, convention, **options)
 
 
 async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
@@ -140,7 +158,8 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
                     schedule: Optional[Schedule] = None, max_claims: int = MAX_CLAIMS_PER_ROW,
                     reclaim_in_flight: bool = False,
                     observe: Optional[Callable[[str, int], None]] = None,
-                    **sender_options: Any) -> Summary:
+                    heartbeat_seconds: Optional[float] = None, wait_for_others: float = 0.0,
+                    base_url: str = "", **sender_options: Any) -> Summary:
     """Run one sweep for ``as_of``; safe to rerun and to run on several instances at once.
 
     ``reclaim_in_flight``: take over rows another sweeper left ``in_flight`` without waiting
@@ -148,36 +167,58 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
     sweep runs under that leadership, so rows in flight when it is obtained belong to a
     sweeper that died. ``observe(outcome, n)`` is told each digest's outcome as it happens
     (``sent``, ``failed``, ``deferred``, ``deactivated``, ``skipped``) for the metrics.
+    ``base_url``: the bot's public address, for the reminder cards' "Add to calendar".
     ``sender_options`` go to :class:`~reminders.sender.Sender` (e.g. ``limits=``).
     """
     sender = transport if isinstance(transport, Sender) else Sender(
         transport, tenant_rate=tenant_rate, **sender_options)
+    heartbeat = lease_seconds / 3 if heartbeat_seconds is None else heartbeat_seconds
+    if not 0 < heartbeat < lease_seconds:
+        raise ValueError("need 0 < heartbeat_seconds < lease_seconds")
     summary = Summary(as_of=as_of.isoformat())
     sweep_id = await store.sweep_started(db, as_of)
     summary.planned = await plan(db, as_of, schedule)
     reclaim_before = math.inf if reclaim_in_flight else None
     targets = await store.claimable_targets(db, as_of, now=reclaim_before)
-    random.shuffle(targets)  # several instances: spread out instead of racing for the same rows
     logger.info("reminders: sweep %s for %s: %d new ledger rows, %d subscribers to message",
                 sweep_id[:8], as_of, summary.planned, len(targets))
-    queue: asyncio.Queue = asyncio.Queue()
-    for target in targets:
-        queue.put_nowait(target)
     stop = asyncio.Event()
+    tried: set[str] = set()
 
-    async def worker() -> None:
-        while not stop.is_set():
-            try:
-                target = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            await _deliver_one(db, sender, target, as_of, summary, stop, lease_seconds,
-                               convention, max_claims, reclaim_before, observe or _ignore)
+    async def deliver_all(batch: list[store.Target]) -> None:
+        batch = [t for t in batch if t.subscription_id not in tried]  # once per sweep
+        random.shuffle(batch)  # several instances: spread out instead of racing for the same rows
+        queue: asyncio.Queue = asyncio.Queue()
+        for target in batch:
+            queue.put_nowait(target)
 
-    workers = max(1, min(concurrency, len(targets)))
-    async with asyncio.TaskGroup() as group:
-        for _ in range(workers):
-            group.create_task(worker())
+        async def worker() -> None:
+            while not stop.is_set():
+                try:
+                    target = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                if await _deliver_one(db, sender, target, as_of, summary, stop, lease_seconds,
+                                      heartbeat, convention, max_claims, reclaim_before,
+                                      observe or _ignore, base_url):
+                    tried.add(target.subscription_id)
+
+        async with asyncio.TaskGroup() as group:
+            for _ in range(max(1, min(concurrency, len(batch)))):
+                group.create_task(worker())
+
+    await deliver_all(targets)
+    # Rows another sweeper holds: wait (up to wait_for_others) for it to finish them, or for
+    # its lease to run out (it died), and then deliver them here.
+    give_up = time.monotonic() + wait_for_others
+    summary.in_flight_elsewhere = await store.in_flight(db, as_of)
+    while summary.in_flight_elsewhere and not stop.is_set() and time.monotonic() < give_up:
+        await asyncio.sleep(min(WAIT_POLL_SECONDS, max(0.0, give_up - time.monotonic())))
+        await deliver_all(await store.claimable_targets(db, as_of, now=reclaim_before))
+        summary.in_flight_elsewhere = await store.in_flight(db, as_of)
+    if summary.in_flight_elsewhere:
+        logger.warning("reminders: %d subscribers' reminders are still held by another sweeper",
+                       summary.in_flight_elsewhere)
     summary.throttled = sender.throttled
     summary.aborted = stop.is_set()
     await store.sweep_finished(db, sweep_id, summary.sent, summary.skipped, summary.failed,
@@ -190,16 +231,52 @@ def _ignore(outcome: str, n: int) -> None:
     return None
 
 
+async def _heartbeat(db: Database, subscription_id: str, owner: str, lease_seconds: float,
+                     every: float) -> None:
+    """Renew the claim's lease every ``every`` seconds until cancelled."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            if not await store.renew(db, subscription_id, owner, lease_seconds):
+                return  # nothing held any more
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - keep trying: the lease is still valid for a while
+            logger.warning("reminders: could not renew a lease (subscription %s); retrying in "
+                           "%.1f s", subscription_id[:8], every, exc_info=True)
+
+
 async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of: date,
                        summary: Summary, stop: asyncio.Event, lease_seconds: float,
-                       convention: str, max_claims: int, reclaim_before: Optional[float],
-                       observe: Callable[[str, int], None]) -> None:
+                       heartbeat: float, convention: str, max_claims: int,
+                       reclaim_before: Optional[float], observe: Callable[[str, int], None],
+                       base_url: str = "") -> bool:
+    """Claim and deliver one subscriber's due reminders; False when there was nothing to
+    claim (another sweeper holds them, or nothing is left)."""
     owner = uuid.uuid4().hex
-    started = time.monotonic()
     rows = await store.claim(db, target.subscription_id, owner, lease_seconds, as_of,
                              expired_before=reclaim_before)
     if not rows:
-        return  # another sweeper has it, or nothing is left
+        return False
+    renewing = asyncio.create_task(_heartbeat(db, target.subscription_id, owner, lease_seconds,
+                                              heartbeat))
+    try:
+        await _deliver_claimed(db, sender, target, rows, owner, as_of, summary, stop,
+                               convention, max_claims, observe, base_url)
+    finally:
+        renewing.cancel()
+        try:
+            await renewing
+        except asyncio.CancelledError:
+            pass
+    return True
+
+
+async def _deliver_claimed(db: Database, sender: Sender, target: store.Target,
+                           rows: list[store.LedgerRow], owner: str, as_of: date, summary: Summary,
+                           stop: asyncio.Event, convention: str, max_claims: int,
+                           observe: Callable[[str, int], None], base_url: str = "") -> None:
+    started = time.monotonic()
     exhausted = [r for r in rows if r.attempts > max_claims]
     if exhausted:
         await store.mark_keys(db, target.subscription_id, owner, [r.key for r in exhausted],
@@ -215,11 +292,13 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
     if not chosen:
         return
     items = [_item(r) for r in chosen]
-    activity = digest_activity(items, as_of, target.lang, target.locale, convention)
-    # Stop retrying well before the lease runs out, so no other sweeper re-sends meanwhile.
+    activity = digest_activity(items, as_of, target.lang, target.locale, convention,
+                               base_url=base_url, user_id=target.user_id, user_name=target.user_name,
+                               conversation_type=target.conversation_type)
+    # The lease is renewed meanwhile; the budget only bounds how long retries may go on.
     outcome: Outcome = await sender.deliver(
         target.tenant_id, target.conversation_id, target.reference, activity,
-        deadline=started + lease_seconds * 0.8)
+        deadline=started + SEND_BUDGET_SECONDS)
     sub = target.subscription_id
     if outcome.status == "sent":
         await store.mark_claimed(db, sub, owner, "sent")

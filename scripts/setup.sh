@@ -3,6 +3,7 @@
 # With --e2e it also installs what the browser end-to-end test needs: Debian's Chromium and
 # the pinned Microsoft 365 Agents Playground from the npm registry (into e2e/node_modules),
 # and Debian's HAProxy for the scale-out test (tests/test_scale_out.py).
+# With --playground only the playground (what scripts/start.sh --playground needs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -22,8 +23,8 @@ fi
 # The language packs' compiled catalogues (messages.mo, not committed): faster to load than the
 # .po, which the bot reads instead whenever a .mo is missing or older than its .po.
 .venv/bin/python -m understanding.catalogues compile >/dev/null
-if [ "${1:-}" = "--e2e" ]; then
-  if [ ! -x /usr/bin/chromium ]; then
+if [ "${1:-}" = "--e2e" ] || [ "${1:-}" = "--playground" ]; then
+  if [ "${1:-}" = "--e2e" ] && [ ! -x /usr/bin/chromium ]; then
     echo "setup: installing Debian's chromium" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
@@ -36,7 +37,11 @@ if [ "${1:-}" = "--e2e" ]; then
     apt-get install -y -qq haproxy >/dev/null
   fi
   if [ -f e2e/package.json ]; then
-    if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules ]; then
+    # installed unless the pinned version is already there (not by file dates: a fresh clone's
+    # package-lock.json is always newer than node_modules)
+    want_pg="$(sed -n 's/.*"@microsoft\/m365agentsplayground": *"\([^"]*\)".*/\1/p' e2e/package.json)"
+    have_pg="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' e2e/node_modules/@microsoft/m365agentsplayground/package.json 2>/dev/null | head -1)"
+    if [ -z "$have_pg" ] || [ "$have_pg" != "$want_pg" ]; then
       echo "setup: installing the Agents Playground (npm ci)" >&2
       (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
     fi

@@ -5,23 +5,29 @@ from .db import (
     ConfigError,
     ConnectError,
     Database,
+    DatabaseTimeout,
     IntegrityError,
     MigrationError,
     QueryError,
     StorageError,
     Transaction,
+    connect_with_retry,
     mask_url,
     sqlite_placeholders,
 )
 from .bot_storage import EtagConflictError, SqlStorage
+from .keys import bounded_key
 
 __all__ = [
     "DEFAULT_SQLITE_PATH",
     "EtagConflictError",
+    "bounded_key",
     "SqlStorage",
     "ConfigError",
     "ConnectError",
     "Database",
+    "DatabaseTimeout",
+    "connect_with_retry",
     "IntegrityError",
     "MigrationError",
     "QueryError",

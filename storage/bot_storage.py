@@ -23,17 +23,23 @@ the item first wins, the other gets the conflict.
 
 A write of one item is a single statement (atomic on its own); several items are written in
 one transaction.
+
+Keys longer than 255 characters (a channel's conversation and user ids can be of any length)
+are stored as :func:`storage.keys.bounded_key` of the key: its start plus a SHA-256 of the
+whole. Callers always use the real key; ``keys()`` lists the stored ones, and a suffix match
+in ``delete_matching`` does not reach hashed keys.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
 import json
 import logging
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Union
 
 from botbuilder.core import Storage
@@ -41,11 +47,15 @@ from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 
 from .db import Database, StorageError, Transaction
+from .keys import bounded_key
 
 logger = logging.getLogger(__name__)
 
 _TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CHUNK = 500  # keys per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
+# A read stamps ``updated_at`` of items not stamped for this long, so that "not written" and
+# "not read" both count as "no turn" for the retention (at most one extra write a day).
+TOUCH_AFTER = timedelta(days=1)
 _ABSENT = object()  # "the item must not exist yet" (used by update())
 # The e_tag a caller puts on an item it read as absent: write it only if it still is.
 NEW_ITEM_ETAG = "new-item"
@@ -55,8 +65,11 @@ class EtagConflictError(StorageError, KeyError):
     """A write's e_tag no longer matches the stored item; re-read and try again."""
 
     def __init__(self, key: str, expected: Optional[str], current: Optional[str]) -> None:
+        # the key names a conversation or a user: hashed in the message (it reaches logs),
+        # as core.redact.log_id does (storage imports no project package)
+        shown = "id:" + hashlib.sha256(str(key).encode("utf-8", "surrogatepass")).hexdigest()[:12]
         super().__init__(
-            f"Etag conflict on {key!r}.\nOriginal: {expected}\r\nCurrent: {current}"
+            f"Etag conflict on {shown}.\nOriginal: {expected}\r\nCurrent: {current}"
         )
         self.key = key
         self.expected = expected
@@ -150,8 +163,39 @@ class SqlStorage(Storage):
         unique = _unique_keys(keys)
         if not unique:
             return {}
-        rows = await self._fetch_rows(unique)
-        return {key: _decode(document, etag) for key, (etag, document) in rows.items()}
+        stored = {bounded_key(key): key for key in unique}
+        rows = await self._fetch_rows(list(stored))
+        stale = (datetime.now(timezone.utc) - TOUCH_AFTER).isoformat(timespec="milliseconds")
+        touch = [key for key, row in rows.items() if row[2] < stale]
+        if touch:
+            await self._touch(touch)
+        return {stored[key]: _decode(document, etag) for key, (etag, document, _at) in rows.items()}
+
+    async def _touch(self, keys: List[str]) -> None:
+        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            marks = ", ".join(f"${n}" for n in range(2, len(chunk) + 2))
+            await self._db.execute(
+                f"UPDATE {self._table} SET updated_at = $1 WHERE storage_key IN ({marks})",
+                now, *chunk)
+
+    async def expire(self, older_than: timedelta) -> int:
+        """Delete the items no turn has read or written for ``older_than`` (the retention
+        job); returns how many, and reclaims their space (:meth:`compact`)."""
+        await self.initialize()
+        cutoff = (datetime.now(timezone.utc) - older_than).isoformat(timespec="milliseconds")
+        deleted = await self._db.execute(f"DELETE FROM {self._table} WHERE updated_at < $1", cutoff)
+        if deleted:
+            logger.info("SqlStorage: %d item(s) of %s expired (no turn for %s)", deleted,
+                        self._table, older_than)
+            await self.compact()
+        return deleted
+
+    async def compact(self) -> None:
+        """Make deleted items physically go away now where the engine allows it
+        (``Database.reclaim``: the SQLite WAL emptied; see there)."""
+        await self._db.reclaim()
 
     async def write(self, changes: Dict[str, object]) -> None:
         """Store every change, all or nothing; raise ``EtagConflictError`` on a stale e_tag."""
@@ -166,7 +210,7 @@ class SqlStorage(Storage):
             expected = _etag_of(item)
             if expected == "":
                 raise StorageError(f"SqlStorage.write(): etag missing for {key!r}")
-            plan.append((key, item, _encode(item), expected))
+            plan.append((bounded_key(key), item, _encode(item), expected))
         await self.initialize()
         new_etags = {}
         if len(plan) == 1:  # one statement is atomic by itself: no BEGIN/COMMIT round trips
@@ -183,7 +227,7 @@ class SqlStorage(Storage):
         """Remove the items with these keys; unknown keys are ignored."""
         if keys is None:
             raise StorageError("Keys are required when deleting")
-        unique = _unique_keys(keys)
+        unique = list(dict.fromkeys(bounded_key(key) for key in _unique_keys(keys)))
         if not unique:
             return
         await self.initialize()
@@ -243,6 +287,7 @@ class SqlStorage(Storage):
         """
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
+        key = bounded_key(key)
         for attempt in range(1, attempts + 1):
             stored = (await self._fetch_rows([key])).get(key)
             # The stored e_tag, not the item's: change() may drop it, and a non-dict has none.
@@ -291,19 +336,19 @@ class SqlStorage(Storage):
         return " AND ".join(conditions), args
 
     async def _fetch_rows(self, keys: List[str]) -> Dict[str, tuple]:
-        """``{key: (etag, document)}`` for the stored ones among ``keys``."""
+        """``{key: (etag, document, updated_at)}`` for the stored ones among ``keys``."""
         await self.initialize()
         found: Dict[str, tuple] = {}
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
             marks = ", ".join(f"${n}" for n in range(1, len(chunk) + 1))
             rows = await self._db.fetch(
-                f"SELECT storage_key, etag, document FROM {self._table}"
+                f"SELECT storage_key, etag, document, updated_at FROM {self._table}"
                 f" WHERE storage_key IN ({marks})",
                 *chunk,
             )
             for row in rows:
-                found[row["storage_key"]] = (row["etag"], row["document"])
+                found[row["storage_key"]] = (row["etag"], row["document"], row["updated_at"])
         return found
 
     async def _write_one(self, tx: Union[Transaction, Database], key: str, document: str,

@@ -19,6 +19,14 @@ URLs:
 - ``postgresql://user:pass@host:5432/db`` or ``postgres://...`` (pooled).
 - ``postgresql+asyncpg://`` and ``sqlite+aiosqlite://`` are accepted as the same; other drivers not.
 
+Every call is bounded: a statement (with its wait for a pooled connection or for SQLite's
+one connection) that has not finished within ``statement_timeout`` seconds raises
+:class:`DatabaseTimeout` (a ``ConnectError``), and opening a connection gives up after
+``connect_timeout``; a stalled network therefore turns into a prompt error, not a hang.
+``await db.ping()`` checks the database answers (what ``GET /readyz`` asks);
+:func:`connect_with_retry` waits, with a clear log line per attempt, for a database that is
+not up yet (start-up).
+
 SQLite runs one connection per ``Database`` (WAL, busy_timeout, foreign keys on); statements
 from concurrent tasks take turns, and ``transaction()`` starts with ``BEGIN IMMEDIATE`` so
 writers from other processes serialize too. On PostgreSQL a transaction is an ordinary
@@ -52,6 +60,11 @@ DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "coop.sqlite3"
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
+DEFAULT_STATEMENT_TIMEOUT = 5.0  # seconds; DB_STATEMENT_TIMEOUT_SECONDS in config
+# asyncpg's own per-statement timeout fires first and asks the server to cancel the query;
+# ours, this much later, also bounds the wait for a pooled connection and its release.
+_OUTER_SLACK = 0.5
+
 
 # --------------------------------------------------------------------------- errors
 
@@ -66,6 +79,10 @@ class ConfigError(StorageError):
 
 class ConnectError(StorageError):
     """The database could not be reached or opened (the message names the masked URL)."""
+
+
+class DatabaseTimeout(ConnectError):
+    """The database did not answer within the statement timeout (stalled network or server)."""
 
 
 class QueryError(StorageError):
@@ -336,7 +353,8 @@ class _SqliteTransaction(Transaction):
 
     async def _run(self, sql: str, args: tuple, how: str) -> Any:
         self._check_open()
-        return await _sqlite_run(self._conn, sql, args, how)
+        async with self._database._bounded():
+            return await _sqlite_run(self._conn, sql, args, how)
 
 
 class _PostgresTransaction(Transaction):
@@ -346,7 +364,8 @@ class _PostgresTransaction(Transaction):
 
     async def _run(self, sql: str, args: tuple, how: str) -> Any:
         self._check_open()
-        return await _pg_run(self._conn, sql, args, how, self._database._url)
+        async with self._database._bounded_pg():
+            return await _pg_run(self._conn, sql, args, how, self._database._url)
 
 
 class Database(_Queries):
@@ -357,9 +376,38 @@ class Database(_Queries):
     def __init__(self, url: str) -> None:
         self._url = url
         self._closed = False
+        self.statement_timeout: Optional[float] = DEFAULT_STATEMENT_TIMEOUT
 
     def __repr__(self) -> str:
         return f"<Database {self.dialect} {mask_url(self._url)}>"
+
+    @asynccontextmanager
+    async def _bounded(self, what: str = "a statement",
+                       seconds: Optional[float] = None) -> AsyncIterator[None]:
+        """Raise :class:`DatabaseTimeout` when the block outlives ``seconds`` (default: the
+        statement timeout; ``None`` there means no bound)."""
+        limit = self.statement_timeout if seconds is None else seconds
+        if limit is None:
+            yield
+            return
+        try:
+            async with asyncio.timeout(limit):
+                yield
+        except TimeoutError as error:
+            raise DatabaseTimeout(
+                f"{mask_url(self._url)} did not answer {what} within {limit:g} s") from error
+
+    async def reclaim(self) -> None:
+        """Make deleted rows physically go away now where the engine allows it: on SQLite a
+        ``wal_checkpoint(TRUNCATE)`` (with ``secure_delete`` on, the deleted content is then
+        in no file any more); on PostgreSQL nothing (autovacuum removes dead rows later)."""
+
+    async def ping(self, timeout: Optional[float] = None) -> None:
+        """``SELECT 1`` within ``timeout`` (default: the statement timeout, at most 2 s);
+        raises a :class:`StorageError` when the database does not answer. ``GET /readyz``."""
+        limit = timeout if timeout is not None else min(self.statement_timeout or 2.0, 2.0)
+        async with self._bounded("a ping", limit):
+            await self.fetchval("SELECT 1")
 
     @property
     def url(self) -> str:
@@ -376,24 +424,34 @@ class Database(_Queries):
         max_size: int = 10,
         connect_timeout: float = 10.0,
         busy_timeout: float = 5.0,
+        statement_timeout: Optional[float] = None,
     ) -> "Database":
         """Open the database named by ``url`` (``None``: the default SQLite file).
 
+        ``statement_timeout`` (seconds, default :data:`DEFAULT_STATEMENT_TIMEOUT`) bounds every
+        call, see the module docstring.
         PostgreSQL only: ``schema`` (an existing schema) becomes the ``search_path``;
         ``min_size``/``max_size`` size the pool; ``connect_timeout`` is in seconds.
         SQLite only: ``busy_timeout`` (seconds) is how long a writer waits for another.
         Raises ``ConfigError`` for a bad URL or option, ``ConnectError`` if unreachable.
         """
         target = _parse_url(url)
+        statement_timeout = DEFAULT_STATEMENT_TIMEOUT if statement_timeout is None else statement_timeout
+        if not statement_timeout > 0 or not connect_timeout > 0:
+            raise ConfigError("statement_timeout and connect_timeout must be positive seconds")
         if target.dialect == "sqlite":
             if schema is not None:
                 raise ConfigError(f"schema= is for PostgreSQL; {mask_url(target.url)} is SQLite")
-            return await _SqliteDatabase._open(target, busy_timeout)
-        if schema is not None and not _IDENTIFIER.match(schema):
-            raise ConfigError(f"bad schema name {schema!r}: use lowercase letters, digits, _")
-        if not 1 <= min_size <= max_size:
-            raise ConfigError(f"need 1 <= min_size <= max_size, got {min_size}, {max_size}")
-        return await _PostgresDatabase._open(target, schema, min_size, max_size, connect_timeout)
+            database = await _SqliteDatabase._open(target, busy_timeout)
+        else:
+            if schema is not None and not _IDENTIFIER.match(schema):
+                raise ConfigError(f"bad schema name {schema!r}: use lowercase letters, digits, _")
+            if not 1 <= min_size <= max_size:
+                raise ConfigError(f"need 1 <= min_size <= max_size, got {min_size}, {max_size}")
+            database = await _PostgresDatabase._open(target, schema, min_size, max_size,
+                                                     connect_timeout, statement_timeout)
+        database.statement_timeout = statement_timeout
+        return database
 
     async def __aenter__(self) -> "Database":
         return self
@@ -514,6 +572,10 @@ class _SqliteDatabase(Database):
             conn.row_factory = aiosqlite.Row
             await conn.execute_fetchall(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             await conn.execute_fetchall("PRAGMA foreign_keys = ON")
+            # Deleted content is overwritten with zeros (in the pages, and so in the WAL frames
+            # written after): what "forget my data" deletes is gone from the file, not only
+            # unlinked from the B-tree. ``reclaim()`` then empties the WAL.
+            await conn.execute_fetchall("PRAGMA secure_delete = ON")
             mode = (await conn.execute_fetchall("PRAGMA journal_mode = WAL"))[0][0]
             # With WAL, synchronous=NORMAL is SQLite's recommended setting: commits no longer
             # wait for an fsync of the WAL (only checkpoints do). The database cannot be
@@ -532,23 +594,30 @@ class _SqliteDatabase(Database):
 
     async def _run(self, sql: str, args: tuple, how: str) -> Any:
         self._check_usable()
-        async with self._lock:
-            self._check_usable()
-            return await _sqlite_run(self._conn, sql, args, how)
+        async with self._bounded():
+            async with self._lock:
+                self._check_usable()
+                return await _sqlite_run(self._conn, sql, args, how)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         self._check_usable()
-        async with self._lock:
+        acquired = False
+        try:
+            async with self._bounded("(waiting for the connection)"):
+                await self._lock.acquire()
+                acquired = True
             self._check_usable()
             tx = _SqliteTransaction(self, self._conn)
             token = _IN_TRANSACTION.set(_IN_TRANSACTION.get() + (self,))
             committed = False
             try:
-                await _sqlite_run(self._conn, "BEGIN IMMEDIATE", (), "execute")
+                async with self._bounded():
+                    await _sqlite_run(self._conn, "BEGIN IMMEDIATE", (), "execute")
                 yield tx
                 tx._open = False
-                await _sqlite_run(self._conn, "COMMIT", (), "execute")
+                async with self._bounded():
+                    await _sqlite_run(self._conn, "COMMIT", (), "execute")
                 committed = True
             finally:
                 tx._open = False
@@ -556,6 +625,15 @@ class _SqliteDatabase(Database):
                 if not committed:
                     # Shielded: a cancelled task must not hand the next one an open transaction.
                     await asyncio.shield(self._roll_back_leftover())
+        finally:
+            if acquired:  # even when the timeout struck just as the lock was taken
+                self._lock.release()
+
+    async def reclaim(self) -> None:
+        rows = await self.fetch("PRAGMA wal_checkpoint(TRUNCATE)")  # (busy, frames, done)
+        if rows and next(iter(rows[0].values())):
+            logger.warning("SQLite: the WAL could not be emptied now (another connection is "
+                           "reading); it is at the next checkpoint")
 
     async def _roll_back_leftover(self) -> None:
         """Roll back whatever transaction is still open once queued statements have run.
@@ -581,6 +659,13 @@ class _PostgresDatabase(Database):
     def __init__(self, url: str, pool: asyncpg.Pool) -> None:
         super().__init__(url)
         self._pool = pool
+        self.connect_timeout: float = 10.0
+
+    def _bounded_pg(self, what: str = "a statement") -> AbstractAsyncContextManager[None]:
+        """The statement bound plus a little: asyncpg's ``command_timeout`` fires first (and
+        cancels the query on the server); this one also bounds the pool's waits."""
+        limit = None if self.statement_timeout is None else self.statement_timeout + _OUTER_SLACK
+        return self._bounded(what, limit)
 
     @classmethod
     async def _open(
@@ -590,16 +675,20 @@ class _PostgresDatabase(Database):
         min_size: int,
         max_size: int,
         connect_timeout: float,
+        statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
     ) -> "_PostgresDatabase":
         settings = {"search_path": schema} if schema else {}
         try:
-            pool = await asyncpg.create_pool(
+            # The whole pool start (min_size connections) is bounded too: a server that
+            # accepts TCP but never answers must not hang start-up.
+            pool = await asyncio.wait_for(asyncpg.create_pool(
                 dsn=target.url,
                 min_size=min_size,
                 max_size=max_size,
                 timeout=connect_timeout,
+                command_timeout=statement_timeout,
                 server_settings=settings,
-            )
+            ), connect_timeout * min_size + _OUTER_SLACK)
         except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError,
                 ValueError) as error:
             message = f"{type(error).__name__}: {error}"
@@ -608,6 +697,8 @@ class _PostgresDatabase(Database):
                 message = message.replace(password, "***")
             raise ConnectError(f"cannot connect to {mask_url(target.url)}: {message}") from error
         database = cls(target.url, pool)
+        database.statement_timeout = statement_timeout
+        database.connect_timeout = connect_timeout
         try:
             if schema and not await database.fetchval(
                 "SELECT 1 FROM pg_namespace WHERE nspname = $1", schema
@@ -621,13 +712,17 @@ class _PostgresDatabase(Database):
 
     async def _run(self, sql: str, args: tuple, how: str) -> Any:
         self._check_usable()
-        return await _pg_run(self._pool, sql, args, how, self._url)
+        async with self._bounded_pg():
+            return await _pg_run(self._pool, sql, args, how, self._url)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         self._check_usable()
         try:
-            conn = await self._pool.acquire()
+            async with self._bounded_pg("(waiting for a connection)"):
+                conn = await self._pool.acquire(timeout=self.statement_timeout)
+        except DatabaseTimeout:
+            raise
         except (OSError, asyncio.TimeoutError, asyncpg.PostgresError,
                 asyncpg.InterfaceError) as error:
             raise ConnectError(f"cannot reach {self.url}: {type(error).__name__}: {error}") from error
@@ -653,7 +748,8 @@ class _PostgresDatabase(Database):
             # release() resets the connection, which rolls back a transaction left open (error,
             # cancellation mid-query), or discards the connection if the server is gone.
             try:
-                await self._pool.release(conn)
+                # bounded: a connection that cannot be reset in time is terminated
+                await self._pool.release(conn, timeout=self.statement_timeout)
             except Exception:
                 if not failed:
                     raise
@@ -685,3 +781,36 @@ class _PostgresDatabase(Database):
             return
         self._closed = True
         await self._pool.close()
+
+
+async def connect_with_retry(url: Optional[str] = None, *, wait_seconds: float = 60.0,
+                             first_delay: float = 0.5, max_delay: float = 5.0,
+                             **options: Any) -> Database:
+    """``Database.connect(url, **options)``, retried while the database is not reachable yet
+    (a server still starting, a network not up): one WARNING line per failed attempt saying
+    what failed and when the next attempt is, then ``ConnectError`` once ``wait_seconds`` have
+    passed. A bad URL or option (``ConfigError``) is not retried."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + max(0.0, wait_seconds)
+    delay = first_delay
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            database = await Database.connect(url, **options)
+        except ConfigError:
+            raise
+        except ConnectError as error:
+            left = give_up - loop.time()
+            if left <= 0:
+                raise ConnectError(f"database still not reachable after {attempt} attempts "
+                                   f"in {wait_seconds:g} s: {error}") from None
+            pause = min(delay, left)
+            logger.warning("storage: database not reachable yet (attempt %d: %s); retrying in "
+                           "%.1f s, giving up in %.0f s", attempt, error, pause, left)
+            await asyncio.sleep(pause)
+            delay = min(delay * 2, max_delay)
+            continue
+        if attempt > 1:
+            logger.info("storage: database reachable after %d attempts", attempt)
+        return database

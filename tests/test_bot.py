@@ -11,7 +11,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.mention import strip_bot_mention
 from storage import SqlStorage
-from test_bot_support import (BOT_ID, USER_ID, Client, FakeReminders, card_of, mention_entity,
+from test_bot_support import (said, BOT_ID, USER_ID, Client, FakeReminders, card_of, mention_entity,
                               message, new_bot, sql_storage, template, texts_of)
 
 
@@ -55,7 +55,7 @@ async def test_channel_message_with_mention_is_answered(store):
     out = await client.send(message("<at>Co-op (Bot) [β]</at> when must I claim H1 funds?",
                                     entities=[mention_entity()]))
     assert len(out) == 1
-    assert "August 15, 2025" in out[0].text
+    assert "August 15, 2025" in said(out[0])
     assert card_of(out[0])["version"] == "1.5"
 
 
@@ -67,7 +67,7 @@ async def test_welcome_once_per_conversation(store):
     added = Activity(type=ActivityTypes.conversation_update, locale="en-US",
                      members_added=[ChannelAccount(id=BOT_ID), ChannelAccount(id=USER_ID)])
     first = await client.send(added)
-    assert len(first) == 1 and "co-op" in first[0].text
+    assert len(first) == 1 and "co-op" in said(first[0])
     card = card_of(first[0])
     assert card and all(a["data"]["verb"] == "ask" for a in card["actions"])
     # the installationUpdate that Teams sends as well, and a reinstall: no second welcome
@@ -82,7 +82,7 @@ async def test_welcome_in_users_locale_language(store):
     client = Client(new_bot(store), template(conversation_id="a:fr"))
     out = await client.send(Activity(type=ActivityTypes.installation_update, action="add",
                                      entities=[{"type": "clientInfo", "locale": "fr-FR"}]))
-    assert out and out[0].text.startswith("Bonjour")
+    assert out and said(out[0]).startswith("Bonjour")
 
 
 async def test_user_joining_is_not_welcomed(store):
@@ -107,7 +107,7 @@ async def test_uninstall_calls_the_reminders_removal_hook(store):
 async def test_french_question_gets_french_answer_despite_en_us_locale(store):
     client = Client(new_bot(store))
     out = await client.send(message("Quand dois-je réclamer les fonds H1 ?", locale="en-US"))
-    assert "15 août 2025" in out[0].text
+    assert "15 août 2025" in said(out[0])
     card = card_of(out[0])
     titles = [a["title"] for a in card["actions"]]
     assert "Me le rappeler" in titles and "Ajouter au calendrier" in titles
@@ -121,10 +121,10 @@ async def test_today_is_the_senders_local_day(store):
     late = datetime(2025, 8, 15, 23, 30, tzinfo=timezone(timedelta(hours=-7)))
     client = Client(new_bot(store))
     out = await client.send(message("When must I claim H1 funds?", local=late))
-    assert "**August 15, 2025**" in out[0].text
+    assert "**August 15, 2025**" in said(out[0])
     # no localTimestamp, only localTimezone: the clock (UTC 1 March 09:00) in that zone
     out = await client.send(message("When must I claim H1 funds?", local=None))
-    assert "**August 15, 2025**" in out[0].text
+    assert "**August 15, 2025**" in said(out[0])
 
 
 # ---------------------------------------------------------------- card submits
@@ -134,16 +134,16 @@ async def test_card_submit_without_text_is_routed_on_verb(store):
     reminders = FakeReminders()
     client = Client(new_bot(store, reminders))
     out = await client.send(message(None, value={"verb": "remind", "half": "H1"}))
-    assert reminders.names()[-1] == "subscribe" and out[0].text.startswith("Done")
+    assert reminders.names()[-1] == "subscribe" and said(out[0]).startswith("Done")
     subscribe = reminders.calls[-1][1]
     assert subscribe["user_id"] == USER_ID and subscribe["reference"]["conversation"]["id"] == "a:personal-1"
     assert str(subscribe["today"]) == "2025-03-01"
     out = await client.send(message(None, value={"verb": "calendar"}))
-    assert "https://coop.example.test/calendar/tok.ics" in out[0].text
+    assert "https://coop.example.test/calendar/tok.ics" in said(out[0])
     out = await client.send(message(None, value={"verb": "unsubscribe"}))
     assert reminders.names()[-1] == "unsubscribe" and out
     out = await client.send(message(None, value={"verb": "ask", "text": "How long do I keep my PoE documents?"}))
-    assert "24 months" in out[0].text
+    assert "24 months" in said(out[0])
 
 
 async def test_submit_with_unknown_verb_or_nothing_is_ignored_quietly(store):
@@ -155,7 +155,7 @@ async def test_submit_with_unknown_verb_or_nothing_is_ignored_quietly(store):
 async def test_reminder_buttons_without_reminders_service_say_so(store):
     client = Client(new_bot(store, None))
     out = await client.send(message(None, value={"verb": "remind"}))
-    assert "not available" in out[0].text
+    assert "not available" in said(out[0])
 
 
 async def test_universal_action_invoke_gets_an_invoke_response(store):
@@ -164,11 +164,12 @@ async def test_universal_action_invoke_gets_an_invoke_response(store):
     out = await client.send(Activity(type=ActivityTypes.invoke, name="adaptiveCard/action",
                                      value={"action": {"type": "Action.Execute", "verb": "remind",
                                                        "data": {"half": "H1"}}, "trigger": "manual"}))
-    responses = [a for a in out if a.type == ActivityTypes.invoke_response]
-    assert len(responses) == 1
-    assert responses[0].value.status == 200
-    assert responses[0].value.body["statusCode"] == 200
-    assert responses[0].value.body["value"].startswith("Done")
+    assert [a.type for a in out] == [ActivityTypes.invoke_response]  # no message besides
+    response = out[0].value
+    assert response.status == 200
+    assert response.body["statusCode"] == 200
+    assert response.body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert response.body["value"]["type"] == "AdaptiveCard"
     assert reminders.names()[-1] == "subscribe"
     bad = await client.send(Activity(type=ActivityTypes.invoke, name="adaptiveCard/action",
                                      value={"action": {"type": "Action.Execute", "verb": "nope"}}))
@@ -193,11 +194,11 @@ async def test_error_in_a_turn_apologises_and_the_next_turn_works(store, caplog)
     await client.send("split 5000")  # starts a follow-up (asks for the split)
     with caplog.at_level(logging.ERROR):
         out = await client.send("60/40")
-    assert len(out) == 1 and out[0].text.startswith("Sorry")
-    assert "boom" not in out[0].text and "Traceback" not in out[0].text
+    assert len(out) == 1 and said(out[0]).startswith("Sorry")
+    assert "boom" not in said(out[0]) and "Traceback" not in said(out[0])
     assert any("correlation id" in r.getMessage() for r in caplog.records)
     out = await client.send("When must I claim H1 funds?")
-    assert "August 15, 2025" in out[0].text
+    assert "August 15, 2025" in said(out[0])
 
 
 # ---------------------------------------------------------------- concurrency
@@ -244,12 +245,12 @@ async def test_two_concurrent_turns_in_one_conversation_lose_nothing(tmp_path, c
         with caplog.at_level(logging.INFO, logger="bot.teams_bot"):
             out_a, out_b = await asyncio.gather(a.send(welcome), b.send(message("split 5000")))
         assert any("state conflict" in r.getMessage() for r in caplog.records)
-        assert len(out_b) == 1 and "split" in out_b[0].text.lower()
+        assert len(out_b) == 1 and "split" in said(out_b[0]).lower()
         assert len(out_a) == 1  # the welcome, exactly once
         # the follow-up started by b continues on a (same conversation), and the welcome flag
         # written by a is still there
         out = await a.send("60/40")
-        assert "2,000" in out[0].text
+        assert "2,000" in said(out[0])
         assert await b.send(welcome) == []
     finally:
         await db1.close()
@@ -259,4 +260,4 @@ async def test_two_concurrent_turns_in_one_conversation_lose_nothing(tmp_path, c
 async def test_memory_storage_works_too():
     client = Client(new_bot(MemoryStorage()))
     out = await client.send("What is FY21 H2?")
-    assert out and out[0].text
+    assert out and said(out[0])

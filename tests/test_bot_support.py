@@ -52,12 +52,12 @@ class FakeReminders:
         self.active = True
         return kwargs
 
-    async def unsubscribe(self, user_id):
+    async def unsubscribe(self, user_id, conversation_id=None):
         self.calls.append(("unsubscribe", user_id))
         was, self.active = self.active, False
-        return was
+        return ["stopped"] if was else []
 
-    async def get_subscription(self, user_id):
+    async def get_subscription(self, user_id, conversation_id=None):
         self.calls.append(("get_subscription", user_id))
         return type("Sub", (), {"active": self.active})() if self.active else None
 
@@ -117,5 +117,19 @@ def card_of(activity: Activity) -> dict | None:
     return None
 
 
+def said(activity: Activity) -> str:
+    """What a message says: its text, else its card's ``fallbackText`` (the whole answer)."""
+    card = card_of(activity) or {}
+    return activity.text or card.get("fallbackText") or ""
+
+
+def said_json(activity: dict) -> str:
+    """:func:`said` for an activity as JSON (an ``expectReplies`` body, a posted reply)."""
+    for att in activity.get("attachments") or []:
+        if att.get("contentType") == "application/vnd.microsoft.card.adaptive":
+            return activity.get("text") or (att.get("content") or {}).get("fallbackText") or ""
+    return activity.get("text") or ""
+
+
 def texts_of(activities: list[Activity]) -> list[str]:
-    return [a.text or "" for a in activities if a.type == ActivityTypes.message]
+    return [said(a) for a in activities if a.type == ActivityTypes.message]

@@ -6,10 +6,11 @@ from datetime import date
 
 from botbuilder.core import ConversationState, MemoryStorage
 from botbuilder.testing import DialogTestClient
+from botbuilder.schema import Activity, ActivityTypes
 
 from bot.cards import CardRenderer
 from dialogs import Actions, Conversation, CoopRecognizer, MainDialog, TurnInfo, awaiting
-from test_bot_support import Client, FakeReminders, card_of, message, new_bot, sql_storage
+from test_bot_support import Client, FakeReminders, card_of, message, new_bot, said, sql_storage
 from understanding import messages, respond
 
 
@@ -28,10 +29,10 @@ def _main_dialog(reminders=None) -> MainDialog:
 async def test_main_dialog_with_dialog_test_client_split_follow_up():
     client = DialogTestClient("msteams", _main_dialog())
     reply = await client.send_activity("split 5000")
-    assert "Which split" in reply.text
+    assert "Which split" in said(reply)
     assert card_of(reply)["version"] == "1.5"
     reply = await client.send_activity("70/30")
-    assert "1,500" in reply.text  # 30% of 5,000
+    assert "1,500" in said(reply)  # 30% of 5,000
     assert client.dialog_turn_result.status.value in ("complete", "Complete") or True
 
 
@@ -39,9 +40,9 @@ async def test_help_interrupts_a_follow_up_without_losing_it():
     client = DialogTestClient("msteams", _main_dialog())
     await client.send_activity("split 5000")
     help_reply = await client.send_activity("help")
-    assert "co-op" in help_reply.text.lower()
+    assert "co-op" in said(help_reply).lower()
     reply = await client.send_activity("60/40")
-    assert "2,000" in reply.text
+    assert "2,000" in said(reply)
 
 
 async def test_awaiting_reads_the_reply_context():
@@ -67,16 +68,16 @@ async def test_split_follow_up_survives_a_restart(tmp_path):
     path = tmp_path / "restart.sqlite3"
     db, storage = await sql_storage(path)
     out = await Client(new_bot(storage)).send("split 5000")
-    assert "Which split" in out[0].text
+    assert "Which split" in said(out[0])
     await db.close()  # the server stops
 
     db, storage = await sql_storage(path)  # a new process: new Database, new SqlStorage, new bot
     try:
         out = await Client(new_bot(storage)).send("60/40")
-        assert "**2,000 of co-op**" in out[0].text
+        assert "**2,000 of co-op**" in said(out[0])
         # and the dialog is finished: the next message is a fresh question
         out = await Client(new_bot(storage)).send("When must I claim H1 funds?")
-        assert "August 15, 2025" in out[0].text
+        assert "August 15, 2025" in said(out[0])
     finally:
         await db.close()
 
@@ -89,16 +90,22 @@ async def test_forget_confirmation_survives_a_restart_and_deletes(tmp_path):
     await client.send(message(None, value={"verb": "remind"}))
     out = await client.send("forget my data")
     card = card_of(out[0])
-    assert [a["data"] for a in card["actions"]] == [{"verb": "choose", "text": "Yes"},
-                                                   {"verb": "choose", "text": "No"}]
+    assert [(a["type"], a["verb"], a["data"]["answer"]) for a in card["actions"]] == [
+        ("Action.Execute", "confirm", "yes"), ("Action.Execute", "confirm", "no")]
     assert "forget_user" not in reminders.names()  # nothing deleted before the answer
     await db.close()
 
     db, storage = await sql_storage(path)
     try:
-        # the "Yes" button: a submit without text
-        out = await Client(new_bot(storage, reminders)).send(message(None, value={"verb": "choose", "text": "Yes"}))
-        assert out[0].text.startswith("Done: I deleted")
+        # the "Yes" button (Universal Actions): the card itself says what was done
+        yes = card["actions"][0]
+        out = await Client(new_bot(storage, reminders)).send(Activity(
+            type=ActivityTypes.invoke, name="adaptiveCard/action",
+            value={"action": {"type": "Action.Execute", "verb": yes["verb"], "data": yes["data"]}}))
+        assert [a.type for a in out] == [ActivityTypes.invoke_response]
+        refreshed = out[0].value.body["value"]
+        assert refreshed["body"][-1]["text"].startswith("Done: I deleted")
+        assert not refreshed.get("actions")  # answered: no buttons left
         assert reminders.names()[-1] == "forget_user"
         keys = await storage.keys("msteams/users/")
         assert keys == []
@@ -114,9 +121,9 @@ async def test_forget_in_french_and_no_keeps_everything(tmp_path):
         out = await client.send(message("oublie mes données", locale="en-US"))
         assert "Oui" in [a["title"] for a in card_of(out[0])["actions"]]
         out = await client.send(message("peut-être", locale="en-US"))  # neither: asked again
-        assert "oui ou par non" in out[0].text
+        assert "oui ou par non" in said(out[0])
         out = await client.send(message("non", locale="en-US"))
-        assert "rien supprimé" in out[0].text
+        assert "rien supprimé" in said(out[0])
         assert "forget_user" not in reminders.names()
     finally:
         await db.close()
@@ -132,7 +139,7 @@ async def test_clarifying_choice_button_continues_the_question(tmp_path):
         if not choices:  # the understanding layer answered directly: nothing to choose
             return
         out = await client.send(message(None, value=choices[0]["data"], locale=None))
-        assert out and out[0].text
+        assert out and said(out[0])
     finally:
         await db.close()
 
@@ -143,26 +150,26 @@ async def test_clarifying_choice_button_continues_the_question(tmp_path):
 async def test_cancel_ends_the_split_follow_up_and_the_next_question_is_answered():
     client = DialogTestClient("msteams", _main_dialog())
     reply = await client.send_activity("split 60/40")
-    assert reply.text.startswith("Which amount")  # the dialog waits for the amount
+    assert said(reply).startswith("Which amount")  # the dialog waits for the amount
     reply = await client.send_activity("cancel")
-    assert reply.text == messages.t("en", "cancelled")
+    assert said(reply) == messages.t("en", "cancelled")
     assert client.test_adapter.get_next_activity() is None  # nothing else: no re-prompt
     reply = await client.send_activity("When must I claim H1 funds?")
-    assert "claim" in reply.text and not reply.text.startswith("Which amount")
+    assert "claim" in said(reply) and not said(reply).startswith("Which amount")
     # the cancelled question is gone: a bare amount is no longer taken as its answer
     reply = await client.send_activity("5000")
-    assert "60%" not in reply.text and "2,000" not in reply.text
+    assert "60%" not in said(reply) and "2,000" not in said(reply)
 
 
 async def test_annuler_ends_the_split_follow_up_in_french(tmp_path):
     db, storage = await sql_storage(tmp_path / "annuler.sqlite3")
     client = Client(new_bot(storage))
     out = await client.send(message("Quelle part de co-op avec une répartition 60/40 ?", locale="fr-FR"))
-    assert out[0].text.startswith("Quel montant")
+    assert said(out[0]).startswith("Quel montant")
     out = await client.send(message("annuler", locale="fr-FR"))
-    assert [a.text for a in out] == [messages.t("fr", "cancelled")]
+    assert [said(a) for a in out] == [messages.t("fr", "cancelled")]
     out = await client.send(message("Quand dois-je réclamer les fonds H1 ?", locale="fr-FR"))
-    assert "réclam" in out[0].text and not out[0].text.startswith("Quel montant")
+    assert "réclam" in said(out[0]) and not said(out[0]).startswith("Quel montant")
     await db.close()
 
 
@@ -171,7 +178,7 @@ async def test_laisse_tomber_and_never_mind_cancel_too():
         client = DialogTestClient("msteams", _main_dialog())
         await client.send_activity("split 60/40")
         reply = await client.send_activity(text)
-        assert reply.text == messages.t(lang, "cancelled"), text
+        assert said(reply) == messages.t(lang, "cancelled"), text
 
 
 async def test_a_question_with_cancel_in_it_does_not_cancel():
@@ -179,4 +186,4 @@ async def test_a_question_with_cancel_in_it_does_not_cancel():
     await client.send_activity("split 60/40")
     reply = await client.send_activity("can I cancel a claim?")
     # answered as the question it is (how to manage a submitted claim), not taken as "cancel"
-    assert reply.text != messages.t("en", "cancelled") and "create-incentives-claims" in reply.text
+    assert said(reply) != messages.t("en", "cancelled") and "create-incentives-claims" in said(reply)

@@ -73,3 +73,18 @@ def test_scorer_finds_numbers_in_locale_formats():
 def test_half_deadlines_follow_the_seed_table():
     assert score.half_deadlines("2020-07") == (date(2021, 8, 15), date(2021, 6, 30))
     assert score.half_deadlines("2021-01") == (date(2022, 2, 15), date(2021, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def issue9_results():
+    return score.evaluate_heldout()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_issue9_held_out_set_meets_the_goal(issue9_results, lang):
+    """Issue #9's held-out set (``eval/heldout/``, multi-turn cases included): >= 98 % right
+    per language and no reply that states a wrong deadline (a forbidden date included)."""
+    s = issue9_results[lang]
+    failures = "\n".join(f"{v.row.get('id')}: {v.problems}" for v in s.failures)
+    assert s.percent >= 98.0, failures
+    assert s.wrong_deadlines == 0, failures

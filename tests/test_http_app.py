@@ -111,7 +111,9 @@ async def test_the_real_product_answers_through_the_layer(product_db_url, fake_c
         assert response.status == 200
         replies = (fake_channel.posted if delivery_mode == "normal"
                    else (await response.json())["activities"])
-        assert any(r["type"] == "message" and "2022" in (r.get("text") or "") for r in replies)
+        said = [r.get("text") or "".join(a["content"].get("fallbackText", "")
+                                          for a in r.get("attachments") or []) for r in replies]
+        assert any(r["type"] == "message" and "2022" in s for r, s in zip(replies, said))
     finally:
         await client.close()
     assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -1,5 +1,7 @@
-"""The Teams app package: the filled manifest validates against the committed v1.30 schema,
-the icons have Teams' sizes, and the build command writes a zip with the three files."""
+"""The Teams app package: the filled manifest and its French localization validate against the
+committed v1.30 schemas, the icons have Teams' sizes, the command list is one a partner uses
+(and the bot understands every command in both languages), and the build command writes a zip
+with the manifest, the French file and the icons."""
 from __future__ import annotations
 
 import json
@@ -10,9 +12,18 @@ import jsonschema
 import pytest
 
 from teams import build_package
-from teams.build_package import HERE, PackageError, build, fill, validate
+from teams.build_package import HERE, PackageError, validate
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
+URLS = {"privacy_url": "https://contoso.example/privacy", "terms_url": "https://contoso.example/terms"}
+
+
+def fill(app_id, **kwargs):
+    return build_package.fill(app_id, **{**URLS, **kwargs})
+
+
+def build(out, app_id, **kwargs):
+    return build_package.build(out, app_id, **{**URLS, **kwargs})
 
 
 def _png_size(data: bytes) -> tuple[int, int, int]:
@@ -30,7 +41,12 @@ def test_filled_manifest_validates_against_its_schema():
     assert bot["botId"] == APP_ID and manifest["id"] == APP_ID
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
     commands = [c["title"] for c in bot["commandLists"][0]["commands"]]
-    assert "When must I claim H1 funds?" in commands and len(commands) <= 10
+    assert "When must I claim H1 funds?" in commands and len(commands) <= 12
+    for needed in ("What can I claim right now?", "My reminders", "Stop reminders", "Forget my data"):
+        assert needed in commands
+    assert "permissions" not in manifest  # the bot uses neither identity nor messageTeamMembers
+    assert manifest["developer"]["privacyUrl"] == URLS["privacy_url"]
+    assert manifest["developer"]["termsOfUseUrl"] == URLS["terms_url"]
     assert manifest["$schema"].endswith(f"/v{manifest['manifestVersion']}/MicrosoftTeams.schema.json")
 
 
@@ -71,18 +87,64 @@ def test_outline_icon_is_white_on_transparent():
 def test_build_writes_the_zip(tmp_path):
     out = build(tmp_path / "pkg" / "coop-assistant.zip", APP_ID)
     with zipfile.ZipFile(out) as zf:
-        assert sorted(zf.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert sorted(zf.namelist()) == ["color.png", "fr.json", "manifest.json", "outline.png"]
         manifest = json.loads(zf.read("manifest.json"))
+        french = json.loads(zf.read("fr.json"))
     validate(manifest)
+    assert french["name.short"] and french["bots[0].commandLists[0].commands[0].title"]
     assert manifest["bots"][0]["botId"] == APP_ID
 
 
 def test_build_command_reads_the_app_id_from_the_environment(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MicrosoftAppId", APP_ID)
-    monkeypatch.setenv("MicrosoftAppPassword", "secret-for-test")
+    monkeypatch.setenv("PRIVACY_URL", URLS["privacy_url"])
+    monkeypatch.setenv("TERMS_OF_USE_URL", URLS["terms_url"])
     out = tmp_path / "app.zip"
     assert build_package.main(["--out", str(out)]) == 0
     assert zipfile.ZipFile(out).read("manifest.json")
     monkeypatch.delenv("MicrosoftAppId")
-    monkeypatch.delenv("MicrosoftAppPassword")
     assert build_package.main(["--out", str(out), "--app-id", "nope"]) == 2
+    assert "--app-id" in capsys.readouterr().err  # the error says how to pass one
+    assert build_package.main(["--out", str(out), "--app-id", APP_ID]) == 0
+
+
+def test_missing_app_id_or_urls_say_how_to_pass_them(monkeypatch):
+    monkeypatch.setattr(build_package, "_environment", lambda: {})
+    with pytest.raises(PackageError, match="--app-id <GUID> or set MicrosoftAppId"):
+        build_package.fill("", **URLS)
+    with pytest.raises(PackageError, match="--privacy-url or set PRIVACY_URL"):
+        build_package.fill(APP_ID, terms_url=URLS["terms_url"])
+    with pytest.raises(PackageError, match="TERMS_OF_USE_URL"):
+        build_package.fill(APP_ID, privacy_url=URLS["privacy_url"], terms_url="http://insecure.example/t")
+
+
+def test_french_localization_validates_and_covers_every_command():
+    manifest = fill(APP_ID)
+    assert manifest["localizationInfo"]["additionalLanguages"] == [{"languageTag": "fr", "file": "fr.json"}]
+    french = json.loads((HERE / "fr.json").read_text(encoding="utf-8"))
+    schema = json.loads(build_package.localization_schema_path("1.30").read_text())
+    jsonschema.Draft4Validator(schema).validate(french)
+    commands = manifest["bots"][0]["commandLists"][0]["commands"]
+    titles = [french[f"bots[0].commandLists[0].commands[{j}].title"] for j in range(len(commands))]
+    assert "Mes rappels" in titles and "Oublie mes données" in titles
+    broken = dict(french)
+    broken.pop("description.full")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(schema).validate(broken)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_bot_understands_every_command_in_its_language(lang):
+    from datetime import date
+
+    from understanding import respond
+
+    manifest = fill(APP_ID)
+    commands = [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]
+    if lang == "fr":
+        french = json.loads((HERE / "fr.json").read_text(encoding="utf-8"))
+        commands = [french[f"bots[0].commandLists[0].commands[{j}].title"] for j in range(len(commands))]
+    for command in commands:
+        reply = respond(command, today=date(2026, 12, 1))
+        assert reply.lang == lang, command
+        assert reply.intent not in ("fallback", "unknown", "out_of_scope"), (command, reply.intent)

@@ -38,12 +38,50 @@ async def test_calendar_link_serves_the_users_ics(db):
         assert response.headers["Content-Type"].startswith("text/calendar")
         cal = icalendar.Calendar.from_ical(await response.read())
         events = list(cal.walk("VEVENT"))
-        assert events and any("Date limite de demande" in str(e["SUMMARY"]) for e in events)
+        assert events and all("co-op" in str(e["SUMMARY"]) for e in events)
+        assert any("Date limite de demande" in str(e["SUMMARY"]) for e in events)
         today = datetime.now(timezone.utc).date()
-        deadlines = [e.decoded("DTSTART") for e in events if "claim-deadline" in str(e["UID"])]
-        assert all(d >= today for d in deadlines)
+        deadlines = [e.decoded("DTSTART") for e in events if "claim-closes" in str(e["UID"])]
+        assert deadlines and all(d >= today for d in deadlines)
+        assert "REFRESH-INTERVAL" in cal  # a subscribing calendar fetches it again daily
         for path in ("/calendar/" + "x" * 43 + ".ics", "/calendar/short.ics", "/calendar/..%2F.ics"):
             assert (await client.get(path)).status == 404
+    finally:
+        await client.close()
+
+
+async def test_the_feed_is_rotated_and_revoked(db):
+    app = web.Application()
+    add_routes(app, db, settings=Settings())
+    client = await client_for(app)
+    try:
+        first = (await calendar_link(db, "29:u1", "http://x")).removeprefix("http://x")
+        assert (await client.get(first)).status == 200
+        second = "/calendar/" + await store.rotate_calendar_token(db, "29:u1") + ".ics"
+        assert (await client.get(first)).status == 404  # the old link stops working
+        assert (await client.get(second)).status == 200
+        await store.forget_user(db, "29:u1")  # "forget my data" revokes it
+        assert (await client.get(second)).status == 404
+    finally:
+        await client.close()
+
+
+async def test_a_cards_cycles_as_a_file(db):
+    app = web.Application()
+    add_routes(app, db, settings=Settings())
+    client = await client_for(app)
+    try:
+        response = await client.get("/calendar/cycles/2021-H1,2021-H2.ics?lang=fr&locale=fr-CA")
+        assert response.status == 200 and response.headers["Content-Type"].startswith("text/calendar")
+        cal = icalendar.Calendar.from_ical(await response.read())
+        events = {str(e["UID"]).split("@")[0]: e for e in cal.walk("VEVENT")}
+        assert sorted(events) == sorted(f"{kind}-{c}" for kind in ("claim-opens", "claim-closes", "forfeiture")
+                                        for c in ("2021-H1", "2021-H2"))
+        assert events["claim-closes-2021-H1"].decoded("DTSTART") == date(2022, 8, 15)
+        assert all(len(list(e.walk("VALARM"))) == 1 for e in events.values())
+        for bad in ("/calendar/cycles/2021-H3.ics", "/calendar/cycles/1900-H1.ics",
+                    "/calendar/cycles/2021-H1,2021-H2,2022-H1,2022-H2,2023-H1.ics"):
+            assert (await client.get(bad)).status == 404, bad
     finally:
         await client.close()
 

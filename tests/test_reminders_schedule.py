@@ -35,7 +35,7 @@ def test_schedule_file_holds_the_issue_offsets():
 def _valid():
     return {"reminders": {"claim_opens": [0], "claim_closes_days_before": [30, 7, 1],
                           "forfeiture_days_before": [30], "catch_up_days": 400},
-            "calendar": {"claim_deadline_alarm_days": [30, 7, 1], "forfeiture_alarm_days": [30]}}
+            "calendar": {"alarm_days_before": 7}}
 
 
 @pytest.mark.parametrize("section,key,value,match", [
@@ -43,7 +43,8 @@ def _valid():
     ("reminders", "forfeiture_days_before", [-1], r"\[reminders\]\.forfeiture_days_before"),
     ("reminders", "claim_opens", 0, r"\[reminders\]\.claim_opens"),
     ("reminders", "catch_up_days", 0, r"\[reminders\]\.catch_up_days"),
-    ("calendar", "forfeiture_alarm_days", [30, 30], r"\[calendar\]\.forfeiture_alarm_days"),
+    ("calendar", "alarm_days_before", [7], r"\[calendar\]\.alarm_days_before"),
+    ("calendar", "alarm_days_before", 400, r"\[calendar\]\.alarm_days_before"),
     ("reminders", "claim_closes_days_befor", [1], r"unknown key.*claim_closes_days_befor"),
 ])
 def test_a_bad_schedule_names_the_key(section, key, value, match):
@@ -150,21 +151,27 @@ def test_ics_parses_and_carries_the_sample_partner_dates():
     data = build_calendar(cycles, "en", stamp=stamp)
     cal = icalendar.Calendar.from_ical(data)
     events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    assert len(events) == 3 * len(cycles)  # opens, closes, forfeiture: nothing else
+    for event in events.values():
+        # one day each (no months-long banner), one alarm each, the facts and the claim page
+        assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(days=1)
+        assert [a.decoded("TRIGGER") for a in event.walk("VALARM")] == [timedelta(days=-7)]
+        assert "Claiming period:" in str(event["DESCRIPTION"])
+        assert "https://learn.microsoft.com/partner-center/create-incentives-claims" in str(event["DESCRIPTION"])
+        assert str(event["URL"]) == "https://learn.microsoft.com/partner-center/create-incentives-claims"
     # Earnings Jul-Dec 2021: claim Feb 16 - Aug 15 2022, forfeiture Jun 30 2022.
-    window = events["claim-window-2021-H1@coop-assistant"]
-    assert window.decoded("DTSTART") == date(2022, 2, 16)
-    assert window.decoded("DTEND") == date(2022, 8, 16)  # exclusive end of an all-day span
-    deadline = events["claim-deadline-2021-H1@coop-assistant"]
-    assert deadline.decoded("DTSTART") == date(2022, 8, 15)
-    triggers = sorted(a.decoded("TRIGGER") for a in deadline.walk("VALARM"))
-    assert triggers == [timedelta(days=-30), timedelta(days=-7), timedelta(days=-1)]
-    forfeiture = events["forfeiture-2021-H1@coop-assistant"]
-    assert forfeiture.decoded("DTSTART") == date(2022, 6, 30)
-    assert [a.decoded("TRIGGER") for a in forfeiture.walk("VALARM")] == [timedelta(days=-30)]
+    assert events["claim-opens-2021-H1@coop-assistant"].decoded("DTSTART") == date(2022, 2, 16)
+    assert events["claim-closes-2021-H1@coop-assistant"].decoded("DTSTART") == date(2022, 8, 15)
+    assert events["forfeiture-2021-H1@coop-assistant"].decoded("DTSTART") == date(2022, 6, 30)
     # Jan-Jun 2022 earnings: claim Aug 16 2022 - Feb 15 2023, forfeiture Dec 31 2022.
-    assert events["claim-deadline-2022-H2@coop-assistant"].decoded("DTSTART") == date(2023, 2, 15)
+    assert events["claim-closes-2022-H2@coop-assistant"].decoded("DTSTART") == date(2023, 2, 15)
     assert events["forfeiture-2022-H2@coop-assistant"].decoded("DTSTART") == date(2022, 12, 31)
     # stable: same input, same bytes (UIDs do not change between downloads)
     assert build_calendar(cycles, "en", stamp=stamp) == data
     fr = icalendar.Calendar.from_ical(build_calendar(cycles, "fr", stamp=stamp))
+    assert all("co-op" in str(e["SUMMARY"]) for e in fr.walk("VEVENT"))
     assert any("Date limite de demande" in str(e["SUMMARY"]) for e in fr.walk("VEVENT"))
+    assert any("Période de demande" in str(e["DESCRIPTION"]) for e in fr.walk("VEVENT"))
+    # the lead time is a setting
+    other = icalendar.Calendar.from_ical(build_calendar(cycles[:1], "en", stamp=stamp, alarm_days=14))
+    assert {a.decoded("TRIGGER") for a in other.walk("VALARM")} == {timedelta(days=-14)}

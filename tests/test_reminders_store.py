@@ -46,8 +46,8 @@ async def test_subscribe_list_unsubscribe(db, connector):
     again = await store.subscribe(db, user_id="29:u1", reference=ref, today=date(2022, 8, 5))
     assert again.id == sub.id and again.swept_through == date(2022, 7, 31)  # still active: cursor kept
     assert [s.user_id for s in await store.list_subscriptions(db)] == ["29:u1"]
-    assert await store.unsubscribe(db, "29:u1") is True
-    assert await store.unsubscribe(db, "29:u1") is False
+    assert [s.conversation_id for s in await store.unsubscribe(db, "29:u1")] == ["conv-1"]
+    assert await store.unsubscribe(db, "29:u1") == []
     assert await store.list_subscriptions(db) == []
     stopped = await store.get_subscription(db, "29:u1")
     assert (stopped.active, stopped.deactivated_reason) == (False, "user")
@@ -143,7 +143,33 @@ async def test_the_digest_goes_to_the_stored_conversation_with_the_app_id(db, co
     await run_sweep(db, transport, date(2022, 8, 8), **FAST)
     cid, activity = connector.delivered[0]
     assert cid == "c0" and activity["conversation"]["id"] == "c0"
-    assert activity["type"] == "message" and activity["textFormat"] == "markdown"
+    assert activity["type"] == "message"
+
+
+def _card(activity):
+    [attachment] = activity["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    return attachment["content"]
+
+
+async def test_a_reminder_is_a_card_with_a_stop_button_and_a_summary_line(db, connector, transport):
+    await add_subscribers(db, connector, 1)
+    await run_sweep(db, transport, date(2022, 8, 8), base_url="https://bot.example", **FAST)
+    activity = connector.delivered[0][1]
+    # one plain line for the chat preview: no markdown, no second copy of the card
+    assert activity["text"].startswith("Co-op reminder: 7 days left") and "**" not in activity["text"]
+    assert "\n" not in activity["text"]
+    card = _card(activity)
+    assert card["version"] == "1.5" and "7 days left" in card["fallbackText"] and card["speak"]
+    facts = {f["title"]: f["value"] for c in card["body"] if c["type"] == "Container"
+             for e in c["items"] if e["type"] == "FactSet" for f in e["facts"]}
+    assert facts["Claiming period"] == "February 16, 2022 – August 15, 2022"
+    buttons = {a["title"]: a for a in card["actions"]}
+    assert buttons["Stop reminders"]["type"] == "Action.Execute"
+    assert buttons["Stop reminders"]["verb"] == "unsubscribe"
+    assert buttons["Stop reminders"]["data"]["items"] == ["claim_close:2021-H1:7"]
+    assert buttons["Open claim page"]["url"].startswith("https://learn.microsoft.com/")
+    assert buttons["Add to calendar"]["url"].startswith("https://bot.example/calendar/cycles/2021-H1.ics")
 
 
 async def test_one_digest_for_everything_due(db, connector, transport):
@@ -151,7 +177,7 @@ async def test_one_digest_for_everything_due(db, connector, transport):
     # 2022-12-01: the Jan-Jun 2022 forfeiture reminder; caught up with the Aug 16 window opening
     summary = await run_sweep(db, transport, date(2022, 12, 1), **FAST)
     assert (summary.sent, summary.items_sent) == (1, 2)
-    text = connector.delivered[0][1]["text"]
+    text = _card(connector.delivered[0][1])["fallbackText"]
     assert "is open" in text and "forfeited" in text
 
 
@@ -249,3 +275,86 @@ async def test_two_sweepers_at_once_on_postgres_deliver_exactly_once(connector):
         assert a.sent + b.sent == 200
         assert sorted(connector.counts().values()) == [1] * 200
         assert await store.ledger_counts(first) == {"sent": 200}
+
+
+# --------------------------------------------------------------------------- per conversation
+
+
+def _channel_reference(service_url, conversation_id="19:general@thread.tacv2"):
+    ref = reference(service_url, conversation_id)
+    ref["conversation"]["conversationType"] = "channel"
+    return ref
+
+
+async def test_channel_opt_in_leaves_personal_reminders_intact(db, connector):
+    personal = reference(connector.service_url, "a:personal-u1")
+    await store.subscribe(db, user_id="29:u1", reference=personal, today=date(2022, 8, 1))
+    await store.subscribe(db, user_id="29:u1", reference=_channel_reference(connector.service_url),
+                          user_name="Alice", today=date(2022, 8, 2))
+    # read back from the database: two rows, the personal one unchanged
+    rows = await db.fetch("SELECT conversation_id, conversation_type, user_name, active, swept_through "
+                          "FROM reminder_subscriptions WHERE user_id = $1 ORDER BY conversation_id",
+                          "29:u1")
+    assert [(r["conversation_id"], r["conversation_type"], r["user_name"], r["active"], r["swept_through"])
+            for r in rows] == [("19:general@thread.tacv2", "channel", "Alice", 1, "2022-08-01"),
+                               ("a:personal-u1", "personal", "", 1, "2022-07-31")]
+    subs = await store.user_subscriptions(db, "29:u1")
+    assert [s.conversation_type for s in subs] == ["personal", "channel"]
+    # clicking "Remind me" again in the channel changes nothing
+    await store.subscribe(db, user_id="29:u1", reference=_channel_reference(connector.service_url),
+                          user_name="Alice", today=date(2022, 8, 3))
+    assert await db.fetchval("SELECT COUNT(*) FROM reminder_subscriptions WHERE user_id = $1", "29:u1") == 2
+    # stopping the channel's leaves the personal one
+    stopped = await store.unsubscribe(db, "29:u1", "19:general@thread.tacv2")
+    assert [s.conversation_type for s in stopped] == ["channel"]
+    assert [s.conversation_id for s in await store.user_subscriptions(db, "29:u1")] == ["a:personal-u1"]
+    # the sweep sends to both conversations while both are on, the channel's naming the user
+    await store.subscribe(db, user_id="29:u1", reference=_channel_reference(connector.service_url),
+                          user_name="Alice", today=date(2022, 8, 7))
+    targets = await store.claimable_targets(db, date(2022, 8, 8))
+    assert targets == []  # nothing planned yet
+    summary = await run_sweep(db, production_transport(Settings(), timeout=5), date(2022, 8, 8), **FAST)
+    assert summary.sent == 2
+    channel = [a for cid, a in connector.delivered if cid == "19:general@thread.tacv2"]
+    assert channel and "<at>Alice</at>" in channel[0]["text"]
+    assert channel[0]["entities"][0]["mentioned"] == {"id": "29:u1", "name": "Alice"}
+
+
+async def test_calendar_token_rotate_and_revoke(db):
+    first = await store.calendar_token(db, "29:a")
+    second = await store.rotate_calendar_token(db, "29:a", "fr")
+    assert second != first and await store.token_owner(db, first) is None
+    assert (await store.token_owner(db, second))["lang"] == "fr"
+    assert await store.calendar_token(db, "29:a") == second  # stable until rotated again
+    assert await store.revoke_calendar_token(db, "29:a") is True
+    assert await store.token_owner(db, second) is None
+    assert await store.revoke_calendar_token(db, "29:a") is False
+
+
+async def test_migration_keeps_old_one_row_per_user_subscriptions_and_their_ledger(scratch):
+    """A database at the old schema (versions 1-7: one row per user) with a subscription and a
+    ledger row moves to (user, conversation) keys with both intact."""
+    database = await scratch.connect()
+    await database.migrate(store.MIGRATION_NAME, store.MIGRATIONS[:7])
+    await database.execute(
+        """INSERT INTO reminder_subscriptions (id, user_id, conversation_id, tenant_id, service_url,
+               reference, lang, active, swept_through, created_at, updated_at)
+           VALUES ('s1', '29:old', 'a:old-chat', 't', 'https://smba.example/', '{"conversation": {"id": "a:old-chat"}}',
+                   'fr', 1, '2022-08-01', 'x', 'x')""")
+    await database.execute(
+        """INSERT INTO reminder_ledger (subscription_id, reminder_key, kind, offset_days, cycle, grp,
+               due_date, deadline, planned_for, state, created_at, updated_at)
+           VALUES ('s1', 'claim_close:2021-H1:7', 'claim_close', 7, '2021-H1', 'claim:2021-H1',
+                   '2022-08-08', '2022-08-15', '2022-08-08', 'sent', 'x', 'x')""")
+    applied = await store.migrate(database)
+    assert applied == list(range(8, len(store.MIGRATIONS) + 1))
+    sub = await store.get_subscription(database, "29:old", "a:old-chat")
+    assert (sub.id, sub.lang, sub.active, sub.conversation_type) == ("s1", "fr", True, "personal")
+    assert await database.fetchval("SELECT state FROM reminder_ledger WHERE subscription_id = 's1'") == "sent"
+    # the new key holds, and the ledger still follows its subscription
+    await store.subscribe(database, user_id="29:old", reference=_channel_reference("https://smba.example/"),
+                          today=date(2022, 8, 9))
+    assert len(await store.user_subscriptions(database, "29:old")) == 2
+    await store.forget_user(database, "29:old")
+    assert await database.fetchval("SELECT COUNT(*) FROM reminder_ledger") == 0
+    assert await store.migrate(database) == []  # idempotent

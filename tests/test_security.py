@@ -190,6 +190,8 @@ PUBLIC_ROUTES = {
     ("HEAD", "/readyz"),
     ("GET", "/calendar/{token}.ics"),  # the unguessable per-user token is the credential
     ("HEAD", "/calendar/{token}.ics"),
+    ("GET", "/calendar/cycles/{cycles}.ics"),  # public deadlines of named cycles, no user data
+    ("HEAD", "/calendar/cycles/{cycles}.ics"),
 }
 
 

@@ -1,0 +1,596 @@
+"""The support desk's routes on the bot's aiohttp app: :func:`setup` is the one call
+``create_app`` makes.
+
+Page: ``GET /support`` (sign-in first), ``GET /support/login``, ``GET /support/auth/callback``,
+``POST /support/logout``, ``GET /support/static/{file}``.
+API (``docs/SUPPORT.md``): ``POST /support/api/answer``, ``POST /support/api/jobs`` (upload),
+``GET /support/api/jobs``, ``GET /support/api/jobs/{id}``, ``GET /support/api/jobs/{id}/events``
+(server-sent events), ``GET /support/api/jobs/{id}/result`` (download).
+
+With ``SUPPORT_OIDC_*`` unset and ``SUPPORT_LOCAL_DEV`` false nothing is registered: every
+``/support`` URL is a 404.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+from urllib.parse import quote
+
+from aiohttp import web
+
+from storage import Database
+from understanding import messages
+
+from . import page, store
+from .answer import answer as answer_ticket
+from .auth import AuthError, Identity, OidcProvider
+from .jobs import JobRunner, new_job_id
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "__Host-support-session"
+LOGIN_COOKIE = "__Host-support-login"
+LANG_COOKIE = "support-lang"
+CSRF_HEADER = "X-CSRF-Token"
+MAX_TICKET_CHARS = 20_000
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+UPLOAD_CHUNK = 256 * 1024
+SSE_INTERVAL = 0.5
+LOCAL_DEV_USER = Identity(store.user_hash("local-dev", "local-dev"), "local development")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_TYPES = {".js": "text/javascript", ".css": "text/css"}
+
+DESK = web.AppKey("support_desk", object)
+
+
+class Desk:
+    """What the handlers share: settings, the database, the sign-in provider, the job runner."""
+
+    def __init__(self, settings: Any, database: Callable[[], Database | None],
+                 provider: OidcProvider | None, respond: Callable[..., Any] | None) -> None:
+        self.settings = settings
+        self._database = database
+        self.provider = provider
+        self.respond = respond
+        self.owned_db: Database | None = None
+        self.runner = JobRunner(lambda: self.db, Path(settings.support_jobs_dir),
+                                respond=respond, convention=settings.fy_label_convention)
+
+    @property
+    def db(self) -> Database:
+        db = self.owned_db or self._database()
+        if db is None:
+            raise RuntimeError("the support desk has no database yet")
+        return db
+
+    @property
+    def local_dev(self) -> bool:
+        return self.provider is None
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"{self.settings.public_base_url}/support/auth/callback"
+
+
+def setup(app: web.Application, settings: Any, *, database: Callable[[], Database | None],
+          respond: Callable[..., Any] | None = None) -> None:
+    """Register the support desk on ``app`` (nothing when it is off). ``database()`` returns the
+    product's ``Database`` once the app has started (or None: the desk then opens its own on
+    ``DATABASE_URL``)."""
+    mode = settings.support_mode
+    if mode == "off":
+        log.info("support desk off (set SUPPORT_OIDC_* to turn it on, docs/SUPPORT.md)")
+        return
+    provider = None
+    if mode == "oidc":
+        provider = OidcProvider(settings.support_oidc_issuer, settings.support_oidc_client_id,
+                                settings.support_oidc_client_secret, settings.support_allowed_group)
+    else:
+        log.warning("SUPPORT_LOCAL_DEV=true: the support desk at /support is served WITHOUT "
+                    "sign-in (HOST %s is a loopback address)", settings.host)
+    desk = Desk(settings, database, provider, respond)
+    app[DESK] = desk
+
+    async def lifecycle(_app: web.Application):
+        if desk._database() is None:
+            from storage import Database as Db
+
+            desk.owned_db = await Db.connect(settings.database_url)
+        await store.migrate(desk.db)
+        await store.purge_expired(desk.db)
+        await desk.runner.start()
+        try:
+            yield
+        finally:
+            await desk.runner.stop()
+            if provider is not None:
+                await provider.close()
+            if desk.owned_db is not None:
+                await desk.owned_db.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    r = app.router
+    r.add_get("/support", page_handler)
+    r.add_get("/support/", slash_handler)
+    r.add_get("/support/static/{name}", static_handler)
+    r.add_get("/support/login", login_handler)
+    r.add_get("/support/auth/callback", callback_handler)
+    r.add_post("/support/logout", logout_handler)
+    r.add_post("/support/api/answer", answer_handler)
+    r.add_post("/support/api/jobs", upload_handler)
+    r.add_get("/support/api/jobs", jobs_handler)
+    r.add_get("/support/api/jobs/{job_id}", job_handler)
+    r.add_get("/support/api/jobs/{job_id}/events", events_handler)
+    r.add_get("/support/api/jobs/{job_id}/result", result_handler)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _desk(request: web.Request) -> Desk:
+    return request.app[DESK]  # type: ignore[return-value]
+
+
+def _redirect(location: str) -> web.Response:
+    return web.Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+class Refused(ValueError):
+    """A request the API refuses: ``key`` names the catalogue sentence ``support.api.<key>``
+    (filled with ``params``); ``str()`` is the English one (for the log)."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key, self.params = key, params
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str | None) -> str:
+        return messages.t(lang, "support.api." + self.key, **self.params)
+
+
+def _api_lang(request: web.Request) -> str:
+    """The language of the API's errors: the page's (its cookie), else Accept-Language."""
+    cookie = request.cookies.get(LANG_COOKIE, "")
+    if cookie in page.LANGS:
+        return cookie
+    return page.negotiate(request.headers.get("Accept-Language", ""))
+
+
+def _error(request: web.Request, status: int, refusal: Exception) -> web.Response:
+    """The API's error JSON, in the asker's language when it is a catalogue sentence."""
+    message = refusal.text(_api_lang(request)) if isinstance(refusal, (Refused, AuthError)) else str(refusal)
+    return web.json_response({"error": message}, status=status, headers={"Cache-Control": "no-store"})
+
+
+def _set_cookie(response: web.StreamResponse, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/", secure=True, httponly=True,
+                        samesite="Lax")
+
+
+def _clear_cookie(response: web.StreamResponse, name: str) -> None:
+    response.del_cookie(name, path="/", secure=True, httponly=True, samesite="Lax")
+
+
+class Caller:
+    """Who is asking: ``identity``, and ``session`` when it came with the session cookie."""
+
+    def __init__(self, identity: Identity, session: store.Session | None) -> None:
+        self.identity = identity
+        self.session = session
+
+
+async def _session_caller(request: web.Request) -> Caller | None:
+    desk = _desk(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    session = await store.get_session(desk.db, cookie)
+    if session is None:
+        return None
+    return Caller(Identity(session.user_hash, session.display_name), session)
+
+
+async def _api_caller(request: web.Request) -> Caller:
+    """The API's caller: a bearer token (scripts) or the session cookie (the page); on a POST
+    with the cookie, the CSRF token must come in ``X-CSRF-Token``. Raises AuthError."""
+    desk = _desk(request)
+    authorization = request.headers.get("Authorization", "")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError("bearer_scheme")
+        if desk.provider is None:
+            raise AuthError("bearer_unconfigured")
+        return Caller(await desk.provider.verify_bearer(token.strip()), None)
+    caller = await _session_caller(request)
+    if caller is None:
+        raise AuthError("sign_in_first")
+    if request.method == "POST":
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not secrets.compare_digest(sent, caller.session.csrf):
+            raise AuthError("csrf", 403)
+    return caller
+
+
+def api(handler: Callable[[web.Request, Caller], Awaitable[web.StreamResponse]]):
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        try:
+            caller = await _api_caller(request)
+        except AuthError as err:
+            headers = {"WWW-Authenticate": 'Bearer realm="support"'} if err.status == 401 else {}
+            log.info("support API refused (%d): %s", err.status, err)
+            return web.json_response({"error": err.text(_api_lang(request))}, status=err.status,
+                                     headers=headers)
+        return await handler(request, caller)
+
+    return wrapped
+
+
+def _ui_lang(request: web.Request) -> tuple[str, bool]:
+    """The page's language: ``?lang=``, else the cookie, else Accept-Language; and whether the
+    query asked for it (then the cookie is set)."""
+    asked = request.query.get("lang", "")
+    if asked in page.LANGS:
+        return asked, True
+    cookie = request.cookies.get(LANG_COOKIE, "")
+    if cookie in page.LANGS:
+        return cookie, False
+    return page.negotiate(request.headers.get("Accept-Language", "")), False
+
+
+def _today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def _parse_today(value: Any) -> date:
+    from core import calendar
+
+    if value in (None, ""):
+        return _today_utc()
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        raise Refused("today_format", value=repr(value)) from None
+    first, last = calendar().first_day, calendar().last_day
+    if not first <= day <= last:
+        raise Refused("today_range", first=first.isoformat(), last=last.isoformat())
+    return day
+
+
+def _parse_lang(value: Any) -> str | None:
+    if value in (None, "", "auto"):
+        return None
+    if value not in ("en", "fr"):
+        raise Refused("lang")
+    return str(value)
+
+
+# --- page and sign-in ------------------------------------------------------------------------
+
+
+async def page_handler(request: web.Request) -> web.StreamResponse:
+    desk = _desk(request)
+    lang, chosen = _ui_lang(request)
+    caller = await _session_caller(request)
+    new_cookie = None
+    if caller is None:
+        if not desk.local_dev:
+            return _redirect("/support/login?next=" + quote(request.path_qs, safe=""))
+        new_cookie, session = await store.create_session(desk.db, LOCAL_DEV_USER.user_hash,
+                                                         LOCAL_DEV_USER.display_name)
+        caller = Caller(LOCAL_DEV_USER, session)
+    html = page.render(lang, user=caller.identity.display_name, csrf=caller.session.csrf,
+                       today=_today_utc(), local_dev=desk.local_dev)
+    response = web.Response(text=html, content_type="text/html", headers=page.SECURITY_HEADERS)
+    if new_cookie:
+        _set_cookie(response, SESSION_COOKIE, new_cookie, store.SESSION_SECONDS)
+    if chosen:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/support",
+                            samesite="Lax", secure=True)
+    return response
+
+
+async def slash_handler(request: web.Request) -> web.StreamResponse:
+    return _redirect("/support")
+
+
+async def static_handler(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    path = STATIC_DIR / name
+    if "/" in name or name.startswith(".") or path.suffix not in STATIC_TYPES or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Content-Type": STATIC_TYPES[path.suffix],
+                                           "Cache-Control": "no-cache",
+                                           "X-Content-Type-Options": "nosniff"})
+
+
+def _safe_next(value: str) -> str:
+    return value if value.startswith("/support") and not value.startswith("//") else "/support"
+
+
+async def login_handler(request: web.Request) -> web.StreamResponse:
+    desk = _desk(request)
+    if desk.local_dev:
+        return _redirect("/support")
+    return_to = _safe_next(request.query.get("next", "/support"))
+    try:
+        url, login = await desk.provider.start(desk.redirect_uri, return_to)
+    except Exception:
+        log.exception("support sign-in: the issuer could not be reached")
+        return web.Response(status=503, text=page.text(_ui_lang(request)[0], "issuer_unreachable"),
+                            headers=page.SECURITY_HEADERS)
+    await store.purge_expired(desk.db)  # abandoned sign-ins and sessions never pile up
+    cookie = await store.create_login(desk.db, login)
+    response = _redirect(url)
+    _set_cookie(response, LOGIN_COOKIE, cookie, store.LOGIN_SECONDS)
+    return response
+
+
+async def callback_handler(request: web.Request) -> web.StreamResponse:
+    desk = _desk(request)
+    lang, _ = _ui_lang(request)
+    if desk.local_dev:
+        return _redirect("/support")
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    login = await store.take_login(desk.db, cookie) if cookie else None
+    state = request.query.get("state", "")
+    if login is None or not secrets.compare_digest(state, login.state):
+        log.info("support sign-in refused: no pending sign-in for this browser or wrong state")
+        return _page_error(lang, 400, "signin_expired")
+    if "error" in request.query or not request.query.get("code"):
+        log.info("support sign-in refused by the issuer: %s", request.query.get("error", "no code"))
+        return _page_error(lang, 403, "signin_refused")
+    try:
+        identity = await desk.provider.finish(desk.redirect_uri, login, request.query["code"])
+    except AuthError as err:
+        log.info("support sign-in refused (%d): %s", err.status, err)
+        return _page_error(lang, err.status, "not_allowed" if err.status == 403 else "signin_refused")
+    session_cookie, _ = await store.create_session(desk.db, identity.user_hash, identity.display_name)
+    log.info("support sign-in: user %s", identity.user_hash)
+    response = _redirect(login.return_to)
+    _set_cookie(response, SESSION_COOKIE, session_cookie, store.SESSION_SECONDS)
+    _clear_cookie(response, LOGIN_COOKIE)
+    return response
+
+
+def _page_error(lang: str, status: int, key: str) -> web.Response:
+    return web.Response(status=status, text=page.render_error(lang, key), content_type="text/html",
+                        headers=page.SECURITY_HEADERS)
+
+
+async def logout_handler(request: web.Request) -> web.StreamResponse:
+    desk = _desk(request)
+    lang, _ = _ui_lang(request)
+    caller = await _session_caller(request)
+    form = await request.post()
+    sent = str(form.get("csrf", "")) or request.headers.get(CSRF_HEADER, "")
+    if caller is None or not sent or not secrets.compare_digest(sent, caller.session.csrf):
+        return _page_error(lang, 403, "csrf")
+    await store.delete_session(desk.db, request.cookies[SESSION_COOKIE])
+    log.info("support sign-out: user %s", caller.identity.user_hash)
+    response = _page_error(lang, 200, "signed_out")
+    _clear_cookie(response, SESSION_COOKIE)
+    return response
+
+
+# --- API: one ticket -------------------------------------------------------------------------
+
+
+@api
+async def answer_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
+    desk = _desk(request)
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _error(request, 400, Refused("body_json", example='{"text": "...", "lang": "fr", "today": "YYYY-MM-DD"}'))
+    if not isinstance(body, dict):
+        return _error(request, 400, Refused("body_object"))
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return _error(request, 400, Refused("text_required"))
+    if len(text) > MAX_TICKET_CHARS:
+        return _error(request, 413, Refused("text_too_long", max=MAX_TICKET_CHARS))
+    try:
+        today = _parse_today(body.get("today"))
+        lang = _parse_lang(body.get("lang"))
+    except ValueError as err:
+        return _error(request, 400, err)
+    locale = body.get("locale") if isinstance(body.get("locale"), str) else None
+    result = answer_ticket(text, today=today, lang=lang, locale=locale,
+                           convention=desk.settings.fy_label_convention, respond=desk.respond)
+    result["today"] = today.isoformat()
+    log.info("support answer served to user %s: intent=%s lang=%s questions=%d",
+             caller.identity.user_hash, result["intent"], result["lang"], len(result["sections"]))
+    log.debug("support ticket text: %r", text)
+    return web.json_response(result, headers={"Cache-Control": "no-store"})
+
+
+# --- API: batch jobs -------------------------------------------------------------------------
+
+
+# Job errors the runner records in English from the catalogue (``support.api.<key>``); the
+# API shows them in the asker's language. Any other error (a worker's) is shown as it is.
+_JOB_ERRORS = ("input_gone",)
+
+
+def _job_error(error: str | None, lang: str) -> str | None:
+    for key in _JOB_ERRORS:
+        if error == messages.t("en", "support.api." + key):
+            return messages.t(lang, "support.api." + key)
+    return error
+
+
+def _job_json(job: dict[str, Any], lang: str = "en") -> dict[str, Any]:
+    total = job["total"]
+    done = job["done"]
+    percent = 100 if job["status"] == "done" else (int(done * 100 / total) if total else 0)
+    out = {k: job[k] for k in ("id", "status", "fmt", "filename", "lang", "today", "total",
+                               "done", "failed", "error", "resumed")}
+    out["error"] = _job_error(out["error"], lang)
+    out["percent"] = percent
+    out["result_url"] = f"/support/api/jobs/{job['id']}/result" if job["status"] == "done" else None
+    out["events_url"] = f"/support/api/jobs/{job['id']}/events"
+    return out
+
+
+async def _own_job(request: web.Request, caller: Caller) -> dict[str, Any] | None:
+    job = await store.get_job(_desk(request).db, request.match_info["job_id"])
+    if job is None or job["owner_hash"] != caller.identity.user_hash:
+        return None  # another user's job is as absent as a missing one
+    return job
+
+
+@api
+async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
+    """The file comes as multipart/form-data (field ``file``; optional fields ``lang``,
+    ``today``) or as the raw body (``?filename=tickets.csv&lang=fr&today=...``); it is
+    streamed to disk, never held in memory."""
+    desk = _desk(request)
+    params: dict[str, str] = dict(request.query)
+    job_id = new_job_id()
+    path = desk.runner.files.input(job_id)
+    await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+    filename = params.get("filename", "")
+    size = 0
+    try:
+        with open(path, "wb") as f:
+            if request.content_type.startswith("multipart/"):
+                reader = await request.multipart()
+                got_file = False
+                while (part := await reader.next()) is not None:
+                    if part.name == "file" and not got_file:
+                        got_file = True
+                        filename = part.filename or filename
+                        while chunk := await part.read_chunk(UPLOAD_CHUNK):
+                            size += len(chunk)
+                            if size > MAX_UPLOAD_BYTES:
+                                raise _TooLarge()
+                            await asyncio.to_thread(f.write, chunk)
+                    elif part.name in ("lang", "today"):
+                        params[part.name] = (await part.text()).strip()
+                if not got_file:
+                    raise Refused("no_file_field")
+            else:
+                async for chunk in request.content.iter_chunked(UPLOAD_CHUNK):
+                    size += len(chunk)
+                    if size > MAX_UPLOAD_BYTES:
+                        raise _TooLarge()
+                    await asyncio.to_thread(f.write, chunk)
+        if size == 0:
+            raise Refused("file_empty")
+        from understanding.batch import FORMATS, format_of
+
+        fmt = params.get("format") or format_of(filename or "upload.csv")
+        if fmt not in FORMATS:
+            raise Refused("format")
+        today = _parse_today(params.get("today"))
+        lang = _parse_lang(params.get("lang"))
+        await asyncio.to_thread(_check_header, path, fmt)
+    except _TooLarge:
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+        return _error(request, 413, Refused("file_too_large", mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
+    except ValueError as err:
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+        return _error(request, 400, err)
+    safe_name = Path(filename or f"upload.{fmt}").name[:200]
+    await store.create_job(desk.db, job_id=job_id, owner=caller.identity.user_hash, fmt=fmt,
+                           filename=safe_name, lang=lang, today=today.isoformat())
+    desk.runner.wake()
+    log.info("support job %s queued by user %s (%s, %d bytes)", job_id, caller.identity.user_hash,
+             fmt, size)
+    job = await store.get_job(desk.db, job_id)
+    return web.json_response(_job_json(job, _api_lang(request)), status=202,
+                             headers={"Location": f"/support/api/jobs/{job_id}"})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _check_header(path: Path, fmt: str) -> None:
+    """Refuse at upload what cannot be answered at all (not UTF-8, no question column)."""
+    import csv
+
+    from understanding.batch import csv_question_column
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            if fmt == "csv":
+                header = next(csv.reader(f), [])
+                csv_question_column(header)
+            else:
+                f.readline()
+    except UnicodeDecodeError:
+        raise Refused("not_utf8") from None
+    except csv.Error as err:
+        raise Refused("csv_unreadable", error=str(err)) from None
+
+
+@api
+async def jobs_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
+    jobs = await store.list_jobs(_desk(request).db, caller.identity.user_hash)
+    return web.json_response({"jobs": [_job_json(job, _api_lang(request)) for job in jobs]},
+                             headers={"Cache-Control": "no-store"})
+
+
+@api
+async def job_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
+    job = await _own_job(request, caller)
+    if job is None:
+        return _error(request, 404, Refused("no_job"))
+    return web.json_response(_job_json(job, _api_lang(request)), headers={"Cache-Control": "no-store"})
+
+
+@api
+async def events_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
+    """Server-sent events: one ``progress`` event whenever the job's state changes (and a
+    comment every 15 s to keep proxies open), then ``end`` when it is done or failed."""
+    job = await _own_job(request, caller)
+    if job is None:
+        return _error(request, 404, Refused("no_job"))
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
+                                           "Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    db = _desk(request).db
+    last = None
+    idle = 0.0
+    while True:
+        state = _job_json(job, _api_lang(request))
+        if state != last:
+            await response.write(f"event: progress\ndata: {json.dumps(state)}\n\n".encode())
+            last, idle = state, 0.0
+        elif idle >= 15:
+            await response.write(b": keep-alive\n\n")
+            idle = 0.0
+        if job["status"] in ("done", "failed"):
+            await response.write(f"event: end\ndata: {json.dumps(state)}\n\n".encode())
+            break
+        await asyncio.sleep(SSE_INTERVAL)
+        idle += SSE_INTERVAL
+        job = await store.get_job(db, job["id"]) or job
+    return response
+
+
+@api
+async def result_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
+    job = await _own_job(request, caller)
+    if job is None:
+        return _error(request, 404, Refused("no_job"))
+    if job["status"] != "done":
+        return _error(request, 409, Refused("job_not_done", status=page.text(_api_lang(request),
+                                                                             "status_" + job["status"])))
+    path = _desk(request).runner.files.output(job["id"])
+    if not path.is_file():
+        return _error(request, 410, Refused("result_gone"))
+    stem = Path(job["filename"]).stem or "tickets"
+    ext = "jsonl" if job["fmt"] == "jsonl" else "csv"
+    name = f"{stem}-answered.{ext}"
+    ctype = "application/x-ndjson" if ext == "jsonl" else "text/csv"
+    return web.FileResponse(path, headers={
+        "Content-Type": f"{ctype}; charset=utf-8", "Cache-Control": "no-store",
+        "Content-Disposition": f"attachment; filename=\"{quote(name)}\"; filename*=UTF-8''{quote(name)}",
+    })

@@ -1,0 +1,305 @@
+"""The support desk in Debian's Chromium, signed in through a real OpenID Connect provider on
+loopback (oidc-provider-mock, run in a thread): the product server (``python app.py``) with
+``SUPPORT_OIDC_*`` pointing at it. Reads only what an agent sees on the page (and what the copy
+button put on the clipboard, and the downloaded file).
+
+``UPDATE_SCREENSHOTS=1`` rewrites ``docs/support-desk*.png`` (desktop and 360 px).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from . import playground as pg
+from .conftest import _failed
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # reported by _require_browser
+    expect = None
+
+GROUP = "5f1c2a9e-support-agents"
+AGENT = "agent@contoso.example"
+OUTSIDER = "visitor@contoso.example"
+DOCS = pg.REPO_ROOT / "docs"
+
+pytestmark = pytest.mark.e2e
+
+
+def _require_browser() -> None:
+    missing = []
+    if not (pg.CHROMIUM.is_file() and os.access(pg.CHROMIUM, os.X_OK)):
+        missing.append(f"Chromium at {pg.CHROMIUM}")
+    try:
+        import oidc_provider_mock  # noqa: F401
+        import playwright.sync_api  # noqa: F401
+    except ImportError as err:
+        missing.append(f"the {err.name} Python package")
+    if missing:
+        reason = "support desk browser tests need: " + "; ".join(missing)
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def oidc():
+    """The OpenID provider: two predefined users, one in the allowed group."""
+    _require_browser()
+    from oidc_provider_mock import User, run_server_in_thread
+
+    users = [User(sub=AGENT, claims={"name": "Alex Agent", "email": AGENT, "groups": [GROUP]}),
+             User(sub=OUTSIDER, claims={"name": "Vic Visitor", "email": OUTSIDER,
+                                        "groups": ["some-other-group"]})]
+    with run_server_in_thread(port=0, user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def desk(oidc, tmp_path_factory):
+    host, port = "127.0.0.1", pg.free_port()
+    tmp = tmp_path_factory.mktemp("support-desk")
+    env = dict(os.environ)
+    for var in ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId",
+                "SUPPORT_LOCAL_DEV"):
+        env.pop(var, None)
+    env.update({"HOST": host, "PORT": str(port), "PYTHONUNBUFFERED": "1",
+                "DATABASE_URL": f"sqlite:///{(tmp / 'desk.sqlite3').as_posix()}",
+                "SUPPORT_JOBS_DIR": str(tmp / "jobs"), "REMINDER_SWEEP_ENABLED": "false",
+                "SUPPORT_OIDC_ISSUER": oidc, "SUPPORT_OIDC_CLIENT_ID": "support-desk-test",
+                "SUPPORT_OIDC_CLIENT_SECRET": "test-secret", "SUPPORT_ALLOWED_GROUP": GROUP})
+    app = [sys.executable, str(pg.REPO_ROOT / "app.py")]
+    # the product refuses a schema that is behind: migrate first, as scripts/start.sh does
+    subprocess.run([*app, "migrate"], env=env, cwd=pg.REPO_ROOT, check=True, capture_output=True,
+                   timeout=120)
+    server = pg.start_bot(app, env=env, cwd=pg.REPO_ROOT, host=host, port=port,
+                          log_dir=tmp / "logs", timeout=60)
+    yield server
+    server.process.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(oidc):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = pg.launch_chromium(p)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, desk, request):
+    contexts = []
+
+    def make(locale="fr-FR", width=1280, height=900):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                      timezone_id="UTC", accept_downloads=True)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=desk.base_url)
+        pg.only_local_requests(context)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        return page
+
+    yield make
+    failed = _failed(request)
+    for n, context in enumerate(contexts):
+        if failed:  # what the page showed, for the failure report (test-output/e2e/)
+            for m, page in enumerate(context.pages):
+                try:
+                    name = f"support-{request.node.name}-{n}-{m}"
+                    page.screenshot(path=str(pg.Artifacts().path(name + ".png")), full_page=True)
+                    pg.Artifacts().path(name + ".html").write_text(page.content())
+                except Exception as err:  # the page may be gone; the assertion says the rest
+                    sys.stderr.write(f"support e2e: could not save the page: {err}\n")
+        context.close()
+
+
+def sign_in(page, desk, oidc, who=AGENT):
+    page.goto(f"{desk.base_url}/support")
+    assert page.url.startswith(f"{oidc}/oauth2/authorize"), page.url
+    page.get_by_role("button", name=who, exact=True).click()
+
+
+def fact(page, label, section=1):
+    row = page.locator(f'article[data-section="{section}"] dl.facts > div',
+                       has=page.locator("dt", has_text=label)).first
+    return row.locator("dd").inner_text()
+
+
+def test_sign_in_answer_copy_change_day_and_answer_an_export(new_page, desk, oidc, tmp_path):
+    page = new_page()
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    assert page.locator("html").get_attribute("lang") == "fr"  # the browser's language
+    assert "Alex Agent" in page.locator("#who").inner_text()
+
+    page.get_by_label("Message du partenaire").fill(
+        "Bonjour, quand faut-il réclamer la co-op gagnée en août 2021 ? Merci, Julie")
+    page.get_by_label("Répondre à la date du").fill("2022-03-01")
+    page.get_by_role("button", name="Répondre", exact=True).click()
+    answer = page.get_by_label("Texte de la réponse (texte brut, prêt à coller)")
+    expect(page.locator("#answer-text")).not_to_have_value("")
+    text = answer.input_value()
+    assert "15 août 2022" in text and "**" not in text
+    assert fact(page, "Période de demande") == "16 février 2022 – 15 août 2022"
+    assert fact(page, "État") == "167 jours restants pour demander"
+    link = page.locator("ul.links a").first
+    assert link.get_attribute("href").startswith("https://learn.microsoft.com/")
+
+    page.get_by_role("button", name="Copier la réponse").click()
+    expect(page.locator("#copy-status")).not_to_have_text("")
+    assert page.locator("#copy-status").inner_text() == "Copiée dans le presse-papiers."
+    assert page.evaluate("navigator.clipboard.readText()") == text
+
+    # Another "answer as of" day: the same ticket is answered again for that day.
+    page.get_by_label("Répondre à la date du").fill("2022-08-10")
+    expect(page.locator("dl.facts dd").filter(has_text=re.compile("^5 jours restants pour demander$"))).to_be_visible()
+    page.get_by_label("Répondre à la date du").fill("2022-09-01")
+    expect(page.locator("dl.facts dd").filter(has_text=re.compile("^Période de demande close$"))).to_be_visible()
+    assert "close" in page.get_by_label("Texte de la réponse (texte brut, prêt à coller)").input_value()
+
+    # An export of 2 000 tickets: the progress bar reaches 100 %, the download has every row.
+    export = tmp_path / "tickets.csv"
+    with export.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["ticket", "question"])
+        for i in range(2000):
+            writer.writerow([f"T{i}", "" if i == 7 else f"claim deadline for co-op earned in {'May' if i % 2 else 'October'} {2001 + i % 30}"])
+    page.get_by_label("Fichier CSV avec une colonne « question », ou JSONL").set_input_files(str(export))
+    page.get_by_role("button", name="Envoyer et répondre").click()
+    job = page.locator("li.job").first
+    seen = set()
+    deadline = time.monotonic() + 120
+    while job.get_attribute("data-status") != "done":
+        assert time.monotonic() < deadline, f"the export did not finish: {job.inner_text()}"
+        seen.add(int(job.locator("progress").get_attribute("value") or 0))
+        page.wait_for_timeout(100)
+    assert job.locator("progress").evaluate("bar => bar.value") == 100
+    shown = re.sub(r"\s", " ", job.inner_text())  # French groups digits with a narrow space
+    assert "2 000 lignes sur 2 000" in shown and "1 en échec" in shown
+    with page.expect_download() as download_info:
+        job.get_by_role("link", name="Télécharger tickets.csv").click()
+    download = download_info.value
+    assert download.suggested_filename == "tickets-answered.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert [r["ticket"] for r in rows] == [f"T{i}" for i in range(2000)]
+    assert rows[7]["error"] and all(r["answer"] for i, r in enumerate(rows) if i != 7)
+    assert "February 15, 2003" in rows[1]["answer"]  # row 1: May 2002 -> claim until 15 Feb 2003
+
+    # The export survives a reload of the page.
+    page.reload()
+    page.wait_for_selector('li.job[data-status="done"]')
+    assert "tickets.csv" in page.locator("li.job").first.inner_text()
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        page.locator('section[aria-labelledby="batch-heading"]').screenshot(
+            path=str(DOCS / "support-desk-export.png"))
+
+
+def test_usable_at_360_px(new_page, desk, oidc):
+    page = new_page(locale="en-US", width=360, height=780)
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_label("Partner's message").fill("How long must we keep proof for our webinar on 12 March 2024?")
+    page.get_by_label("Answer as of").fill("2024-05-02")
+    page.get_by_role("button", name="Answer", exact=True).focus()
+    page.keyboard.press("Enter")  # submitted from the keyboard
+    expect(page.locator("#answer-text")).not_to_have_value("")
+    assert "March 12, 2026" in page.locator("#answer-text").input_value()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
+        .filter(e => e.type !== 'hidden' && e.labels.length === 0).map(e => e.id || e.name)""")
+    assert unlabelled == []
+    # Switch the page's language with the link in the header.
+    page.get_by_role("link", name="Afficher la page en français").click()
+    page.wait_for_url(f"{desk.base_url}/support?lang=fr")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        page.get_by_label("Message du partenaire").fill(
+            "Combien de temps garder les preuves de notre webinaire du 12 mars 2024 ?")
+        page.get_by_role("button", name="Répondre", exact=True).click()
+        expect(page.locator("#answer-text")).not_to_have_value("")
+        page.screenshot(path=str(DOCS / "support-desk-360.png"), full_page=True)
+
+
+def test_signed_out_is_redirected_and_the_api_refuses(new_page, desk, oidc):
+    page = new_page()
+    page.goto(f"{desk.base_url}/support")
+    assert page.url.startswith(f"{oidc}/oauth2/authorize")
+    assert "code_challenge_method=S256" in page.url
+    assert page.context.request.get(f"{desk.base_url}/support/api/jobs").status == 401
+
+
+def test_forged_or_missing_csrf_token_is_403(new_page, desk, oidc):
+    page = new_page()
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    post = """async (token) => {
+        const headers = {'Content-Type': 'application/json'};
+        if (token !== null) headers['X-CSRF-Token'] = token;
+        const r = await fetch('/support/api/answer', {method: 'POST', headers,
+            body: JSON.stringify({text: 'claim deadline for co-op earned in May 2024'})});
+        return r.status;
+    }"""
+    real = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert page.evaluate(post, None) == 403
+    assert page.evaluate(post, "forged" + real[6:]) == 403
+    assert page.evaluate(post, real) == 200
+    # The sign-out form with a forged token is refused too.
+    page.evaluate("document.querySelector('form[action=\"/support/logout\"] input[name=csrf]').value = 'forged'")
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert "Ce formulaire a expiré" in page.locator("#error").inner_text()
+    # With the real token, signing out ends the session: the page asks for sign-in again.
+    page.goto(f"{desk.base_url}/support")
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert page.locator("#error").inner_text() == "Vous êtes déconnecté."
+    page.goto(f"{desk.base_url}/support")
+    assert page.url.startswith(f"{oidc}/oauth2/authorize")
+
+
+def test_a_user_outside_the_allowed_group_gets_403(new_page, desk, oidc):
+    page = new_page(locale="en-US")
+    responses = []
+    page.on("response", lambda r: responses.append((r.url, r.status)))
+    sign_in(page, desk, oidc, who=OUTSIDER)
+    page.wait_for_selector("#error")
+    assert "not allowed to use the support desk" in page.locator("#error").inner_text()
+    assert any("/support/auth/callback" in url and status == 403 for url, status in responses)
+    page.goto(f"{desk.base_url}/support")  # no session was made
+    assert page.url.startswith(f"{oidc}/oauth2/authorize")
+
+
+def test_a_two_question_french_ticket_gets_both_answers_in_order(new_page, desk, oidc):
+    page = new_page()
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    page.get_by_label("Message du partenaire").fill(
+        "Bonjour,\nQuand faut-il réclamer la co-op gagnée en août 2021 ?\n"
+        "Et jusqu'à quand garder les preuves de notre salon du 12 mars 2024 ?\nMerci, Julie")
+    page.get_by_label("Répondre à la date du").fill("2022-03-01")
+    page.get_by_role("button", name="Répondre", exact=True).click()
+    expect(page.locator("#answer-text")).not_to_have_value("")
+    sections = page.locator("article.section")
+    assert sections.count() == 2, page.locator("#answer-text").input_value()
+    assert sections.nth(0).locator("h3").inner_text() == "Question 1"
+    assert "15 août 2022" in sections.nth(0).inner_text()
+    assert "12 mars 2026" in sections.nth(1).inner_text()
+    text = page.locator("#answer-text").input_value()
+    assert text.index("15 août 2022") < text.index("12 mars 2026")
+    page.get_by_role("button", name="Copier la réponse").click()
+    expect(page.locator("#copy-status")).not_to_have_text("")
+    assert page.evaluate("navigator.clipboard.readText()") == text
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        page.screenshot(path=str(DOCS / "support-desk.png"), full_page=True)
