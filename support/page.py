@@ -71,6 +71,27 @@ def script_strings(lang: str) -> dict[str, str]:
     return {key: messages.template(lang, "support." + key) for key in SCRIPT_KEYS}
 
 
+def _lang_and_today(lang: str, today: date, lang_id: str, lang_label: str, today_id: str,
+                    today_label: str, today_help: str | None = None) -> str:
+    """The answer-language select and the "answer as of" date of one form."""
+    described = f' aria-describedby="{today_help}"' if today_help else ""
+    return f'''    <div class="fields">
+      <div>
+        <label for="{lang_id}">{_t(lang, lang_label)}</label>
+        <select id="{lang_id}" name="lang">
+          <option value="">{_t(lang, "lang_auto")}</option>
+          <option value="en">{_t(lang, "lang_en")}</option>
+          <option value="fr">{_t(lang, "lang_fr")}</option>
+        </select>
+      </div>
+      <div>
+        <label for="{today_id}">{_t(lang, today_label)}</label>
+        <input type="date" id="{today_id}" name="today" value="{today.isoformat()}" required{described}>
+      </div>
+    </div>
+'''
+
+
 def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> str:
     other = "en" if lang == "fr" else "fr"
     who = _t(lang, "local_dev") if local_dev else _t(lang, "signed_in", name=user or "?")
@@ -107,22 +128,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
     <label for="ticket">{_t(lang, "ticket_label")}</label>
     <p class="help" id="ticket-help">{_t(lang, "ticket_help")}</p>
     <textarea id="ticket" name="text" rows="8" required aria-describedby="ticket-help"></textarea>
-    <div class="fields">
-      <div>
-        <label for="answer-lang">{_t(lang, "lang_label")}</label>
-        <select id="answer-lang" name="lang">
-          <option value="">{_t(lang, "lang_auto")}</option>
-          <option value="en">{_t(lang, "lang_en")}</option>
-          <option value="fr">{_t(lang, "lang_fr")}</option>
-        </select>
-      </div>
-      <div>
-        <label for="today">{_t(lang, "today_label")}</label>
-        <input type="date" id="today" name="today" value="{today.isoformat()}" required
-               aria-describedby="today-help">
-      </div>
-    </div>
-    <p class="help" id="today-help">{_t(lang, "today_help")}</p>
+{_lang_and_today(lang, today, "answer-lang", "lang_label", "today", "today_label", "today-help")}    <p class="help" id="today-help">{_t(lang, "today_help")}</p>
     <button type="submit" id="ask-button">{_t(lang, "submit")}</button>
     <p id="ask-status" role="status" aria-live="polite"></p>
   </form>
@@ -143,21 +149,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
     <p class="help" id="file-help">{_t(lang, "file_help")}</p>
     <input type="file" id="batch-file" name="file" accept=".csv,.jsonl,.ndjson,.json,text/csv"
            required aria-describedby="file-help">
-    <div class="fields">
-      <div>
-        <label for="batch-lang">{_t(lang, "batch_lang_label")}</label>
-        <select id="batch-lang" name="lang">
-          <option value="">{_t(lang, "lang_auto")}</option>
-          <option value="en">{_t(lang, "lang_en")}</option>
-          <option value="fr">{_t(lang, "lang_fr")}</option>
-        </select>
-      </div>
-      <div>
-        <label for="batch-today">{_t(lang, "batch_today_label")}</label>
-        <input type="date" id="batch-today" name="today" value="{today.isoformat()}" required>
-      </div>
-    </div>
-    <button type="submit" id="upload-button">{_t(lang, "upload")}</button>
+{_lang_and_today(lang, today, "batch-lang", "batch_lang_label", "batch-today", "batch_today_label")}    <button type="submit" id="upload-button">{_t(lang, "upload")}</button>
     <p id="batch-status" role="status" aria-live="polite"></p>
   </form>
   <h3>{_t(lang, "jobs_heading")}</h3>
