@@ -179,3 +179,15 @@ def test_an_unsure_reminder_request_explains_how_and_does_nothing():
         assert respond(said, today=T).action == action  # the phrases the answer gives work
     for said, action in (("unsubscribe", "unsubscribe"), ("remind me", "subscribe"), ("my reminders", "list_reminders")):
         assert respond(said, today=T).action == action
+
+
+def test_a_status_question_after_a_dated_one_is_about_today():
+    """'What can I claim right now?' after a question about FY21 H1 answers for today, not
+    for the date of the question before (found in the Teams end-to-end walk)."""
+    today = date(2026, 12, 1)
+    first = respond("when is the claim deadline for FY21 H1?", today=today)
+    again = respond("What can I claim right now?", today=today, context=first.context)
+    alone = respond("What can I claim right now?", today=today)
+    assert again.intent == alone.intent == "status"
+    assert again.text == alone.text
+    assert "February 15, 2027" in again.text and "2022" not in again.text

@@ -431,7 +431,9 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
         intent = "timeline"  # "Notre salon a eu lieu le 3 octobre 2025.": a statement about an activity is on topic
     if intent == "fallback":
         slots = Slots()  # an off-topic message states no date, even when it names one
-    elif intent in _DATED and not (slots.periods or slots.period_error) and isinstance(ctx.get("period_text"), str):
+    elif (intent in _DATED and intent != "status" and not (slots.periods or slots.period_error)
+          and isinstance(ctx.get("period_text"), str)):
+        # (a status question, "what can I claim right now?", is about today: never an earlier date)
         # "and how long do we keep the invoices?" after "we held a webinar on 12 March 2024…": the same date
         again = extract(ctx["period_text"][:200], fold(ctx["period_text"][:200]), lang=p.lang, locale=p.reading_locale,
                         today=today, convention=convention).periods
