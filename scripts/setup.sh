@@ -40,7 +40,10 @@ if [ "${1:-}" = "--e2e" ] || [ "${1:-}" = "--playground" ]; then
     # installed unless the pinned version is already there (not by file dates: a fresh clone's
     # package-lock.json is always newer than node_modules)
     want_pg="$(sed -n 's/.*"@microsoft\/m365agentsplayground": *"\([^"]*\)".*/\1/p' e2e/package.json)"
-    have_pg="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' e2e/node_modules/@microsoft/m365agentsplayground/package.json 2>/dev/null | head -1)"
+    have_pg=""  # none on a fresh clone (sed on a missing file would fail the script under pipefail)
+    if [ -f e2e/node_modules/@microsoft/m365agentsplayground/package.json ]; then
+      have_pg="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' e2e/node_modules/@microsoft/m365agentsplayground/package.json | head -1)"
+    fi
     if [ -z "$have_pg" ] || [ "$have_pg" != "$want_pg" ]; then
       echo "setup: installing the Agents Playground (npm ci)" >&2
       (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
