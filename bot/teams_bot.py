@@ -26,6 +26,7 @@ Per turn, in :meth:`CoopBot.on_turn`:
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
@@ -123,6 +124,17 @@ def _invoke_card(card: dict) -> InvokeResponse:
 def _minimal_card(text: str) -> dict:
     return {"type": "AdaptiveCard", "$schema": cards.SCHEMA_URL, "version": cards.VERSION,
             "body": [{"type": "TextBlock", "text": text, "wrap": True}], "fallbackText": text}
+
+
+def _kept_card(conversation: dict, card_id: str) -> dict | None:
+    """The card kept under ``card_id`` for its buttons (JSON text; a dict in older state)."""
+    kept = (conversation.get("cards") or {}).get(card_id) if card_id else None
+    if isinstance(kept, str):
+        try:
+            kept = json.loads(kept)
+        except ValueError:
+            return None
+    return kept if isinstance(kept, dict) else None
 
 
 def _card_ids(card: dict) -> tuple[str | None, bool]:
@@ -346,7 +358,9 @@ class CoopBot(TeamsActivityHandler):
             data["since"] = min([int(time.time()), *issued])
         stored = dict(data.get("cards") or {})
         stored.pop(card_id, None)
-        stored[card_id] = card
+        # kept as JSON text: botbuilder hashes and jsonpickle flattens the whole state on every
+        # save, and a card's nested dicts cost far more there than one string does
+        stored[card_id] = json.dumps(card, separators=(",", ":"), ensure_ascii=False)
         while len(stored) > MAX_STORED_CARDS:
             stored.pop(next(iter(stored)))
         data["cards"] = stored
@@ -447,7 +461,7 @@ class CoopBot(TeamsActivityHandler):
         lang = self._card_lang(data) or conversation.get("lang") or info.lang
         lab = cards.labels(lang)
         card_id = str(data.get("card") or "")
-        stored = (conversation.get("cards") or {}).get(card_id) if card_id else None
+        stored = _kept_card(conversation, card_id)
         if verb == "confirm":
             return await self._confirm(turn_context, info, data, lang, card_id, stored, conversation)
         if self._is_stale_card(data, conversation):
