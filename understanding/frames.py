@@ -20,6 +20,7 @@ from functools import lru_cache
 from core import fold
 
 from . import packs
+from .reading import alternation as _alt
 
 ROLES = ("earnings", "activity", "plan", "plan_funds", "submission")  # cue lists in [roles]
 
@@ -29,11 +30,6 @@ class Segment:
     text: str
     start: int  # position in the message
     kind: str  # "question" | "context"
-
-
-def _alt(words) -> str:
-    ws = sorted({w for w in words if w}, key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws) + ")" if ws else r"(?!x)x"
 
 
 @dataclass(frozen=True)

@@ -47,12 +47,20 @@ _B = r"(?<![\w])"  # word start
 _E = r"(?![\w])"  # word end
 
 
-def _alt(words: Iterable[str]) -> str:
-    """An alternation of folded words/phrases, longest first, spaces matching any run of spaces."""
+def alternation(words: Iterable[str]) -> str:
+    """An alternation of folded words/phrases, longest first, spaces matching any run of spaces
+    (one regex source for the packs' word lists: the period reader, slots and frames use it).
+
+    >>> print(alternation(["h1", "first half"]))
+    (?:first\s+half|h1)
+    """
     ws = sorted({w for w in words if w}, key=len, reverse=True)
     if not ws:
         return r"(?!x)x"
     return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws) + ")"
+
+
+_alt = alternation
 
 
 def _opt(words: Iterable[str], trail: str = r"\s+") -> str:

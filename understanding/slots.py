@@ -17,15 +17,10 @@ from core.policy import Program
 from core.reading import PeriodReading
 
 from . import packs
-from .reading import find_periods
+from .reading import alternation as _alt, find_periods
 
 _SP = "[ \u00a0\u202f]"
 _NUM = r"(?P<num>\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-
-
-def _alt(words) -> str:
-    ws = sorted({w for w in words if w}, key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws) + ")" if ws else r"(?!x)x"
 
 
 @dataclass(frozen=True)
