@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from core import fold
 
@@ -43,22 +44,21 @@ def tokens(masked: str) -> list[str]:
 
 def features(masked: str) -> Counter:
     toks = tokens(masked)
-    counts: Counter = Counter()
     padded = ["<s>"] + toks + ["</s>"]
+    names = ["w:" + t for t in toks]
+    names += ["w:" + a + " " + b for a, b in zip(padded, padded[1:])]
     for t in toks:
-        counts["w:" + t] += 1
-    for a, b in zip(padded, padded[1:]):
-        counts["w:" + a + " " + b] += 1
-    for t in toks:
-        if t.startswith("z") and t in _PLACEHOLDERS:
-            continue
-        w = " " + t + " "
-        for n in CHAR_N:
-            if len(w) < n:
-                continue
-            for i in range(len(w) - n + 1):
-                counts["c:" + w[i:i + n]] += 1
-    return counts
+        if not (t.startswith("z") and t in _PLACEHOLDERS):
+            names += _char_grams(t)
+    return Counter(names)
+
+
+@lru_cache(maxsize=20_000)
+def _char_grams(token: str) -> tuple[str, ...]:
+    """The character n-gram features of one word (inside the word padded with spaces); a
+    partner's vocabulary is small, so each word's are cut once."""
+    w = " " + token + " "
+    return tuple("c:" + w[i:i + n] for n in CHAR_N if len(w) >= n for i in range(len(w) - n + 1))
 
 
 _PLACEHOLDERS = {"zperiod", "zday", "zamount", "zsplit", "zprogram", "zrel"}
