@@ -56,6 +56,7 @@ from core.redact import bounded, redact_path
 
 from . import correlation_id
 from .adapter import CoopAdapter, OpenIdMetadataUnavailable, new_correlation_id, verify_bearer
+from .wire import model_from_json
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ async def read_activity(request: web.Request) -> Activity:
         raise _Reject(400, "BadRequest", problem)
     payload = clean_payload(payload)
     try:
-        activity = Activity().deserialize(payload)
+        activity = model_from_json(Activity, payload)  # msrest's Activity.deserialize, faster
     except DeserializationError as err:
         # the message quotes the offending value: not at INFO, it may be the user's
         log.info("activity not deserializable [cid=%s]", correlation_id.get())

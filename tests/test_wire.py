@@ -99,3 +99,85 @@ def test_model_json_copies_plain_values():
 def test_conversation_reference_as_msrest_serializes_it():
     reference = TurnContext.get_conversation_reference(incoming())
     assert model_json(reference) == reference.serialize()
+
+
+# --- the other way: model_from_json gives what msrest's Activity.deserialize gives ------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from msrest.exceptions import DeserializationError  # noqa: E402
+
+from bench.common import activity as bench_activity  # noqa: E402
+from bot.wire import model_from_json  # noqa: E402
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False)
+                     | st.text(max_size=12), lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+_STAMPS = st.sampled_from(["2026-11-27T09:30:01.120Z", "2026-11-27T04:30:01.1234567-05:00", "2026-11-27T09:30:01Z",
+                           "2026-02-30T00:00:00Z", "not a date", "2026-11-27"])
+
+
+def _account(loose):
+    odd = _JSON if loose else st.nothing()
+    return st.fixed_dictionaries({"id": st.text(max_size=8)}, optional={
+        "name": st.text(max_size=8) | odd, "aadObjectId": st.text(max_size=8), "role": st.text(max_size=5),
+        "properties": _JSON, "extra": _JSON})
+
+
+def _activity(loose):
+    """Activity-shaped JSON; ``loose``: values of other types than declared, too (msrest's turn)."""
+    odd = _JSON if loose else st.nothing()
+    return st.fixed_dictionaries({"type": st.sampled_from(["message", "invoke", "conversationUpdate"]) | odd}, optional={
+        "id": st.text(max_size=8) | odd, "text": st.text(max_size=20) | odd, "timestamp": _STAMPS | odd,
+        "localTimestamp": _STAMPS, "localTimezone": st.text(max_size=8), "channelId": st.just("msteams"),
+        "from": _account(loose) | odd, "recipient": _account(loose), "conversation": _account(loose) | odd,
+        "membersAdded": st.lists(_account(loose), max_size=2) | odd, "entities": st.lists(
+            st.fixed_dictionaries({"type": st.text(max_size=8)}, optional={"locale": st.text(max_size=5),
+                                                                          "mentioned": _account(loose)}), max_size=2) | odd,
+        "attachments": st.lists(st.fixed_dictionaries({"contentType": st.text(max_size=8), "content": _JSON}), max_size=2),
+        "value": _JSON, "channelData": _JSON, "historyDisclosed": st.booleans() | odd, "listenFor": st.lists(st.text(max_size=4)),
+        "suggestedActions": st.fixed_dictionaries({"actions": st.lists(st.fixed_dictionaries(
+            {"type": st.text(max_size=5), "title": st.text(max_size=5), "value": _JSON}), max_size=2)}),
+        "unknownField": _JSON, "replyToId": st.text(max_size=8)})
+
+
+def _msrest(payload):
+    try:
+        return Activity.deserialize(copy.deepcopy(payload))
+    except DeserializationError as error:
+        return type(error)
+
+
+def _ours(payload):
+    try:
+        return model_from_json(Activity, copy.deepcopy(payload))
+    except DeserializationError as error:
+        return type(error)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_activity(loose=False))
+def test_model_from_json_is_msrest_deserialize(payload):
+    assert _ours(payload) == _msrest(payload)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_activity(loose=True))
+def test_model_from_json_of_odd_values_is_msrest_deserialize_or_its_error(payload):
+    assert _ours(payload) == _msrest(payload)
+
+
+@pytest.mark.parametrize("lang, text", QUESTIONS[:6])
+def test_a_bench_activity_reads_as_msrest_reads_it(lang, text):
+    payload = bench_activity(text, service_url="https://smba.example/", lang=lang, expect_replies=True)
+    ours = model_from_json(Activity, payload)
+    assert ours == Activity.deserialize(payload)
+    assert ours.entities[0].additional_properties["locale"] == payload["locale"]  # clientInfo's keys kept
+    assert ours.timestamp.tzinfo is not None and ours.from_property.aad_object_id
+
+
+def test_model_from_json_copies_object_values():
+    payload = {"type": "message", "channelData": {"tenant": {"id": "t"}}, "value": [1, {"a": None}]}
+    ours = model_from_json(Activity, payload)
+    assert ours.channel_data == payload["channelData"] and ours.channel_data is not payload["channelData"]
+    assert ours.value == [1, {"a": None}] and ours.value[1] is not payload["value"][1]
