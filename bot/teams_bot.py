@@ -51,6 +51,7 @@ from core.redact import bounded, log_id
 from understanding.reply import Reply
 
 from . import cards
+from .state_cache import StateCache
 from .wire import model_json
 from .locale import activity_lang, activity_locale, activity_today
 from .mention import strip_bot_mention
@@ -265,7 +266,7 @@ class CoopBot(TeamsActivityHandler):
             item = items.get(key)
             # As BotState.load(force=True) caches it; an absent item is marked new. The user
             # state's mark is in the hash, so an untouched empty user state is not saved.
-            cached = CachedBotState(item if item is not None else {"e_tag": new_item})
+            cached = StateCache(item if item is not None else {"e_tag": new_item})
             if item is None and state is self.conversation_state:
                 cached.hash = cached.compute_hash(None)  # as botbuilder: a new record is saved
             turn_context.turn_state[state._context_service_key] = cached  # noqa: SLF001
@@ -615,7 +616,7 @@ class CoopBot(TeamsActivityHandler):
         for state in (self.user_state, self.conversation_state):
             await state.delete(turn_context)
             # an unchanged empty cache, so the end-of-turn save writes nothing back
-            turn_context.turn_state[state._context_service_key] = CachedBotState({})  # noqa: SLF001
+            turn_context.turn_state[state._context_service_key] = StateCache({})  # noqa: SLF001
         compact = getattr(getattr(self.conversation_state, "_storage", None), "compact", None)
         if compact is not None:
             await compact()
