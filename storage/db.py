@@ -32,6 +32,13 @@ from concurrent tasks take turns, and ``transaction()`` starts with ``BEGIN IMME
 writers from other processes serialize too. On PostgreSQL a transaction is an ordinary
 READ COMMITTED transaction: a read-modify-write there needs an atomic statement (``SET n = n + 1``)
 or a conditional ``UPDATE ... WHERE version = $n``, which is also what works on SQLite.
+
+A pooled PostgreSQL connection goes back to the pool without asyncpg's default reset query
+(``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``, one more round trip after every
+statement): what runs through a ``Database`` leaves no session state behind (no ``SET``,
+``LISTEN``, held cursor or session lock), a transaction left open is still rolled back by
+asyncpg on release, and :meth:`advisory_lock`, the one user of session state, runs the full
+reset itself before it gives its connection back.
 """
 
 from __future__ import annotations
@@ -653,6 +660,11 @@ class _SqliteDatabase(Database):
             await self._conn.close()
 
 
+async def _no_session_state(conn: Any) -> None:
+    """The pool's reset after asyncpg's own (which rolls back a transaction left open): none,
+    as nothing run through a ``Database`` sets session state (see the module docstring)."""
+
+
 class _PostgresDatabase(Database):
     dialect = "postgres"
 
@@ -688,6 +700,7 @@ class _PostgresDatabase(Database):
                 timeout=connect_timeout,
                 command_timeout=statement_timeout,
                 server_settings=settings,
+                reset=_no_session_state,
             ), connect_timeout * min_size + _OUTER_SLACK)
         except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError,
                 ValueError) as error:
@@ -774,7 +787,13 @@ class _PostgresDatabase(Database):
                 if held:
                     await conn.fetchval(f"SELECT pg_advisory_unlock({key})", name)
         finally:
-            await self._pool.release(conn)
+            try:  # the pool does not reset session state (see the module docstring): here it must
+                await conn.execute(conn.get_reset_query())
+            except BaseException:
+                conn.terminate()  # a connection that cannot be reset is not given to anyone else
+                raise
+            finally:
+                await self._pool.release(conn)
 
     async def close(self) -> None:
         if self._closed:

@@ -385,3 +385,52 @@ async def test_a_dropped_server_connection_is_a_connect_error_and_the_pool_recov
                     assert tx._conn._con is None
                 await tx.fetchval("SELECT 1")
         assert await db.fetchval("SELECT 1") == 1  # the next turn gets a fresh connection
+
+
+# --------------------------------------------------------------------------- PostgreSQL session reset
+
+
+async def _backend_query(marker: str) -> tuple[str, str]:
+    """The last query and state of the server backend whose last query named ``marker``."""
+    import asyncpg
+
+    conn = await asyncpg.connect(POSTGRES_TEST_URL)
+    try:
+        row = await conn.fetchrow("SELECT query, state FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+                                  f"%{marker}%")
+        return (row["query"], row["state"]) if row else ("", "")
+    finally:
+        await conn.close()
+
+
+async def test_a_pooled_statement_costs_no_reset_round_trip_and_a_transaction_left_open_still_rolls_back():
+    async with scratch_database(POSTGRES_TEST_URL) as place:
+        db = await place.connect(min_size=1, max_size=1)
+        try:
+            marker = "marker_" + uuid.uuid4().hex[:8]
+            await db.execute(f"CREATE TABLE {marker} (id INTEGER PRIMARY KEY)")
+            await db.fetchval(f"SELECT count(*) /* {marker} */ FROM {marker}")
+            query, state = await _backend_query(marker)
+            # asyncpg's default reset would be the backend's last query ("SELECT pg_advisory_unlock_all() ...")
+            assert query.startswith("SELECT count(*)") and state == "idle"
+            conn = await db._pool.acquire()  # noqa: SLF001 - a transaction left open on release
+            await conn.execute("BEGIN")
+            await conn.execute(f"INSERT INTO {marker} VALUES (1)")
+            await db._pool.release(conn)  # noqa: SLF001
+            assert await db.fetchval(f"SELECT count(*) FROM {marker}") == 0
+        finally:
+            await db.close()
+
+
+async def test_the_advisory_lock_connection_is_reset_before_it_is_reused():
+    async with scratch_database(POSTGRES_TEST_URL) as place:
+        db = await place.connect(min_size=1, max_size=1)
+        other = await place.connect(min_size=1, max_size=1)
+        async with db.advisory_lock("job") as held:
+            assert held
+            async with other.advisory_lock("job") as also:
+                assert not also  # held by the first
+        async with other.advisory_lock("job") as now:
+            assert now  # released at the end of the block
+        query, _ = await _backend_query("pg_advisory_unlock_all")
+        assert "RESET ALL" in query  # the full reset ran on the lock's connection
