@@ -415,8 +415,14 @@ class CoopBot(TeamsActivityHandler):
         if not info.text:
             logger.info("message without text or known verb ignored (verb %s)", bounded(verb, 40))
             return
-        result = await run_dialog(self.dialog, turn_context, self.dialog_state)
-        if result.status != DialogTurnStatus.Waiting:
+        open_dialog = getattr(await self.dialog_state.get(turn_context), "dialog_stack", None)
+        answer_at_once = getattr(self.dialog, "answer_at_once", None)
+        if not open_dialog and answer_at_once is not None and await answer_at_once(turn_context):
+            waiting = False  # answered with no dialog begun (most turns)
+        else:
+            result = await run_dialog(self.dialog, turn_context, self.dialog_state)
+            waiting = result.status == DialogTurnStatus.Waiting
+        if not waiting:
             # no question is open any more: its Yes/No buttons are stale from now on
             (await self.conversation.data(turn_context)).pop("confirms", None)
 

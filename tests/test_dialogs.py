@@ -187,3 +187,35 @@ async def test_a_question_with_cancel_in_it_does_not_cancel():
     reply = await client.send_activity("can I cancel a claim?")
     # answered as the question it is (how to manage a submitted claim), not taken as "cancel"
     assert said(reply) != messages.t("en", "cancelled") and "create-incentives-claims" in said(reply)
+
+
+async def _stacks(storage) -> list:
+    """The dialog stack of every conversation record (None where no dialog state is stored)."""
+    keys = [k for k in await storage.keys() if "/conversations/" in k]
+    records = await storage.read(keys)
+    return [getattr(r.get("DialogState"), "dialog_stack", None) for r in records.values()]
+
+
+async def test_a_one_shot_answer_begins_no_dialog_and_a_follow_up_begins_it_answering_once(tmp_path):
+    db, storage = await sql_storage(tmp_path / "fast.sqlite3")
+    calls = []
+
+    def counting(text, **kwargs):
+        calls.append(text)
+        return respond(text, **kwargs)
+
+    try:
+        client = Client(new_bot(storage, respond=counting))
+        out = await client.send("When must I claim H1 funds?")
+        assert "August 15, 2025" in said(out[0]) and calls == ["When must I claim H1 funds?"]
+        assert await _stacks(storage) in ([None], [[]])  # nothing open, nothing begun
+        out = await client.send("split 5000")
+        assert "Which split" in said(out[0])
+        assert calls[1:] == ["split 5000"]  # the reply that begins the follow-up is computed once
+        [stack] = await _stacks(storage)
+        assert [d.id for d in stack] == ["MainDialog"]  # begun as before: MainDialog holds the follow-up
+        out = await client.send("60/40")
+        assert "**2,000 of co-op**" in said(out[0])
+        assert await _stacks(storage) == [[]]  # the follow-up ended
+    finally:
+        await db.close()
