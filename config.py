@@ -43,6 +43,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
 FY_LABEL_CONVENTIONS = ("seed", "microsoft")
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+DEFAULT_DB_POOL_SIZE = 32
+MAX_DB_POOL_SIZE = 1000
 ADMIN_TOKEN_MIN_LENGTH = 16
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -97,6 +99,9 @@ class Settings:
     - ``db_connect_timeout`` <- ``DB_CONNECT_TIMEOUT_SECONDS`` (5): opening one connection
     - ``db_startup_wait`` <- ``DB_STARTUP_WAIT_SECONDS`` (60): how long start-up retries a
       database that is not reachable yet (0: fail at once)
+    - ``db_pool_size`` <- ``DB_POOL_SIZE`` (32): PostgreSQL connections one instance keeps at
+      most; a statement waits for a free one, and a connection stays taken until its turn's
+      task runs again, so under load it should be above the turns in flight (SQLite: unused)
     - ``reminder_lease_seconds`` <- ``REMINDER_LEASE_SECONDS`` (60): how long a sweeper's claim
       on a reminder lasts without renewal (a sweeper that died loses its claims after that)
     - ``reminder_heartbeat_seconds`` <- ``REMINDER_HEARTBEAT_SECONDS`` (20): how often a live
@@ -138,6 +143,7 @@ class Settings:
     db_statement_timeout: float = 5.0
     db_connect_timeout: float = 5.0
     db_startup_wait: float = 60.0
+    db_pool_size: int = DEFAULT_DB_POOL_SIZE
     reminder_lease_seconds: float = 60.0
     reminder_heartbeat_seconds: float = 20.0
     reminder_retry_seconds: float = 120.0
@@ -205,6 +211,10 @@ class Settings:
             problems.append(("ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN_LENGTH} "
                                             "characters long (or unset to disable operator routes)"))
         problems += _support_problems(self)
+        if (isinstance(self.db_pool_size, bool) or not isinstance(self.db_pool_size, int)
+                or not 1 <= self.db_pool_size <= MAX_DB_POOL_SIZE):
+            problems.append(("DB_POOL_SIZE", f"must be a whole number from 1 to {MAX_DB_POOL_SIZE}, "
+                                             f"got {self.db_pool_size!r}"))
         for env_name, attribute, _default in _DAYS:
             value = getattr(self, attribute)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -278,6 +288,8 @@ class Settings:
         for env_name, attribute, default in _DAYS:
             kwargs[attribute] = _parse(env, env_name, default, int, "a whole number of days",
                                        problems)
+        kwargs["db_pool_size"] = _parse(env, "DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE, int,
+                                        f"a whole number from 1 to {MAX_DB_POOL_SIZE}", problems)
         try:
             settings = cls(**kwargs)  # type: ignore[arg-type]
         except ConfigError as err:

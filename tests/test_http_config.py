@@ -105,3 +105,27 @@ def test_missing_dotenv_file_is_fine(tmp_path):
 
 def test_config_doctests():
     assert doctest.testmod(config).failed == 0
+
+
+def test_the_postgresql_pool_size_is_a_setting_with_a_clear_error():
+    from config import Settings
+
+    assert Settings.from_env({}, dotenv_path=None).db_pool_size == 32
+    assert Settings.from_env({"DB_POOL_SIZE": "64"}, dotenv_path=None).db_pool_size == 64
+    for bad in ("0", "-3", "many", "1001"):
+        with pytest.raises(ConfigError, match="DB_POOL_SIZE"):
+            Settings.from_env({"DB_POOL_SIZE": bad}, dotenv_path=None)
+
+
+async def test_the_product_database_opens_its_pool_at_the_configured_size():
+    import services
+    from config import Settings
+    from storage.testing import POSTGRES_TEST_URL, scratch_database
+
+    async with scratch_database(POSTGRES_TEST_URL) as place:
+        url = f"{POSTGRES_TEST_URL}?search_path={place.schema}" if place.schema else place.url
+        db = await services.open_database(Settings.from_env({"DATABASE_URL": url, "DB_POOL_SIZE": "3"}, dotenv_path=None))
+        try:
+            assert db._pool.get_max_size() == 3  # noqa: SLF001
+        finally:
+            await db.close()
