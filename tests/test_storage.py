@@ -434,3 +434,60 @@ async def test_the_advisory_lock_connection_is_reset_before_it_is_reused():
             assert now  # released at the end of the block
         query, _ = await _backend_query("pg_advisory_unlock_all")
         assert "RESET ALL" in query  # the full reset ran on the lock's connection
+
+
+# --------------------------------------------------------------------------- SQLite on the loop's thread
+
+
+async def test_sqlite_statements_run_on_the_loop_thread_and_pragmas_and_transactions_in_aiosqlites(tmp_path, monkeypatch):
+    handed = []
+    real = storage.db._sqlite_run
+
+    async def counting(conn, sql, args, how):
+        handed.append(sql)
+        return await real(conn, sql, args, how)
+
+    async with await Database.connect(f"sqlite:///{tmp_path / 'inline.sqlite3'}", busy_timeout=2.5) as db:
+        monkeypatch.setattr(storage.db, "_sqlite_run", counting)
+        await make_table(db)
+        await db.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "one")
+        assert await db.fetch("SELECT id, label FROM items") == [{"id": 1, "label": "one"}]
+        assert handed == []  # no hand-off to the thread
+        assert await db.fetchval("PRAGMA busy_timeout") == 2500  # the thread's connection, as configured
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 2, "two")
+        assert "BEGIN IMMEDIATE" in handed and "COMMIT" in handed
+        assert await db.fetchval("SELECT count(*) FROM items") == 2  # the loop's connection sees the thread's commit
+        with pytest.raises(IntegrityError):
+            await db.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "again")
+        with pytest.raises(QueryError, match="no such table"):
+            await db.fetch("SELECT * FROM nowhere")
+
+
+async def test_a_statement_meeting_another_processes_write_lock_waits_in_the_thread_not_on_the_loop(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "locked.sqlite3"
+    async with await Database.connect(f"sqlite:///{path}", busy_timeout=5) as db:
+        await make_table(db)
+        other = sqlite3.connect(path, isolation_level=None)  # stands in for another process
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO items (id, label) VALUES (1, 'other')")
+        write = asyncio.create_task(db.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 2, "ours"))
+        ticks = 0
+        for _ in range(10):  # the loop keeps running while our write waits for the lock
+            await asyncio.sleep(0.02)
+            ticks += 1
+        assert ticks == 10 and not write.done()
+        other.execute("COMMIT")
+        other.close()
+        assert await write == 1
+        assert await db.fetch("SELECT id FROM items ORDER BY id") == [{"id": 1}, {"id": 2}]
+
+
+async def test_an_in_memory_database_keeps_every_statement_on_its_one_connection():
+    async with await Database.connect("sqlite:///:memory:") as db:
+        assert db._inline is None  # noqa: SLF001 - a second connection would be another database
+        await make_table(db)
+        await db.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "one")
+        assert await db.fetchval("SELECT label FROM items") == "one"
