@@ -176,3 +176,29 @@ def test_fold_keeps_positions(text):
     folded = fold(text)
     assert len(folded) == len(text)
     assert fold(folded) == folded
+
+
+def _fold_one_character_at_a_time(text: str) -> str:
+    """The character-by-character fold the translate table replaced: the oracle."""
+    import unicodedata
+
+    dashes = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+    quotes = dict.fromkeys(map(ord, "\u2018\u2019\u02bc\u2032\u0060\u00b4"), "'")
+    spaces = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u3000\t\r\n\v\f"), " ")
+    text = text.translate(dashes).translate(quotes).translate(spaces)
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch.lower())
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).lower()
+        out.append(base if len(base) == 1 else (ch.lower() if len(ch.lower()) == 1 else ch))
+    return "".join(out)
+
+
+@settings(max_examples=500)
+@given(st.text() | st.text(alphabet="ÉéèêëÀàâäÎïÔöÙûüÇçŒœÆæß–—‘’ \u00a0\u202fİıﬁ\tAZaz09-'"))
+def test_fold_is_the_character_by_character_fold(text):
+    from core import fold
+
+    assert fold(text) == _fold_one_character_at_a_time(text)

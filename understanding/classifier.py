@@ -6,7 +6,10 @@ feature its IDF and its (class, weight) pairs. Here it is only read and applied,
 never imports scikit-learn or NumPy (``app.py ask`` starts in a fraction of a second): each
 feature's weights are kept as one row (a tuple) of every class's weight times the feature's
 IDF, and a message's scores are the column sums of its features' rows (``zip(*rows)`` and
-``sum``, loops in C), scaled once by the TF-IDF norm; then a softmax.
+``sum``, loops in C), scaled once by the TF-IDF norm; then a softmax. A word's character
+n-grams are most of a message's features, and partners use few words: per word, the sum of
+its n-grams' rows and of their squared IDFs is computed once and kept; a feature that occurs
+more than once in a message is then corrected from ``count`` to ``1 + log(count)``.
 
 The model records a hash of the data it was trained from (:func:`data_hash`); a test fails
 when the committed model is stale.
@@ -17,16 +20,18 @@ import hashlib
 import json
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from . import packs
-from .features import features
+from .features import char_grams, features, parts
 
 logger = logging.getLogger(__name__)
 
 FORMAT = 2  # bump when features.py changes what a feature is: the models must be retrained
+WORD_CACHE_SIZE = 50_000  # words whose n-gram sums a model keeps
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,19 @@ class Model:
                 for i in range(0, len(pairs), 2):
                     row[pairs[i]] = pairs[i + 1] * entry[0]
                 self.rows[name] = tuple(row)
+        self._words: dict[str, tuple[tuple[str, ...], tuple[float, ...] | None, float]] = {}
+
+    def _word(self, token: str) -> tuple[tuple[str, ...], tuple[float, ...] | None, float]:
+        """A word's n-grams, the sum of their rows (None: none weighs) and of their IDF²."""
+        part = self._words.get(token)
+        if part is None:
+            grams = char_grams(token)
+            rows = [self.rows[g] for g in grams if g in self.rows]
+            square = sum(self.idf[g] ** 2 for g in grams if g in self.idf)
+            part = (grams, tuple(map(sum, zip(*rows))) if rows else None, square)
+            if len(self._words) < WORD_CACHE_SIZE:
+                self._words[token] = part
+        return part
 
     def word_support(self, masked: str, intent: str) -> float:
         """How much the whole words of a text (not letter fragments) weigh for ``intent``: the
@@ -74,19 +92,32 @@ class Model:
     def predict(self, masked: str) -> Prediction:
         """The softmax over ``intercept + W · x``, ``x`` the L2-normalised sublinear TF-IDF of
         the message's features (as scikit-learn's ``TfidfTransformer(sublinear_tf=True)``)."""
-        counts = features(masked)
+        words, spelled = parts(masked)
         idf, rows = self.idf, self.rows
-        norm = 0.0
+        names = list(words)
         picked = []
-        for name, count in counts.items():
+        norm = 0.0
+        for token in spelled:  # every n-gram occurrence counted once here...
+            grams, row_sum, square = self._word(token)
+            names += grams
+            if row_sum is not None:
+                picked.append(row_sum)
+            norm += square
+        for name in words:
             w = idf.get(name)
-            if w is None:
-                continue
-            tf = 1.0 if count == 1 else 1.0 + math.log(count)
-            norm += (tf * w) ** 2
-            row = rows.get(name)
-            if row is not None:
-                picked.append(row if count == 1 else tuple(tf * x for x in row))
+            if w is not None:
+                norm += w * w
+                row = rows.get(name)
+                if row is not None:
+                    picked.append(row)
+        if len(set(names)) != len(names):  # ...and a feature seen `count` times weighs 1 + log(count)
+            for name, count in Counter(names).items():
+                if count > 1 and name in idf:
+                    tf = 1.0 + math.log(count)
+                    norm += (tf * tf - count) * idf[name] ** 2
+                    row = rows.get(name)
+                    if row is not None:
+                        picked.append(tuple((tf - count) * x for x in row))
         scores = list(self.intercept)
         if norm > 0 and picked:
             inv = 1.0 / math.sqrt(norm)

@@ -43,14 +43,25 @@ def tokens(masked: str) -> list[str]:
 
 
 def features(masked: str) -> Counter:
+    words, spelled = parts(masked)
+    for t in spelled:
+        words += _char_grams(t)
+    return Counter(words)
+
+
+def parts(masked: str) -> tuple[list[str], list[str]]:
+    """:func:`features` in two parts: the word features (unigrams and bigrams), and the words
+    whose character n-grams (:func:`char_grams`) are features too, once per occurrence."""
     toks = tokens(masked)
     padded = ["<s>"] + toks + ["</s>"]
     names = ["w:" + t for t in toks]
     names += ["w:" + a + " " + b for a, b in zip(padded, padded[1:])]
-    for t in toks:
-        if not (t.startswith("z") and t in _PLACEHOLDERS):
-            names += _char_grams(t)
-    return Counter(names)
+    return names, [t for t in toks if not (t.startswith("z") and t in _PLACEHOLDERS)]
+
+
+def char_grams(token: str) -> tuple[str, ...]:
+    """The character n-gram features of one word, in order (a gram may come twice)."""
+    return _char_grams(token)
 
 
 @lru_cache(maxsize=20_000)
