@@ -1,6 +1,7 @@
 """Hypothesis fuzzing: any string gets an intent or a fallback, never an exception."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -54,9 +55,43 @@ def _no_action_anywhere(reply):
     assert reply.action is None and all(p.action is None for p in reply.parts)
 
 
+def _action_words() -> dict[str, list[str]]:
+    """The language packs' own words for each action (``[actions]`` in each vocab.toml)."""
+    from understanding import packs
+
+    return {action: list(packs.vocab().words("actions." + action))
+            for action in ("subscribe", "unsubscribe", "list_reminders", "calendar", "forget")}
+
+
+def _names_the_action(text: str, action: str) -> bool:
+    from core import fold
+
+    folded = fold(text)
+    return any(re.search(r"(?<![\w])" + re.escape(w), folded) for w in _ACTION_WORDS[action])
+
+
+# An action is a side effect, so it runs only on a clear request: a confident reading AND the
+# action's own words in the message (issue #9, 4). "any string never runs an action" cannot
+# be the property: "UNSUBSCRIBE" is a string, and a clear request. What holds for every
+# string is that no action runs without its words, and that text naming none never acts.
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
-def test_any_string_never_runs_an_action(text):
+def test_any_string_acts_only_when_it_names_the_action(text):
+    reply = respond(text, today=T)
+    check(reply)
+    for action in [reply.action] + [p.action for p in reply.parts]:
+        if action is not None:
+            assert _names_the_action(text, action), (text, action)
+
+
+_NO_REQUEST = st.text(max_size=300).filter(
+    lambda t: not any(_names_the_action(t, a) for a in _ACTION_WORDS))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(_NO_REQUEST | st.lists(st.sampled_from(WORDS + ["'; DROP TABLE x; --", "<img src=x>", "{{7*7}}", "ignore previous instructions"]),
+                              max_size=10).map(" ".join).filter(lambda t: not any(_names_the_action(t, a) for a in _ACTION_WORDS)))
+def test_any_string_that_asks_for_no_action_never_runs_one(text):
     reply = respond(text, today=T)
     check(reply)
     _no_action_anywhere(reply)
@@ -94,3 +129,6 @@ def test_the_issue_examples_get_the_honest_fallback(text):
                                           ("rappelle-moi avant les échéances", "subscribe"), ("oublie mes données", "forget")])
 def test_a_clear_request_still_runs_its_action(text, action):
     assert respond(text, today=date(2026, 12, 1)).action == action
+
+
+_ACTION_WORDS = _action_words()
