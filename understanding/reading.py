@@ -40,6 +40,7 @@ from core.reading import Interpretation, PeriodReading, fold, numeric_order
 
 from . import packs
 from .relative import resolve
+from .prefilter import Prefilter
 
 __all__ = ["find_periods", "read_period", "PeriodReading", "Interpretation", "fold", "month_words"]
 
@@ -135,6 +136,8 @@ class _Grammar:
         self.weekdays = {k: int(val) for k, val in v.table("relative.weekdays").items()}
         self.rules: list[_Rule] = []
         self._build()
+        # which rules can match a text at all, by the words they cannot match without
+        self.prefilter = Prefilter([rule.pattern for rule in self.rules])
 
     def month(self, word: str) -> int:
         return self.months[word.rstrip(".")]
@@ -729,7 +732,9 @@ def find_periods(text: str, *, locale: str | None = None, today: date | None = N
     g = grammar()
     ctx = _Context(cal, convention, locale, today, g)
     matches: list[tuple[int, int, int, _Rule, re.Match[str]]] = []
-    for order, rule in enumerate(g.rules):
+    for order, (rule, possible) in enumerate(zip(g.rules, g.prefilter.possible(folded))):
+        if not possible:
+            continue  # the text lacks every word this rule needs: scanning it finds nothing
         for m in rule.pattern.finditer(folded):
             matches.append((m.start(), m.end(), order, rule, m))
     matches.sort(key=lambda t: (-(t[1] - t[0]), t[0], t[2]))

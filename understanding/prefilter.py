@@ -1,0 +1,128 @@
+"""Which strings a regular expression cannot match without: a cheap test before the scan.
+
+The period grammar (:mod:`understanding.reading`) is 49 patterns, each scanned over every
+message (``finditer`` tries each position; ~5 us a pattern). Most of them cannot match unless
+the message holds one of a few words ("fy", a month name, "h1"...). :func:`required` reads a
+pattern's parse tree and returns such a set of strings, every match containing at least one of
+them, or ``None`` when it cannot tell; a pattern whose strings are all absent from the text
+is then skipped, with the same result as scanning it.
+
+The reading is conservative: a zero-width part (look-arounds, anchors), an optional or
+repeated-from-zero part, a negated or large character class, a ``\\d`` or ``\\w`` (any script's), a back-reference or a flag
+that changes matching (IGNORECASE) gives no requirement; a sequence requires what its most
+selective mandatory part requires; an alternation requires the union of what every branch
+requires (none, if one branch requires nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Optional
+
+try:  # Python 3.11+
+    import re._parser as _parser  # type: ignore[import-not-found]
+    from re._constants import (ASSERT, ASSERT_NOT, AT, BRANCH, IN,  # type: ignore[import-not-found]
+                               LITERAL, MAX_REPEAT, MIN_REPEAT, NEGATE, RANGE, SUBPATTERN)
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_parse as _parser  # type: ignore[no-redef]
+    from sre_constants import (ASSERT, ASSERT_NOT, AT, BRANCH, IN,  # type: ignore[no-redef]
+                               LITERAL, MAX_REPEAT, MIN_REPEAT, NEGATE, RANGE, SUBPATTERN)
+
+__all__ = ["required", "Prefilter"]
+
+MAX_STRINGS = 400  # a requirement of more strings than this is not worth testing
+MAX_CLASS = 12  # a character class of more characters is no requirement
+_ZERO_WIDTH = (ASSERT, ASSERT_NOT, AT)
+
+
+def required(pattern: re.Pattern[str]) -> Optional[frozenset[str]]:
+    """Strings of which every match of ``pattern`` contains at least one, or None."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    try:
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - an unexpected tree: no requirement
+        return None
+    return _seq(list(tree))
+
+
+def _score(strings: frozenset[str]) -> tuple[int, int]:
+    return (min(len(s) for s in strings), -len(strings))
+
+
+def _seq(items: list) -> Optional[frozenset[str]]:
+    best: Optional[frozenset[str]] = None
+    run = ""
+    candidates = []
+    for op, av in items + [(None, None)]:
+        if op is LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            candidates.append(frozenset([run]))
+            run = ""
+        if op is None or op in _ZERO_WIDTH:
+            continue
+        found = _one(op, av)
+        if found is not None:
+            candidates.append(found)
+    for c in candidates:
+        if c and len(c) <= MAX_STRINGS and (best is None or _score(c) > _score(best)):
+            best = c
+    return best
+
+
+def _one(op, av) -> Optional[frozenset[str]]:
+    if op is SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        if add_flags & re.IGNORECASE:
+            return None
+        return _seq(list(sub))
+    if op is BRANCH:
+        union: set[str] = set()
+        for alternative in av[1]:
+            found = _seq(list(alternative))
+            if found is None:
+                return None
+            union |= found
+            if len(union) > MAX_STRINGS:
+                return None
+        return frozenset(union)
+    if op in (MAX_REPEAT, MIN_REPEAT):
+        low, _high, sub = av
+        return _seq(list(sub)) if low >= 1 else None
+    if op is IN:
+        return _char_class(av)
+    return None  # ANY, NOT_LITERAL, CATEGORY alone, GROUPREF, ...: no requirement
+
+
+def _char_class(items: Iterable) -> Optional[frozenset[str]]:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is NEGATE:
+            return None
+        if op is LITERAL:
+            chars.add(chr(av))
+        elif op is RANGE:
+            low, high = av
+            if high - low >= MAX_CLASS:
+                return None
+            chars.update(chr(c) for c in range(low, high + 1))
+        else:  # \d, \w, ... (\d is any script's digit in a str pattern): no requirement
+            return None
+        if len(chars) > MAX_CLASS:
+            return None
+    return frozenset(chars) if chars else None
+
+
+class Prefilter:
+    """For a list of patterns: which of them can match a text, by the strings they need."""
+
+    def __init__(self, patterns: list[re.Pattern[str]]) -> None:
+        self.needs = [required(p) for p in patterns]
+        self._strings = sorted({s for need in self.needs if need for s in need})
+
+    def possible(self, text: str) -> list[bool]:
+        """For each pattern: False only when it cannot match ``text``."""
+        present = {s for s in self._strings if s in text}
+        return [need is None or not need.isdisjoint(present) for need in self.needs]
