@@ -79,6 +79,12 @@ SERVICES = web.AppKey("services", Services)
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_TEXT_CHARS = 5000
+
+
+def compact_json(value: Any) -> str:
+    """A response body as UTF-8 JSON without padding: an answer's card is several KB, mostly
+    French or English prose, which ``\\u`` escapes would make both slower and longer."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 KNOWN_ACTIVITY_TYPES = frozenset(t.value for t in ActivityTypes)
 CORRELATION_HEADER = "X-Correlation-Id"
 
@@ -147,7 +153,7 @@ async def _process(request: web.Request, adapter: CoopAdapter, bot: Bot) -> web.
     status = int(invoke_response.status)
     if invoke_response.body is None:
         return web.Response(status=status)
-    return web.json_response(invoke_response.body, status=status)
+    return web.json_response(invoke_response.body, status=status, dumps=compact_json)
 
 
 async def _authenticate(check: Any) -> Any:

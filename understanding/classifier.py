@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import math
+import time
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -165,14 +166,24 @@ def _load(path: str, mtime: float) -> Model | None:
         return Model(json.load(fh))
 
 
+RECHECK_SECONDS = 2.0  # how often a model file is looked at again (a retrained one is re-read)
+_CHECKED: dict[tuple[int, str], tuple[float, Model | None]] = {}
+
+
 def model(lang: str) -> Model | None:
-    """The trained model of a language pack (None when the pack has none yet)."""
+    """The trained model of a language pack (None when the pack has none yet). The file is
+    looked at again (``stat``, ~25 us) at most every :data:`RECHECK_SECONDS`, not per message."""
+    key = (packs.generation(), lang)
+    now = time.monotonic()
+    seen = _CHECKED.get(key)
+    if seen is not None and now - seen[0] < RECHECK_SECONDS:
+        return seen[1]
     try:
         p = packs.pack(lang).model_path
-    except KeyError:
-        return None
-    try:
-        mtime = p.stat().st_mtime
-    except OSError:
-        return None
-    return _load(str(p), mtime)
+        found = _load(str(p), p.stat().st_mtime)
+    except (KeyError, OSError):
+        found = None
+    if len(_CHECKED) > 64:
+        _CHECKED.clear()
+    _CHECKED[key] = (now, found)
+    return found

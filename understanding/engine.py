@@ -96,12 +96,15 @@ def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | No
     return None
 
 
+_CODE_SYMBOLS = frozenset("<>{}[]();=*|\\$`#@^~")
+
+
 def looks_like_code(text: str) -> bool:
     """Markup, SQL, template or shell syntax, or mostly punctuation: text, not a request."""
     if _MARKUP.search(text):
         return True
-    letters = sum(ch.isalpha() for ch in text)
-    symbols = sum(ch in "<>{}[]();=*|\\$`#@^~" for ch in text)
+    letters = sum(map(str.isalpha, text))
+    symbols = sum(map(_CODE_SYMBOLS.__contains__, text))
     return len(text) >= 6 and symbols >= 3 and symbols * 2 > letters
 
 
