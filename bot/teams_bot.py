@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import contextlib
 import logging
 import random
 import time
@@ -217,28 +218,39 @@ class CoopBot(TeamsActivityHandler):
         lock = self._lock_for(turn_context)
         async with lock:
             self._read_turn(turn_context)
-            for attempt in range(1, self.max_attempts + 1):
-                outbox.holding = True
-                outbox.items.clear()
-                try:
-                    await self._load_states(turn_context, force=attempt > 1)
-                    await super().on_turn(turn_context)
-                    await self._remember_cards(turn_context, outbox.items)
-                    await self._save(turn_context)
-                    break
-                except Exception as exc:  # noqa: BLE001 - every failure is handled below
-                    if _is_conflict(exc) and attempt < self.max_attempts:
-                        logger.info("state conflict in conversation %s, running the turn again "
-                                    "(attempt %d)",
-                                    log_id(getattr(turn_context.activity.conversation, "id", None)),
-                                    attempt + 1)
-                        await asyncio.sleep(random.uniform(
-                            0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** attempt)))
-                        continue
-                    outbox.items.clear()
-                    await self._recover(turn_context, exc)
-                    break
+            async with self._db_session():
+                await self._attempts(turn_context, outbox)
             await outbox.flush(turn_context)
+
+    def _db_session(self) -> Any:
+        """The turn's statements on one pooled connection (``storage.Database.session``)."""
+        db = getattr(getattr(self.conversation_state, "_storage", None), "_db", None)
+        session = getattr(db, "session", None)
+        return session() if session is not None else contextlib.nullcontext()
+
+    async def _attempts(self, turn_context: TurnContext, outbox: "_Outbox") -> None:
+        """Load, run and save the turn; a save that loses the ETag race runs it again."""
+        for attempt in range(1, self.max_attempts + 1):
+            outbox.holding = True
+            outbox.items.clear()
+            try:
+                await self._load_states(turn_context, force=attempt > 1)
+                await super().on_turn(turn_context)
+                await self._remember_cards(turn_context, outbox.items)
+                await self._save(turn_context)
+                break
+            except Exception as exc:  # noqa: BLE001 - every failure is handled below
+                if _is_conflict(exc) and attempt < self.max_attempts:
+                    logger.info("state conflict in conversation %s, running the turn again "
+                                "(attempt %d)",
+                                log_id(getattr(turn_context.activity.conversation, "id", None)),
+                                attempt + 1)
+                    await asyncio.sleep(random.uniform(
+                        0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** attempt)))
+                    continue
+                outbox.items.clear()
+                await self._recover(turn_context, exc)
+                break
 
     async def _load_states(self, turn_context: TurnContext, force: bool) -> None:
         """Load conversation and user state with one read when the storage guards the creation

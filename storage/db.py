@@ -225,6 +225,8 @@ def sqlite_placeholders(sql: str) -> str:
 # --------------------------------------------------------------------------- execution
 
 # The databases whose transaction the current task (or a task it spawned) is inside.
+# The session (see Database.session) the current task opened: [database, connection or None, task].
+_SESSION: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar("coop_db_session", default=None)
 _IN_TRANSACTION: contextvars.ContextVar[tuple] = contextvars.ContextVar(
     "storage_in_transaction", default=()
 )
@@ -481,6 +483,17 @@ class Database(_Queries):
                 "this task is inside db.transaction(); run statements on the transaction "
                 "object (tx.execute ...) instead of the database"
             )
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[None]:
+        """``async with db.session():`` the statements this task runs in the block share one
+        pooled connection, taken at the first and given back at the end, instead of one
+        pool round (acquire, release: ~0.1 ms of CPU each time) per statement. PostgreSQL
+        only (SQLite has one connection anyway); a turn of the bot runs in one. Statements
+        are still each their own transaction; ``transaction()`` still takes its own
+        connection; a task started inside the block does not use it; after a failed
+        statement the connection is given back and the next one takes another."""
+        yield
 
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """``async with db.transaction() as tx:`` commits on success, rolls back on error."""
@@ -788,8 +801,41 @@ class _PostgresDatabase(Database):
 
     async def _run(self, sql: str, args: tuple, how: str) -> Any:
         self._check_usable()
+        held = _SESSION.get()
+        if held is None or held[0] is not self or held[2] is not asyncio.current_task():
+            async with self._bounded_pg():
+                return await _pg_run(self._pool, sql, args, how, self._url)
         async with self._bounded_pg():
-            return await _pg_run(self._pool, sql, args, how, self._url)
+            if held[1] is None:
+                held[1] = await self._pool.acquire(timeout=self.statement_timeout)
+            try:
+                return await _pg_run(held[1], sql, args, how, self._url)
+            except BaseException:
+                conn, held[1] = held[1], None  # a cancelled or failed statement: a fresh one next
+                await self._release_quietly(conn)
+                raise
+
+    async def _release_quietly(self, conn: Any) -> None:
+        try:
+            await asyncio.shield(self._pool.release(conn, timeout=self.statement_timeout))
+        except Exception:  # noqa: BLE001 - the pool discards a connection it cannot reset
+            logger.debug("postgres: discarded a session connection", exc_info=True)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[None]:
+        outer = _SESSION.get()
+        if outer is not None and outer[0] is self and outer[2] is asyncio.current_task():
+            yield  # nested: the outer session's connection
+            return
+        held: list = [self, None, asyncio.current_task()]
+        token = _SESSION.set(held)
+        try:
+            yield
+        finally:
+            _SESSION.reset(token)
+            if held[1] is not None:
+                conn, held[1] = held[1], None
+                await self._release_quietly(conn)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

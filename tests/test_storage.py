@@ -491,3 +491,35 @@ async def test_an_in_memory_database_keeps_every_statement_on_its_one_connection
         await make_table(db)
         await db.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "one")
         assert await db.fetchval("SELECT label FROM items") == "one"
+
+
+async def test_a_postgresql_session_runs_its_statements_on_one_connection_and_gives_it_back():
+    async with scratch_database(POSTGRES_TEST_URL) as place:
+        db = await place.connect(min_size=2, max_size=2)
+        await make_table(db)
+        outside = {await db.fetchval("SELECT pg_backend_pid()") for _ in range(4)}
+        async with db.session():
+            pid = await db.fetchval("SELECT pg_backend_pid()")
+            assert db._pool.get_idle_size() == db._pool.get_size() - 1  # noqa: SLF001 - one taken
+            await db.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "one")
+            assert await db.fetchval("SELECT pg_backend_pid()") == pid
+            with pytest.raises(QueryError):
+                await db.fetch("SELECT * FROM nowhere")
+            assert await db.fetchval("SELECT count(*) FROM items") == 1  # a fresh connection after the failure
+            # a task started inside does not share the connection (two statements at once would fail)
+            other = await asyncio.gather(db.fetchval("SELECT pg_backend_pid()"),
+                                         asyncio.create_task(db.fetchval("SELECT pg_sleep(0.05)::text || pg_backend_pid()")))
+            assert other[0] and other[1]
+            async with db.transaction() as tx:  # a transaction takes its own connection
+                await tx.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 2, "two")
+        assert db._pool.get_idle_size() == db._pool.get_size()  # noqa: SLF001 - all given back
+        assert await db.fetchval("SELECT count(*) FROM items") == 2
+        assert outside
+
+
+async def test_a_sqlite_session_changes_nothing(tmp_path):
+    async with await Database.connect(f"sqlite:///{tmp_path / 's.sqlite3'}") as db:
+        await make_table(db)
+        async with db.session():
+            await db.execute("INSERT INTO items (id, label) VALUES ($1, $2)", 1, "one")
+        assert await db.fetchval("SELECT count(*) FROM items") == 1
