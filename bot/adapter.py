@@ -35,7 +35,7 @@ import json
 import logging
 import re
 import time
-import uuid
+import os
 from collections import OrderedDict
 from copy import copy
 from datetime import datetime, timedelta, timezone
@@ -106,7 +106,7 @@ _ACTIVITY_SERIALIZER = Serializer(
 
 
 def new_correlation_id() -> str:
-    return uuid.uuid4().hex[:12]
+    return os.urandom(6).hex()  # 12 random hex digits, as uuid4().hex[:12] without the UUID object
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -654,9 +654,19 @@ class CoopTurnContext(TurnContext):
     """``TurnContext`` whose ``send_activities`` copies outgoing activities shallowly
     (:func:`_copy_for_send`) instead of deep-copying them; otherwise botbuilder's own code."""
 
+    def conversation_reference(self) -> ConversationReference:
+        """``TurnContext.get_conversation_reference(self.activity)``, made once a turn (it
+        copies three accounts each time; every reply of the turn is addressed with it, and
+        nothing on the way changes the accounts an outgoing activity is given)."""
+        cached = getattr(self, "_coop_reference", None)
+        if cached is None or cached[0] is not self.activity:
+            cached = (self.activity, TurnContext.get_conversation_reference(self.activity))
+            self._coop_reference = cached
+        return cached[1]
+
     async def send_activities(self, activities: list[Activity]) -> list[ResourceResponse]:
         sent_non_trace_activity = False
-        ref = TurnContext.get_conversation_reference(self.activity)
+        ref = self.conversation_reference()
 
         def activity_validator(activity: Activity) -> Activity:
             if not getattr(activity, "type", None):

@@ -411,7 +411,8 @@ class CoopBot(TeamsActivityHandler):
         if not activity.service_url or activity.conversation is None:
             return None
         # bot.wire: what msrest's serialize() gives, in a fraction of its time (every turn)
-        return model_json(TurnContext.get_conversation_reference(activity))
+        made = getattr(turn_context, "conversation_reference", None)  # CoopTurnContext: once a turn
+        return model_json(made() if made is not None else TurnContext.get_conversation_reference(activity))
 
     # ------------------------------------------------------------------ messages
 

@@ -38,7 +38,7 @@ import inspect
 import json
 import logging
 import re
-import uuid
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Union
 
@@ -357,7 +357,7 @@ class SqlStorage(Storage):
         for a lone write); return its new e_tag or raise EtagConflictError."""
         if expected == NEW_ITEM_ETAG:
             expected = _ABSENT
-        etag = uuid.uuid4().hex
+        etag = os.urandom(16).hex()  # 32 random hex digits
         now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         table = self._table
         if expected is None or expected == "*":
