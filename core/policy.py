@@ -22,13 +22,18 @@ from .errors import PolicyError
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
 
 
+_ALIAS_SEPARATORS = re.compile(r"[\s\-_/]+")
+
+
 def alias_key(text: str) -> str:
     """How program names and aliases are compared: case, accents, dashes, underscores,
     slashes and repeated spaces ignored ("OSU-M365" = "osu m365", "hébergement" = "hebergement").
     """
+    if text.isascii():  # no accents to strip, and casefold() is lower() (most messages)
+        return _ALIAS_SEPARATORS.sub(" ", text.lower())
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[\s\-_/]+", " ", text)
+    return _ALIAS_SEPARATORS.sub(" ", text)
 
 
 @dataclass(frozen=True)

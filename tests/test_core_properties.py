@@ -202,3 +202,16 @@ def test_fold_is_the_character_by_character_fold(text):
     from core import fold
 
     assert fold(text) == _fold_one_character_at_a_time(text)
+
+
+@settings(max_examples=300)
+@given(st.text() | st.text(alphabet="OSU-M365 _/hébergement\u00a0ÉßİK"))
+def test_alias_key_is_the_unicode_fold_for_any_text(text):
+    """alias_key's ASCII shortcut gives what the full casefold + NFKD + strip gives."""
+    import re
+    import unicodedata
+
+    from core.policy import alias_key
+
+    full = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    assert alias_key(text) == re.sub(r"[\s\-_/]+", " ", full)

@@ -35,6 +35,11 @@ def _weights(gen: int) -> dict[str, dict[str, int]]:
 
 def _apostrophe_langs() -> dict[str, tuple[str, ...]]:
     """Elided forms ("l'", "d'", "qu'") that mark a language: the weak words ending in "'"."""
+    return _apostrophe_langs_at(packs.generation())
+
+
+@lru_cache(maxsize=4)
+def _apostrophe_langs_at(gen: int) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for p in packs.packs():
         prefixes = tuple(w for w in (p.get("detect.weak") or []) + (p.get("detect.elisions") or []) if w.endswith("'"))
