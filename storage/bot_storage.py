@@ -92,11 +92,14 @@ def _set_etag(item: Any, etag: str) -> None:
         item.e_tag = etag
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per write
+
+
 def _encode(item: Any) -> str:
     flat = Pickler().flatten(item)
     if isinstance(flat, dict):
         flat.pop("e_tag", None)  # kept in its own column
-    return json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
+    return _JSON.encode(flat)
 
 
 def _decode(document: str, etag: str) -> Any:
