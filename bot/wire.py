@@ -30,10 +30,13 @@ or refuses it its own way.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Callable
 
 from botbuilder.core.serializer_helper import DEPENDICIES_DICT
+from isodate.isotzinfo import build_tzinfo
 from msrest import Deserializer, Serializer
 from msrest.serialization import Model
 
@@ -190,9 +193,30 @@ def _read_object(value: Any) -> Any:
     raise _Unusual
 
 
+# The timestamps channels send ("2026-11-27T09:30:01.120Z", "...T04:30:01.120-05:00"): read
+# here as msrest reads them (isodate's datetime, with isodate's own UTC or FixedOffset); any
+# other form goes to msrest's deserialize_iso.
+_STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?"
+                    r"(Z|([+-])(\d{2}):(\d{2}))")
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str, sign: str, hours: int, minutes: int) -> Any:
+    return build_tzinfo(name, sign, hours, minutes)  # isodate's UTC or FixedOffset, as msrest's
+
+
 def _read_iso(value: Any) -> Any:
     if type(value) is not str:
         raise _Unusual
+    m = _STAMP.fullmatch(value)
+    if m is not None and 1 < int(m.group(1)) < 9999:
+        try:
+            zone = _zone(m.group(8), m.group(9) or "+", int(m.group(10) or 0), int(m.group(11) or 0))
+            return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4)),
+                            int(m.group(5)), int(m.group(6)), int((m.group(7) or "0").ljust(6, "0")),
+                            tzinfo=zone)
+        except ValueError:
+            pass  # a day that does not exist: msrest's error
     try:
         return Deserializer.deserialize_iso(value)
     except Exception as error:  # msrest reports a bad timestamp its own way

@@ -181,3 +181,26 @@ def test_model_from_json_copies_object_values():
     ours = model_from_json(Activity, payload)
     assert ours.channel_data == payload["channelData"] and ours.channel_data is not payload["channelData"]
     assert ours.value == [1, {"a": None}] and ours.value[1] is not payload["value"][1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+       st.sampled_from(["Z", "+00:00", "-05:00", "+05:30", "+14:00", "-12:00"]),
+       st.sampled_from([0, 1, 2, 3, 6, 7]), st.booleans())
+def test_a_timestamp_reads_as_msrest_reads_it_tzinfo_included(moment, zone, digits, upper):
+    from msrest.serialization import Deserializer
+
+    from bot.wire import _read_iso
+
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S") + (("." + f"{moment.microsecond:06d}1"[:digits]) if digits else "") + zone
+    text = text if upper else text.lower()
+    try:
+        expected = Deserializer.deserialize_iso(text)
+    except DeserializationError:
+        with pytest.raises(Exception):
+            _read_iso(text)
+        return
+    ours = _read_iso(text)
+    assert ours == expected and repr(ours.replace(tzinfo=None)) == repr(expected.replace(tzinfo=None))
+    assert type(ours.tzinfo) is type(expected.tzinfo) and ours.tzname() == expected.tzname()
+    assert ours.utcoffset() == expected.utcoffset()
