@@ -47,7 +47,7 @@ def _periods(text):
 
 
 def test_requirements_are_read_from_the_pattern():
-    assert required(re.compile(r"(?<![\w])h(?P<h>[12])(?![\w])")) == frozenset({"h"})
+    assert required(re.compile(r"(?<![\w])h(?P<h>[12])(?![\w])")) == frozenset({"h1", "h2"})  # "h" then [12]: one part
     assert required(re.compile(r"(?:the\s+)?(?:fiscal\s+year|exercice)\s*\d{2}")) == frozenset({"fiscal", "exercice"})
     assert required(re.compile(r"(?:spring|summer)?\s+x")) == frozenset({"x"})
     assert required(re.compile(r"\d+")) is None  # any script's digits

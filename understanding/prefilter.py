@@ -51,25 +51,66 @@ def _score(strings: frozenset[str]) -> tuple[int, int]:
 
 
 def _seq(items: list) -> Optional[frozenset[str]]:
-    best: Optional[frozenset[str]] = None
-    run = ""
+    """A sequence: what its most selective mandatory part requires, where consecutive parts
+    that match exactly one of a few strings ("h" then [12]) count as one part ({"h1", "h2"})."""
     candidates = []
+    run: Optional[frozenset[str]] = None  # the strings the current run of exact parts matches
     for op, av in items + [(None, None)]:
-        if op is LITERAL:
-            run += chr(av)
+        exact = _exact(op, av) if op is not None else None
+        if exact is not None:
+            run = exact if run is None else _product(run, exact)
             continue
-        if run:
-            candidates.append(frozenset([run]))
-            run = ""
+        if run is not None and run != frozenset([""]):
+            candidates.append(run)
+        run = None
         if op is None or op in _ZERO_WIDTH:
             continue
         found = _one(op, av)
         if found is not None:
             candidates.append(found)
+    best: Optional[frozenset[str]] = None
     for c in candidates:
-        if c and len(c) <= MAX_STRINGS and (best is None or _score(c) > _score(best)):
+        if c and "" not in c and len(c) <= MAX_STRINGS and (best is None or _score(c) > _score(best)):
             best = c
     return best
+
+
+def _product(left: Optional[frozenset[str]], right: Optional[frozenset[str]]) -> Optional[frozenset[str]]:
+    if left is None or right is None or len(left) * len(right) > MAX_STRINGS:
+        return None
+    return frozenset(a + b for a in left for b in right)
+
+
+def _exact(op, av) -> Optional[frozenset[str]]:
+    """The strings a part matches, exactly, when they are few (zero-width parts: the empty
+    string); None otherwise."""
+    if op is LITERAL:
+        return frozenset([chr(av)])
+    if op in _ZERO_WIDTH:
+        return frozenset([""])
+    if op is IN:
+        return _char_class(av)
+    if op is SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return None if add_flags & re.IGNORECASE else _exact_seq(list(sub))
+    if op is BRANCH:
+        union: set[str] = set()
+        for alternative in av[1]:
+            found = _exact_seq(list(alternative))
+            if found is None or len(union | found) > MAX_STRINGS:
+                return None
+            union |= found
+        return frozenset(union)
+    return None
+
+
+def _exact_seq(items: list) -> Optional[frozenset[str]]:
+    out: Optional[frozenset[str]] = frozenset([""])
+    for op, av in items:
+        out = _product(out, _exact(op, av))
+        if out is None:
+            return None
+    return out
 
 
 def _one(op, av) -> Optional[frozenset[str]]:
