@@ -41,6 +41,11 @@ bound for a working stock expectReplies (the turn's work is all done before the 
 expect path is compared with both that bound and the stock connector path. The known-defect
 cell does not fail the run; any other failed request does (exit 1).
 
+Each cell also records, per CPU, the share of its time the hypervisor gave to other guests
+(``steal`` in /proc/stat, printed as ``steal 5%/33%`` for CPU 0 / CPU 1): on a shared host it
+moves a cell's rate by as much as the code does, so a ratio whose two cells saw very
+different steal is not a measurement of the code.
+
 Results: a table on stdout and JSON in ``bench/results/throughput-<time>.json``.
 """
 
@@ -317,6 +322,7 @@ class Bench:
                "--bot-pid", str(proc.pid)]
         self.log(f"-- {bot:5} {path:9} {store:8} warm-up {a.warmup}s + {a.duration}s ...")
         loadavg = os.getloadavg()
+        ticks_before = _cpu_ticks()
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO_ROOT,
                               preexec_fn=(lambda: os.sched_setaffinity(0, self.load_cpus))
                               if self.load_cpus else None)
@@ -324,7 +330,7 @@ class Bench:
             raise RuntimeError(f"load worker failed:\n{done.stderr[-3000:]}")
         result = json.loads(done.stdout)
         result.update(bot=bot, path=path, store=store, loadavg_before=loadavg,
-                      bot_alive_after=proc.alive())
+                      bot_alive_after=proc.alive(), steal_pct=_steal(ticks_before, _cpu_ticks()))
         if bot == "stock" and path == "expect" and result["requests"] == 0 and \
                 set(result["error_kinds"]) == {KNOWN_STOCK_EXPECT_ERROR}:
             result["known_defect"] = ("stock CloudAdapter: HTTP 500 on expectReplies "
@@ -370,8 +376,34 @@ class Bench:
                 self.log(f"could not drop schema {schema}: {err}")
 
 
+def _cpu_ticks() -> dict[str, list[int]]:
+    """Per-CPU tick counters of /proc/stat (empty where there is none)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            return {f[0]: [int(x) for x in f[1:]] for f in (line.split() for line in fh)
+                    if f and f[0].startswith("cpu") and f[0] != "cpu"}
+    except OSError:
+        return {}
+
+
+def _steal(before: dict, after: dict) -> dict[str, float]:
+    """Per CPU, the share of the cell's time the hypervisor gave to other guests ("steal",
+    the 8th counter): a cell with much of it measured a slower machine than its neighbour."""
+    out = {}
+    for cpu, b in before.items():
+        a = after.get(cpu)
+        if a is None or len(a) < 8 or len(b) < 8:
+            continue
+        total = sum(a) - sum(b)
+        if total > 0:
+            out[cpu] = round(100.0 * (a[7] - b[7]) / total, 1)
+    return out
+
+
 def _row(r: dict) -> str:
     extra = ""
+    if r.get("steal_pct"):
+        extra += "  steal " + "/".join(f"{v:.0f}%" for v in r["steal_pct"].values())
     if "reply_p99_ms" in r:
         extra += f"  reply p50 {r['reply_p50_ms']:6.1f} p99 {r['reply_p99_ms']:6.1f}"
     if "bot_cpu_ms_per_request" in r:
