@@ -60,6 +60,7 @@ class Prepared:
     slots: Slots
     masked: str
     text_lang: str = ""  # the language the words are in (the classifier's), even when the answer's is forced
+    code: bool = False  # looks_like_code(text): markup, SQL, templates
 
 
 @dataclass
@@ -122,7 +123,8 @@ def prepare(text: str | None, *, lang: str | None = None, locale: str | None = N
     from . import packs
 
     codes = packs.available()
-    if looks_like_code(text):  # markup and SQL words say nothing of the asker's language: the rest may
+    code = looks_like_code(text)
+    if code:  # markup and SQL words say nothing of the asker's language: the rest may
         text_lang, text_source = detect(_MARKUP.sub(" ", text), locale, _MARKUP.sub(" ", folded))
     else:
         text_lang, text_source = detect(text, locale, folded)
@@ -137,7 +139,7 @@ def prepare(text: str | None, *, lang: str | None = None, locale: str | None = N
     slots = extract(text, folded, lang=answer_lang, locale=reading_locale, today=today, convention=convention)
     masked = mask(text, mask_spans(slots))
     return Prepared(text, folded, answer_lang, source, reading_locale, slots, masked,
-                    text_lang if text_source == "text" else answer_lang)
+                    text_lang if text_source == "text" else answer_lang, code)
 
 
 def _model(p: Prepared):
@@ -332,7 +334,7 @@ def _context(text: str, lang: str | None, locale: str | None, today: date, conve
 
     convention = convention or load_policy().fy_default
     p = prepare(text, lang=lang, locale=locale, today=today, convention=convention)
-    if looks_like_code(p.text):
+    if p.code:
         p.slots = Slots()
     u = Understanding(p.text, "context", p.slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       folded=p.folded)
@@ -404,7 +406,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
         text = shifted
     p = prepare(text, lang=lang, locale=locale, today=today, context=ctx, convention=convention)
     slots = p.slots
-    junk = looks_like_code(p.text)
+    junk = p.code
     intent, top, probs = classify(p)
     followup = False
     prev = ctx.get("intent")
