@@ -670,10 +670,18 @@ class _SqliteDatabase(Database):
 
     async def _run(self, sql: str, args: tuple, how: str) -> Any:
         self._check_usable()
+        inline = self._inline is not None and not sql.lstrip()[:6].upper() == "PRAGMA"
+        if inline and not self._lock.locked():
+            # Runs to the end without yielding, so no other statement or transaction of this
+            # Database can start meanwhile: nothing to wait for, nothing to bound.
+            try:
+                return _run_inline(self._inline, sql, args, how)
+            except _Busy:
+                pass
         async with self._bounded():
             async with self._lock:
                 self._check_usable()
-                if self._inline is not None and not sql.lstrip()[:6].upper() == "PRAGMA":
+                if inline:
                     try:
                         return _run_inline(self._inline, sql, args, how)
                     except _Busy:
