@@ -17,10 +17,10 @@ makes it hand the *whole* model to msrest, so the output, or the error, is msres
 ``Model.deserialize`` (~0.3 ms for a Teams message) runs a chain of key extractors, copies
 every attribute description and dispatches each value by its declared type name; here a
 cached plan per class reads the camelCase keys, and values of the declared JSON type are
-taken as they are (``object`` values copied, timestamps parsed by msrest's own
-``deserialize_iso``). A value of another type than declared (a number where a string is
-declared, a string where a list is) makes it hand the whole payload to msrest, which converts
-or refuses it its own way.
+taken as they are (``object`` values copied by the same ``_object`` that serializes them,
+timestamps as msrest's ``deserialize_iso`` gives them). A value of another type than declared
+(a number where a string is declared, a string where a list is) makes it hand the whole
+payload to msrest, which converts or refuses it its own way.
 
     >>> from botbuilder.schema import Activity, ChannelAccount
     >>> model_json(Activity(type="message", text="hi", from_property=ChannelAccount(id="b")))
@@ -49,7 +49,8 @@ _FLATTEN = re.compile(r"(?<!\\)\.")
 
 
 class _Fallback(Exception):
-    """A value this module does not reproduce exactly; msrest serializes the model instead."""
+    """A value this module does not reproduce exactly (either way: a model to JSON, JSON of
+    another type than declared to a model); msrest does the whole model instead."""
 
 
 def _unicode(value: Any) -> str:
@@ -153,44 +154,20 @@ def model_json(model: Model) -> dict:
 # --------------------------------------------------------------------------- JSON -> model
 
 
-class _Unusual(Exception):
-    """A value of another type than declared; msrest deserializes the whole payload instead."""
-
-
-def _read_str(value: Any) -> str:
-    if type(value) is not str:
-        raise _Unusual
-    return value
-
-
-def _read_bool(value: Any) -> bool:
-    if type(value) is not bool:
-        raise _Unusual  # msrest also takes 0, 1, "true", "false"
-    return value
-
-
-def _read_int(value: Any) -> int:
-    if type(value) is not int:
-        raise _Unusual
-    return value
+def _exactly(kind: type) -> Callable[[Any], Any]:
+    """A reader taking values of exactly ``kind`` (msrest also converts others: a bool from 0,
+    1, "true"; a str from a number); anything else goes to msrest."""
+    def read(value: Any) -> Any:
+        if type(value) is not kind:
+            raise _Fallback
+        return value
+    return read
 
 
 def _read_float(value: Any) -> float:
     if type(value) is not float and type(value) is not int:
-        raise _Unusual
+        raise _Fallback
     return float(value)
-
-
-def _read_object(value: Any) -> Any:
-    """msrest's ``deserialize_object`` for plain JSON: a copy."""
-    kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return value
-    if kind is dict:
-        return {key: _read_object(item) for key, item in value.items()}
-    if kind is list:
-        return [_read_object(item) for item in value]
-    raise _Unusual
 
 
 # The timestamps channels send ("2026-11-27T09:30:01.120Z", "...T04:30:01.120-05:00"): read
@@ -207,7 +184,7 @@ def _zone(name: str, sign: str, hours: int, minutes: int) -> Any:
 
 def _read_iso(value: Any) -> Any:
     if type(value) is not str:
-        raise _Unusual
+        raise _Fallback
     m = _STAMP.fullmatch(value)
     if m is not None and 1 < int(m.group(1)) < 9999:
         try:
@@ -220,12 +197,12 @@ def _read_iso(value: Any) -> Any:
     try:
         return Deserializer.deserialize_iso(value)
     except Exception as error:  # msrest reports a bad timestamp its own way
-        raise _Unusual from error
+        raise _Fallback from error
 
 
-_READ_BASIC: dict[str, Callable[[Any], Any]] = {"str": _read_str, "bool": _read_bool,
-                                                "int": _read_int, "float": _read_float,
-                                                "object": _read_object, "iso-8601": _read_iso}
+_READ_BASIC: dict[str, Callable[[Any], Any]] = {"str": _exactly(str), "bool": _exactly(bool),
+                                                "int": _exactly(int), "float": _read_float,
+                                                "object": _object, "iso-8601": _read_iso}
 
 
 def _reader(data_type: str, models: dict) -> Callable[[Any], Any]:
@@ -244,19 +221,19 @@ def _reader(data_type: str, models: dict) -> Callable[[Any], Any]:
         if data_type[0] == "[":
             def read_list(value: Any) -> list:
                 if type(value) is not list:
-                    raise _Unusual
+                    raise _Fallback
                 return [item(v) for v in value]
             return read_list
 
         def read_dict(value: Any) -> dict:
             if type(value) is not dict:
-                raise _Unusual  # msrest also takes a list of key/value pairs
+                raise _Fallback  # msrest also takes a list of key/value pairs
             return {k: item(v) for k, v in value.items()}
         return read_dict
     declared = models.get(data_type)
     if isinstance(declared, type) and issubclass(declared, Model) and not issubclass(declared, Enum):
         return lambda value: _read_model(declared, value, models)
-    raise _Unusual  # an enum, a date, a duration...: not in the incoming activity's schema
+    raise _Fallback  # an enum, a date, a duration...: not in the incoming activity's schema
 
 
 _READ_PLANS: dict[type, tuple[list, frozenset]] = {}
@@ -266,12 +243,12 @@ def _read_plan(cls: type, models: dict) -> tuple[list, frozenset]:
     plan = _READ_PLANS.get(cls)
     if plan is None:
         if getattr(cls, "_subtype_map", None) or getattr(cls, "_validation", None):
-            raise _Unusual  # polymorphic or validated models: msrest's rules
+            raise _Fallback  # polymorphic or validated models: msrest's rules
         steps = []
         for attr, desc in cls._attribute_map.items():
             key = desc["key"]
             if not key or len(_FLATTEN.split(key)) != 1 or "\\" in key:
-                raise _Unusual
+                raise _Fallback
             steps.append((attr, key, _reader(desc["type"], models)))
         plan = (steps, frozenset(key for _, key, _ in steps))
         _READ_PLANS[cls] = plan
@@ -280,18 +257,15 @@ def _read_plan(cls: type, models: dict) -> tuple[list, frozenset]:
 
 def _read_model(cls: type, data: Any, models: dict) -> Model:
     if type(data) is not dict:
-        raise _Unusual
+        raise _Fallback
     steps, known = _read_plan(cls, models)
     kwargs = {}
     for attr, key, read in steps:
         value = data.get(key)
         kwargs[attr] = None if value is None else read(value)
     obj = cls(**kwargs)
-    if len(data) > len(known) or not known.issuperset(data):
-        # msrest keeps the keys its map does not know, as they came
-        extra = {key: value for key, value in data.items() if key not in known}
-        if extra:
-            obj.additional_properties = extra
+    if not known.issuperset(data):  # msrest keeps the keys its map does not know, as they came
+        obj.additional_properties = {key: value for key, value in data.items() if key not in known}
     return obj
 
 
@@ -303,7 +277,7 @@ def model_from_json(cls: type, data: Any) -> Model:
         models = _MODELS[cls] = cls._infer_class_models()
     try:
         return _read_model(cls, data, models)
-    except (_Unusual, RecursionError):
+    except (_Fallback, RecursionError):
         return cls.deserialize(data)
 
 

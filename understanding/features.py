@@ -45,7 +45,7 @@ def tokens(masked: str) -> list[str]:
 def features(masked: str) -> Counter:
     words, spelled = parts(masked)
     for t in spelled:
-        words += _char_grams(t)
+        words += char_grams(t)
     return Counter(words)
 
 
@@ -59,15 +59,10 @@ def parts(masked: str) -> tuple[list[str], list[str]]:
     return names, [t for t in toks if not (t.startswith("z") and t in _PLACEHOLDERS)]
 
 
-def char_grams(token: str) -> tuple[str, ...]:
-    """The character n-gram features of one word, in order (a gram may come twice)."""
-    return _char_grams(token)
-
-
 @lru_cache(maxsize=20_000)
-def _char_grams(token: str) -> tuple[str, ...]:
-    """The character n-gram features of one word (inside the word padded with spaces); a
-    partner's vocabulary is small, so each word's are cut once."""
+def char_grams(token: str) -> tuple[str, ...]:
+    """The character n-gram features of one word (inside the word padded with spaces), in
+    order (a gram may come twice); a partner's vocabulary is small, so each word's are cut once."""
     w = " " + token + " "
     return tuple("c:" + w[i:i + n] for n in CHAR_N if len(w) >= n for i in range(len(w) - n + 1))
 
