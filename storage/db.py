@@ -242,28 +242,28 @@ def _shape(rows: list, how: str) -> Any:
     return rows[0][0]  # fetchval
 
 
-def _rowcount(conn: aiosqlite.Connection, query: str, args: tuple) -> int:
-    """Run a statement and close its cursor; in aiosqlite's thread (``_execute``)."""
-    cursor = conn._conn.execute(query, args)  # noqa: SLF001 - aiosqlite's own worker thread
+def _run_sync(conn: sqlite3.Connection, query: str, args: tuple, how: str) -> Any:
+    """One statement on a sqlite3 connection, its cursor closed: the row count or the rows."""
+    cursor = conn.execute(query, args)
     try:
-        return max(cursor.rowcount, 0)
+        return max(cursor.rowcount, 0) if how == "execute" else cursor.fetchall()
     finally:
         cursor.close()
 
 
+def _sqlite_error(error: sqlite3.Error, sql: str) -> StorageError:
+    kind = IntegrityError if isinstance(error, sqlite3.IntegrityError) else QueryError
+    return kind(f"sqlite: {error} -- SQL: {sql[:200]}")
+
+
 async def _sqlite_run(conn: aiosqlite.Connection, sql: str, args: tuple, how: str) -> Any:
-    query = sqlite_placeholders(sql)
     try:
-        if how == "execute":
-            # One hand-off to aiosqlite's thread (its ``execute`` + cursor close make two).
-            # ``_execute`` is how aiosqlite itself runs every call in that thread.
-            return await conn._execute(_rowcount, conn, query, args)  # noqa: SLF001
-        rows = await conn.execute_fetchall(query, args)
-    except aiosqlite.IntegrityError as error:
-        raise IntegrityError(f"sqlite: {error} -- SQL: {sql[:200]}") from error
-    except aiosqlite.Error as error:
-        raise QueryError(f"sqlite: {error} -- SQL: {sql[:200]}") from error
-    return _shape(list(rows), how)
+        # One hand-off to aiosqlite's thread (its ``execute`` + fetch + cursor close make
+        # more). ``_execute`` is how aiosqlite itself runs every call in that thread.
+        result = await conn._execute(_run_sync, conn._conn, sqlite_placeholders(sql), args, how)  # noqa: SLF001
+    except sqlite3.Error as error:
+        raise _sqlite_error(error, sql) from error
+    return result if how == "execute" else _shape(result, how)
 
 
 def _pg_rowcount(status: str) -> int:
@@ -588,20 +588,12 @@ _BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 def _run_inline(conn: sqlite3.Connection, sql: str, args: tuple, how: str) -> Any:
     """One statement on the event loop's own connection (``busy_timeout`` 0, never waits)."""
     try:
-        cursor = conn.execute(sqlite_placeholders(sql), args)
-        try:
-            if how == "execute":
-                return max(cursor.rowcount, 0)
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
-    except sqlite3.IntegrityError as error:
-        raise IntegrityError(f"sqlite: {error} -- SQL: {sql[:200]}") from error
+        result = _run_sync(conn, sqlite_placeholders(sql), args, how)
     except sqlite3.Error as error:
         if getattr(error, "sqlite_errorcode", None) in _BUSY_CODES:
             raise _Busy from error
-        raise QueryError(f"sqlite: {error} -- SQL: {sql[:200]}") from error
-    return _shape(rows, how)
+        raise _sqlite_error(error, sql) from error
+    return result if how == "execute" else _shape(result, how)
 
 
 class _SqliteDatabase(Database):
@@ -677,11 +669,11 @@ class _SqliteDatabase(Database):
             try:
                 return _run_inline(self._inline, sql, args, how)
             except _Busy:
-                pass
+                inline = False  # locked by another writer: the thread's connection waits for it
         async with self._bounded():
             async with self._lock:
                 self._check_usable()
-                if inline:
+                if inline:  # the connection was busy with a transaction of ours: now it is free
                     try:
                         return _run_inline(self._inline, sql, args, how)
                     except _Busy:
