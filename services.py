@@ -99,8 +99,9 @@ def build_adapter(settings: Any, *, credentials_factory: Any = None, transport: 
 
 async def open_database(settings: Any) -> Any:
     """The product database for ``DATABASE_URL``, with the configured statement and connect
-    timeouts and pool size (``DB_POOL_SIZE``, PostgreSQL); a database that is not reachable yet is retried for ``DB_STARTUP_WAIT_SECONDS``
-    (``storage.connect_with_retry``: one log line per attempt) before start-up gives up."""
+    timeouts and pool size (``DB_POOL_SIZE``, PostgreSQL); a database that is not reachable
+    yet is retried for ``DB_STARTUP_WAIT_SECONDS`` (``storage.connect_with_retry``: one log
+    line per attempt) before start-up gives up."""
     connect_with_retry = import_attribute("storage", "connect_with_retry")
     return await connect_with_retry(settings.database_url, wait_seconds=settings.db_startup_wait,
                                     statement_timeout=settings.db_statement_timeout,

@@ -33,9 +33,9 @@ import base64
 import binascii
 import json
 import logging
+import os
 import re
 import time
-import os
 from collections import OrderedDict
 from copy import copy
 from datetime import datetime, timedelta, timezone

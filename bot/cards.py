@@ -26,9 +26,9 @@ Every word on the card comes from the language packs' gettext catalogues (``card
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import os
 from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlencode

@@ -26,8 +26,8 @@ Per turn, in :meth:`CoopBot.on_turn`:
 from __future__ import annotations
 
 import asyncio
-import json
 import contextlib
+import json
 import logging
 import random
 import time

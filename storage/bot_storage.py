@@ -37,8 +37,8 @@ import hashlib
 import inspect
 import json
 import logging
-import re
 import os
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Union
 
