@@ -49,7 +49,7 @@ _E = r"(?![\w])"  # word end
 
 
 def alternation(words: Iterable[str]) -> str:
-    """An alternation of folded words/phrases, longest first, spaces matching any run of spaces
+    r"""An alternation of folded words/phrases, longest first, spaces matching any run of spaces
     (one regex source for the packs' word lists: the period reader, slots and frames use it).
 
     >>> print(alternation(["h1", "first half"]))
