@@ -222,6 +222,11 @@ def serve(settings: Settings) -> int:
     configure_azure_monitor(settings.applicationinsights_connection_string)
     try:
         app = create_app(settings)
+
+        async def settle(_app: web.Application) -> None:
+            composition.settle_heap()  # after the start-up above: see its docstring
+
+        app.on_startup.append(settle)
         log.info("Co-op Assistant %s listening on http://%s:%d/api/messages", __version__,
                  settings.host, settings.port)
         web.run_app(app, host=settings.host, port=settings.port, print=None,

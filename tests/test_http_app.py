@@ -11,6 +11,7 @@ import sys
 import time
 import types
 import urllib.request
+import weakref
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,30 @@ async def test_python_app_py_serves_until_interrupted(tmp_path):
     # logging configured: level, logger name, correlation id field, the local-development warning
     assert "WARNING app [-] MicrosoftAppId is not set: local-development mode" in stderr
     assert f"listening on http://127.0.0.1:{port}/api/messages" in stderr
+    # the start-up heap was settled before the first request (services.settle_heap)
+    assert "INFO services [-] start-up heap settled:" in stderr
+    assert stderr.index("start-up heap settled") < stderr.index("POST '/api/messages'")
+
+
+def test_settle_heap_collects_then_freezes_the_start_up_heap(caplog):
+    import gc
+
+    import services
+
+    class Cycle:
+        def __init__(self):
+            self.me = self
+
+    gc.unfreeze()
+    garbage = weakref.ref(Cycle())  # start-up garbage: collected first, never frozen
+    kept = Cycle()
+    try:
+        with caplog.at_level("INFO", logger="services"):
+            frozen = services.settle_heap()
+        assert garbage() is None
+        assert 0 < gc.get_freeze_count() <= frozen  # (frozen objects still die by refcount)
+        assert not any(o is kept for o in gc.get_objects())  # out of the collector's rounds
+    finally:
+        gc.unfreeze()
+    assert any(o is kept for o in gc.get_objects())  # unfrozen: an ordinary object again
+    assert f"{frozen} objects frozen" in caplog.text
