@@ -264,6 +264,18 @@ def test_a_list_of_quarters_reads_as_the_months_from_the_first_to_the_last(text,
     assert found.primary.reading == "calendar_quarter" and found.alternatives  # fiscal readings named
 
 
+@pytest.mark.parametrize("text", [
+    "FY25 Q3", "Q3 FY25", "FY25 T3", "T3 FY25", "le 3e trimestre FY25", "troisième trimestre de l'exercice 2025",
+    "the third quarter of FY25", "3rd quarter of fiscal year 2025",
+])
+def test_a_fiscal_quarter_is_named_as_the_packs_name_quarters(text):
+    (found,) = find_periods(text)
+    assert found.kind == "fy_quarter", (text, found.kind)
+    # FY25 Q3 is January - March 2026 by the co-op page's table, 2025 by Microsoft's calendar
+    readings = {(i.start.isoformat(), i.end.isoformat()) for i in (found.primary, *found.alternatives)}
+    assert readings == {("2026-01-01", "2026-03-31"), ("2025-01-01", "2025-03-31")}
+
+
 @pytest.mark.parametrize("text,start,end", [
     ("early 2024", "2024-01-01", "2024-03-31"),
     ("late 2023", "2023-10-01", "2023-12-31"),

@@ -192,8 +192,12 @@ class _Grammar:
         # --- FY labels ---------------------------------------------------------------------
         self.add("fy_half", _B + FY + r"\s*[-/,]?\s*" + HL + r"(?P<h>[12])" + _E, _fy_then_half)
         self.add("fy_half", _B + HL + r"(?P<h>[12])\s*[-/,]?\s*" + YLINK + THE + FY + _E, _fy_then_half)
-        self.add("fy_quarter", _B + FY + r"\s*[-/,]?\s*q(?P<q>[1-4])" + _E, _fy_then_quarter)
-        self.add("fy_quarter", _B + r"q(?P<q>[1-4])\s*[-/,]?\s*" + OF + FY + _E, _fy_then_quarter)
+        # the quarter named as the packs name quarters: "FY25 Q3", "T3 FY25", "3e trimestre FY25",
+        # "the third quarter of FY25"
+        self.add("fy_quarter", _B + FY + r"\s*[-/,]?\s*" + QL + r"(?P<q>[1-4])" + _E, _fy_then_quarter)
+        self.add("fy_quarter", _B + QL + r"(?P<q>[1-4])\s*[-/,]?\s*" + OF + FY + _E, _fy_then_quarter)
+        self.add("fy_quarter", _B + THE + r"(?P<n>" + ORD_ANY + r")\s+" + Q_WORD + r"\s+" + OF + THE + FY + _E,
+                 _fy_then_quarter)
         self.add("fy_year", _B + FY + _E, _fy_whole)
 
         # --- halves --------------------------------------------------------------------------
@@ -415,7 +419,8 @@ def _fy_quarter(ctx: _Context, label_year: int, q: int, conv: str) -> Interpreta
 
 def _fy_then_quarter(m, ctx):
     y = _fy_year(m["fy"])
-    primary, alts = _by_convention(ctx, lambda conv: _fy_quarter(ctx, y, int(m["q"]), conv))
+    q = int(m["q"]) if "q" in m.re.groupindex and m["q"] else ctx.g.ordinal(m["n"])
+    primary, alts = _by_convention(ctx, lambda conv: _fy_quarter(ctx, y, q, conv))
     return primary, alts, {}
 
 
