@@ -126,6 +126,17 @@ def test_fiscal_quarter_alternative_gives_its_deadline_once_per_reply():
     assert "February 15, 2027" not in r.text
 
 
+def test_a_calendar_quarter_of_unsure_role_gives_the_fiscal_readings_deadlines_too():
+    # the role is unsure: the answer reads "Q1 2025" as earnings and says the activity reading's
+    # deadline; the fiscal-quarter readings come with their deadlines, not only their months
+    r = respond("what is the claim deadline for Q1 2025", today=T)
+    assert "activity is claimed until August 15, 2025" in r.text
+    assert ("as a fiscal quarter it would be July – September 2025 (claim deadline August 15, 2026) "
+            "or July – September 2024 (claim deadline August 15, 2025)") in r.text
+    fr = respond("quelle est la date limite pour le T1 2025 ?", today=T)
+    assert "juillet – septembre 2025 (date limite de demande : 15 août 2026)" in fr.text, fr.text
+
+
 def test_several_questions_about_one_cycle_state_each_thing_once():
     r = respond("Our event is next month. Which co-op funds can pay for it and by when must we claim?", today=T)
     assert len(r.parts) == 2

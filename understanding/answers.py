@@ -273,9 +273,12 @@ def _note(c: _Ctx, reading: PeriodReading, role: str | None = "earnings") -> tup
         wrong_role = as_earnings(p) if role in ("activity", "plan") else as_activity(p)
 
         def alt_deadline(a: Interpretation) -> str:  # the other reading's deadline, for the date's role
-            if role not in ("activity", "plan", "earnings"):
-                return ""  # the role is unsure: the months only (the note beside it gives the other role)
-            ends = sorted((as_activity(a) if role in ("activity", "plan") else as_earnings(a)) - wrong_role)
+            if role is None:  # the role is unsure: read as the answer reads it, as earnings (the
+                ends = sorted(as_earnings(a))  # note beside it gives the activity reading)
+            elif role in ("activity", "plan", "earnings"):
+                ends = sorted((as_activity(a) if role in ("activity", "plan") else as_earnings(a)) - wrong_role)
+            else:
+                return ""
             return c.t("note.alt_deadline", date=_join(c, [c.d(d) for d in ends])) if ends else ""
 
         alt_text = c.t("clarify.or").join(c.months(a.start, a.end) + alt_deadline(a) for a in alts)
