@@ -64,6 +64,22 @@ def test_a_ticket_is_segmented_into_context_and_questions():
     assert segs[0].text.startswith("we ran a webinar")
 
 
+@pytest.mark.parametrize("text, intents", [
+    ("Hi, two things: 1) deadline to claim our Q2 2026 event 2) can we still use H1 2026 funds? Cheers, Tom",
+     ["claim_deadline", "usage_period"]),
+    ("Bonjour, deux points : 1) date limite pour le salon du 5 mars 2026 2) qui peut soumettre ? Merci, Léa",
+     ["claim_deadline", "roles"]),
+])
+def test_a_list_item_that_names_what_it_asks_for_is_a_question(text, intents):
+    # "deadline to …" asks without a question word or a "?": it was read as context, and the
+    # ticket got one answer for the two
+    segs = [s for s in segment(text) if s.kind == "question"]
+    assert len(segs) == 2, segs
+    r = respond(text, today=T)
+    assert r.intent == "multi" and [p.intent for p in r.parts] == intents
+    assert r.parts[0].timelines[0].claim_end == date(2026, 8, 15)
+
+
 def test_a_ticket_gets_every_answer_in_one_reply():
     r = respond("Hi team, we ran a webinar on 12 March 2024. When is the last day we can submit the claim, and how long "
                 "should we keep the invoices? Thanks, Marie", today=T)

@@ -44,6 +44,7 @@ class _Cues:
     submission_verbs: re.Pattern[str]
     request: re.Pattern[str]
     request_inside: re.Pattern[str]
+    asked: re.Pattern[str]
     back_refs: re.Pattern[str]
     earnings_after: re.Pattern[str]
     earnings_before: re.Pattern[str]
@@ -68,6 +69,7 @@ def _cues(gen: int) -> _Cues:
         submission_verbs=re.compile(r"(?<![\w])" + _alt(v.words("roles.submission_verbs")) + r"(?![\w])"),
         request=re.compile(r"^\W*" + _alt(v.words("segment.request_starts")) + r"(?![\w])"),
         request_inside=re.compile(r"(?<![\w])" + _alt(v.words("segment.request_inside")) + r"(?![\w])"),
+        asked=re.compile(r"^\W*" + _alt(v.words("segment.asked_nouns")) + r"(?![\w])"),
         back_refs=re.compile(r"(?<![\w'])" + _alt(v.words("segment.back_refs")) + r"(?![\w'])"),
         earnings_after=re.compile(r"^(?:'s)?\s+" + _alt(v.words("roles.earnings_after")) + r"(?![\w])"),
         submission_after=re.compile(r"^\s*,?\s*(?:" + _alt(v.words("roles.submission_after")) + r")(?![\w])"),
@@ -133,7 +135,7 @@ def segment(text: str) -> list[Segment]:
             continue
         closed = False
         is_q = ("?" in folded or bool(c.question.match(folded)) or bool(c.request.match(folded))
-                or bool(c.request_inside.search(folded)))
+                or bool(c.request_inside.search(folded)) or bool(c.asked.match(folded)))
         parts = [(start, raw, folded)]
         if is_q:
             parts = []

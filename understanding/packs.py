@@ -143,7 +143,7 @@ _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_ha
           "relative.month_year_link",
           "roles.earnings", "roles.earnings_after", "roles.submission_after", "roles.earnings_before", "roles.activity", "roles.activity_past", "roles.plan", "roles.plan_funds", "roles.submission",
           "roles.submission_verbs", "roles.activity_past_weak", "reading.calendar_marks", "segment.request_starts", "segment.request_inside", "segment.back_refs", "followup.next", "followup.previous",
-          "segment.greetings", "segment.closings", "segment.joiners", "segment.question_words",
+          "segment.greetings", "segment.closings", "segment.joiners", "segment.question_words", "segment.asked_nouns",
           "actions.one_word", "actions.subscribe", "actions.unsubscribe", "actions.list_reminders", "actions.calendar", "actions.forget", "cancel.phrases", "cancel.polite", "followup.starts",
           "amounts.negative", "amounts.rebate_words", "amounts.coop_words", "amounts.split_cues",
           "amounts.not_money_after", "amounts.split_links", "amounts.on_amount",
