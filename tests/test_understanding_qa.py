@@ -137,6 +137,17 @@ def test_a_calendar_quarter_of_unsure_role_gives_the_fiscal_readings_deadlines_t
     assert "juillet – septembre 2025 (date limite de demande : 15 août 2026)" in fr.text, fr.text
 
 
+def test_a_question_that_points_back_with_a_weak_reading_of_its_own_is_about_the_one_before():
+    # "what if we don't reach it" read alone is a weak forfeiture guess, answered with today's
+    # dates; its "it" is the minimum amount asked about just before
+    r = respond("is there a minimum co-op amount? what if we don't reach it", today=date(2025, 1, 10))
+    assert [p.intent for p in r.parts] == ["threshold", "threshold"]
+    assert "rebate" in r.text and "2025" not in r.text  # no date: the threshold has none
+    # a sure reading of its own is kept ("and when do we use it?": a usage question)
+    r = respond("When must I claim H1 2025 funds? And when do we have to use them?", today=T)
+    assert [p.intent for p in r.parts] == ["claim_deadline", "usage_period"]
+
+
 def test_several_questions_about_one_cycle_state_each_thing_once():
     r = respond("Our event is next month. Which co-op funds can pay for it and by when must we claim?", today=T)
     assert len(r.parts) == 2

@@ -203,6 +203,7 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
                 continue
             for piece in _split_asks(s.text, lang or whole.lang, locale, today, convention):
                 u = _one(piece, lang or whole.lang, locale, today, {}, convention)
+                _about_the_one_before(u, parts)
                 _inherit(u, context_slots, parts)
                 _settle(u)
                 parts.extend(_per_activity(u))
@@ -344,6 +345,28 @@ def _context(text: str, lang: str | None, locale: str | None, today: date, conve
 
 def _maybe_several(text: str) -> bool:
     return bool(re.search(r"[.?!\n]\s*\S", text.strip()))
+
+
+#: below this confidence, a question of a ticket that points back ("what if we don't reach it?")
+#: and names nothing of its own is about the question before it
+BACK_REF_SURE = 0.5
+_NOT_A_SUBJECT = {"fallback", "greeting", "thanks", "cancel", "help"} | set(rec.ACTION_INTENTS)
+
+
+def _about_the_one_before(u: Understanding, earlier: list[Understanding]) -> None:
+    """"Is there a minimum co-op amount? What if we don't reach it?": the second question's
+    "it" is the first one's subject; read on its own it is a weak guess (here forfeiture, with
+    today's dates), so it takes the subject of the question before it."""
+    if (not earlier or u.junk or u.intent == "fallback" or u.score >= BACK_REF_SURE
+            or not _refers_back(u.folded)):
+        return  # (a sentence that asks nothing is left out of the reply, as before)
+    sl = u.slots
+    if sl.periods or sl.period_error or sl.amount is not None or sl.split or sl.programs:
+        return
+    before = earlier[-1]
+    if before.intent in _NOT_A_SUBJECT:
+        return
+    u.intent, u.followup = before.intent, True
 
 
 def _inherit(u: Understanding, context: list[Understanding], earlier: list[Understanding]) -> None:
