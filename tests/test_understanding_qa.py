@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+import pytest
+
 from understanding import respond
 from understanding.frames import segment
 
@@ -146,6 +148,22 @@ def test_a_question_that_points_back_with_a_weak_reading_of_its_own_is_about_the
     # a sure reading of its own is kept ("and when do we use it?": a usage question)
     r = respond("When must I claim H1 2025 funds? And when do we have to use them?", today=T)
     assert [p.intent for p in r.parts] == ["claim_deadline", "usage_period"]
+
+
+@pytest.mark.parametrize("text, intent, first", [
+    ("what's the last day to use co-op from last half?", "usage_period", "must be used between"),
+    ("dernier jour pour utiliser nos fonds H1 2026 ?", "usage_period", "doit être utilisée entre"),
+    ("URGENT!!! we did a linkedin campaign in octobre 2025, can we still submit???", "claim_deadline",
+     "No: the claiming window closed on February 15, 2026."),
+    ("on a fait un salon en mai 2026, peut-on encore le réclamer ?", "claim_deadline",
+     "Non : la période de demande s'est terminée le 15 août 2026."),
+    ("what's the difference between rebate and co-op?", "split", "Microsoft splits eligible incentive earnings"),
+    ("c'est quoi la différence entre remise et co-op ?", "split", "Microsoft répartit les revenus d'incentive"),
+    ("quel est le délai pour T2 2025 ?", "claim_deadline", "Le dernier jour pour réclamer"),
+])
+def test_phrasings_added_to_the_corpus_in_the_evening_round(text, intent, first):
+    r = respond(text, today=T)
+    assert r.intent == intent and first in r.text.split("\n")[0], (r.intent, r.text[:200])
 
 
 def test_several_questions_about_one_cycle_state_each_thing_once():
