@@ -22,6 +22,8 @@ T = date(2026, 12, 1)
     ("nous prévoyons un salon en mai 2027", "plan"),
     ("les fonds gagnés en mai 2025", "earnings"),
     ("deadline for Sept 2024", None),
+    ("we organised a partner breakfast on 14 November 2026", "activity"),
+    ("nous avons organisé un dîner clients le 3 mars 2026", "activity"),
 ])
 def test_the_words_around_a_date_give_its_role(text, role):
     from core import fold
@@ -47,10 +49,21 @@ def test_the_words_around_a_date_give_its_role(text, role):
     ("il y a deux mois", date(2026, 10, 1), date(2026, 10, 31)),
     ("octobre de l'an dernier", date(2025, 10, 1), date(2025, 10, 31)),
     ("le H2 prochain", date(2027, 1, 1), date(2027, 6, 30)),
+    ("the 14th of last month", date(2026, 11, 14), date(2026, 11, 14)),
+    ("the 3rd of next month", date(2027, 1, 3), date(2027, 1, 3)),
+    ("le 14 du mois dernier", date(2026, 11, 14), date(2026, 11, 14)),
+    ("le 31 du mois prochain", date(2027, 1, 31), date(2027, 1, 31)),
 ])
 def test_relative_time_is_resolved_against_the_askers_today(text, start, end):
     (p,) = find_periods(text, today=T)
     assert (p.primary.start, p.primary.end) == (start, end)
+
+
+def test_a_day_of_a_relative_month_that_does_not_exist_is_said_so():
+    from core import InvalidDate
+
+    with pytest.raises(InvalidDate):
+        find_periods("the 31st of last month", today=T)  # November has 30 days
 
 
 def test_the_last_day_is_not_yesterday():

@@ -276,6 +276,12 @@ class _Grammar:
         if ahead_b:
             self.add("relative", _B + _alt(ahead_b) + r"\s+(?P<n>" + nums + r")\s+(?P<u>" + units + r")" + _E, _rel_ahead,
                      needs_today=True)
+        # a day of a month said relative to today: "the 14th of last month", "le 14 du mois dernier"
+        months_u = _alt(w for w, u in self.units.items() if u == "month")
+        self.add("relative", _B + THE + r"(?P<d>" + DAY + r")\s+" + OF + r"(?P<rb>" + before + r")\s+(?P<u>" + months_u + r")" + _E,
+                 _rel_day_of_month, needs_today=True)
+        self.add("relative", _B + THE + r"(?P<d>" + DAY + r")\s+" + OF + THE + r"(?P<u>" + months_u + r")\s+(?P<ra>" + after + r")" + _E,
+                 _rel_day_of_month, needs_today=True)
         self.add("relative", _B + r"(?P<rb>" + before + r")\s+(?P<u>" + units_ba + r")(?:\s*-?\s*ci)?" + _E, _rel_unit, needs_today=True)
         self.add("relative", _B + _opt(v.words("reading.the")) + r"(?P<u>" + units_ba + r")\s+(?P<ra>" + after + r")" + _E, _rel_unit,
                  needs_today=True)
@@ -614,6 +620,13 @@ def _rel_unit(m, ctx):
         return None, (), {}
     unit = ctx.g.units[m["u"]]
     return _span_interp(ctx, resolve(unit, _offset(m, ctx), ctx.today, ctx.cal)), (), {}
+
+
+def _rel_day_of_month(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    start, _ = resolve("month", _offset(m, ctx), ctx.today, ctx.cal)
+    return _day_interp(ctx, start.year, start.month, int(re.match(r"\d+", m["d"]).group()), "relative"), (), {}
 
 
 def _count(m, ctx) -> int:
