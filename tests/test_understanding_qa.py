@@ -160,10 +160,27 @@ def test_a_question_that_points_back_with_a_weak_reading_of_its_own_is_about_the
     ("what's the difference between rebate and co-op?", "split", "Microsoft splits eligible incentive earnings"),
     ("c'est quoi la différence entre remise et co-op ?", "split", "Microsoft répartit les revenus d'incentive"),
     ("quel est le délai pour T2 2025 ?", "claim_deadline", "Le dernier jour pour réclamer"),
+    ("what's FY27 H1?", "fy_label", "**FY27 H1** is July – December 2027"),
+    ("c'est quoi FY27 H1 ?", "fy_label", "**FY27 H1** correspond à juillet – décembre 2027"),
 ])
 def test_phrasings_added_to_the_corpus_in_the_evening_round(text, intent, first):
     r = respond(text, today=T)
     assert r.intent == intent and first in r.text.split("\n")[0], (r.intent, r.text[:200])
+
+
+@pytest.mark.parametrize("text, first", [
+    ("Hello, we have 8000 of co-op from H1 2026. We want to do a conference in July 2027. Is that OK? "
+     "Also, who in our org can file the claim? Thx", "No: co-op earned in July – December 2026 must be used"),
+    ("Bonjour, nous avons de la co-op du S2 2026. Nous voulons faire un salon en mars 2027. Est-ce possible ? "
+     "Et qui peut déposer la demande ? Merci", "Oui : la co-op gagnée de juillet à décembre 2026 peut payer"),
+])
+def test_a_ticket_naming_funds_then_a_plan_then_asking_is_that_ok_gets_a_verdict_and_the_roles(text, first):
+    # the funds are named two sentences before the question, the plan one sentence before it;
+    # "is that OK?" asks whether the one pays for the other
+    r = respond(text, today=T)
+    assert [p.intent for p in r.parts] == ["can_fund", "roles"]
+    assert r.parts[0].text.startswith(first), r.parts[0].text[:200]
+    assert "Incentives" in r.parts[1].text
 
 
 def test_several_questions_about_one_cycle_state_each_thing_once():

@@ -402,10 +402,20 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
                     u.slots.periods = list(u.slots.periods) + [p for p, _ in extra]
                     break
         return
-    for src in reversed(context):
+    for i in range(len(context) - 1, -1, -1):
+        src = context[i]
         if src.slots.periods:
             u.slots.periods = list(src.slots.periods)
             u.roles = list(src.roles)
+            if u.intent == "can_fund" and "earnings" not in u.roles:
+                # "We have co-op from H1 2026. We want a conference in July 2027. Is that OK?":
+                # the funds were named a sentence earlier than the plan
+                for older in reversed(context[:i]):
+                    extra = [(p, r) for p, r in zip(older.slots.periods, older.roles) if r == "earnings"]
+                    if extra:
+                        u.slots.periods = [p for p, _ in extra] + u.slots.periods
+                        u.roles = ["earnings"] * len(extra) + u.roles
+                        break
             u.context_periods = len(u.slots.periods)
             return
     for src in reversed(earlier):
