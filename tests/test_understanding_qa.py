@@ -183,6 +183,15 @@ def test_a_ticket_naming_funds_then_a_plan_then_asking_is_that_ok_gets_a_verdict
     assert "Incentives" in r.parts[1].text
 
 
+def test_an_activity_across_two_usage_periods_gets_both_deadlines_under_a_heading_that_says_so():
+    r = respond("we ran a roadshow from 25 June to 5 July 2026, what's the claim deadline?", today=T)
+    assert r.text.startswith("An activity in June – July 2026 falls in 2 usage periods")
+    assert "August 15, 2026" in r.text and "February 15, 2027" in r.text
+    fr = respond("Notre roadshow s'est déroulé du 25 juin au 5 juillet 2026, jusqu'à quand le réclamer ?", today=T)
+    assert fr.text.startswith("Une activité de juin à juillet 2026 tombe dans 2 périodes d'utilisation"), fr.text[:200]
+    assert "15 août 2026" in fr.text and "15 février 2027" in fr.text
+
+
 def test_several_questions_about_one_cycle_state_each_thing_once():
     r = respond("Our event is next month. Which co-op funds can pay for it and by when must we claim?", today=T)
     assert len(r.parts) == 2

@@ -264,6 +264,26 @@ def test_a_list_of_quarters_reads_as_the_months_from_the_first_to_the_last(text,
     assert found.primary.reading == "calendar_quarter" and found.alternatives  # fiscal readings named
 
 
+@pytest.mark.parametrize("text, start, end", [
+    ("from 10 to 20 May 2026", "2026-05-01", "2026-05-31"),
+    ("May 10-20, 2026", "2026-05-01", "2026-05-31"),
+    ("25 June - 5 July 2026", "2026-06-01", "2026-07-31"),  # across two usage periods
+    ("from 28 December to 3 January 2027", "2026-12-01", "2027-01-31"),
+    ("du 10 au 20 mai 2026", "2026-05-01", "2026-05-31"),
+    ("du 25 juin au 5 juillet 2026", "2026-06-01", "2026-07-31"),
+])
+def test_a_run_of_days_is_read_as_the_months_it_covers(text, start, end):
+    # not as its last day: a run across 30 June is paid from two earning periods
+    (found,) = find_periods(text)
+    assert (found.primary.start.isoformat(), found.primary.end.isoformat()) == (start, end)
+
+
+@pytest.mark.parametrize("text", ["from 20 to 10 May 2026", "from 10 to 31 June 2026"])
+def test_a_run_of_days_that_cannot_be_is_said_so(text):
+    with pytest.raises(InvalidDate):
+        find_periods(text)
+
+
 @pytest.mark.parametrize("text", [
     "FY25 Q3", "Q3 FY25", "FY25 T3", "T3 FY25", "le 3e trimestre FY25", "troisième trimestre de l'exercice 2025",
     "the third quarter of FY25", "3rd quarter of fiscal year 2025",

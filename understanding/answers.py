@@ -170,7 +170,8 @@ def _cycle_reply(c: _Ctx, intent: str, groups: list[tuple[str, list[Cycle]]], no
         tls = [make_timeline(c, cy) for cy in cycles]
         timelines.extend(tls)
         if len(tls) > 1:
-            out.append(_cap(c.t("multi", what=what, n=len(tls))))
+            key = "multi.activity" if mode == "activity" else "multi"  # an activity spans usage periods
+            out.append(_cap(c.t(key, what=what, n=len(tls))))
         for tl in tls:
             if total > 1:
                 out.append("")

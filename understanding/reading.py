@@ -188,6 +188,15 @@ class _Grammar:
         self.add("range", _B + OPEN + r"(?P<t>" + M("m1") + r"(?:\s+(?P<y1>\d{4}))?" + r"(?:" + SEP + r"|\s+)" + M("m2") + r",?\s+" + YLINK
                  + r"(?P<y2>\d{4}))" + _E, _month_range, text_group="t")
         self.add("range", _B + r"(?P<y1>\d{4})-(?P<m1>\d{1,2})" + SEP + r"(?P<y2>\d{4})-(?P<m2>\d{1,2})" + _E, _iso_month_range)
+        # a run of days ("from 10 to 20 May 2026", "25 June - 5 July 2026", "May 10-20, 2026", "du 25 juin
+        # au 5 juillet 2026"): read as the months it covers, so a run across two usage periods is
+        # answered for both
+        self.add("range", _B + OPEN + r"(?P<d1>" + DAY + r")" + SEP + r"(?P<d2>" + DAY + r")\s+" + OF + M("m2") + r",?\s+(?P<y2>\d{4})" + _E,
+                 _day_range)
+        self.add("range", _B + OPEN + r"(?P<d1>" + DAY + r")\s+" + OF + M("m1") + SEP + r"(?P<d2>" + DAY + r")\s+" + OF + M("m2")
+                 + r",?\s+(?P<y2>\d{4})" + _E, _day_range)
+        self.add("range", _B + OPEN + M("m2") + r"\s+(?P<d1>" + DAY + r")" + SEP + r"(?P<d2>" + DAY + r"),?\s+(?P<y2>\d{4})" + _E,
+                 _day_range)
 
         # --- FY labels ---------------------------------------------------------------------
         self.add("fy_half", _B + FY + r"\s*[-/,]?\s*" + HL + r"(?P<h>[12])" + _E, _fy_then_half)
@@ -373,6 +382,19 @@ def _month_range(m, ctx):
     if last < first:
         raise InvalidDate(f"{m.group(0).strip()} ends before it starts.", text=m.group(0))
     return ctx.interp(first, last, "range"), (), {}
+
+
+def _day_range(m, ctx):
+    y2 = ctx.year(m["y2"])
+    m2 = ctx.g.month(m["m2"])
+    m1 = ctx.g.month(m["m1"]) if m.groupdict().get("m1") else m2
+    y1 = y2 if m1 <= m2 else y2 - 1  # "28 December - 3 January 2027" starts in 2026
+    ctx.cal.check_year(y1)
+    d1, d2 = (int(re.match(r"\d+", m[g]).group()) for g in ("d1", "d2"))
+    first_day, last_day = ctx.cal.make_date(y1, m1, d1), ctx.cal.make_date(y2, m2, d2)
+    if last_day < first_day:
+        raise InvalidDate(f"{m.group(0).strip()} ends before it starts.", text=m.group(0))
+    return ctx.interp(month_index(y1, m1), month_index(y2, m2), "range"), (), {}
 
 
 def _iso_month_range(m, ctx):
