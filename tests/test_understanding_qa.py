@@ -162,6 +162,7 @@ def test_a_question_that_points_back_with_a_weak_reading_of_its_own_is_about_the
     ("quel est le délai pour T2 2025 ?", "claim_deadline", "Le dernier jour pour réclamer"),
     ("what's FY27 H1?", "fy_label", "**FY27 H1** is July – December 2027"),
     ("c'est quoi FY27 H1 ?", "fy_label", "**FY27 H1** correspond à juillet – décembre 2027"),
+    ("when do H1 2027 funds become available?", "usage_period", "must be used between **January 1, 2028**"),
 ])
 def test_phrasings_added_to_the_corpus_in_the_evening_round(text, intent, first):
     r = respond(text, today=T)
