@@ -56,7 +56,7 @@ from core.redact import bounded, redact_path
 
 from . import correlation_id
 from .adapter import CoopAdapter, OpenIdMetadataUnavailable, new_correlation_id, verify_bearer
-from .wire import model_from_json
+from .wire import compact_json, model_from_json
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +80,6 @@ SERVICES = web.AppKey("services", Services)
 MAX_BODY_BYTES = 256 * 1024
 MAX_TEXT_CHARS = 5000
 
-
-# one encoder (json.dumps with options builds a new one each call, ~20 us for a card)
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def compact_json(value: Any) -> str:
-    """A response body as UTF-8 JSON without padding: an answer's card is several KB, mostly
-    French or English prose, which ``\\u`` escapes would make both slower and longer."""
-    return _COMPACT.encode(value)
 KNOWN_ACTIVITY_TYPES = frozenset(t.value for t in ActivityTypes)
 CORRELATION_HEADER = "X-Correlation-Id"
 

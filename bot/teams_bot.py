@@ -53,7 +53,7 @@ from understanding.reply import Reply
 
 from . import cards
 from .state_cache import StateCache
-from .wire import model_json
+from .wire import compact_json, model_json
 from .locale import activity_lang, activity_locale, activity_today
 from .mention import strip_bot_mention
 
@@ -72,7 +72,6 @@ MESSAGE_INVOKE_TYPE = "application/vnd.microsoft.activity.message"
 CARD_INVOKE_TYPE = "application/vnd.microsoft.card.adaptive"
 OUTBOX_KEY = "coop.outbox"
 FORGOTTEN_KEY = "coop.forgotten"  # set on the turn that deleted the user's and conversation's state
-_CARD_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one encoder, reused
 MAX_STORED_CARDS = 8  # cards kept per conversation so a button click can answer with its card
 
 
@@ -374,7 +373,7 @@ class CoopBot(TeamsActivityHandler):
         stored.pop(card_id, None)
         # kept as JSON text: botbuilder hashes and jsonpickle flattens the whole state on every
         # save, and a card's nested dicts cost far more there than one string does
-        stored[card_id] = _CARD_JSON.encode(card)
+        stored[card_id] = compact_json(card)
         while len(stored) > MAX_STORED_CARDS:
             stored.pop(next(iter(stored)))
         data["cards"] = stored

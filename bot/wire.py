@@ -29,6 +29,7 @@ payload to msrest, which converts or refuses it its own way.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from enum import Enum
@@ -40,7 +41,17 @@ from isodate.isotzinfo import build_tzinfo
 from msrest import Deserializer, Serializer
 from msrest.serialization import Model
 
-__all__ = ["model_json", "model_from_json"]
+__all__ = ["model_json", "model_from_json", "compact_json"]
+
+# one encoder (json.dumps with options builds a new one each call, ~20 us for a card)
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def compact_json(value: Any) -> str:
+    """JSON text without padding or ``\\u`` escapes (a response body, a kept card): a card is
+    several KB, mostly French or English prose, which escapes would make slower and longer."""
+    return _COMPACT.encode(value)
+
 
 # The dependencies botbuilder's serializer_helper uses (every botbuilder.schema and connector
 # model, Teams included): the same class lookup as msrest, for the fallback too.
