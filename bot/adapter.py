@@ -267,7 +267,9 @@ class ChannelTransport:
             body = json.dumps(model_json(activity))
         if body is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
-        for attempt in range(1, _SENDS_PER_REQUEST + 1):
+        sends = 0
+        while True:
+            sends += 1
             try:
                 async with self._get_session().request(
                         method, URL(url, encoded=True), data=body, headers=headers) as response:
@@ -276,21 +278,17 @@ class ChannelTransport:
                         return _resource_response(payload)
                     raise _error_from_response(method, url, response.status,
                                                response.headers.get("Retry-After"), payload)
-            except _CLOSED_BEFORE_ANSWER as err:
-                if attempt < _SENDS_PER_REQUEST:
+            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+                if isinstance(err, _CLOSED_BEFORE_ANSWER) and sends < _SENDS_PER_REQUEST:
                     # A kept-alive connection the server closed as we reused it (Node closes
                     # idle ones after 5 s, aiohttp keeps them 15 s): nothing was answered,
                     # so the request goes again, on another connection.
                     log.info("%s %s: the connection closed before an answer (%s); sending again",
                              method, shown_url(url), type(err).__name__)
                     continue
-                raise ChannelUnreachable(f"{method} {shown_url(url)}: no answer "
-                                         f"({type(err).__name__})", method=method, url=url) from err
-            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
-                # A timeout is not resent: that request may have been delivered.
-                raise ChannelUnreachable(f"{method} {shown_url(url)}: no answer "
-                                         f"({type(err).__name__})", method=method, url=url) from err
-        raise AssertionError("unreachable")  # the loop returns or raises
+                # A timeout is never resent: that request may have been delivered.
+                raise ChannelUnreachable(f"{method} {shown_url(url)}: no answer ({type(err).__name__})",
+                                         method=method, url=url) from err
 
 
 def activities_url(service_url: str | None, conversation_id: str,
