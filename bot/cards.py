@@ -238,6 +238,11 @@ def _section(reply: Reply, locale: str | None, lang: str, lab: Mapping[str, str]
     return body
 
 
+def _new_card_id() -> str:
+    """A fresh card id: 16 random hex digits (what a card's buttons carry back)."""
+    return os.urandom(8).hex()
+
+
 def _stamp(data: dict, card_id: str, issued: int, lang: str | None = None) -> dict:
     out = {**data, "card": card_id, "issued": issued}
     if lang:
@@ -256,7 +261,7 @@ def reply_card(reply: Reply, locale: str | None = None, *, base_url: str = "",
     if not parts and not (reply.timelines or reply.facts or reply.poe_keep_until or reply.links
                           or reply.choices or reply.reading_note):
         return None
-    card_id = card_id or os.urandom(8).hex()
+    card_id = card_id or _new_card_id()
     issued = int(time.time()) if issued is None else issued
     body: list[dict] = []
     if parts:
@@ -415,7 +420,7 @@ def welcome_activity(reply: Reply, locale: str | None = None) -> Activity:
 
 def confirm_card(text: str, lang: str, *, card_id: str | None = None, issued: int | None = None) -> dict:
     lab = labels(lang)
-    card_id = card_id or os.urandom(8).hex()
+    card_id = card_id or _new_card_id()
     issued = int(time.time()) if issued is None else issued
     buttons = []
     for answer, title in (("yes", lab["yes"]), ("no", lab["no"])):
@@ -493,7 +498,7 @@ def subscribed_card(outcome: Any, lang: str, locale: str | None = None) -> dict:
     card = {"type": "AdaptiveCard", "$schema": SCHEMA_URL, "version": VERSION,
             "body": [_text_block(outcome.text)], "fallbackText": outcome.text,
             "speak": plain(outcome.text)}
-    data = _stamp({"verb": "unsubscribe"}, os.urandom(8).hex(), int(time.time()), lang)
+    data = _stamp({"verb": "unsubscribe"}, _new_card_id(), int(time.time()), lang)
     return with_reminder_state(card, lang, True, next_date=getattr(outcome, "next_date", None),
                                locale=locale, data=data)
 
@@ -512,7 +517,7 @@ def listing_card(outcome: Any, lang: str) -> dict:
             "fallbackText": outcome.text, "speak": plain(outcome.text.splitlines()[0])}
     if getattr(outcome, "here", False):
         card["actions"] = [{"type": "Action.Execute", "title": labels(lang)["stop"], "verb": "unsubscribe",
-                            "data": _stamp({"verb": "unsubscribe"}, os.urandom(8).hex(),
+                            "data": _stamp({"verb": "unsubscribe"}, _new_card_id(),
                                            int(time.time()), lang)}]
     return card
 
@@ -531,7 +536,7 @@ def calendar_card(outcome: Any, lang: str) -> dict:
     if outcome.feed_url:
         actions.append({"type": "Action.OpenUrl", "title": lab["download_ics"], "url": outcome.feed_url})
         actions.append({"type": "Action.Execute", "title": lab["feed_rotate"], "verb": "calendar_rotate",
-                        "data": _stamp({"verb": "calendar_rotate"}, os.urandom(8).hex(),
+                        "data": _stamp({"verb": "calendar_rotate"}, _new_card_id(),
                                        int(time.time()), lang)})
     return {"type": "AdaptiveCard", "$schema": SCHEMA_URL, "version": VERSION, "body": body,
             "actions": actions, "fallbackText": outcome.text, "speak": plain(lab["feed_text"])}
