@@ -31,7 +31,6 @@ import json
 import logging
 import random
 import time
-import uuid
 import weakref
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -52,6 +51,7 @@ from core.redact import bounded, log_id
 from understanding.reply import Reply
 
 from . import cards
+from .adapter import new_correlation_id
 from .state_cache import StateCache
 from .wire import compact_json, model_json
 from .locale import activity_lang, activity_locale, activity_today
@@ -86,7 +86,7 @@ def _correlation_id() -> str:
         value = correlation_id.get()
     except Exception:  # noqa: BLE001 - logging must not fail the turn
         value = "-"
-    return value if value and value != "-" else uuid.uuid4().hex[:12]
+    return value if value and value != "-" else new_correlation_id()
 
 
 def _is_conflict(exc: BaseException) -> bool:
