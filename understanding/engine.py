@@ -369,6 +369,17 @@ def _about_the_one_before(u: Understanding, earlier: list[Understanding]) -> Non
     u.intent, u.followup = before.intent, True
 
 
+def _earnings_first(u: Understanding, sources: list[Understanding]) -> None:
+    """Put before ``u``'s periods the earnings periods of the latest of ``sources`` that names
+    any (the funds a plan is to be paid from)."""
+    for src in reversed(sources):
+        extra = [p for p, r in zip(src.slots.periods, src.roles) if r == "earnings"]
+        if extra:
+            u.slots.periods = extra + list(u.slots.periods)
+            u.roles = ["earnings"] * len(extra) + list(u.roles)
+            return
+
+
 def _inherit(u: Understanding, context: list[Understanding], earlier: list[Understanding]) -> None:
     """A question without a date of its own takes the dated context sentences' periods (with
     their roles), else the previous question's; amounts, splits and programs likewise."""
@@ -386,12 +397,7 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
     if u.slots.periods:
         # "We accrued co-op in Jan-Jun 2026. Could that pay for a trade show in February 2027?"
         if "plan" in u.roles and "earnings" not in u.roles:
-            for src in reversed(context):
-                extra = [(p, r) for p, r in zip(src.slots.periods, src.roles) if r == "earnings"]
-                if extra:
-                    u.roles = ["earnings"] * len(extra) + list(u.roles)
-                    u.slots.periods = [p for p, _ in extra] + list(u.slots.periods)
-                    break
+            _earnings_first(u, context)
         # "We plan a hackathon next spring. Would FY26 H1 money cover it?": the question names the
         # earnings, the sentence before it the planned (or held) activity: both are needed
         if all(r in ("earnings", None) for r in u.roles):
@@ -410,12 +416,7 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
             if u.intent == "can_fund" and "earnings" not in u.roles:
                 # "We have co-op from H1 2026. We want a conference in July 2027. Is that OK?":
                 # the funds were named a sentence earlier than the plan
-                for older in reversed(context[:i]):
-                    extra = [(p, r) for p, r in zip(older.slots.periods, older.roles) if r == "earnings"]
-                    if extra:
-                        u.slots.periods = [p for p, _ in extra] + u.slots.periods
-                        u.roles = ["earnings"] * len(extra) + u.roles
-                        break
+                _earnings_first(u, context[:i])
             u.context_periods = len(u.slots.periods)
             return
     for src in reversed(earlier):
