@@ -329,6 +329,11 @@ def _distinct(primary: Interpretation | None, others: Iterable[Interpretation]) 
     return tuple(out)
 
 
+def _day_number(text: str) -> int:
+    """The day of a matched day ("14", "14th", "1er"): its leading digits."""
+    return int(re.match(r"\d+", text).group())
+
+
 def _day_interp(ctx: _Context, y: int, m: int, d: int, reading: str) -> Interpretation:
     day = ctx.cal.make_date(y, m, d)
     i = month_index(y, m)
@@ -363,11 +368,11 @@ def _numeric_date(m, ctx):
 
 
 def _day_month_year(m, ctx):
-    return _day_interp(ctx, ctx.year(m["y"]), ctx.g.month(m["m"]), int(re.match(r"\d+", m["d"]).group()), "dmy_words"), (), {}
+    return _day_interp(ctx, ctx.year(m["y"]), ctx.g.month(m["m"]), _day_number(m["d"]), "dmy_words"), (), {}
 
 
 def _month_day_year(m, ctx):
-    return _day_interp(ctx, ctx.year(m["y"]), ctx.g.month(m["m"]), int(re.match(r"\d+", m["d"]).group()), "mdy_words"), (), {}
+    return _day_interp(ctx, ctx.year(m["y"]), ctx.g.month(m["m"]), _day_number(m["d"]), "mdy_words"), (), {}
 
 
 def _month_range(m, ctx):
@@ -390,7 +395,7 @@ def _day_range(m, ctx):
     m1 = ctx.g.month(m["m1"]) if m.groupdict().get("m1") else m2
     y1 = y2 if m1 <= m2 else y2 - 1  # "28 December - 3 January 2027" starts in 2026
     ctx.cal.check_year(y1)
-    d1, d2 = (int(re.match(r"\d+", m[g]).group()) for g in ("d1", "d2"))
+    d1, d2 = _day_number(m["d1"]), _day_number(m["d2"])
     first_day, last_day = ctx.cal.make_date(y1, m1, d1), ctx.cal.make_date(y2, m2, d2)
     if last_day < first_day:
         raise InvalidDate(f"{m.group(0).strip()} ends before it starts.", text=m.group(0))
@@ -447,7 +452,7 @@ def _fy_quarter(ctx: _Context, label_year: int, q: int, conv: str) -> Interpreta
 
 def _fy_then_quarter(m, ctx):
     y = _fy_year(m["fy"])
-    q = int(m["q"]) if "q" in m.re.groupindex and m["q"] else ctx.g.ordinal(m["n"])
+    q = int(m["q"]) if m.groupdict().get("q") else ctx.g.ordinal(m["n"])
     primary, alts = _by_convention(ctx, lambda conv: _fy_quarter(ctx, y, q, conv))
     return primary, alts, {}
 
@@ -607,7 +612,7 @@ def _month_no_year(m, ctx):
 def _day_month_no_year(m, ctx):
     if ctx.today is None:
         return None, (), {}
-    mo, d = ctx.g.month(m["m"]), int(re.match(r"\d+", m["d"]).group())
+    mo, d = ctx.g.month(m["m"]), _day_number(m["d"])
     if not 1 <= d <= 31:
         return None, (), {}
     year = ctx.today.year if (mo, d) <= (ctx.today.month, ctx.today.day) else ctx.today.year - 1
@@ -648,7 +653,7 @@ def _rel_day_of_month(m, ctx):
     if ctx.today is None:
         return None, (), {}
     start, _ = resolve("month", _offset(m, ctx), ctx.today, ctx.cal)
-    return _day_interp(ctx, start.year, start.month, int(re.match(r"\d+", m["d"]).group()), "relative"), (), {}
+    return _day_interp(ctx, start.year, start.month, _day_number(m["d"]), "relative"), (), {}
 
 
 def _count(m, ctx) -> int:
