@@ -26,6 +26,18 @@ Keys of the issue #9 held-out set (``eval/heldout/``):
 - ``action``: the exact action the reply asks the bot to run;
 - ``parts``: the minimum number of questions answered (``len(reply.parts)``, 1 for a single reply).
 
+Keys of issue #17's held-out set (``eval/heldout17/``, format in its ``FORMAT.md``):
+
+- ``mentions`` entries may be lists of alternatives (any one of them is enough);
+- ``months``: ``"YYYY-MM"`` months the answer names (the month's name in the answer's language
+  and the year);
+- ``other_language``: the message is in a language the bot does not speak: the answer names
+  English and French (in any of a few languages' words for them) and states no date; the
+  answer's language is not checked;
+- ``any_of``: alternative ``expect`` objects, the row passes when one of them does (a wrong
+  deadline is counted only when every alternative states one);
+- a multi-turn case's turn may carry its own ``lang``.
+
 Multi-turn rows (``eval/heldout/multiturn.jsonl``) hold ``turns``: ``[{"text", "expect"}, ...]``;
 each turn is answered with the previous turn's ``reply.context`` as ``context=``, as the bot does,
 and a case is right when every turn is.
@@ -67,8 +79,16 @@ DEV = [HERE / "dev_en.jsonl", HERE / "dev_fr.jsonl"]
 HELDOUT_DIR = HERE / "heldout"
 HELDOUT = [HELDOUT_DIR / "en.jsonl", HELDOUT_DIR / "fr.jsonl"]
 MULTITURN = HELDOUT_DIR / "multiturn.jsonl"
+# issue #17: written by helper sessions from SPEC and the co-op page only (see eval/README.md)
+HELDOUT17_DIR = HERE / "heldout17"
+CATEGORIES17 = ("thread", "distractor", "format", "rows", "voice", "rule", "amount", "relative", "plan", "fy",
+                "injection", "other_language", "offtopic")
 CATEGORIES = ("activity", "plan", "ticket", "messy", "fr_forms", "relative", "earnings", "rules", "offtopic")
 DEFAULT_TODAY = date(2024, 11, 27)
+# The sets before issue #17 were written when SPEC rule 8 followed the co-op page's 2020 table
+# ("FY20 H1" = July - December 2020); they are scored with that labelling, which stays a setting.
+# Issue #17's set is scored with the default: Microsoft's fiscal calendar.
+EARLIER_SETS_CONVENTION = "seed"
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
 
@@ -163,13 +183,57 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
 
 
+def month_forms(month: str, locale: str) -> tuple[list[str], str]:
+    """(the month's names in the locale, wide and abbreviated; its year) of ``"YYYY-MM"``."""
+    y, m = (int(x) for x in month.split("-"))
+    loc = _loc(locale)
+    names = {loc.months["format"]["wide"][m], loc.months["format"]["abbreviated"][m],
+             loc.months["stand-alone"]["wide"][m]}
+    return [_norm(n).rstrip(".") for n in names], str(y)
+
+
+# the words a reply may use for "English" and "French", in the languages partners write in
+_NAME_LOCALES = ("en", "fr", "de", "es", "it", "nl", "pt", "pl")
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> list[tuple[str, str]]:
+    out = []
+    for tag in _NAME_LOCALES:
+        names = _loc(tag).languages
+        out.append((_norm(names["en"]), _norm(names["fr"])))
+    return out
+
+
+def names_both_languages(text: str) -> bool:
+    """Whether ``text`` names English and French (in one of a few languages' words)."""
+    return any(en in text and fr in text for en, fr in _language_names())
+
+
 def check(row: dict[str, Any], reply: Any) -> Verdict:
-    """Compare one reply with the row's expected facts."""
+    """Compare one reply with the row's expected facts (``any_of``: one alternative passes)."""
+    exp = row.get("expect", {})
+    if "any_of" in exp:
+        base = {k: v for k, v in exp.items() if k != "any_of"}
+        verdicts = [_check({**row, "expect": {**base, **alt}}, reply) for alt in exp["any_of"]]
+        best = next((v for v in verdicts if v.ok), None)
+        if best is not None:
+            return best
+        problems = [f"alternative {n}: " + "; ".join(v.problems) for n, v in enumerate(verdicts, 1)]
+        return Verdict(row, reply.text, False, all(v.wrong_deadline for v in verdicts), problems)
+    return _check(row, reply)
+
+
+def _check(row: dict[str, Any], reply: Any) -> Verdict:
     exp = row.get("expect", {})
     problems: list[str] = []
     text = _norm(reply.text)
     locale = reply.data.get("locale") or ("fr-FR" if reply.lang == "fr" else "en-US")
-    if reply.lang != row["lang"]:
+    if exp.get("other_language"):
+        if not names_both_languages(text):
+            problems.append(f"does not say it answers in English or French ({exp['other_language']} message)")
+        exp = {**exp, "no_dates": True}
+    elif reply.lang != row["lang"]:
         problems.append(f"answered in {reply.lang}, asked in {row['lang']}")
     for iso in exp.get("dates", []):
         if not any(f in text for f in date_forms(date.fromisoformat(iso), locale)):
@@ -179,8 +243,13 @@ def check(row: dict[str, Any], reply: Any) -> Verdict:
             if not any(f in text for f in date_forms(date.fromisoformat(iso), locale)):
                 problems.append(f"missing period end {iso} of {start}..{end}")
     for word in exp.get("mentions", []):
-        if _norm(word) not in text:
+        options = word if isinstance(word, list) else [word]
+        if not any(_norm(w) in text for w in options):
             problems.append(f"missing mention {word!r}")
+    for month in exp.get("months", []):
+        names, year = month_forms(month, locale)
+        if not (any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", text) for n in names) and year in text):
+            problems.append(f"missing month {month}")
     for value in exp.get("numbers", []):
         if not any(_contains_number(text, f) for f in number_forms(value, locale)):
             problems.append(f"missing number {value}")
@@ -230,6 +299,18 @@ def check(row: dict[str, Any], reply: Any) -> Verdict:
     return Verdict(row, reply.text, not problems, bool(wrong or forbidden), problems)
 
 
+def _with_convention(respond: Callable[..., Any] | None, convention: str | None) -> Callable[..., Any] | None:
+    """``respond`` (default: the product's) answering with an FY-label ``convention``."""
+    if convention is None:
+        return respond
+    if respond is None:
+        from understanding import respond as respond_
+        respond = respond_
+    import functools
+
+    return functools.partial(respond, convention=convention)
+
+
 def answer_row(row: dict[str, Any], respond: Callable[..., Any] | None = None, context: dict | None = None):
     if respond is None:
         from understanding import respond as respond_
@@ -247,7 +328,7 @@ def check_case(case: dict[str, Any], respond: Callable[..., Any] | None = None) 
     answers: list[str] = []
     wrong = False
     for n, turn in enumerate(case["turns"], 1):
-        row = {"lang": case["lang"], "question": turn["text"], "today": case.get("today"),
+        row = {"lang": turn.get("lang", case["lang"]), "question": turn["text"], "today": case.get("today"),
                "locale": case.get("locale"), "expect": turn.get("expect", {})}
         reply = answer_row(row, respond, context=context if n > 1 else None)
         v = check(row, reply)
@@ -273,7 +354,9 @@ class Summary:
         return 100.0 * self.right / self.total if self.total else 0.0
 
 
-def evaluate(paths: Iterable[Path | str] = HELD_OUT, respond: Callable[..., Any] | None = None) -> dict[str, Summary]:
+def evaluate(paths: Iterable[Path | str] = HELD_OUT, respond: Callable[..., Any] | None = None,
+             convention: str | None = EARLIER_SETS_CONVENTION) -> dict[str, Summary]:
+    respond = _with_convention(respond, convention)
     by_lang: dict[str, list[Verdict]] = {}
     for path in paths:
         for row in load(path):
@@ -298,9 +381,11 @@ def _summaries(verdicts: dict[str, list[Verdict]]) -> dict[str, Summary]:
 
 
 def evaluate_heldout(paths: Iterable[Path | str] = HELDOUT, multiturn: Path | str | None = MULTITURN,
-                     respond: Callable[..., Any] | None = None) -> dict[str, Summary]:
+                     respond: Callable[..., Any] | None = None,
+                     convention: str | None = EARLIER_SETS_CONVENTION) -> dict[str, Summary]:
     """Score the issue #9 held-out set: single questions and multi-turn cases, per language
     (multi-turn cases count in their language under the category ``multiturn``)."""
+    respond = _with_convention(respond, convention)
     by_lang: dict[str, list[Verdict]] = {}
     for path in paths:
         for row in load(path):
@@ -308,6 +393,20 @@ def evaluate_heldout(paths: Iterable[Path | str] = HELDOUT, multiturn: Path | st
     if multiturn is not None:
         for case in load(multiturn):
             by_lang.setdefault(case["lang"], []).append(check_case(case, respond))
+    return _summaries(by_lang)
+
+
+def evaluate_heldout17(directory: Path | str = HELDOUT17_DIR, respond: Callable[..., Any] | None = None
+                       ) -> dict[str, Summary]:
+    """Score issue #17's held-out set: every ``*.jsonl`` of the folder (rows and multi-turn
+    cases), per language and category."""
+    by_lang: dict[str, list[Verdict]] = {}
+    for path in sorted(Path(directory).glob("*.jsonl")):
+        for row in load(path):
+            v = check_case(row, respond) if "turns" in row else check(row, answer_row(row, respond))
+            if "turns" in row:
+                v.row = {**row, "category": "multiturn"}
+            by_lang.setdefault(row["lang"], []).append(v)
     return _summaries(by_lang)
 
 
@@ -323,11 +422,12 @@ def classifier_report_hook() -> None:
     importlib.import_module("eval.classifier_report").main()
 
 
-def print_heldout(results: dict[str, Summary], verbose: bool = False) -> None:
-    cats = [c for c in CATEGORIES + ("multiturn",) if any(c in s.by_category for s in results.values())]
+def print_heldout(results: dict[str, Summary], verbose: bool = False, title: str = "held-out set (issue #9)",
+                  categories: tuple[str, ...] = CATEGORIES) -> None:
+    cats = [c for c in categories + ("multiturn",) if any(c in s.by_category for s in results.values())]
     cats += sorted({c for s in results.values() for c in s.by_category} - set(cats))
     langs = sorted(results)
-    print("held-out set (issue #9)")
+    print(title)
     for lang in langs:
         s = results[lang]
         print(f"{lang}: {s.right}/{s.total} right ({s.percent:.1f}%), wrong deadlines: {s.wrong_deadlines}")
@@ -354,7 +454,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--old", action="store_true", help="score the first held-out set (questions_en/fr.jsonl)")
     ap.add_argument("--no-classifier", action="store_true", help="do not print the classifier report")
     ap.add_argument("-v", "--verbose", action="store_true", help="print each failure with its answer")
+    ap.add_argument("--set", choices=("9", "17", "all"), default="all",
+                    help="which held-out set (issue #9's, issue #17's, or both: the default)")
+    ap.add_argument("--dir", type=Path, help="score a folder in issue #17's format (e.g. eval/dev17)")
     args = ap.parse_args(argv)
+    if args.dir:
+        results = evaluate_heldout17(args.dir)
+        print_heldout(results, args.verbose, f"{args.dir}", CATEGORIES17)
+        return 0
+    if args.set == "17" and not (args.files or args.dev or args.old):
+        results = evaluate_heldout17()
+        print_heldout(results, args.verbose, "held-out set (issue #17)", CATEGORIES17)
+        return 0
+    if args.set == "all" and not (args.files or args.dev or args.old):
+        results17 = evaluate_heldout17()
+        print_heldout(results17, args.verbose, "held-out set (issue #17)", CATEGORIES17)
+        print()
     if not (args.files or args.dev or args.old):
         results = evaluate_heldout()
         print_heldout(results, args.verbose)
