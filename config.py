@@ -75,7 +75,7 @@ class Settings:
     - ``database_url`` <- ``DATABASE_URL`` (``sqlite:///<repo>/data/coop.sqlite3``;
       ``postgresql://...`` for several instances). The directory is not created here.
     - ``log_level`` <- ``LOG_LEVEL`` (``INFO``)
-    - ``fy_label_convention`` <- ``FY_LABEL_CONVENTION`` (``seed``; or ``microsoft``)
+    - ``fy_label_convention`` <- ``FY_LABEL_CONVENTION`` (``microsoft``, SPEC rule 8; or ``seed``, the co-op page's 2020 labelling)
     - ``reminder_sweep_hour`` <- ``REMINDER_SWEEP_HOUR`` (9, hour of day in UTC)
     - ``reminder_sweep_enabled`` <- ``REMINDER_SWEEP_ENABLED`` (true)
     - ``tenant_rate_per_sec`` <- ``TENANT_RATE_PER_SEC`` (5 proactive messages per second per
@@ -128,7 +128,7 @@ class Settings:
     port: int = 3978
     database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     log_level: str = "INFO"
-    fy_label_convention: str = "seed"
+    fy_label_convention: str = "microsoft"
     reminder_sweep_hour: int = 9
     reminder_sweep_enabled: bool = True
     tenant_rate_per_sec: float = 5.0
@@ -260,7 +260,7 @@ class Settings:
             "host": env.get("HOST", "localhost"),
             "database_url": env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
             "log_level": env.get("LOG_LEVEL", "INFO"),
-            "fy_label_convention": env.get("FY_LABEL_CONVENTION", "seed"),
+            "fy_label_convention": env.get("FY_LABEL_CONVENTION", "microsoft"),
             "public_base_url": env.get("PUBLIC_BASE_URL", ""),
             "admin_token": env.get("ADMIN_TOKEN"),
             "support_oidc_issuer": env.get("SUPPORT_OIDC_ISSUER", ""),

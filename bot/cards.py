@@ -124,8 +124,7 @@ def summary_line(text: str, limit: int = 200) -> str:
 
 def timeline_elements(tl: Timeline, locale: str | None, lang: str, lab: Mapping[str, str]) -> list[dict]:
     """A heading and a FactSet for one earning cycle."""
-    fy = lab["fy_both"].format(label=tl.fy_label, other=tl.fy_label_other) \
-        if tl.fy_label_other and tl.fy_label_other != tl.fy_label else tl.fy_label
+    fy = messages.fy_text(lang, tl.fy_label, tl.fy_label_other, tl.fy_convention)
     facts = [
         {"title": lab["fy"], "value": fy},
         {"title": lab["earning"], "value": _range(tl.earning_start, tl.earning_end, locale, lang, lab)},

@@ -520,7 +520,7 @@ class CoopBot(TeamsActivityHandler):
                 # someone without reminders here (another member of the channel): the card
                 # stays as it was and says so
                 stopped = outcome.kind == "unsubscribed" and bool(outcome.stopped)
-                card = rebuild(data, lang, info.locale, self.convention or "seed",
+                card = rebuild(data, lang, info.locale, self.convention,
                                base_url=self.renderer.base_url, stopped=stopped)
                 if card is None:
                     return _minimal_card(outcome.text)

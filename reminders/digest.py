@@ -55,7 +55,7 @@ def _mention(user_id: str, name: str) -> dict:
 
 
 def digest_card(items: Sequence[ReminderItem], as_of: date, lang: str, locale: Optional[str] = None,
-                convention: str = "seed", *, base_url: str = "", mention: Optional[dict] = None,
+                convention: str | None = None, *, base_url: str = "", mention: Optional[dict] = None,
                 stopped: bool = False, issued: Optional[int] = None) -> dict:
     """The reminder card for ``items`` due on ``as_of``; ``stopped``: after "Stop reminders"."""
     lang = messages._lang(lang)  # noqa: SLF001 - the package's own helper
@@ -109,7 +109,7 @@ def digest_card(items: Sequence[ReminderItem], as_of: date, lang: str, locale: O
 
 
 def summary(items: Sequence[ReminderItem], as_of: date, lang: str, locale: Optional[str] = None,
-            convention: str = "seed") -> str:
+            convention: str | None = None) -> str:
     """One plain line: the first (soonest) item, for the chat preview."""
     first = sorted(items)[0]
     return _t(messages._lang(lang), "digest.summary",  # noqa: SLF001
@@ -117,7 +117,7 @@ def summary(items: Sequence[ReminderItem], as_of: date, lang: str, locale: Optio
 
 
 def digest_activity(items: Sequence[ReminderItem], as_of: date, lang: str, locale: Optional[str],
-                    convention: str = "seed", *, base_url: str = "", user_id: str = "",
+                    convention: str | None = None, *, base_url: str = "", user_id: str = "",
                     user_name: str = "", conversation_type: str = "personal") -> dict:
     """The proactive message (Bot Framework JSON) for one subscriber's due ``items``."""
     mention = _mention(user_id, user_name) if conversation_type != "personal" and user_id and user_name else None
@@ -163,7 +163,7 @@ def item_from_key(key: str) -> Optional[ReminderItem]:
     return ReminderItem(cyc.forfeiture - timedelta(days=offset), kind, offset, label, cyc.forfeiture, cyc)
 
 
-def rebuild(data: dict, lang: str, locale: Optional[str] = None, convention: str = "seed", *,
+def rebuild(data: dict, lang: str, locale: Optional[str] = None, convention: str | None = None, *,
             base_url: str = "", stopped: bool = True) -> Optional[dict]:
     """The reminder card a "Stop reminders" button came from (its ``data``), marked stopped;
     None when the data does not name valid reminders."""

@@ -108,7 +108,7 @@ class ReminderServices:
                                            lease / 2)
         return await run_sweep(db, self.get_transport(), as_of,
                                tenant_rate=getattr(settings, "tenant_rate_per_sec", 5.0),
-                               convention=getattr(settings, "fy_label_convention", "seed"),
+                               convention=getattr(settings, "fy_label_convention", None),
                                reclaim_in_flight=reclaim, observe=self.observe,
                                base_url=getattr(settings, "public_base_url", "") or "", **options)
 
@@ -177,7 +177,7 @@ async def handle_calendar(request: web.Request) -> web.Response:
     # a subscription feed: the cycles still to claim on the day it is fetched, so a calendar
     # that refreshes it follows the cycles as they roll over
     body = build_calendar(upcoming_deadlines(today), owner["lang"], locale=owner["locale"],
-                          convention=getattr(settings, "fy_label_convention", "seed"))
+                          convention=getattr(settings, "fy_label_convention", None))
     return _ics_response(body, "coop-deadlines.ics", "private, max-age=3600")
 
 
@@ -214,7 +214,7 @@ async def handle_cycles_calendar(request: web.Request) -> web.Response:
         raise web.HTTPNotFound() from None
     settings = request.app[REMINDER_SERVICES].get_settings()
     body = build_calendar(cycles, lang, locale=locale,
-                          convention=getattr(settings, "fy_label_convention", "seed"))
+                          convention=getattr(settings, "fy_label_convention", None))
     return _ics_response(body, f"coop-deadlines-{names.replace(',', '_')}.ics", "public, max-age=86400")
 
 

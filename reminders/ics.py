@@ -66,7 +66,7 @@ def _event(uid: str, summary: str, start, end_exclusive, stamp: datetime,
 
 
 def build_calendar(cycles: Iterable[Cycle], lang: str = "en", *, locale: Optional[str] = None,
-                   convention: str = "seed", schedule: Optional[Schedule] = None,
+                   convention: str | None = None, schedule: Optional[Schedule] = None,
                    stamp: Optional[datetime] = None, alarm_days: Optional[int] = None) -> bytes:
     """The .ics bytes for ``cycles`` in ``lang`` (titles, descriptions) — all-day dates, time-zone
     free. ``alarm_days`` overrides the schedule's ``[calendar] alarm_days_before``."""
@@ -87,7 +87,6 @@ def build_calendar(cycles: Iterable[Cycle], lang: str = "en", *, locale: Optiona
     ics.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     ics.add("x-published-ttl", "P1D")
     day = timedelta(days=1)
-    other = "microsoft" if convention == "seed" else "seed"
 
     def fmt(d):
         return messages.fmt_date(d, lang, locale)
@@ -97,7 +96,7 @@ def build_calendar(cycles: Iterable[Cycle], lang: str = "en", *, locale: Optiona
 
     for cyc in cycles:
         key = cycle_label(cyc)
-        label = f"{cal.fy_label(cyc.earning, convention)} / {cal.fy_label(cyc.earning, other)}"
+        label = messages.fy_labels(cyc, lang, convention)
         earning = messages.months_text(cyc.earning.start, cyc.earning.end, lang, locale)
         values = {"earning": earning, "label": label}
         description = catalogue.t(

@@ -12,7 +12,7 @@ sentence (SPEC rule 9).
 >>> items = due_reminders(date(2022, 8, 8), date(2022, 8, 7))
 >>> print(digest_text(items, date(2022, 8, 8), "en", "en-US"))  # doctest: +NORMALIZE_WHITESPACE
 **Co-op reminder**
-- **7 days left** to claim co-op funds earned July – December 2021 (FY21 H1; FY22 H1 in Microsoft's fiscal-year naming): the claiming period closes on August 15, 2022.
+- **7 days left** to claim co-op funds earned July – December 2021 (FY22 H1): the claiming period closes on August 15, 2022.
 Keep the original proof-of-execution documents for 24 months after each activity date.
 Say "stop reminders" to stop these messages.
 """
@@ -48,20 +48,22 @@ def _months(first: date, last: date, lang: str, locale: str | None) -> str:
     return text(lang, "months", first=f, last=fmt.fmt_month(last, locale, lang))
 
 
-def _labels(cycle, lang: str, convention: str) -> str:
+def fy_labels(cycle, lang: str, convention: str | None) -> str:
+    """The earning half's FY label as every surface writes it (SPEC rule 8: Microsoft's)."""
     cal = calendar()
+    convention = convention or load_policy().fy_default
     other = "microsoft" if convention == "seed" else "seed"
-    return text(lang, "labels", label=cal.fy_label(cycle.earning, convention),
-                other=cal.fy_label(cycle.earning, other), other_name=text(lang, f"convention.{other}"))
+    return catalogue.fy_text(lang, cal.fy_label(cycle.earning, convention), cal.fy_label(cycle.earning, other),
+                             convention)
 
 
 def item_text(item, as_of: date, lang: str | None, locale: str | None = None,
-              convention: str = "seed") -> str:
+              convention: str | None = None) -> str:
     """One line of a digest for one :class:`~reminders.schedule.ReminderItem`."""
     lang = _lang(lang)
     cyc = item.cycle
     values = dict(earning=_months(cyc.earning.start, cyc.earning.end, lang, locale),
-                  labels=_labels(cyc, lang, convention),
+                  labels=fy_labels(cyc, lang, convention),
                   start=fmt_date(cyc.claiming.start, lang, locale),
                   end=fmt_date(item.deadline, lang, locale),
                   days=(item.deadline - as_of).days)
@@ -72,7 +74,7 @@ def item_text(item, as_of: date, lang: str | None, locale: str | None = None,
 
 
 def digest_text(items: Sequence, as_of: date, lang: str | None, locale: str | None = None,
-                convention: str = "seed") -> str:
+                convention: str | None = None) -> str:
     """The single message a subscriber gets for everything due in one sweep."""
     lang = _lang(lang)
     lines = [text(lang, "title")]

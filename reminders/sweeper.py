@@ -145,7 +145,7 @@ async def plan(db: Database, as_of: date, schedule: Optional[Schedule] = None) -
 
 
 def digest_activity(items: list[ReminderItem], as_of: date, lang: str, locale: Optional[str],
-                    convention: str = "seed", **options: Any) -> dict:
+                    convention: str | None = None, **options: Any) -> dict:
     """The reminder message: a card with a summary line (:func:`reminders.digest.digest_activity`)."""
     from .digest import digest_activity as card_activity
 
@@ -154,7 +154,7 @@ def digest_activity(items: list[ReminderItem], as_of: date, lang: str, locale: O
 
 async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
                     tenant_rate: float = 5.0, concurrency: int = DEFAULT_CONCURRENCY,
-                    lease_seconds: float = DEFAULT_LEASE_SECONDS, convention: str = "seed",
+                    lease_seconds: float = DEFAULT_LEASE_SECONDS, convention: str | None = None,
                     schedule: Optional[Schedule] = None, max_claims: int = MAX_CLAIMS_PER_ROW,
                     reclaim_in_flight: bool = False,
                     observe: Optional[Callable[[str, int], None]] = None,

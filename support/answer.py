@@ -43,7 +43,7 @@ def _facts(reply: Any, locale: str | None) -> list[list[str]]:
 
     facts: list[list[str]] = []
     for tl in reply.timelines:
-        facts.append([labels["fy"], labels["fy_both"].format(label=tl.fy_label, other=tl.fy_label_other)])
+        facts.append([labels["fy"], messages.fy_text(lang, tl.fy_label, tl.fy_label_other, tl.fy_convention)])
         facts.append([labels["earning"], span(tl.earning_start, tl.earning_end)])
         facts.append([labels["usage"], span(tl.usage_start, tl.usage_end)])
         facts.append([labels["forfeit"], d(tl.forfeiture)])

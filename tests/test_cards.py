@@ -59,7 +59,7 @@ def _timeline() -> Timeline:
     return Timeline(earning_start=date(2024, 7, 1), earning_end=date(2024, 12, 31),
                     usage_start=date(2025, 1, 1), usage_end=date(2025, 6, 30),
                     claim_start=date(2025, 2, 16), claim_end=date(2025, 8, 15), half="H1",
-                    fy_label="FY24 H1", fy_label_other="FY25 H1", claim_state="open", days_left=167,
+                    fy_label="FY25 H1", fy_label_other="FY24 H1", claim_state="open", days_left=167,
                     usage_state="in_use")
 
 
@@ -82,7 +82,7 @@ def test_hand_built_reply_renders_timeline_facts_and_buttons():
     facts = _facts(card)
     assert facts["Claiming period"] == "16 February 2025 – 15 August 2025"  # en-GB order
     assert facts["Status"] == "167 days left to claim"
-    assert facts["Fiscal half"] == "FY24 H1 (also named FY25 H1)"
+    assert facts["Fiscal half"] == "FY25 H1"  # Microsoft's label alone (SPEC rule 8)
     assert facts["Unused funds forfeited after"] == "30 June 2025"
     assert facts["Keep proof of execution until"] == "1 March 2027"
     texts = _texts(card)
@@ -225,3 +225,12 @@ def test_a_reading_note_is_shown_once():
                   reading_note=note, poe_keep_until=date(2028, 7, 1))
     texts = _texts(reply_card(reply))
     assert texts.count(note) == 1
+
+
+def test_the_2020_labelling_as_a_setting_names_microsofts_label_beside_it():
+    import dataclasses
+
+    tl = dataclasses.replace(_timeline(), fy_label="FY24 H1", fy_label_other="FY25 H1", fy_convention="seed")
+    reply = Reply(lang="en", intent="claim_deadline", text="Claim by **August 15, 2025**.", timelines=[tl])
+    facts = _facts(reply_activity(reply, "en-GB", base_url=BASE).attachments[0].content)
+    assert facts["Fiscal half"] == "FY24 H1 in the co-op page's 2020 table, FY25 H1 in Microsoft's fiscal calendar"

@@ -68,7 +68,7 @@ def test_answer_jsonl_with_per_row_lang_and_today(tmp_path, capsys):
     rc = answer_cli.run(parse(answer_cli, [str(src), "--today", "2024-11-27", "--json"]), stderr=err)
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rc == 1 and len(rows) == 4
-    assert "15 février 2023" in rows[0]["answer"] and rows[0]["facts"]["deadlines"] == ["2022-12-31", "2023-02-15"]
+    assert "15 février 2022" in rows[0]["answer"] and rows[0]["facts"]["deadlines"] == ["2021-12-31", "2022-02-15"]  # Microsoft's FY21 H2
     assert "August 15, 2025" in rows[1]["answer"]
     assert "invalid JSON" in rows[2]["error"] and "not a date" in rows[3]["error"]
     assert "answered 4/4 rows" in err.getvalue()  # plain progress lines when stderr is not a terminal

@@ -51,8 +51,8 @@ def test_seed_rows_under_microsoft_convention(row, ms_label):
     assert CAL.half_from_label(seed_year, name, "seed") == half
 
 
-def test_default_convention_is_the_seeds():
-    assert CAL.policy.fy_default == "seed"
+def test_default_convention_is_microsofts():
+    assert CAL.policy.fy_default == "microsoft"  # SPEC rule 8: the page was corrected on 03/10/2021
 
 
 def test_seed_halves_named_as_in_seed():

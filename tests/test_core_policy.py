@@ -31,7 +31,7 @@ def test_real_policy_loads_with_the_seeds_numbers():
     assert (p.periods.claim_opens_day, p.periods.claim_closes_day) == (16, 15)
     assert p.retention.poe_months == 24 and p.retention.leap_day == "next_day"
     assert (p.split.example_rebate_percent, p.split.example_coop_percent) == (60, 40)
-    assert p.fy_default == "seed" and set(p.fy_conventions) == {"seed", "microsoft"}
+    assert p.fy_default == "microsoft" and set(p.fy_conventions) == {"seed", "microsoft"}
     assert parse_policy(copy.deepcopy(REAL)) == p
 
 

@@ -128,4 +128,5 @@ def test_english_replies_never_say_seed():
                      "what can I claim right now?"):
         reply = respond(question, lang="en", today=date(2026, 12, 1))
         assert not NO_SEED.search(reply.text), reply.text
-        assert "co-op page's table" in reply.text or "FY" not in reply.text or reply.intent == "status"
+        # an FY label is Microsoft's (SPEC rule 8): the 2020 table is not named by default
+        assert "co-op page's" not in reply.text

@@ -24,7 +24,7 @@ def test_defaults_are_local_development():
     assert not s.auth_enabled
     assert s.database_url == f"sqlite:///{config.REPO_ROOT / 'data' / 'coop.sqlite3'}"
     assert s.database_kind == "sqlite"
-    assert s.fy_label_convention == "seed"
+    assert s.fy_label_convention == "microsoft"
     assert (s.reminder_sweep_hour, s.reminder_sweep_enabled) == (9, True)
     assert s.tenant_rate_per_sec == 5.0
     assert s.public_base_url == "http://localhost:3978"

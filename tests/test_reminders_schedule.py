@@ -126,7 +126,9 @@ def test_digest_in_both_languages_states_dates_labels_and_poe():
     items = due_reminders(date(2022, 8, 8), date(2022, 8, 7))
     en = digest_text(items, date(2022, 8, 8), "en", "en-US")
     assert "7 days left" in en and "August 15, 2022" in en
-    assert "FY21 H1" in en and "FY22 H1" in en and "July – December 2021" in en
+    assert "FY22 H1" in en and "FY21 H1" not in en and "July – December 2021" in en  # Microsoft's label (SPEC rule 8)
+    seed = digest_text(items, date(2022, 8, 8), "en", "en-US", convention="seed")  # the 2020 labelling as a setting
+    assert "FY21 H1 in the co-op page's 2020 table, FY22 H1 in Microsoft's fiscal calendar" in seed
     assert "24 months" in en and "stop reminders" in en
     fr = digest_text(items, date(2022, 8, 8), "fr", "fr-FR")
     assert "Plus que 7 jours" in fr and "15 août 2022" in fr and "24 mois" in fr

@@ -88,7 +88,7 @@ def test_deadline_answer_states_every_fact():
     assert [(t.earning_start, t.claim_end, t.usage_end) for t in r.timelines] == [
         (date(2023, 1, 1), date(2024, 2, 15), date(2023, 12, 31))]
     for fact in ("January 1, 2023", "June 30, 2023", "July 1, 2023", "December 31, 2023", "August 16, 2023",
-                 "February 15, 2024", "24 months", "create-incentives-claims", "FY22 H2", "FY23 H2"):
+                 "February 15, 2024", "24 months", "create-incentives-claims", "FY23 H2"):
         assert fact in r.text
     assert r.data["deadlines"] == ["2023-12-31", "2024-02-15"]
 
@@ -115,18 +115,23 @@ def test_bare_h1_takes_the_unclosed_window_and_says_so():
     assert r.data["mentioned_deadlines"] == ["2025-02-15"]
 
 
-def test_fy_label_states_months_and_the_other_convention():
+def test_fy_label_is_read_in_microsofts_calendar_with_its_months():
     r = ask("What is the claiming period for FY21 H1?")
-    assert r.timelines[0].earning_start == date(2021, 7, 1)
-    assert "FY22 H1" in r.reading_note and "July – December 2020" in r.reading_note
-    r = ask("What is the claiming period for FY21 H1?", convention="microsoft")
     assert r.timelines[0].earning_start == date(2020, 7, 1)
+    assert "July – December 2020" in r.reading_note and "Microsoft's fiscal calendar" in r.reading_note
+    assert "August 15, 2022" not in r.text  # the 2020 labelling's deadline (FY21 H1 = Jul-Dec 2021) is never said
+    r = ask("What is the claiming period for FY21 H1?", convention="seed")  # the 2020 labelling, as a setting
+    assert r.timelines[0].earning_start == date(2021, 7, 1)
+    assert "July – December 2020" in r.reading_note and "August 15, 2021" in r.reading_note  # Microsoft's, beside it
 
 
 def test_h2_2021_reads_the_half_whose_months_lie_in_2021():
     r = ask("claim deadline H2 2021")
     assert r.timelines[0].earning_start == date(2021, 1, 1)
-    assert "FY20 H2" in r.reading_note and "FY21 H2" in r.reading_note
+    assert "FY21 H2" in r.reading_note  # Microsoft's FY21 H2 is that half too
+    r = ask("claim deadline H1 2021")  # the H1 in 2021 (FY22 H1) or Microsoft's FY21 H1: both deadlines
+    assert r.timelines[0].earning_start == date(2021, 7, 1)
+    assert "FY21 H1" in r.reading_note and "August 15, 2021" in r.reading_note
 
 
 @pytest.mark.parametrize("locale, expected", [("en-US", date(2024, 1, 2)), ("fr-FR", date(2024, 2, 1))])

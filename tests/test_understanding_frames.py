@@ -143,8 +143,9 @@ def test_an_unknown_role_states_the_other_readings_deadline_in_one_line():
 
 
 def test_h2_2021_and_fy_labels_give_both_readings_deadlines():
-    r = respond("claim deadline H2 2021", today=T)
-    assert "February 15, 2022" in r.text and "February 15, 2023" in r.reading_note
+    # the H1 whose months lie in 2021 (July - December 2021), or Microsoft's FY21 H1 (July - December 2020)
+    r = respond("claim deadline H1 2021", today=T)
+    assert "August 15, 2022" in r.text and "August 15, 2021" in r.reading_note
 
 
 def test_claims_accrued_in_the_first_half_of_calendar_2023_is_a_claim_question_not_a_calendar():

@@ -103,13 +103,14 @@ def test_forfeiture_at_a_relative_period_is_the_usage_period_ending_then():
 
 
 def test_a_plan_verdict_says_when_the_other_earnings_reading_turns_it_round():
-    r = respond("Can I use my H2 2026 funds for an event in September 2027?", today=T)
-    assert r.text.startswith("No:") and "Read that way, the answer is yes" in r.reading_note
-    assert "February 15, 2028" in r.reading_note
-    fr = respond("Peut-on utiliser nos fonds H2 2026 pour un salon en septembre 2027 ?", today=T)
-    assert fr.text.startswith("Non") and "la réponse est oui" in fr.reading_note
+    # "H1 2026": the H1 whose months lie in 2026 (July - December 2026), or Microsoft's FY26 H1
+    # (July - December 2025)
+    r = respond("Can I use my H1 2026 funds for an event in May 2027?", today=T)
+    assert r.text.startswith("Yes") and "Read that way, the answer is no" in r.reading_note
+    fr = respond("Peut-on utiliser nos fonds H1 2026 pour un salon en mai 2027 ?", today=T)
+    assert fr.text.startswith("Oui") and "la réponse est non" in fr.reading_note
     # the same verdict under both readings: no such sentence
-    same = respond("Can I use my H2 2026 funds for an event in March 2029?", today=T)
+    same = respond("Can I use my H1 2026 funds for an event in March 2029?", today=T)
     assert "Read that way" not in (same.reading_note or "")
 
 
@@ -123,8 +124,9 @@ def test_fiscal_quarter_alternative_gives_its_deadline_once_per_reply():
     r = respond("Hello support, we earned co-op in Q3 2026. 1. When does the usage period end? "
                 "2. When can we start claiming? 3. What happens to funds we do not use? Thanks", today=T)
     assert r.text.count("as a fiscal quarter") == 1
-    assert "January – March 2027 (claim deadline February 15, 2028)" in r.text
-    # a deadline the quarter would have as an activity date is never offered for earnings
+    # Microsoft's fiscal Q3 of 2026 (FY26 Q3) is January - March 2026; as earnings it would be claimed
+    # until February 15, 2027, the date the calendar quarter has as an activity: never offered for earnings
+    assert "as a fiscal quarter it would be January – March 2026" in r.text
     assert "February 15, 2027" not in r.text
 
 
@@ -133,10 +135,10 @@ def test_a_calendar_quarter_of_unsure_role_gives_the_fiscal_readings_deadlines_t
     # deadline; the fiscal-quarter readings come with their deadlines, not only their months
     r = respond("what is the claim deadline for Q1 2025", today=T)
     assert "activity is claimed until August 15, 2025" in r.text
-    assert ("as a fiscal quarter it would be July – September 2025 (claim deadline August 15, 2026) "
-            "or July – September 2024 (claim deadline August 15, 2025)") in r.text
+    # Microsoft's fiscal Q1 of 2025 (FY25 Q1) is July - September 2024
+    assert "as a fiscal quarter it would be July – September 2024 (claim deadline August 15, 2025)" in r.text
     fr = respond("quelle est la date limite pour le T1 2025 ?", today=T)
-    assert "juillet – septembre 2025 (date limite de demande : 15 août 2026)" in fr.text, fr.text
+    assert "juillet – septembre 2024 (date limite de demande : 15 août 2025)" in fr.text, fr.text
 
 
 def test_a_question_that_points_back_with_a_weak_reading_of_its_own_is_about_the_one_before():
@@ -160,8 +162,8 @@ def test_a_question_that_points_back_with_a_weak_reading_of_its_own_is_about_the
     ("what's the difference between rebate and co-op?", "split", "Microsoft splits eligible incentive earnings"),
     ("c'est quoi la différence entre remise et co-op ?", "split", "Microsoft répartit les revenus d'incentive"),
     ("quel est le délai pour T2 2025 ?", "claim_deadline", "Le dernier jour pour réclamer"),
-    ("what's FY27 H1?", "fy_label", "**FY27 H1** is July – December 2027"),
-    ("c'est quoi FY27 H1 ?", "fy_label", "**FY27 H1** correspond à juillet – décembre 2027"),
+    ("what's FY27 H1?", "fy_label", "**FY27 H1** is July – December 2026"),
+    ("c'est quoi FY27 H1 ?", "fy_label", "**FY27 H1** correspond à juillet – décembre 2026"),
     ("when do H1 2027 funds become available?", "usage_period", "must be used between **January 1, 2028**"),
 ])
 def test_phrasings_added_to_the_corpus_in_the_evening_round(text, intent, first):

@@ -57,14 +57,14 @@ def d(y, m, dd):
     ("2e semestre 2021", d(2021, 7, 1), d(2021, 12, 31)),
     ("le deuxième semestre de 2021", d(2021, 7, 1), d(2021, 12, 31)),
     ("premier semestre 2022", d(2022, 1, 1), d(2022, 6, 30)),
-    # FY labels (default = the seed's convention)
-    ("FY20 H1", d(2020, 7, 1), d(2020, 12, 31)),
-    ("FY20 H2", d(2021, 1, 1), d(2021, 6, 30)),
-    ("FY21 H1", d(2021, 7, 1), d(2021, 12, 31)),
-    ("FY21 H2", d(2022, 1, 1), d(2022, 6, 30)),
-    ("FY2021 H2", d(2022, 1, 1), d(2022, 6, 30)),
-    ("H2 FY21", d(2022, 1, 1), d(2022, 6, 30)),
-    ("S2 FY21", d(2022, 1, 1), d(2022, 6, 30)),
+    # FY labels (default = Microsoft's fiscal calendar, SPEC rule 8: named after the year it ends)
+    ("FY21 H1", d(2020, 7, 1), d(2020, 12, 31)),
+    ("FY21 H2", d(2021, 1, 1), d(2021, 6, 30)),
+    ("FY22 H1", d(2021, 7, 1), d(2021, 12, 31)),
+    ("FY22 H2", d(2022, 1, 1), d(2022, 6, 30)),
+    ("FY2022 H2", d(2022, 1, 1), d(2022, 6, 30)),
+    ("H2 FY22", d(2022, 1, 1), d(2022, 6, 30)),
+    ("S2 FY22", d(2022, 1, 1), d(2022, 6, 30)),
     # a year
     ("in 2021", d(2021, 1, 1), d(2021, 12, 31)),
 ])
@@ -74,35 +74,40 @@ def test_each_form_reads_to_its_months(text, start, end):
     assert r.primary.halves[0].start <= start and end <= r.primary.halves[-1].end
 
 
-def test_seed_table_labels_read_as_the_seed_rows():
-    # the seed's table, column 2 → column 1
-    for label, start in [("FY20 H1", d(2020, 7, 1)), ("FY20 H2", d(2021, 1, 1)),
-                         ("FY21 H1", d(2021, 7, 1)), ("FY21 H2", d(2022, 1, 1))]:
+def test_labels_read_as_microsoft_names_the_co_op_pages_rows():
+    # SPEC rule 8's table: Microsoft's label (column 2) -> the earning period (column 1)
+    for label, start in [("FY21 H1", d(2020, 7, 1)), ("FY21 H2", d(2021, 1, 1)),
+                         ("FY22 H1", d(2021, 7, 1)), ("FY22 H2", d(2022, 1, 1))]:
         r = read_period(label)
         assert r.kind == "fy_half" and r.half_name == label[-2:]
         assert r.primary.halves == (CAL.half_containing(start),)
-        assert r.primary.reading == "fy_seed"
+        assert r.primary.reading == "fy_microsoft"
+        assert r.alternatives == ()  # never the 2020 labelling as a second reading: it is a year off
 
 
-def test_fy_labels_under_the_microsoft_convention_and_the_other_reading():
-    r = read_period("FY21 H1", convention="microsoft")
-    assert span(r) == (d(2020, 7, 1), d(2020, 12, 31))
-    assert [span(a) for a in r.alternatives] == [(d(2021, 7, 1), d(2021, 12, 31))]  # the seed's FY21 H1
-    r = read_period("FY21 H2")
+def test_the_2020_labelling_as_a_setting_keeps_microsofts_reading_beside_it():
+    for label, start in [("FY20 H1", d(2020, 7, 1)), ("FY20 H2", d(2021, 1, 1)),
+                         ("FY21 H1", d(2021, 7, 1)), ("FY21 H2", d(2022, 1, 1))]:
+        r = read_period(label, convention="seed")
+        assert r.primary.halves == (CAL.half_containing(start),) and r.primary.reading == "fy_seed"
+    r = read_period("FY21 H2", convention="seed")
     assert [span(a) for a in r.alternatives] == [(d(2021, 1, 1), d(2021, 6, 30))]  # Microsoft's FY21 H2
     assert r.alternatives[0].reading == "fy_microsoft"
 
 
-@pytest.mark.parametrize("text", ["FY21 H2", "FY 21 H2", "fy21h2", "FY'21 H2", "FY2021-H2", "H2 of FY21"])
+@pytest.mark.parametrize("text", ["FY22 H2", "FY 22 H2", "fy22h2", "FY'22 H2", "FY2022-H2", "H2 of FY22"])
 def test_two_and_four_digit_fy_labels_and_spellings(text):
     assert span(read_period(text)) == (d(2022, 1, 1), d(2022, 6, 30))
 
 
 def test_half_with_a_calendar_year_names_the_other_reading():
+    r = read_period("H1 2021")
+    assert r.half_name == "H1"
+    assert span(r) == (d(2021, 7, 1), d(2021, 12, 31))  # the H1 whose months lie in 2021
+    assert [span(a) for a in r.alternatives] == [(d(2020, 7, 1), d(2020, 12, 31))]  # Microsoft's FY21 H1
+    # "H2 2021": the H2 whose months lie in 2021 is Microsoft's FY21 H2 too: one reading
     r = read_period("H2 2021")
-    assert r.half_name == "H2"
-    assert span(r) == (d(2021, 1, 1), d(2021, 6, 30))  # the H2 whose months lie in 2021
-    assert (d(2022, 1, 1), d(2022, 6, 30)) in [span(a) for a in r.alternatives]  # FY2021 H2 (seed)
+    assert span(r) == (d(2021, 1, 1), d(2021, 6, 30)) and r.alternatives == ()
 
 
 def test_fiscal_half_without_a_year_needs_today():
@@ -217,15 +222,15 @@ def test_fy_labels_naming_periods_outside_the_range_are_refused(label, conventio
 
 def test_fy_label_alternatives_outside_the_range_are_dropped_not_fatal():
     # FY00 H1 (seed) is Jul–Dec 2000; Microsoft's FY00 H1 would be Jul–Dec 1999, outside the range
-    r = read_period("FY00 H1")
+    r = read_period("FY00 H1", convention="seed")
     assert span(r) == (d(2000, 7, 1), d(2000, 12, 31))
     assert r.alternatives == ()
     r = read_period("FY2100 H2", convention="microsoft")
     assert span(r) == (d(2100, 1, 1), d(2100, 6, 30))
     assert r.alternatives == ()
-    r = read_period("FY00 Q1")
+    r = read_period("FY00 Q1", convention="seed")
     assert span(r) == (d(2000, 7, 1), d(2000, 9, 30)) and r.alternatives == ()
-    r = read_period("FY2000")
+    r = read_period("FY2000", convention="seed")
     assert span(r) == (d(2000, 7, 1), d(2001, 6, 30)) and r.alternatives == ()
     r = read_period("Q3 2100")  # calendar Q3; FY2100 Q3 (seed) would be Jan–Mar 2101
     assert span(r) == (d(2100, 7, 1), d(2100, 9, 30))
@@ -291,9 +296,9 @@ def test_a_run_of_days_that_cannot_be_is_said_so(text):
 def test_a_fiscal_quarter_is_named_as_the_packs_name_quarters(text):
     (found,) = find_periods(text)
     assert found.kind == "fy_quarter", (text, found.kind)
-    # FY25 Q3 is January - March 2026 by the co-op page's table, 2025 by Microsoft's calendar
+    # FY25 Q3 is January - March 2025 in Microsoft's calendar (the 2020 table's would be 2026: never read)
     readings = {(i.start.isoformat(), i.end.isoformat()) for i in (found.primary, *found.alternatives)}
-    assert readings == {("2026-01-01", "2026-03-31"), ("2025-01-01", "2025-03-31")}
+    assert readings == {("2025-01-01", "2025-03-31")}
 
 
 @pytest.mark.parametrize("text,start,end", [

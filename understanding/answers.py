@@ -24,7 +24,7 @@ from core.reading import Interpretation, PeriodReading
 
 from .engine import THRESHOLD, Understanding, understand
 from .fmt import babel_locale, fmt_date, fmt_money, fmt_percent, locale_tag
-from .messages import days, error_text, has, t
+from .messages import days, error_text, fy_text, has, t
 from .recognizer import ACTION_INTENTS, CYCLE_INTENTS
 from .relative import resolve
 from .reply import LinkRef, Reply, Timeline
@@ -91,7 +91,7 @@ def make_timeline(c: _Ctx, cyc: Cycle) -> Timeline:
     until = (cyc.claiming.start - c.today).days if state == "upcoming" else None
     return Timeline(cyc.earning.start, cyc.earning.end, cyc.usage.start, cyc.usage.end, cyc.claiming.start,
                     cyc.claiming.end, cyc.earning.name, c.fy(cyc.earning), c.fy(cyc.earning, c.other_convention),
-                    state, left, until, usage_state(cyc, c.today))
+                    state, left, until, usage_state(cyc, c.today), c.convention)
 
 
 def _claim_state_text(c: _Ctx, tl: Timeline) -> str:
@@ -126,9 +126,8 @@ _ROLE_LEADS = {("activity", "claim_deadline"), ("activity", "claim_window")}
 
 def _block(c: _Ctx, tl: Timeline) -> list[str]:
     lines = [
-        "- " + c.t("line.earning", start=c.d(tl.earning_start), end=c.d(tl.earning_end), half=tl.half,
-                   fy=tl.fy_label if c.convention == "seed" else tl.fy_label_other,
-                   fy_other=tl.fy_label_other if c.convention == "seed" else tl.fy_label),
+        "- " + c.t("line.earning", start=c.d(tl.earning_start), end=c.d(tl.earning_end),
+                   fy=fy_text(c.lang, tl.fy_label, tl.fy_label_other, tl.fy_convention)),
         "- " + c.t("line.usage", start=c.d(tl.usage_start), end=c.d(tl.usage_end)),
         "- " + c.t("line.claim", start=c.d(tl.claim_start), end=c.d(tl.claim_end), state=_claim_state_text(c, tl)),
     ]
@@ -227,7 +226,7 @@ def _note(c: _Ctx, reading: PeriodReading, role: str | None = "earnings") -> tup
         half = p.halves[0]
         year = half.start.year
         note = c.t("note.calendar_placement", text=text, half=half.name, year=year, months=c.months(half.start, half.end),
-                   fy=c.fy(half, "seed"), fy_other=c.fy(half, "microsoft"))
+                   fy=fy_text(c.lang, c.fy(half), c.fy(half, c.other_convention), c.convention))
         for alt in alts:
             ah = alt.halves[0]
             conv = alt.reading.removeprefix("fy_")
@@ -240,19 +239,13 @@ def _note(c: _Ctx, reading: PeriodReading, role: str | None = "earnings") -> tup
         options = c.t("clarify.or").join(c.months(a.start, a.end) + _alt_deadline(c, a.halves[0]) for a in alts)
         return c.t("note.calendar_half", text=text, months=c.months(p.start, p.end), half=half.name, alts=options), []
     if p.reading.startswith("fy_") and reading.kind in ("fy_half", "fy_year", "fy_quarter"):
-        conv = p.reading.removeprefix("fy_")
-        other = "microsoft" if conv == "seed" else "seed"
-        alt = alts[0] if alts else None
-        alt_months = c.months(alt.start, alt.end) if alt else c.months(p.start, p.end)
-        if alt is not None:  # the other convention's deadlines too, not only its months
-            alt_months += _alt_deadlines(c, alt.halves)
-        if reading.kind == "fy_half":
-            half = p.halves[0]
-            return c.t("note.fy", text=text, convention=c.t("conv." + conv), months=c.months(p.start, p.end),
-                       other_convention=c.t("conv." + other + ".short"), fy_other=c.fy(half, other),
-                       alt_months=alt_months), []
-        return c.t("note." + reading.kind, text=text, convention=c.t("conv." + conv), months=c.months(p.start, p.end),
-                   other_convention=c.t("conv." + other), alt_months=alt_months), []
+        # SPEC rule 8: Microsoft's fiscal calendar is what partners mean; the note states the
+        # months and never the 2020 table's deadline for the same words (a half-year-wrong date)
+        if p.reading == "fy_microsoft" or not alts:
+            return c.t("note.fy", text=text, months=c.months(p.start, p.end)), []
+        alt = alts[0]  # the 2020 labelling is configured: Microsoft's reading, with its deadlines
+        return c.t("note.fy_seed", text=text, months=c.months(p.start, p.end),
+                   alt_months=c.months(alt.start, alt.end) + _alt_deadlines(c, alt.halves)), []
     if p.reading == "unclosed_window":
         half = p.halves[0]
         cyc = c.cal.cycle(half)

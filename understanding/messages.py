@@ -95,6 +95,21 @@ def days(lang: str, n: int, locale: str | None = None) -> str:
     return t(lang, "days", count=n, n=fmt_number(n, locale, lang))
 
 
+def fy_text(lang: str | None, label: str, other: str | None, convention: str | None) -> str:
+    """An FY label as every surface writes it (SPEC rule 8): Microsoft's label alone when that
+    is the configured convention (the default); with the 2020 table's labelling configured,
+    its label first and Microsoft's beside it, each named (``fy.seed_first``).
+
+    >>> fy_text("en", "FY26 H1", "FY25 H1", "microsoft")
+    'FY26 H1'
+    >>> fy_text("en", "FY25 H1", "FY26 H1", "seed")
+    "FY25 H1 in the co-op page's 2020 table, FY26 H1 in Microsoft's fiscal calendar"
+    """
+    if convention != "seed" or not other or other == label:
+        return label
+    return t(lang, "fy.seed_first", label=label, other=other)
+
+
 def confirm_subscribed(lang: str, next_reminder_date: date | None = None, locale: str | None = None) -> str:
     lang = norm_lang(lang)
     if next_reminder_date is None:

@@ -419,12 +419,17 @@ def _fy_year(text: str) -> int:
     return int(text) + (2000 if len(text) == 2 else 0)
 
 
+def _label_conventions(ctx: _Context) -> list[str]:
+    """The FY-label conventions a label is read in (SPEC rule 8): the configured one, and
+    Microsoft's beside the 2020 table's when that labelling is configured; never the 2020
+    labelling as a second reading of a Microsoft label (that is the half-year-wrong date)."""
+    return list(dict.fromkeys([ctx.convention, "microsoft"]))
+
+
 def _by_convention(ctx: _Context, make: Callable[[str], Interpretation]):
     primary = make(ctx.convention)
     others = []
-    for conv in ctx.cal.policy.fy_conventions:
-        if conv == ctx.convention:
-            continue
+    for conv in _label_conventions(ctx)[1:]:
         try:
             others.append(make(conv))
         except OutOfRange:
@@ -475,7 +480,7 @@ def _h_then_year(m, ctx):
     primary = ctx.half(ctx.cal.half_named(name, year), "calendar_placement")
     label_year = _fy_year(year_text)
     others = []
-    for conv in ctx.cal.policy.fy_conventions:
+    for conv in _label_conventions(ctx):
         try:
             others.append(ctx.half(ctx.cal.half_from_label(label_year, name, conv), f"fy_{conv}"))
         except OutOfRange:
@@ -493,7 +498,7 @@ def _calendar_half(ctx: _Context, n: int, year_text: str, m=None):
     # "S2 2024" / "second half of 2024" may mean the fiscal H2: placed in 2024, or the FY2024 label
     name = "H" + str(n)
     others = [ctx.half(ctx.cal.half_named(name, year), "calendar_placement")]
-    for conv in ctx.cal.policy.fy_conventions:
+    for conv in _label_conventions(ctx):
         try:
             others.append(ctx.half(ctx.cal.half_from_label(_fy_year(year_text), name, conv), f"fy_{conv}"))
         except OutOfRange:
@@ -529,7 +534,7 @@ def _quarter(ctx: _Context, q: int, year_text: str):
         return primary, (), {}  # "Q3 last year": a calendar quarter, said with a calendar year
     others = []
     label_year = _fy_year(year_text)
-    for conv in ctx.cal.policy.fy_conventions:
+    for conv in _label_conventions(ctx):
         try:
             others.append(_fy_quarter(ctx, label_year, q, conv))
         except OutOfRange:
@@ -553,7 +558,7 @@ def _quarter_list(m, ctx):
     primary = ctx.interp(first.months.first, last.months.last, "calendar_quarter")
     others = []
     label_year = _fy_year(m["y"])
-    for conv in ctx.cal.policy.fy_conventions:
+    for conv in _label_conventions(ctx):
         try:
             a, b = _fy_quarter(ctx, label_year, q1, conv), _fy_quarter(ctx, label_year, q2, conv)
         except OutOfRange:

@@ -29,6 +29,7 @@ class Timeline:
     days_left: int | None = None  # days until claim_end when open (0 = closes today)
     days_until_open: int | None = None  # when upcoming
     usage_state: str = ""  # "earning" | "in_use" | "forfeited"
+    fy_convention: str = "microsoft"  # the convention of ``fy_label`` (SPEC rule 8: Microsoft's by default)
 
     @property
     def forfeiture(self) -> date:
