@@ -16,17 +16,14 @@ standard OIDC, and speaks to Entra ID as to any other issuer.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import warnings
 
 import authlib.deprecate  # noqa: F401 - installs its "always" filter first, so ours below wins
-import httpx
 import jwt
 
 with warnings.catch_warnings():
@@ -34,14 +31,15 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="The httpx module is deprecated")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
+from signing_keys import KeysUnavailable, SigningKeys
 from understanding import messages
 
 from . import store
 
+__all__ = ["AuthError", "Identity", "KeysUnavailable", "OidcProvider"]
+
 log = logging.getLogger(__name__)
 
-METADATA_SECONDS = 3600
-JWKS_REFRESH_MIN_SECONDS = 60
 LEEWAY_SECONDS = 120
 ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "PS256"]
 SCOPE = "openid profile email"
@@ -75,63 +73,36 @@ class OidcProvider:
         self.client_secret = client_secret
         self.allowed_group = allowed_group
         self.timeout = timeout
-        self._http: httpx.AsyncClient | None = None
-        self._metadata: dict[str, Any] | None = None
-        self._metadata_at = 0.0
-        self._keys: dict[str, jwt.PyJWK] = {}
-        self._keys_at = 0.0
-        self._lock = asyncio.Lock()
+        # the product's one signing-key cache (the bot's too): discovery document and JWKS,
+        # failures remembered, one fetch shared by concurrent checks
+        self.signing_keys = SigningKeys(f"{self.issuer}/.well-known/openid-configuration",
+                                        issuer=self.issuer)
 
     async def close(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-
-    @property
-    def http(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self.timeout)
-        return self._http
+        """Nothing held open between requests (each fetch has its own session)."""
 
     # --- discovery -----------------------------------------------------------------------------
 
     async def metadata(self) -> dict[str, Any]:
-        if self._metadata is None or time.monotonic() - self._metadata_at > METADATA_SECONDS:
-            url = f"{self.issuer}/.well-known/openid-configuration"
-            response = await self.http.get(url)
-            response.raise_for_status()
-            metadata = response.json()
-            if str(metadata.get("issuer", "")).rstrip("/") != self.issuer:
-                raise AuthError("issuer_mismatch", 500, issuer=repr(metadata.get("issuer")))
-            self._metadata, self._metadata_at = metadata, time.monotonic()
-        return self._metadata
+        """The issuer's discovery document; raises ``KeysUnavailable`` when it cannot be had."""
+        return await self.signing_keys.metadata()
 
     async def _key(self, kid: str | None) -> jwt.PyJWK:
-        async with self._lock:
-            if kid not in self._keys and time.monotonic() - self._keys_at > JWKS_REFRESH_MIN_SECONDS \
-                    or not self._keys:
-                response = await self.http.get((await self.metadata())["jwks_uri"])
-                response.raise_for_status()
-                keys = {}
-                for data in response.json().get("keys", []):
-                    try:
-                        key = jwt.PyJWK(data)
-                    except jwt.PyJWTError:
-                        continue  # a key type we do not use (e.g. an encryption key)
-                    keys[data.get("kid")] = key
-                self._keys, self._keys_at = keys, time.monotonic()
-        if kid in self._keys:
-            return self._keys[kid]
-        if kid is None and len(self._keys) == 1:
-            return next(iter(self._keys.values()))
-        raise AuthError("token_unknown_key")
+        data = await self.signing_keys.get(kid)
+        if data is None:
+            raise AuthError("token_unknown_key")
+        try:
+            return jwt.PyJWK(data)
+        except jwt.PyJWTError:  # a key type we do not use (e.g. an encryption key)
+            raise AuthError("token_unknown_key") from None
 
     async def _verify(self, token: str, audience: list[str], nonce: str | None = None) -> dict:
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, UnicodeError, ValueError):
             raise AuthError("token_malformed") from None
-        key = await self._key(header.get("kid"))
+        kid = header.get("kid")
+        key = await self._key(kid if isinstance(kid, str) else None)
         try:
             claims = jwt.decode(token, key=key.key, algorithms=ALGORITHMS, audience=audience,
                                 issuer=self.issuer, leeway=LEEWAY_SECONDS,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import secrets
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -28,7 +29,7 @@ from understanding import messages
 
 from . import page, store
 from .answer import answer as answer_ticket
-from .auth import AuthError, Identity, OidcProvider
+from .auth import AuthError, Identity, KeysUnavailable, OidcProvider
 from .jobs import JobRunner, new_job_id
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,11 @@ def _error(request: web.Request, status: int, refusal: Exception) -> web.Respons
     return web.json_response({"error": message}, status=status, headers={"Cache-Control": "no-store"})
 
 
+def _retry_after(err: KeysUnavailable) -> str:
+    """``Retry-After`` for a 503 while the issuer is down: the rest of the failure memory."""
+    return str(max(1, math.ceil(err.retry_after)))
+
+
 def _set_cookie(response: web.StreamResponse, name: str, value: str, max_age: int) -> None:
     response.set_cookie(name, value, max_age=max_age, path="/", secure=True, httponly=True,
                         samesite="Lax")
@@ -225,6 +231,10 @@ def api(handler: Callable[[web.Request, Caller], Awaitable[web.StreamResponse]])
             log.info("support API refused (%d): %s", err.status, err)
             return web.json_response({"error": err.text(_api_lang(request))}, status=err.status,
                                      headers=headers)
+        except KeysUnavailable as err:  # the issuer is down: logged once by the key cache
+            return web.json_response(
+                {"error": page.text(_api_lang(request), "issuer_unreachable")}, status=503,
+                headers={"Retry-After": _retry_after(err), "Cache-Control": "no-store"})
         return await handler(request, caller)
 
     return wrapped
@@ -319,10 +329,9 @@ async def login_handler(request: web.Request) -> web.StreamResponse:
     return_to = _safe_next(request.query.get("next", "/support"))
     try:
         url, login = await desk.provider.start(desk.redirect_uri, return_to)
-    except Exception:
-        log.exception("support sign-in: the issuer could not be reached")
+    except KeysUnavailable as err:  # logged once by the key cache, not once per request
         return web.Response(status=503, text=page.text(_ui_lang(request)[0], "issuer_unreachable"),
-                            headers=page.SECURITY_HEADERS)
+                            headers={**page.SECURITY_HEADERS, "Retry-After": _retry_after(err)})
     await store.purge_expired(desk.db)  # abandoned sign-ins and sessions never pile up
     cookie = await store.create_login(desk.db, login)
     response = _redirect(url)
