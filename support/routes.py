@@ -189,9 +189,22 @@ class Caller:
         self.session = session
 
 
+def _cookie(request: web.Request, name: str) -> str:
+    """A cookie this desk set (random ASCII), or "" when absent or not something it could have
+    set (header bytes that are not UTF-8 reach the handler as surrogates)."""
+    value = request.cookies.get(name, "")
+    return value if value.isascii() else ""
+
+
+def _same_secret(sent: str, expected: str) -> bool:
+    """``sent`` is ``expected`` (constant time); False for anything that is not ASCII
+    (``secrets.compare_digest`` raises on it)."""
+    return bool(sent) and sent.isascii() and secrets.compare_digest(sent, expected)
+
+
 async def _session_caller(request: web.Request) -> Caller | None:
     desk = _desk(request)
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = _cookie(request, SESSION_COOKIE)
     if not cookie:
         return None
     session = await store.get_session(desk.db, cookie)
@@ -206,6 +219,8 @@ async def _api_caller(request: web.Request) -> Caller:
     desk = _desk(request)
     authorization = request.headers.get("Authorization", "")
     if authorization:
+        if not authorization.isascii():  # a JWT is ASCII; these bytes were not even UTF-8
+            raise AuthError("token_malformed")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("bearer_scheme")
@@ -216,8 +231,7 @@ async def _api_caller(request: web.Request) -> Caller:
     if caller is None:
         raise AuthError("sign_in_first")
     if request.method == "POST":
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not sent or not secrets.compare_digest(sent, caller.session.csrf):
+        if not _same_secret(request.headers.get(CSRF_HEADER, ""), caller.session.csrf):
             raise AuthError("csrf", 403)
     return caller
 
@@ -344,10 +358,10 @@ async def callback_handler(request: web.Request) -> web.StreamResponse:
     lang, _ = _ui_lang(request)
     if desk.local_dev:
         return _redirect("/support")
-    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    cookie = _cookie(request, LOGIN_COOKIE)
     login = await store.take_login(desk.db, cookie) if cookie else None
     state = request.query.get("state", "")
-    if login is None or not secrets.compare_digest(state, login.state):
+    if login is None or not _same_secret(state, login.state):
         log.info("support sign-in refused: no pending sign-in for this browser or wrong state")
         return _page_error(lang, 400, "signin_expired")
     if "error" in request.query or not request.query.get("code"):
@@ -377,9 +391,9 @@ async def logout_handler(request: web.Request) -> web.StreamResponse:
     caller = await _session_caller(request)
     form = await request.post()
     sent = str(form.get("csrf", "")) or request.headers.get(CSRF_HEADER, "")
-    if caller is None or not sent or not secrets.compare_digest(sent, caller.session.csrf):
+    if caller is None or not _same_secret(sent, caller.session.csrf):
         return _page_error(lang, 403, "csrf")
-    await store.delete_session(desk.db, request.cookies[SESSION_COOKIE])
+    await store.delete_session(desk.db, _cookie(request, SESSION_COOKIE))
     log.info("support sign-out: user %s", caller.identity.user_hash)
     response = _page_error(lang, 200, "signed_out")
     _clear_cookie(response, SESSION_COOKIE)

@@ -102,3 +102,54 @@ async def test_the_bot_and_the_support_desk_check_tokens_with_one_key_cache(star
     response = await desk.http.post(desk.base + "/support/api/answer", json={"text": "hi"},
                                     headers={"Authorization": f"Bearer {issuer.token()}"})
     assert response.status == 200
+
+
+async def raw_request(desk, method: str, path: str, headers: list[bytes], body: bytes = b"") -> tuple[int, bytes]:
+    """One HTTP/1.1 request written byte for byte (aiohttp's client would not send a header
+    that is not text); the status and the body."""
+    host, port = desk.server.host, desk.server.port
+    reader, writer = await asyncio.open_connection(host, port)
+    head = [f"{method} {path} HTTP/1.1".encode(), f"Host: {host}:{port}".encode(),
+            b"Connection: close", f"Content-Length: {len(body)}".encode(), *headers]
+    writer.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
+    await writer.drain()
+    response = await reader.read()
+    writer.close()
+    status_line, _, rest = response.partition(b"\r\n")
+    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2]
+
+
+async def test_header_bytes_that_are_not_utf8_are_refused_not_a_server_error(start_desk, issuer):
+    desk = await start_desk(env_for(issuer.url))
+    json_body = [b"Content-Type: application/json"]
+    good = issuer.token().encode()
+    for authorization in (b"Bearer \xff\xfe" + good[2:], b"Bearer " + good[:10] + b"\xc3(" + good[12:],
+                          b"\xffBearer x", b"Bearer \x80"):
+        status, body = await raw_request(desk, "POST", "/support/api/answer",
+                                         [b"Authorization: " + authorization, *json_body], b'{"text": "hi"}')
+        assert status == 401, (authorization, body)
+        assert "error" in json.loads(body)
+    status, _ = await raw_request(desk, "GET", "/support/api/jobs",
+                                  [b"Authorization: Bearer \xe9t\xe9"])
+    assert status == 401
+
+
+async def test_a_session_cookie_or_csrf_token_that_is_not_utf8_is_refused(start_desk):
+    from test_support_api import LOCAL
+
+    desk = await start_desk(LOCAL)
+    await desk.open_page()
+    json_body = [b"Content-Type: application/json"]
+    status, _ = await raw_request(desk, "GET", "/support/api/jobs",
+                                  [b"Cookie: __Host-support-session=\xff\xfeabc"])
+    assert status == 401
+    status, _ = await raw_request(desk, "POST", "/support/api/answer",
+                                  [f"Cookie: {desk.cookie}".encode(), b"X-CSRF-Token: \xff" + desk.csrf.encode()[1:],
+                                   *json_body], b'{"text": "hi"}')
+    assert status == 403
+    status, _ = await raw_request(desk, "POST", "/support/logout",
+                                  [f"Cookie: {desk.cookie}".encode(), b"X-CSRF-Token: caf\xe9",
+                                   b"Content-Type: application/x-www-form-urlencoded"], b"csrf=caf%E9")
+    assert status == 403
+    status, _ = await raw_request(desk, "GET", "/support", [b"Cookie: __Host-support-session=\xe9"])
+    assert status == 200  # a fresh local session, not a 500
