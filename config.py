@@ -94,6 +94,8 @@ class Settings:
       refused unless ``HOST`` is a loopback address
     - ``support_jobs_dir`` <- ``SUPPORT_JOBS_DIR`` (``<repo>/data/support-jobs``): uploaded and
       answered batch files
+    - ``support_login_rate_per_minute`` <- ``SUPPORT_LOGIN_RATE_PER_MINUTE`` (20): sign-in
+      starts (``GET /support/login``) one client address may make per minute (then 429)
     - ``db_statement_timeout`` <- ``DB_STATEMENT_TIMEOUT_SECONDS`` (5): a database call that
       has not answered by then fails (the turn apologises) instead of hanging
     - ``db_connect_timeout`` <- ``DB_CONNECT_TIMEOUT_SECONDS`` (5): opening one connection
@@ -140,6 +142,7 @@ class Settings:
     support_allowed_group: str = ""
     support_local_dev: bool = False
     support_jobs_dir: str = str(DEFAULT_SUPPORT_JOBS_DIR)
+    support_login_rate_per_minute: int = 20
     db_statement_timeout: float = 5.0
     db_connect_timeout: float = 5.0
     db_startup_wait: float = 60.0
@@ -276,6 +279,8 @@ class Settings:
         kwargs["support_local_dev"] = _parse(env, "SUPPORT_LOCAL_DEV", False, _bool,
                                              "true or false", problems)
         kwargs["port"] = _parse(env, "PORT", 3978, int, "an integer between 1 and 65535", problems)
+        kwargs["support_login_rate_per_minute"] = _parse(
+            env, "SUPPORT_LOGIN_RATE_PER_MINUTE", 20, int, "a whole number > 0", problems)
         kwargs["reminder_sweep_hour"] = _parse(env, "REMINDER_SWEEP_HOUR", 9, int,
                                                "an integer hour between 0 and 23 (UTC)", problems)
         kwargs["reminder_sweep_enabled"] = _parse(env, "REMINDER_SWEEP_ENABLED", True, _bool,
@@ -429,6 +434,9 @@ def _support_problems(s: "Settings") -> list[tuple[str, str]]:
                                               "Configure SUPPORT_OIDC_* instead"))
     if not s.support_jobs_dir:
         problems.append(("SUPPORT_JOBS_DIR", "must not be empty"))
+    rate = s.support_login_rate_per_minute
+    if isinstance(rate, bool) or not isinstance(rate, int) or rate <= 0:
+        problems.append(("SUPPORT_LOGIN_RATE_PER_MINUTE", f"must be a whole number > 0, got {rate!r}"))
     return problems
 
 

@@ -163,7 +163,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
 
 def render_error(lang: str, key: str) -> str:
     """A page with one message (``support.<key>``: ``signin_expired``, ``signin_refused``,
-    ``not_allowed``, ``csrf`` or ``signed_out``) and a link to sign in."""
+    ``not_allowed``, ``csrf``, ``signed_out`` or ``too_many_sign_ins``) and a link to sign in."""
     message = _t(lang, key)
     role = "status" if key == "signed_out" else "alert"
     return f"""<!doctype html>

@@ -31,6 +31,7 @@ from . import page, store
 from .answer import answer as answer_ticket
 from .auth import AuthError, Identity, KeysUnavailable, OidcProvider
 from .jobs import JobRunner, new_job_id
+from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class Desk:
         self.owned_db: Database | None = None
         self.runner = JobRunner(lambda: self.db, Path(settings.support_jobs_dir),
                                 respond=respond, convention=settings.fy_label_convention)
+        self.login_limit = RateLimiter(settings.support_login_rate_per_minute)
 
     @property
     def db(self) -> Database:
@@ -340,14 +342,19 @@ async def login_handler(request: web.Request) -> web.StreamResponse:
     desk = _desk(request)
     if desk.local_dev:
         return _redirect("/support")
+    wait = desk.login_limit.take(request.remote or "")
+    if wait:
+        log.info("support sign-in start refused: too many from one address")
+        response = _page_error(_ui_lang(request)[0], 429, "too_many_sign_ins")
+        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
     return_to = _safe_next(request.query.get("next", "/support"))
     try:
         url, login = await desk.provider.start(desk.redirect_uri, return_to)
     except KeysUnavailable as err:  # logged once by the key cache, not once per request
         return web.Response(status=503, text=page.text(_ui_lang(request)[0], "issuer_unreachable"),
                             headers={**page.SECURITY_HEADERS, "Retry-After": _retry_after(err)})
-    await store.purge_expired(desk.db)  # abandoned sign-ins and sessions never pile up
-    cookie = await store.create_login(desk.db, login)
+    cookie = await store.create_login(desk.db, login)  # purges expired ones, keeps a ceiling
     response = _redirect(url)
     _set_cookie(response, LOGIN_COOKIE, cookie, store.LOGIN_SECONDS)
     return response

@@ -53,6 +53,9 @@ MIGRATIONS = [
 
 SESSION_SECONDS = 8 * 3600
 LOGIN_SECONDS = 10 * 60
+# Pending sign-ins kept at most (the oldest go first): ``GET /support/login`` is open to anyone,
+# so besides its rate limit per address and the 10-minute expiry, the table has a ceiling.
+MAX_PENDING_LOGINS = 10_000
 JOB_COLUMNS = ("id, owner_hash, status, fmt, filename, lang, today, total, done, failed, "
                "out_offset, error, resumed, lease_owner, lease_until, created_at, updated_at")
 
@@ -104,6 +107,7 @@ async def create_session(db: Database, user: str, display_name: str,
     """A new session; returns (the cookie's random value, the session)."""
     cookie = secrets.token_urlsafe(32)
     session = Session(user, display_name, secrets.token_urlsafe(32), now() + seconds)
+    await db.execute("DELETE FROM support_sessions WHERE expires_at <= $1", now())
     await db.execute("INSERT INTO support_sessions (key_hash, user_hash, display_name, csrf, "
                      "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
                      key_hash(cookie), user, display_name, session.csrf, now(), session.expires_at)
@@ -129,11 +133,21 @@ async def purge_expired(db: Database) -> None:
 
 
 async def create_login(db: Database, login: Login) -> str:
+    """Store a pending sign-in (expired ones are purged first, and beyond
+    :data:`MAX_PENDING_LOGINS` the oldest are dropped); returns the cookie's random value."""
     cookie = secrets.token_urlsafe(32)
-    await db.execute("INSERT INTO support_logins (key_hash, state, verifier, nonce, return_to, "
-                     "expires_at) VALUES ($1, $2, $3, $4, $5, $6)", key_hash(cookie),
-                     login.state, login.verifier, login.nonce, login.return_to,
-                     now() + LOGIN_SECONDS)
+    t = now()
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM support_logins WHERE expires_at <= $1", t)
+        await tx.execute("INSERT INTO support_logins (key_hash, state, verifier, nonce, return_to, "
+                         "expires_at) VALUES ($1, $2, $3, $4, $5, $6)", key_hash(cookie),
+                         login.state, login.verifier, login.nonce, login.return_to,
+                         t + LOGIN_SECONDS)
+        # the newest first (same second: the one just made first), everything past the cap goes
+        await tx.execute(
+            "DELETE FROM support_logins WHERE key_hash IN (SELECT key_hash FROM support_logins "
+            "ORDER BY expires_at DESC, key_hash = $2 DESC, key_hash LIMIT 1000000000 OFFSET $1)",
+            MAX_PENDING_LOGINS, key_hash(cookie))
     return cookie
 
 
