@@ -40,8 +40,10 @@ LOGIN_COOKIE = "__Host-support-login"
 LANG_COOKIE = "support-lang"
 CSRF_HEADER = "X-CSRF-Token"
 MAX_TICKET_CHARS = 20_000
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MB = 1024 * 1024
+MAX_UPLOAD_BYTES = 200 * MB
 UPLOAD_CHUNK = 256 * 1024
+SMALL_FIELD = 64  # bytes of a form field that is not the file (lang, today)
 SSE_INTERVAL = 0.5
 LOCAL_DEV_USER = Identity(store.user_hash("local-dev", "local-dev"), "local development")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -61,7 +63,8 @@ class Desk:
         self.respond = respond
         self.owned_db: Database | None = None
         self.runner = JobRunner(lambda: self.db, Path(settings.support_jobs_dir),
-                                respond=respond, convention=settings.fy_label_convention)
+                                respond=respond, convention=settings.fy_label_convention,
+                                retention_days=settings.support_jobs_retention_days)
         self.login_limit = RateLimiter(settings.support_login_rate_per_minute)
 
     @property
@@ -478,15 +481,30 @@ async def _own_job(request: web.Request, caller: Caller) -> dict[str, Any] | Non
 async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
     """The file comes as multipart/form-data (field ``file``; optional fields ``lang``,
     ``today``) or as the raw body (``?filename=tickets.csv&lang=fr&today=...``); it is
-    streamed to disk, never held in memory."""
+    streamed to disk, never held in memory. An upload that does not become a job (refused,
+    over the size or the user's quota, or the client gone half-way) leaves no file."""
     desk = _desk(request)
     params: dict[str, str] = dict(request.query)
     job_id = new_job_id()
     path = desk.runner.files.input(job_id)
     await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
     filename = params.get("filename", "")
+    quota = desk.settings.support_upload_quota_mb * MB
+    used = await store.used_bytes(desk.db, caller.identity.user_hash)
     size = 0
+    queued = False
+
+    def count(chunk: bytes) -> None:
+        nonlocal size
+        size += len(chunk)
+        if size > MAX_UPLOAD_BYTES:
+            raise _TooLarge()
+        if used + size > quota:
+            raise _OverQuota()
+
     try:
+        if used >= quota:
+            raise _OverQuota()
         with open(path, "wb") as f:
             if request.content_type.startswith("multipart/"):
                 reader = await request.multipart()
@@ -496,19 +514,15 @@ async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResp
                         got_file = True
                         filename = part.filename or filename
                         while chunk := await part.read_chunk(UPLOAD_CHUNK):
-                            size += len(chunk)
-                            if size > MAX_UPLOAD_BYTES:
-                                raise _TooLarge()
+                            count(chunk)
                             await asyncio.to_thread(f.write, chunk)
                     elif part.name in ("lang", "today"):
-                        params[part.name] = (await part.text()).strip()
+                        params[part.name] = await _small_field(part)
                 if not got_file:
                     raise Refused("no_file_field")
             else:
                 async for chunk in request.content.iter_chunked(UPLOAD_CHUNK):
-                    size += len(chunk)
-                    if size > MAX_UPLOAD_BYTES:
-                        raise _TooLarge()
+                    count(chunk)
                     await asyncio.to_thread(f.write, chunk)
         if size == 0:
             raise Refused("file_empty")
@@ -520,15 +534,21 @@ async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResp
         today = _parse_today(params.get("today"))
         lang = _parse_lang(params.get("lang"))
         await asyncio.to_thread(_check_header, path, fmt)
-    except _TooLarge:
-        await asyncio.to_thread(path.unlink, missing_ok=True)
-        return _error(request, 413, Refused("file_too_large", mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
+        safe_name = Path(filename or f"upload.{fmt}").name[:200]
+        await store.create_job(desk.db, job_id=job_id, owner=caller.identity.user_hash, fmt=fmt,
+                               filename=safe_name, lang=lang, today=today.isoformat(),
+                               in_bytes=size)
+        queued = True
+    except (_TooLarge, web.HTTPRequestEntityTooLarge):
+        return _error(request, 413, Refused("file_too_large", mb=MAX_UPLOAD_BYTES // MB))
+    except _OverQuota:
+        log.info("support upload refused: user %s is over the quota", caller.identity.user_hash)
+        return _error(request, 413, Refused("quota", quota=quota // MB, used=math.ceil(used / MB)))
     except ValueError as err:
-        await asyncio.to_thread(path.unlink, missing_ok=True)
         return _error(request, 400, err)
-    safe_name = Path(filename or f"upload.{fmt}").name[:200]
-    await store.create_job(desk.db, job_id=job_id, owner=caller.identity.user_hash, fmt=fmt,
-                           filename=safe_name, lang=lang, today=today.isoformat())
+    finally:
+        if not queued:  # refused, or the client went away half-way (an error or a cancellation)
+            await asyncio.shield(asyncio.to_thread(path.unlink, missing_ok=True))
     desk.runner.wake()
     log.info("support job %s queued by user %s (%s, %d bytes)", job_id, caller.identity.user_hash,
              fmt, size)
@@ -539,6 +559,24 @@ async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResp
 
 class _TooLarge(Exception):
     pass
+
+
+class _OverQuota(Exception):
+    pass
+
+
+async def _small_field(part: Any) -> str:
+    """A form field that holds a language or a date: at most SMALL_FIELD bytes of UTF-8, read
+    without buffering more (aiohttp's own limit would answer a plain-text 413)."""
+    data = bytearray()
+    while chunk := await part.read_chunk(SMALL_FIELD + 1):
+        data += chunk
+        if len(data) > SMALL_FIELD:
+            raise Refused("lang") if part.name == "lang" else Refused("today_format", value="…")
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise Refused("lang") if part.name == "lang" else Refused("today_format", value="…") from None
 
 
 def _check_header(path: Path, fmt: str) -> None:

@@ -49,6 +49,8 @@ MIGRATIONS = [
     " created_at BIGINT NOT NULL,"
     " updated_at BIGINT NOT NULL)",
     "CREATE INDEX support_jobs_owner ON support_jobs (owner_hash, created_at)",
+    # the upload's size, so that a user's quota is a sum over the table (with out_offset)
+    "ALTER TABLE support_jobs ADD COLUMN in_bytes BIGINT NOT NULL DEFAULT 0",
 ]
 
 SESSION_SECONDS = 8 * 3600
@@ -164,11 +166,30 @@ async def take_login(db: Database, cookie: str) -> Login | None:
 
 
 async def create_job(db: Database, *, job_id: str, owner: str, fmt: str, filename: str,
-                     lang: str | None, today: str) -> None:
+                     lang: str | None, today: str, in_bytes: int = 0) -> None:
     t = now()
     await db.execute("INSERT INTO support_jobs (id, owner_hash, status, fmt, filename, lang, today, "
-                     "created_at, updated_at) VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $7)",
-                     job_id, owner, fmt, filename, lang, today, t)
+                     "created_at, updated_at, in_bytes) "
+                     "VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $7, $8)",
+                     job_id, owner, fmt, filename, lang, today, t, in_bytes)
+
+
+async def used_bytes(db: Database, owner: str) -> int:
+    """What a user's exports take in the jobs folder: the uploads and the results so far."""
+    row = await db.fetchrow("SELECT COALESCE(SUM(in_bytes + out_offset), 0) AS n FROM support_jobs "
+                            "WHERE owner_hash = $1", owner)
+    return int(row["n"]) if row else 0
+
+
+async def finished_before(db: Database, before: int) -> list[str]:
+    """Jobs done or failed before ``before`` (epoch seconds): the retention job's to delete."""
+    rows = await db.fetch("SELECT id FROM support_jobs WHERE status IN ('done', 'failed') "
+                          "AND updated_at < $1", before)
+    return [row["id"] for row in rows]
+
+
+async def delete_job(db: Database, job_id: str) -> None:
+    await db.execute("DELETE FROM support_jobs WHERE id = $1", job_id)
 
 
 async def get_job(db: Database, job_id: str) -> dict[str, Any] | None:
