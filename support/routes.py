@@ -464,6 +464,8 @@ def _job_json(job: dict[str, Any], lang: str = "en") -> dict[str, Any]:
     out = {k: job[k] for k in ("id", "status", "fmt", "filename", "lang", "today", "total",
                                "done", "failed", "error", "resumed")}
     out["error"] = _job_error(out["error"], lang)
+    # when it was uploaded (UTC): two exports of one file are told apart by it
+    out["created_at"] = datetime.fromtimestamp(job["created_at"], timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     out["percent"] = percent
     out["result_url"] = f"/support/api/jobs/{job['id']}/result" if job["status"] == "done" else None
     out["events_url"] = f"/support/api/jobs/{job['id']}/events"
