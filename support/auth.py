@@ -1,8 +1,12 @@
 """Sign-in for the support desk: OpenID Connect (Microsoft Entra ID or any OIDC issuer).
 
-- Browser: authorization code flow with PKCE (S256), ``state`` and ``nonce``, through authlib's
-  async OAuth 2 client (httpx); the ID token is verified here against the issuer's JWKS
-  (signature, ``iss``, ``aud``, ``exp``, ``nonce``) with PyJWT.
+- Browser: authorization code flow with PKCE (S256), ``state`` and ``nonce``: the
+  authorization URL formatted by authlib's functions (no client per sign-in start), the code
+  exchanged through authlib's async OAuth 2 client (httpx); the ID token is verified here
+  against the issuer's JWKS (signature, ``iss``, ``aud``, ``exp``, ``nonce``) with PyJWT.
+- Discovery document and JWKS: the product's one signing-key cache (:mod:`signing_keys`, the
+  bot's too); when the issuer cannot be reached it raises ``KeysUnavailable`` (the routes answer
+  503), fast once a failure is remembered.
 - Scripts: ``Authorization: Bearer <access token>`` issued by the same issuer for this app
   (``aud`` = the client id or ``api://<client id>``), verified against the same JWKS.
 - Authorisation: the token's ``groups`` claim (group object ids) or ``roles`` claim (app roles)
