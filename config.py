@@ -94,6 +94,13 @@ class Settings:
       refused unless ``HOST`` is a loopback address
     - ``support_jobs_dir`` <- ``SUPPORT_JOBS_DIR`` (``<repo>/data/support-jobs``): uploaded and
       answered batch files
+    - ``support_login_rate_per_minute`` <- ``SUPPORT_LOGIN_RATE_PER_MINUTE`` (20): sign-in
+      starts (``GET /support/login``) one client address may make per minute (then 429)
+    - ``support_upload_quota_mb`` <- ``SUPPORT_UPLOAD_QUOTA_MB`` (2000): what one user's
+      exports (uploads and answered results) may take in the jobs folder; an upload beyond it
+      is refused (413)
+    - ``support_jobs_retention_days`` <- ``SUPPORT_JOBS_RETENTION_DAYS`` (30): finished exports
+      are deleted (files and job) this many days after they finished (0: kept)
     - ``db_statement_timeout`` <- ``DB_STATEMENT_TIMEOUT_SECONDS`` (5): a database call that
       has not answered by then fails (the turn apologises) instead of hanging
     - ``db_connect_timeout`` <- ``DB_CONNECT_TIMEOUT_SECONDS`` (5): opening one connection
@@ -140,6 +147,9 @@ class Settings:
     support_allowed_group: str = ""
     support_local_dev: bool = False
     support_jobs_dir: str = str(DEFAULT_SUPPORT_JOBS_DIR)
+    support_login_rate_per_minute: int = 20
+    support_upload_quota_mb: int = 2000
+    support_jobs_retention_days: int = 30
     db_statement_timeout: float = 5.0
     db_connect_timeout: float = 5.0
     db_startup_wait: float = 60.0
@@ -276,6 +286,10 @@ class Settings:
         kwargs["support_local_dev"] = _parse(env, "SUPPORT_LOCAL_DEV", False, _bool,
                                              "true or false", problems)
         kwargs["port"] = _parse(env, "PORT", 3978, int, "an integer between 1 and 65535", problems)
+        kwargs["support_login_rate_per_minute"] = _parse(
+            env, "SUPPORT_LOGIN_RATE_PER_MINUTE", 20, int, "a whole number > 0", problems)
+        kwargs["support_upload_quota_mb"] = _parse(
+            env, "SUPPORT_UPLOAD_QUOTA_MB", 2000, int, "a whole number of megabytes > 0", problems)
         kwargs["reminder_sweep_hour"] = _parse(env, "REMINDER_SWEEP_HOUR", 9, int,
                                                "an integer hour between 0 and 23 (UTC)", problems)
         kwargs["reminder_sweep_enabled"] = _parse(env, "REMINDER_SWEEP_ENABLED", True, _bool,
@@ -361,7 +375,8 @@ _SECONDS = (
     ("REMINDER_RETRY_SECONDS", "reminder_retry_seconds", 120.0),
 )
 # (environment variable, field, default): whole numbers of days >= 0 (0: keep for ever)
-_DAYS = (("STATE_RETENTION_DAYS", "state_retention_days", 90),)
+_DAYS = (("STATE_RETENTION_DAYS", "state_retention_days", 90),
+         ("SUPPORT_JOBS_RETENTION_DAYS", "support_jobs_retention_days", 30))
 _MAY_BE_ZERO = {"DB_STARTUP_WAIT_SECONDS"}
 
 
@@ -429,6 +444,10 @@ def _support_problems(s: "Settings") -> list[tuple[str, str]]:
                                               "Configure SUPPORT_OIDC_* instead"))
     if not s.support_jobs_dir:
         problems.append(("SUPPORT_JOBS_DIR", "must not be empty"))
+    for name, value in (("SUPPORT_LOGIN_RATE_PER_MINUTE", s.support_login_rate_per_minute),
+                        ("SUPPORT_UPLOAD_QUOTA_MB", s.support_upload_quota_mb)):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            problems.append((name, f"must be a whole number > 0, got {value!r}"))
     return problems
 
 

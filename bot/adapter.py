@@ -21,8 +21,9 @@ middleware, ``TeamsActivityHandler``, dialogs and ``TeamsInfo`` work unchanged. 
 - **Errors.** A failing turn is logged with the request's correlation id, the user gets a short
   apology (message and invoke turns), an invoke answers 500, and the ``on_turn_error`` hook runs
   for state clean-up. Proactive turns re-raise instead, so senders see the error.
-- **Signing keys.** The OpenID/JWKS documents used to validate Bot Framework tokens are fetched
-  with aiohttp (the SDK uses blocking ``requests.get`` without a timeout on the event loop);
+- **Signing keys.** The OpenID/JWKS documents used to validate Bot Framework tokens come from
+  the product's one signing-key cache (``signing_keys``, also the support desk's), fetched with
+  aiohttp (the SDK uses blocking ``requests.get`` without a timeout on the event loop);
   validation itself stays botframework-connector's ``JwtTokenValidation``.
 """
 
@@ -38,7 +39,7 @@ import re
 import time
 from collections import OrderedDict
 from copy import copy
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable, Sequence
 from urllib.parse import quote, unquote, urlsplit
@@ -85,6 +86,7 @@ from msrest.serialization import Model
 from yarl import URL
 
 from core.redact import bounded, log_id
+from signing_keys import KeysUnavailable, SigningKeys
 
 from . import correlation_id
 from .wire import model_json
@@ -172,8 +174,8 @@ class ChannelAuthError(ChannelSendError):
         return not self.credentials_rejected
 
 
-class OpenIdMetadataUnavailable(Exception):
-    """The signing keys needed to validate an incoming token could not be fetched."""
+#: The signing keys needed to validate an incoming token could not be fetched (503).
+OpenIdMetadataUnavailable = KeysUnavailable
 
 
 _ERRORS_BY_STATUS = {429: ChannelThrottled, 403: ChannelForbidden, 404: ChannelNotFound}
@@ -367,83 +369,36 @@ def _error_from_response(method: str, url: str, status: int, retry_after: str | 
 
 
 class _AsyncOpenIdMetadata(_OpenIdMetadata):
-    """botframework-connector's key cache (refresh daily, at most hourly on an unknown key id),
-    fetched with aiohttp and a timeout. Stale keys are kept when a refresh fails.
+    """botframework-connector's key cache, as the product's one signing-key cache
+    (:class:`signing_keys.SigningKeys`: fetched with aiohttp and a timeout, refreshed daily and
+    at most hourly on an unknown key id, stale keys kept when a refresh fails, one fetch shared
+    by concurrent requests, a failed fetch remembered for 30 s and logged once)."""
 
-    Concurrent requests share one fetch, and a failed fetch is remembered for
-    :attr:`failure_cache` seconds: meanwhile no request starts another one (a burst of forged
-    tokens is not a burst of DNS look-ups), and the failure is logged once per fetch, not
-    once per request."""
+    def __init__(self, url: str):  # not the SDK's __init__: its state lives in signing_keys
+        self.url = url
+        self.signing_keys = SigningKeys(url)
 
-    timeout = aiohttp.ClientTimeout(total=10)
-    retry_after_failure = timedelta(minutes=5)
-    failure_cache = timedelta(seconds=30)
+    @property
+    def last_updated(self) -> datetime:
+        return self.signing_keys.last_updated
 
-    def __init__(self, url: str):
-        super().__init__(url)
-        self._lock: asyncio.Lock | None = None
-        self._failed_at: datetime | None = None
-        self._failure: OpenIdMetadataUnavailable | None = None
+    @last_updated.setter
+    def last_updated(self, value: datetime) -> None:
+        self.signing_keys.last_updated = value
+
+    @property
+    def keys(self) -> list:
+        return self.signing_keys.keys
+
+    @keys.setter
+    def keys(self, value: list) -> None:
+        self.signing_keys.keys = value
 
     async def get(self, key_id: str) -> _OpenIdConfig:
-        now = datetime.now()
-        if self.last_updated < now - timedelta(days=1):
-            await self._refresh_or_keep(now)
-        key = self._find(key_id)
-        if key is None and self.last_updated < now - timedelta(hours=1):
-            await self._refresh_or_keep(now)
-            key = self._find(key_id)
+        key = await self.signing_keys.get(key_id) if key_id else None
         if key is None:
             raise PermissionError("token signed with an unknown key")
-        return key
-
-    async def _refresh_or_keep(self, now: datetime) -> None:
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:  # one fetch at a time; the others use its result
-            if self.last_updated >= now:
-                return  # refreshed by the request we waited for
-            if self._failed_at is not None and datetime.now() - self._failed_at < self.failure_cache:
-                if not self.keys:
-                    raise OpenIdMetadataUnavailable(str(self._failure))
-                return  # keep the cached keys until the failure is old enough to retry
-            try:
-                await self._refresh()
-                self._failed_at = self._failure = None
-            except OpenIdMetadataUnavailable as err:
-                self._failed_at, self._failure = datetime.now(), err
-                if not self.keys:
-                    log.error("cannot validate tokens: no signing keys could be fetched from "
-                              "%s (%s); answering 503 for %d s before trying again", self.url,
-                              err, self.failure_cache.total_seconds())
-                    raise
-                log.warning("could not refresh signing keys from %s; keeping the cached ones",
-                            self.url, exc_info=True)
-                self.last_updated = now - timedelta(days=1) + self.retry_after_failure
-
-    async def _refresh(self) -> None:
-        try:
-            async with aiohttp.ClientSession(timeout=self.timeout) as session:
-                async with session.get(self.url) as response:
-                    response.raise_for_status()
-                    jwks_uri = (await response.json(content_type=None))["jwks_uri"]
-                async with session.get(jwks_uri) as response:
-                    response.raise_for_status()
-                    keys = (await response.json(content_type=None))["keys"]
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError) as err:
-            raise OpenIdMetadataUnavailable(
-                f"cannot load signing keys from {self.url}: {type(err).__name__}: {err}") from err
-        if not isinstance(keys, list):
-            raise OpenIdMetadataUnavailable(f"{self.url}: 'keys' is not a list")
-        self.keys = keys
-        self.last_updated = datetime.now()
-
-    def _find(self, key_id: str) -> _OpenIdConfig | None:
-        for key in self.keys or ():
-            if isinstance(key, dict) and key.get("kid") == key_id:
-                return _OpenIdConfig(RSAAlgorithm.from_jwk(json.dumps(key)),
-                                     key.get("endorsements", []))
-        return None
+        return _OpenIdConfig(RSAAlgorithm.from_jwk(json.dumps(key)), key.get("endorsements", []))
 
 
 def _b64json(segment: str) -> dict:

@@ -44,7 +44,8 @@ if [ "${1:-}" = "--e2e" ] || [ "${1:-}" = "--playground" ]; then
     if [ -f e2e/node_modules/@microsoft/m365agentsplayground/package.json ]; then
       have_pg="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' e2e/node_modules/@microsoft/m365agentsplayground/package.json | head -1)"
     fi
-    if [ -z "$have_pg" ] || [ "$have_pg" != "$want_pg" ]; then
+    # (and axe-core, the support desk's accessibility scan, added to package.json later)
+    if [ -z "$have_pg" ] || [ "$have_pg" != "$want_pg" ] || [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
       echo "setup: installing the Agents Playground (npm ci)" >&2
       (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
     fi

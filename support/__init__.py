@@ -7,5 +7,5 @@
   sessions in the database, CSRF tokens on every POST; bearer tokens for scripts.
 
 Registered by :func:`support.routes.setup` from ``create_app``. Sits beside ``bot/``: imports
-``understanding``, ``storage`` and ``core``; nothing below imports it.
+``understanding``, ``storage``, ``core`` and ``signing_keys``; nothing below imports it.
 """

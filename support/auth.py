@@ -1,8 +1,12 @@
 """Sign-in for the support desk: OpenID Connect (Microsoft Entra ID or any OIDC issuer).
 
-- Browser: authorization code flow with PKCE (S256), ``state`` and ``nonce``, through authlib's
-  async OAuth 2 client (httpx); the ID token is verified here against the issuer's JWKS
-  (signature, ``iss``, ``aud``, ``exp``, ``nonce``) with PyJWT.
+- Browser: authorization code flow with PKCE (S256), ``state`` and ``nonce``: the
+  authorization URL formatted by authlib's functions (no client per sign-in start), the code
+  exchanged through authlib's async OAuth 2 client (httpx); the ID token is verified here
+  against the issuer's JWKS (signature, ``iss``, ``aud``, ``exp``, ``nonce``) with PyJWT.
+- Discovery document and JWKS: the product's one signing-key cache (:mod:`signing_keys`, the
+  bot's too); when the issuer cannot be reached it raises ``KeysUnavailable`` (the routes answer
+  503), fast once a failure is remembered.
 - Scripts: ``Authorization: Bearer <access token>`` issued by the same issuer for this app
   (``aud`` = the client id or ``api://<client id>``), verified against the same JWKS.
 - Authorisation: the token's ``groups`` claim (group object ids) or ``roles`` claim (app roles)
@@ -16,32 +20,33 @@ standard OIDC, and speaks to Entra ID as to any other issuer.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import warnings
 
 import authlib.deprecate  # noqa: F401 - installs its "always" filter first, so ours below wins
-import httpx
 import jwt
 
 with warnings.catch_warnings():
     # authlib 1.9 announces it will prefer the httpx2 package some day; httpx is what is pinned.
     warnings.filterwarnings("ignore", message="The httpx module is deprecated")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
+from authlib.common.security import generate_token
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from signing_keys import KeysUnavailable, SigningKeys
 from understanding import messages
 
 from . import store
 
+__all__ = ["AuthError", "Identity", "KeysUnavailable", "OidcProvider"]
+
 log = logging.getLogger(__name__)
 
-METADATA_SECONDS = 3600
-JWKS_REFRESH_MIN_SECONDS = 60
 LEEWAY_SECONDS = 120
 ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "PS256"]
 SCOPE = "openid profile email"
@@ -75,63 +80,36 @@ class OidcProvider:
         self.client_secret = client_secret
         self.allowed_group = allowed_group
         self.timeout = timeout
-        self._http: httpx.AsyncClient | None = None
-        self._metadata: dict[str, Any] | None = None
-        self._metadata_at = 0.0
-        self._keys: dict[str, jwt.PyJWK] = {}
-        self._keys_at = 0.0
-        self._lock = asyncio.Lock()
+        # the product's one signing-key cache (the bot's too): discovery document and JWKS,
+        # failures remembered, one fetch shared by concurrent checks
+        self.signing_keys = SigningKeys(f"{self.issuer}/.well-known/openid-configuration",
+                                        issuer=self.issuer)
 
     async def close(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-
-    @property
-    def http(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self.timeout)
-        return self._http
+        """Nothing held open between requests (each fetch has its own session)."""
 
     # --- discovery -----------------------------------------------------------------------------
 
     async def metadata(self) -> dict[str, Any]:
-        if self._metadata is None or time.monotonic() - self._metadata_at > METADATA_SECONDS:
-            url = f"{self.issuer}/.well-known/openid-configuration"
-            response = await self.http.get(url)
-            response.raise_for_status()
-            metadata = response.json()
-            if str(metadata.get("issuer", "")).rstrip("/") != self.issuer:
-                raise AuthError("issuer_mismatch", 500, issuer=repr(metadata.get("issuer")))
-            self._metadata, self._metadata_at = metadata, time.monotonic()
-        return self._metadata
+        """The issuer's discovery document; raises ``KeysUnavailable`` when it cannot be had."""
+        return await self.signing_keys.metadata()
 
     async def _key(self, kid: str | None) -> jwt.PyJWK:
-        async with self._lock:
-            if kid not in self._keys and time.monotonic() - self._keys_at > JWKS_REFRESH_MIN_SECONDS \
-                    or not self._keys:
-                response = await self.http.get((await self.metadata())["jwks_uri"])
-                response.raise_for_status()
-                keys = {}
-                for data in response.json().get("keys", []):
-                    try:
-                        key = jwt.PyJWK(data)
-                    except jwt.PyJWTError:
-                        continue  # a key type we do not use (e.g. an encryption key)
-                    keys[data.get("kid")] = key
-                self._keys, self._keys_at = keys, time.monotonic()
-        if kid in self._keys:
-            return self._keys[kid]
-        if kid is None and len(self._keys) == 1:
-            return next(iter(self._keys.values()))
-        raise AuthError("token_unknown_key")
+        data = await self.signing_keys.get(kid)
+        if data is None:
+            raise AuthError("token_unknown_key")
+        try:
+            return jwt.PyJWK(data)
+        except jwt.PyJWTError:  # a key type we do not use (e.g. an encryption key)
+            raise AuthError("token_unknown_key") from None
 
     async def _verify(self, token: str, audience: list[str], nonce: str | None = None) -> dict:
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, UnicodeError, ValueError):
             raise AuthError("token_malformed") from None
-        key = await self._key(header.get("kid"))
+        kid = header.get("kid")
+        key = await self._key(kid if isinstance(kid, str) else None)
         try:
             claims = jwt.decode(token, key=key.key, algorithms=ALGORITHMS, audience=audience,
                                 issuer=self.issuer, leeway=LEEWAY_SECONDS,
@@ -172,13 +150,19 @@ class OidcProvider:
                                  token_endpoint_auth_method="client_secret_post")
 
     async def start(self, redirect_uri: str, return_to: str) -> tuple[str, store.Login]:
-        """The URL to send the browser to, and what the callback must find again."""
+        """The URL to send the browser to, and what the callback must find again.
+
+        Built with authlib's own functions (what its client's ``create_authorization_url``
+        calls), not with a client: this route is open to anyone, and an OAuth client is an
+        httpx client with its own TLS context (~35 ms of CPU) only to format a URL."""
         metadata = await self.metadata()
         verifier = secrets.token_urlsafe(48)
         nonce = secrets.token_urlsafe(24)
-        async with self._client(redirect_uri) as client:
-            url, state = client.create_authorization_url(
-                metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce)
+        state = generate_token()
+        url = prepare_grant_uri(metadata["authorization_endpoint"], client_id=self.client_id,
+                                response_type="code", redirect_uri=redirect_uri, scope=SCOPE,
+                                state=state, code_challenge=create_s256_code_challenge(verifier),
+                                code_challenge_method="S256", nonce=nonce)
         return url, store.Login(state=state, verifier=verifier, nonce=nonce, return_to=return_to)
 
     async def finish(self, redirect_uri: str, login: store.Login, code: str) -> Identity:

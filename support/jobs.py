@@ -13,13 +13,19 @@ database.
   output is cut back to the checkpoint's offset and the rows already answered are skipped, so
   no row is answered twice in the output nor lost. A job whose input file is gone is marked
   failed with that reason.
+- **Retention**: every :data:`PURGE_EVERY_SECONDS` (and at start-up) jobs finished more than
+  ``retention_days`` ago are deleted with their files, and files of the jobs folder named like a
+  job's that belong to no job and were not written for :data:`STRAY_GRACE_SECONDS` (an upload
+  whose process died half-way) are removed. Other files are left alone.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import multiprocessing
+import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +40,9 @@ log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 30
 POLL_SECONDS = 10.0
+PURGE_EVERY_SECONDS = 3600.0
+STRAY_GRACE_SECONDS = 3600
+_JOB_FILE = re.compile(r"^([0-9a-f]{32})\.(in|out)$")
 
 
 @dataclass
@@ -57,13 +66,16 @@ class JobRunner:
 
     def __init__(self, db_getter: Callable[[], Database], directory: Path, *,
                  respond: Callable[..., Any] | None = None, convention: str | None = None,
-                 lease_seconds: int = LEASE_SECONDS, poll_seconds: float = POLL_SECONDS) -> None:
+                 lease_seconds: int = LEASE_SECONDS, poll_seconds: float = POLL_SECONDS,
+                 retention_days: int = 30) -> None:
         self._db_getter = db_getter
         self.files = JobFiles(Path(directory))
         self.respond = respond
         self.convention = convention
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
+        self.retention_days = retention_days
+        self._purged_at: float | None = None
         self.worker_id = uuid.uuid4().hex[:12]
         self._wake = asyncio.Event()
         self._stop = threading.Event()
@@ -94,6 +106,12 @@ class JobRunner:
     async def _loop(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()  # before reading the queue: an upload meanwhile wakes us again
+            if self._purged_at is None or time.monotonic() - self._purged_at >= PURGE_EVERY_SECONDS:
+                self._purged_at = time.monotonic()
+                try:
+                    await self.purge()
+                except Exception:  # retried at the next purge; the queue goes on meanwhile
+                    log.exception("support jobs: the retention job failed; retrying later")
             try:
                 for job_id in await store.resumable_jobs(self.db):
                     if self._stop.is_set():
@@ -108,6 +126,52 @@ class JobRunner:
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             except asyncio.TimeoutError:
                 pass
+
+    # --- retention -----------------------------------------------------------------------------
+
+    async def purge(self) -> tuple[int, int]:
+        """Delete the jobs finished more than ``retention_days`` ago (rows and files; none when
+        it is 0) and the stray job files; returns (jobs, files) removed."""
+        jobs = files = 0
+        if self.retention_days > 0:
+            before = store.now() - self.retention_days * 86400
+            for job_id in await store.finished_before(self.db, before):
+                await store.delete_job(self.db, job_id)  # first: a file left over is a stray one
+                files += await asyncio.to_thread(self._remove_files, job_id)
+                jobs += 1
+        for job_id in await asyncio.to_thread(self._stray_candidates):
+            if await store.get_job(self.db, job_id) is None:
+                files += await asyncio.to_thread(self._remove_files, job_id)
+        if jobs or files:
+            log.info("support jobs: retention removed %d jobs and %d files", jobs, files)
+        return jobs, files
+
+    def _remove_files(self, job_id: str) -> int:
+        removed = 0
+        for path in (self.files.input(job_id), self.files.output(job_id)):
+            try:
+                path.unlink()
+                removed += 1
+            except FileNotFoundError:
+                pass
+        return removed
+
+    def _stray_candidates(self) -> list[str]:
+        """Ids of job files not written for STRAY_GRACE_SECONDS (an upload in progress writes)."""
+        found = set()
+        cutoff = time.time() - STRAY_GRACE_SECONDS
+        try:
+            entries = list(self.files.directory.iterdir())
+        except FileNotFoundError:
+            return []
+        for path in entries:
+            match = _JOB_FILE.match(path.name)
+            try:
+                if match and path.stat().st_mtime < cutoff:
+                    found.add(match.group(1))
+            except FileNotFoundError:
+                continue
+        return sorted(found)
 
     # --- one job -------------------------------------------------------------------------------
 

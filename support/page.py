@@ -128,6 +128,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
     <label for="ticket">{_t(lang, "ticket_label")}</label>
     <p class="help" id="ticket-help">{_t(lang, "ticket_help")}</p>
     <textarea id="ticket" name="text" rows="8" required aria-describedby="ticket-help"></textarea>
+    <p class="error" id="ticket-error" hidden>{_t(lang, "ticket_required")}</p>
 {_lang_and_today(lang, today, "answer-lang", "lang_label", "today", "today_label", "today-help")}    <p class="help" id="today-help">{_t(lang, "today_help")}</p>
     <button type="submit" id="ask-button">{_t(lang, "submit")}</button>
     <p id="ask-status" role="status" aria-live="polite"></p>
@@ -149,6 +150,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
     <p class="help" id="file-help">{_t(lang, "file_help")}</p>
     <input type="file" id="batch-file" name="file" accept=".csv,.jsonl,.ndjson,.json,text/csv"
            required aria-describedby="file-help">
+    <p class="error" id="file-error" hidden>{_t(lang, "file_required")}</p>
 {_lang_and_today(lang, today, "batch-lang", "batch_lang_label", "batch-today", "batch_today_label")}    <button type="submit" id="upload-button">{_t(lang, "upload")}</button>
     <p id="batch-status" role="status" aria-live="polite"></p>
   </form>
@@ -163,7 +165,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
 
 def render_error(lang: str, key: str) -> str:
     """A page with one message (``support.<key>``: ``signin_expired``, ``signin_refused``,
-    ``not_allowed``, ``csrf`` or ``signed_out``) and a link to sign in."""
+    ``not_allowed``, ``csrf``, ``signed_out`` or ``too_many_sign_ins``) and a link to sign in."""
     message = _t(lang, key)
     role = "status" if key == "signed_out" else "alert"
     return f"""<!doctype html>

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import secrets
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -28,8 +29,9 @@ from understanding import messages
 
 from . import page, store
 from .answer import answer as answer_ticket
-from .auth import AuthError, Identity, OidcProvider
+from .auth import AuthError, Identity, KeysUnavailable, OidcProvider
 from .jobs import JobRunner, new_job_id
+from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,10 @@ LOGIN_COOKIE = "__Host-support-login"
 LANG_COOKIE = "support-lang"
 CSRF_HEADER = "X-CSRF-Token"
 MAX_TICKET_CHARS = 20_000
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MB = 1024 * 1024
+MAX_UPLOAD_BYTES = 200 * MB
 UPLOAD_CHUNK = 256 * 1024
+SMALL_FIELD = 64  # bytes of a form field that is not the file (lang, today)
 SSE_INTERVAL = 0.5
 LOCAL_DEV_USER = Identity(store.user_hash("local-dev", "local-dev"), "local development")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -59,7 +63,9 @@ class Desk:
         self.respond = respond
         self.owned_db: Database | None = None
         self.runner = JobRunner(lambda: self.db, Path(settings.support_jobs_dir),
-                                respond=respond, convention=settings.fy_label_convention)
+                                respond=respond, convention=settings.fy_label_convention,
+                                retention_days=settings.support_jobs_retention_days)
+        self.login_limit = RateLimiter(settings.support_login_rate_per_minute)
 
     @property
     def db(self) -> Database:
@@ -166,6 +172,11 @@ def _error(request: web.Request, status: int, refusal: Exception) -> web.Respons
     return web.json_response({"error": message}, status=status, headers={"Cache-Control": "no-store"})
 
 
+def _retry_after(err: KeysUnavailable) -> str:
+    """``Retry-After`` for a 503 while the issuer is down: the rest of the failure memory."""
+    return str(max(1, math.ceil(err.retry_after)))
+
+
 def _set_cookie(response: web.StreamResponse, name: str, value: str, max_age: int) -> None:
     response.set_cookie(name, value, max_age=max_age, path="/", secure=True, httponly=True,
                         samesite="Lax")
@@ -183,9 +194,22 @@ class Caller:
         self.session = session
 
 
+def _cookie(request: web.Request, name: str) -> str:
+    """A cookie this desk set (random ASCII), or "" when absent or not something it could have
+    set (header bytes that are not UTF-8 reach the handler as surrogates)."""
+    value = request.cookies.get(name, "")
+    return value if value.isascii() else ""
+
+
+def _same_secret(sent: str, expected: str) -> bool:
+    """``sent`` is ``expected`` (constant time); False for anything that is not ASCII
+    (``secrets.compare_digest`` raises on it)."""
+    return bool(sent) and sent.isascii() and secrets.compare_digest(sent, expected)
+
+
 async def _session_caller(request: web.Request) -> Caller | None:
     desk = _desk(request)
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = _cookie(request, SESSION_COOKIE)
     if not cookie:
         return None
     session = await store.get_session(desk.db, cookie)
@@ -200,6 +224,8 @@ async def _api_caller(request: web.Request) -> Caller:
     desk = _desk(request)
     authorization = request.headers.get("Authorization", "")
     if authorization:
+        if not authorization.isascii():  # a JWT is ASCII; these bytes were not even UTF-8
+            raise AuthError("token_malformed")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("bearer_scheme")
@@ -210,8 +236,7 @@ async def _api_caller(request: web.Request) -> Caller:
     if caller is None:
         raise AuthError("sign_in_first")
     if request.method == "POST":
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not sent or not secrets.compare_digest(sent, caller.session.csrf):
+        if not _same_secret(request.headers.get(CSRF_HEADER, ""), caller.session.csrf):
             raise AuthError("csrf", 403)
     return caller
 
@@ -225,6 +250,10 @@ def api(handler: Callable[[web.Request, Caller], Awaitable[web.StreamResponse]])
             log.info("support API refused (%d): %s", err.status, err)
             return web.json_response({"error": err.text(_api_lang(request))}, status=err.status,
                                      headers=headers)
+        except KeysUnavailable as err:  # the issuer is down: logged once by the key cache
+            return web.json_response(
+                {"error": page.text(_api_lang(request), "issuer_unreachable")}, status=503,
+                headers={"Retry-After": _retry_after(err), "Cache-Control": "no-store"})
         return await handler(request, caller)
 
     return wrapped
@@ -316,15 +345,19 @@ async def login_handler(request: web.Request) -> web.StreamResponse:
     desk = _desk(request)
     if desk.local_dev:
         return _redirect("/support")
+    wait = desk.login_limit.take(request.remote or "")
+    if wait:
+        log.info("support sign-in start refused: too many from one address")
+        response = _page_error(_ui_lang(request)[0], 429, "too_many_sign_ins")
+        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
     return_to = _safe_next(request.query.get("next", "/support"))
     try:
         url, login = await desk.provider.start(desk.redirect_uri, return_to)
-    except Exception:
-        log.exception("support sign-in: the issuer could not be reached")
+    except KeysUnavailable as err:  # logged once by the key cache, not once per request
         return web.Response(status=503, text=page.text(_ui_lang(request)[0], "issuer_unreachable"),
-                            headers=page.SECURITY_HEADERS)
-    await store.purge_expired(desk.db)  # abandoned sign-ins and sessions never pile up
-    cookie = await store.create_login(desk.db, login)
+                            headers={**page.SECURITY_HEADERS, "Retry-After": _retry_after(err)})
+    cookie = await store.create_login(desk.db, login)  # purges expired ones, keeps a ceiling
     response = _redirect(url)
     _set_cookie(response, LOGIN_COOKIE, cookie, store.LOGIN_SECONDS)
     return response
@@ -335,10 +368,10 @@ async def callback_handler(request: web.Request) -> web.StreamResponse:
     lang, _ = _ui_lang(request)
     if desk.local_dev:
         return _redirect("/support")
-    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    cookie = _cookie(request, LOGIN_COOKIE)
     login = await store.take_login(desk.db, cookie) if cookie else None
     state = request.query.get("state", "")
-    if login is None or not secrets.compare_digest(state, login.state):
+    if login is None or not _same_secret(state, login.state):
         log.info("support sign-in refused: no pending sign-in for this browser or wrong state")
         return _page_error(lang, 400, "signin_expired")
     if "error" in request.query or not request.query.get("code"):
@@ -368,9 +401,9 @@ async def logout_handler(request: web.Request) -> web.StreamResponse:
     caller = await _session_caller(request)
     form = await request.post()
     sent = str(form.get("csrf", "")) or request.headers.get(CSRF_HEADER, "")
-    if caller is None or not sent or not secrets.compare_digest(sent, caller.session.csrf):
+    if caller is None or not _same_secret(sent, caller.session.csrf):
         return _page_error(lang, 403, "csrf")
-    await store.delete_session(desk.db, request.cookies[SESSION_COOKIE])
+    await store.delete_session(desk.db, _cookie(request, SESSION_COOKIE))
     log.info("support sign-out: user %s", caller.identity.user_hash)
     response = _page_error(lang, 200, "signed_out")
     _clear_cookie(response, SESSION_COOKIE)
@@ -431,6 +464,8 @@ def _job_json(job: dict[str, Any], lang: str = "en") -> dict[str, Any]:
     out = {k: job[k] for k in ("id", "status", "fmt", "filename", "lang", "today", "total",
                                "done", "failed", "error", "resumed")}
     out["error"] = _job_error(out["error"], lang)
+    # when it was uploaded (UTC): two exports of one file are told apart by it
+    out["created_at"] = datetime.fromtimestamp(job["created_at"], timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     out["percent"] = percent
     out["result_url"] = f"/support/api/jobs/{job['id']}/result" if job["status"] == "done" else None
     out["events_url"] = f"/support/api/jobs/{job['id']}/events"
@@ -448,15 +483,30 @@ async def _own_job(request: web.Request, caller: Caller) -> dict[str, Any] | Non
 async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
     """The file comes as multipart/form-data (field ``file``; optional fields ``lang``,
     ``today``) or as the raw body (``?filename=tickets.csv&lang=fr&today=...``); it is
-    streamed to disk, never held in memory."""
+    streamed to disk, never held in memory. An upload that does not become a job (refused,
+    over the size or the user's quota, or the client gone half-way) leaves no file."""
     desk = _desk(request)
     params: dict[str, str] = dict(request.query)
     job_id = new_job_id()
     path = desk.runner.files.input(job_id)
     await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
     filename = params.get("filename", "")
+    quota = desk.settings.support_upload_quota_mb * MB
+    used = await store.used_bytes(desk.db, caller.identity.user_hash)
     size = 0
+    queued = False
+
+    def count(chunk: bytes) -> None:
+        nonlocal size
+        size += len(chunk)
+        if size > MAX_UPLOAD_BYTES:
+            raise _TooLarge()
+        if used + size > quota:
+            raise _OverQuota()
+
     try:
+        if used >= quota:
+            raise _OverQuota()
         with open(path, "wb") as f:
             if request.content_type.startswith("multipart/"):
                 reader = await request.multipart()
@@ -466,19 +516,15 @@ async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResp
                         got_file = True
                         filename = part.filename or filename
                         while chunk := await part.read_chunk(UPLOAD_CHUNK):
-                            size += len(chunk)
-                            if size > MAX_UPLOAD_BYTES:
-                                raise _TooLarge()
+                            count(chunk)
                             await asyncio.to_thread(f.write, chunk)
                     elif part.name in ("lang", "today"):
-                        params[part.name] = (await part.text()).strip()
+                        params[part.name] = await _small_field(part)
                 if not got_file:
                     raise Refused("no_file_field")
             else:
                 async for chunk in request.content.iter_chunked(UPLOAD_CHUNK):
-                    size += len(chunk)
-                    if size > MAX_UPLOAD_BYTES:
-                        raise _TooLarge()
+                    count(chunk)
                     await asyncio.to_thread(f.write, chunk)
         if size == 0:
             raise Refused("file_empty")
@@ -490,15 +536,21 @@ async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResp
         today = _parse_today(params.get("today"))
         lang = _parse_lang(params.get("lang"))
         await asyncio.to_thread(_check_header, path, fmt)
-    except _TooLarge:
-        await asyncio.to_thread(path.unlink, missing_ok=True)
-        return _error(request, 413, Refused("file_too_large", mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
+        safe_name = Path(filename or f"upload.{fmt}").name[:200]
+        await store.create_job(desk.db, job_id=job_id, owner=caller.identity.user_hash, fmt=fmt,
+                               filename=safe_name, lang=lang, today=today.isoformat(),
+                               in_bytes=size)
+        queued = True
+    except (_TooLarge, web.HTTPRequestEntityTooLarge):
+        return _error(request, 413, Refused("file_too_large", mb=MAX_UPLOAD_BYTES // MB))
+    except _OverQuota:
+        log.info("support upload refused: user %s is over the quota", caller.identity.user_hash)
+        return _error(request, 413, Refused("quota", quota=quota // MB, used=math.ceil(used / MB)))
     except ValueError as err:
-        await asyncio.to_thread(path.unlink, missing_ok=True)
         return _error(request, 400, err)
-    safe_name = Path(filename or f"upload.{fmt}").name[:200]
-    await store.create_job(desk.db, job_id=job_id, owner=caller.identity.user_hash, fmt=fmt,
-                           filename=safe_name, lang=lang, today=today.isoformat())
+    finally:
+        if not queued:  # refused, or the client went away half-way (an error or a cancellation)
+            await asyncio.shield(asyncio.to_thread(path.unlink, missing_ok=True))
     desk.runner.wake()
     log.info("support job %s queued by user %s (%s, %d bytes)", job_id, caller.identity.user_hash,
              fmt, size)
@@ -509,6 +561,24 @@ async def upload_handler(request: web.Request, caller: Caller) -> web.StreamResp
 
 class _TooLarge(Exception):
     pass
+
+
+class _OverQuota(Exception):
+    pass
+
+
+async def _small_field(part: Any) -> str:
+    """A form field that holds a language or a date: at most SMALL_FIELD bytes of UTF-8, read
+    without buffering more (aiohttp's own limit would answer a plain-text 413)."""
+    data = bytearray()
+    while chunk := await part.read_chunk(SMALL_FIELD + 1):
+        data += chunk
+        if len(data) > SMALL_FIELD:
+            raise Refused("lang") if part.name == "lang" else Refused("today_format", value="…")
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise Refused("lang") if part.name == "lang" else Refused("today_format", value="…") from None
 
 
 def _check_header(path: Path, fmt: str) -> None:

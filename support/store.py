@@ -49,10 +49,15 @@ MIGRATIONS = [
     " created_at BIGINT NOT NULL,"
     " updated_at BIGINT NOT NULL)",
     "CREATE INDEX support_jobs_owner ON support_jobs (owner_hash, created_at)",
+    # the upload's size, so that a user's quota is a sum over the table (with out_offset)
+    "ALTER TABLE support_jobs ADD COLUMN in_bytes BIGINT NOT NULL DEFAULT 0",
 ]
 
 SESSION_SECONDS = 8 * 3600
 LOGIN_SECONDS = 10 * 60
+# Pending sign-ins kept at most (the oldest go first): ``GET /support/login`` is open to anyone,
+# so besides its rate limit per address and the 10-minute expiry, the table has a ceiling.
+MAX_PENDING_LOGINS = 10_000
 JOB_COLUMNS = ("id, owner_hash, status, fmt, filename, lang, today, total, done, failed, "
                "out_offset, error, resumed, lease_owner, lease_until, created_at, updated_at")
 
@@ -104,6 +109,7 @@ async def create_session(db: Database, user: str, display_name: str,
     """A new session; returns (the cookie's random value, the session)."""
     cookie = secrets.token_urlsafe(32)
     session = Session(user, display_name, secrets.token_urlsafe(32), now() + seconds)
+    await db.execute("DELETE FROM support_sessions WHERE expires_at <= $1", now())
     await db.execute("INSERT INTO support_sessions (key_hash, user_hash, display_name, csrf, "
                      "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
                      key_hash(cookie), user, display_name, session.csrf, now(), session.expires_at)
@@ -129,11 +135,21 @@ async def purge_expired(db: Database) -> None:
 
 
 async def create_login(db: Database, login: Login) -> str:
+    """Store a pending sign-in (expired ones are purged first, and beyond
+    :data:`MAX_PENDING_LOGINS` the oldest are dropped); returns the cookie's random value."""
     cookie = secrets.token_urlsafe(32)
-    await db.execute("INSERT INTO support_logins (key_hash, state, verifier, nonce, return_to, "
-                     "expires_at) VALUES ($1, $2, $3, $4, $5, $6)", key_hash(cookie),
-                     login.state, login.verifier, login.nonce, login.return_to,
-                     now() + LOGIN_SECONDS)
+    t = now()
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM support_logins WHERE expires_at <= $1", t)
+        await tx.execute("INSERT INTO support_logins (key_hash, state, verifier, nonce, return_to, "
+                         "expires_at) VALUES ($1, $2, $3, $4, $5, $6)", key_hash(cookie),
+                         login.state, login.verifier, login.nonce, login.return_to,
+                         t + LOGIN_SECONDS)
+        # the newest first (same second: the one just made first), everything past the cap goes
+        await tx.execute(
+            "DELETE FROM support_logins WHERE key_hash IN (SELECT key_hash FROM support_logins "
+            "ORDER BY expires_at DESC, key_hash = $2 DESC, key_hash LIMIT 1000000000 OFFSET $1)",
+            MAX_PENDING_LOGINS, key_hash(cookie))
     return cookie
 
 
@@ -150,11 +166,30 @@ async def take_login(db: Database, cookie: str) -> Login | None:
 
 
 async def create_job(db: Database, *, job_id: str, owner: str, fmt: str, filename: str,
-                     lang: str | None, today: str) -> None:
+                     lang: str | None, today: str, in_bytes: int = 0) -> None:
     t = now()
     await db.execute("INSERT INTO support_jobs (id, owner_hash, status, fmt, filename, lang, today, "
-                     "created_at, updated_at) VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $7)",
-                     job_id, owner, fmt, filename, lang, today, t)
+                     "created_at, updated_at, in_bytes) "
+                     "VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $7, $8)",
+                     job_id, owner, fmt, filename, lang, today, t, in_bytes)
+
+
+async def used_bytes(db: Database, owner: str) -> int:
+    """What a user's exports take in the jobs folder: the uploads and the results so far."""
+    row = await db.fetchrow("SELECT COALESCE(SUM(in_bytes + out_offset), 0) AS n FROM support_jobs "
+                            "WHERE owner_hash = $1", owner)
+    return int(row["n"]) if row else 0
+
+
+async def finished_before(db: Database, before: int) -> list[str]:
+    """Jobs done or failed before ``before`` (epoch seconds): the retention job's to delete."""
+    rows = await db.fetch("SELECT id FROM support_jobs WHERE status IN ('done', 'failed') "
+                          "AND updated_at < $1", before)
+    return [row["id"] for row in rows]
+
+
+async def delete_job(db: Database, job_id: str) -> None:
+    await db.execute("DELETE FROM support_jobs WHERE id = $1", job_id)
 
 
 async def get_job(db: Database, job_id: str) -> dict[str, Any] | None:

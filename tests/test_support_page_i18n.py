@@ -17,7 +17,8 @@ from understanding import catalogues, langpacks, messages
 
 TODAY = date(2026, 12, 1)
 # the sentences of the sign-in result pages (render_error), not of the desk itself
-ERROR_PAGE_KEYS = ("signin_expired", "signin_refused", "not_allowed", "csrf", "signed_out")
+ERROR_PAGE_KEYS = ("signin_expired", "signin_refused", "not_allowed", "csrf", "signed_out",
+                   "too_many_sign_ins")
 NOT_ON_THE_DESK = ERROR_PAGE_KEYS + ("again", "issuer_unreachable", "local_dev")
 
 

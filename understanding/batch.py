@@ -4,6 +4,10 @@ time, so a 50 000-row file is never held in memory.
 
 - CSV: a ``question`` column (any case); other columns are kept as they are; ``answer`` and
   ``error`` are added (``error`` empty unless the row failed), ``facts`` with ``json=True``.
+  Every written cell (header included) that a spreadsheet would read as a formula (it starts
+  with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading ``'``, as OWASP's
+  CSV-injection guidance says: the file is opened in Excel by support staff. A cell longer than
+  :data:`MAX_CELL_CHARS` makes its row fail (the cell is left out, the row keeps its place).
 - JSONL: ``question`` and optional ``lang``, ``today``, ``locale`` keys; ``answer`` is added,
   or ``error`` to a row that failed; a line that is not a JSON object becomes
   ``{"line": n, "raw": ..., "error": ...}``.
@@ -29,6 +33,12 @@ from typing import Any, Callable, Iterator, TextIO
 logger = logging.getLogger(__name__)
 
 FORMATS = ("csv", "jsonl")
+# The csv module's own default field limit: a longer cell is its row's error. Reading allows
+# more (up to READ_CELL_CHARS, above the support desk's upload limit), so that such a row is
+# read whole, keeps its other cells, and the rows after it are read as they were written.
+MAX_CELL_CHARS = 131_072
+READ_CELL_CHARS = 1 << 30
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class BatchFormatError(ValueError):
@@ -90,6 +100,24 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def neutralise(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP, CSV injection).
+
+    >>> neutralise("=SUM(A1)"), neutralise("-2+3"), neutralise("@cmd"), neutralise("ok")
+    ("'=SUM(A1)", "'-2+3", "'@cmd", 'ok')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _allow_long_cells() -> None:
+    """Let the csv module read cells up to READ_CELL_CHARS (a process-wide setting: batches
+    run in the CLI or in a job's own process)."""
+    if csv.field_size_limit() < READ_CELL_CHARS:
+        csv.field_size_limit(READ_CELL_CHARS)
+
+
 def csv_question_column(fields: list[str]) -> str:
     qcol = next((f for f in fields if f and f.strip().lower() == "question"), None)
     if qcol is None:
@@ -102,6 +130,7 @@ def count_rows(fmt: str, infile: TextIO) -> int:
     """Rows a file holds (one streaming pass; the stream is left at its end)."""
     if fmt == "jsonl":
         return sum(1 for line in infile if line.strip())
+    _allow_long_cells()
     reader = csv.reader(infile)
     next(reader, None)
     return sum(1 for _ in reader)
@@ -109,19 +138,26 @@ def count_rows(fmt: str, infile: TextIO) -> int:
 
 def _csv(infile: TextIO, out: TextIO, opts: BatchOptions, respond: Callable[..., Any],
          skip: int, write_header: bool) -> Iterator[bool]:
+    _allow_long_cells()
     reader = csv.DictReader(infile)
     fields = list(reader.fieldnames or [])
     qcol = csv_question_column(fields)
     extra = ["answer", "error"] + (["facts"] if opts.json else [])
-    writer = csv.DictWriter(out, fieldnames=fields + [c for c in extra if c not in fields],
-                            extrasaction="ignore")
+    columns = fields + [c for c in extra if c not in fields]
+    rows = csv.writer(out)
     if write_header:
-        writer.writeheader()
+        rows.writerow([neutralise(column) for column in columns])
     for n, row in enumerate(reader, 2):
         if n - 2 < skip:
             continue
         row = dict(row)
         try:
+            too_long = [key for key, value in row.items()
+                        if isinstance(value, str) and len(value) > MAX_CELL_CHARS]
+            for key in too_long:
+                row[key] = ""
+            if too_long:
+                raise ValueError(f"the {too_long[0]!r} cell is longer than {MAX_CELL_CHARS} characters")
             reply = answer_one(row, row.get(qcol), opts, respond)
             row["answer"], row["error"] = reply.plain_text, ""
             if opts.json:
@@ -129,7 +165,7 @@ def _csv(infile: TextIO, out: TextIO, opts: BatchOptions, respond: Callable[...,
         except Exception as exc:  # one bad row must not stop the export; it is reported in its row
             logger.warning("CSV line %d failed: %s", n, exc, exc_info=not isinstance(exc, ValueError))
             row["answer"], row["error"] = "", _error_text(exc)
-        writer.writerow(row)
+        rows.writerow([neutralise(row.get(column, "")) for column in columns])
         yield bool(row["error"])
 
 

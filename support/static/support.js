@@ -25,30 +25,64 @@
     return data;
   }
 
+  // A busy button stays focusable (a disabled one drops the keyboard focus to <body>): it is
+  // marked aria-disabled and its form ignores a submit meanwhile.
+  const busy = (button) => button.getAttribute("aria-disabled") === "true";
+  function setBusy(button, on) {
+    if (on) button.setAttribute("aria-disabled", "true");
+    else button.removeAttribute("aria-disabled");
+  }
+
+  // A field left empty says why, on the field itself (its error joins its description).
+  function fieldError(field, error, on) {
+    const described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter((id) => id && id !== error.id);
+    if (on) {
+      field.setAttribute("aria-invalid", "true");
+      described.push(error.id);
+      error.hidden = false;
+      field.focus();
+    } else {
+      field.removeAttribute("aria-invalid");
+      error.hidden = true;
+    }
+    field.setAttribute("aria-describedby", described.join(" "));
+  }
+
+  // What the server wrote in another language than the page's carries its own lang attribute,
+  // so that a screen reader reads it with the right voice.
+  const pageLang = document.documentElement.lang;
+  const inLang = (node, lang) => {
+    if (lang && lang !== pageLang) node.setAttribute("lang", lang);
+    return node;
+  };
+
   // --- one ticket -------------------------------------------------------------------------
   const form = $("ask-form");
   let answered = false;
 
   function renderSection(section, n, many) {
     const article = el("article", { class: "section", "data-section": String(n) });
+    // Under the answer's h2: "Question n" headings (h3) and theirs (h4) for several questions,
+    // the facts' and citations' headings right under it (h3) for one.
+    const sub = many ? "h4" : "h3";
     if (many) article.appendChild(el("h3", {}, fmt("question_n", { n })));
     if (section.reading_note) {
       const note = el("p", { class: "note", role: "note" });
       note.appendChild(el("strong", {}, S.reading_note + " "));
-      note.appendChild(document.createTextNode(section.reading_note));
+      note.appendChild(inLang(el("span", {}, section.reading_note), section.lang));
       article.appendChild(note);
     }
     // One question: its text is the answer box above; several: each answer under its heading.
-    if (many) article.appendChild(el("pre", { class: "answer" }, section.text));
+    if (many) article.appendChild(inLang(el("pre", { class: "answer" }, section.text), section.lang));
     if (section.choices && section.choices.length) {
       article.appendChild(el("p", {}, S.choices));
-      const ul = el("ul", {});
+      const ul = inLang(el("ul", {}), section.lang);
       section.choices.forEach((c) => ul.appendChild(el("li", {}, c)));
       article.appendChild(ul);
     }
     if (section.facts.length) {
-      article.appendChild(el("h4", {}, S.facts));
-      const dl = el("dl", { class: "facts" });
+      article.appendChild(el(sub, {}, S.facts));
+      const dl = inLang(el("dl", { class: "facts" }), section.lang);
       section.facts.forEach(([label, value]) => {
         const row = el("div", {});
         row.appendChild(el("dt", {}, label));
@@ -58,8 +92,8 @@
       article.appendChild(dl);
     }
     if (section.links.length) {
-      article.appendChild(el("h4", {}, S.cited));
-      const ul = el("ul", { class: "links" });
+      article.appendChild(el(sub, {}, S.cited));
+      const ul = inLang(el("ul", { class: "links" }), section.lang);
       section.links.forEach((link) => {
         const li = el("li", {});
         li.appendChild(el("a", { href: link.url, rel: "noopener noreferrer", target: "_blank" }, link.title));
@@ -70,17 +104,23 @@
     return article;
   }
 
-  async function ask() {
+  let askAgain = false;  // a new day or language chosen while an answer was on its way
+
+  async function ask(again) {
     const text = $("ticket").value;
-    if (!text.trim()) { $("ticket").focus(); return; }
+    if (busy($("ask-button"))) { askAgain = askAgain || Boolean(again); return; }
+    if (!text.trim()) { fieldError($("ticket"), $("ticket-error"), true); return; }
+    // The status region says "Answering…", then which day the answer is for: every answer
+    // changes its text, so every answer is announced (it is never cleared).
     $("ask-status").textContent = S.working;
-    $("ask-button").disabled = true;
+    setBusy($("ask-button"), true);
     try {
       const data = await call("POST", "/support/api/answer", JSON.stringify({
         text, lang: $("answer-lang").value || null, today: $("today").value || null,
       }), { "Content-Type": "application/json" });
       $("answer-text").value = data.text;
-      const day = new Date(data.today + "T00:00:00Z").toLocaleDateString(document.documentElement.lang,
+      $("answer-text").setAttribute("lang", data.lang);
+      const day = new Date(data.today + "T00:00:00Z").toLocaleDateString(pageLang,
         { dateStyle: "long", timeZone: "UTC" });
       $("as-of").textContent = fmt("as_of", { day });
       const box = $("sections");
@@ -89,19 +129,23 @@
       data.sections.forEach((s, i) => box.appendChild(renderSection(s, i + 1, many)));
       $("result").hidden = false;
       $("copy-status").textContent = "";
-      $("ask-status").textContent = "";
+      $("ask-status").textContent = $("as-of").textContent;
       if (!answered) $("answer-heading").focus();
       answered = true;
     } catch (err) {
       $("ask-status").textContent = fmt("error", { message: err.message });
     } finally {
-      $("ask-button").disabled = false;
+      setBusy($("ask-button"), false);
     }
+    if (askAgain) { askAgain = false; ask(); }
   }
 
   form.addEventListener("submit", (event) => { event.preventDefault(); ask(); });
+  $("ticket").addEventListener("input", () => {
+    if ($("ticket").value.trim()) fieldError($("ticket"), $("ticket-error"), false);
+  });
   // A new "answer as of" day re-answers the same ticket: the date-dependent facts follow.
-  ["today", "answer-lang"].forEach((id) => $(id).addEventListener("change", () => { if (answered) ask(); }));
+  ["today", "answer-lang"].forEach((id) => $(id).addEventListener("change", () => { if (answered) ask(true); }));
 
   $("copy-button").addEventListener("click", async () => {
     const text = $("answer-text").value;
@@ -119,14 +163,21 @@
   const jobs = $("jobs");
   const streams = {};
 
+  // An export is named by its file and when it was uploaded: two of one file are told apart.
+  const uploaded = (job) => new Date(job.created_at).toLocaleString(pageLang,
+    { dateStyle: "short", timeStyle: "medium" });
+  const jobName = (job) => `${job.filename} (${uploaded(job)})`;
+
   function renderJob(job) {
     let li = jobs.querySelector(`li[data-job="${job.id}"]`);
     if (!li) {
       const empty = jobs.querySelector(".empty");
       if (empty) empty.remove();
       li = el("li", { "data-job": job.id, class: "job" });
-      li.appendChild(el("span", { class: "name" }, job.filename));
-      const bar = el("progress", { max: "100", value: "0", "aria-label": fmt("progress_label", { name: job.filename }) });
+      const name = el("span", { class: "name" }, job.filename + " ");
+      name.appendChild(el("span", { class: "time" }, `(${uploaded(job)})`));
+      li.appendChild(name);
+      const bar = el("progress", { max: "100", value: "0", "aria-label": fmt("progress_label", { name: jobName(job) }) });
       li.appendChild(bar);
       li.appendChild(el("span", { class: "percent" }));
       li.appendChild(el("span", { class: "count" }));
@@ -144,7 +195,7 @@
     li.querySelector(".state").textContent = S["status_" + job.status] + (job.error ? " – " + job.error : "");
     const dl = li.querySelector(".download");
     if (job.result_url && !dl.firstChild) {
-      dl.appendChild(el("a", { href: job.result_url, download: "" }, fmt("download", { name: job.filename })));
+      dl.appendChild(el("a", { href: job.result_url, download: "" }, fmt("download", { name: jobName(job) })));
     }
   }
 
@@ -159,7 +210,7 @@
       renderJob(final);
       source.close(); delete streams[job.id];
       // One announcement when an export ends (the bar itself is not a live region).
-      $("batch-status").textContent = fmt("job_finished", { name: final.filename, status: S["status_" + final.status] });
+      $("batch-status").textContent = fmt("job_finished", { name: jobName(final), status: S["status_" + final.status] });
     });
     source.onerror = () => {
       // The server went away (a restart): poll until it answers again, then follow anew.
@@ -171,12 +222,13 @@
   $("batch-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const file = $("batch-file").files[0];
-    if (!file) { $("batch-file").focus(); return; }
+    if (busy($("upload-button"))) return;
+    if (!file) { fieldError($("batch-file"), $("file-error"), true); return; }
     const body = new FormData();
     body.append("lang", $("batch-lang").value);
     body.append("today", $("batch-today").value);
     body.append("file", file, file.name);
-    $("upload-button").disabled = true;
+    setBusy($("upload-button"), true);
     $("batch-status").textContent = "";
     try {
       follow(await call("POST", "/support/api/jobs", body));
@@ -184,8 +236,11 @@
     } catch (err) {
       $("batch-status").textContent = fmt("error", { message: err.message });
     } finally {
-      $("upload-button").disabled = false;
+      setBusy($("upload-button"), false);
     }
+  });
+  $("batch-file").addEventListener("change", () => {
+    if ($("batch-file").files.length) fieldError($("batch-file"), $("file-error"), false);
   });
 
   // After a reload the exports are still there: list them and follow the unfinished ones.

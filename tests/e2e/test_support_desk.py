@@ -4,6 +4,12 @@ loopback (oidc-provider-mock, run in a thread): the product server (``python app
 button put on the clipboard, and the downloaded file).
 
 ``UPDATE_SCREENSHOTS=1`` rewrites ``docs/support-desk*.png`` (desktop and 360 px).
+
+Accessibility: axe-core (from npm, ``e2e/node_modules/axe-core``, put in the page by Playwright)
+finds no WCAG 2.1 A/AA violation in English and French, on the empty page, with an answer and
+with a finished export; and what axe does not see is checked by hand below (the language of an
+answer, focus on a busy button, announcements, errors on empty fields, distinct download links,
+heading levels).
 """
 from __future__ import annotations
 
@@ -75,7 +81,9 @@ def desk(oidc, tmp_path_factory):
                 "DATABASE_URL": f"sqlite:///{(tmp / 'desk.sqlite3').as_posix()}",
                 "SUPPORT_JOBS_DIR": str(tmp / "jobs"), "REMINDER_SWEEP_ENABLED": "false",
                 "SUPPORT_OIDC_ISSUER": oidc, "SUPPORT_OIDC_CLIENT_ID": "support-desk-test",
-                "SUPPORT_OIDC_CLIENT_SECRET": "test-secret", "SUPPORT_ALLOWED_GROUP": GROUP})
+                "SUPPORT_OIDC_CLIENT_SECRET": "test-secret", "SUPPORT_ALLOWED_GROUP": GROUP,
+                # every page of this module signs in from 127.0.0.1: not what is tested here
+                "SUPPORT_LOGIN_RATE_PER_MINUTE": "1000"})
     app = [sys.executable, str(pg.REPO_ROOT / "app.py")]
     # the product refuses a schema that is behind: migrate first, as scripts/start.sh does
     subprocess.run([*app, "migrate"], env=env, cwd=pg.REPO_ROOT, check=True, capture_output=True,
@@ -303,3 +311,185 @@ def test_a_two_question_french_ticket_gets_both_answers_in_order(new_page, desk,
     assert page.evaluate("navigator.clipboard.readText()") == text
     if os.environ.get("UPDATE_SCREENSHOTS"):
         page.screenshot(path=str(DOCS / "support-desk.png"), full_page=True)
+
+
+# --- accessibility ----------------------------------------------------------------------------
+
+AXE = pg.REPO_ROOT / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now (id, help, elements)."""
+    if not AXE.is_file():
+        reason = f"axe-core is not installed at {AXE} (scripts/setup.sh --e2e)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))  # through DevTools: the page's CSP allows no inline script
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                           WCAG_TAGS)
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+
+
+def small_export(tmp_path, name="tickets.csv", rows=3) -> Path:
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["ticket", "question"])
+        for i in range(rows):
+            writer.writerow([f"T{i}", f"claim deadline for co-op earned in May {2010 + i}"])
+    return path
+
+
+WORDS = {
+    "en-US": {"ticket": "Partner's message", "answer": "Answer", "file": "CSV file with a",
+              "upload": "Upload and answer", "as_of": "Answer as of",
+              "text": "claim deadline for co-op earned in August 2021? And how long to keep proof "
+                      "of our trade show on 12 March 2024?"},
+    "fr-FR": {"ticket": "Message du partenaire", "answer": "Répondre", "file": "Fichier CSV avec",
+              "upload": "Envoyer et répondre", "as_of": "Répondre à la date du",
+              "text": "Quand réclamer la co-op gagnée en août 2021 ? Et jusqu'à quand garder les "
+                      "preuves de notre salon du 12 mars 2024 ?"},
+}
+
+
+@pytest.mark.parametrize("locale", ["en-US", "fr-FR"])
+def test_axe_finds_no_violation_empty_answered_and_with_a_finished_export(new_page, desk, oidc,
+                                                                           tmp_path, locale):
+    words = WORDS[locale]
+    page = new_page(locale=locale)
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    page.wait_for_selector("#jobs li")
+    assert axe_violations(page) == [], "empty page"
+    page.get_by_label(words["ticket"]).fill(words["text"])
+    page.get_by_label(words["as_of"]).fill("2022-03-01")
+    page.get_by_role("button", name=words["answer"], exact=True).click()
+    expect(page.locator("article.section")).to_have_count(2)
+    assert axe_violations(page) == [], "answered"
+    page.get_by_label(words["file"]).set_input_files(str(small_export(tmp_path)))
+    page.get_by_role("button", name=words["upload"]).click()
+    page.wait_for_selector('li.job[data-status="done"] .download a')
+    assert axe_violations(page) == [], "with a finished export"
+
+
+def test_an_answer_in_the_other_language_is_marked_and_every_answer_is_announced(new_page, desk, oidc):
+    page = new_page(locale="en-US")
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    page.evaluate("""() => {
+        const region = document.getElementById('ask-status');
+        window.said = [];
+        new MutationObserver(() => window.said.push(region.textContent))
+            .observe(region, {childList: true, characterData: true, subtree: true});
+    }""")
+    page.get_by_label("Partner's message").fill("Quand réclamer la co-op gagnée en août 2021 ?")
+    page.get_by_label("Answer as of").fill("2022-03-01")
+    page.get_by_role("button", name="Answer", exact=True).click()
+    expect(page.locator("#answer-text")).not_to_have_value("")
+    assert page.locator("#answer-text").get_attribute("lang") == "fr"
+    facts = page.locator("article.section dl.facts")
+    assert facts.get_attribute("lang") == "fr" and "Période de demande" in facts.inner_text()
+    assert page.locator("article.section h3").first.get_attribute("lang") in (None, "en")  # the page's words
+    page.get_by_label("Answer as of").fill("2022-08-10")  # answered again, for another day
+    expect(page.locator("#ask-status")).to_have_text("Answered as of August 10, 2022")
+    said = page.evaluate("window.said")
+    assert said == ["Answering…", "Answered as of March 1, 2022", "Answering…",
+                    "Answered as of August 10, 2022"], said  # never cleared, so each is read out
+    # an answer in the page's own language carries no other language
+    page.get_by_label("Partner's message").fill("claim deadline for co-op earned in August 2021")
+    page.get_by_role("button", name="Answer", exact=True).click()
+    expect(page.locator("dl.facts dt").first).to_have_text("Fiscal half")
+    assert page.locator("#answer-text").get_attribute("lang") == "en"
+    assert page.locator("#result [lang=fr]").count() == 0
+
+
+def test_focus_stays_on_a_button_that_is_busy(new_page, desk, oidc, tmp_path):
+    page = new_page(locale="en-US")
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    page.wait_for_selector("#jobs li")
+    held = []
+
+    def hold_posts(route):
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    for path in ("**/support/api/answer", "**/support/api/jobs"):
+        page.route(path, hold_posts)
+    for n in range(2):  # the first answer, then another one
+        page.get_by_label("Partner's message").fill(f"claim deadline for co-op earned in May {2020 + n}")
+        button = page.get_by_role("button", name="Answer", exact=True)
+        button.focus()
+        page.keyboard.press("Enter")
+        while not held:
+            page.wait_for_timeout(20)
+        assert page.evaluate("document.activeElement.id") == "ask-button"
+        assert button.get_attribute("aria-disabled") == "true"
+        page.keyboard.press("Enter")  # a second press while busy sends nothing more
+        held.pop().continue_()
+        expect(page.locator("#ask-status")).to_contain_text("Answered as of")
+        assert not held and button.get_attribute("aria-disabled") in (None, "false")
+        assert page.evaluate("document.activeElement.tagName") != "BODY"
+    page.get_by_label("CSV file with a").set_input_files(str(small_export(tmp_path)))
+    upload = page.get_by_role("button", name="Upload and answer")
+    upload.focus()
+    page.keyboard.press("Enter")
+    while not held:
+        page.wait_for_timeout(20)
+    assert page.evaluate("document.activeElement.id") == "upload-button"
+    held.pop().continue_()
+    page.wait_for_selector("li.job")
+    assert page.evaluate("document.activeElement.id") == "upload-button"
+
+
+def test_an_empty_ticket_or_no_file_says_so_on_the_field(new_page, desk, oidc):
+    page = new_page()  # French
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    ticket = page.get_by_label("Message du partenaire")
+    page.get_by_role("button", name="Répondre", exact=True).click()
+    assert ticket.get_attribute("aria-invalid") == "true"
+    error = page.locator("#ticket-error")
+    expect(error).to_be_visible()
+    assert error.inner_text() == "Collez d'abord le message du partenaire."
+    assert "ticket-error" in ticket.get_attribute("aria-describedby").split()
+    assert page.evaluate("document.activeElement.id") == "ticket"
+    ticket.fill("claim deadline for co-op earned in May 2021")  # typing clears the error
+    assert ticket.get_attribute("aria-invalid") is None and error.is_hidden()
+    file = page.get_by_label("Fichier CSV avec une colonne « question », ou JSONL")
+    page.get_by_role("button", name="Envoyer et répondre").click()
+    assert file.get_attribute("aria-invalid") == "true"
+    expect(page.locator("#file-error")).to_have_text("Choisissez d'abord un fichier.")
+    assert "file-error" in file.get_attribute("aria-describedby").split()
+    assert page.evaluate("document.activeElement.id") == "batch-file"
+
+
+def test_one_answer_keeps_the_heading_levels_and_two_exports_of_one_file_are_told_apart(
+        new_page, desk, oidc, tmp_path):
+    page = new_page(locale="en-US")
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    page.get_by_label("Partner's message").fill("claim deadline for co-op earned in August 2021")
+    page.get_by_role("button", name="Answer", exact=True).click()
+    expect(page.locator("article.section")).to_have_count(1)
+    levels = page.evaluate("""() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+        .filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1]))""")
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    export = small_export(tmp_path, "same-name.csv")
+    for n in range(2):
+        page.get_by_label("CSV file with a").set_input_files(str(export))
+        page.get_by_role("button", name="Upload and answer").click()
+        page.wait_for_selector(f'li.job[data-status="done"] >> nth={n}')
+        created = page.evaluate("""() => fetch('/support/api/jobs', {headers: {Accept: 'application/json'}})
+            .then(r => r.json()).then(d => Date.parse(d.jobs[0].created_at) / 1000)""")
+        while time.time() < created + 1.2:  # two uploads in one second would share their time
+            page.wait_for_timeout(50)
+    links = page.get_by_role("link", name=re.compile("^Download same-name.csv"))
+    expect(links).to_have_count(2)
+    names = [links.nth(i).evaluate("a => a.textContent") for i in range(2)]
+    assert names[0] != names[1], names
