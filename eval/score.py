@@ -279,10 +279,10 @@ def _check(row: dict[str, Any], reply: Any) -> Verdict:
             forbidden.append(iso)
     if forbidden:
         problems.append("WRONG DEADLINE (forbidden) " + ", ".join(forbidden))
-    if "keep_until" in exp:
-        day = date.fromisoformat(exp["keep_until"])
-        if not any(f in text for f in date_forms(day, locale)):
-            problems.append(f"missing PoE keep-until date {exp['keep_until']}")
+    keeps = exp.get("keep_until", [])
+    for iso in [keeps] if isinstance(keeps, str) else keeps:  # one date, or one per named activity
+        if not any(f in text for f in date_forms(date.fromisoformat(iso), locale)):
+            problems.append(f"missing PoE keep-until date {iso}")
     if "verdict" in exp:
         want = (_YES if exp["verdict"] == "yes" else _NO).get(row["lang"], exp["verdict"])
         if _first_word(text) != want:

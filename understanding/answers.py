@@ -441,6 +441,17 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             groups.append((what, cycles_for_activity_span(start, end, c.cal), "activity"))
             if start == end:  # a named activity day (held or planned): its PoE keep-until date too
                 keeps.append((what, keep_until(start, c.cal)))
+        elif role is None and r.primary.day is not None and intent in _ACTIVITY_INTENTS - {"status"}:
+            # a day nobody said the role of: the day of an activity (co-op is earned over months, an
+            # activity is held on a day), with the earnings reading's deadline beside it (SPEC)
+            start = end = r.primary.day
+            what = _what(c, r, start, end)
+            cycles = cycles_for_activity_span(start, end, c.cal)
+            groups.append((what, cycles, "activity"))
+            keeps.append((what, keep_until(start, c.cal)))
+            earned = c.cal.cycle(c.cal.half_containing(start))
+            if earned.claiming.end not in {cy.claiming.end for cy in cycles}:
+                notes.append(c.t("note.earnings_alt", text=f"“{r.text.strip()}”", date=c.d(earned.claiming.end)))
         elif role == "submission" and _submission_day(c, r) and intent in _ACTIVITY_INTENTS:
             groups.append((_what(c, r), [cycle_claimable_on(_submission_day(c, r), c.cal)], "submission"))
         else:
@@ -451,8 +462,9 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
                 alt = cycles_for_activity_span(r.primary.start, r.primary.end, c.cal)[-1]
                 notes.append(c.t("note.activity_alt", text=f"“{what}”", date=c.d(alt.claiming.end),
                                  earning=c.earning_phrase(alt.earning.start, alt.earning.end)))
+        day_activity = role is None and r.primary.day is not None and intent in _ACTIVITY_INTENTS - {"status"}
         note, ment = _note(c, r, role if role in ("activity", "plan") and intent in _ACTIVITY_INTENTS else
-                           "earnings" if role == "earnings" else None)
+                           "activity" if day_activity else "earnings" if role == "earnings" else None)
         if role == "plan" and intent in _ACTIVITY_INTENTS:
             note = _plan_note(c, r, *_plan_span(c, r))
         if note:
@@ -871,7 +883,13 @@ def compose(u: Understanding) -> Reply:
         return compose_multi(u)
     c = _Ctx(u)
     intent = u.intent
-    if intent in CYCLE_INTENTS:
+    if u.set_aside and not u.slots.periods and not u.slots.period_error and (
+            intent in CYCLE_INTENTS and intent != "status" or intent in ("poe_retention", "can_fund")):
+        # every date named is an invoice's, an order's or a deadline the message states: no cycle
+        # to answer for, and never today's status instead
+        reply = Reply(lang=c.lang, intent="clarify_date", text=c.t("fallback.set_aside"),
+                      suggestions=[c.t("suggest.h1"), c.t("suggest.poe")])
+    elif intent in CYCLE_INTENTS:
         if u.slots.period_error:
             reply = error_reply(c, intent, u.slots.period_error)
         elif intent == "status" and not u.slots.periods:
@@ -899,6 +917,8 @@ def compose(u: Understanding) -> Reply:
         reply = answer_action(c, intent)
     else:
         reply = answer_simple(c, intent)
+    if "asserted" in u.set_aside and reply.timelines:
+        reply.text = c.t("note.asserted") + "\n" + reply.text  # "the deadline is 31 December, confirm": never
     ctx = {"intent": intent, "lang": u.lang}
     ctx.update(reply.context or {})
     if reply.choices:

@@ -24,11 +24,12 @@ from typing import Any
 
 from core import CoopError, check_split, fold
 
+from . import mail
 from . import recognizer as rec
 from .classifier import model
 from .detect import detect
 from .features import mask
-from .frames import role_of, segment
+from .frames import NOT_PERIODS, cues as frame_cues, role_of, segment
 from .slots import Slots, extract, mask_spans
 from .typos import correct
 
@@ -83,6 +84,8 @@ class Understanding:
     questions: list["Understanding"] = field(default_factory=list)  # several questions: one each
     junk: bool = False  # code or markup: never an action, never a date
     action_refused: bool = False  # an action asked inside a longer message: not run
+    set_aside: list[str] = field(default_factory=list)  # roles of dates that are no periods of the question
+    # (an invoice's or an order's date, a deadline the message states: frames.NOT_PERIODS)
 
 
 def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | None:
@@ -163,7 +166,8 @@ def words_agree(p: Prepared, intent: str) -> bool:
 def _roles(p: Prepared, today: date | None = None) -> list[str | None]:
     roles: list[str | None] = []
     for r in p.slots.periods:
-        role = role_of(p.folded, r.start, r.end)
+        day = r.kind == "date" or (r.primary is not None and r.primary.day is not None)
+        role = role_of(p.folded, r.start, r.end, day)
         if role in ("plan", "activity") and r.kind in _HALF_KINDS and len(p.slots.periods) > 1:
             role = "earnings"  # "can I use my H1 funds for an event in May": H1 is what was earned
         if role == "plan" and today is not None and r.primary is not None and r.primary.end < today \
@@ -186,11 +190,48 @@ def _claims_now(folded: str) -> bool:
     return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in packs.vocab().words("roles.claim_now"))
 
 
+def _set_aside(u: "Understanding") -> None:
+    """Take the dates that are no periods of the question out of ``u``'s slots (an invoice's
+    date, a deadline the message states), remembering their roles."""
+    if not any(r in NOT_PERIODS for r in u.roles):
+        return
+    kept = [(p, r) for p, r in zip(u.slots.periods, u.roles) if r not in NOT_PERIODS]
+    u.set_aside += [r for r in u.roles if r in NOT_PERIODS]
+    u.slots.periods = [p for p, _ in kept]
+    u.roles = [r for _, r in kept]
+
+
+def message_role(folded: str) -> str | None:
+    """The role the whole message gives a day it does not give one in its own sentence: an
+    activity when it names one (or a past verb of doing) and no earnings; earnings when it
+    names earnings and no activity ("ran a surface demo day / 14 nov / this yr / when do i
+    claim by"). A single day is when something was done far more often than earned."""
+    c = frame_cues()
+    acts = bool(c.roles["activity"].search(folded)) or any(
+        m.group(0) not in c.past_weak for m in c.past.finditer(folded))
+    earns = bool(c.roles["earnings"].search(folded))
+    if acts and not earns:
+        return "activity"
+    if earns and not acts:
+        return "earnings"
+    return None
+
+
+def _day_roles(u: "Understanding", role: str | None) -> None:
+    """A day whose sentence gives it no role takes the message's (:func:`message_role`)."""
+    if role is None or not u.roles:
+        return
+    u.roles = [role if r is None and p.primary is not None and p.primary.day is not None else r
+               for p, r in zip(u.slots.periods, u.roles)]
+
+
 def understand(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
                context: dict[str, Any] | None = None, convention: str | None = None) -> Understanding:
     text = text if isinstance(text, str) else ""
+    text = mail.focus(text).text  # a pasted thread: the newest message, and what it points to
     text = text[:MAX_CHARS]
     ctx = context if isinstance(context, dict) else {}
+    msg_role = message_role(fold(text))
     segments = segment(text) if _maybe_several(text) else []
     questions = [s for s in segments if s.kind == "question"]
     if len(questions) >= 2 or (questions and len(segments) > len(questions)):
@@ -199,10 +240,13 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
         context_slots: list[Understanding] = []
         for s in segments[:MAX_QUESTIONS * 3]:
             if s.kind == "context":
-                context_slots.append(_context(s.text, lang or whole.lang, locale, today, convention))
+                cu = _context(s.text, lang or whole.lang, locale, today, convention)
+                _day_roles(cu, msg_role)
+                context_slots.append(cu)
                 continue
             for piece in _split_asks(s.text, lang or whole.lang, locale, today, convention):
                 u = _one(piece, lang or whole.lang, locale, today, {}, convention)
+                _day_roles(u, msg_role)
                 _about_the_one_before(u, parts)
                 _inherit(u, context_slots, parts)
                 _settle(u)
@@ -226,11 +270,13 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
             whole.intent = "multi"
             return whole
     single = _one(text, lang, locale, today, ctx, convention)
+    _day_roles(single, msg_role)
     if single.intent in rec.ACTION_INTENTS or single.intent in ("cancel", "fallback") or single.junk or single.followup:
         return single
     pieces = _split_asks(text, lang or single.lang, locale, today, convention)
     parts = [single] if len(pieces) < 2 else [_one(p, lang or single.lang, locale, today, ctx, convention) for p in pieces]
     for later in parts[1:]:
+        _day_roles(later, msg_role)
         _inherit(later, [], parts[:1])
         _settle(later)
     parts = [q for u in parts for q in _per_activity(u)]
@@ -340,6 +386,7 @@ def _context(text: str, lang: str | None, locale: str | None, today: date, conve
     u = Understanding(p.text, "context", p.slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       folded=p.folded)
     u.roles = _roles(p, today)
+    _set_aside(u)
     return u
 
 
@@ -408,7 +455,10 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
                     u.slots.periods = list(u.slots.periods) + [p for p, _ in extra]
                     break
         return
-    for i in range(len(context) - 1, -1, -1):
+    # the latest sentence naming a period with a role (an activity, earnings, a plan); else the latest with any
+    with_role = [i for i in range(len(context)) if context[i].slots.periods and any(context[i].roles)]
+    order = with_role[::-1] + [i for i in range(len(context) - 1, -1, -1) if i not in with_role]
+    for i in order:
         src = context[i]
         if src.slots.periods:
             u.slots.periods = list(src.slots.periods)
@@ -487,6 +537,9 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
     u = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       top, dict(probs), followup, p.folded, junk=junk)
     u.roles = _roles(p, today) if slots.periods else []
+    if intent == "poe_retention" and u.roles and all(r == "distractor" for r in u.roles):
+        u.roles = [None] * len(u.roles)  # "keep the invoices from 15 June 2025 until when?": that day is asked about
+    _set_aside(u)
     role = ctx.get("period_role")
     if (slots.periods and role in ("plan", "activity") and all(r in ("earnings", None) for r in u.roles) and _refers_back(p.folded)
             and intent in ("can_fund", "usage_period", "fundable", "timeline") and isinstance(ctx.get("period_text"), str)):

@@ -22,7 +22,10 @@ from core import fold
 from . import packs
 from .reading import alternation as _alt
 
-ROLES = ("earnings", "activity", "plan", "plan_funds", "submission")  # cue lists in [roles]
+ROLES = ("earnings", "activity", "plan", "plan_funds", "submission", "distractor")  # cue lists in [roles]
+#: roles of a date that is not a period of the question: when an invoice or an order was dated,
+#: sent or due ("distractor"); a deadline the message itself states ("asserted")
+NOT_PERIODS = ("distractor", "asserted")
 
 
 @dataclass
@@ -49,6 +52,9 @@ class _Cues:
     earnings_after: re.Pattern[str]
     earnings_before: re.Pattern[str]
     submission_after: re.Pattern[str]
+    asserted: re.Pattern[str]
+    deadline_words: re.Pattern[str]
+    copula: re.Pattern[str]
 
 
 @lru_cache(maxsize=4)
@@ -74,6 +80,11 @@ def _cues(gen: int) -> _Cues:
         earnings_after=re.compile(r"^(?:'s)?\s+" + _alt(v.words("roles.earnings_after")) + r"(?![\w])"),
         submission_after=re.compile(r"^\s*,?\s*(?:" + _alt(v.words("roles.submission_after")) + r")(?![\w])"),
         earnings_before=re.compile(r"(?<![\w])" + _alt(v.words("roles.earnings_before")) + r"\s+$"),
+        asserted=re.compile(r"(?<![\w])" + _alt(v.words("roles.asserted_before")) + r"[\"'”»)\]]*\s*(?:" + _alt(v.words("reading.the"))
+                            + r"\s+|on\s+|le\s+)?$"),
+        deadline_words=re.compile(r"(?<![\w])" + _alt(v.words("roles.deadline_words")) + r"(?![\w])"),
+        copula=re.compile(r"(?<![\w])" + _alt(v.words("roles.copula")) + r"\s*(?:" + _alt(v.words("reading.the"))
+                          + r"\s+|on\s+|le\s+)?$|:\s*$"),
     )
 
 
@@ -200,9 +211,11 @@ def _fuzzy_table(gen: int) -> dict:
     return {"activity": single("roles.activity"), "earnings": single("roles.earnings"), "exact": known}
 
 
-def role_of(folded: str, start: int, end: int) -> str | None:
+def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     """The role of the period at ``folded[start:end]`` from the cue words nearest to it in the
-    same sentence: a cue before the period counts fully, one after it at two thirds.
+    same sentence: a cue before the period counts fully, one after it at two thirds. A day
+    (``day``) stated as a deadline ("the deadline is 31 March") is ``"asserted"``; one whose
+    nearest cue is an invoice, an order or a payment is a ``"distractor"``.
 
     >>> t = "we held a webinar on 12 march 2024"
     >>> role_of(t, 21, len(t))
@@ -218,6 +231,9 @@ def role_of(folded: str, start: int, end: int) -> str | None:
     hi_c = [folded.find(ch, end) for ch in ".?!;\n"]
     hi = min([h for h in hi_c if h >= 0] or [len(folded)])
     sentence_before, sentence_after = folded[lo:start], folded[end:hi]
+    if day and ((c.asserted.search(sentence_before[-40:]) and c.deadline_words.search(folded[lo:hi])) or (
+            c.copula.search(sentence_before[-12:]) and c.deadline_words.search(sentence_before[-70:]))):
+        return "asserted"  # "the deadline for our webinar is 31 December 2027": the message's claim, not a period
     if c.submission_after.match(sentence_after):
         return "submission"  # "is 15 August 2026 too late to submit?"
     if c.roles["earnings"].search(folded[start:end]):
@@ -249,6 +265,9 @@ def role_of(folded: str, start: int, end: int) -> str | None:
         near("submission_verb", m.start(), m.end(), False)
     if not best:
         return None
+    others = min((d for r, d in best.items() if r not in ("distractor", "submission_verb")), default=1e9)
+    if best.get("distractor", 1e9) < others and best.get("distractor", 1e9) < best.get("submission_verb", 1e9):
+        return "distractor"  # "PO dated 02/11/2026", "the venue invoice arrived on 19 Nov"
     if "submission" in best and best["submission"] <= 12:
         return "submission"
     sv = best.get("submission_verb", 1e9)

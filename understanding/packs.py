@@ -142,7 +142,7 @@ _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_ha
           "relative.ago_after", "relative.ago_before", "relative.ahead_after", "relative.ahead_before",
           "relative.month_year_link",
           "roles.earnings", "roles.earnings_after", "roles.submission_after", "roles.earnings_before", "roles.activity", "roles.activity_past", "roles.plan", "roles.plan_funds", "roles.submission",
-          "roles.submission_verbs", "roles.activity_past_weak", "reading.calendar_marks", "segment.request_starts", "segment.request_inside", "segment.back_refs", "followup.next", "followup.previous",
+          "roles.submission_verbs", "roles.activity_past_weak", "roles.distractor", "roles.asserted_before", "roles.deadline_words", "roles.copula", "reading.calendar_marks", "segment.request_starts", "segment.request_inside", "segment.back_refs", "followup.next", "followup.previous",
           "segment.greetings", "segment.closings", "segment.joiners", "segment.question_words", "segment.asked_nouns",
           "actions.one_word", "actions.subscribe", "actions.unsubscribe", "actions.list_reminders", "actions.calendar", "actions.forget", "cancel.phrases", "cancel.polite", "followup.starts",
           "amounts.negative", "amounts.rebate_words", "amounts.coop_words", "amounts.split_cues",
@@ -151,6 +151,20 @@ _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_ha
 _TABLES = ["reading.seasons", "reading.part_of_year", "relative.days", "relative.units", "relative.before",
            "relative.after", "relative.weekdays", "relative.phrases", "relative.numbers", "relative.year_phrases", "amounts.currency_before",
            "amounts.currency_after"]
+
+
+# tables whose word lists are merged whatever their names (a new list there is data only)
+_FREE_TABLES = ("mail", "distractors")
+
+
+def _free_lists(data: dict[str, Any]) -> list[str]:
+    """The dotted keys of the word lists under :data:`_FREE_TABLES` (``mail.pointers``...)."""
+    out = []
+    for table in _FREE_TABLES:
+        node = data.get(table)
+        if isinstance(node, dict):
+            out += [f"{table}.{k}" for k, val in node.items() if isinstance(val, list)]
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -163,7 +177,7 @@ def _vocab(gen: int) -> Vocab:
         for n, words in (p.get("reading.ordinals") or {}).items():
             v.ordinals.setdefault(int(n), [])
             v.ordinals[int(n)] += [w for w in _words(words) if w not in v.ordinals[int(n)]]
-        for key in _LISTS:
+        for key in _LISTS + _free_lists(p.data):
             acc = v.lists.setdefault(key, [])
             acc += [w for w in _words(p.get(key)) if w not in acc]
         for key in _TABLES:
