@@ -129,9 +129,10 @@ def test_h2_2021_reads_the_half_whose_months_lie_in_2021():
     r = ask("claim deadline H2 2021")
     assert r.timelines[0].earning_start == date(2021, 1, 1)
     assert "FY21 H2" in r.reading_note  # Microsoft's FY21 H2 is that half too
-    r = ask("claim deadline H1 2021")  # the H1 in 2021 (FY22 H1) or Microsoft's FY21 H1: both deadlines
-    assert r.timelines[0].earning_start == date(2021, 7, 1)
-    assert "FY21 H1" in r.reading_note and "August 15, 2021" in r.reading_note
+    r = ask("claim deadline H1 2021")  # the H1 in 2021 (FY22 H1) or Microsoft's FY21 H1: a year apart, asked
+    assert not r.timelines and r.choices == ["July 2021 to December 2021", "FY21 H1 (July – December 2020)"]
+    again = ask("the second one", context=r.context)
+    assert again.timelines[0].earning_start == date(2020, 7, 1) and again.timelines[0].claim_end == date(2021, 8, 15)
 
 
 @pytest.mark.parametrize("locale, expected", [("en-US", date(2024, 1, 2)), ("fr-FR", date(2024, 2, 1))])

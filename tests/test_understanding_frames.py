@@ -78,7 +78,7 @@ def test_a_ticket_is_segmented_into_context_and_questions():
 
 
 @pytest.mark.parametrize("text, intents", [
-    ("Hi, two things: 1) deadline to claim our Q2 2026 event 2) can we still use H1 2026 funds? Cheers, Tom",
+    ("Hi, two things: 1) deadline to claim our Q2 2026 event 2) can we still use FY27 H1 funds? Cheers, Tom",
      ["claim_deadline", "usage_period"]),
     ("Bonjour, deux points : 1) date limite pour le salon du 5 mars 2026 2) qui peut soumettre ? Merci, Léa",
      ["claim_deadline", "roles"]),
@@ -127,7 +127,7 @@ def test_a_plan_is_paid_from_the_half_before_its_usage_period():
     ("can I use Jul-Dec 2026 funds for an event in August 2027?", "No"),
     ("can we use Jul-Dec 2026 funds for a webinar in February 2027?", "Yes"),
     ("Peut-on utiliser les fonds de juillet-décembre 2026 pour un événement en août 2027 ?", "Non"),
-    ("puis-je utiliser mes fonds H1 2026 pour un salon en mars 2027 ?", None),
+    ("puis-je utiliser mes fonds FY27 H1 pour un salon en mars 2027 ?", None),
 ])
 def test_can_i_fund_answers_yes_or_no_first(text, first):
     r = respond(text, today=T)
@@ -143,8 +143,11 @@ def test_an_unknown_role_states_the_other_readings_deadline_in_one_line():
 
 
 def test_h2_2021_and_fy_labels_give_both_readings_deadlines():
-    # the H1 whose months lie in 2021 (July - December 2021), or Microsoft's FY21 H1 (July - December 2020)
+    # the H1 whose months lie in 2021 (July - December 2021), or Microsoft's FY21 H1 (July - December 2020):
+    # asked back; with the 2020 labelling configured, one reading and the other's deadline
     r = respond("claim deadline H1 2021", today=T)
+    assert r.choices and not r.timelines
+    r = respond("claim deadline H1 2021", today=T, convention="seed")
     assert "August 15, 2022" in r.text and "August 15, 2021" in r.reading_note
 
 

@@ -142,3 +142,24 @@ def test_a_day_without_a_role_is_an_activity_with_the_earnings_reading_beside_it
 def test_a_day_takes_the_role_the_whole_message_gives_it():
     r = respond("hey\nquick one\nran a surface demo day\n14 nov 2026\nwhen do i claim by", today=T)
     assert [tl.claim_end for tl in r.timelines] == [date(2027, 2, 15)] and "August 15, 2027" not in r.text
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Expo booth is 30 June - sorry, 3 July 2027. When's the claim cut-off?", date(2027, 7, 3)),
+    ("Notre salon est le 3 mars - pardon, le 13 septembre 2027. Jusqu'à quand réclamer ?", date(2027, 9, 13)),
+])
+def test_a_date_the_writer_takes_back_is_dropped(text, kept):
+    r = respond(text, today=T)
+    assert r.poe_keep_until == date(kept.year + 2, kept.month, kept.day) and len(r.timelines) == 1
+
+
+def test_two_activities_joined_by_and_are_both_kept():
+    r = respond("an event on 3 June 2025 and another on 9 September 2025: the deadlines for each?", today=T)
+    assert {tl.claim_end for tl in r.timelines} == {date(2025, 8, 15), date(2026, 2, 15)}
+
+
+def test_h1_with_a_year_is_asked_back_in_microsofts_calendar():
+    r = respond("We'll earn co-op in H1 2027. Until when do we have to use it?", today=T)
+    assert not r.timelines and r.choices == ["July 2027 to December 2027", "FY27 H1 (July – December 2026)"]
+    picked = respond("the second one", today=T, context=r.context)
+    assert [tl.usage_end for tl in picked.timelines] == [date(2027, 6, 30)]

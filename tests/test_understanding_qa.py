@@ -53,7 +53,7 @@ def test_dont_remind_me_is_understood_as_stopping_reminders():
 def test_plain_text_drops_markdown_bold_and_keeps_bullets():
     from understanding.reply import plain
 
-    r = respond("H1 2026 deadline?", today=T)
+    r = respond("FY27 H1 deadline?", today=T)
     assert "**" in r.text and "**" not in r.plain_text
     assert "\n- " in r.plain_text and r.plain_text == plain(r.text)
 
@@ -65,13 +65,13 @@ def test_batch_answers_are_plain_text_and_a_number_is_not_a_question(tmp_path, c
     from cli import answer as answer_cli
 
     src = tmp_path / "t.jsonl"
-    src.write_text('{"question": "H1 2026 deadline?"}\n{"question": 123}\n{"lang": "en"}\n', encoding="utf-8")
+    src.write_text('{"question": "FY27 H1 deadline?"}\n{"question": 123}\n{"lang": "en"}\n', encoding="utf-8")
     parser = argparse.ArgumentParser()
     answer_cli.configure_parser(parser)
     args = parser.parse_args([str(src), "--today", "2026-12-01", "--json"])
     answer_cli.run(args, stderr=io.StringIO())
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert "August 15, 2026" in rows[0]["answer"] and "**" not in rows[0]["answer"]
+    assert "August 15, 2027" in rows[0]["answer"] and "**" not in rows[0]["answer"]
     assert rows[1]["error"].endswith("the question is not text")
     assert rows[2]["error"].endswith("the row has no question")
 
@@ -92,7 +92,7 @@ def test_what_can_i_claim_in_a_period_holding_today_is_the_window_open_now():
     fr = respond("Qu'est-ce qu'on peut réclamer ce mois-ci ?", today=T)
     assert [tl.earning_start.isoformat() for tl in fr.timelines] == ["2026-01-01"]
     # a period that does not hold today keeps its earnings reading
-    assert [tl.earning_start.isoformat() for tl in respond("when can I claim co-op earned in H1 2025?", today=T).timelines] \
+    assert [tl.earning_start.isoformat() for tl in respond("when can I claim co-op earned in FY26 H1?", today=T).timelines] \
         == ["2025-07-01"]
 
 
@@ -103,14 +103,14 @@ def test_forfeiture_at_a_relative_period_is_the_usage_period_ending_then():
 
 
 def test_a_plan_verdict_says_when_the_other_earnings_reading_turns_it_round():
-    # "H1 2026": the H1 whose months lie in 2026 (July - December 2026), or Microsoft's FY26 H1
-    # (July - December 2025)
-    r = respond("Can I use my H1 2026 funds for an event in May 2027?", today=T)
-    assert r.text.startswith("Yes") and "Read that way, the answer is no" in r.reading_note
-    fr = respond("Peut-on utiliser nos fonds H1 2026 pour un salon en mai 2027 ?", today=T)
-    assert fr.text.startswith("Oui") and "la réponse est non" in fr.reading_note
+    # with the 2020 labelling configured, "H2 2026" is the H2 whose months lie in 2026 or that table's FY2026 H2
+    r = respond("Can I use my H2 2026 funds for an event in September 2027?", today=T, convention="seed")
+    assert r.text.startswith("No:") and "Read that way, the answer is yes" in r.reading_note
+    assert "February 15, 2028" in r.reading_note
+    fr = respond("Peut-on utiliser nos fonds H2 2026 pour un salon en septembre 2027 ?", today=T, convention="seed")
+    assert fr.text.startswith("Non") and "la réponse est oui" in fr.reading_note
     # the same verdict under both readings: no such sentence
-    same = respond("Can I use my H1 2026 funds for an event in March 2029?", today=T)
+    same = respond("Can I use my H2 2026 funds for an event in March 2029?", today=T, convention="seed")
     assert "Read that way" not in (same.reading_note or "")
 
 
@@ -148,13 +148,13 @@ def test_a_question_that_points_back_with_a_weak_reading_of_its_own_is_about_the
     assert [p.intent for p in r.parts] == ["threshold", "threshold"]
     assert "rebate" in r.text and "2025" not in r.text  # no date: the threshold has none
     # a sure reading of its own is kept ("and when do we use it?": a usage question)
-    r = respond("When must I claim H1 2025 funds? And when do we have to use them?", today=T)
+    r = respond("When must I claim FY26 H1 funds? And when do we have to use them?", today=T)
     assert [p.intent for p in r.parts] == ["claim_deadline", "usage_period"]
 
 
 @pytest.mark.parametrize("text, intent, first", [
     ("what's the last day to use co-op from last half?", "usage_period", "must be used between"),
-    ("dernier jour pour utiliser nos fonds H1 2026 ?", "usage_period", "doit être utilisée entre"),
+    ("dernier jour pour utiliser nos fonds FY27 H1 ?", "usage_period", "doit être utilisée entre"),
     ("URGENT!!! we did a linkedin campaign in octobre 2025, can we still submit???", "claim_deadline",
      "No: the claiming window closed on February 15, 2026."),
     ("on a fait un salon en mai 2026, peut-on encore le réclamer ?", "claim_deadline",
@@ -164,7 +164,7 @@ def test_a_question_that_points_back_with_a_weak_reading_of_its_own_is_about_the
     ("quel est le délai pour T2 2025 ?", "claim_deadline", "Le dernier jour pour réclamer"),
     ("what's FY27 H1?", "fy_label", "**FY27 H1** is July – December 2026"),
     ("c'est quoi FY27 H1 ?", "fy_label", "**FY27 H1** correspond à juillet – décembre 2026"),
-    ("when do H1 2027 funds become available?", "usage_period", "must be used between **January 1, 2028**"),
+    ("when do FY28 H1 funds become available?", "usage_period", "must be used between **January 1, 2028**"),
 ])
 def test_phrasings_added_to_the_corpus_in_the_evening_round(text, intent, first):
     r = respond(text, today=T)
@@ -172,7 +172,7 @@ def test_phrasings_added_to_the_corpus_in_the_evening_round(text, intent, first)
 
 
 @pytest.mark.parametrize("text, first", [
-    ("Hello, we have 8000 of co-op from H1 2026. We want to do a conference in July 2027. Is that OK? "
+    ("Hello, we have 8000 of co-op from FY27 H1. We want to do a conference in July 2027. Is that OK? "
      "Also, who in our org can file the claim? Thx", "No: co-op earned in July – December 2026 must be used"),
     ("Bonjour, nous avons de la co-op du S2 2026. Nous voulons faire un salon en mars 2027. Est-ce possible ? "
      "Et qui peut déposer la demande ? Merci", "Oui : la co-op gagnée de juillet à décembre 2026 peut payer"),

@@ -101,10 +101,11 @@ def test_two_and_four_digit_fy_labels_and_spellings(text):
 
 
 def test_half_with_a_calendar_year_names_the_other_reading():
-    r = read_period("H1 2021")
-    assert r.half_name == "H1"
-    assert span(r) == (d(2021, 7, 1), d(2021, 12, 31))  # the H1 whose months lie in 2021
-    assert [span(a) for a in r.alternatives] == [(d(2020, 7, 1), d(2020, 12, 31))]  # Microsoft's FY21 H1
+    r = read_period("H1 2021")  # the H1 whose months lie in 2021, or Microsoft's FY21 H1: a year apart, asked
+    assert r.half_name == "H1" and r.ambiguous
+    assert [span(a) for a in r.candidates] == [(d(2021, 7, 1), d(2021, 12, 31)), (d(2020, 7, 1), d(2020, 12, 31))]
+    r = read_period("H1 2021", convention="seed")  # the 2020 labelling: one reading, the others beside it
+    assert span(r) == (d(2021, 7, 1), d(2021, 12, 31)) and (d(2020, 7, 1), d(2020, 12, 31)) in [span(a) for a in r.alternatives]
     # "H2 2021": the H2 whose months lie in 2021 is Microsoft's FY21 H2 too: one reading
     r = read_period("H2 2021")
     assert span(r) == (d(2021, 1, 1), d(2021, 6, 30)) and r.alternatives == ()
@@ -337,3 +338,49 @@ def test_the_reading_names_the_period_words_not_the_preposition_before_them():
     assert read_period("in 2021").text == "2021"  # the preposition is still allowed around it
     (rng,) = find_periods("fonds de mai 2021 à août 2022 ?")
     assert rng.text == "mai 2021 à août 2022"
+
+
+@pytest.mark.parametrize("text, start, end", [
+    # ISO weeks, Monday to Sunday, read as the months their days lie in
+    ("wk 31 2027", "2027-08-01", "2027-08-31"),
+    ("semaine 12 de 2027", "2027-03-01", "2027-03-31"),
+    ("2027-W26", "2027-06-01", "2027-07-31"),  # 28 June - 4 July 2027: two usage periods
+    # an ISO date-time, dots and dashes day first wherever written, two-digit years
+    ("2027-03-15T09:00:00Z", "2027-03-15", "2027-03-15"),
+    ("05.11.2026", "2026-11-05", "2026-11-05"),
+    ("12-03-26", "2026-03-12", "2026-03-12"),
+    ("the 1st of Feb '27", "2027-02-01", "2027-02-01"),
+    ("Mar 12th '26", "2026-03-12", "2026-03-12"),
+    ("9 Dec 26 lunch&learn", "2026-12-09", "2026-12-09"),
+    ("14 nov this yr", "2026-11-14", "2026-11-14"),
+    # halves named in words: a fiscal one with its FY, a calendar one with its year
+    ("premier semestre de l'exercice financier 2027", "2026-07-01", "2026-12-31"),
+    ("FY26, second semestre", "2026-01-01", "2026-06-30"),
+    ("second half of fiscal 2026", "2026-01-01", "2026-06-30"),
+    ("H2 CY2026", "2026-07-01", "2026-12-31"),
+    ("S1 2027", "2027-01-01", "2027-06-30"),
+])
+def test_the_forms_partners_type_read_to_their_days(text, start, end):
+    (r,) = find_periods(text, today=date(2026, 12, 7))
+    assert (r.primary.start.isoformat(), r.primary.end.isoformat()) == (start, end), text
+    if r.kind in ("calendar_half", "half_year", "fy_half", "week"):
+        assert r.alternatives == ()  # "S1 2027" is January - June 2027, nothing else (issue #17)
+
+
+def test_a_week_without_a_year_is_the_most_recent_one_and_a_week_that_does_not_exist_is_refused():
+    (r,) = find_periods("KW 31", today=date(2026, 12, 7))
+    assert (r.primary.start, r.primary.end) == (date(2026, 7, 1), date(2026, 8, 31))  # 27 July - 2 August 2026
+    with pytest.raises(InvalidDate):
+        find_periods("wk 54 2027")
+
+
+def test_a_slash_date_is_ordered_by_the_locale_else_asked_and_a_dotted_one_never_is():
+    assert find_periods("05/11/2026", locale="en-US")[0].primary.day == date(2026, 5, 11)
+    assert find_periods("05/11/2026", locale="en-GB")[0].primary.day == date(2026, 11, 5)
+    assert find_periods("05/11/2026")[0].ambiguous
+    assert find_periods("05.11.2026", locale="en-US")[0].primary.day == date(2026, 11, 5)
+
+
+def test_product_versions_and_phone_numbers_are_no_periods():
+    for text in ("Windows 11 24H2 upgrade", "SQL Server 2022 and Office 2019", "call +44 7700 900123", "v3.2.10"):
+        assert find_periods(text, today=date(2026, 12, 7)) == [], text

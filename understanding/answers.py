@@ -311,6 +311,8 @@ def _choice_text(c: _Ctx, interp: Interpretation) -> str:
     s, e = interp.months.start, interp.months.end
     if (s.year, s.month) == (e.year, e.month):
         return f"{c.month_name(s.month)} {s.year}"
+    if interp.reading.startswith("fy_") and len(interp.halves) == 1:  # "FY27 H1 (July – December 2026)"
+        return f"{c.fy(interp.halves[0], interp.reading.removeprefix('fy_'))} ({c.months(s, e)})"
     return c.t("choice.range", start=f"{c.month_name(s.month)} {s.year}", end=f"{c.month_name(e.month)} {e.year}")
 
 

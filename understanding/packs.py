@@ -137,7 +137,7 @@ class Vocab:
 _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_half_words", "reading.of", "reading.the",
           "reading.range_open", "reading.range_sep", "reading.year_link", "reading.half_words", "reading.half_letters",
           "reading.quarter_words", "reading.quarter_letters", "reading.fy_words", "reading.calendar_year",
-          "reading.calendar_year_marks", "reading.month_of", "reading.before_bare_month", "reading.before_year",
+          "reading.calendar_year_marks", "reading.week_words", "reading.corrections", "reading.month_of", "reading.before_bare_month", "reading.before_year",
           "reading.money_after",
           "relative.ago_after", "relative.ago_before", "relative.ahead_after", "relative.ahead_before",
           "relative.month_year_link",

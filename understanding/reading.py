@@ -97,10 +97,11 @@ class _Context:
         return Interpretation(MonthSpan(half.first, half.last), (half,), reading)
 
     def year(self, text: str) -> int:
-        if not text.isdigit():  # "last year", "l'an prochain": counted from the asker's today
+        if not text.lstrip("'\u2019").isdigit():  # "last year", "l'an prochain": counted from the asker's today
             if self.today is None:
                 raise UnreadablePeriod(f"{text!r} needs the day it is asked.", text=text)
             return self.cal.check_year(self.today.year + self.g.year_phrases[re.sub(r"\s+", " ", text)])
+        text = text.lstrip("'\u2019")
         y = int(text)
         if len(text) == 2:
             y += 2000
@@ -178,11 +179,27 @@ class _Grammar:
         # a year, or a year said relative to today ("Q3 last year", "the first half of next year")
         RY = r"(?P<y>\d{4}|" + _alt(self.year_phrases) + r")"
 
+        # a year written with two digits: "'27", or "26" where the date ends ("9 Dec 26.")
+        Y2 = r"(?P<y>\d{4}|'\d{2}|\u2019\d{2}|[23]\d(?=\s*(?:$|[,.;:!?)\n]|-\s|\s+[a-z&@])))"
+        YP = _alt(self.year_phrases)
         # --- single days -------------------------------------------------------------------
-        self.add("date", _B + r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _E, _iso_date)
-        self.add("date", _B + r"(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4}|\d{2})" + _E, _numeric_date)
-        self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r",?\s+(?P<y>\d{4})" + _E, _day_month_year)
-        self.add("date", _B + M("m") + r"\s+" + THE + r"(?P<d>" + DAY + r"),?\s+(?P<y>\d{4})" + _E, _month_day_year)
+        # ISO, also as a date-time ("2027-03-15T09:00:00Z")
+        self.add("date", _B + r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:(?![\w])|(?=t\d))", _iso_date)
+        # slashes: the order follows the locale (or the message's language), else it is asked
+        self.add("date", _B + r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})" + _E, _numeric_date)
+        # dots and dashes: day first wherever they are written ("05.11.2026", "12-03-26")
+        self.add("date", _B + r"(?P<d>\d{1,2})(?P<sep>[.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})" + _E, _day_first_date)
+        self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r",?\s+" + Y2 + _E, _day_month_year)
+        self.add("date", _B + M("m") + r"\s+" + THE + r"(?P<d>" + DAY + r"),?\s+" + Y2 + _E, _month_day_year)
+        # a day and month with a year said relative to today: "14 nov this yr", "le 3 mars l'an prochain"
+        self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r",?\s+(?P<yp>" + YP + r")" + _E, _day_month_rel_year,
+                 needs_today=True)
+        # --- ISO weeks -------------------------------------------------------------------------
+        WK = _alt(v.words("reading.week_words"))
+        self.add("week", _B + WK + r"\s*(?P<w>\d{1,2})(?:\s*(?:" + _alt(v.words("reading.of") + v.words("reading.year_link"))
+                 + r"|/|,|-)?\s*(?P<y>\d{4}))" + _E, _iso_week)
+        self.add("week", _B + WK + r"\s*(?P<w>\d{1,2})(?!\s*(?:/|,|-)?\s*\d)" + _E, _iso_week, needs_today=True)
+        self.add("week", _B + r"(?P<y>\d{4})-?w(?P<w>\d{2})" + _E, _iso_week)
 
         # --- ranges of months --------------------------------------------------------------
         self.add("range", _B + OPEN + r"(?P<t>" + M("m1") + r"(?:\s+(?P<y1>\d{4}))?" + r"(?:" + SEP + r"|\s+)" + M("m2") + r",?\s+" + YLINK
@@ -207,10 +224,17 @@ class _Grammar:
         self.add("fy_quarter", _B + QL + r"(?P<q>[1-4])\s*[-/,]?\s*" + OF + FY + _E, _fy_then_quarter)
         self.add("fy_quarter", _B + THE + r"(?P<n>" + ORD_ANY + r")\s+" + Q_WORD + r"\s+" + OF + THE + FY + _E,
                  _fy_then_quarter)
+        # the half named in words: "first half of FY27", "premier semestre de l'exercice 2027", "FY26, second semestre"
+        ORD_H = r"(?P<n>" + ORD.get(1, "x") + "|" + ORD.get(2, "x") + "|" + SECOND + r")"
+        self.add("fy_half", _B + THE + ORD_H + r"\s+" + HALF_WORD + r"\s+" + _opt(v.words("reading.of") + v.words("reading.year_link"))
+                 + THE + FY + _E, _fy_ordinal_half)
+        self.add("fy_half", _B + FY + r"\s*[,;:-]?\s*" + THE + ORD_H + r"\s+" + HALF_WORD + _E, _fy_ordinal_half)
         self.add("fy_year", _B + FY + _E, _fy_whole)
 
         # --- halves --------------------------------------------------------------------------
-        self.add("half_year", _B + r"h(?P<h>[12])\s*[-/,]?\s*" + YLINK + CY + r"(?P<y>\d{4})" + _E, _h_then_year)
+        self.add("half_year", _B + r"h(?P<h>[12])\s*[-/,]?\s*" + YLINK + r"(?P<cyh>" + _alt(v.words("reading.calendar_year_marks"))
+                 + r")\s*(?P<y>\d{4})" + _E, _h_then_year)
+        self.add("half_year", _B + r"h(?P<h>[12])\s*[-/,]?\s*" + YLINK + r"(?P<y>\d{4})" + _E, _h_then_year)
         self.add("half_year", _B + r"(?P<y>\d{4})\s*[-/,]?\s*h(?P<h>[12])" + _E, _h_then_year)
         # "the first half of 2023", "premier semestre civil 2023", "S2 2024": the calendar half; unless "calendar"/
         # "civil" or its months are said ("(Jan-Jun)"), the fiscal half of that name is the other reading
@@ -367,6 +391,41 @@ def _numeric_date(m, ctx):
     return primary, _distinct(primary, [alt] if alt else []), {}
 
 
+def _day_first_date(m, ctx):
+    """"05.11.2026", "12-03-26": day first, wherever it is written."""
+    return _day_interp(ctx, ctx.year(m["y"]), int(m["m"]), int(m["d"]), "dmy"), (), {}
+
+
+def _day_month_rel_year(m, ctx):
+    return _day_interp(ctx, ctx.year(m["yp"]), ctx.g.month(m["m"]), _day_number(m["d"]), "dmy_words"), (), {}
+
+
+def _iso_week(m, ctx):
+    """An ISO week (Monday to Sunday) as the months its days lie in; without a year, the most
+    recent such week (this year's if it has begun)."""
+    w = int(m["w"])
+    if m.groupdict().get("y"):
+        year = ctx.year(m["y"])
+    else:
+        if ctx.today is None:
+            return None, (), {}
+        year = ctx.today.year
+        try:
+            if date.fromisocalendar(year, w, 1) > ctx.today:
+                year -= 1
+        except ValueError:
+            year -= 1
+    try:
+        first, last = date.fromisocalendar(year, w, 1), date.fromisocalendar(year, w, 7)
+    except ValueError:
+        raise InvalidDate(f"{m.group(0).strip()} is not a week: {year} has no week {w}.", text=m.group(0)) from None
+    ctx.cal.check_date(first)
+    ctx.cal.check_date(last)
+    reading = "week" if m.groupdict().get("y") else "most_recent_week"
+    return ctx.interp(month_index(first.year, first.month), month_index(last.year, last.month), reading), (), {
+        "span": (first, last)}
+
+
 def _day_month_year(m, ctx):
     return _day_interp(ctx, ctx.year(m["y"]), ctx.g.month(m["m"]), _day_number(m["d"]), "dmy_words"), (), {}
 
@@ -477,6 +536,9 @@ def _fy_whole(m, ctx):
 def _h_then_year(m, ctx):
     name, year_text = "H" + m["h"], m["y"]
     year = ctx.year(year_text)
+    if m.groupdict().get("cyh"):  # "H2 CY2026": the second half of calendar 2026, July - December
+        first = month_index(year, 1 if name == "H1" else 7)
+        return ctx.interp(first, first + 5, "calendar_half"), (), {}
     primary = ctx.half(ctx.cal.half_named(name, year), "calendar_placement")
     label_year = _fy_year(year_text)
     others = []
@@ -485,7 +547,12 @@ def _h_then_year(m, ctx):
             others.append(ctx.half(ctx.cal.half_from_label(label_year, name, conv), f"fy_{conv}"))
         except OutOfRange:
             continue
-    return primary, _distinct(primary, others), {"half_name": name}
+    others = list(_distinct(primary, others))
+    if others and ctx.convention == "microsoft":
+        # "H1 2027": the H1 whose months lie in 2027, or Microsoft's FY27 H1 (a year earlier): a
+        # year apart, and partners say both; asked back rather than guessed (issue #17)
+        return None, (primary, *others), {"half_name": name}
+    return primary, tuple(others), {"half_name": name}
 
 
 def _calendar_half(ctx: _Context, n: int, year_text: str, m=None):
@@ -493,7 +560,9 @@ def _calendar_half(ctx: _Context, n: int, year_text: str, m=None):
     first = month_index(year, 1 if n == 1 else 7)
     primary = ctx.interp(first, first + 5, "calendar_half")
     said = m is not None and any(m.groupdict().get(k) for k in ("cm", "cm2", "ms", "cy"))
-    if said or not year_text.isdigit():
+    if said or not year_text.isdigit() or ctx.convention == "microsoft":
+        # "S1 2027", "the first half of 2027": the calendar half. Under Microsoft's labels a fiscal
+        # half is named with its FY ("first half of FY27"), so no other reading is offered
         return primary, (), {}
     # "S2 2024" / "second half of 2024" may mean the fiscal H2: placed in 2024, or the FY2024 label
     name = "H" + str(n)
@@ -504,6 +573,12 @@ def _calendar_half(ctx: _Context, n: int, year_text: str, m=None):
         except OutOfRange:
             continue
     return primary, _distinct(primary, others), {"half_name": name}
+
+
+def _fy_ordinal_half(m, ctx):
+    y, name = _fy_year(m["fy"]), "H" + str(ctx.g.ordinal(m["n"]))
+    p, alts = _by_convention(ctx, lambda conv: ctx.half(ctx.cal.half_from_label(y, name, conv), f"fy_{conv}"))
+    return p, alts, {"half_name": name}
 
 
 def _ordinal_half(m, ctx):

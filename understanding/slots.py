@@ -205,6 +205,7 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
         slots.periods = find_periods(text, locale=locale, today=today, convention=convention)
     except CoopError as err:
         slots.period_error = err
+    slots.periods = _corrected(slots.periods, folded)
     # "today" / "aujourd'hui" means "now" (status questions), not a period to answer for
     slots.periods = [p for p in slots.periods if not (p.kind == "relative" and p.primary is not None
                                                        and p.primary.day == today)]
@@ -226,6 +227,30 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
     slots.amount, slots.amount_text, slots.currency, slots.amount_error, slots.amount_span = find_amount(folded, lang, taken)
     slots.programs = find_programs(text)
     return slots
+
+
+def _corrected(periods: list[PeriodReading], folded: str) -> list[PeriodReading]:
+    """A date the writer takes back is no date of the message: "the booth is 30 June - sorry,
+    3 July 2027", "le 3 mars - pardon, le 13 septembre 2027" keep the second date only.
+    (The words between the two dates are ``reading.corrections`` of the packs.)"""
+    if len(periods) < 2:
+        return periods
+    words = packs.vocab().words("reading.corrections")
+    pattern = _correction_pattern(tuple(words))
+    out: list[PeriodReading] = []
+    for i, p in enumerate(periods):
+        nxt = periods[i + 1] if i + 1 < len(periods) else None
+        between = folded[p.end:nxt.start] if nxt is not None else ""
+        if nxt is not None and len(between) <= 30 and pattern.search(between) and p.kind == nxt.kind or (
+                nxt is not None and len(between) <= 30 and pattern.search(between) and {p.kind, nxt.kind} <= {"date", "month"}):
+            continue  # taken back by the next one
+        out.append(p)
+    return out
+
+
+@lru_cache(maxsize=4)
+def _correction_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?:^|[\s,;:(—–-])" + _alt(words) + r"(?![\w])")
 
 
 def mask_spans(slots: Slots) -> list[tuple[int, int, str]]:
