@@ -212,6 +212,9 @@ def settle_heap() -> int:
     the CLI keep the ordinary collector. Returns how many objects were frozen."""
     import gc
 
+    from understanding.detect import warm
+
+    warm()  # the language detector's models are loaded now, not on a partner's first message
     gc.collect()  # what start-up left as garbage is collected, not frozen
     gc.freeze()
     frozen = gc.get_freeze_count()

@@ -817,6 +817,18 @@ def answer_simple(c: _Ctx, intent: str) -> Reply:
     return Reply(lang=c.lang, intent=intent, text=c.t(key), suggestions=sugg)
 
 
+def answer_other_language(c: _Ctx) -> Reply:
+    """A message in a language no pack speaks: the notice in that language (when the data has
+    it), then the same in the answer's language; never a date."""
+    from .detect import notice
+
+    code = c.u.other_language or ""
+    lines = [n for n in (notice(code), c.t("other_language")) if n]
+    return Reply(lang=c.lang, intent="other_language", text="\n\n".join(lines),
+                 suggestions=[c.t("suggest.h1"), c.t("suggest.status"), c.t("suggest.poe")],
+                 data={"other_language": code})
+
+
 def error_reply(c: _Ctx, intent: str, err: CoopError) -> Reply:
     text = error_text(c.lang, err, c.locale) + " " + c.t("error.retry")
     return Reply(lang=c.lang, intent=intent, text=text, data={"error": err.code, "params": {k: str(v) for k, v in err.params.items()}},
@@ -917,6 +929,8 @@ def compose(u: Understanding) -> Reply:
         reply = answer_howto(c)
     elif intent in ACTION_INTENTS:
         reply = answer_action(c, intent)
+    elif intent == "other_language":
+        reply = answer_other_language(c)
     else:
         reply = answer_simple(c, intent)
     if "asserted" in u.set_aside and reply.timelines:

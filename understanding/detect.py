@@ -14,7 +14,9 @@ Scores stop-words and domain words of each language over the folded text, plus a
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import lru_cache
+from pathlib import Path
 
 from . import packs
 
@@ -68,6 +70,84 @@ def all_scores(folded: str, raw: str) -> dict[str, int]:
 def scores(folded: str, raw: str) -> tuple[int, int]:
     s = all_scores(folded, raw)
     return s.get("en", 0), s.get("fr", 0)
+
+
+# ------------------------------------------------------------------------------------------
+# a language no pack speaks: lingua, over the packs' languages and those of other_languages.toml
+
+OTHER_LANGUAGES = Path(__file__).resolve().with_name("lang") / "other_languages.toml"
+MIN_WORDS = 5  # shorter texts ("ok merci", "Q3 FY27 pls") say too little to tell a language
+SURE = 0.9  # lingua's confidence in a language no pack speaks before the bot says so
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+@lru_cache(maxsize=1)
+def other_languages() -> dict[str, dict]:
+    """The notices of ``other_languages.toml``, by ISO 639-1 code."""
+    with open(OTHER_LANGUAGES, "rb") as fh:
+        return tomllib.load(fh)
+
+
+@lru_cache(maxsize=4)
+def _detector(codes: tuple[str, ...]):
+    """A lingua detector over ``codes`` (low-accuracy mode: its small models, enough for the
+    sentences it is asked about; models load on first use, ~40 ms each)."""
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    langs = []
+    for code in codes:
+        try:
+            langs.append(Language.from_iso_code_639_1(IsoCode639_1.from_str(code)))
+        except ValueError:
+            continue  # a pack code lingua does not know: that pack is still detected by its words
+    if len(langs) < 2:
+        return None
+    return LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
+
+
+def other_language(text: str) -> str | None:
+    """The ISO code of the language ``text`` is written in when no pack speaks it and lingua is
+    sure (a sentence of five words or more); else None.
+
+    >>> other_language("gestern hatten wir ein Webinar, bis wann müssen wir es einreichen?")
+    'de'
+    >>> other_language("when must we claim our webinar of 12 March?"), other_language("Q3 FY27 pls")
+    (None, None)
+    """
+    words = _LETTER_WORD.findall(text or "")
+    if len(words) < MIN_WORDS:
+        return None
+    spoken = set(packs.available())
+    others = other_languages()
+    det = _detector(tuple(sorted(spoken | set(others))))
+    if det is None:
+        return None
+    values = det.compute_language_confidence_values(" ".join(words[:60]))  # the words: dates and numbers say nothing
+    if not values:
+        return None
+    top = values[0]
+    code = top.language.iso_code_639_1.name.lower()
+    if code in spoken or code not in others or top.value < SURE:
+        return None
+    return code
+
+
+def notice(code: str) -> str | None:
+    """The notice for a message in ``code`` ("Ich antworte nur auf Englisch oder Französisch…"),
+    naming the languages of the packs it has names for."""
+    entry = other_languages().get(code)
+    if not entry:
+        return None
+    names = [name for pack, name in entry.get("languages", {}).items() if pack in packs.available()]
+    if not names:
+        return None
+    joined = entry.get("join", " / ").join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+    return entry["notice"].format(languages=joined)
+
+
+def warm() -> None:
+    """Load the detector's models now (the server calls it at start-up, not on a first message)."""
+    other_language("this sentence is here only to load the language models of the detector")
 
 
 def detect(text: str, locale: str | None = None, folded: str | None = None) -> tuple[str, str]:

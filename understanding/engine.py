@@ -27,7 +27,7 @@ from core import CoopError, check_split, fold
 from . import mail
 from . import recognizer as rec
 from .classifier import model
-from .detect import detect
+from .detect import detect, other_language as detect_other
 from .features import mask
 from .frames import NOT_PERIODS, cues as frame_cues, role_of, segment
 from .slots import Slots, extract, mask_spans
@@ -84,6 +84,7 @@ class Understanding:
     questions: list["Understanding"] = field(default_factory=list)  # several questions: one each
     junk: bool = False  # code or markup: never an action, never a date
     action_refused: bool = False  # an action asked inside a longer message: not run
+    other_language: str | None = None  # the message is written in this language, which no pack speaks
     set_aside: list[str] = field(default_factory=list)  # roles of dates that are no periods of the question
     # (an invoice's or an order's date, a deadline the message states: frames.NOT_PERIODS)
 
@@ -231,6 +232,13 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
     text = mail.focus(text).text  # a pasted thread: the newest message, and what it points to
     text = text[:MAX_CHARS]
     ctx = context if isinstance(context, dict) else {}
+    other = detect_other(text)
+    if other:  # "gestern hatten wir ein Webinar…": said so honestly, in that language, never a date
+        answer_lang = _answer_lang(lang, locale, ctx)
+        u = Understanding(text, "other_language", Slots(), answer_lang, "text", locale, None, today,
+                          convention or _default_convention())
+        u.other_language = other
+        return u
     msg_role = message_role(fold(text))
     segments = segment(text) if _maybe_several(text) else []
     questions = [s for s in segments if s.kind == "question"]
@@ -388,6 +396,24 @@ def _context(text: str, lang: str | None, locale: str | None, today: date, conve
     u.roles = _roles(p, today)
     _set_aside(u)
     return u
+
+
+def _default_convention() -> str:
+    from core.policy import load_policy
+
+    return load_policy().fy_default
+
+
+def _answer_lang(lang: str | None, locale: str | None, ctx: dict[str, Any]) -> str:
+    """The pack language to answer in when the text's own language has none: the one asked
+    for, else the conversation's, else the locale's, else the default pack's."""
+    from . import packs
+
+    codes = packs.available()
+    for cand in (lang, ctx.get("lang"), (locale or "")[:2]):
+        if isinstance(cand, str) and cand.lower()[:2] in codes:
+            return cand.lower()[:2]
+    return "en"
 
 
 def _maybe_several(text: str) -> bool:

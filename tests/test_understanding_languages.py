@@ -1,0 +1,50 @@
+"""A message in a language no pack speaks gets an honest notice in that language, never a date
+(understanding.detect.other_language: lingua over the packs' and other_languages.toml's codes)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from understanding import respond
+from understanding.detect import notice, other_language, other_languages
+
+T = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("gestern hatten wir ein Webinar, bis wann müssen wir es einreichen?", "de"),
+    ("Grüezi, bis wann chönd mir üsen Anlass vom 3. März 2027 iräiche?", "de"),
+    ("Hola, ¿hasta cuándo podemos reclamar el evento del 15 de marzo de 2027? Gracias", "es"),
+    ("Buongiorno, il nostro webinar del 3 novembre 2026 è ancora rimborsabile con i fondi co-op?", "it"),
+    ("Goedemorgen, tot wanneer kunnen we de claim indienen voor ons event van 5 februari 2027?", "nl"),
+    ("Bom dia, até quando podemos pedir o reembolso do evento de 10 de março de 2027?", "pt"),
+    ("Dzień dobry, do kiedy możemy zgłosić wydarzenie z 12 marca 2027?", "pl"),
+])
+def test_a_language_no_pack_speaks_gets_the_notice_in_it_and_no_date(text, code):
+    assert other_language(text) == code
+    r = respond(text, today=T)
+    assert r.intent == "other_language" and not r.timelines and r.poe_keep_until is None and r.action is None
+    assert r.text.startswith(notice(code)) and "English or French" in r.text
+    assert "2027" not in r.text and "2026" not in r.text
+
+
+@pytest.mark.parametrize("text", [
+    "when must I claim H1 funds?", "slt c koi la date butoir pr le salon", "wbnr 12/3?? claim by when", "Q3 FY27 pls",
+    "ok merci", "URGENT!!! we did a linkedin campaign in octobre 2025, can we still submit???",
+    "deadline pour les fonds de mai 2024", "FY26 H2 deadline",
+])
+def test_english_french_and_short_or_mixed_messages_are_not_another_language(text):
+    assert other_language(text) is None
+
+
+def test_the_notice_answers_in_the_locales_pack_language():
+    r = respond("Goedemorgen, tot wanneer kunnen we de claim indienen voor ons event van 5 februari 2027?",
+                today=T, locale="fr-BE")
+    assert r.lang == "fr" and "anglais ou en français" in r.text
+
+
+def test_every_notice_names_the_packs_languages():
+    for code in other_languages():
+        text = notice(code)
+        assert text and "{" not in text, code
