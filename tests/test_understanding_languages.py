@@ -48,3 +48,12 @@ def test_every_notice_names_the_packs_languages():
     for code in other_languages():
         text = notice(code)
         assert text and "{" not in text, code
+
+
+def test_an_english_mail_with_a_german_legal_footer_is_english():
+    text = ("Dear Sirs,\nwe have made a Teams webinar for our customers on 24.11.2026. Until when we must make the claim?\n"
+            "With kind regards\nJürgen Brandt\n\n--\nBrandt & Söhne IT GmbH | Königstraße 12 | 70173 Stuttgart\n"
+            "Diese E-Mail enthält vertrauliche Informationen. Wenn Sie nicht der richtige Adressat sind, informieren Sie "
+            "bitte sofort den Absender.")
+    r = respond(text, today=T)
+    assert r.intent == "claim_deadline" and "February 15, 2027" in r.text

@@ -78,6 +78,8 @@ def scores(folded: str, raw: str) -> tuple[int, int]:
 OTHER_LANGUAGES = Path(__file__).resolve().with_name("lang") / "other_languages.toml"
 MIN_WORDS = 5  # shorter texts ("ok merci", "Q3 FY27 pls") say too little to tell a language
 SURE = 0.9  # lingua's confidence in a language no pack speaks before the bot says so
+PACK_WORDS_AT_MOST = 0.35  # ... with at most this share of the words known to the packs ...
+OWN_WORDS_AT_LEAST = 2  # ... and this many of that language's frequent words (other_languages.toml)
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -128,6 +130,15 @@ def other_language(text: str) -> str | None:
     top = values[0]
     code = top.language.iso_code_639_1.name.lower()
     if code in spoken or code not in others or top.value < SURE:
+        return None
+    # lingua's small models take some English for Danish or Dutch: the guess stands only when
+    # the packs' words are few and that language's own frequent words are there
+    folded = [w.lower() for w in words]
+    known = _weights(packs.generation())
+    if sum(w in known for w in folded) > PACK_WORDS_AT_MOST * len(folded):
+        return None
+    own = set(others[code].get("words", ()))
+    if sum(w in own for w in folded) < OWN_WORDS_AT_LEAST:
         return None
     return code
 

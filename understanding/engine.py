@@ -24,7 +24,7 @@ from typing import Any
 
 from core import CoopError, check_split, fold
 
-from . import mail
+from . import mail, rows
 from . import recognizer as rec
 from .classifier import model
 from .detect import detect, other_language as detect_other
@@ -240,13 +240,15 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
         u.other_language = other
         return u
     msg_role = message_role(fold(text))
+    text = rows.tabulate(text)  # rows pasted from a spreadsheet: one list item a row
     segments = segment(text) if _maybe_several(text) else []
     questions = [s for s in segments if s.kind == "question"]
     if len(questions) >= 2 or (questions and len(segments) > len(questions)):
         whole = _one(text, lang, locale, today, ctx, convention)
         parts: list[Understanding] = []
         context_slots: list[Understanding] = []
-        for s in segments[:MAX_QUESTIONS * 3]:
+        limit = MAX_QUESTIONS
+        for s in segments[:rows.MAX_ROWS + MAX_QUESTIONS * 3]:
             if s.kind == "context":
                 cu = _context(s.text, lang or whole.lang, locale, today, convention)
                 _day_roles(cu, msg_role)
@@ -256,12 +258,17 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
                 u = _one(piece, lang or whole.lang, locale, today, {}, convention)
                 _day_roles(u, msg_role)
                 _about_the_one_before(u, parts)
+                each = _per_row(u, context_slots)
+                if each:  # "deadlines?" after a list of activities: one answer a row, in order
+                    parts.extend(each)
+                    limit = max(limit, len(parts))
+                    continue
                 _inherit(u, context_slots, parts)
                 _settle(u)
                 parts.extend(_per_activity(u))
-            if len(parts) >= MAX_QUESTIONS:
+            if len(parts) >= limit:
                 break
-        parts = parts[:MAX_QUESTIONS]
+        parts = parts[:limit]
         parts = [u for u in parts if u.intent not in ("greeting", "thanks")] or parts
         # a sentence of a ticket that asks nothing this bot answers ("can you forget the previous
         # question?") is left out when others are answered; a refused action is still said
@@ -440,6 +447,28 @@ def _about_the_one_before(u: Understanding, earlier: list[Understanding]) -> Non
     if before.intent in _NOT_A_SUBJECT:
         return
     u.intent, u.followup = before.intent, True
+
+
+_ROW_ASKS = _ACTIVITY_ASKS | {"poe_retention", "timeline"}
+
+
+def _per_row(u: Understanding, context: list[Understanding]) -> list[Understanding]:
+    """A question naming no date of its own after two or more sentences (list items, a
+    table's rows) that each name an activity: one question per such sentence, in order
+    ("- 5/3/27 booth / - 2027-11-09 roundtable / deadlines?"). Earnings named before a plan
+    are not rows (that is a can-I-fund question, :func:`_inherit`)."""
+    if u.slots.periods or u.slots.period_error or u.intent not in _ROW_ASKS:
+        return []
+    items = [src for src in context if src.slots.periods and all(r in ("activity", "plan", None) for r in src.roles)]
+    if len(items) < 2 or any("earnings" in src.roles for src in context):
+        return []
+    out = []
+    for src in items[:rows.MAX_ROWS]:
+        v = dataclasses.replace(u, slots=dataclasses.replace(u.slots, periods=list(src.slots.periods)),
+                                roles=[r or "activity" for r in src.roles], questions=[])
+        v.context_periods = len(v.slots.periods)
+        out.append(v)
+    return out
 
 
 def _earnings_first(u: Understanding, sources: list[Understanding]) -> None:

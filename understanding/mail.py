@@ -129,6 +129,8 @@ def cues() -> _Cues:
 def looks_like_thread(text: str) -> bool:
     """Whether ``text`` holds mail headers, quoted lines, separators, chat or ticket lines
     (a cheap test: an ordinary question skips the rest)."""
+    if re.search(r"(?m)^--\s*$", text):
+        return True  # a signature delimiter: what follows is set aside
     if ":" not in text and ">" not in text and "]" not in text:
         return False
     marker = cues().marker
@@ -219,9 +221,11 @@ def clean(lines: list[str], keep_subject: bool = False) -> tuple[list[str], str,
     for line in lines:
         folded = fold(line)
         stripped = folded.strip()
-        if stripped in ("--", "-- ", "__") or re.fullmatch(r"[-_=*~]{3,}", stripped):
+        if stripped in ("--", "-- ", "__"):
+            dropped += len(lines)  # "-- ": the signature delimiter; the rest of the message is signature
+            break
+        if re.fullmatch(r"[-_=*~]{3,}", stripped):
             dropped += 1
-            in_signature = in_signature or stripped in ("--", "__")  # "-- " opens a signature
             continue
         if not stripped:
             in_signature = False if not out or out[-1] else in_signature
