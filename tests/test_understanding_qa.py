@@ -27,7 +27,9 @@ def test_a_ticket_numbered_after_its_context_answers_all_three_in_order():
     r = respond("Hello support, we earned co-op in Q3 2026. 1. When does the usage period end? "
                 "2. When can we start claiming? 3. What happens to funds we do not use? Thanks", today=T)
     assert [p.intent for p in r.parts] == ["usage_period", "claim_window", "forfeiture"]
-    assert respond("What happens to funds we do not use?", today=T).intent == "forfeiture"
+    # alone, it asks what the rule is: the page's statement, not today's dates (issue #17)
+    alone = respond("What happens to funds we do not use?", today=T)
+    assert alone.intent == "rule" and "forfeit" in alone.text and not alone.timelines
 
 
 def test_french_et_continuation_answers_both():

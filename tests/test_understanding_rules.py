@@ -547,3 +547,27 @@ def test_a_bad_statements_file_names_what_is_wrong(tmp_path):
             rules.statements("de")
     finally:
         langpacks.unregister(folder)
+
+
+# --- wired into understanding (the lead's integration) ----------------------------------------
+
+def test_a_question_about_what_a_rule_means_gets_the_pages_statements_never_todays_status():
+    from datetime import date as _date
+
+    from understanding import respond
+
+    for text, lang in (("What is a usage period?", "en"), ("How long do we have to claim, in general?", "en"),
+                       ("c'est quoi la période de demande ?", "fr"), ("ça veut dire quoi perte des fonds ?", "fr")):
+        r = respond(text, today=_date(2026, 12, 7))
+        assert r.intent == "rule" and r.lang == lang and not r.timelines, text
+        assert "2027" not in r.text and "70 days" not in r.text, text  # no status of today
+
+
+def test_in_a_ticket_a_rule_word_after_a_dated_activity_asks_about_that_activity():
+    from datetime import date as _date
+
+    from understanding import respond
+
+    r = respond("Notre salon professionnel s'est tenu le 18 novembre 2025. Quelle est la période de demande ?",
+                today=_date(2026, 12, 1))
+    assert r.intent != "rule" and "15 février 2026" in r.text

@@ -931,6 +931,10 @@ def compose(u: Understanding) -> Reply:
         reply = answer_action(c, intent)
     elif intent == "other_language":
         reply = answer_other_language(c)
+    elif intent == "rule":
+        from .rules import answer_rule
+
+        reply = answer_rule(u.text, u.lang, hits=u.rule_hits, locale=u.locale, today=u.today)
     else:
         reply = answer_simple(c, intent)
     if "asserted" in u.set_aside and reply.timelines:

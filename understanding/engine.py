@@ -24,7 +24,7 @@ from typing import Any
 
 from core import CoopError, check_split, fold
 
-from . import mail, rows
+from . import mail, rows, rules
 from . import recognizer as rec
 from .classifier import model
 from .detect import detect, other_language as detect_other
@@ -85,6 +85,8 @@ class Understanding:
     junk: bool = False  # code or markup: never an action, never a date
     action_refused: bool = False  # an action asked inside a longer message: not run
     other_language: str | None = None  # the message is written in this language, which no pack speaks
+    rule_hits: list[Any] = field(default_factory=list)  # the page's statements a question about a rule's meaning retrieved
+    read_as: str = ""  # the classifier's intent, when the question was taken for one about a rule's meaning
     set_aside: list[str] = field(default_factory=list)  # roles of dates that are no periods of the question
     # (an invoice's or an order's date, a deadline the message states: frames.NOT_PERIODS)
 
@@ -257,6 +259,7 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
             for piece in _split_asks(s.text, lang or whole.lang, locale, today, convention):
                 u = _one(piece, lang or whole.lang, locale, today, {}, convention)
                 _day_roles(u, msg_role)
+                _not_a_rule_after_dates(u, context_slots)
                 _about_the_one_before(u, parts)
                 each = _per_row(u, context_slots)
                 if each:  # "deadlines?" after a list of activities: one answer a row, in order
@@ -608,7 +611,37 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
     if followup and ctx.get("period_role") in ("earnings", "activity", "plan", "submission"):
         u.roles = [r or ctx["period_role"] for r in u.roles]  # "April 3, 2024" answering "which date?" for an event
     _settle(u)
+    _rule_question(u, p)
     return u
+
+
+#: intents a question about what a rule means is read as by the classifier (its words are a
+#: cycle's: "what is a usage period?"); a confident reading of another intent is kept
+_RULE_OVER = set(rec.CYCLE_INTENTS) | {"fallback"}
+RULE_OVER_SURE = 0.6
+
+
+def _rule_question(u: Understanding, p: Prepared) -> None:
+    """A question about what a rule of the page means is answered with the page's statements,
+    never with today's status (:mod:`understanding.rules`)."""
+    if u.junk or u.followup or u.slots.periods or u.set_aside:
+        return
+    if u.intent not in _RULE_OVER and u.score >= RULE_OVER_SURE:
+        return
+    if u.intent in rec.ACTION_INTENTS or u.intent in ("cancel", "greeting", "thanks", "help"):
+        return
+    if not rules.asks_meaning(p.text, p.lang, today=u.today):
+        return
+    hits = rules.find(p.text, p.lang, today=u.today)
+    if hits:
+        u.read_as, u.intent, u.rule_hits = u.intent, "rule", hits
+
+
+def _not_a_rule_after_dates(u: Understanding, context: list[Understanding]) -> None:
+    """In a ticket, "what is the claiming period?" after "our trade show was on 18 November
+    2025" asks about that date, not what the words mean."""
+    if u.intent == "rule" and any(src.slots.periods for src in context):
+        u.intent, u.rule_hits = u.read_as or "timeline", []
 
 
 def _names_action(folded: str, intent: str) -> bool:

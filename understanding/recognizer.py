@@ -19,7 +19,7 @@ ACTION_INTENTS = {"subscribe": "subscribe", "unsubscribe": "unsubscribe", "list_
                   "calendar": "calendar", "forget": "forget"}
 INTENTS = CYCLE_INTENTS + ("poe_retention", "split", "threshold", "program_eligibility", "fundable", "can_fund", "roles",
                            "how_to_claim", "subscribe", "unsubscribe", "list_reminders", "calendar", "forget",
-                           "help", "cancel", "greeting", "thanks", "fallback", "multi", "other_language")
+                           "help", "cancel", "greeting", "thanks", "fallback", "multi", "other_language", "rule")
 CANCEL_SCORE = 1.0
 _NOT_WORD = re.compile(r"[^\w']+")
 
