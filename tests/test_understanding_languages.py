@@ -57,3 +57,29 @@ def test_an_english_mail_with_a_german_legal_footer_is_english():
             "bitte sofort den Absender.")
     r = respond(text, today=T)
     assert r.intent == "claim_deadline" and "February 15, 2027" in r.text
+
+
+@pytest.mark.parametrize("text, action", [
+    ("Rappelle-moi mes dates limites de co-op", "subscribe"),
+    ("Tu peux m'envoyer les échéances dans mon agenda Outlook ? un fichier .ics c'est parfait", "calendar"),
+    ("Conformément au RGPD, merci de supprimer toutes les données me concernant.", "forget"),
+    ("Quels rappels sont programmés pour moi en ce moment ?", "list_reminders"),
+    ("Can you put the co-op deadlines into my Outlook calendar? An .ics is fine.", "calendar"),
+])
+def test_a_plain_request_runs_its_action_in_french_as_in_english(text, action):
+    assert respond(text, today=T).action == action
+
+
+@pytest.mark.parametrize("text", [
+    "Rappelle-moi la différence entre période de gains et période d'utilisation ?",
+    "le rappel de la facture Office 365 est arrivé",
+    "remind me what a usage period is",
+])
+def test_a_reminder_word_that_asks_something_else_runs_nothing(text):
+    assert respond(text, today=T).action is None
+
+
+def test_basic_french_questions_that_fell_back_are_answered():
+    assert respond("Comment les fonds de co-op marketing sont-ils calculés ?", today=T).intent == "split"
+    r = respond("Quels programmes permettent de gagner des fonds co-op ?", today=T)
+    assert r.intent in ("program_eligibility", "rule") and "Cloud Solution Provider" in r.text

@@ -798,8 +798,8 @@ def _about_reminders(u: Understanding) -> bool:
     """An unsure reading whose best guesses are the reminder actions and whose words say so."""
     from . import packs
 
-    ranked = sorted(u.scores.items(), key=lambda kv: -kv[1])[:2]
-    if not any(k in ("unsubscribe", "subscribe") and v >= 0.2 for k, v in ranked):
+    ranked = sorted(u.scores.items(), key=lambda kv: -kv[1])[:3]
+    if not any(k in ("unsubscribe", "subscribe", "list_reminders") and v >= 0.05 for k, v in ranked):
         return False
     v = packs.vocab()
     return any(re.search(r"(?<![\w])" + re.escape(w), u.folded) for w in v.words("actions.list_reminders") + v.words("actions.subscribe"))

@@ -40,6 +40,7 @@ ACTION_MARGIN = 2.5  # ... and this many times the next reading's
 PERIOD_THRESHOLD = 0.20  # ... unless the message names a period and the best reading is a question about dates
 WORDS_AGREE = 1.5  # ... and whole words of the text must weigh for it (not only letter fragments)
 MAX_QUESTIONS = 5
+SHORT_REQUEST = 200  # a request with a remark beside it, up to this long, is still a request of its own
 SPLIT_CONFIDENCE = 0.55  # both sides of an "and" must be read this surely to answer them apart
 
 # intents a bare period ("and for May 2024?") can continue
@@ -277,8 +278,11 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
         # question?") is left out when others are answered; a refused action is still said
         answered = [u for u in parts if u.intent != "fallback" or u.action_refused]
         parts = answered or parts[:1]
+        # a remark beside a request ("… an .ics is fine", "merci !") does not make it a ticket; another
+        # question, a dated statement or a long text does
+        ticket = len(text) > SHORT_REQUEST or any(c.slots.periods or c.slots.amount is not None for c in context_slots)
         for u in parts:
-            if u.intent in rec.ACTION_INTENTS and (len(parts) > 1 or context_slots):
+            if u.intent in rec.ACTION_INTENTS and (len(parts) > 1 or ticket):
                 # a side effect only on a request of its own, never from inside a longer text
                 u.intent, u.action_refused = "fallback", True
         if len(parts) == 1:
@@ -352,7 +356,8 @@ def _split_asks(text: str, lang: str | None, locale: str | None, today: date, co
         return [text]
     p = prepare(text, lang=lang, locale=locale, today=today, convention=convention)
     joins = [m for m in _JOIN.finditer(p.folded)
-             if not any(r.start <= m.start() < r.end for r in p.slots.periods)]
+             if not any(r.start <= m.start() < r.end for r in p.slots.periods)
+             and not _between(p.folded[:m.start()])]
     for m in joins:
         left, right = text[:m.start()], text[m.end():]
         if len(left.split()) < 2 or len(right.split()) < 2:
@@ -366,6 +371,16 @@ def _split_asks(text: str, lang: str | None, locale: str | None, today: date, co
                 and not {a[0], b[0]} <= _ONE_ANSWER):  # "when do claims open and close": one cycle answers both
             return [left.strip(" ,;")] + _split_asks(right, lang, locale, today, convention)
     return [text]
+
+
+def _between(left: str) -> bool:
+    """"the difference between X and Y", "entre X et Y": that "and" joins the two things
+    compared, not two questions (``reading.range_open`` words: "between", "entre")."""
+    from . import packs
+
+    words = [w for w in packs.vocab().words("reading.range_open") if w in ("between", "entre")] or ["between"]
+    tail = left[-60:]
+    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", tail) for w in words)
 
 
 _SETTLE_SPLIT = {"threshold", "fallback", "program_eligibility", "fundable", "timeline", "how_to_claim", "claim_deadline"}
@@ -433,6 +448,7 @@ def _maybe_several(text: str) -> bool:
 #: below this confidence, a question of a ticket that points back ("what if we don't reach it?")
 #: and names nothing of its own is about the question before it
 BACK_REF_SURE = 0.5
+BACK_REF_WEAKEST = 0.25  # ... and a question read as nothing at all, but this close to a reading, is too
 _NOT_A_SUBJECT = {"fallback", "greeting", "thanks", "cancel", "help"} | set(rec.ACTION_INTENTS)
 
 
@@ -440,7 +456,9 @@ def _about_the_one_before(u: Understanding, earlier: list[Understanding]) -> Non
     """"Is there a minimum co-op amount? What if we don't reach it?": the second question's
     "it" is the first one's subject; read on its own it is a weak guess (here forfeiture, with
     today's dates), so it takes the subject of the question before it."""
-    if (not earlier or u.junk or u.intent == "fallback" or u.score >= BACK_REF_SURE
+    asks = frame_cues().question.match(u.folded) is not None  # "what if …", "and when …"
+    weak = u.intent == "rule" or (u.intent == "fallback" and asks and u.score >= BACK_REF_WEAKEST)
+    if (not earlier or u.junk or (u.intent == "fallback" and not weak) or (u.score >= BACK_REF_SURE and not weak)
             or not _refers_back(u.folded)):
         return  # (a sentence that asks nothing is left out of the reply, as before)
     sl = u.slots
@@ -568,8 +586,9 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
         intent, followup = ("claim_deadline" if prev == "status" else prev), True
     elif intent in rec.ACTION_INTENTS and (top < ACTION_THRESHOLD or top < ACTION_MARGIN * _second(probs)
                                            or _lone_keyword(p.folded) or not words_agree(p, intent)
-                                           or not _names_action(p.folded, intent)):
-        intent = "fallback"  # a side effect only on a clear request
+                                           or not _names_action(p.folded, intent)
+                                           or rules.asks_meaning(p.text, p.lang, today=today)):
+        intent = "fallback"  # a side effect only on a clear request ("remind me what X means" is none)
     elif top < THRESHOLD and (slots.periods or slots.period_error) and intent in _DATED and top >= PERIOD_THRESHOLD:
         pass  # a co-op question about a date, asked in few words: the learned reading stands
     elif top < THRESHOLD:
