@@ -24,6 +24,7 @@ from core.reading import Interpretation, PeriodReading
 
 from .engine import THRESHOLD, Understanding, understand
 from .fmt import babel_locale, fmt_date, fmt_money, fmt_percent, locale_tag
+from .context import DATE_ROLES, ConversationContext
 from .messages import days, error_text, fy_text, has, t
 from .recognizer import ACTION_INTENTS, CYCLE_INTENTS
 from .relative import resolve
@@ -882,14 +883,20 @@ def compose_multi(u: Understanding) -> Reply:
     notes = list(dict.fromkeys(p.reading_note for p in parts if p.reading_note))
     keep = next((p.poe_keep_until for p in parts if p.poe_keep_until), None)
     mentioned = sorted({d for p in parts for d in p.data.get("mentioned_deadlines", [])})
+
     deadlines = sorted({d for p in parts for d in p.data.get("deadlines", [])})
     last = parts[-1]
+    remembered = ConversationContext.from_dict(dict(last.context, intent=last.intent, lang=u.lang))
+    remembered.question = u.text.strip()[:MAX_REMEMBERED] or None  # the whole ticket, for "and in French?"
     return Reply(lang=u.lang, intent="multi", text="\n\n".join(texts), title=parts[0].title, timelines=timelines,
                  poe_keep_until=keep, links=links, suggestions=last.suggestions, action=None,
-                 reading_note=" ".join(notes) or None, context=dict(last.context, intent=last.intent, lang=u.lang),
+                 reading_note=" ".join(notes) or None, context=remembered.to_dict(),
                  data={"intent": "multi", "lang": u.lang, "locale": locale_tag(u.locale, u.lang),
                        "questions": [p.intent for p in parts], "deadlines": deadlines, "mentioned_deadlines": mentioned},
                  parts=parts)
+
+
+MAX_REMEMBERED = 2000  # the last question is remembered as understood, up to this long
 
 
 def compose(u: Understanding) -> Reply:
@@ -939,14 +946,14 @@ def compose(u: Understanding) -> Reply:
         reply = answer_simple(c, intent)
     if "asserted" in u.set_aside and reply.timelines:
         reply.text = c.t("note.asserted") + "\n" + reply.text  # "the deadline is 31 December, confirm": never
-    ctx = {"intent": intent, "lang": u.lang}
-    ctx.update(reply.context or {})
+    ctx = ConversationContext.from_dict({"intent": intent, "lang": u.lang, **(reply.context or {})})
+    ctx.question = u.text.strip()[:MAX_REMEMBERED] or None  # for "say it in French", "sorry, 2025 not 2026"
     if reply.choices:
-        ctx["pending"] = "clarify"
-        ctx["choices"] = list(reply.choices)
-        if u.roles and u.roles[0]:
-            ctx["period_role"] = u.roles[0]  # the answer to the choice keeps what the date was
-    reply.context = ctx
+        ctx.pending = "clarify"
+        ctx.choices = list(reply.choices)
+        if u.roles and u.roles[0] in DATE_ROLES:
+            ctx.period_role = u.roles[0]  # the answer to the choice keeps what the date was
+    reply.context = ctx.to_dict()
     reply.data.setdefault("intent", intent)
     reply.data.setdefault("lang", u.lang)
     reply.data.setdefault("locale", c.locale)

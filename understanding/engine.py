@@ -27,6 +27,7 @@ from core import CoopError, check_split, fold
 from . import mail, rows, rules
 from . import recognizer as rec
 from .classifier import model
+from .context import ConversationContext, follow_up
 from .detect import detect, other_language as detect_other
 from .features import mask
 from .frames import NOT_PERIODS, cues as frame_cues, role_of, segment
@@ -139,7 +140,7 @@ def prepare(text: str | None, *, lang: str | None = None, locale: str | None = N
         answer_lang, source = lang.lower()[:2], "forced"
     else:
         answer_lang, source = text_lang, text_source
-    ctx_lang = context.get("lang") if isinstance(context, dict) else None
+    ctx_lang = context.get("lang") if context is not None and hasattr(context, "get") else None
     if source == "locale" and ctx_lang in codes:
         answer_lang, source = ctx_lang, "context"  # a fragment ("mai 2024 ?") keeps the conversation's language
     reading_locale = _reading_locale(locale, answer_lang, source)
@@ -234,7 +235,24 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
     text = text if isinstance(text, str) else ""
     text = mail.focus(text).text  # a pasted thread: the newest message, and what it points to
     text = text[:MAX_CHARS]
-    ctx = context if isinstance(context, dict) else {}
+    ctx = ConversationContext.from_dict(context)
+    role_hint = None
+    rewrite = follow_up(text, ctx, today, convention or _default_convention(), frozenset(_CONTINUABLE))
+    if rewrite is not None:  # the follow-up rules (understanding.context): a choice, a shift, another
+        text = rewrite.text  # language, a correction
+        if rewrite.rule in ("language", "correction"):  # the last question, read afresh
+            lang = rewrite.lang or lang
+            role_hint = rewrite.role
+            ctx = ConversationContext(lang=rewrite.lang or ctx.lang)
+    u = _understand(text, lang, locale, today, ctx, convention)
+    if role_hint:
+        for q in [u, *u.questions]:
+            q.roles = [role_hint if p.primary is not None else r for p, r in zip(q.slots.periods, q.roles)]
+    return u
+
+
+def _understand(text: str, lang: str | None, locale: str | None, today: date, ctx: ConversationContext,
+                convention: str | None) -> Understanding:
     other = detect_other(text)
     if other:  # "gestern hatten wir ein Webinar…": said so honestly, in that language, never a date
         answer_lang = _answer_lang(lang, locale, ctx)
@@ -429,7 +447,7 @@ def _default_convention() -> str:
     return load_policy().fy_default
 
 
-def _answer_lang(lang: str | None, locale: str | None, ctx: dict[str, Any]) -> str:
+def _answer_lang(lang: str | None, locale: str | None, ctx: ConversationContext) -> str:
     """The pack language to answer in when the text's own language has none: the one asked
     for, else the conversation's, else the locale's, else the default pack's."""
     from . import packs
@@ -553,17 +571,11 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
             return
 
 
-def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict[str, Any],
+def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: ConversationContext | dict[str, Any],
          convention: str | None) -> Understanding:
     from core.policy import load_policy
 
     convention = convention or load_policy().fy_default
-    choice = _chosen(text, ctx, today)
-    if choice:  # "the first one" answering "March 4, 2024 or April 3, 2024?"
-        text = choice
-    shifted = _shifted(text, ctx, today, convention)
-    if shifted:  # "what about the one after?": the period after the one asked about last
-        text = shifted
     p = prepare(text, lang=lang, locale=locale, today=today, context=ctx, convention=convention)
     slots = p.slots
     junk = p.code
@@ -601,7 +613,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
           and isinstance(ctx.get("period_text"), str)):
         # (a status question, "what can I claim right now?", is about today: never an earlier date)
         # "and how long do we keep the invoices?" after "we held a webinar on 12 March 2024…": the same date
-        again = extract(ctx["period_text"][:200], fold(ctx["period_text"][:200]), lang=p.lang, locale=p.reading_locale,
+        again = extract(ctx.get("period_text")[:200], fold(ctx.get("period_text")[:200]), lang=p.lang, locale=p.reading_locale,
                         today=today, convention=convention).periods
         if again:
             slots.periods = again
@@ -621,14 +633,14 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: dict
     if (slots.periods and role in ("plan", "activity") and all(r in ("earnings", None) for r in u.roles) and _refers_back(p.folded)
             and intent in ("can_fund", "usage_period", "fundable", "timeline") and isinstance(ctx.get("period_text"), str)):
         # "I want to run a campaign in May 2027" … "can I use H1 funds for it?": the plan is the one said before
-        again = extract(ctx["period_text"][:200], fold(ctx["period_text"][:200]), lang=p.lang, locale=p.reading_locale,
+        again = extract(ctx.get("period_text")[:200], fold(ctx.get("period_text")[:200]), lang=p.lang, locale=p.reading_locale,
                         today=today, convention=convention).periods
         if again:
             u.roles = ["earnings"] * len(u.roles) + [role] * len(again)
             slots.periods = list(slots.periods) + again
             u.intent, u.followup = "can_fund", True
     if followup and ctx.get("period_role") in ("earnings", "activity", "plan", "submission"):
-        u.roles = [r or ctx["period_role"] for r in u.roles]  # "April 3, 2024" answering "which date?" for an event
+        u.roles = [r or ctx.get("period_role") for r in u.roles]  # "April 3, 2024" answering "which date?" for an event
     _settle(u)
     _rule_question(u, p)
     return u
@@ -680,87 +692,21 @@ def _lone_keyword(folded: str) -> bool:
     return len(words) < 2 and " ".join(words) not in packs.vocab().words("actions.one_word")
 
 
-def _shifted(text: str, ctx: dict[str, Any], today: date, convention: str | None) -> str | None:
-    """"what about the one after?" / "et le suivant ?" / "le mois d'après": the last question
-    again, for the next (or previous) month or half, written as months ("2027-01 - 2027-06")."""
-    period = ctx.get("period_text")
-    if not isinstance(period, str) or len(text) > 80 or ctx.get("intent") not in _CONTINUABLE:
-        return None
-    from . import packs
-
-    v = packs.vocab()
-    folded = fold(text)
-    step = 1 if any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in v.words("followup.next")) else \
-        -1 if any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in v.words("followup.previous")) else 0
-    if not step:
-        return None
-    try:
-        readings = extract(period[:200], fold(period[:200]), lang="en", locale=None, today=today, convention=convention).periods
-    except CoopError:
-        return None
-    if not readings or readings[0].primary is None:
-        return None
-    from core import calendar
-    from core.periods import month_index, month_of
-
-    interp = readings[0].primary
-    months = interp.months.last - interp.months.first + 1
-    if months == 1:  # a month (or a day): the month after
-        first = last = interp.months.first + step
-    else:  # a half, a quarter...: the half after the first half it touches
-        half = calendar().next_half(interp.halves[0], step)
-        first, last = half.first, half.last
-    (y1, m1), (y2, m2) = month_of(first), month_of(last)
-    return f"{y1}-{m1:02d}" if first == last else f"{y1}-{m1:02d} - {y2}-{m2:02d}"
-
-
-def _chosen(text: str, ctx: dict[str, Any], today: date | None = None) -> str | None:
-    """The choice a reply like "the first one" / "la deuxième" / "2" / "September 4" picks from a
-    clarifying question ("April 9, 2025 or September 4, 2025?")."""
-    choices = ctx.get("choices")
-    if ctx.get("pending") != "clarify" or not isinstance(choices, list) or not choices or len(text) > 60:
-        return None
-    from . import packs
-
-    dates = ctx.get("choice_dates")
-    if isinstance(dates, list) and len(dates) == len(choices) and today is not None:
-        from core import CoopError
-
-        from .reading import find_periods
-
-        try:
-            said = [r.primary for r in find_periods(text, today=today) if r.primary is not None]
-        except CoopError:
-            said = []
-        for interp in said:
-            if interp.reading == "most_recent" or interp.day is None:  # a day or month without its year
-                picked = [ch for ch, iso in zip(choices, dates) if isinstance(ch, str) and isinstance(iso, str)
-                          and iso[5:7] == f"{interp.start.month:02d}" and (interp.day is None or iso[8:10] == f"{interp.day.day:02d}")]
-                if len(picked) == 1:
-                    return picked[0]
-    words = set(re.findall(r"[\w']+", fold(text)))
-    for n, ordinals in packs.vocab().ordinals.items():
-        if n <= len(choices) and (words & set(ordinals) or fold(text).strip(" .!?#") == str(n)):
-            choice = choices[n - 1]
-            return choice if isinstance(choice, str) else None
-    return None
-
-
 def _second(probs: dict[str, float]) -> float:
     ranked = sorted(probs.values(), reverse=True)
     return ranked[1] if len(ranked) > 1 else 0.0
 
 
-def _merge_split(slots: Slots, ctx: dict[str, Any]) -> None:
+def _merge_split(slots: Slots, ctx: ConversationContext | dict[str, Any]) -> None:
     if slots.amount is None and not slots.amount_error and ctx.get("amount") is not None:
         try:
-            slots.amount = Decimal(str(ctx["amount"]))
+            slots.amount = Decimal(str(ctx.get("amount")))
             slots.currency = slots.currency or ctx.get("currency")
         except ArithmeticError:
             pass
     if slots.split is None and not slots.split_error and ctx.get("split"):
         try:
-            r, c = ctx["split"]
+            r, c = ctx.get("split")
             slots.split = check_split(Decimal(str(r)), Decimal(str(c)))
         except (ArithmeticError, ValueError, TypeError):
             pass

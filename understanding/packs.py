@@ -154,16 +154,22 @@ _TABLES = ["reading.seasons", "reading.part_of_year", "relative.days", "relative
 
 
 # tables whose word lists are merged whatever their names (a new list there is data only)
-_FREE_TABLES = ("mail", "distractors")
+_FREE_TABLES = ("mail", "distractors", "followup")
 
 
 def _free_lists(data: dict[str, Any]) -> list[str]:
-    """The dotted keys of the word lists under :data:`_FREE_TABLES` (``mail.pointers``...)."""
+    """The dotted keys of the word lists under :data:`_FREE_TABLES` (``mail.pointers``,
+    ``followup.in_language.fr``...), one level of sub-tables deep."""
     out = []
     for table in _FREE_TABLES:
         node = data.get(table)
-        if isinstance(node, dict):
-            out += [f"{table}.{k}" for k, val in node.items() if isinstance(val, list)]
+        if not isinstance(node, dict):
+            continue
+        for k, val in node.items():
+            if isinstance(val, list):
+                out.append(f"{table}.{k}")
+            elif isinstance(val, dict):
+                out += [f"{table}.{k}.{k2}" for k2, v2 in val.items() if isinstance(v2, list)]
     return out
 
 

@@ -1,0 +1,76 @@
+"""The conversation context is a typed object (understanding.context.ConversationContext) and
+the follow-up rules are named and live in one place (understanding.context.RULES)."""
+from __future__ import annotations
+
+import doctest
+from datetime import date
+
+import pytest
+
+from understanding import context as ctx_mod
+from understanding import respond
+from understanding.context import ConversationContext, follow_up
+
+T = date(2026, 12, 7)
+
+
+def test_the_module_doctests_pass():
+    assert doctest.testmod(ctx_mod).failed == 0
+
+
+def test_state_of_any_shape_is_read_without_breaking_a_turn():
+    c = ConversationContext.from_dict({"intent": "claim_deadline", "choices": "not a list", "split": [60, 40],
+                                       "period_role": "nonsense", "awaiting": "amount", 3: "x"})
+    assert c.intent == "claim_deadline" and c.choices == [] and c.split == ["60", "40"] and c.period_role is None
+    assert c.to_dict() == {"intent": "claim_deadline", "split": ["60", "40"], "awaiting": "amount"}
+    assert ConversationContext.from_dict(None) == ConversationContext() and ConversationContext.from_dict([1]).to_dict() == {}
+
+
+def test_every_reply_carries_the_question_it_answered():
+    r = respond("when do we claim our webinar of 12 March 2026?", today=T)
+    c = ConversationContext.from_dict(r.context)
+    assert c.question == "when do we claim our webinar of 12 March 2026?" and c.period_text == "12 March 2026"
+    assert c.intent == "claim_deadline" and c.lang == "en"
+
+
+def test_the_rules_are_named_and_tried_in_order():
+    assert [name for name, _ in ctx_mod.RULES] == ["choice", "language", "correction", "shift"]
+
+
+@pytest.mark.parametrize("first, second, want, not_want", [
+    ("when do we claim our webinar of 12 March 2026?", "sorry, 2027 not 2026", "August 15, 2027", "August 15, 2026"),
+    ("Notre webinaire du 12 mars 2026, date limite ?", "oups, je voulais dire 2027", "15 août 2027", "15 août 2026"),
+    ("our booth on 30 June 2027: claim deadline?", "no wait, the 3rd of July 2027", "February 15, 2028", "August 15, 2027"),
+    ("Le co-op gagné en octobre 2026 expire quand ?", "oublie ça, c'était en avril 2026", "31 décembre 2026", "30 juin 2027"),
+])
+def test_a_follow_up_that_corrects_the_date_changes_it_and_keeps_the_question(first, second, want, not_want):
+    r1 = respond(first, today=T)
+    r2 = respond(second, today=T, context=r1.context)
+    assert want in r2.text and not_want not in r2.text, r2.text
+
+
+def test_a_follow_up_that_corrects_the_role_reads_the_date_so():
+    r1 = respond("claim deadline for co-op from March 2026?", today=T)
+    assert r1.timelines[0].claim_end == date(2027, 2, 15)  # read as earnings
+    r2 = respond("sorry, I meant the event happened then", today=T, context=r1.context)
+    assert [tl.claim_end for tl in r2.timelines] == [date(2026, 8, 15)] and "February 15, 2027" not in r2.text
+
+
+@pytest.mark.parametrize("first, second, lang, want", [
+    ("Our webinar was 17 Nov 2026. Claim deadline?", "Peux-tu me le redire en français pour mon collègue ?", "fr",
+     "15 février 2027"),
+    ("webinaire du 22 janvier 2027, c'est quoi la période de demande ?", "Can you say that in English for my manager?",
+     "en", "August 15, 2027"),
+])
+def test_a_follow_up_asking_for_another_language_answers_the_same_question_in_it(first, second, lang, want):
+    r1 = respond(first, today=T)
+    r2 = respond(second, today=T, context=r1.context)
+    assert r2.lang == lang and want in r2.text
+
+
+def test_a_new_question_is_never_taken_for_a_correction():
+    r1 = respond("when do we claim our webinar of 12 March 2026?", today=T)
+    r2 = respond("Our trade show was on 3 October 2026 and it was a success, so when must we claim it?", today=T,
+                 context=r1.context)
+    assert "February 15, 2027" in r2.text
+    assert follow_up("what is a usage period?", ConversationContext.from_dict(r1.context)) is None

@@ -1,0 +1,272 @@
+"""What a conversation remembers between turns, and the follow-up rules that read it.
+
+Every reply carries a :class:`ConversationContext` (as a JSON-safe dict, ``Reply.context``,
+which the bot keeps in conversation state); the next turn is understood with it. The follow-up
+rules live here, in one place, each named and tried in order by :func:`follow_up`:
+
+``choice``
+    an answer to a clarifying question: "the first one", "2", "September 4", "la deuxième";
+``shift``
+    the last question again for the next or previous month or half: "what about the one after?",
+    "et le suivant ?";
+``language``
+    the last question again in another language: "en français svp", "can you say that in
+    English for my manager?";
+``correction``
+    the last question again with what the message corrects: a year ("sorry, 2025 not 2026",
+    "oups, je voulais dire 2027"), a day ("no wait, the 21st"), a whole date or period ("oublie
+    ça, c'était en avril 2026"), or the role of its date ("I meant the event happened then").
+
+A rule returns a :class:`Rewrite` (the text to understand, and what to force: the language,
+the role of its date) or ``None``. Everything else a follow-up carries ("and for May 2024?",
+"and on 30,000?", "how long do I keep the proof for it?") is read by the engine from the fields.
+
+>>> ctx = ConversationContext.from_dict({"intent": "claim_deadline", "lang": "en",
+...     "question": "when do we claim our webinar of 12 March 2026?", "period_text": "12 March 2026"})
+>>> follow_up("sorry, 2027 not 2026", ctx).text
+'when do we claim our webinar of 12 March 2027?'
+>>> r = follow_up("et en français ?", ctx); (r.text, r.lang)
+('when do we claim our webinar of 12 March 2026?', 'fr')
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from typing import Any, Callable
+
+from core import CoopError, fold
+
+from . import packs
+
+#: the roles a date keeps across turns (frames.ROLES without the cue-only ones)
+DATE_ROLES = ("earnings", "activity", "plan", "submission")
+
+
+@dataclass
+class ConversationContext:
+    """The last answer's facts the next turn may build on (all optional, JSON-safe)."""
+
+    intent: str | None = None  # what was asked last
+    lang: str | None = None  # the language the conversation is in
+    question: str | None = None  # the last question as understood (one question, the thread cleaned)
+    period_text: str | None = None  # the partner's words for the period it was about
+    period_role: str | None = None  # earnings | activity | plan | submission
+    pending: str | None = None  # "clarify" (choices asked) | "split" (a number asked)
+    choices: list[str] = field(default_factory=list)
+    choice_dates: list[str] = field(default_factory=list)  # ISO start of each choice
+    split: list[str] | None = None  # [rebate %, co-op %]
+    amount: str | None = None
+    currency: str | None = None
+    amount_role: str | None = None  # which part the amount named: "total" | "coop" | "rebate"
+    extra: dict[str, Any] = field(default_factory=dict)  # keys of other layers (a dialog's "awaiting")
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "ConversationContext":
+        """From stored state; keys of wrong type are dropped, unknown ones kept in ``extra``
+        (state written by an older or newer version never breaks a turn)."""
+        if isinstance(data, ConversationContext):
+            return data
+        if not isinstance(data, dict):
+            return cls()
+        out = cls()
+        known = {f.name for f in fields(cls)} - {"extra"}
+        for key, value in data.items():
+            if key not in known:
+                if isinstance(key, str):
+                    out.extra[key] = value
+                continue
+            if key in ("choices", "choice_dates"):
+                if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    setattr(out, key, list(value))
+            elif key == "split":
+                if isinstance(value, (list, tuple)) and len(value) == 2:
+                    out.split = [str(v) for v in value]
+            elif isinstance(value, str):
+                setattr(out, key, value)
+            elif key == "amount" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                out.amount = str(value)
+        if out.period_role not in DATE_ROLES:
+            out.period_role = None
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-safe dict kept in conversation state: only what is set."""
+        out = {k: v for k, v in asdict(self).items() if k != "extra" and v not in (None, [], {})}
+        out.update({k: v for k, v in self.extra.items() if k not in out})
+        return out
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Dict-style reading, for callers that still hold the context as a mapping."""
+        value = getattr(self, key, None) if key in {f.name for f in fields(self)} else self.extra.get(key)
+        return default if value in (None, [], {}) else value
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """What a follow-up rule makes of a message: the text to understand instead, and what it
+    fixes (the answer's language, the role of the date)."""
+
+    rule: str
+    text: str
+    lang: str | None = None
+    role: str | None = None
+
+
+# ------------------------------------------------------------------------------------------
+# the rules
+
+
+def _words(key: str) -> list[str]:
+    return packs.vocab().words(key)
+
+
+def _has(folded: str, words: list[str]) -> bool:
+    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in words)
+
+
+def rule_choice(text: str, ctx: ConversationContext, today: date | None = None) -> Rewrite | None:
+    """The choice a reply like "the first one" / "la deuxième" / "2" / "September 4" picks from a
+    clarifying question ("April 9, 2025 or September 4, 2025?")."""
+    choices = ctx.choices
+    if ctx.pending != "clarify" or not choices or len(text) > 60:
+        return None
+    dates = ctx.choice_dates
+    if len(dates) == len(choices) and today is not None:
+        from .reading import find_periods
+
+        try:
+            said = [r.primary for r in find_periods(text, today=today) if r.primary is not None]
+        except CoopError:
+            said = []
+        for interp in said:
+            if interp.reading == "most_recent" or interp.day is None:  # a day or month without its year
+                picked = [ch for ch, iso in zip(choices, dates) if iso[5:7] == f"{interp.start.month:02d}"
+                          and (interp.day is None or iso[8:10] == f"{interp.day.day:02d}")]
+                if len(picked) == 1:
+                    return Rewrite("choice", picked[0])
+    words = set(re.findall(r"[\w']+", fold(text)))
+    for n, ordinals in packs.vocab().ordinals.items():
+        if n <= len(choices) and (words & set(ordinals) or fold(text).strip(" .!?#") == str(n)):
+            return Rewrite("choice", choices[n - 1])
+    return None
+
+
+def rule_shift(text: str, ctx: ConversationContext, today: date | None = None, convention: str | None = None,
+               continuable: frozenset[str] = frozenset()) -> Rewrite | None:
+    """"what about the one after?" / "et le suivant ?" / "le mois d'après": the last question
+    again, for the next (or previous) month or half, written as months ("2027-01 - 2027-06")."""
+    if not ctx.period_text or len(text) > 80 or ctx.intent not in continuable:
+        return None
+    folded = fold(text)
+    step = 1 if _has(folded, _words("followup.next")) else -1 if _has(folded, _words("followup.previous")) else 0
+    if not step:
+        return None
+    from core import calendar
+    from core.periods import month_of
+
+    from .slots import extract
+
+    try:
+        readings = extract(ctx.period_text[:200], fold(ctx.period_text[:200]), lang="en", locale=None, today=today,
+                           convention=convention).periods
+    except CoopError:
+        return None
+    if not readings or readings[0].primary is None:
+        return None
+    interp = readings[0].primary
+    if interp.months.last == interp.months.first:  # a month (or a day): the month after
+        first = last = interp.months.first + step
+    else:  # a half, a quarter...: the half after the first half it touches
+        half = calendar().next_half(interp.halves[0], step)
+        first, last = half.first, half.last
+    (y1, m1), (y2, m2) = month_of(first), month_of(last)
+    return Rewrite("shift", f"{y1}-{m1:02d}" if first == last else f"{y1}-{m1:02d} - {y2}-{m2:02d}")
+
+
+def rule_language(text: str, ctx: ConversationContext, **_: Any) -> Rewrite | None:
+    """"en français svp", "can you say that in English for my manager?": the last question
+    again, answered in that language (``followup.in_language.<code>`` in the packs)."""
+    if not ctx.question or len(text) > 120:
+        return None
+    folded = fold(text)
+    for code in packs.available():
+        if _has(folded, _words(f"followup.in_language.{code}")) and _has(folded, _words("followup.say_again") + [
+                w for w in _words(f"followup.in_language.{code}") if len(w.split()) > 1]):
+            return Rewrite("language", ctx.question, lang=code)
+    return None
+
+
+CORRECTION_WORDS = 14  # a correction is short; a longer message is a question of its own
+CORRECTION_CUE_WITHIN = 40  # ... and says it corrects near its start
+_YEAR = re.compile(r"(?<![\w/.-])((?:19|20|21)\d{2})(?![\w/.-]|\.\d)")
+
+
+def rule_correction(text: str, ctx: ConversationContext, today: date | None = None, **_: Any) -> Rewrite | None:
+    """The last question again, with what the message corrects (see the module's docstring)."""
+    if not ctx.question or not ctx.period_text or len(text.split()) > CORRECTION_WORDS:
+        return None
+    folded = fold(text)
+    if not _has(folded[:CORRECTION_CUE_WITHIN], _words("reading.corrections") + _words("followup.corrections")):
+        return None  # a correction says so first ("sorry, …", "oups, je voulais dire …", "no wait, …")
+    question, period = ctx.question, ctx.period_text
+    role = _role_said(folded)
+    years = _YEAR.findall(text)
+    from .reading import find_periods
+
+    try:
+        said = [r for r in find_periods(text, today=today) if r.primary is not None]
+    except CoopError:
+        said = []
+    whole = [r for r in said if not (r.kind == "year" or _YEAR.fullmatch(r.text.strip()))]
+    if whole:  # "oublie ça, c'était en avril 2026", "no wait, the 21st of March"
+        new = whole[-1].text.strip()
+        if re.fullmatch(r"(?:the\s+|le\s+)?\d{1,2}(?:st|nd|rd|th|er)?", fold(new)) is None:
+            return Rewrite("correction", question.replace(period, new, 1) if period in question else f"{question} {new}",
+                           role=role)
+    day = re.search(r"(?<![\w/.])(?:the\s+|le\s+)?(\d{1,2})(?:st|nd|rd|th|er)?(?![\w/.:])", folded)
+    if years:  # "sorry, 2025 not 2026": the first year said is the right one
+        old_years = _YEAR.findall(period)
+        new_period = period.replace(old_years[-1], years[0]) if old_years else f"{period} {years[0]}"
+        return Rewrite("correction", question.replace(period, new_period, 1), role=role)
+    if day and ctx.period_text:  # "no wait, the 21st": the day changes, the month and year stay
+        new_period = re.sub(r"(?<!\d)\d{1,2}(?=(?:st|nd|rd|th|er)?\b(?![/.:-]\d))", day.group(1), period, count=1)
+        if new_period != period:
+            return Rewrite("correction", question.replace(period, new_period, 1), role=role)
+    if role:  # "I meant the event happened then": the same words, the date read as that role
+        return Rewrite("correction", question, role=role)
+    return None
+
+
+def _role_said(folded: str) -> str | None:
+    """The role a correction gives the date ("the event happened then" → activity)."""
+    for role in ("activity", "earnings"):
+        if _has(folded, _words(f"followup.role_{role}")):
+            return role
+    return None
+
+
+#: the follow-up rules, in the order they are tried
+RULES: tuple[tuple[str, Callable[..., Rewrite | None]], ...] = (
+    ("choice", rule_choice),
+    ("language", rule_language),
+    ("correction", rule_correction),
+    ("shift", rule_shift),
+)
+
+
+def follow_up(text: str, ctx: ConversationContext, today: date | None = None, convention: str | None = None,
+              continuable: frozenset[str] = frozenset()) -> Rewrite | None:
+    """The first rule that applies to ``text`` after the turn ``ctx`` remembers, or None."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    for name, rule in RULES:
+        if name == "choice":
+            out = rule(text, ctx, today)
+        elif name == "shift":
+            out = rule(text, ctx, today, convention, continuable)
+        else:
+            out = rule(text, ctx, today=today)
+        if out is not None:
+            return out
+    return None
