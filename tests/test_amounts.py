@@ -3,6 +3,7 @@ side and worked backwards (issue #17, item 3). The forms are the list ``eval.amo
 measures the readers on."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 from core.reading import fold
 from eval.amount_forms import AMOUNTS, NOT_AMOUNTS, read_slots
+from understanding import respond
 from understanding.slots import extract, parse_number
 
 T = date(2026, 12, 7)
@@ -110,3 +112,104 @@ def test_a_bare_year_is_never_an_amount(year):
 ])
 def test_an_amount_named_as_one_part(text, lang, role):
     assert slots(text, lang).amount_role == role
+
+
+# --- splits, every direction, in both languages -------------------------------------------------
+
+
+def ask(text, lang=None, locale=None, context=None):
+    return respond(text, lang=lang, locale=locale, today=T, context=context)
+
+
+GUIDE = "incentives-determined-your-program-eligibility"
+
+
+@pytest.mark.parametrize("text, locale, coop, rebate, total, shown", [
+    # only the co-op share named
+    ("40% co-op of 25000", "en-US", "10000.00", "15000.00", "25000", ["10,000", "15,000", "25,000"]),
+    ("40 % de co-op sur 25 000 €", "fr-FR", "10000.00", "15000.00", "25000", [f"10{NNBSP}000,00{NBSP}€", f"15{NNBSP}000,00{NBSP}€"]),
+    # only the rebate share named
+    ("rebate is 70%, we earned 10 000 total, how much co-op?", "en-US", "3000.00", "7000.00", "10000", ["3,000", "7,000"]),
+    ("la remise est de 70 %, on a gagné 10 000 € au total, combien de co-op ?", "fr-FR", "3000.00", "7000.00", "10000",
+     [f"3{NNBSP}000,00{NBSP}€", f"7{NNBSP}000,00{NBSP}€"]),
+    # worked back from the co-op amount
+    ("we got 4 000 co-op at 40 %, what were total earnings?", "en-US", "4000.00", "6000.00", "10000.00", ["10,000", "6,000", "4,000"]),
+    ("on a eu 4 000 de co-op à 40 %, c'était combien au total ?", "fr-FR", "4000.00", "6000.00", "10000.00",
+     [f"10{NNBSP}000", f"6{NNBSP}000"]),
+    # ... from the rebate amount
+    ("we were paid $6,000 of rebate at 60%, how much co-op did we earn?", "en-US", "4000.00", "6000.00", "10000.00",
+     ["$10,000.00", "$4,000.00"]),
+    ("on a touché 6 000 € de remise à 60 %, combien de co-op ?", "fr-FR", "4000.00", "6000.00", "10000.00",
+     [f"10{NNBSP}000,00{NBSP}€", f"4{NNBSP}000,00{NBSP}€"]),
+    # the Québec dollar, backwards
+    ("on a eu 8 000 $ de co-op à 40 %, c'était combien au total ?", "fr-CA", "8000.00", "12000.00", "20000.00",
+     [f"20{NNBSP}000,00{NBSP}$"]),
+])
+def test_split_every_direction(text, locale, coop, rebate, total, shown):
+    r = ask(text, locale=locale)
+    assert r.intent == "split", r.text
+    assert (r.data["coop"], r.data["rebate"]) == (coop, rebate) and Decimal(r.data["amount"]) == Decimal(total)
+    for s in shown:
+        assert s in r.text, (s, r.text)
+    assert GUIDE in r.text  # each program's split is in its program guide
+
+
+@settings(max_examples=300, deadline=None)
+@given(part=st.decimals(min_value=Decimal("0.01"), max_value=10 ** 9, places=2), coop=st.integers(1, 99),
+       side=st.sampled_from(["coop", "rebate"]))
+def test_the_total_worked_back_splits_into_the_same_part(part, coop, side):
+    """To the cent: whichever part and share, the total worked back from it, split again by
+    core.split, gives back that part, and the two parts add up to the total."""
+    from core import split
+    from understanding.answers import _total_from_part
+
+    rebate = 100 - coop
+    total = _total_from_part(part, Decimal(coop if side == "coop" else rebate))
+    s = split(total, rebate, coop)
+    assert (s.coop if side == "coop" else s.rebate) == part and s.coop + s.rebate == total
+
+
+def test_a_backwards_answer_names_which_part_it_started_from():
+    r = ask("we got 4 000 co-op at 40 %, what were total earnings?")
+    assert r.data["given"] == "coop" and r.text.startswith("With a 60% rebate / 40% co-op split, 4,000 of co-op")
+    r = ask("on a touché 6 000 € de remise à 60 %, combien de co-op ?")
+    assert r.data["given"] == "rebate" and "6\u202f000,00\u00a0€ de remise" in r.text
+
+
+def test_a_part_with_a_zero_share_cannot_be_worked_back():
+    r = ask("we got 4 000 of co-op and the rebate is 100%, what was the total?")
+    assert r.intent == "split" and "amount" not in r.data and GUIDE in r.text
+
+
+def test_a_part_without_its_split_asks_and_the_answer_works_back():
+    first = ask("we got $4,000 of co-op, what were our total earnings?")
+    assert first.intent == "split" and first.context["pending"] == "split" and first.context["amount_role"] == "coop"
+    second = ask("40% co-op", context=first.context)
+    assert second.data["amount"] == "10000.00" and second.data["coop"] == "4000.00", second.text
+
+
+def test_a_followup_amount_after_a_backwards_answer_is_a_total():
+    first = ask("we got 4 000 co-op at 40 %, what were total earnings?")
+    second = ask("and on 30,000?", context=first.context)
+    assert second.data["coop"] == "12000.00" and second.data["given"] == "total"
+
+
+# --- one program's split: the page does not give it -----------------------------------------------
+
+
+@pytest.mark.parametrize("text, name", [
+    ("what's the split for CSP?", "Cloud Solution Provider"),
+    ("what is the rebate/co-op split of the Surface program?", "Surface"),
+    ("quelle est la répartition pour le programme Surface ?", "Surface"),
+    ("quelle est la répartition remise / co-op pour l'hébergement ?", "Hosting"),
+])
+def test_a_programs_split_is_never_invented(text, name):
+    r = ask(text)
+    assert r.intent == "split" and name in r.text and GUIDE in r.text
+    assert not re.search(r"\d\s?%|\d+/\d+", r.text), r.text
+
+
+def test_a_programs_split_with_an_amount_asks_for_the_guides_split():
+    r = ask("How much co-op will we get on $250,000 of CSP revenue?")
+    assert r.intent == "split" and "$250,000.00" in r.text and "Cloud Solution Provider" in r.text and GUIDE in r.text
+    assert not re.search(r"\d\s?%|\d+/\d+", r.text), r.text
