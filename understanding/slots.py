@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from price_parser import Price
-
 from core import CoopError, InvalidAmount, InvalidSplit, find_programs
 from core.policy import Program
 from core.reading import PeriodReading, fold
@@ -182,6 +180,8 @@ def parse_number(text: str, lang: str | None = None) -> Decimal:
     >>> parse_number("5,000"), parse_number("5 000,50"), parse_number("5.000,5"), parse_number("8'000.-")
     (Decimal('5000'), Decimal('5000.50'), Decimal('5000.5'), Decimal('8000'))
     """
+    from price_parser import Price  # here: ~50 ms of import (attrs) that a question without an amount never pays
+
     s = fold(text).strip().rstrip("-").rstrip(".,")
     value = Price.fromstring(s).amount if s[:1].isdigit() else None
     if value is None:
