@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from core import (CoopError, calendar, claim_state, cycle_claimable_on, cycles_for_activity_span, funding_verdict,
@@ -644,37 +644,85 @@ def answer_poe(c: _Ctx) -> Reply:
 
 
 def answer_split(c: _Ctx) -> Reply:
+    """The rebate and co-op parts of an amount, from either side: the total earnings split by the
+    percentages named (both, or only one side: the other is the rest of 100), or the total worked
+    back from a co-op or rebate amount ("4 000 of co-op at 40%" -> 10 000). Numbers in the
+    answer's locale with the currency named; every answer says where each program's split is."""
     s = c.u.slots
     err = s.split_error or s.amount_error
     if err:
         return error_reply(c, "split", err)
     guide = c.link("program_guide")
+    money = lambda v: fmt_money(v, s.currency, c.locale, c.lang)  # noqa: E731
+    pct = lambda v: fmt_percent(v, c.locale, c.lang)  # noqa: E731
+    role = s.amount_role if s.amount is not None else "total"
     ctx: dict[str, Any] = {}
     if s.amount is not None and s.split:
         r_pct, c_pct = s.split
-        result = split(s.amount, r_pct, c_pct)
-        money = lambda v: fmt_money(v, s.currency, c.locale, c.lang)  # noqa: E731
-        text = c.t("split.result", rebate_pct=fmt_percent(r_pct, c.locale, c.lang), coop_pct=fmt_percent(c_pct, c.locale, c.lang),
-                   amount=money(result.amount), coop=money(result.coop), rebate=money(result.rebate))
+        shares = dict(rebate_pct=pct(r_pct), coop_pct=pct(c_pct))
+        if role == "total":
+            result = split(s.amount, r_pct, c_pct)
+            text = c.t("split.result", **shares, amount=money(result.amount), coop=money(result.coop), rebate=money(result.rebate))
+        else:
+            total = _total_from_part(s.amount, c_pct if role == "coop" else r_pct)
+            if total is None:  # "4 000 of co-op" with a 0% co-op share: no total gives it
+                text = c.t(f"split.zero_{role}", **shares, amount=money(s.amount)) + "\n" + c.t("split.guide", url=guide.url)
+                return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=[guide],
+                             context={"pending": "split"}, suggestions=[c.t("suggest.split")])
+            result = split(total, r_pct, c_pct)
+            text = c.t(f"split.from_{role}", **shares, part=money(s.amount), amount=money(result.amount),
+                       coop=money(result.coop), rebate=money(result.rebate))
         text += "\n" + c.t("split.guide", url=guide.url)
         data = {"amount": str(result.amount), "currency": s.currency, "rebate_percent": str(r_pct),
-                "coop_percent": str(c_pct), "rebate": str(result.rebate), "coop": str(result.coop)}
-        ctx = {"split": [str(r_pct), str(c_pct)], "amount": str(s.amount), "currency": s.currency}  # "and on 30,000?"
+                "coop_percent": str(c_pct), "rebate": str(result.rebate), "coop": str(result.coop), "given": role}
+        # "and on 30,000?": the total is known now, whichever part was given
+        ctx = {"split": [str(r_pct), str(c_pct)], "amount": str(result.amount), "currency": s.currency}
         return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=[guide], data=data, context=ctx,
                      suggestions=[c.t("suggest.status"), c.t("suggest.h1")])
+    programs = [p.name for p in s.programs if p.earns_coop]
+    links = [guide]
     if s.split:
         r_pct, c_pct = s.split
-        text = c.t("split.need_amount", rebate_pct=fmt_percent(r_pct, c.locale, c.lang), coop_pct=fmt_percent(c_pct, c.locale, c.lang))
+        text = c.t("split.need_amount", rebate_pct=pct(r_pct), coop_pct=pct(c_pct))
         ctx = {"pending": "split", "split": [str(r_pct), str(c_pct)]}
     elif s.amount is not None:
-        text = c.t("split.need_split", amount=fmt_money(s.amount, s.currency, c.locale, c.lang), url=guide.url,
-                   **_split_example(c))
+        if programs:  # "how much co-op on $250,000 of CSP revenue?": that program's split, never an example's
+            text = c.t("split.program_amount", programs=_join(c, programs), amount=money(s.amount), url=guide.url)
+        elif role != "total":
+            text = c.t(f"split.need_split_{role}", amount=money(s.amount), url=guide.url)
+        else:
+            text = c.t("split.need_split", amount=money(s.amount), url=guide.url, **_split_example(c))
         ctx = {"pending": "split", "amount": str(s.amount), "currency": s.currency}
+        if role != "total":
+            ctx["amount_role"] = role
+    elif s.programs:  # "what's the split for CSP?": the page does not say; no number is invented
+        lines = [c.t("split.program", programs=_join(c, programs), url=guide.url)] if programs else []
+        cpor = c.link("cpor")
+        for prog in s.programs:
+            if not prog.earns_coop:
+                lines.append(c.t("program.not_coop", name=prog.name, title=cpor.title, url=cpor.url))
+                links.append(cpor)
+        text = "\n".join(lines)
+        ctx = {"pending": "split"}
     else:
         text = c.t("split.explain", **_split_example(c)) + "\n" + c.t("split.guide", url=guide.url)
         ctx = {"pending": "split"}
-    return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=[guide], context=ctx,
-                 suggestions=[c.t("suggest.split")])
+    return Reply(lang=c.lang, intent="split", text=text, title=c.t("title.split"), links=list(dict.fromkeys(links)),
+                 context=ctx, suggestions=[c.t("suggest.split")])
+
+
+def _total_from_part(part: Decimal, percent: Decimal) -> Decimal | None:
+    """The eligible earnings whose ``percent`` share is ``part``, to the cent (None for a 0%
+    share). Split again by :func:`core.split`, that total gives back ``part`` to the cent: the
+    rounding error of the total, times a share under 100%, stays under half a cent.
+
+    >>> _total_from_part(Decimal("4000"), Decimal("40")), _total_from_part(Decimal("1000"), Decimal("30"))
+    (Decimal('10000.00'), Decimal('3333.33'))
+    """
+    if not percent:
+        return None
+    quantum = Decimal(1).scaleb(-load_policy().split.money_decimals)
+    return (part * 100 / percent).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def _split_example(c: _Ctx) -> dict[str, str]:

@@ -527,8 +527,8 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
     for src in reversed(context):
         sl = src.slots
         if u.slots.amount is None and not u.slots.amount_error and (sl.amount is not None or sl.amount_error):
-            u.slots.amount, u.slots.amount_text, u.slots.currency, u.slots.amount_error = (
-                sl.amount, sl.amount_text, sl.currency, sl.amount_error)
+            u.slots.amount, u.slots.amount_text, u.slots.currency, u.slots.amount_error, u.slots.amount_role = (
+                sl.amount, sl.amount_text, sl.currency, sl.amount_error, sl.amount_role)
         if u.slots.split is None and not u.slots.split_error and (sl.split or sl.split_error):
             u.slots.split, u.slots.split_text, u.slots.split_error = sl.split, sl.split_text, sl.split_error
         if not u.slots.programs and sl.programs:
@@ -702,6 +702,7 @@ def _merge_split(slots: Slots, ctx: ConversationContext | dict[str, Any]) -> Non
         try:
             slots.amount = Decimal(str(ctx.get("amount")))
             slots.currency = slots.currency or ctx.get("currency")
+            slots.amount_role = ctx.get("amount_role") or "total"  # "4 000 of co-op", asked before its split
         except ArithmeticError:
             pass
     if slots.split is None and not slots.split_error and ctx.get("split"):

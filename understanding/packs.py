@@ -146,11 +146,13 @@ _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_ha
           "segment.greetings", "segment.closings", "segment.joiners", "segment.question_words", "segment.asked_nouns",
           "actions.one_word", "actions.subscribe", "actions.unsubscribe", "actions.list_reminders", "actions.calendar", "actions.forget", "cancel.phrases", "cancel.polite", "followup.starts",
           "amounts.negative", "amounts.rebate_words", "amounts.coop_words", "amounts.split_cues",
-          "amounts.not_money_after", "amounts.split_links", "amounts.on_amount",
+          "amounts.not_money_after", "amounts.split_links", "amounts.on_amount", "amounts.currency_codes",
+          "amounts.not_money_before", "amounts.part_after", "amounts.part_before", "amounts.part_nouns",
+          "amounts.part_asked", "amounts.part_not",
           "roles.claim_now", "yesno.still", "links.create_claim", "links.core_requirements", "links.guidebook", "links.cpor"]
 _TABLES = ["reading.seasons", "reading.part_of_year", "relative.days", "relative.units", "relative.before",
            "relative.after", "relative.weekdays", "relative.phrases", "relative.numbers", "relative.year_phrases", "amounts.currency_before",
-           "amounts.currency_after"]
+           "amounts.currency_after", "amounts.multipliers"]
 
 
 # tables whose word lists are merged whatever their names (a new list there is data only)

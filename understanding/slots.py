@@ -1,8 +1,14 @@
 """Slots: the periods, amounts, splits and programs a message names.
 
-Periods come from :func:`understanding.reading.find_periods`; amounts are read with either locale's
-separators ("5,000.50", "5 000,50", "5.000,50 €", "$5k"); splits as "60/40",
-"60% rebate - 40% co-op", "70 % de remise et 30 % de co-op", "co-op 40%".
+Periods come from :func:`understanding.reading.find_periods`. Amounts are found here, in the
+forms partners type (thousands with dots, spaces, NBSP, apostrophes or commas; decimals with
+commas or dots; "k"/"M"/"mio"/"million" suffixes; the currency before or after, as a symbol or
+an ISO code, "$ CA" and Québec's "8 000 $"), and only where a number is money: a year, a date, a
+percentage, a phone, reference or product number is not an amount. The number's value is read by
+``price-parser`` (its separator rule: three digits after the last separator are a thousands
+group, one, two or four and more are decimals). Splits as "60/40", "60% rebate - 40% co-op",
+"70 % de remise et 30 % de co-op", "co-op 40%", "rebate is 70%"; an amount named as the co-op
+or the rebate part ("4 000 of co-op") has that role, so the total can be worked back from it.
 """
 from __future__ import annotations
 
@@ -10,17 +16,25 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from core import CoopError, InvalidAmount, InvalidSplit, find_programs
 from core.policy import Program
-from core.reading import PeriodReading
+from core.reading import PeriodReading, fold
 
 from . import packs
 from .reading import alternation as _alt, find_periods
 
-_SP = "[ \u00a0\u202f]"
-_NUM = r"(?P<num>\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+# A number as written, in folded text (NBSP, narrow NBSP and thin spaces are spaces there, a
+# typographic apostrophe is "'"): digit groups of three after one to three digits, with the same
+# separator throughout (1,250,000 / 1.250.000 / 1 250 000 / 1'250'000), then decimals after the
+# other sign ("1.250,50", "1,250.50") or the Swiss ".-"/".–" (no cents); or digits with an
+# optional decimal part ("12.5k", "1,2 M€").
+_NUM = (r"(?P<num>\d{1,3}(?P<grp>[ .,'])\d{3}(?:(?P=grp)\d{3})*(?:(?!(?P=grp))[.,](?:\d{1,2}(?!\d)|-{1,2}))?"
+        r"|\d+(?:[.,](?:\d+|-{1,2}))?)")
+# what ends an amount: not a letter or digit run, a percentage, a time ("16:41"), a range or
+# phone number ("10-15", "555-0100"), a fraction or date ("1/2")
+_END = r"(?![\w%/]|\s?%|[.,:]\d|-\d)"
 
 
 @dataclass(frozen=True)
@@ -28,24 +42,63 @@ class _Patterns:
     amount: re.Pattern[str]
     neg_word: re.Pattern[str]
     currency: dict[str, str]
+    multipliers: dict[str, int]
     splits: list[re.Pattern[str]]
     split_cue: re.Pattern[str]
-    coop_only: re.Pattern[str]
-    rebate_only: re.Pattern[str]
+    coop_only: list[re.Pattern[str]]
+    rebate_only: list[re.Pattern[str]]
     not_money_after: re.Pattern[str]
+    not_money_before: re.Pattern[str]
+    part_after: re.Pattern[str]
+    part_before: re.Pattern[str]
+    part_asked: re.Pattern[str]
+    coop_words: frozenset[str]
+
+
+def _cldr_symbols(tag: str) -> dict[str, str]:
+    """A locale's currency signs (CLDR, through Babel), folded, to ISO codes: "$" is the US
+    dollar in en-US, the Canadian dollar in en-CA and fr-CA, "$CA" and "CA$" the Canadian one
+    everywhere. Only signs with a symbol in them: CLDR's letter abbreviations ("F", "FB",
+    "CFA") are words too often."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        loc = Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return {}
+    out: dict[str, str] = {}
+    for code, sign in sorted(loc.currency_symbols.items()):
+        if code != "XXX" and sign != code and not sign.replace(".", "").isalpha():
+            out.setdefault(fold(sign), code)
+            out.setdefault(fold(sign).replace(" ", ""), code)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _locale_symbols(tag: str | None) -> dict[str, str]:
+    return _cldr_symbols(tag) if tag else {}
 
 
 @lru_cache(maxsize=4)
 def _patterns(gen: int) -> _Patterns:
     """The amount and split readers, built from every pack's ``[amounts]`` words."""
     v = packs.vocab()
-    before, after = v.table("amounts.currency_before"), v.table("amounts.currency_after")
-    currency = {k: val for k, val in {**after, **before}.items() if val}
+    codes = {c.lower(): c.upper() for c in v.words("amounts.currency_codes")}
+    cldr: dict[str, str] = {}
+    for p in packs.packs():  # the signs of each pack's language ("CA$" in English, "$CA" in French)
+        for sign, code in _cldr_symbols(p.code).items():
+            cldr.setdefault(sign, code)
+    before = {**cldr, **codes, **v.table("amounts.currency_before")}
+    after = {**cldr, **codes, **v.table("amounts.currency_after")}
+    currency = {**cldr, **codes, **v.table("amounts.currency_after"), **v.table("amounts.currency_before")}
+    mult = {str(k): int(val) for k, val in v.table("amounts.multipliers").items()}
     neg = _alt(v.words("amounts.negative"))
     cur_before = r"(?P<cb>" + _alt(before) + r")\s?"
     cur_after = r"\s?(?P<ca>" + _alt(after) + r")"
-    amount = re.compile(r"(?<![\w.,/%-])(?P<neg>-|" + neg + r"\s)?" + r"(?:" + cur_before + r")?" + _NUM + r"(?:" + cur_after
-                        + r")?(?![\w%/]|\s?%|[.,]\d)")
+    multiplier = r"\s?(?P<mult>" + _alt(mult) + r")"
+    # (_END after the whole: a suffix or currency that runs into a word is not one, "5 min", "usda")
+    amount = re.compile(r"(?<![\w.,/%'#+-])(?<!\d:)(?P<neg>-|" + neg + r"\s)?(?:" + cur_before + r")?" + _NUM
+                        + r"(?:" + multiplier + r")?(?:" + cur_after + r")?" + _END)
     pct = r"(?P<{}>\d{{1,3}}(?:[.,]\d+)?)\s?%?"
     rebate = _alt(v.words("amounts.rebate_words"))
     coop = _alt(v.words("amounts.coop_words"))
@@ -64,12 +117,28 @@ def _patterns(gen: int) -> _Patterns:
         re.compile(rebate + r"\s?:?\s?" + pct.format("r") + joins + coop + r"\s?:?\s?" + pct.format("c")),
     ]
     links = r"(?:\s" + _alt(v.words("amounts.split_links")) + r")*"
-    coop_only = re.compile(r"(?P<c>\d{1,3}(?:[.,]\d+)?)\s?%\s?" + of + r"(?:the\s)?" + coop
-                           + r"|" + coop + links + r"\s?:?\s?(?P<c2>\d{1,3}(?:[.,]\d+)?)\s?%")
-    rebate_only = re.compile(r"(?P<r>\d{1,3}(?:[.,]\d+)?)\s?%\s?" + of + r"(?:the\s)?" + rebate)
-    return _Patterns(amount, re.compile(r"(?:^|\s)(?:-|" + neg + r")\s?$"), currency, splits,
-                     re.compile(_alt(v.words("amounts.split_cues"))), coop_only, rebate_only,
-                     re.compile(r"\s?(?:" + _alt(v.words("amounts.not_money_after") + ["%"]) + r")(?![\w])"))
+    share = r"(?P<{}>\d{{1,3}}(?:[.,]\d+)?)\s?%"
+
+    def one_side(words: str) -> list[re.Pattern[str]]:
+        # "40% co-op", "40 % de co-op", "30% goes to co-op"; "co-op 40%", "co-op is 40%", "rebate at 60%"
+        return [re.compile(share.format("p") + r"\s?" + of + r"(?:the\s)?" + words),
+                re.compile(words + links + r"\s?:?\s?" + share.format("p"))]
+
+    nouns = r"(?:\s(?:" + _alt(v.words("amounts.part_nouns")) + r"))?"
+    part = r"(?P<part>" + coop + r"|" + rebate + r")"
+    return _Patterns(
+        amount, re.compile(r"(?:^|\s)(?:-|" + neg + r")\s?$"), currency, mult, splits,
+        re.compile(_alt(v.words("amounts.split_cues"))), one_side(coop), one_side(rebate),
+        re.compile(r"\s?(?:" + _alt(v.words("amounts.not_money_after") + ["%"]) + r")(?![\w])"),
+        re.compile(r"(?<![\w])" + _alt(v.words("amounts.not_money_before")) + r"\s?[#:]?\s?$"),
+        # "4 000 of co-op", "$6,000 in rebate" (not "co-op eligible", "co-op-eligible")
+        re.compile(r"\s?(?:" + _alt(v.words("amounts.part_after")) + r"\s?)?" + part
+                   + r"(?![\w-]|\s(?:" + _alt(v.words("amounts.part_not")) + r"))"),
+        # "co-op of 4 000", "our co-op came to 4,000", "la remise s'eleve a 6 000"
+        re.compile(r"(?<![\w-])" + part + nouns + r"\s?(?:" + _alt(v.words("amounts.part_before")) + r")\s?$"),
+        re.compile(r"(?<![\w])" + _alt(v.words("amounts.part_asked")) + r"\s?$"),
+        frozenset(v.words("amounts.coop_words")),
+    )
 
 
 @dataclass
@@ -86,6 +155,9 @@ class Slots:
     programs: list[Program] = field(default_factory=list)
     split_span: tuple[int, int] | None = None
     amount_span: tuple[int, int] | None = None
+    # what the amount is: the eligible incentive earnings ("total"), or one part of them
+    # ("coop": "4 000 of co-op", "rebate": "the rebate was $6,000")
+    amount_role: str = "total"
 
     @property
     def error(self) -> CoopError | None:
@@ -100,30 +172,21 @@ def _dec(text: str) -> Decimal:
     return Decimal(text.replace(",", "."))
 
 
-def parse_number(text: str, lang: str) -> Decimal:
-    """A number written with either locale's separators.
+def parse_number(text: str, lang: str | None = None) -> Decimal:
+    """A number written with either locale's separators, read by price-parser: three digits
+    after the last separator are a thousands group, one or two (or four and more) are decimals;
+    spaces, NBSP and apostrophes group thousands; the Swiss ".-" is no cents.
 
-    >>> parse_number("5,000", "en"), parse_number("5 000,50", "fr"), parse_number("5.000,5", "fr")
-    (Decimal('5000'), Decimal('5000.50'), Decimal('5000.5'))
+    >>> parse_number("5,000"), parse_number("5 000,50"), parse_number("5.000,5"), parse_number("8'000.-")
+    (Decimal('5000'), Decimal('5000.50'), Decimal('5000.5'), Decimal('8000'))
     """
-    s = re.sub(_SP, " ", text).strip()
-    s = s.replace(" ", "")
-    if "," in s and "." in s:
-        dec = "," if s.rfind(",") > s.rfind(".") else "."
-        grp = "." if dec == "," else ","
-        s = s.replace(grp, "").replace(dec, ".")
-    elif "," in s or "." in s:
-        sep = "," if "," in s else "."
-        parts = s.split(sep)
-        if len(parts) > 2 or len(parts[-1]) == 3:
-            # 1,000 / 1.000 / 1,000,000: thousands groups (a decimal part has 1 or 2 digits)
-            s = "".join(parts)
-        else:
-            s = parts[0] + "." + parts[1]
-    try:
-        return Decimal(s)
-    except InvalidOperation as exc:  # pragma: no cover - the regex only passes digits
-        raise InvalidAmount(f"{text!r} is not an amount of money.", value=text) from exc
+    from price_parser import Price  # here: ~50 ms of import (attrs) that a question without an amount never pays
+
+    s = fold(text).strip().rstrip("-").rstrip(".,")
+    value = Price.fromstring(s).amount if s[:1].isdigit() else None
+    if value is None:
+        raise InvalidAmount(f"{text!r} is not an amount of money.", value=text)
+    return value
 
 
 def _split_from(m: re.Match[str]) -> tuple[Decimal, Decimal]:
@@ -146,18 +209,16 @@ def find_split(folded: str) -> tuple[tuple[Decimal, Decimal] | None, tuple[int, 
                 return check_split(r, c), m.span(), None
             except InvalidSplit as err:
                 return None, m.span(), err
-    m = pt.coop_only.search(folded)
-    if m:
-        c = _dec(m["c"] or m["c2"])
+    # one side named: "40% co-op", "co-op is 40%"; "rebate is 70%", "70 % de remise"
+    for side, patterns in (("coop", pt.coop_only), ("rebate", pt.rebate_only)):
+        found = [m for p in patterns for m in [p.search(folded)] if m]
+        if not found:
+            continue
+        m = min(found, key=lambda m: m.start())
+        pct = _dec(m["p"])
         try:
-            return check_split(Decimal(100) - c, c), m.span(), None
-        except InvalidSplit as err:
-            return None, m.span(), err
-    m = pt.rebate_only.search(folded)
-    if m:
-        r = _dec(m["r"])
-        try:
-            return check_split(r, Decimal(100) - r), m.span(), None
+            pair = (Decimal(100) - pct, pct) if side == "coop" else (pct, Decimal(100) - pct)
+            return check_split(*pair), m.span(), None
         except InvalidSplit as err:
             return None, m.span(), err
     return None, None, None
@@ -167,35 +228,96 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in spans)
 
 
-def find_amount(folded: str, lang: str, taken: list[tuple[int, int]]):
-    """(amount, text, currency, error, span) of the first amount outside the taken spans."""
+def _currency(pt: _Patterns, token: str | None, locale: str | None) -> str | None:
+    """The ISO code of a currency as written: the asker's locale says first what its signs
+    mean ("$" in fr-CA), then the packs' words and codes."""
+    if not token:
+        return None
+    token = re.sub(r"\s+", " ", token)
+    signs = _locale_symbols(locale)
+    for form in (token, token.replace(" ", "")):
+        if form in signs:
+            return signs[form]
+    return pt.currency.get(token) or pt.currency.get(token.replace(" ", "")) or None
+
+
+def _digits_beside(folded: str, start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    """More digits right before or after, across one space, dot, dash or bracket: a phone or
+    account number ("+44 113 496 0721", "(425) 555-0100"), not an amount. Digits that belong to
+    a period or split already read do not count ("60/40 5000")."""
+    before = re.search(r"\d\)?[ .\-/]\(?$", folded[max(0, start - 3):start])
+    after = re.match(r"\)?[ .\-]\(?\d", folded[end:end + 3])
+    if before and not _overlaps((start - 3, start - 1), taken):
+        return True
+    return bool(after and not _overlaps((end + 1, end + 3), taken))
+
+
+def _role(pt: _Patterns, folded: str, start: int, end: int, split_span: tuple[int, int] | None) -> str:
+    """"coop" or "rebate" when the words beside the amount name it as that part of the split
+    ("4 000 of co-op", "our co-op came to 4,000"), else "total"."""
+    m = pt.part_after.match(folded, end)
+    if m:
+        return "coop" if m["part"] in pt.coop_words else "rebate"
+    m = pt.part_before.search(folded[max(0, start - 40):start])
+    if m:
+        at = max(0, start - 40) + m.start("part")
+        if split_span and split_span[0] <= at < split_span[1]:
+            return "total"  # "40% co-op of 25000": the share's own word
+        if pt.part_asked.search(folded[max(0, at - 16):at]):
+            return "total"  # "how much co-op is 5000": what is asked
+        return "coop" if m["part"] in pt.coop_words else "rebate"
+    return "total"
+
+
+def find_amount(folded: str, lang: str, taken: list[tuple[int, int]], locale: str | None = None,
+                split_span: tuple[int, int] | None = None):
+    """(amount, text, currency, error, span, role) of the amount a message names, outside the
+    taken spans (periods, the split). A number with a currency or a "k"/"M" suffix is money
+    wherever it stands and the first one wins; a bare number only when nothing says it is
+    something else (a year, a count of days or attendees, a reference or product number, a
+    phone number), and only if no number with a currency follows.
+
+    >>> find_amount(fold("PO 4471, 140 attendees, CHF 8'000.-"), "en", [])[:3]
+    (Decimal('8000'), "chf 8'000.-", 'CHF')
+    """
     pt = _patterns(packs.generation())
+    bare = None
     for m in pt.amount.finditer(folded):
         if _overlaps(m.span("num"), taken):
             continue
-        num = m["num"]
+        num, mult = m["num"], m["mult"]
         cur_text = m["cb"] or m["ca"]
-        if m["cb"] and m["ca"] and m["ca"].startswith("k"):
-            cur_text = "k" + m["cb"]  # "$40k": forty thousand dollars
-        # a bare small integer next to nothing money-like is not an amount (e.g. "H1", "24 months")
-        after = folded[m.end():m.end() + 12]
-        if not cur_text and pt.not_money_after.match(after):
-            continue
+        currency = _currency(pt, cur_text, locale)
         if sum(ch.isdigit() for ch in num) > 15:
             continue  # a serial number, not money (and past what an answer can format)
-        if not cur_text and re.fullmatch(r"(?:19|20|21)\d{2}", num):
-            continue  # a year
-        value = parse_number(num, lang)
-        if cur_text and cur_text.startswith("k"):
-            value *= 1000
-            cur_text = cur_text[1:] or None
-        currency = pt.currency.get(cur_text) if cur_text else None
-        negative = bool(m["neg"]) or bool(pt.neg_word.search(folded[max(0, m.start() - 8):m.start()]))
+        strong = bool(cur_text or mult)
+        start, end = m.span()
+        if not strong:
+            if bare is not None:
+                continue
+            if (pt.not_money_after.match(folded, end) or pt.not_money_before.search(folded[max(0, start - 20):start])
+                    or re.fullmatch(r"(?:19|20|21)\d{2}", num)  # a year
+                    or re.match(r"0\d", num)  # "0800 123 456", "0721"
+                    or _digits_beside(folded, start, end, taken)):
+                continue
+        try:
+            value = parse_number(num)
+        except InvalidAmount:
+            continue
+        if mult:
+            value = (value * pt.multipliers[re.sub(r"\s+", " ", mult)]).normalize()
+            value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+        negative = bool(m["neg"]) or bool(pt.neg_word.search(folded[max(0, start - 8):start]))
+        role = _role(pt, folded, start, end, split_span)
         if negative:
             err = InvalidAmount(f"An amount cannot be negative (-{value}).", value=f"-{value}")
-            return None, m.group(0).strip(), currency, err, m.span()
-        return value, m.group(0).strip(), currency, None, m.span()
-    return None, None, None, None, None
+            found = (None, m.group(0).strip(), currency, err, m.span(), role)
+        else:
+            found = (value, m.group(0).strip(), currency, None, m.span(), role)
+        if strong:
+            return found
+        bare = found
+    return bare or (None, None, None, None, None, "total")
 
 
 def extract(text: str, folded: str, *, lang: str, locale: str | None, today: date,
@@ -224,7 +346,10 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
         slots.split, slots.split_error = split, err
         slots.split_text = text[span[0]:span[1]]
         slots.split_span = span
-    slots.amount, slots.amount_text, slots.currency, slots.amount_error, slots.amount_span = find_amount(folded, lang, taken)
+    (slots.amount, slots.amount_text, slots.currency, slots.amount_error, slots.amount_span,
+     slots.amount_role) = find_amount(folded, lang, taken, locale, slots.split_span)
+    if slots.amount_text is not None:
+        slots.amount_text = text[slots.amount_span[0]:slots.amount_span[1]].strip()
     slots.programs = find_programs(text)
     return slots
 
