@@ -74,3 +74,20 @@ def test_a_new_question_is_never_taken_for_a_correction():
                  context=r1.context)
     assert "February 15, 2027" in r2.text
     assert follow_up("what is a usage period?", ConversationContext.from_dict(r1.context)) is None
+
+
+@pytest.mark.parametrize("text, first", [
+    ("The customer roundtable on 20 November 2026 - still time to claim?", "Yes"),
+    ("Our event of Microsoft Fabric was in 28 of april of 2026, it is posible to claim yet?", "No"),
+    ("Is it too late to claim our webinar of 3 March 2026?", "Yes, it is too late"),
+    ("Is it too late to claim our webinar of 3 November 2026?", "No, it is not too late"),
+    ("We did a webinar on 6 December 2026. Can I add it to the claim I'm filing on 10 December 2026?", "Yes"),
+    ("Can we claim our booth of 14 February 2027 in the claim we file on 10 February 2027?", "No"),
+    ("Do OSU Microsoft 365 incentives give us co-op funds?", "No"),
+    ("Can co-op fund our team's Microsoft certifications?", "Yes"),
+    ("L'atelier du 20 novembre 2026, il est encore temps ?", "Oui"),
+    ("Le programme OSU Business Applications donne droit au co-op ?", "Non"),
+])
+def test_a_yes_or_no_question_is_answered_yes_or_no_first(text, first):
+    r = respond(text, today=T)
+    assert r.text.startswith(first), r.text[:160]

@@ -399,9 +399,48 @@ def _other_verdict(c: _Ctx, reading: PeriodReading, half: Half, start: date, end
 def _asks_still(folded: str) -> bool:
     """"can we still claim it?" / "peut-on encore la réclamer ?": a yes/no question about a
     window (cue words: ``yesno.still`` in each pack's ``vocab.toml``)."""
+    return _said(folded, "yesno.still")
+
+
+def _said(folded: str, key: str) -> bool:
     from . import packs
 
-    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in packs.vocab().words("yesno.still"))
+    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in packs.vocab().words(key))
+
+
+def asks_yes_no(folded: str, intonation: bool = False) -> str | None:
+    """How a question asks for yes or no: "too_late" ("is it too late?": yes when closed),
+    "still" ("can we still claim it?"), "yes_no" (it starts with "can", "is", "est-ce que"… or
+    ends with "right?"), or None. Words: ``[yesno]`` in each pack's ``vocab.toml``."""
+    from . import packs
+
+    if _said(folded, "yesno.too_late"):
+        return "too_late"
+    if _said(folded, "yesno.still"):
+        return "still"
+    v = packs.vocab()
+    sentences = [x.strip() for x in re.split(r"(?<=[.!?\n])\s+", folded) if "?" in x or x is folded]
+    for sentence in sentences or [folded]:
+        if any(re.match(r"\W*" + re.escape(w) + r"(?![\w])", sentence) for w in v.words("yesno.starts")):
+            return "yes_no"
+    if any(w in folded for w in v.words("yesno.tags")):
+        return "yes_no"
+    if intonation:  # "Le programme OSU donne droit au co-op ?": a question without a question word
+        wh = v.words("segment.question_words_wh")
+        for sentence in sentences:
+            if sentence.rstrip().endswith("?") and not any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", sentence)
+                                                           for w in wh):
+                return "yes_no"
+    return None
+
+
+def _window_verdict(c: _Ctx, tl: Timeline, kind: str) -> str:
+    """The yes/no that opens an answer about one activity's claim window."""
+    if kind == "too_late":
+        key = {"open": "too_late.no", "upcoming": "too_late.not_yet"}.get(tl.claim_state, "too_late.yes")
+    else:
+        key = {"open": "still.yes", "upcoming": "still.not_yet"}.get(tl.claim_state, "still.no")
+    return c.t(key, claim_start=c.d(tl.claim_start), claim_end=c.d(tl.claim_end))
 
 
 def _submission_day(c: _Ctx, r: PeriodReading) -> date | None:
@@ -492,10 +531,19 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         reply.poe_keep_until = keeps[0][1]
         reply.data["keep_until"] = [k.isoformat() for _, k in keeps]
     reply.intent = intent
-    if intent in ("claim_deadline", "claim_window", "status") and len(reply.timelines) == 1 and _asks_still(u.folded):
-        tl = reply.timelines[0]  # "can we still claim it?": yes or no first
-        key = {"open": "still.yes", "upcoming": "still.not_yet"}.get(tl.claim_state, "still.no")
-        reply.text = c.t(key, claim_start=c.d(tl.claim_start), claim_end=c.d(tl.claim_end)) + " " + reply.text
+    kind = asks_yes_no(u.folded)
+    acts = [g for g in groups if len(g) > 2 and g[2] == "activity"]
+    subs = [(i, r) for i, r in enumerate(readings) if _role(u, i) == "submission" and _submission_day(c, r)]
+    if acts and subs and intent in _ACTIVITY_INTENTS:
+        # "can I add the webinar to the claim I'm filing this week?": the claim sent that day covers
+        # the activities of one usage period; yes when this activity's window holds the day
+        day = _submission_day(c, subs[0][1])
+        cyc = acts[0][1][0]
+        key = "submission.yes" if cyc.claiming.start <= day <= cyc.claiming.end else "submission.no"
+        reply.text = c.t(key, day=c.d(day), claim_start=c.d(cyc.claiming.start), claim_end=c.d(cyc.claiming.end)) \
+            + " " + reply.text
+    elif intent in ("claim_deadline", "claim_window", "status", "timeline") and len(reply.timelines) == 1 and kind:
+        reply.text = _window_verdict(c, reply.timelines[0], kind) + " " + reply.text  # yes or no first
     first = readings[0]
     reply.context = {"period_text": first.text.strip(), "period_role": _role(u, 0)}
     return reply
@@ -774,6 +822,9 @@ def answer_program(c: _Ctx) -> Reply:
         excluded = _join(c, [p.name for p in policy.programs if not p.earns_coop])
         lines.append(c.t("program.unknown", examples=examples, excluded=excluded, url=guide.url))
         links = [guide, cpor]
+    earns = {p.earns_coop for p in s.programs}
+    if len(earns) == 1 and asks_yes_no(c.u.folded, intonation=True):  # "do OSU M365 incentives give co-op?": no first
+        lines[0] = c.t("verdict.yes" if earns.pop() else "verdict.no") + " " + lines[0]
     return Reply(lang=c.lang, intent="program_eligibility", text="\n".join(lines), links=list(dict.fromkeys(links)),
                  data={"programs": [{"key": p.key, "earns_coop": p.earns_coop} for p in s.programs]},
                  suggestions=[c.t("suggest.howto"), c.t("suggest.h1")])
@@ -781,6 +832,8 @@ def answer_program(c: _Ctx) -> Reply:
 
 def answer_fundable(c: _Ctx) -> Reply:
     lines = [c.t("fundable.intro")]
+    if asks_yes_no(c.u.folded, intonation=True) and _said(c.u.folded, "yesno.fundable_uses") and not c.u.slots.programs:
+        lines[0] = c.t("verdict.yes") + " " + lines[0]  # "can co-op fund our certifications?": the page says so
     for f in load_policy().fundable:
         lines.append("- " + (f.fr if c.lang == "fr" else f.en))
     req = c.link("core_requirements")

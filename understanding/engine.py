@@ -491,6 +491,14 @@ def _about_the_one_before(u: Understanding, earlier: list[Understanding]) -> Non
 _ROW_ASKS = _ACTIVITY_ASKS | {"poe_retention", "timeline"}
 
 
+def _specific(p) -> bool:
+    """A day, a week, a month or a run of them: what one row of activities names (not "this
+    year", which only says when the row's day falls)."""
+    if p.primary is None:
+        return False
+    return p.primary.day is not None or p.primary.months.last - p.primary.months.first < 3
+
+
 def _per_row(u: Understanding, context: list[Understanding]) -> list[Understanding]:
     """A question naming no date of its own after two or more sentences (list items, a
     table's rows) that each name an activity: one question per such sentence, in order
@@ -498,7 +506,8 @@ def _per_row(u: Understanding, context: list[Understanding]) -> list[Understandi
     are not rows (that is a can-I-fund question, :func:`_inherit`)."""
     if u.slots.periods or u.slots.period_error or u.intent not in _ROW_ASKS:
         return []
-    items = [src for src in context if src.slots.periods and all(r in ("activity", "plan", None) for r in src.roles)]
+    items = [src for src in context if src.slots.periods and all(r in ("activity", "plan", None) for r in src.roles)
+             and all(_specific(p) for p in src.slots.periods)]
     if len(items) < 2 or any("earnings" in src.roles for src in context):
         return []
     out = []

@@ -22,6 +22,7 @@ from core import fold
 from . import packs
 from .reading import alternation as _alt
 
+AFTER_A_COMMA = 20  # a cue after the date but past a comma is this much farther (another clause)
 ROLES = ("earnings", "activity", "plan", "plan_funds", "submission", "distractor")  # cue lists in [roles]
 #: roles of a date that is not a period of the question: when an invoice or an order was dated,
 #: sent or due ("distractor"); a deadline the message itself states ("asserted")
@@ -244,6 +245,8 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
 
     def near(role: str, s: int, e: int, after: bool) -> None:
         d = s * 1.5 + 4 if after else len(sentence_before) - e
+        if after and ("," in sentence_after[:s] or ";" in sentence_after[:s]):
+            d += AFTER_A_COMMA  # "…le 14 octobre 2025, on organise un événement": another clause's cue
         best[role] = min(best.get(role, 1e9), d)
 
     for role, pat in c.roles.items():

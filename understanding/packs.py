@@ -143,13 +143,13 @@ _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_ha
           "relative.month_year_link",
           "roles.earnings", "roles.earnings_after", "roles.submission_after", "roles.earnings_before", "roles.activity", "roles.activity_past", "roles.plan", "roles.plan_funds", "roles.submission",
           "roles.submission_verbs", "roles.activity_past_weak", "roles.distractor", "roles.asserted_before", "roles.deadline_words", "roles.copula", "reading.calendar_marks", "segment.request_starts", "segment.request_inside", "segment.back_refs", "followup.next", "followup.previous",
-          "segment.greetings", "segment.closings", "segment.joiners", "segment.question_words", "segment.asked_nouns",
+          "segment.greetings", "segment.closings", "segment.joiners", "segment.question_words", "segment.question_words_wh", "segment.asked_nouns",
           "actions.one_word", "actions.subscribe", "actions.unsubscribe", "actions.list_reminders", "actions.calendar", "actions.forget", "cancel.phrases", "cancel.polite", "followup.starts",
           "amounts.negative", "amounts.rebate_words", "amounts.coop_words", "amounts.split_cues",
           "amounts.not_money_after", "amounts.split_links", "amounts.on_amount", "amounts.currency_codes",
           "amounts.not_money_before", "amounts.part_after", "amounts.part_before", "amounts.part_nouns",
           "amounts.part_asked", "amounts.part_not",
-          "roles.claim_now", "yesno.still", "links.create_claim", "links.core_requirements", "links.guidebook", "links.cpor"]
+          "roles.claim_now", "yesno.still", "yesno.too_late", "yesno.starts", "yesno.tags", "yesno.fundable_uses", "links.create_claim", "links.core_requirements", "links.guidebook", "links.cpor"]
 _TABLES = ["reading.seasons", "reading.part_of_year", "relative.days", "relative.units", "relative.before",
            "relative.after", "relative.weekdays", "relative.phrases", "relative.numbers", "relative.year_phrases", "amounts.currency_before",
            "amounts.currency_after", "amounts.multipliers"]
