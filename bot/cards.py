@@ -127,7 +127,7 @@ def timeline_elements(tl: Timeline, locale: str | None, lang: str, lab: Mapping[
     fy = messages.fy_text(lang, tl.fy_label, tl.fy_label_other, tl.fy_convention)
     facts = [
         {"title": lab["fy"], "value": fy},
-        {"title": lab["earning"], "value": _range(tl.earning_start, tl.earning_end, locale, lang, lab)},
+        {"title": lab["earning"], "value": messages.month_span(lang, tl.earning_start, tl.earning_end, locale)},
         {"title": lab["usage"], "value": _range(tl.usage_start, tl.usage_end, locale, lang, lab)},
         {"title": lab["claiming"], "value": _range(tl.claim_start, tl.claim_end, locale, lang, lab)},
     ]

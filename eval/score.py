@@ -192,6 +192,22 @@ def month_forms(month: str, locale: str) -> tuple[list[str], str]:
     return [_norm(n).rstrip(".") for n in names], str(y)
 
 
+def _months_named(text: str, start: date, end: date, locale: str) -> bool:
+    """Whether a period of whole months (the 1st of one month to the last day of another) is
+    stated as its months: both month names with the end year, in that order, close together
+    ("July – December 2025", "de juillet à décembre 2025", "July 2025 – June 2026")."""
+    from calendar import monthrange
+
+    if start.day != 1 or end.day != monthrange(end.year, end.month)[1]:
+        return False
+    first, _ = month_forms(f"{start.year}-{start.month:02d}", locale)
+    last, year = month_forms(f"{end.year}-{end.month:02d}", locale)
+    a = "(?:" + "|".join(re.escape(n) for n in first) + ")"
+    b = "(?:" + "|".join(re.escape(n) for n in last) + ")"
+    y1 = "" if start.year == end.year else r"\s+" + str(start.year)
+    return re.search(r"(?<!\w)" + a + y1 + r"\W{1,4}(?:\w+\W+)?" + b + r"\s+" + year + r"(?!\d)", text) is not None
+
+
 # the words a reply may use for "English" and "French", in the languages partners write in
 _NAME_LOCALES = ("en", "fr", "de", "es", "it", "nl", "pt", "pl")
 
@@ -239,6 +255,8 @@ def _check(row: dict[str, Any], reply: Any) -> Verdict:
         if not any(f in text for f in date_forms(date.fromisoformat(iso), locale)):
             problems.append(f"missing date {iso}")
     for start, end in exp.get("periods", []):
+        if _months_named(text, date.fromisoformat(start), date.fromisoformat(end), locale):
+            continue  # whole months, named as months ("July – December 2025"): stated
         for iso in (start, end):
             if not any(f in text for f in date_forms(date.fromisoformat(iso), locale)):
                 problems.append(f"missing period end {iso} of {start}..{end}")

@@ -44,7 +44,7 @@ def _facts(reply: Any, locale: str | None) -> list[list[str]]:
     facts: list[list[str]] = []
     for tl in reply.timelines:
         facts.append([labels["fy"], messages.fy_text(lang, tl.fy_label, tl.fy_label_other, tl.fy_convention)])
-        facts.append([labels["earning"], span(tl.earning_start, tl.earning_end)])
+        facts.append([labels["earning"], messages.month_span(lang, tl.earning_start, tl.earning_end, locale)])
         facts.append([labels["usage"], span(tl.usage_start, tl.usage_end)])
         facts.append([labels["forfeit"], d(tl.forfeiture)])
         facts.append([labels["claiming"], span(tl.claim_start, tl.claim_end)])

@@ -127,7 +127,7 @@ _ROLE_LEADS = {("activity", "claim_deadline"), ("activity", "claim_window")}
 
 def _block(c: _Ctx, tl: Timeline) -> list[str]:
     lines = [
-        "- " + c.t("line.earning", start=c.d(tl.earning_start), end=c.d(tl.earning_end),
+        "- " + c.t("line.earning", months=c.months(tl.earning_start, tl.earning_end),
                    fy=fy_text(c.lang, tl.fy_label, tl.fy_label_other, tl.fy_convention)),
         "- " + c.t("line.usage", start=c.d(tl.usage_start), end=c.d(tl.usage_end)),
         "- " + c.t("line.claim", start=c.d(tl.claim_start), end=c.d(tl.claim_end), state=_claim_state_text(c, tl)),

@@ -292,6 +292,11 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                 break
         parts = parts[:limit]
         parts = [u for u in parts if u.intent not in ("greeting", "thanks")] or parts
+        # "… how much time we have for claim? 3 months? 6? 1 year?": guesses after a question ask nothing
+        parts = [u for u in parts if not _fragment(u)] or parts
+        if any(u.intent == "rule" for u in parts):  # a meaning question's own clauses ("Is it when we …?")
+            parts = [u for u in parts if u.intent == "rule" or u.slots.periods or u.intent not in rec.CYCLE_INTENTS
+                     or _about_now(u.folded)] or parts
         # a sentence of a ticket that asks nothing this bot answers ("can you forget the previous
         # question?") is left out when others are answered; a refused action is still said
         answered = [u for u in parts if u.intent != "fallback" or u.action_refused]
@@ -491,6 +496,12 @@ def _about_the_one_before(u: Understanding, earlier: list[Understanding]) -> Non
 _ROW_ASKS = _ACTIVITY_ASKS | {"poe_retention", "timeline"}
 
 
+def _fragment(u: Understanding) -> bool:
+    """A piece of three words or fewer that names no date and asks nothing of its own."""
+    return (len(u.text.split()) <= 3 and not u.slots.periods and u.intent not in rec.ACTION_INTENTS
+            and u.slots.amount is None and not u.slots.programs and u.context_periods == 0)
+
+
 def _specific(p) -> bool:
     """A day, a week, a month or a run of them: what one row of activities names (not "this
     year", which only says when the row's day falls)."""
@@ -664,17 +675,30 @@ RULE_OVER_SURE = 0.6
 def _rule_question(u: Understanding, p: Prepared) -> None:
     """A question about what a rule of the page means is answered with the page's statements,
     never with today's status (:mod:`understanding.rules`)."""
-    if u.junk or u.followup or u.slots.periods or u.set_aside:
+    dated = [r for r in u.slots.periods if r.kind != "half"]  # "what is H1 and H2?" names terms, not dates
+    if u.junk or u.followup or dated or u.set_aside:
         return
     if u.intent not in _RULE_OVER and u.score >= RULE_OVER_SURE:
         return
     if u.intent in rec.ACTION_INTENTS or u.intent in ("cancel", "greeting", "thanks", "help"):
         return
-    if not rules.asks_meaning(p.text, p.lang, today=u.today):
-        return
+    unsure = (u.intent in rec.CYCLE_INTENTS and u.intent != "status" and not u.slots.periods
+              and u.score < RULE_OVER_SURE and not _about_now(p.folded))
+    if not (unsure or rules.asks_meaning(p.text, p.lang, today=u.today)):
+        return  # a cycle question read surely, or about the asker's now ("my deadline"), gets today's answer
     hits = rules.find(p.text, p.lang, today=u.today)
     if hits:
         u.read_as, u.intent, u.rule_hits = u.intent, "rule", hits
+
+
+def _about_now(folded: str) -> bool:
+    """Whether a question asks about the asker's own funds or today ("my deadline", "what can
+    I claim now"): rules.now and rules.own in the packs."""
+    from . import packs
+
+    v = packs.vocab()
+    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded)
+               for w in v.words("rules.now") + v.words("rules.own") + v.words("roles.claim_now"))
 
 
 def _not_a_rule_after_dates(u: Understanding, context: list[Understanding]) -> None:

@@ -95,6 +95,22 @@ def days(lang: str, n: int, locale: str | None = None) -> str:
     return t(lang, "days", count=n, n=fmt_number(n, locale, lang))
 
 
+def month_span(lang: str | None, start: date, end: date, locale: str | None = None) -> str:
+    """A span of whole months as answers write it: "July – December 2025", "juillet – décembre 2025"
+    (an earning period is months: its last day written out would read like a deadline).
+
+    >>> month_span("en", date(2025, 7, 1), date(2025, 12, 31)), month_span("fr", date(2025, 7, 1), date(2026, 6, 30))
+    ('July – December 2025', 'juillet 2025 – juin 2026')
+    """
+    lang = norm_lang(lang)
+    a, b = _month_name(lang, start.month, locale), _month_name(lang, end.month, locale)
+    if (start.year, start.month) == (end.year, end.month):
+        return t(lang, "span.month", a=a, y=start.year)
+    if start.year == end.year:
+        return t(lang, "span.months", a=a, b=b, y=end.year)
+    return t(lang, "span.years", a=a, y1=start.year, b=b, y2=end.year)
+
+
 def fy_text(lang: str | None, label: str, other: str | None, convention: str | None) -> str:
     """An FY label as every surface writes it (SPEC rule 8): Microsoft's label alone when that
     is the configured convention (the default); with the 2020 table's labelling configured,
