@@ -335,7 +335,7 @@ def _period_readings(u: Understanding) -> list[PeriodReading]:
 
 
 _NOTE_KINDS = {"date", "month", "quarter", "range", "season", "relative"}
-_ACTIVITY_INTENTS = {"claim_deadline", "claim_window", "timeline", "usage_period", "forfeiture", "status"}
+_ACTIVITY_INTENTS = {"claim_deadline", "claim_window", "timeline", "usage_period", "forfeiture", "status", "which_half"}
 
 
 def _role(u: Understanding, i: int) -> str | None:
@@ -483,7 +483,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             groups.append((what, cycles_for_activity_span(start, end, c.cal), "activity"))
             if start == end:  # a named activity day (held or planned): its PoE keep-until date too
                 keeps.append((what, keep_until(start, c.cal)))
-        elif role is None and r.primary.day is not None and intent in _ACTIVITY_INTENTS - {"status"}:
+        elif role is None and r.primary.day is not None and intent in _ACTIVITY_INTENTS - {"status", "which_half"}:
             # a day nobody said the role of: the day of an activity (co-op is earned over months, an
             # activity is held on a day), with the earnings reading's deadline beside it (SPEC)
             start = end = r.primary.day
@@ -504,7 +504,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
                 alt = cycles_for_activity_span(r.primary.start, r.primary.end, c.cal)[-1]
                 notes.append(c.t("note.activity_alt", text=f"“{what}”", date=c.d(alt.claiming.end),
                                  earning=c.earning_phrase(alt.earning.start, alt.earning.end)))
-        day_activity = role is None and r.primary.day is not None and intent in _ACTIVITY_INTENTS - {"status"}
+        day_activity = role is None and r.primary.day is not None and intent in _ACTIVITY_INTENTS - {"status", "which_half"}
         note, ment = _note(c, r, role if role in ("activity", "plan") and intent in _ACTIVITY_INTENTS else
                            "activity" if day_activity else "earnings" if role == "earnings" else None)
         if role == "plan" and intent in _ACTIVITY_INTENTS:

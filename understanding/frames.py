@@ -56,6 +56,7 @@ class _Cues:
     asserted: re.Pattern[str]
     deadline_words: re.Pattern[str]
     copula: re.Pattern[str]
+    asserted_month: re.Pattern[str]
 
 
 @lru_cache(maxsize=4)
@@ -84,6 +85,8 @@ def _cues(gen: int) -> _Cues:
         asserted=re.compile(r"(?<![\w])" + _alt(v.words("roles.asserted_before")) + r"[\"'”»)\]]*\s*(?:" + _alt(v.words("reading.the"))
                             + r"\s+|on\s+|le\s+)?$"),
         deadline_words=re.compile(r"(?<![\w])" + _alt(v.words("roles.deadline_words")) + r"(?![\w])"),
+        asserted_month=re.compile(r"(?<![\w])" + _alt(v.words("roles.asserted_month_before")) + r"\s*(?:"
+                                  + _alt(v.words("reading.the")) + r"\s+)?$"),
         copula=re.compile(r"(?<![\w])" + _alt(v.words("roles.copula")) + r"\s*(?:" + _alt(v.words("reading.the"))
                           + r"\s+|on\s+|le\s+)?$|:\s*$"),
     )
@@ -232,6 +235,8 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     hi_c = [folded.find(ch, end) for ch in ".?!;\n"]
     hi = min([h for h in hi_c if h >= 0] or [len(folded)])
     sentence_before, sentence_after = folded[lo:start], folded[end:hi]
+    if not day and c.asserted_month.search(sentence_before[-30:]) and c.deadline_words.search(folded[lo:hi]):
+        return "asserted"  # "on a jusqu'en février 2027 pour le réclamer, c'est vrai ?"
     if day and ((c.asserted.search(sentence_before[-40:]) and c.deadline_words.search(folded[lo:hi])) or (
             c.copula.search(sentence_before[-12:]) and c.deadline_words.search(sentence_before[-70:]))):
         return "asserted"  # "the deadline for our webinar is 31 December 2027": the message's claim, not a period

@@ -327,7 +327,7 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
         slots.periods = find_periods(text, locale=locale, today=today, convention=convention)
     except CoopError as err:
         slots.period_error = err
-    slots.periods = _corrected(slots.periods, folded)
+    slots.periods = _restated(_corrected(slots.periods, folded), folded)
     # "today" / "aujourd'hui" means "now" (status questions), not a period to answer for
     slots.periods = [p for p in slots.periods if not (p.kind == "relative" and p.primary is not None
                                                        and p.primary.day == today)]
@@ -352,6 +352,18 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
         slots.amount_text = text[slots.amount_span[0]:slots.amount_span[1]].strip()
     slots.programs = find_programs(text)
     return slots
+
+
+def _restated(periods: list[PeriodReading], folded: str) -> list[PeriodReading]:
+    """A period said twice, the second time in brackets ("cet automne (sept-nov 2026)", "next
+    quarter (Q1 2027)"): the explicit one in brackets is kept."""
+    out: list[PeriodReading] = []
+    for i, p in enumerate(periods):
+        nxt = periods[i + 1] if i + 1 < len(periods) else None
+        if nxt is not None and re.fullmatch(r"\s*[(\[]\s*", folded[p.end:nxt.start]) and p.kind == "relative":
+            continue
+        out.append(p)
+    return out
 
 
 def _corrected(periods: list[PeriodReading], folded: str) -> list[PeriodReading]:
