@@ -56,6 +56,24 @@ def report(name: str, samples: list[float]) -> tuple[float, float]:
     return med, p99
 
 
+def _threads() -> list[str]:
+    """E-mail threads of about 3 KB: each tuning-set thread as the newest message, on top of a
+    quoted history of the others (the shape support staff paste: reply, forward, quotes)."""
+    from eval import score
+
+    rows = [r["question"] for p in ("en.jsonl", "fr.jsonl") for r in score.load(score.HERE / "dev17" / p)
+            if r.get("category") == "thread"]
+    out = []
+    for n, newest in enumerate(rows):
+        text, k = newest, n
+        while len(text) < 3000:
+            k = (k + 1) % len(rows)
+            quoted = "\n".join("> " + line for line in rows[k].splitlines())
+            text += f"\n\nOn Mon, 30 Nov 2026 at 09:{k % 60:02d}, Someone <someone@example.com> wrote:\n{quoted}"
+        out.append(text[:3200])
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
@@ -69,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     from understanding.reading import find_periods
 
     dev2 = [score.HERE / "dev2_en.jsonl", score.HERE / "dev2_fr.jsonl"]
-    rows = [r for p in score.HELD_OUT + score.DEV + dev2 for r in score.load(p)]
+    dev17 = [score.HERE / "dev17" / "en.jsonl", score.HERE / "dev17" / "fr.jsonl"]  # issue #17's kinds (threads, rows…)
+    rows = [r for p in score.HELD_OUT + score.DEV + dev2 + dev17 for r in score.load(p)]
     rows += [{"question": t, "today": "2026-12-01"} for t in TICKETS]
     items = [(r["question"], r.get("locale"), date.fromisoformat(r["today"]) if r.get("today") else score.DEFAULT_TODAY)
              for r in rows]
@@ -89,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     report("classifier (prepare + predict)", time_calls(lambda it: classify(prepare(it[0], locale=it[1], today=it[2])),
                                                          items, args.rounds))
     med, p99 = report("understand + respond", time_calls(lambda it: respond(it[0], locale=it[1], today=it[2]), items, args.rounds))
+    threads = [(t, None, date(2026, 12, 7)) for t in _threads()]
+    for q, loc, today in threads:
+        respond(q, locale=loc, today=today)
+    report(f"3 KB e-mail threads ({len(threads)})", time_calls(lambda it: respond(it[0], locale=it[1], today=it[2]), threads,
+                                                                args.rounds * 10))
 
     runs = []
     cmd = [sys.executable, str(ROOT / "app.py"), "ask", "When must I claim H1 funds?", "--today", "2024-11-27"]
@@ -101,6 +125,15 @@ def main(argv: list[str] | None = None) -> int:
             break
     if runs:
         print(f"{'python app.py ask (start→answer)':<34} median {statistics.median(runs):7.3f} s    max {max(runs):7.3f} s   ({len(runs)} runs)")
+    other = []  # the slowest ask: a message in another language loads the detector's models
+    cmd = [sys.executable, str(ROOT / "app.py"), "ask", "gestern hatten wir ein Webinar, bis wann müssen wir es einreichen?"]
+    for _ in range(args.ask_runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        other.append(time.perf_counter() - t0)
+    if other:
+        print(f"{'ask, another language (lingua)':<34} median {statistics.median(other):7.3f} s    max {max(other):7.3f} s")
+        runs += other
     ok = med <= 1.0 and p99 <= 5.0 and (not runs or max(runs) <= 1.5)
     print("targets (median <= 1 ms, p99 <= 5 ms, ask <= 1.5 s):", "met" if ok else "NOT met")
     return 0

@@ -12,6 +12,7 @@ Decisions (documented in README "Understanding"):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -403,9 +404,26 @@ def _asks_still(folded: str) -> bool:
 
 
 def _said(folded: str, key: str) -> bool:
+    """Whether ``folded`` holds one of the packs' words of ``key`` as whole words."""
     from . import packs
 
-    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in packs.vocab().words(key))
+    return _words_pattern(key, packs.generation()).search(folded) is not None
+
+
+@lru_cache(maxsize=64)
+def _words_pattern(key: str, gen: int) -> re.Pattern[str]:
+    from . import packs
+
+    words = sorted(packs.vocab().words(key), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])" if words else r"(?!x)x")
+
+
+@lru_cache(maxsize=8)
+def _starts_pattern(gen: int) -> re.Pattern[str]:
+    from . import packs
+
+    words = sorted(packs.vocab().words("yesno.starts"), key=len, reverse=True)
+    return re.compile(r"\W*(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])" if words else r"(?!x)x")
 
 
 def asks_yes_no(folded: str, intonation: bool = False) -> str | None:
@@ -419,17 +437,18 @@ def asks_yes_no(folded: str, intonation: bool = False) -> str | None:
     if _said(folded, "yesno.still"):
         return "still"
     v = packs.vocab()
+    gen = packs.generation()
     sentences = [x.strip() for x in re.split(r"(?<=[.!?\n])\s+", folded) if "?" in x or x is folded]
+    starts = _starts_pattern(gen)
     for sentence in sentences or [folded]:
-        if any(re.match(r"\W*" + re.escape(w) + r"(?![\w])", sentence) for w in v.words("yesno.starts")):
+        if starts.match(sentence):
             return "yes_no"
     if any(w in folded for w in v.words("yesno.tags")):
         return "yes_no"
     if intonation:  # "Le programme OSU donne droit au co-op ?": a question without a question word
-        wh = v.words("segment.question_words_wh")
+        wh = _words_pattern("segment.question_words_wh", gen)
         for sentence in sentences:
-            if sentence.rstrip().endswith("?") and not any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", sentence)
-                                                           for w in wh):
+            if sentence.rstrip().endswith("?") and not wh.search(sentence):
                 return "yes_no"
     return None
 

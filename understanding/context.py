@@ -31,7 +31,7 @@ the role of its date) or ``None``. Everything else a follow-up carries ("and for
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Callable
 
@@ -92,7 +92,11 @@ class ConversationContext:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-safe dict kept in conversation state: only what is set."""
-        out = {k: v for k, v in asdict(self).items() if k != "extra" and v not in (None, [], {})}
+        out = {}
+        for f in _FIELDS:
+            value = getattr(self, f)
+            if value not in (None, [], {}):
+                out[f] = list(value) if isinstance(value, list) else value
         out.update({k: v for k, v in self.extra.items() if k not in out})
         return out
 
@@ -100,6 +104,9 @@ class ConversationContext:
         """Dict-style reading, for callers that still hold the context as a mapping."""
         value = getattr(self, key, None) if key in {f.name for f in fields(self)} else self.extra.get(key)
         return default if value in (None, [], {}) else value
+
+
+_FIELDS = tuple(f.name for f in fields(ConversationContext) if f.name != "extra")
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,11 @@ def other_language(text: str) -> str | None:
     words = _LETTER_WORD.findall(text or "")
     if len(words) < MIN_WORDS:
         return None
+    # the packs' own words first (cheap): a text a third of whose words they know is theirs
+    folded = [w.lower() for w in words]
+    known = _weights(packs.generation())
+    if sum(w in known for w in folded) > PACK_WORDS_AT_MOST * len(folded):
+        return None
     spoken = set(packs.available())
     others = other_languages()
     det = _detector(tuple(sorted(spoken | set(others))))
@@ -132,11 +137,7 @@ def other_language(text: str) -> str | None:
     if code in spoken or code not in others or top.value < SURE:
         return None
     # lingua's small models take some English for Danish or Dutch: the guess stands only when
-    # the packs' words are few and that language's own frequent words are there
-    folded = [w.lower() for w in words]
-    known = _weights(packs.generation())
-    if sum(w in known for w in folded) > PACK_WORDS_AT_MOST * len(folded):
-        return None
+    # the packs' words are few (above) and that language's own frequent words are there
     own = set(others[code].get("words", ()))
     if sum(w in own for w in folded) < OWN_WORDS_AT_LEAST:
         return None

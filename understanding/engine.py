@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -696,9 +697,16 @@ def _about_now(folded: str) -> bool:
     I claim now"): rules.now and rules.own in the packs."""
     from . import packs
 
+    return _now_pattern(packs.generation()).search(folded) is not None
+
+
+@lru_cache(maxsize=4)
+def _now_pattern(gen: int) -> re.Pattern[str]:
+    from . import packs
+
     v = packs.vocab()
-    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded)
-               for w in v.words("rules.now") + v.words("rules.own") + v.words("roles.claim_now"))
+    words = sorted(v.words("rules.now") + v.words("rules.own") + v.words("roles.claim_now"), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])")
 
 
 def _not_a_rule_after_dates(u: Understanding, context: list[Understanding]) -> None:
