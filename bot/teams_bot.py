@@ -43,8 +43,8 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from dialogs import (VERB_ACTIONS, Actions, Conversation, CoopRecognizer, MainDialog, TurnInfo,
-                     cancel_all, run_dialog, set_turn_info)
+from dialogs import (NOT_YOURS_KEY, VERB_ACTIONS, Actions, Conversation, CoopRecognizer,
+                     MainDialog, TurnInfo, cancel_all, run_dialog, set_turn_info)
 from dialogs import texts
 
 from core.redact import bounded, log_id
@@ -425,6 +425,11 @@ class CoopBot(TeamsActivityHandler):
         if not info.text and verb in VERB_ACTIONS:
             await self._card_action(turn_context, info, verb, info.value)
             return
+        if verb == "confirm" and not self._asked_by(info.value, info):
+            # the Yes/No of a question another member asked (Action.Submit fallback)
+            await turn_context.send_activity(self.renderer.text(
+                texts.text("forget_not_yours", info.lang), info.lang, info.locale))
+            return
         if not info.text:
             logger.info("message without text or known verb ignored (verb %s)", bounded(verb, 40))
             return
@@ -448,6 +453,13 @@ class CoopBot(TeamsActivityHandler):
                                              await self._reference(turn_context), data)
         await turn_context.send_activity(self.renderer.outcome(outcome, lang, info.locale))
         return outcome.text
+
+    @staticmethod
+    def _asked_by(data: dict, info: TurnInfo) -> bool:
+        """Whether a confirmation button's data names this turn's sender as the member who
+        asked (a card without a requester names nobody, and anyone may answer it)."""
+        requester = data.get("requester") if isinstance(data, dict) else None
+        return requester is None or requester == cards.requester_tag(info.user_id)
 
     @staticmethod
     def _card_lang(data: dict) -> str | None:
@@ -544,6 +556,9 @@ class CoopBot(TeamsActivityHandler):
         question = stored or _minimal_card(lab["stale_confirm"])
         if not card_id or card_id not in conversation.get("confirms", []):
             return _invoke_card(cards.with_status(question, lab["stale_confirm"], keep_actions=False))
+        if not self._asked_by(data, info):
+            # another member's click: a note for them alone, the card stays as it is for all
+            return _invoke_message(texts.text("forget_not_yours", info.lang))
         answer = data.get("text") if isinstance(data.get("text"), str) else lab["yes" if data.get("answer") == "yes" else "no"]
         info.text = answer
         turn_context.activity.text = answer
@@ -559,6 +574,10 @@ class CoopBot(TeamsActivityHandler):
         # what the dialog said goes onto the card instead of into a message
         said = [a for a in outbox.items[before:] if a.type == ActivityTypes.message]
         del outbox.items[before:]
+        if turn_context.turn_state.get(NOT_YOURS_KEY):
+            # the open question is another member's (its dialog said so): the note for the
+            # one who clicked, the card unchanged
+            return _invoke_message(" ".join(a.text for a in said if a.text))
         if result.status != DialogTurnStatus.Waiting:
             conversation = await self.conversation.data(turn_context)
             conversation.pop("confirms", None)

@@ -249,3 +249,106 @@ async def test_execute_buttons_fall_back_to_message_backs(product):
     [done] = await _say(client, channel, None, value=yes)
     assert done["text"].startswith("Done: I deleted")
     assert await _subscriptions(db) == []
+
+
+# --- a confirmation belongs to the member who asked for it (group chats, channels) -----------
+
+GROUP = "19:team-chat@thread.v2"
+ALICE = {"id": "29:alice", "name": "Alice"}
+BOB = {"id": "29:bob", "name": "Bob"}
+
+
+def _in_group(member):
+    return {"conversation": GROUP, "kind": "groupChat", "from": member}
+
+
+async def _mention(client, channel, member, text):
+    """``member`` @mentions the bot with ``text`` in the group chat (what Teams sends)."""
+    mention = {"type": "mention", "text": "<at>Co-op Assistant</at>",
+               "mentioned": {"id": "28:bot-1", "name": "Co-op Assistant"}}
+    return await _say(client, channel, f"<at>Co-op Assistant</at> {text}", entities=[mention],
+                      **_in_group(member))
+
+
+async def _both_opted_in_and_alice_asks_to_forget(client, channel, db):
+    await _mention(client, channel, ALICE, "remind me")
+    await _mention(client, channel, BOB, "remind me")
+    assert await _subscriptions(db, ALICE["id"]) == [(GROUP, 1)]
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+    [question] = await _mention(client, channel, ALICE, "forget my data")
+    return _card(question)
+
+
+async def test_another_members_yes_click_does_not_answer_someone_elses_forget_my_data(product):
+    client, channel, db = product
+    question = await _both_opted_in_and_alice_asks_to_forget(client, channel, db)
+    yes = _button(question, "Yes")
+
+    # Bob clicks Alice's Yes: a note for Bob alone (Teams shows an invoke message to the one
+    # who clicked), the card is not replaced, nothing is deleted
+    status, body, posted = await _click(client, channel, yes, **_in_group(BOB))
+    assert status == 200 and posted == []
+    assert body["type"] == "application/vnd.microsoft.activity.message", body
+    assert "only the person who asked" in body["value"].lower()
+    assert await _subscriptions(db, ALICE["id"]) == [(GROUP, 1)]
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+
+    # Alice's request is still open: her own click erases her data, not Bob's
+    status, body, posted = await _click(client, channel, yes, **_in_group(ALICE))
+    assert status == 200 and posted == []
+    assert body["type"] == CARD and body["value"]["body"][-1]["text"].startswith("Done: I deleted")
+    assert await _subscriptions(db, ALICE["id"]) == []
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+
+
+async def test_another_members_typed_yes_does_not_answer_someone_elses_forget_my_data(product):
+    client, channel, db = product
+    await _both_opted_in_and_alice_asks_to_forget(client, channel, db)
+
+    [note] = await _mention(client, channel, BOB, "yes")
+    assert "only the person who asked" in note["text"].lower()
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+    assert await _subscriptions(db, ALICE["id"]) == [(GROUP, 1)]
+
+    # Bob's other questions are still answered meanwhile, and leave Alice's request open
+    [answer] = await _mention(client, channel, BOB, "When must I claim H1 funds?")
+    assert "claim" in _card(answer)["fallbackText"].lower()
+
+    [done] = await _mention(client, channel, ALICE, "yes")
+    assert done["text"].startswith("Done: I deleted")
+    assert await _subscriptions(db, ALICE["id"]) == []
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+
+
+async def test_the_requester_is_checked_in_the_dialog_and_on_the_card(product):
+    """A click is refused when the card's data names someone else, and when the open dialog
+    was asked for by someone else, each on its own (a client can send any data)."""
+    from core.redact import log_id
+
+    client, channel, db = product
+    question = await _both_opted_in_and_alice_asks_to_forget(client, channel, db)
+    yes = _button(question, "Yes")
+    assert yes["data"]["requester"] == log_id(ALICE["id"])  # no raw id on the card
+
+    # the card's data without its requester (forged, or a card from before): the dialog refuses
+    forged = copy.deepcopy(yes)
+    del forged["data"]["requester"]
+    status, body, _ = await _click(client, channel, forged, **_in_group(BOB))
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    # the card's data naming Bob while Alice's dialog is open: still refused
+    forged["data"]["requester"] = log_id(BOB["id"])
+    status, body, _ = await _click(client, channel, forged, **_in_group(BOB))
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    # Alice clicking a card whose data names Bob: the card refuses, though the dialog is hers
+    status, body, _ = await _click(client, channel, forged, **_in_group(ALICE))
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    assert await _subscriptions(db, ALICE["id"]) == [(GROUP, 1)]
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+    # the Action.Submit fallback (a message whose value is the button's data) is checked too
+    [note] = await _say(client, channel, None, value=yes["fallback"]["data"], **_in_group(BOB))
+    assert "only the person who asked" in note["text"].lower()
+    assert await _subscriptions(db, ALICE["id"]) == [(GROUP, 1)]
+    [done] = await _say(client, channel, None, value=yes["fallback"]["data"], **_in_group(ALICE))
+    assert done["text"].startswith("Done: I deleted")
+    assert await _subscriptions(db, ALICE["id"]) == []
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
