@@ -6,8 +6,9 @@
 Per turn, in :meth:`CoopBot.on_turn`:
 
 1. turns of one conversation take turns (an in-process lock), then state is loaded;
-2. the activity is read once (:class:`dialogs.TurnInfo`): the sender's calendar day from
-   ``localTimestamp``/``localTimezone`` (else UTC of the injected clock), the locale (also
+2. the activity is read once (:class:`dialogs.TurnInfo`): the sender's calendar day (the
+   injected clock's date in the sender's time zone: ``localTimezone``, else the UTC offset of
+   ``localTimestamp`` clamped to ±14 h, else UTC; never the client's own clock), the locale (also
    from Teams' ``clientInfo`` entity), the text without the bot's own @mention, a card
    submit's ``value``;
 3. the activity is dispatched (messages → main dialog; card submits on ``value.verb``;
