@@ -149,6 +149,31 @@ def _card_ids(card: dict) -> tuple[str | None, bool]:
     return None, False
 
 
+def _execute_action(value: Any) -> tuple[str | None, dict]:
+    """(verb, data) of an ``adaptiveCard/action`` invoke's value; ValueError (a 400 for the
+    client, never a failed turn) when it is not an ``Action.Execute`` with a string verb.
+    The action's own ``verb`` wins; a client that sends none is read from its ``data``.
+
+    >>> _execute_action({"action": {"type": "Action.Execute", "verb": "remind", "data": {"card": "c1"}}})
+    ('remind', {'card': 'c1'})
+    >>> _execute_action({"action": {"type": "Action.Execute", "verb": {"x": 1}}})
+    Traceback (most recent call last):
+    ...
+    ValueError: the action's verb must be a string
+    """
+    value = value if isinstance(value, dict) else {}
+    action = value.get("action") if isinstance(value.get("action"), dict) else {}
+    if action.get("type") != "Action.Execute":
+        raise ValueError("expected an Action.Execute action")
+    data = dict(action["data"]) if isinstance(action.get("data"), dict) else {}
+    verb = action.get("verb")
+    if verb is None or verb == "":
+        verb = data.get("verb")
+    if verb is not None and not isinstance(verb, str):
+        raise ValueError("the action's verb must be a string")
+    return verb or None, data
+
+
 def _invoke_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse:
     return InvokeResponse(status=int(status), body={
         "statusCode": int(status), "type": "application/vnd.microsoft.error",
@@ -482,12 +507,10 @@ class CoopBot(TeamsActivityHandler):
         from before "forget my data") changes nothing and its card says so."""
         from dialogs import turn_info
 
-        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
-        if action.get("type") != "Action.Execute":
-            return _invoke_error(HTTPStatus.BAD_REQUEST, "BadRequest", "expected an Action.Execute action")
-        data = dict(action.get("data") or {}) if isinstance(action.get("data"), dict) else {}
-        verb = action.get("verb") or data.get("verb")
+        try:
+            verb, data = _execute_action(turn_context.activity.value)
+        except ValueError as problem:
+            return _invoke_error(HTTPStatus.BAD_REQUEST, "BadRequest", str(problem))
         info = turn_info(turn_context)
         info.value = {**data, "verb": verb}
         conversation = await self.conversation.data(turn_context)

@@ -6,7 +6,6 @@ the same day as everyone in its time zone. ``localTimezone`` (an IANA name) wins
 """
 from __future__ import annotations
 
-import doctest
 import re
 from datetime import date, datetime, timedelta, timezone
 
@@ -15,16 +14,10 @@ from botbuilder.schema import Activity
 from hypothesis import given, strategies as st
 
 import app
-import bot.locale
 from bot.locale import activity_today
 from config import Settings
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
-
-
-def test_locale_doctests():
-    result = doctest.testmod(bot.locale)
-    assert result.attempted and not result.failed
 
 
 def test_the_client_clock_gives_only_its_offset():

@@ -352,3 +352,71 @@ async def test_the_requester_is_checked_in_the_dialog_and_on_the_card(product):
     assert done["text"].startswith("Done: I deleted")
     assert await _subscriptions(db, ALICE["id"]) == []
     assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+
+
+# --- a card verb that is not a string ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("verb", [{"verb": "remind"}, ["remind"], 42, True])
+async def test_a_verb_that_is_not_a_string_is_a_400_and_leaves_the_open_dialog(product, verb):
+    client, channel, db = product
+    [asked] = await _say(client, channel, "split 60/40")
+    assert "amount" in (asked.get("text") or _card(asked)["fallbackText"]).lower()
+
+    # the action's verb, the action's verb beside a good one in its data, the data's verb alone
+    for action in ({"verb": verb, "data": {}}, {"verb": verb, "data": {"verb": "remind"}},
+                   {"verb": None, "data": {"verb": verb}}):
+        status, body, posted = await _click(client, channel, action)
+        assert status == 400, (action, body)
+        assert body["type"] == "application/vnd.microsoft.error" and "verb" in body["value"]["message"]
+        assert posted == []  # no apology
+    # an Action.Submit whose verb is not a string: a message like any other, no apology
+    assert await _say(client, channel, None, value={"verb": verb}) == []
+
+    # the split still waits for its amount
+    [answer] = await _say(client, channel, "5000")
+    said = answer.get("text") or _card(answer)["fallbackText"]
+    assert "2,000" in said and "Sorry" not in said, said
+
+
+def _any_json(rng, depth=0):
+    """A random JSON value (seeded: the same values every run)."""
+    kinds = ["str", "int", "float", "bool", "null"] + (["list", "dict"] if depth < 3 else [])
+    kind = rng.choice(kinds)
+    if kind == "str":
+        return rng.choice(["", "yes", "remind", "en", "fr", "reminder", "card", "2025-03-01",
+                           "2025-H1", "x" * 300, "\u00e9t\u00e9", "<at>x</at>"])
+    if kind == "int":
+        return rng.choice([0, -1, 1, 2**63, 1733000000])
+    if kind == "float":
+        return rng.choice([0.5, -1e300, 1e300])
+    if kind == "bool":
+        return rng.random() < 0.5
+    if kind == "null":
+        return None
+    if kind == "list":
+        return [_any_json(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    return {rng.choice(["verb", "card", "x", "items"]): _any_json(rng, depth + 1)
+            for _ in range(rng.randint(0, 3))}
+
+
+async def test_card_data_of_any_shape_never_gets_an_apology(product):
+    import json
+    import random
+
+    client, channel, db = product
+    rng = random.Random(18)
+    keys = ["verb", "card", "issued", "lang", "scope", "answer", "text", "cycle", "as_of", "items",
+            "requester"]
+    verbs = ["remind", "unsubscribe", "calendar", "calendar_rotate", "confirm", "ask", "choose",
+             "bogus", None]
+    await _say(client, channel, "forget my data")  # with a question open, to begin with
+    for _ in range(80):
+        data = {k: _any_json(rng) for k in rng.sample(keys, rng.randint(1, len(keys)))}
+        verb = rng.choice(verbs)
+        status, body, posted = await _click(client, channel, {"verb": verb, "data": data})
+        assert status in (200, 400), (verb, data, body)
+        said = json.dumps(body) + json.dumps(posted)
+        assert "Sorry, something went wrong" not in said, (verb, data, said[:300])
+        posted = await _say(client, channel, None, value={**data, "verb": verb})
+        assert "Sorry, something went wrong" not in json.dumps(posted), (verb, data)
