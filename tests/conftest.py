@@ -173,7 +173,8 @@ async def transport():
 
 
 def migrate_url(url):
-    """Run ``python app.py migrate`` on ``url`` (the server refuses a schema that is behind)."""
+    """Run ``python app.py migrate`` on ``url`` (the server refuses a PostgreSQL schema that is
+    behind; it brings an SQLite one up to date itself)."""
     import os
     import subprocess
     import sys
@@ -186,6 +187,16 @@ def migrate_url(url):
 
 
 @pytest.fixture
-def product_db_url(tmp_path):
-    """An SQLite file with the product's schema, as ``python app.py migrate`` leaves it."""
-    return migrate_url(f"sqlite:///{tmp_path / 'coop.sqlite3'}")
+async def product_db_url(tmp_path):
+    """An SQLite file with the product's schema, as ``python app.py migrate`` leaves it
+    (migrated in this process: no process started)."""
+    from services import migrate_database
+    from storage.db import Database
+
+    url = f"sqlite:///{tmp_path / 'coop.sqlite3'}"
+    db = await Database.connect(url)
+    try:
+        await migrate_database(db)
+    finally:
+        await db.close()
+    return url
