@@ -28,6 +28,23 @@ def test_ask_prints_the_answer(capsys):
     assert "February 15, 2025" in capsys.readouterr().out
 
 
+def test_ask_prints_plain_text_as_answer_writes_it(tmp_path, capsys):
+    questions = ["claim deadline for May 2024", "Quand réclamer les fonds de mai 2024 ?",
+                 "What can I claim right now?", "split 5000 60/40"]
+    src = tmp_path / "t.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["question"], *([q] for q in questions)])
+    out = tmp_path / "o.csv"
+    answer_cli.run(parse(answer_cli, [str(src), "--today", "2024-11-27", "--out", str(out)]),
+                   stderr=io.StringIO())
+    answered = [row["answer"] for row in csv.DictReader(out.open(encoding="utf-8"))]
+    for question, expected in zip(questions, answered):
+        ask_cli.run(parse(ask_cli, [question, "--today", "2024-11-27"]))
+        printed = capsys.readouterr().out
+        assert "**" not in printed and "__" not in printed, printed
+        assert printed.startswith(expected), (printed, expected)
+
+
 def test_ask_json_has_iso_dates(capsys):
     ask_cli.run(parse(ask_cli, ["Quand réclamer les fonds de mai 2024 ?", "--today", "2024-11-27", "--json"]))
     data = json.loads(capsys.readouterr().out)
