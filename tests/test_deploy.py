@@ -58,8 +58,18 @@ def test_the_haproxy_configuration_is_valid(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_start_sh_migrates_and_serves(tmp_path):
-    """What the image's CMD does: set-up (a no-op when done), migrate, serve."""
+def readme_http_examples() -> list[str]:
+    """The shell blocks of the README's "Talk to it over HTTP" section, as written there."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Talk to it over HTTP\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.*?)```", section, re.S)
+
+
+def test_start_sh_migrates_serves_and_answers_the_readmes_curl(tmp_path):
+    """What the image's CMD does: set-up (a no-op when done), migrate, serve; then what a
+    newcomer does next: the README's copy-paste ``curl`` commands, run as written (on this
+    test's port), are answered."""
+    assert shutil.which("curl"), "curl is needed (the README's example uses it)"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -79,6 +89,19 @@ def test_start_sh_migrates_and_serves(tmp_path):
                 assert proc.poll() is None, proc.communicate()
                 assert time.monotonic() < deadline, "start.sh did not serve"
                 time.sleep(0.2)
+        first, follow_up = readme_http_examples()
+        outputs = []
+        for example in (first, follow_up):
+            assert "http://localhost:3978/api/messages" in example
+            run = subprocess.run(["bash", "-c", example.replace("localhost:3978", f"127.0.0.1:{port}")],
+                                 capture_output=True, text=True, timeout=60)
+            assert run.returncode == 0, run.stderr
+            outputs.append(run.stdout)
+        import json
+
+        [answer] = json.loads(outputs[0])["activities"]
+        assert "claim" in answer["attachments"][0]["content"]["fallbackText"]
+        assert "H2" in outputs[1] and "claim" in outputs[1], outputs[1]  # the same conversation
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
