@@ -200,3 +200,61 @@ async def product_db_url(tmp_path):
     finally:
         await db.close()
     return url
+
+
+# --- the suite leaves the checkout as it found it -----------------------------------------------
+
+_CHECKOUT_BEFORE = pytest.StashKey[object]()
+
+
+def checkout_state(root):
+    """What ``git status`` says of the checkout at ``root`` (tracked files changed, files not
+    ignored that appeared), with the content of each file it lists; None outside a git
+    checkout."""
+    import hashlib
+    import subprocess
+
+    try:
+        status = subprocess.run(["git", "status", "--porcelain=v1", "--untracked-files=all", "-z"],
+                                cwd=root, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if status.returncode != 0:
+        return None
+    state = {}
+    for entry in status.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if entry:
+            path = root / entry[3:]
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-"
+            state[entry[3:]] = (entry[:2], digest)
+    return state
+
+
+def pytest_sessionstart(session):
+    from pathlib import Path
+
+    session.stash[_CHECKOUT_BEFORE] = checkout_state(Path(__file__).resolve().parent.parent)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A test that writes into the repository (a screenshot over a tracked picture, a log file
+    beside the code) fails the run: tests write to temporary folders (the README's pictures are
+    refreshed by ``python -m tests.e2e.refresh_docs``, not by the tests)."""
+    from pathlib import Path
+
+    before = session.stash.get(_CHECKOUT_BEFORE, None)
+    if before is None:
+        return
+    import os
+
+    after = checkout_state(Path(__file__).resolve().parent.parent) or {}
+    changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
+    if os.environ.get("E2E_SCREENSHOTS") or os.environ.get("UPDATE_SCREENSHOTS"):
+        changed = [path for path in changed if not path.startswith("docs/")]  # asked for
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", "the tests changed the checkout", red=True)
+            for path in changed:
+                reporter.write_line(f"  {after.get(path, ('gone', ''))[0]} {path}")
+        session.exitstatus = 1
