@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -107,3 +108,57 @@ def test_start_sh_migrates_serves_and_answers_the_readmes_curl(tmp_path):
         out, err = proc.communicate(timeout=30)
     assert "migrated:" in out
     assert '"logger": "app"' in err  # LOG_FORMAT=json: one JSON object per line
+
+
+PLAYGROUND_CLI = REPO / "e2e" / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
+
+
+def test_start_sh_playground_logs_outside_the_repository_and_prints_its_url(tmp_path):
+    missing = [what for what, ok in (("node", shutil.which("node")), ("the playground (scripts/"
+               "setup.sh --playground)", PLAYGROUND_CLI.is_file())) if not ok]
+    if missing:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"missing: {', '.join(missing)}")
+        pytest.skip(f"missing: {', '.join(missing)}")
+    from conftest import checkout_state
+
+    before = checkout_state(REPO)
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "xdg-open").write_text("#!/bin/sh\nexit 0\n")  # no browser window from a test
+    (shim / "xdg-open").chmod(0o755)
+    with socket.socket() as a, socket.socket() as b:
+        a.bind(("127.0.0.1", 0))
+        b.bind(("127.0.0.1", 0))
+        port, playground_port = a.getsockname()[1], b.getsockname()[1]
+    home = tmp_path / "home"
+    env = {**os.environ, "HOME": str(home), "XDG_STATE_HOME": "", "PATH": f"{shim}:{os.environ['PATH']}",
+           "TEAMSAPPTESTER_BROWSER": "none", "BROWSER": "none", "PORT": str(port),
+           "PLAYGROUND_PORT": str(playground_port), "REMINDER_SWEEP_ENABLED": "false",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'coop.sqlite3'}"}
+    env.pop("M365_AGENTS_PLAYGROUND_LOGFILE", None)
+    proc = subprocess.Popen([str(REPO / "scripts" / "start.sh"), "--playground"], cwd=REPO,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    said: list[str] = []
+    reader = threading.Thread(target=lambda: said.extend(proc.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 180
+        while not (found := re.search(r"Agents Playground: (http://\S+)", "".join(said))):
+            assert proc.poll() is None, "".join(said)
+            assert time.monotonic() < deadline, "".join(said)
+            time.sleep(0.2)
+        url = found.group(1)
+        with urllib.request.urlopen(url, timeout=10) as page:
+            assert page.status == 200 and "Agents Playground" in page.read().decode()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    logs = list(home.rglob("m365agentsplayground.log"))
+    assert logs, "the playground's log is not under the user's state folder"
+    assert checkout_state(REPO) == before  # no devTools/ (or anything) left in the repository
