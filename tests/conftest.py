@@ -1,4 +1,16 @@
-"""Shared test fixtures. Keep each one small and say which tests use it."""
+"""Shared test fixtures. Keep each one small and say which tests use it.
+
+Tiers. ``scripts/test.sh --fast`` (``pytest -m fast``) runs, in under a minute, every test
+that
+- starts no process and no browser (a test that does is marked ``process``, or ``e2e`` for the
+  browser tests; a ``fast`` test that starts one anyway fails, naming what it started),
+- needs no PostgreSQL server (``postgres``: the SQLite half of a both-databases test is fast),
+- is not a Hypothesis property test (``property``, set here: hundreds of examples each),
+- does not wait on the clock by design (``slow``: leases, rate limits, Retry-After).
+This hook marks the rest ``fast``; the full suite (``scripts/test.sh``, CI) runs everything.
+"""
+
+import sys
 
 import pytest
 
@@ -258,3 +270,50 @@ def pytest_sessionfinish(session, exitstatus):
             for path in changed:
                 reporter.write_line(f"  {after.get(path, ('gone', ''))[0]} {path}")
         session.exitstatus = 1
+
+
+# --- tiers: `-m fast` starts no process and no browser ------------------------------------------
+
+_SPAWN_EVENTS = ("subprocess.Popen", "os.system", "os.posix_spawn", "os.fork", "os.forkpty",
+                 "os.exec", "os.spawn", "pty.spawn")
+_watch: dict = {"on": False, "spawned": []}
+
+
+def _spawn_audit(event, args):
+    if _watch["on"] and event in _SPAWN_EVENTS:
+        what = args[1] if event == "subprocess.Popen" and len(args) > 1 else args
+        _watch["spawned"].append(f"{event} {str(what)[:120]}")
+
+
+sys.addaudithook(_spawn_audit)  # process-wide and permanent; idle unless a fast test runs
+
+
+_NOT_FAST = ("process", "e2e", "postgres", "property", "slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
+        if not any(item.get_closest_marker(name) for name in _NOT_FAST):
+            item.add_marker(pytest.mark.fast)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _watch["on"] = item.get_closest_marker("fast") is not None
+    _watch["spawned"] = []
+    try:
+        return (yield)
+    finally:
+        _watch["on"] = False
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if _watch["spawned"] and report.when == "teardown" and item.get_closest_marker("fast"):
+        report.outcome = "failed"
+        report.longrepr = (f"{item.nodeid} is in the fast tier but started a process: "
+                           f"{_watch['spawned'][0]} (mark it @pytest.mark.process)")
+    return report

@@ -51,12 +51,14 @@ def test_ask_json_has_iso_dates(capsys):
     assert data["lang"] == "fr" and data["timelines"][0]["claim_end"] == "2025-02-15"
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("bad", ["2024-02-30", "yesterday", "1850-01-01"])
 def test_ask_bad_today_exits_2(bad):
     proc = subprocess.run([sys.executable, "-m", "cli.ask", "hi", "--today", bad], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and "--today" in proc.stderr
 
 
+@pytest.mark.process
 def test_ask_does_not_import_the_bot_framework():
     code = "import sys, cli.ask; cli.ask.main(['hi', '--today', '2024-11-27']); " \
            "print([m for m in sys.modules if m.split('.')[0] in ('botbuilder', 'aiohttp')])"

@@ -47,6 +47,7 @@ def test_compose_runs_postgres_and_two_replicas_behind_the_balancer():
 
 @pytest.mark.skipif(shutil.which("haproxy") is None and not Path("/usr/sbin/haproxy").exists(),
                     reason="haproxy is not installed (scripts/setup.sh --e2e installs it)")
+@pytest.mark.process
 def test_the_haproxy_configuration_is_valid(tmp_path):
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     # the compose service names do not resolve here: check the same file on loopback
@@ -66,6 +67,7 @@ def readme_http_examples() -> list[str]:
     return re.findall(r"```bash\n(.*?)```", section, re.S)
 
 
+@pytest.mark.process
 def test_start_sh_migrates_serves_and_answers_the_readmes_curl(tmp_path):
     """What the image's CMD does: set-up (a no-op when done), migrate, serve; then what a
     newcomer does next: the README's copy-paste ``curl`` commands, run as written (on this
@@ -113,6 +115,7 @@ def test_start_sh_migrates_serves_and_answers_the_readmes_curl(tmp_path):
 PLAYGROUND_CLI = REPO / "e2e" / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
 
 
+@pytest.mark.process
 def test_start_sh_playground_logs_outside_the_repository_and_prints_its_url(tmp_path):
     missing = [what for what, ok in (("node", shutil.which("node")), ("the playground (scripts/"
                "setup.sh --playground)", PLAYGROUND_CLI.is_file())) if not ok]

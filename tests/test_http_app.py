@@ -221,6 +221,7 @@ def test_bad_configuration_stops_the_cli_naming_the_variable(monkeypatch, capsys
     assert "PORT: must be an integer" in capsys.readouterr().err
 
 
+@pytest.mark.process
 def test_cli_dispatch_does_not_import_the_bot_stack(tmp_path):
     # `python app.py ask` must answer fast: the dispatch itself (argparse, settings, logging)
     # may not pull in aiohttp or botbuilder.
@@ -239,6 +240,7 @@ def test_cli_dispatch_does_not_import_the_bot_stack(tmp_path):
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.process
 def test_help_lists_the_commands():
     result = subprocess.run([sys.executable, "app.py", "--help"], cwd=REPO, capture_output=True,
                             text=True, timeout=60)
@@ -263,6 +265,7 @@ def http_json(url, payload=None):
         return response.status, json.loads(response.read() or b"null")
 
 
+@pytest.mark.process
 async def test_python_app_py_serves_until_interrupted(tmp_path):
     port = free_port()
     # the product bot does not exist yet: stand one in from the command line

@@ -25,6 +25,7 @@ def run_app(*args, url, **env):
                           env={**os.environ, "DATABASE_URL": url, **env})
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_migrate_twice_is_a_no_op_and_the_server_refuses_a_shared_schema_behind(tmp_path, backend):
     from storage.testing import POSTGRES_TEST_URL, scratch_database

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from reminders import store
 from storage import Database
@@ -26,6 +27,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.process
 async def test_the_info_log_of_a_real_server_holds_no_token_no_id_and_no_huge_line(tmp_path, fake_channel):
     url = f"sqlite:///{tmp_path / 'coop.sqlite3'}"
     db = await Database.connect(url)

@@ -32,7 +32,7 @@ from fake_connector import FakeConnector
 from reminders.schedule import due_reminders
 from storage.testing import POSTGRES_TEST_URL, scratch_database
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.process]
 
 REPO = Path(__file__).resolve().parent.parent
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"

@@ -77,6 +77,8 @@ runpy.run_path("app.py", run_name="__main__")
 """
 
 
+pytestmark = pytest.mark.process  # real servers and processes
+
 # ------------------------------------------------------------------------------ fixtures
 
 
