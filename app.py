@@ -1,7 +1,8 @@
 """Co-op Assistant: the aiohttp application factory and the command line.
 
-``python app.py`` (or ``python app.py serve``) serves the bot on HOST:PORT (it refuses to start
-on a database whose schema is behind: ``python app.py migrate`` first);
+``python app.py`` (or ``python app.py serve``) serves the bot on HOST:PORT (on SQLite, the
+embedded default, it creates or updates the schema itself; on PostgreSQL, shared by several
+instances, it refuses a schema that is behind: ``python app.py migrate`` first);
 ``python app.py ask|answer|notify ...`` run the support and operator commands in ``cli/``.
 
 Only the standard library and ``config`` are imported at module level: botbuilder and aiohttp
@@ -137,9 +138,10 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
             retention = None
             try:
                 if callable(getattr(services.storage, "migration_status", None)):
-                    if str(getattr(services.storage, "url", "")).endswith(":memory:"):
-                        # a fresh in-memory database: no separate command can have migrated it
-                        await composition.migrate_database(services.storage)
+                    if getattr(services.storage, "dialect", None) == "sqlite":
+                        # the embedded database (a file on this machine, or in memory) is
+                        # brought up to date here; a shared PostgreSQL only by `app.py migrate`
+                        await composition.migrate_embedded(services.storage)
                     await composition.check_schema(services.storage)  # SchemaBehind: run migrate
                 composition.database_ready(_app, settings, services.storage,
                                         on_rate_wait=metrics.rate_wait)

@@ -126,10 +126,15 @@ def install(app: web.Application, metrics: Metrics, *, admin_token: str | None =
 
     async def handle_metrics(request: web.Request) -> web.Response:
         scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not credentials.strip():
+        try:
+            # aiohttp decodes header bytes that are not UTF-8 into lone surrogates: no token
+            sent = credentials.strip().encode()
+        except UnicodeEncodeError:
+            sent = b""
+        if scheme.lower() != "bearer" or not sent:
             return web.json_response({"error": "authentication required"}, status=401,
                                      headers={"WWW-Authenticate": 'Bearer realm="co-op admin"'})
-        if not hmac.compare_digest(credentials.strip().encode(), expected):
+        if not hmac.compare_digest(sent, expected):
             return web.json_response({"error": "forbidden"}, status=403)
         body, content_type = metrics.exposition()
         return web.Response(body=body, headers={"Content-Type": content_type})

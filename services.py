@@ -6,7 +6,9 @@ What is built from what (``app.create_app`` calls these, in this order):
 
 - :func:`build_adapter`: ``bot.adapter.CoopAdapter`` (auth, connector clients, the outbound
   HTTP session) from the ``MicrosoftApp*`` settings.
-- :func:`open_database` (start-up): ``storage.Database`` on ``DATABASE_URL``.
+- :func:`open_database` (start-up): ``storage.Database`` on ``DATABASE_URL``; on SQLite
+  :func:`migrate_embedded` brings its schema up to date, on PostgreSQL :func:`check_schema`
+  refuses one that is behind.
 - :func:`build_product_bot` (start-up): ``bot.teams_bot.create_bot`` on ``storage.SqlStorage``
   over that database, with the reminders service ``reminders.StoreReminders`` and the
   schedule's ``next_reminder`` (what ``dialogs.Actions`` needs, passed in: ``dialogs`` never
@@ -74,6 +76,18 @@ async def migrate_database(db: Any) -> dict[str, list[int]]:
     """Apply every pending product migration (idempotent; serialized across processes by
     ``Database.migrate``). Returns the versions applied now, per migration."""
     return {name: await db.migrate(name, statements) for name, statements in product_migrations()}
+
+
+async def migrate_embedded(db: Any) -> dict[str, list[int]]:
+    """What ``app.py serve`` does on SQLite before :func:`check_schema`: the embedded database
+    belongs to this machine, so the server brings its schema up to date itself (one log line
+    when it changed anything). A shared PostgreSQL changes only by ``python app.py migrate``."""
+    applied = await migrate_database(db)
+    done = {name: versions for name, versions in applied.items() if versions}
+    if done:
+        log.info("SQLite schema created or updated: %s",
+                 "; ".join(f"{name} {versions}" for name, versions in done.items()))
+    return applied
 
 
 async def check_schema(db: Any) -> None:

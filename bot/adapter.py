@@ -20,7 +20,9 @@ middleware, ``TeamsActivityHandler``, dialogs and ``TeamsInfo`` work unchanged. 
   adapter crashes on both: botbuilder-python#2156).
 - **Errors.** A failing turn is logged with the request's correlation id, the user gets a short
   apology (message and invoke turns), an invoke answers 500, and the ``on_turn_error`` hook runs
-  for state clean-up. Proactive turns re-raise instead, so senders see the error.
+  for state clean-up. A turn whose replies nothing answered at ``serviceUrl`` (a first try with
+  curl, a channel gone) is one warning line naming the URL, with no traceback and no apology
+  sent after them. Proactive turns re-raise instead, so senders see the error.
 - **Signing keys.** The OpenID/JWKS documents used to validate Bot Framework tokens come from
   the product's one signing-key cache (``signing_keys``, also the support desk's), fetched with
   aiohttp (the SDK uses blocking ``requests.get`` without a timeout on the event loop);
@@ -864,6 +866,14 @@ class CoopAdapter(CloudAdapter):
             await self._run_turn_error_hook(context, error)
             raise error
         cid = correlation_id.get()
+        if isinstance(error, ChannelUnreachable):
+            # Nothing answers at serviceUrl: the bot did its part (the turn ran, its state is
+            # saved). One line says where; an apology would go nowhere the same way.
+            log.warning("the turn's replies could not be delivered [cid=%s]: %s (a client that "
+                        "reads the replies from the HTTP response sends \"deliveryMode\": "
+                        "\"expectReplies\")", cid, str(error)[:200])
+            await self._run_turn_error_hook(context, error)
+            return
         log.error("turn failed [cid=%s] type=%s channel=%s: %s", cid, bounded(activity.type, 40),
                   bounded(activity.channel_id, 40), type(error).__name__, exc_info=error)
         if activity.type in (ActivityTypes.message, ActivityTypes.invoke):

@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 from botbuilder.schema import (Activity, ActivityTypes, Attachment, CardAction, SuggestedActions,
                                TextFormatTypes)
 
+from core.redact import log_id
 from understanding import messages
 from understanding.reply import LinkRef, Reply, Timeline
 
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["CARD_CONTENT_TYPE", "SCHEMA_URL", "VERSION", "reply_activity", "reply_card", "labels",
            "welcome_activity", "confirm_activity", "text_activity", "card_activity", "CardRenderer",
            "MAX_SUGGESTIONS", "execute_actions", "with_reminder_state", "with_status",
-           "card_of_activity", "summary_line", "cycle_key", "calendar_file_url"]
+           "card_of_activity", "summary_line", "cycle_key", "calendar_file_url", "requester_tag"]
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -417,25 +418,42 @@ def welcome_activity(reply: Reply, locale: str | None = None) -> Activity:
     return activity
 
 
-def confirm_card(text: str, lang: str, *, card_id: str | None = None, issued: int | None = None) -> dict:
+def requester_tag(user_id: str | None) -> str:
+    """What a confirmation card's buttons carry to name the member who asked: a one-way
+    name of their user id (the card is seen by everyone in the conversation).
+
+    >>> requester_tag("29:alice") == requester_tag("29:alice") != requester_tag("29:bob")
+    True
+    """
+    return log_id(user_id)
+
+
+def confirm_card(text: str, lang: str, *, card_id: str | None = None, issued: int | None = None,
+                 requester: str | None = None) -> dict:
+    """Yes/No buttons under ``text``; with ``requester`` (a user id) the buttons name that
+    member (:func:`requester_tag`): a click by anyone else does not answer."""
     lab = labels(lang)
     card_id = card_id or _new_card_id()
     issued = int(time.time()) if issued is None else issued
     buttons = []
     for answer, title in (("yes", lab["yes"]), ("no", lab["no"])):
+        data = {"verb": "confirm", "answer": answer, "text": title}
+        if requester:
+            data["requester"] = requester_tag(requester)
         buttons.append({"type": "Action.Execute", "title": title, "verb": "confirm",
-                        "data": _stamp({"verb": "confirm", "answer": answer, "text": title},
-                                       card_id, issued, lang)})
+                        "data": _stamp(data, card_id, issued, lang)})
     return {"type": "AdaptiveCard", "$schema": SCHEMA_URL, "version": VERSION,
             "body": [_text_block(line.strip()) for line in text.splitlines() if line.strip()],
             "fallbackText": text, "speak": plain(text), "actions": buttons}
 
 
-def confirm_activity(text: str, lang: str, locale: str | None = None) -> Activity:
+def confirm_activity(text: str, lang: str, locale: str | None = None, *,
+                     requester: str | None = None) -> Activity:
     """A yes/no question: Yes/No buttons (``Action.Execute`` verb ``confirm``; the answer
     updates the card), the same answers as suggested actions for typing clients."""
     lab = labels(lang)
-    activity = card_activity(confirm_card(text, lang), summary_line(text), lang, locale)
+    activity = card_activity(confirm_card(text, lang, requester=requester), summary_line(text),
+                             lang, locale)
     activity.suggested_actions = suggested_actions([lab["yes"], lab["no"]])
     return activity
 
@@ -554,8 +572,9 @@ class CardRenderer:
     def welcome(self, reply: Reply, locale: str | None = None) -> Activity:
         return welcome_activity(reply, locale)
 
-    def confirm(self, text: str, lang: str, locale: str | None = None) -> Activity:
-        return confirm_activity(text, lang, locale)
+    def confirm(self, text: str, lang: str, locale: str | None = None, *,
+                requester: str | None = None) -> Activity:
+        return confirm_activity(text, lang, locale, requester=requester)
 
     def text(self, text: str, lang: str, locale: str | None = None) -> Activity:
         return text_activity(text, lang, locale)

@@ -15,7 +15,9 @@ Answers, in the order they are checked:
       a failed fetch is remembered for 30 s and logged once)
 400   not JSON, not a JSON object, or not an activity: ``type``, ``conversation.id`` and
       ``from.id`` are required strings, ``serviceUrl`` an http(s) URL (required unless
-      ``deliveryMode`` is ``expectReplies``), ``text`` a string or null
+      ``deliveryMode`` is ``expectReplies``), ``text`` a string or null; objects and arrays
+      nested more than :data:`MAX_JSON_DEPTH` (64) levels deep (real activities nest fewer
+      than 15; everything that walks the activity afterwards relies on this bound)
 401   the checks that need the activity, botframework-connector's own: ``serviceurl`` claim
       not matching ``serviceUrl``, channel not endorsed by the signing key
 400   an activity type that is not a Bot Framework activity type (botbuilder's
@@ -79,6 +81,7 @@ SERVICES = web.AppKey("services", Services)
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_TEXT_CHARS = 5000
+MAX_JSON_DEPTH = 64
 
 KNOWN_ACTIVITY_TYPES = frozenset(t.value for t in ActivityTypes)
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -190,7 +193,11 @@ async def read_activity(request: web.Request) -> Activity:
     problem = activity_problem(payload)
     if problem:
         raise _Reject(400, "BadRequest", problem)
-    payload = clean_payload(payload)
+    try:
+        payload = clean_payload(payload)
+    except TooDeep:
+        raise _Reject(400, "BadRequest",
+                      f"body nested more than {MAX_JSON_DEPTH} levels deep") from None
     try:
         activity = model_from_json(Activity, payload)  # msrest's Activity.deserialize, faster
     except DeserializationError as err:
@@ -229,24 +236,43 @@ def _id_problem(payload: dict) -> str | None:
     return None
 
 
+class TooDeep(ValueError):
+    """A JSON value nested more than :data:`MAX_JSON_DEPTH` levels deep."""
+
+
 def clean_payload(payload: Any) -> Any:
     """Every string with NUL removed and lone surrogates (invalid UTF-16 halves that no
     database or UTF-8 encoder accepts) replaced by U+FFFD; ``localTimezone`` that is not an
-    IANA name and an over-long ``locale`` dropped (the turn falls back to UTC / no locale)."""
+    IANA name and an over-long ``locale`` dropped (the turn falls back to UTC / no locale).
+    Raises :class:`TooDeep` for objects or arrays nested more than :data:`MAX_JSON_DEPTH`
+    levels (the first walk over the whole payload: recursion here and in whatever walks it
+    later stays bounded).
+
+    >>> clean_payload({"text": "a" + chr(0) + "b", "value": [{"x": chr(0xD800)}]})
+    {'text': 'ab', 'value': [{'x': '�'}]}
+    >>> deep = {}
+    >>> for _ in range(MAX_JSON_DEPTH + 1): deep = {"x": deep}
+    >>> clean_payload({"value": deep})
+    Traceback (most recent call last):
+    ...
+    bot.http.TooDeep: nested more than 64 levels
+    """
     from .locale import valid_zone_name
 
-    def clean(value: Any) -> Any:
+    def clean(value: Any, depth: int) -> Any:
         if isinstance(value, str):
             if "\x00" in value:
                 value = value.replace("\x00", "")
             return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+        if isinstance(value, (dict, list)) and depth >= MAX_JSON_DEPTH:
+            raise TooDeep(f"nested more than {MAX_JSON_DEPTH} levels")
         if isinstance(value, dict):
-            return {clean(k): clean(v) for k, v in value.items()}
+            return {clean(k, depth): clean(v, depth + 1) for k, v in value.items()}
         if isinstance(value, list):
-            return [clean(v) for v in value]
+            return [clean(v, depth + 1) for v in value]
         return value
 
-    payload = clean(payload)
+    payload = clean(payload, 0)
     zone = payload.get("localTimezone")
     if zone is not None and not valid_zone_name(zone):
         log.info("dropped a localTimezone that is not an IANA name [cid=%s]", correlation_id.get())

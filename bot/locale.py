@@ -1,15 +1,20 @@
 """The asker's calendar day and locale, read from an incoming activity.
 
-"Today" is the sender's own calendar day: Bot Framework clients send ``localTimestamp`` (the
-sender's wall-clock time with its UTC offset) and sometimes ``localTimezone`` (an IANA name).
-Without either we fall back to the UTC date of the clock. Nothing here reads the system
-clock directly: ``now`` is passed in (the bot's injected clock), so tests choose the day.
+"Today" is the server's clock in the sender's time zone: ``localTimezone`` (an IANA name) when
+the client sends one, else the UTC offset of ``localTimestamp`` (the sender's wall-clock time
+with its offset), else UTC. The timestamp's own date and time are the client's clock and are
+never used: a client whose clock says 1900 or 2200 gets the same day as everyone in its time
+zone, and the offset is clamped to ±14 h (UTC+14 and UTC-12 are the widest in use), so "today"
+is never more than a day from the server's date. Nothing here reads the system clock
+directly: ``now`` is passed in (the bot's injected clock), so tests choose the day.
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from botbuilder.schema import Activity
->>> late = datetime(2025, 3, 1, 23, 30, tzinfo=timezone(timedelta(hours=-8)))
 >>> utc_now = datetime(2025, 3, 2, 7, 30, tzinfo=timezone.utc)
->>> activity_today(Activity(local_timestamp=late), utc_now)
+>>> los_angeles = datetime(2025, 3, 1, 23, 30, tzinfo=timezone(timedelta(hours=-8)))
+>>> activity_today(Activity(local_timestamp=los_angeles), utc_now)
+datetime.date(2025, 3, 1)
+>>> activity_today(Activity(local_timestamp=los_angeles.replace(year=1900)), utc_now)
 datetime.date(2025, 3, 1)
 >>> activity_today(Activity(local_timezone="Pacific/Auckland"), utc_now)
 datetime.date(2025, 3, 2)
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,16 +40,32 @@ logger = logging.getLogger(__name__)
 __all__ = ["activity_today", "activity_locale", "activity_lang"]
 
 
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
 def activity_today(activity: Activity, now: datetime) -> date:
-    """The sender's calendar day: ``localTimestamp``'s own date, else ``now`` in
-    ``localTimezone``, else ``now``'s UTC date. ``now`` must be timezone-aware."""
-    local = getattr(activity, "local_timestamp", None)
-    if isinstance(local, datetime):
-        return local.date()  # already in the sender's offset
+    """The sender's calendar day: ``now`` in ``localTimezone``, else in the UTC offset of
+    ``localTimestamp`` (clamped to ±14 h), else ``now``'s UTC date. ``now`` must be
+    timezone-aware; the timestamp's date and time are not used."""
     zone = _zone(getattr(activity, "local_timezone", None))
     if zone is not None:
         return now.astimezone(zone).date()
+    offset = utc_offset(getattr(activity, "local_timestamp", None))
+    if offset is not None:
+        return now.astimezone(timezone(offset)).date()
     return now.astimezone(timezone.utc).date()
+
+
+def utc_offset(local: Any) -> timedelta | None:
+    """The UTC offset of a client's timestamp, clamped to ±14 h; None without one.
+
+    >>> utc_offset(datetime(2200, 1, 1, tzinfo=timezone(timedelta(hours=-23))))
+    datetime.timedelta(days=-1, seconds=36000)
+    """
+    offset = local.utcoffset() if isinstance(local, datetime) else None
+    if offset is None:
+        return None
+    return max(-MAX_UTC_OFFSET, min(MAX_UTC_OFFSET, offset))
 
 
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,3}$")

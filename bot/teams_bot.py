@@ -6,8 +6,9 @@
 Per turn, in :meth:`CoopBot.on_turn`:
 
 1. turns of one conversation take turns (an in-process lock), then state is loaded;
-2. the activity is read once (:class:`dialogs.TurnInfo`): the sender's calendar day from
-   ``localTimestamp``/``localTimezone`` (else UTC of the injected clock), the locale (also
+2. the activity is read once (:class:`dialogs.TurnInfo`): the sender's calendar day (the
+   injected clock's date in the sender's time zone: ``localTimezone``, else the UTC offset of
+   ``localTimestamp`` clamped to ±14 h, else UTC; never the client's own clock), the locale (also
    from Teams' ``clientInfo`` entity), the text without the bot's own @mention, a card
    submit's ``value``;
 3. the activity is dispatched (messages → main dialog; card submits on ``value.verb``;
@@ -43,8 +44,8 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from dialogs import (VERB_ACTIONS, Actions, Conversation, CoopRecognizer, MainDialog, TurnInfo,
-                     cancel_all, run_dialog, set_turn_info)
+from dialogs import (NOT_YOURS_KEY, VERB_ACTIONS, Actions, Conversation, CoopRecognizer,
+                     MainDialog, TurnInfo, cancel_all, run_dialog, set_turn_info)
 from dialogs import texts
 
 from core.redact import bounded, log_id
@@ -146,6 +147,31 @@ def _card_ids(card: dict) -> tuple[str | None, bool]:
         if data.get("card"):
             return str(data["card"]), action.get("verb") == "confirm"
     return None, False
+
+
+def _execute_action(value: Any) -> tuple[str | None, dict]:
+    """(verb, data) of an ``adaptiveCard/action`` invoke's value; ValueError (a 400 for the
+    client, never a failed turn) when it is not an ``Action.Execute`` with a string verb.
+    The action's own ``verb`` wins; a client that sends none is read from its ``data``.
+
+    >>> _execute_action({"action": {"type": "Action.Execute", "verb": "remind", "data": {"card": "c1"}}})
+    ('remind', {'card': 'c1'})
+    >>> _execute_action({"action": {"type": "Action.Execute", "verb": {"x": 1}}})
+    Traceback (most recent call last):
+    ...
+    ValueError: the action's verb must be a string
+    """
+    value = value if isinstance(value, dict) else {}
+    action = value.get("action") if isinstance(value.get("action"), dict) else {}
+    if action.get("type") != "Action.Execute":
+        raise ValueError("expected an Action.Execute action")
+    data = dict(action["data"]) if isinstance(action.get("data"), dict) else {}
+    verb = action.get("verb")
+    if verb is None or verb == "":
+        verb = data.get("verb")
+    if verb is not None and not isinstance(verb, str):
+        raise ValueError("the action's verb must be a string")
+    return verb or None, data
 
 
 def _invoke_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse:
@@ -425,6 +451,11 @@ class CoopBot(TeamsActivityHandler):
         if not info.text and verb in VERB_ACTIONS:
             await self._card_action(turn_context, info, verb, info.value)
             return
+        if verb == "confirm" and not self._asked_by(info.value, info):
+            # the Yes/No of a question another member asked (Action.Submit fallback)
+            await turn_context.send_activity(self.renderer.text(
+                texts.text("forget_not_yours", info.lang), info.lang, info.locale))
+            return
         if not info.text:
             logger.info("message without text or known verb ignored (verb %s)", bounded(verb, 40))
             return
@@ -450,6 +481,13 @@ class CoopBot(TeamsActivityHandler):
         return outcome.text
 
     @staticmethod
+    def _asked_by(data: dict, info: TurnInfo) -> bool:
+        """Whether a confirmation button's data names this turn's sender as the member who
+        asked (a card without a requester names nobody, and anyone may answer it)."""
+        requester = data.get("requester") if isinstance(data, dict) else None
+        return requester is None or requester == cards.requester_tag(info.user_id)
+
+    @staticmethod
     def _card_lang(data: dict) -> str | None:
         lang = data.get("lang") if isinstance(data, dict) else None
         return lang if lang in cards.LANGS else None
@@ -469,12 +507,10 @@ class CoopBot(TeamsActivityHandler):
         from before "forget my data") changes nothing and its card says so."""
         from dialogs import turn_info
 
-        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
-        if action.get("type") != "Action.Execute":
-            return _invoke_error(HTTPStatus.BAD_REQUEST, "BadRequest", "expected an Action.Execute action")
-        data = dict(action.get("data") or {}) if isinstance(action.get("data"), dict) else {}
-        verb = action.get("verb") or data.get("verb")
+        try:
+            verb, data = _execute_action(turn_context.activity.value)
+        except ValueError as problem:
+            return _invoke_error(HTTPStatus.BAD_REQUEST, "BadRequest", str(problem))
         info = turn_info(turn_context)
         info.value = {**data, "verb": verb}
         conversation = await self.conversation.data(turn_context)
@@ -544,6 +580,9 @@ class CoopBot(TeamsActivityHandler):
         question = stored or _minimal_card(lab["stale_confirm"])
         if not card_id or card_id not in conversation.get("confirms", []):
             return _invoke_card(cards.with_status(question, lab["stale_confirm"], keep_actions=False))
+        if not self._asked_by(data, info):
+            # another member's click: a note for them alone, the card stays as it is for all
+            return _invoke_message(texts.text("forget_not_yours", info.lang))
         answer = data.get("text") if isinstance(data.get("text"), str) else lab["yes" if data.get("answer") == "yes" else "no"]
         info.text = answer
         turn_context.activity.text = answer
@@ -559,6 +598,10 @@ class CoopBot(TeamsActivityHandler):
         # what the dialog said goes onto the card instead of into a message
         said = [a for a in outbox.items[before:] if a.type == ActivityTypes.message]
         del outbox.items[before:]
+        if turn_context.turn_state.get(NOT_YOURS_KEY):
+            # the open question is another member's (its dialog said so): the note for the
+            # one who clicked, the card unchanged
+            return _invoke_message(" ".join(a.text for a in said if a.text))
         if result.status != DialogTurnStatus.Waiting:
             conversation = await self.conversation.data(turn_context)
             conversation.pop("confirms", None)

@@ -1,6 +1,7 @@
 """``python app.py ask "question" [--lang en|fr] [--today YYYY-MM-DD] [--locale xx-YY] [--json]``
 
-Answers one partner question for support staff: the text to paste back, or with ``--json``
+Answers one partner question for support staff: the text to paste back (plain text, no
+Markdown: what ``answer`` writes in its ``answer`` column), or with ``--json``
 the whole reply (text, timelines, ISO dates, links). Imports only ``understanding`` and
 ``core`` (no botbuilder, no aiohttp), so it answers well within 1.5 s of process start.
 Exit status: 0 answered, 2 usage error (e.g. a bad ``--today``).
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace, settings: Any = None) -> int:
         json.dump(reply.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(reply.text + "\n")
+        sys.stdout.write(reply.plain_text + "\n")  # as `answer` writes it: no Markdown
         if reply.choices:
             sys.stdout.write("\n" + "\n".join(f"  > {c}" for c in reply.choices) + "\n")
     return 0

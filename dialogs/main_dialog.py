@@ -10,7 +10,10 @@ Every turn's text goes to ``understanding.respond`` with the previous reply's ``
   until the reply is complete. It lives in the dialog stack, so after a restart the next
   message still continues it.
 - :class:`ForgetDialog`: "forget my data" asks yes/no first (card buttons post the answer as
-  text), then deletes the user's state and reminders data.
+  text), then deletes the user's state and reminders data. The question belongs to the member
+  who asked (kept in the dialog's state): in a group chat or channel another member's yes or
+  no does not answer it (they get a note, ``forget_not_yours``) and their other messages are
+  answered as if no question were open.
 
 Both are :class:`CancelAndHelpDialog`\\ s: "help" answers without leaving the step, "cancel"
 ends it.
@@ -21,8 +24,8 @@ import logging
 from typing import Any, Awaitable, Callable, Optional
 
 from botbuilder.core import MessageFactory, StatePropertyAccessor, TurnContext
-from botbuilder.dialogs import (ComponentDialog, DialogTurnResult, WaterfallDialog,
-                                WaterfallStepContext)
+from botbuilder.dialogs import (ComponentDialog, Dialog, DialogContext, DialogTurnResult,
+                                WaterfallDialog, WaterfallStepContext)
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
 
 from . import texts
@@ -33,10 +36,15 @@ from .turn import turn_info
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MainDialog", "FollowUpDialog", "ForgetDialog", "Conversation", "awaiting"]
+__all__ = ["MainDialog", "FollowUpDialog", "ForgetDialog", "Conversation", "awaiting",
+           "NOT_YOURS_KEY"]
 
 ACTIONS_WITH_EFFECTS = ("subscribe", "unsubscribe", "list_reminders", "calendar")
 _ANSWERED = "coop.answered"  # turn_state: the reply MainDialog.answer_at_once computed
+# turn_state: set when this turn's answer was refused because its sender is not the member
+# who asked the open question (the bot then answers a button click with the note alone)
+NOT_YOURS_KEY = "coop.not_yours"
+_REQUESTER = "requester"  # ForgetDialog's own state: the user id of the member who asked
 
 
 def awaiting(reply: Any) -> Optional[str]:
@@ -180,10 +188,14 @@ class ForgetDialog(CancelAndHelpDialog):
 
     def __init__(self, recognizer: CoopRecognizer, renderer: Any, actions: Actions,
                  forget_state: Callable[[TurnContext], Awaitable[None]],
-                 dialog_id: str = "ForgetDialog"):
+                 dialog_id: str = "ForgetDialog",
+                 aside: Callable[[TurnContext], Awaitable[bool]] | None = None):
         super().__init__(dialog_id, recognizer, renderer=renderer)
         self.actions = actions
         self.forget_state = forget_state
+        # answers another member's message without touching this question; False when that
+        # message would need a dialog of its own (it then gets the note instead)
+        self.aside = aside
         self.add_dialog(TextPrompt("ForgetConfirm", self._is_yes_or_no))
         self.add_dialog(WaterfallDialog(f"{dialog_id}.steps", [self.confirm_step, self.act_step]))
         self.initial_dialog_id = f"{dialog_id}.steps"
@@ -191,6 +203,30 @@ class ForgetDialog(CancelAndHelpDialog):
     async def on_continue_dialog(self, inner_dc):
         # A yes/no answer must not be taken for a new command ("no" is not "cancel" here).
         return await ComponentDialog.on_continue_dialog(self, inner_dc)
+
+    async def begin_dialog(self, dialog_context: DialogContext, options: Any = None) -> DialogTurnResult:
+        # whose data this is: kept with the question, so only that member can answer it
+        dialog_context.active_dialog.state[_REQUESTER] = turn_info(dialog_context.context).user_id
+        return await super().begin_dialog(dialog_context, options)
+
+    async def continue_dialog(self, dialog_context: DialogContext) -> DialogTurnResult:
+        requester = dialog_context.active_dialog.state.get(_REQUESTER)
+        info = turn_info(dialog_context.context)
+        if requester is not None and info.user_id != requester:
+            await self._someone_else(dialog_context.context, info)
+            return Dialog.end_of_turn  # the question stays open for the member who asked
+        return await super().continue_dialog(dialog_context)
+
+    async def _someone_else(self, turn_context: TurnContext, info: Any) -> None:
+        """Another member wrote while this question waits for its requester: an answer to it
+        (a button, a yes or a no) gets the note; anything else is answered as usual."""
+        answering = info.verb == "confirm" or any(
+            texts.yes_no(info.text, lang) is not None for lang in ("en", "fr"))
+        if info.text and not answering and self.aside is not None and await self.aside(turn_context):
+            return
+        turn_context.turn_state[NOT_YOURS_KEY] = True
+        await turn_context.send_activity(
+            self.renderer.text(texts.text("forget_not_yours", info.lang), info.lang, info.locale))
 
     @staticmethod
     async def _is_yes_or_no(prompt: PromptValidatorContext) -> bool:
@@ -205,8 +241,9 @@ class ForgetDialog(CancelAndHelpDialog):
         question_text = texts.text("forget_confirm", lang)
         if intro:
             question_text = f"{intro}\n\n{question_text}"
-        question = self.renderer.confirm(question_text, lang, info.locale)
-        retry = self.renderer.confirm(texts.text("yes_no", lang), lang, info.locale)
+        question = self.renderer.confirm(question_text, lang, info.locale, requester=info.user_id)
+        retry = self.renderer.confirm(texts.text("yes_no", lang), lang, info.locale,
+                                      requester=info.user_id)
         return await step.prompt("ForgetConfirm", PromptOptions(prompt=question, retry_prompt=retry,
                                                                 validations={"lang": lang}))
 
@@ -236,7 +273,8 @@ class MainDialog(ComponentDialog):
         handler = _Handler(renderer, actions, "FollowUpDialog", "ForgetDialog")
         self.handler = handler
         self.add_dialog(FollowUpDialog(recognizer, conversation, handler, renderer))
-        self.add_dialog(ForgetDialog(recognizer, renderer, actions, forget_state))
+        self.add_dialog(ForgetDialog(recognizer, renderer, actions, forget_state,
+                                     aside=self.answer_aside))
         self.add_dialog(WaterfallDialog("MainDialog.steps", [self.answer_step, self.final_step]))
         self.initial_dialog_id = "MainDialog.steps"
 
@@ -246,13 +284,27 @@ class MainDialog(ComponentDialog):
         answer, then act or send, and return True. A reply that needs a dialog (a follow-up
         question, the forget confirmation) is kept for :meth:`answer_step` and False is
         returned: the caller runs the dialog, which then begins exactly as it would have."""
+        reply = await self._answer_unless_dialog(turn_context)
+        if reply is not None:
+            turn_context.turn_state[_ANSWERED] = reply
+            return False
+        return True
+
+    async def answer_aside(self, turn_context: TurnContext) -> bool:
+        """Answer the turn's text while a question another member asked stays open: act or
+        send, as :meth:`answer_at_once` does, and return True; False (nothing sent) when the
+        reply would need a dialog of its own (a follow-up question, its own confirmation)."""
+        return await self._answer_unless_dialog(turn_context) is None
+
+    async def _answer_unless_dialog(self, turn_context: TurnContext) -> Any:
+        """Answer the turn's text and act on the reply or send it (None); the reply itself,
+        with nothing done or sent, when acting on it needs a dialog."""
         info = turn_info(turn_context)
         reply = await self.conversation.answer(turn_context, info.text)
         if self.handler.needs_dialog(reply):
-            turn_context.turn_state[_ANSWERED] = reply
-            return False
+            return reply
         await self.handler.finish(turn_context, reply, info)
-        return True
+        return None
 
     async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         info = turn_info(step.context)

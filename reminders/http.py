@@ -224,10 +224,15 @@ def _admin_sweep_handler(admin_token: str) -> Callable:
     async def handle_admin_sweep(request: web.Request) -> web.Response:
         header = request.headers.get("Authorization", "")
         scheme, _, credentials = header.partition(" ")
-        if scheme.lower() != "bearer" or not credentials.strip():
+        try:
+            # aiohttp decodes header bytes that are not UTF-8 into lone surrogates: no token
+            sent = credentials.strip().encode()
+        except UnicodeEncodeError:
+            sent = b""
+        if scheme.lower() != "bearer" or not sent:
             return web.json_response({"error": "authentication required"}, status=401,
                                      headers={"WWW-Authenticate": 'Bearer realm="co-op admin"'})
-        if not hmac.compare_digest(credentials.strip().encode(), expected):
+        if not hmac.compare_digest(sent, expected):
             logger.warning("reminders: refused POST /admin/sweep from %s (bad token)",
                            request.remote)
             return web.json_response({"error": "forbidden"}, status=403)

@@ -7,7 +7,10 @@
 #                                    Playground (a Teams-like client, channel msteams) opened in
 #                                    your browser; installs the pinned playground on first use.
 #                                    PORT (bot, default 3978) and PLAYGROUND_PORT (default 56150)
-#                                    are honoured. Ctrl-C stops both.
+#                                    are honoured; the playground's URL is printed once it
+#                                    listens, and its log goes to
+#                                    ${XDG_STATE_HOME:-~/.local/state}/coop-assistant/playground/,
+#                                    never into the repository. Ctrl-C stops both.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ "${1:-}" != "--playground" ]; then
@@ -32,5 +35,19 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 cli="$here/e2e/node_modules/@microsoft/m365agentsplayground/cli.js"
-echo "start: bot on http://127.0.0.1:$port/api/messages, opening the Agents Playground" >&2
-node "$cli" -e "http://127.0.0.1:$port/api/messages" -c msteams -p "${PLAYGROUND_PORT:-56150}" --disable-telemetry
+# The playground writes its log (devTools/ by default) and reads .m365agentsplayground.yml in its
+# working directory: it runs in the user's state folder, so nothing lands in the repository.
+state="${XDG_STATE_HOME:-$HOME/.local/state}/coop-assistant/playground"
+mkdir -p "$state"
+export M365_AGENTS_PLAYGROUND_LOGFILE="$state/m365agentsplayground.log"
+echo "start: bot on http://127.0.0.1:$port/api/messages, starting the Agents Playground (log: $M365_AGENTS_PLAYGROUND_LOGFILE)" >&2
+# It takes another port when the one asked for is busy: its "Listening on N" line says which.
+(cd "$state" && exec node "$cli" -e "http://127.0.0.1:$port/api/messages" -c msteams \
+    -p "${PLAYGROUND_PORT:-56150}" --disable-telemetry) |
+  while IFS= read -r line; do
+    printf '%s\n' "$line"
+    listening="$(printf '%s' "$line" | sed -n 's/.*Listening on \([0-9][0-9]*\).*/\1/p')"
+    if [ -n "$listening" ]; then
+      echo "start: the Agents Playground: http://localhost:$listening (open it if no browser window came up)" >&2
+    fi
+  done

@@ -1,4 +1,16 @@
-"""Shared test fixtures. Keep each one small and say which tests use it."""
+"""Shared test fixtures. Keep each one small and say which tests use it.
+
+Tiers. ``scripts/test.sh --fast`` (``pytest -m fast``) runs, in under a minute, every test
+that
+- starts no process and no browser (a test that does is marked ``process``, or ``e2e`` for the
+  browser tests; a ``fast`` test that starts one anyway fails, naming what it started),
+- needs no PostgreSQL server (``postgres``: the SQLite half of a both-databases test is fast),
+- is not a Hypothesis property test (``property``, set here: hundreds of examples each),
+- does not wait on the clock by design (``slow``: leases, rate limits, Retry-After).
+This hook marks the rest ``fast``; the full suite (``scripts/test.sh``, CI) runs everything.
+"""
+
+import sys
 
 import pytest
 
@@ -173,7 +185,8 @@ async def transport():
 
 
 def migrate_url(url):
-    """Run ``python app.py migrate`` on ``url`` (the server refuses a schema that is behind)."""
+    """Run ``python app.py migrate`` on ``url`` (the server refuses a PostgreSQL schema that is
+    behind; it brings an SQLite one up to date itself)."""
     import os
     import subprocess
     import sys
@@ -186,6 +199,121 @@ def migrate_url(url):
 
 
 @pytest.fixture
-def product_db_url(tmp_path):
-    """An SQLite file with the product's schema, as ``python app.py migrate`` leaves it."""
-    return migrate_url(f"sqlite:///{tmp_path / 'coop.sqlite3'}")
+async def product_db_url(tmp_path):
+    """An SQLite file with the product's schema, as ``python app.py migrate`` leaves it
+    (migrated in this process: no process started)."""
+    from services import migrate_database
+    from storage.db import Database
+
+    url = f"sqlite:///{tmp_path / 'coop.sqlite3'}"
+    db = await Database.connect(url)
+    try:
+        await migrate_database(db)
+    finally:
+        await db.close()
+    return url
+
+
+# --- the suite leaves the checkout as it found it -----------------------------------------------
+
+_CHECKOUT_BEFORE = pytest.StashKey[object]()
+
+
+def checkout_state(root):
+    """What ``git status`` says of the checkout at ``root`` (tracked files changed, files not
+    ignored that appeared), with the content of each file it lists; None outside a git
+    checkout."""
+    import hashlib
+    import subprocess
+
+    try:
+        status = subprocess.run(["git", "status", "--porcelain=v1", "--untracked-files=all", "-z"],
+                                cwd=root, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if status.returncode != 0:
+        return None
+    state = {}
+    for entry in status.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if entry:
+            path = root / entry[3:]
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-"
+            state[entry[3:]] = (entry[:2], digest)
+    return state
+
+
+def pytest_sessionstart(session):
+    from pathlib import Path
+
+    session.stash[_CHECKOUT_BEFORE] = checkout_state(Path(__file__).resolve().parent.parent)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A test that writes into the repository (a screenshot over a tracked picture, a log file
+    beside the code) fails the run: tests write to temporary folders (the README's pictures are
+    refreshed by ``python -m tests.e2e.refresh_docs``, not by the tests)."""
+    from pathlib import Path
+
+    before = session.stash.get(_CHECKOUT_BEFORE, None)
+    if before is None:
+        return
+    import os
+
+    after = checkout_state(Path(__file__).resolve().parent.parent) or {}
+    changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
+    if os.environ.get("E2E_SCREENSHOTS") or os.environ.get("UPDATE_SCREENSHOTS"):
+        changed = [path for path in changed if not path.startswith("docs/")]  # asked for
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", "the tests changed the checkout", red=True)
+            for path in changed:
+                reporter.write_line(f"  {after.get(path, ('gone', ''))[0]} {path}")
+        session.exitstatus = 1
+
+
+# --- tiers: `-m fast` starts no process and no browser ------------------------------------------
+
+_SPAWN_EVENTS = ("subprocess.Popen", "os.system", "os.posix_spawn", "os.fork", "os.forkpty",
+                 "os.exec", "os.spawn", "pty.spawn")
+_watch: dict = {"on": False, "spawned": []}
+
+
+def _spawn_audit(event, args):
+    if _watch["on"] and event in _SPAWN_EVENTS:
+        what = args[1] if event == "subprocess.Popen" and len(args) > 1 else args
+        _watch["spawned"].append(f"{event} {str(what)[:120]}")
+
+
+sys.addaudithook(_spawn_audit)  # process-wide and permanent; idle unless a fast test runs
+
+
+_NOT_FAST = ("process", "e2e", "postgres", "property", "slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
+        if not any(item.get_closest_marker(name) for name in _NOT_FAST):
+            item.add_marker(pytest.mark.fast)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _watch["on"] = item.get_closest_marker("fast") is not None
+    _watch["spawned"] = []
+    try:
+        return (yield)
+    finally:
+        _watch["on"] = False
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if _watch["spawned"] and report.when == "teardown" and item.get_closest_marker("fast"):
+        report.outcome = "failed"
+        report.longrepr = (f"{item.nodeid} is in the fast tier but started a process: "
+                           f"{_watch['spawned'][0]} (mark it @pytest.mark.process)")
+    return report

@@ -10,6 +10,7 @@ from botbuilder.core import MemoryStorage, Storage
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.mention import strip_bot_mention
+from bot.teams_bot import create_bot
 from storage import SqlStorage
 from test_bot_support import (said, BOT_ID, USER_ID, Client, FakeReminders, card_of, mention_entity,
                               message, new_bot, sql_storage, template, texts_of)
@@ -113,18 +114,26 @@ async def test_french_question_gets_french_answer_despite_en_us_locale(store):
     assert "Me le rappeler" in titles and "Ajouter au calendrier" in titles
 
 
-async def test_today_is_the_senders_local_day(store):
+async def test_today_is_the_servers_clock_in_the_senders_time_zone(store):
     from datetime import datetime, timedelta, timezone
 
-    # 15 Aug 2025 23:30 in Los Angeles is already 16 Aug in UTC: for the sender the H1 window
-    # closing on 15 August 2025 is still open today (on 16 Aug it would be the next one)
-    late = datetime(2025, 8, 15, 23, 30, tzinfo=timezone(timedelta(hours=-7)))
-    client = Client(new_bot(store))
-    out = await client.send(message("When must I claim H1 funds?", local=late))
+    # 16 Aug 2025 06:30 UTC is still 15 Aug 23:30 in Los Angeles: for the sender the H1 window
+    # closing on 15 August 2025 is still open today (on 16 Aug it would be the next one). The
+    # timestamp's offset is what counts, not its date: this client's clock is years off.
+    utc_now = datetime(2025, 8, 16, 6, 30, tzinfo=timezone.utc)
+    client = Client(create_bot(None, store, clock=lambda: utc_now))
+    wrong_clock = datetime(2031, 1, 2, 3, 4, tzinfo=timezone(timedelta(hours=-7)))
+    out = await client.send(Activity(type=ActivityTypes.message, text="When must I claim H1 funds?",
+                                     locale="en-US", local_timestamp=wrong_clock))
     assert "**August 15, 2025**" in said(out[0])
-    # no localTimestamp, only localTimezone: the clock (UTC 1 March 09:00) in that zone
-    out = await client.send(message("When must I claim H1 funds?", local=None))
+    # no localTimestamp, only localTimezone: the clock in that zone
+    out = await client.send(Activity(type=ActivityTypes.message, text="When must I claim H1 funds?",
+                                     locale="en-US", local_timezone="America/Los_Angeles"))
     assert "**August 15, 2025**" in said(out[0])
+    # in UTC it is the 16th: the next window
+    out = await client.send(Activity(type=ActivityTypes.message, text="When must I claim H1 funds?",
+                                     locale="en-US"))
+    assert "**August 15, 2025**" not in said(out[0])
 
 
 # ---------------------------------------------------------------- card submits

@@ -114,6 +114,7 @@ def test_add_a_language(packs):
         langpacks.unregister(packs / "de")
 
 
+@pytest.mark.process
 def test_the_commands_run_from_the_repository():
     out = subprocess.run([sys.executable, "-m", "understanding.catalogues", "check"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)

@@ -28,18 +28,37 @@ def test_ask_prints_the_answer(capsys):
     assert "February 15, 2025" in capsys.readouterr().out
 
 
+def test_ask_prints_plain_text_as_answer_writes_it(tmp_path, capsys):
+    questions = ["claim deadline for May 2024", "Quand réclamer les fonds de mai 2024 ?",
+                 "What can I claim right now?", "split 5000 60/40"]
+    src = tmp_path / "t.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["question"], *([q] for q in questions)])
+    out = tmp_path / "o.csv"
+    answer_cli.run(parse(answer_cli, [str(src), "--today", "2024-11-27", "--out", str(out)]),
+                   stderr=io.StringIO())
+    answered = [row["answer"] for row in csv.DictReader(out.open(encoding="utf-8"))]
+    for question, expected in zip(questions, answered):
+        ask_cli.run(parse(ask_cli, [question, "--today", "2024-11-27"]))
+        printed = capsys.readouterr().out
+        assert "**" not in printed and "__" not in printed, printed
+        assert printed.startswith(expected), (printed, expected)
+
+
 def test_ask_json_has_iso_dates(capsys):
     ask_cli.run(parse(ask_cli, ["Quand réclamer les fonds de mai 2024 ?", "--today", "2024-11-27", "--json"]))
     data = json.loads(capsys.readouterr().out)
     assert data["lang"] == "fr" and data["timelines"][0]["claim_end"] == "2025-02-15"
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("bad", ["2024-02-30", "yesterday", "1850-01-01"])
 def test_ask_bad_today_exits_2(bad):
     proc = subprocess.run([sys.executable, "-m", "cli.ask", "hi", "--today", bad], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and "--today" in proc.stderr
 
 
+@pytest.mark.process
 def test_ask_does_not_import_the_bot_framework():
     code = "import sys, cli.ask; cli.ask.main(['hi', '--today', '2024-11-27']); " \
            "print([m for m in sys.modules if m.split('.')[0] in ('botbuilder', 'aiohttp')])"

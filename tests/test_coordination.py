@@ -16,6 +16,7 @@ async def _migrated(scratch, n=1):
     return dbs
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_three_instances_together_keep_the_tenant_rate(scratch):
     rate, per_instance = 20.0, 10
     dbs = await _migrated(scratch, 3)
@@ -40,6 +41,7 @@ async def test_three_instances_together_keep_the_tenant_rate(scratch):
     assert sum(limit.waits for limit in limits) >= n - 3 and min(gaps) >= 0
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_a_pause_holds_every_instance(scratch):
     a, b = await _migrated(scratch, 2)
     first = coordination.SharedRateLimits(a, tenant_rate=100)
@@ -55,6 +57,7 @@ async def test_a_pause_holds_every_instance(scratch):
     assert time.monotonic() - started < 0.3
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_the_conversation_limit_is_teams_seven_per_second(scratch):
     [db] = await _migrated(scratch)
     limits = coordination.SharedRateLimits(db, tenant_rate=1000)
@@ -64,6 +67,7 @@ async def test_the_conversation_limit_is_teams_seven_per_second(scratch):
     assert time.monotonic() - started >= 7 / 7.0 * 0.95
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_one_leader_at_a_time_and_a_dead_one_is_replaced(scratch):
     a, b = await _migrated(scratch, 2)
     one = coordination.SweepLeader(a, ttl=0.6)
@@ -79,6 +83,7 @@ async def test_one_leader_at_a_time_and_a_dead_one_is_replaced(scratch):
         assert leading_two  # released at the end of the block
 
 
+@pytest.mark.process
 @pytest.mark.postgres
 async def test_a_killed_leaders_lock_is_released_by_postgres(tmp_path):
     """A process holding the advisory lock is SIGKILLed: the lock is free at once."""

@@ -48,6 +48,7 @@ def test_the_static_check_would_catch_one(tmp_path):
     assert _imported_roots(sample) & set(FORBIDDEN) == {"botbuilder", "aiohttp", "sqlite3", "asyncpg"}
 
 
+@pytest.mark.process
 def test_importing_core_loads_no_forbidden_module():
     code = ("import json, sys; import core; from core import *; "
             "core.fold('FY21 H2 and 1/2/2024'); core.calendar().cycle_for_date(__import__('datetime').date(2024, 2, 29)); core.status(__import__('datetime').date(2024, 2, 29)); "

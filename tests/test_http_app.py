@@ -120,6 +120,53 @@ async def test_the_real_product_answers_through_the_layer(product_db_url, fake_c
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
+async def test_the_server_creates_the_schema_of_a_new_sqlite_database_itself(tmp_path, fake_channel):
+    """``python app.py`` on the embedded default (SQLite, one machine) just starts: no
+    ``app.py migrate`` first, as ``ask``, ``answer`` and ``notify`` need none."""
+    from storage import Database
+
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    client = TestClient(TestServer(app.create_app(Settings(database_url=url,
+                                                           reminder_sweep_enabled=False)),
+                                   host="127.0.0.1"))
+    await client.start_server()
+    try:
+        assert (await client.get("/readyz")).status == 200
+        response = await client.post("/api/messages", json=fake_channel.activity("remind me"))
+        assert response.status == 200
+        [reply] = fake_channel.posted
+        assert "remind you" in reply["attachments"][0]["content"]["fallbackText"]
+    finally:
+        await client.close()
+    db = await Database.connect(url)
+    try:
+        assert await db.fetchval("SELECT COUNT(*) FROM reminder_subscriptions") == 1
+        import services
+
+        await services.check_schema(db)  # fully migrated: nothing behind
+    finally:
+        await db.close()
+
+
+@pytest.mark.postgres
+async def test_a_shared_postgres_schema_behind_is_still_refused_at_start_up():
+    """Several instances share PostgreSQL: its schema changes by ``app.py migrate`` only."""
+    from storage.testing import POSTGRES_TEST_URL, scratch_database
+
+    async with scratch_database(POSTGRES_TEST_URL) as scratch:
+        url = f"{POSTGRES_TEST_URL}?search_path={scratch.schema}"
+        client = TestClient(TestServer(app.create_app(Settings(database_url=url,
+                                                               reminder_sweep_enabled=False)),
+                                       host="127.0.0.1"))
+        with pytest.raises(app.StartupError, match="app.py migrate"):
+            await client.start_server()
+        await client.close()
+        db = await scratch.connect()
+        assert "reminder_subscriptions" not in str(await db.fetch(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1",
+            scratch.schema))
+
+
 async def test_storage_passed_in_is_used_and_left_open(monkeypatch):
     class Storage:
         kind = "memory"
@@ -174,6 +221,7 @@ def test_bad_configuration_stops_the_cli_naming_the_variable(monkeypatch, capsys
     assert "PORT: must be an integer" in capsys.readouterr().err
 
 
+@pytest.mark.process
 def test_cli_dispatch_does_not_import_the_bot_stack(tmp_path):
     # `python app.py ask` must answer fast: the dispatch itself (argparse, settings, logging)
     # may not pull in aiohttp or botbuilder.
@@ -192,6 +240,7 @@ def test_cli_dispatch_does_not_import_the_bot_stack(tmp_path):
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.process
 def test_help_lists_the_commands():
     result = subprocess.run([sys.executable, "app.py", "--help"], cwd=REPO, capture_output=True,
                             text=True, timeout=60)
@@ -216,6 +265,7 @@ def http_json(url, payload=None):
         return response.status, json.loads(response.read() or b"null")
 
 
+@pytest.mark.process
 async def test_python_app_py_serves_until_interrupted(tmp_path):
     port = free_port()
     # the product bot does not exist yet: stand one in from the command line

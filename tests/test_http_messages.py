@@ -14,7 +14,10 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
 import bot.adapter
+import bot.cards
 import bot.http
+import bot.locale
+import bot.teams_bot
 from bot.http import MAX_BODY_BYTES, MAX_TEXT_CHARS
 
 
@@ -420,7 +423,8 @@ async def test_healthz_names_the_storage_kind(bot_client):
     assert (await (await client.get("/healthz")).json())["storage"] == "postgres"
 
 
-@pytest.mark.parametrize("module", [bot.adapter, bot.http], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [bot.adapter, bot.http, bot.cards, bot.locale, bot.teams_bot],
+                         ids=lambda m: m.__name__)
 def test_doctests(module):
     result = doctest.testmod(module)
     assert result.attempted and not result.failed

@@ -139,3 +139,54 @@ async def test_an_unauthenticated_body_is_never_read_nor_parsed(secured, fake_ch
             "Content-Type": "application/json"}
     assert (await client.post("/api/messages", data=b"{not json", headers=good)).status == 400
     assert (await client.post("/api/messages", data=body, headers=good)).status == 200
+
+
+async def raw_status(port: int, method: str, path: str, authorization: bytes,
+                     body: bytes = b"{}") -> int:
+    """The status of a request whose Authorization header carries ``authorization`` as raw
+    bytes (an HTTP client library would refuse to send what is not text)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\nAuthorization: %s\r\nConnection: close\r\n\r\n%s"
+                     % (method.encode(), path.encode(), len(body), authorization, body))
+        await writer.drain()
+        status_line = await reader.readline()
+        await reader.read()
+    finally:
+        writer.close()
+    return int(status_line.split()[1])
+
+
+NOT_UTF8 = [b"Bearer \xff\xfe\xfd", b"Bearer operator-token-\xe9", b"\xc3\x28 x",
+            b"Bearer eyJhbGciOiJSUzI1NiJ9.\xff.\xfe"]
+
+
+async def test_an_authorization_header_that_is_not_utf8_is_a_401_on_every_route(
+        tmp_path, credentials_factory, caplog):
+    from aiohttp.test_utils import TestClient, TestServer
+
+    import services
+    from app import create_app
+    from storage import Database
+
+    url = f"sqlite:///{tmp_path / 'coop.sqlite3'}"
+    db = await Database.connect(url)
+    await services.migrate_database(db)
+    credentials_factory.app_id = APP_ID
+    settings = Settings(database_url=url, app_id=APP_ID, app_password="secret",
+                        admin_token="operator-token-0123456789", reminder_sweep_enabled=False)
+    client = TestClient(TestServer(create_app(settings, storage=db,
+                                              credentials_factory=credentials_factory),
+                                   host="127.0.0.1"))
+    await client.start_server()
+    try:
+        with caplog.at_level(logging.INFO):
+            for method, path in (("POST", "/api/messages"), ("GET", "/metrics"),
+                                 ("POST", "/admin/sweep")):
+                for header in NOT_UTF8:
+                    assert await raw_status(client.port, method, path, header) == 401, (path, header)
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    finally:
+        await client.close()
+        await db.close()

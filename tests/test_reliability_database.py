@@ -136,6 +136,7 @@ async def start_server(db_url: str, **env) -> tuple[asyncio.subprocess.Process, 
     return proc, port
 
 
+@pytest.mark.process
 async def test_start_up_waits_for_a_database_that_comes_up_later():
     async with scratch_database(POSTGRES_TEST_URL) as scratch:
         import services
@@ -170,6 +171,7 @@ async def test_start_up_waits_for_a_database_that_comes_up_later():
         assert "not reachable yet" in log and "Traceback" not in log, log[-3000:]
 
 
+@pytest.mark.process
 async def test_start_up_gives_up_with_one_clear_line_when_the_database_never_comes():
     url = f"postgresql://postgres@127.0.0.1:{free_port()}/test"
     proc, _ = await start_server(url, DB_STARTUP_WAIT_SECONDS="2")

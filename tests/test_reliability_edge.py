@@ -96,3 +96,24 @@ async def test_nul_and_lone_surrogates_in_text_and_values_are_answered(product):
         status, texts = await post(client, activity(text, conversation="a:text-" + str(len(text)),
                                                     value={"note": "x\u0000\udfff"}))
         assert status == 200 and texts and APOLOGY not in texts[0], (text, texts)
+
+
+def nested(depth: int, leaf=None, kind=dict):
+    """A JSON value ``depth`` levels deep (objects or arrays)."""
+    value = leaf
+    for _ in range(depth):
+        value = {"x": value} if kind is dict else [value]
+    return value
+
+
+@pytest.mark.parametrize("field, kind", [("channelData", dict), ("value", dict), ("entities", list)])
+async def test_json_nested_hundreds_of_levels_deep_is_a_400_not_a_500(product, field, kind):
+    client, _ = product
+    for depth in (500, 900):
+        status, texts = await post(client, activity(**{field: nested(depth, kind=kind)}))
+        assert status == 400, (depth, texts)
+        assert "nested" in texts[0], texts
+    # nested as deep as allowed (far deeper than any client): answered as usual
+    deep = [{"type": "clientInfo", "x": nested(58)}] if kind is list else nested(60)
+    status, texts = await post(client, activity(**{field: deep}))
+    assert status == 200 and texts and APOLOGY not in texts[0], texts

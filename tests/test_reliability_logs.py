@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from reminders import store
 from storage import Database
@@ -26,6 +27,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.process
 async def test_the_info_log_of_a_real_server_holds_no_token_no_id_and_no_huge_line(tmp_path, fake_channel):
     url = f"sqlite:///{tmp_path / 'coop.sqlite3'}"
     db = await Database.connect(url)
@@ -80,3 +82,36 @@ async def test_the_info_log_of_a_real_server_holds_no_token_no_id_and_no_huge_li
         assert secret not in log, secret
     longest = max(len(line) for line in log.splitlines())
     assert longest < 1000, longest
+
+
+async def test_replies_to_an_unreachable_service_url_are_one_short_log_line(tmp_path, caplog):
+    """A POST without ``expectReplies`` whose ``serviceUrl`` nobody answers (a first try with
+    curl, a channel that went away): one clear line saying so, not a traceback per reply."""
+    import logging
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from app import create_app
+    from config import Settings
+
+    port = free_port()  # nothing listens there
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
+                        reminder_sweep_enabled=False)
+    client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
+    await client.start_server()
+    activity = {"type": "message", "text": "When must I claim H1 funds?", "channelId": "msteams",
+                "serviceUrl": f"http://127.0.0.1:{port}/", "from": {"id": "29:curl"},
+                "recipient": {"id": "28:bot"}, "conversation": {"id": "a:curl-1"}}
+    try:
+        with caplog.at_level(logging.INFO):
+            caplog.clear()  # what start-up said (the local-development warning) aside
+            response = await client.post("/api/messages", json=activity)
+        assert response.status == 200
+    finally:
+        await client.close()
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(problems) == 1, [r.getMessage() for r in problems]
+    line = problems[0].getMessage()
+    assert f"127.0.0.1:{port}" in line and "expectReplies" in line and "\n" not in line, line
+    assert len(line) < 300, line

@@ -43,6 +43,7 @@ async def notify(url: str, **env) -> asyncio.subprocess.Process:
         env=environ, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_notify_killed_half_way_then_an_immediate_rerun_delivers_all_and_tells_the_truth(
         tmp_path, backend):
@@ -89,6 +90,7 @@ async def test_notify_killed_half_way_then_an_immediate_rerun_delivers_all_and_t
               f"delivered {summary['sent']} in {took:.1f} s, {len(twice)} twice")
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_a_live_sweeper_keeps_its_lease_and_a_second_one_waits_then_reports_it():
     async with FakeConnector() as connector, scratch_database(POSTGRES_TEST_URL) as scratch:
         db, other_db = await scratch.connect(), await scratch.connect()
@@ -114,6 +116,7 @@ async def test_a_live_sweeper_keeps_its_lease_and_a_second_one_waits_then_report
             await other_transport.close()
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_the_servers_sweeper_retries_unfinished_rows_soon(tmp_path):
     from aiohttp import web
 

@@ -152,6 +152,7 @@ async def test_daily_sweeper_catches_up_at_start_and_stops_cleanly(db, connector
     assert all(t.done() for t in tasks)
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_daily_sweeper_waits_for_its_hour_and_can_be_off(db, connector, transport):
     await store.subscribe(db, user_id="29:u1", reference=reference(connector.service_url, "c1"),
                           today=date(2022, 8, 1))
@@ -221,6 +222,7 @@ async def test_the_production_transport_sends_with_the_app_id_and_its_token(db, 
     assert connector.authorizations == {"Bearer outbound-token": 1}
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_retry_after_as_an_http_date_is_honoured(db, transport):
     from email.utils import formatdate
     import time as _time

@@ -16,6 +16,8 @@ from reminders import store
 from storage.db import Database
 from storage.testing import POSTGRES_TEST_URL, scratch_database
 
+pytestmark = pytest.mark.process  # real servers and processes
+
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2022-08-08"
 

@@ -69,6 +69,7 @@ async def test_backoff_is_exponential_with_full_jitter():
         assert max(samples) > 0.6 * 2 ** attempt  # spread over the whole range
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_429_waits_retry_after_and_pauses_the_tenant():
     t = Scripted(SendError(429, retry_after=0.3))
     s = sender_for(t)
@@ -88,6 +89,7 @@ async def test_429_waits_retry_after_and_pauses_the_tenant():
     await first
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_429_retries_do_not_use_up_the_transient_attempts():
     t = Scripted(SendError(429, retry_after=0.01), SendError(502), SendError(429, retry_after=0.01),
                  SendError(502))
@@ -136,6 +138,7 @@ def test_rate_limiter_spaces_acquisitions():
     assert limiter.reserve() == pytest.approx(0.02)
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_rate_limiter_waits_in_real_time():
     limiter = RateLimiter(50)
     start = time.monotonic()

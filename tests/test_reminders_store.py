@@ -99,6 +99,7 @@ async def test_calendar_token_is_unguessable_stable_and_unique(db):
 # --------------------------------------------------------------------------- sweeps
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_every_reminder_once_despite_429_and_injected_faults(db, connector, transport):
     connector.tenant_rate, connector.tenant_burst = 40.0, 4.0
     await add_subscribers(db, connector, 60, tenants=2)
@@ -181,6 +182,7 @@ async def test_one_digest_for_everything_due(db, connector, transport):
     assert "is open" in text and "forfeited" in text
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_catch_up_after_downtime_without_flooding(db, connector, transport):
     await add_subscribers(db, connector, 3, today=date(2022, 7, 1))
     # down from 2022-07-01 to 2022-08-10: the 30-day (Jul 16) and 7-day (Aug 8) reminders were

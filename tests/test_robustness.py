@@ -36,6 +36,8 @@ from bench.common import (  # noqa: E402
     reply_texts, start_connector,
 )
 
+pytestmark = pytest.mark.process  # real servers and processes
+
 # A fixed "now" for the sender's local day, so expected dates do not move with the calendar.
 NOW = datetime(2025, 3, 10, 14, 0, tzinfo=timezone.utc)
 

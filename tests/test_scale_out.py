@@ -32,7 +32,7 @@ from fake_connector import FakeConnector
 from reminders.schedule import due_reminders
 from storage.testing import POSTGRES_TEST_URL, scratch_database
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.process]
 
 REPO = Path(__file__).resolve().parent.parent
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
@@ -49,7 +49,7 @@ def free_port() -> int:
 
 
 def opt_in_day(today: date) -> date:
-    """A day to opt in on (the sender's localTimestamp) such that today's sweep has something
+    """A day the subscriptions start from (set in the database) such that today's sweep has something
     due for everyone: the latest day before today with reminders due in (day - 1, today]."""
     for back in range(1, 400):
         day = today - timedelta(days=back)
@@ -216,6 +216,10 @@ async def test_three_instances_behind_haproxy_share_the_rate_and_one_sweep(tmp_p
             db = await scratch.connect()
             assert await db.fetchval("SELECT COUNT(*) FROM reminder_subscriptions "
                                      "WHERE active = 1") == SUBSCRIBERS
+            # as if they had opted in on ``day`` (the server's date is today, whatever the
+            # client's clock says): today's sweep then has reminders due for everyone
+            await db.execute("UPDATE reminder_subscriptions SET swept_through = $1",
+                             (day - timedelta(days=1)).isoformat())
             await asyncio.gather(*(inst.stop() for inst in instances))
 
             # --- 2. three sweepers at once; the leader is killed half-way -------------------

@@ -28,7 +28,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -76,6 +76,8 @@ sys.path.insert(0, os.getcwd())
 runpy.run_path("app.py", run_name="__main__")
 """
 
+
+pytestmark = pytest.mark.process  # real servers and processes
 
 # ------------------------------------------------------------------------------ fixtures
 
@@ -370,10 +372,12 @@ def test_forget_my_data_leaves_nothing_about_the_user(tmp_path, connector):
         assert links, calendar
         assert http_get(links[0])[0] == 200
 
-        # a sweep on the next reminder's due day delivers reminders: ledger rows exist
+        # a sweep on the next reminder's due day delivers reminders: ledger rows exist. (The
+        # subscription starts on the server's today, whatever the client's clock says; a day
+        # later than UTC's covers every time zone.)
         from reminders.schedule import next_reminder
 
-        due = next_reminder(date(NOW.year, NOW.month, NOW.day)).due_date
+        due = next_reminder(datetime.now(timezone.utc).date() + timedelta(days=1)).due_date
         status, summary = post(running.base + "/admin/sweep?wait=1", {"as_of": due.isoformat()},
                                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
         assert status == 200, summary

@@ -430,6 +430,7 @@ async def wait_until_done_at_least(db, job_id, rows, timeout=60):
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_a_job_interrupted_by_a_restart_resumes_where_it_stopped(start_desk, tmp_path):
     """A shutdown half-way puts the job back in the queue at its checkpoint; the next instance
     on the same database resumes it, and every row is in the output exactly once."""
@@ -467,6 +468,7 @@ async def test_a_job_interrupted_by_a_restart_resumes_where_it_stopped(start_des
         await db.close()
 
 
+@pytest.mark.slow  # waits on the clock by design (fast tier: no)
 async def test_a_job_whose_instance_died_is_resumed_once_its_lease_runs_out(start_desk, tmp_path,
                                                                              monkeypatch):
     """A crash: the job is left 'running' (no release) with rows written after its last
@@ -563,6 +565,7 @@ async def test_upload_limit_static_files_and_unreachable_issuer(start_desk, monk
     assert response.status == 503
 
 
+@pytest.mark.process
 def test_the_server_refuses_to_start_with_local_dev_on_a_public_host(tmp_path):
     import os
     import subprocess

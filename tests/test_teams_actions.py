@@ -249,3 +249,174 @@ async def test_execute_buttons_fall_back_to_message_backs(product):
     [done] = await _say(client, channel, None, value=yes)
     assert done["text"].startswith("Done: I deleted")
     assert await _subscriptions(db) == []
+
+
+# --- a confirmation belongs to the member who asked for it (group chats, channels) -----------
+
+GROUP = "19:team-chat@thread.v2"
+ALICE = {"id": "29:alice", "name": "Alice"}
+BOB = {"id": "29:bob", "name": "Bob"}
+
+
+def _in_group(member):
+    return {"conversation": GROUP, "kind": "groupChat", "from": member}
+
+
+async def _mention(client, channel, member, text):
+    """``member`` @mentions the bot with ``text`` in the group chat (what Teams sends)."""
+    mention = {"type": "mention", "text": "<at>Co-op Assistant</at>",
+               "mentioned": {"id": "28:bot-1", "name": "Co-op Assistant"}}
+    return await _say(client, channel, f"<at>Co-op Assistant</at> {text}", entities=[mention],
+                      **_in_group(member))
+
+
+async def _both_opted_in_and_alice_asks_to_forget(client, channel, db):
+    await _mention(client, channel, ALICE, "remind me")
+    await _mention(client, channel, BOB, "remind me")
+    assert await _subscriptions(db, ALICE["id"]) == [(GROUP, 1)]
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+    [question] = await _mention(client, channel, ALICE, "forget my data")
+    return _card(question)
+
+
+async def test_another_members_yes_click_does_not_answer_someone_elses_forget_my_data(product):
+    client, channel, db = product
+    question = await _both_opted_in_and_alice_asks_to_forget(client, channel, db)
+    yes = _button(question, "Yes")
+
+    # Bob clicks Alice's Yes: a note for Bob alone (Teams shows an invoke message to the one
+    # who clicked), the card is not replaced, nothing is deleted
+    status, body, posted = await _click(client, channel, yes, **_in_group(BOB))
+    assert status == 200 and posted == []
+    assert body["type"] == "application/vnd.microsoft.activity.message", body
+    assert "only the person who asked" in body["value"].lower()
+    assert await _subscriptions(db, ALICE["id"]) == [(GROUP, 1)]
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+
+    # Alice's request is still open: her own click erases her data, not Bob's
+    status, body, posted = await _click(client, channel, yes, **_in_group(ALICE))
+    assert status == 200 and posted == []
+    assert body["type"] == CARD and body["value"]["body"][-1]["text"].startswith("Done: I deleted")
+    assert await _subscriptions(db, ALICE["id"]) == []
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+
+
+async def test_another_members_typed_yes_does_not_answer_someone_elses_forget_my_data(product):
+    client, channel, db = product
+    await _both_opted_in_and_alice_asks_to_forget(client, channel, db)
+
+    [note] = await _mention(client, channel, BOB, "yes")
+    assert "only the person who asked" in note["text"].lower()
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+    assert await _subscriptions(db, ALICE["id"]) == [(GROUP, 1)]
+
+    # Bob's other questions are still answered meanwhile, and leave Alice's request open
+    [answer] = await _mention(client, channel, BOB, "When must I claim H1 funds?")
+    assert "claim" in _card(answer)["fallbackText"].lower()
+
+    [done] = await _mention(client, channel, ALICE, "yes")
+    assert done["text"].startswith("Done: I deleted")
+    assert await _subscriptions(db, ALICE["id"]) == []
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+
+
+async def test_the_requester_is_checked_in_the_dialog_and_on_the_card(product):
+    """A click is refused when the card's data names someone else, and when the open dialog
+    was asked for by someone else, each on its own (a client can send any data)."""
+    from core.redact import log_id
+
+    client, channel, db = product
+    question = await _both_opted_in_and_alice_asks_to_forget(client, channel, db)
+    yes = _button(question, "Yes")
+    assert yes["data"]["requester"] == log_id(ALICE["id"])  # no raw id on the card
+
+    # the card's data without its requester (forged, or a card from before): the dialog refuses
+    forged = copy.deepcopy(yes)
+    del forged["data"]["requester"]
+    status, body, _ = await _click(client, channel, forged, **_in_group(BOB))
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    # the card's data naming Bob while Alice's dialog is open: still refused
+    forged["data"]["requester"] = log_id(BOB["id"])
+    status, body, _ = await _click(client, channel, forged, **_in_group(BOB))
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    # Alice clicking a card whose data names Bob: the card refuses, though the dialog is hers
+    status, body, _ = await _click(client, channel, forged, **_in_group(ALICE))
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    assert await _subscriptions(db, ALICE["id"]) == [(GROUP, 1)]
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+    # the Action.Submit fallback (a message whose value is the button's data) is checked too
+    [note] = await _say(client, channel, None, value=yes["fallback"]["data"], **_in_group(BOB))
+    assert "only the person who asked" in note["text"].lower()
+    assert await _subscriptions(db, ALICE["id"]) == [(GROUP, 1)]
+    [done] = await _say(client, channel, None, value=yes["fallback"]["data"], **_in_group(ALICE))
+    assert done["text"].startswith("Done: I deleted")
+    assert await _subscriptions(db, ALICE["id"]) == []
+    assert await _subscriptions(db, BOB["id"]) == [(GROUP, 1)]
+
+
+# --- a card verb that is not a string ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("verb", [{"verb": "remind"}, ["remind"], 42, True])
+async def test_a_verb_that_is_not_a_string_is_a_400_and_leaves_the_open_dialog(product, verb):
+    client, channel, db = product
+    [asked] = await _say(client, channel, "split 60/40")
+    assert "amount" in (asked.get("text") or _card(asked)["fallbackText"]).lower()
+
+    # the action's verb, the action's verb beside a good one in its data, the data's verb alone
+    for action in ({"verb": verb, "data": {}}, {"verb": verb, "data": {"verb": "remind"}},
+                   {"verb": None, "data": {"verb": verb}}):
+        status, body, posted = await _click(client, channel, action)
+        assert status == 400, (action, body)
+        assert body["type"] == "application/vnd.microsoft.error" and "verb" in body["value"]["message"]
+        assert posted == []  # no apology
+    # an Action.Submit whose verb is not a string: a message like any other, no apology
+    assert await _say(client, channel, None, value={"verb": verb}) == []
+
+    # the split still waits for its amount
+    [answer] = await _say(client, channel, "5000")
+    said = answer.get("text") or _card(answer)["fallbackText"]
+    assert "2,000" in said and "Sorry" not in said, said
+
+
+def _any_json(rng, depth=0):
+    """A random JSON value (seeded: the same values every run)."""
+    kinds = ["str", "int", "float", "bool", "null"] + (["list", "dict"] if depth < 3 else [])
+    kind = rng.choice(kinds)
+    if kind == "str":
+        return rng.choice(["", "yes", "remind", "en", "fr", "reminder", "card", "2025-03-01",
+                           "2025-H1", "x" * 300, "\u00e9t\u00e9", "<at>x</at>"])
+    if kind == "int":
+        return rng.choice([0, -1, 1, 2**63, 1733000000])
+    if kind == "float":
+        return rng.choice([0.5, -1e300, 1e300])
+    if kind == "bool":
+        return rng.random() < 0.5
+    if kind == "null":
+        return None
+    if kind == "list":
+        return [_any_json(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    return {rng.choice(["verb", "card", "x", "items"]): _any_json(rng, depth + 1)
+            for _ in range(rng.randint(0, 3))}
+
+
+async def test_card_data_of_any_shape_never_gets_an_apology(product):
+    import json
+    import random
+
+    client, channel, db = product
+    rng = random.Random(18)
+    keys = ["verb", "card", "issued", "lang", "scope", "answer", "text", "cycle", "as_of", "items",
+            "requester"]
+    verbs = ["remind", "unsubscribe", "calendar", "calendar_rotate", "confirm", "ask", "choose",
+             "bogus", None]
+    await _say(client, channel, "forget my data")  # with a question open, to begin with
+    for _ in range(80):
+        data = {k: _any_json(rng) for k in rng.sample(keys, rng.randint(1, len(keys)))}
+        verb = rng.choice(verbs)
+        status, body, posted = await _click(client, channel, {"verb": verb, "data": data})
+        assert status in (200, 400), (verb, data, body)
+        said = json.dumps(body) + json.dumps(posted)
+        assert "Sorry, something went wrong" not in said, (verb, data, said[:300])
+        posted = await _say(client, channel, None, value={**data, "verb": verb})
+        assert "Sorry, something went wrong" not in json.dumps(posted), (verb, data)

@@ -53,6 +53,7 @@ def test_is_local_url(url, local):
     assert app.is_local_url(url) is local
 
 
+@pytest.mark.process
 def test_start_script_runs_the_playground_against_the_loopback_bot():
     script = (REPO / "scripts" / "start.sh").read_text()
     assert subprocess.run(["bash", "-n", str(REPO / "scripts" / "start.sh")]).returncode == 0

@@ -73,6 +73,7 @@ def test_training_a_small_slice_gives_a_model_whose_plain_python_inference_agree
     assert [m.predict(p).intent for p in probes] == ["claim_deadline", "roles", "split", "fallback"]
 
 
+@pytest.mark.process
 def test_the_ask_path_never_imports_sklearn_or_numpy():
     code = ("import sys, datetime; from understanding import respond; "
             "respond('We held a webinar on 12 March 2024. By when must we claim it?', today=datetime.date(2026, 12, 1)); "

@@ -6,6 +6,8 @@
 - ``playground``: the pinned Microsoft 365 Agents Playground (``e2e/``) pointed at it.
 - ``e2e_page``: a Playwright page in Debian's Chromium; ``chat_page``: the same page opened
   on the playground's personal chat with the bot.
+- ``screenshots``: the folder for a test's pictures of the page (temporary unless
+  ``E2E_SCREENSHOTS`` names one: ``python -m tests.e2e.refresh_docs``).
 On failure the page's screenshot and HTML and both processes' logs are saved under
 ``test-output/e2e/``. Missing tools skip the tests locally but fail them when ``CI=true``.
 """
@@ -13,7 +15,6 @@ On failure the page's screenshot and HTML and both processes' logs are saved und
 from __future__ import annotations
 
 import os
-import subprocess
 import re
 import shlex
 import shutil
@@ -93,6 +94,16 @@ def e2e_artifacts() -> pg.Artifacts:
 
 
 @pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where a test's pictures of the page go: a temporary folder (tests never write into the
+    repository), or ``E2E_SCREENSHOTS`` when set (``python -m tests.e2e.refresh_docs`` points
+    it at ``docs/`` to refresh the README's pictures)."""
+    folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
 def e2e_bot_command() -> list[str]:
     """The bot server's argv: ``E2E_BOT_CMD`` (shell words) or the product's ``app.py``."""
     override = os.environ.get("E2E_BOT_CMD", "").strip()
@@ -122,10 +133,7 @@ def e2e_bot(e2e_tools, e2e_bot_command, e2e_bot_env, tmp_path, request):
     env.update({"PORT": str(port), "HOST": host, "DATABASE_URL": f"sqlite:///{db.as_posix()}",
                 "PYTHONUNBUFFERED": "1"})
     env.update(e2e_bot_env)
-    if not os.environ.get("E2E_BOT_CMD", "").strip():
-        # the product refuses a schema that is behind: migrate first, as scripts/start.sh does
-        subprocess.run([*e2e_bot_command, "migrate"], env=env, cwd=pg.REPO_ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+    # (the product creates the schema of its SQLite database itself, as on a first run)
     server = pg.start_bot(e2e_bot_command, env=env, cwd=pg.REPO_ROOT, host=host, port=port,
                           log_dir=tmp_path / "bot", timeout=BOT_START_TIMEOUT)
     yield server

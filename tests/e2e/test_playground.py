@@ -6,7 +6,8 @@ only what a person would see on the page: the welcome, an English and a French q
 under its own heading per answer), "Remind me" clicked on two cards (one subscription
 in the database, each card updated in place), the stale Yes of an answered "forget my data",
 and "Add to calendar" (the file it opens parses with icalendar: three one-day events per
-cycle, one alarm each). Fresh screenshots go to ``docs/`` (English, French, a 360 px window).
+cycle, one alarm each). Its screenshots (English, French, a 360 px window) go to a temporary
+folder; ``python -m tests.e2e.refresh_docs`` runs it with them going to ``docs/`` instead.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import icalendar
 import pytest
 
 from .playground import (
-    REPO_ROOT,
     bot_messages,
     card_buttons,
     card_facts,
@@ -39,7 +39,6 @@ CLAIM_CLOSES = date(2022, 8, 15)
 RIGHT_NOW = "What can I claim right now?"
 FRENCH = "Quand dois-je réclamer les fonds H1 ?"
 TICKET = "When must I claim H1 funds? Also, how long do I keep my PoE documents?"
-DOCS = REPO_ROOT / "docs"
 
 
 def _has_claim_dates(text: str) -> bool:
@@ -76,7 +75,7 @@ def _bot_says_once(page, since: int) -> int:
 
 
 @pytest.mark.e2e
-def test_claim_deadline_conversation(chat_page, e2e_bot, e2e_artifacts, tmp_path):
+def test_claim_deadline_conversation(chat_page, e2e_bot, e2e_artifacts, tmp_path, screenshots):
     page = chat_page
     db_path = tmp_path / "e2e.sqlite3"
 
@@ -92,8 +91,8 @@ def test_claim_deadline_conversation(chat_page, e2e_bot, e2e_artifacts, tmp_path
     mark = send_message(page, RIGHT_NOW)
     now = _card_message(page, re.compile(r"claim", re.I), mark)
     assert {"Remind me", "Add to calendar", "Open claim page"} <= set(card_buttons(now))
-    page.screenshot(path=str(DOCS / "teams-conversation-en.png"), full_page=True)
-    page.screenshot(path=str(DOCS / "teams-conversation.png"), full_page=True)  # the README's
+    page.screenshot(path=str(screenshots / "teams-conversation-en.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "teams-conversation.png"), full_page=True)  # the README's
 
     # An English question: ONE message, the card carrying the answer (headline and facts).
     mark = send_message(page, QUESTION)
@@ -123,7 +122,7 @@ def test_claim_deadline_conversation(chat_page, e2e_bot, e2e_artifacts, tmp_path
     assert "Période de demande" in french_facts, french_facts
     assert re.search(r"\d{1,2}(er)? \w+ \d{4}", french_facts["Période de demande"]), french_facts
     assert "Me le rappeler" in card_buttons(french)
-    page.screenshot(path=str(DOCS / "teams-conversation-fr.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "teams-conversation-fr.png"), full_page=True)
 
     # "Remind me" a second time, on the other card: still one subscription; that card too
     # shows the reminders are on.
@@ -179,7 +178,7 @@ def test_claim_deadline_conversation(chat_page, e2e_bot, e2e_artifacts, tmp_path
         "() => Array.from(document.querySelectorAll('.ac-adaptiveCard'))"
         ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 80))")
     now.scroll_into_view_if_needed()
-    page.screenshot(path=str(DOCS / "teams-conversation-narrow.png"))
+    page.screenshot(path=str(screenshots / "teams-conversation-narrow.png"))
     assert not too_wide, f"cards whose content does not wrap at 360 px: {too_wide}"
 
     # Every activity the playground posted to the bot was accepted (2xx), none failed.
