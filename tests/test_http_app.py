@@ -106,7 +106,7 @@ async def test_the_real_product_answers_through_the_layer(product_db_url, fake_c
     client = TestClient(TestServer(app.create_app(settings), host="127.0.0.1"))
     await client.start_server()
     try:
-        activity = fake_channel.activity("When must I claim H1 2021 funds?",
+        activity = fake_channel.activity("When must I claim FY22 H1 funds?",
                                          deliveryMode=delivery_mode)
         response = await client.post("/api/messages", json=activity)
         assert response.status == 200
