@@ -70,7 +70,7 @@ class ConversationContext:
         if not isinstance(data, dict):
             return cls()
         out = cls()
-        known = {f.name for f in fields(cls)} - {"extra"}
+        known = _KNOWN
         for key, value in data.items():
             if key not in known:
                 if isinstance(key, str):
@@ -102,11 +102,12 @@ class ConversationContext:
 
     def get(self, key: str, default: Any = None) -> Any:
         """Dict-style reading, for callers that still hold the context as a mapping."""
-        value = getattr(self, key, None) if key in {f.name for f in fields(self)} else self.extra.get(key)
+        value = getattr(self, key, None) if key in _KNOWN else self.extra.get(key)
         return default if value in (None, [], {}) else value
 
 
 _FIELDS = tuple(f.name for f in fields(ConversationContext) if f.name != "extra")
+_KNOWN = frozenset(_FIELDS)
 
 
 @dataclass(frozen=True)
