@@ -407,15 +407,7 @@ def _said(folded: str, key: str) -> bool:
     """Whether ``folded`` holds one of the packs' words of ``key`` as whole words."""
     from . import packs
 
-    return _words_pattern(key, packs.generation()).search(folded) is not None
-
-
-@lru_cache(maxsize=64)
-def _words_pattern(key: str, gen: int) -> re.Pattern[str]:
-    from . import packs
-
-    words = sorted(packs.vocab().words(key), key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])" if words else r"(?!x)x")
+    return packs.words_pattern(key).search(folded) is not None
 
 
 @lru_cache(maxsize=8)
@@ -446,7 +438,7 @@ def asks_yes_no(folded: str, intonation: bool = False) -> str | None:
     if any(w in folded for w in v.words("yesno.tags")):
         return "yes_no"
     if intonation:  # "Le programme OSU donne droit au co-op ?": a question without a question word
-        wh = _words_pattern("segment.question_words_wh", gen)
+        wh = packs.words_pattern("segment.question_words_wh")
         for sentence in sentences:
             if sentence.rstrip().endswith("?") and not wh.search(sentence):
                 return "yes_no"
@@ -489,6 +481,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         halves = r.primary.halves
         what = r.text.strip()
         role = _role(u, i)
+        # a day nobody said the role of is read as the day of an activity (below)
+        day_activity = role is None and r.primary.day is not None and intent in _ACTIVITY_INTENTS - {"status", "which_half"}
         if intent == "forfeiture" and r.kind == "relative" and role != "earnings":
             # "which funds are forfeited at the end of this month?": the earnings whose usage
             # period ends then (else the one in use then)
@@ -502,7 +496,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             groups.append((what, cycles_for_activity_span(start, end, c.cal), "activity"))
             if start == end:  # a named activity day (held or planned): its PoE keep-until date too
                 keeps.append((what, keep_until(start, c.cal)))
-        elif role is None and r.primary.day is not None and intent in _ACTIVITY_INTENTS - {"status", "which_half"}:
+        elif day_activity:
             # a day nobody said the role of: the day of an activity (co-op is earned over months, an
             # activity is held on a day), with the earnings reading's deadline beside it (SPEC)
             start = end = r.primary.day
@@ -523,7 +517,6 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
                 alt = cycles_for_activity_span(r.primary.start, r.primary.end, c.cal)[-1]
                 notes.append(c.t("note.activity_alt", text=f"“{what}”", date=c.d(alt.claiming.end),
                                  earning=c.earning_phrase(alt.earning.start, alt.earning.end)))
-        day_activity = role is None and r.primary.day is not None and intent in _ACTIVITY_INTENTS - {"status", "which_half"}
         note, ment = _note(c, r, role if role in ("activity", "plan") and intent in _ACTIVITY_INTENTS else
                            "activity" if day_activity else "earnings" if role == "earnings" else None)
         if role == "plan" and intent in _ACTIVITY_INTENTS:

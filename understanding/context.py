@@ -125,12 +125,9 @@ class Rewrite:
 # the rules
 
 
-def _words(key: str) -> list[str]:
-    return packs.vocab().words(key)
-
-
-def _has(folded: str, words: list[str]) -> bool:
-    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in words)
+def _has(folded: str, *keys: str) -> bool:
+    """Whether ``folded`` holds a word of the packs' lists ``keys`` (whole words)."""
+    return packs.words_pattern(*keys).search(folded) is not None
 
 
 def rule_choice(text: str, ctx: ConversationContext, today: date | None = None) -> Rewrite | None:
@@ -167,7 +164,7 @@ def rule_shift(text: str, ctx: ConversationContext, today: date | None = None, c
     if not ctx.period_text or len(text) > 80 or ctx.intent not in continuable:
         return None
     folded = fold(text)
-    step = 1 if _has(folded, _words("followup.next")) else -1 if _has(folded, _words("followup.previous")) else 0
+    step = 1 if _has(folded, "followup.next") else -1 if _has(folded, "followup.previous") else 0
     if not step:
         return None
     from core import calendar
@@ -199,8 +196,10 @@ def rule_language(text: str, ctx: ConversationContext, **_: Any) -> Rewrite | No
         return None
     folded = fold(text)
     for code in packs.available():
-        if _has(folded, _words(f"followup.in_language.{code}")) and _has(folded, _words("followup.say_again") + [
-                w for w in _words(f"followup.in_language.{code}") if len(w.split()) > 1]):
+        said = [m.group(0) for m in packs.words_pattern(f"followup.in_language.{code}").finditer(folded)]
+        # the language named, and a request to say it again ("redire", "translate") or a phrase of
+        # its own ("en français", "in English")
+        if said and (_has(folded, "followup.say_again") or any(" " in w for w in said)):
             return Rewrite("language", ctx.question, lang=code)
     return None
 
@@ -215,7 +214,7 @@ def rule_correction(text: str, ctx: ConversationContext, today: date | None = No
     if not ctx.question or not ctx.period_text or len(text.split()) > CORRECTION_WORDS:
         return None
     folded = fold(text)
-    if not _has(folded[:CORRECTION_CUE_WITHIN], _words("reading.corrections") + _words("followup.corrections")):
+    if not _has(folded[:CORRECTION_CUE_WITHIN], "reading.corrections", "followup.corrections"):
         return None  # a correction says so first ("sorry, …", "oups, je voulais dire …", "no wait, …")
     question, period = ctx.question, ctx.period_text
     role = _role_said(folded)
@@ -249,7 +248,7 @@ def rule_correction(text: str, ctx: ConversationContext, today: date | None = No
 def _role_said(folded: str) -> str | None:
     """The role a correction gives the date ("the event happened then" → activity)."""
     for role in ("activity", "earnings"):
-        if _has(folded, _words(f"followup.role_{role}")):
+        if _has(folded, f"followup.role_{role}"):
             return role
     return None
 

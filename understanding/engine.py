@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -120,15 +119,13 @@ def looks_like_code(text: str) -> bool:
 
 def prepare(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
             context: dict[str, Any] | None = None, convention: str | None = None) -> Prepared:
-    from core.policy import load_policy
-
     text = text if isinstance(text, str) else ""
     text = text[:MAX_CHARS]
     folded = fold(text)
     fixed = correct(text, folded)
     if fixed is not text:
         text, folded = fixed, fold(fixed)
-    convention = convention or load_policy().fy_default
+    convention = convention or _default_convention()
     from . import packs
 
     codes = packs.available()
@@ -193,7 +190,7 @@ def _claims_now(folded: str) -> bool:
     (cue words: ``roles.claim_now`` in each pack's ``vocab.toml``)."""
     from . import packs
 
-    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", folded) for w in packs.vocab().words("roles.claim_now"))
+    return packs.words_pattern("roles.claim_now").search(folded) is not None
 
 
 def _set_aside(u: "Understanding") -> None:
@@ -399,12 +396,10 @@ def _split_asks(text: str, lang: str | None, locale: str | None, today: date, co
 
 def _between(left: str) -> bool:
     """"the difference between X and Y", "entre X et Y": that "and" joins the two things
-    compared, not two questions (``reading.range_open`` words: "between", "entre")."""
+    compared, not two questions (``reading.between`` in the packs)."""
     from . import packs
 
-    words = [w for w in packs.vocab().words("reading.range_open") if w in ("between", "entre")] or ["between"]
-    tail = left[-60:]
-    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", tail) for w in words)
+    return packs.words_pattern("reading.between").search(left[-60:]) is not None
 
 
 _SETTLE_SPLIT = {"threshold", "fallback", "program_eligibility", "fundable", "timeline", "how_to_claim", "claim_deadline"}
@@ -434,9 +429,7 @@ def _settle(u: Understanding) -> None:
 
 def _context(text: str, lang: str | None, locale: str | None, today: date, convention: str | None) -> Understanding:
     """A statement of a ticket ("we ran a webinar on 12 March 2024"): its dates and their roles."""
-    from core.policy import load_policy
-
-    convention = convention or load_policy().fy_default
+    convention = convention or _default_convention()
     p = prepare(text, lang=lang, locale=locale, today=today, convention=convention)
     if p.code:
         p.slots = Slots()
@@ -594,9 +587,7 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
 
 def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: ConversationContext | dict[str, Any],
          convention: str | None) -> Understanding:
-    from core.policy import load_policy
-
-    convention = convention or load_policy().fy_default
+    convention = convention or _default_convention()
     p = prepare(text, lang=lang, locale=locale, today=today, context=ctx, convention=convention)
     slots = p.slots
     junk = p.code
@@ -697,16 +688,7 @@ def _about_now(folded: str) -> bool:
     I claim now"): rules.now and rules.own in the packs."""
     from . import packs
 
-    return _now_pattern(packs.generation()).search(folded) is not None
-
-
-@lru_cache(maxsize=4)
-def _now_pattern(gen: int) -> re.Pattern[str]:
-    from . import packs
-
-    v = packs.vocab()
-    words = sorted(v.words("rules.now") + v.words("rules.own") + v.words("roles.claim_now"), key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])")
+    return packs.words_pattern("rules.now", "rules.own", "roles.claim_now").search(folded) is not None
 
 
 def _not_a_rule_after_dates(u: Understanding, context: list[Understanding]) -> None:

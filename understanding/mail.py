@@ -77,6 +77,7 @@ class _Cues:
     separator: re.Pattern[str]
     wrote: re.Pattern[str]
     pointer: re.Pattern[str]
+    same_as: re.Pattern[str]
     sent_from: re.Pattern[str]
     disclaimer: re.Pattern[str]
     metadata: re.Pattern[str]
@@ -112,6 +113,7 @@ def _cues(gen: int) -> _Cues:
         wrote=re.compile(r"^\s*(?:on|le|am|el|il)\s.{4,200}(?:wrote|a\s+ecrit|schrieb|escribio|ha\s+scritto)\s*:\s*$"
                          r"|^.{0,200}\b(?:wrote|a\s+ecrit)\s*:\s*$"),
         pointer=re.compile(r"(?<![\w])" + _alt(v.words("mail.pointers")) + r"(?![\w])"),
+        same_as=re.compile(r"(?<![\w])" + _alt(v.words("mail.same_as")) + r"(?![\w])"),
         sent_from=re.compile(r"^\s*" + _alt(v.words("mail.sent_from")) + r"(?![\w])"),
         disclaimer=re.compile(r"(?<![\w])" + _alt(v.words("mail.disclaimer")) + r"(?![\w])"),
         metadata=re.compile(r"^\s*" + _alt(v.words("mail.metadata_keys")) + r"\.?\s*(?:#|n[°o]\.?\s*\d|:|\s\d)"),
@@ -301,7 +303,7 @@ def _points(text: str) -> bool:
 def _same_as(text: str) -> bool:
     """"same question for our March event", "pareil pour notre salon": the older question, asked
     again for what this message names."""
-    return bool(re.search(r"(?<![\w])" + _alt(packs.vocab().words("mail.same_as")) + r"(?![\w])", fold(text)))
+    return bool(cues().same_as.search(fold(text)))
 
 
 def _statements(text: str) -> str:

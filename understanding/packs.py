@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -137,7 +138,7 @@ class Vocab:
 _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_half_words", "reading.of", "reading.the",
           "reading.range_open", "reading.range_sep", "reading.year_link", "reading.half_words", "reading.half_letters",
           "reading.quarter_words", "reading.quarter_letters", "reading.fy_words", "reading.calendar_year",
-          "reading.calendar_year_marks", "reading.week_words", "reading.corrections", "reading.month_of", "reading.before_bare_month", "reading.before_year",
+          "reading.calendar_year_marks", "reading.week_words", "reading.between", "reading.corrections", "reading.month_of", "reading.before_bare_month", "reading.before_year",
           "reading.money_after",
           "relative.ago_after", "relative.ago_before", "relative.ahead_after", "relative.ahead_before",
           "relative.month_year_link",
@@ -200,3 +201,22 @@ def _vocab(gen: int) -> Vocab:
 
 def vocab() -> Vocab:
     return _vocab(generation())
+
+
+def words_pattern(*keys: str) -> re.Pattern[str]:
+    """One compiled pattern matching any word of the packs' lists ``keys`` as whole words, in
+    folded text (built once per pack generation: the cue checks of every turn use it).
+
+    >>> bool(words_pattern("yesno.too_late").search("is it too late to claim?"))
+    True
+    """
+    return _words_pattern(keys, generation())
+
+
+@lru_cache(maxsize=128)
+def _words_pattern(keys: tuple[str, ...], gen: int) -> re.Pattern[str]:
+    v = vocab()
+    words = sorted({w for key in keys for w in v.words(key)}, key=len, reverse=True)
+    if not words:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])")
