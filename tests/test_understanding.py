@@ -309,3 +309,25 @@ def test_day_counts_are_grouped_for_the_asker_locale():
     assert "opens in 27,839 days" in en.text  # 2024-11-27 → 2101-02-16
     fr = respond("fonds gagnés en décembre 2100, date limite ?", today=T, lang="fr")
     assert "27\u202f839 jours" in fr.text
+
+
+@pytest.mark.parametrize("text", [
+    "What are the Azure prices for a D4s v5 VM from 1 January 2027? Is a price increase planned?",
+    "C'est quoi les tarifs Azure pour une VM D4s v5 à partir du 1er janvier 2027 ? Une hausse de prix est prévue ?",
+    "Our office is closed from 24 December 2026 to 2 January 2027, the phone line reopens afterwards.",
+])
+def test_a_message_about_something_else_states_no_deadline_even_with_a_date(text):
+    u = understand(text, today=date(2026, 12, 7))
+    assert u.intent == "fallback"
+    assert not u.slots.periods
+    reply = respond(text, today=date(2026, 12, 7))
+    assert "2027" not in reply.text and "2026" not in reply.text
+
+
+@pytest.mark.parametrize("text", [
+    "we did an evnt on 3 novembr 2025 wen do i clame it",  # typos of the topic words still count
+    "Notre salon a eu lieu le 3 octobre 2025, on le réclame quand ?",
+    "What does FY19 H1 correspond to?",
+])
+def test_a_co_op_message_with_a_date_is_not_gated(text):
+    assert understand(text, today=date(2026, 12, 7)).intent != "fallback"

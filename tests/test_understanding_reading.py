@@ -95,7 +95,7 @@ def test_the_2020_labelling_as_a_setting_keeps_microsofts_reading_beside_it():
     assert r.alternatives[0].reading == "fy_microsoft"
 
 
-@pytest.mark.parametrize("text", ["FY22 H2", "FY 22 H2", "fy22h2", "FY'22 H2", "FY2022-H2", "H2 of FY22"])
+@pytest.mark.parametrize("text", ["FY22 H2", "FY 22 H2", "fy22h2", "FY'22 H2", "FY2022-H2", "H2 of FY22", "2H FY22", "FY22 2H"])
 def test_two_and_four_digit_fy_labels_and_spellings(text):
     assert span(read_period(text)) == (d(2022, 1, 1), d(2022, 6, 30))
 
@@ -291,7 +291,7 @@ def test_a_run_of_days_that_cannot_be_is_said_so(text):
 
 
 @pytest.mark.parametrize("text", [
-    "FY25 Q3", "Q3 FY25", "FY25 T3", "T3 FY25", "le 3e trimestre FY25", "troisième trimestre de l'exercice 2025",
+    "FY25 Q3", "Q3 FY25", "3Q FY25", "FY25 3Q", "FY25 T3", "T3 FY25", "le 3e trimestre FY25", "troisième trimestre de l'exercice 2025",
     "the third quarter of FY25", "3rd quarter of fiscal year 2025",
 ])
 def test_a_fiscal_quarter_is_named_as_the_packs_name_quarters(text):

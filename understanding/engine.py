@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -619,6 +620,8 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
         intent = "fallback"
     if intent == "fallback" and not junk and slots.periods and any(r in ("activity", "plan") for r in _roles(p)):
         intent = "timeline"  # "Notre salon a eu lieu le 3 octobre 2025.": a statement about an activity is on topic
+    if intent != "fallback" and not followup and slots.periods and not _on_topic(p):
+        intent = "fallback"  # "Azure VM prices from 1 January 2027?": a date alone makes no co-op question
     if intent == "fallback":
         slots = Slots()  # an off-topic message states no date, even when it names one
     elif (intent in _DATED and intent != "status" and not (slots.periods or slots.period_error)
@@ -681,6 +684,65 @@ def _rule_question(u: Understanding, p: Prepared) -> None:
     hits = rules.find(p.text, p.lang, today=u.today)
     if hits:
         u.read_as, u.intent, u.rule_hits = u.intent, "rule", hits
+
+
+#: words besides the dates from which a message says something of its own (shorter: "12/03/2027?")
+TOPIC_MIN_WORDS = 4
+
+
+def _on_topic(p: Prepared) -> bool:
+    """Whether a message with dates is about co-op: it names co-op, its money, a deadline, a
+    period of the page or a marketing activity (``topic.words``, ``roles.activity``,
+    ``roles.deadline_words``, ``amounts.coop_words`` in the packs). A short message ("15 March
+    2027?") is, to a co-op assistant; a message in a language whose pack lists no topic words is
+    not gated."""
+    from . import packs
+
+    if p.lang not in packs.available() or not packs.pack(p.lang).get("topic.words") or any(r.kind in _HALF_KINDS or r.kind.startswith("fy") for r in p.slots.periods):
+        return True  # "What does FY19 H1 correspond to?": the page's own calendar is the topic
+    rest = p.folded
+    for r in p.slots.periods:
+        rest = rest.replace(fold(r.text), " ")
+    if len(re.findall(r"[^\W\d_]{2,}", rest)) < TOPIC_MIN_WORDS:
+        return True
+    keys = ("topic.words", "roles.activity", "roles.deadline_words", "amounts.coop_words", "reading.half_words",
+            "reading.quarter_words", "reading.fy_words")
+    if packs.words_pattern(*keys).search(rest):
+        return True
+    # a typo of one of those words ("evnt", "clame") still is one: one letter added, dropped, changed or swapped
+    known = _topic_words(keys, packs.generation())
+    return any(_one_edit(w, k) for w in set(re.findall(r"[^\W\d_]{4,}", rest)) for k in known.get(len(w), ()))
+
+
+@lru_cache(maxsize=8)
+def _topic_words(keys: tuple[str, ...], gen: int) -> dict[int, tuple[str, ...]]:
+    """The single words of the topic lists, of five letters or more, by the lengths a one-letter
+    typo of them can have."""
+    from . import packs
+
+    by_len: dict[int, set[str]] = {}
+    for key in keys:
+        for w in packs.vocab().words(key):
+            if " " not in w and len(w) >= 5 and w.isalpha():
+                for n in (len(w) - 1, len(w), len(w) + 1):
+                    by_len.setdefault(n, set()).add(w)
+    return {n: tuple(sorted(ws)) for n, ws in by_len.items()}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` is ``b`` with one letter added, dropped, changed, or two neighbours swapped."""
+    if a == b:
+        return True
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if len(long_) - len(short) != 1:
+        return False
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
 
 
 def _about_now(folded: str) -> bool:

@@ -218,10 +218,15 @@ class _Grammar:
         # --- FY labels ---------------------------------------------------------------------
         self.add("fy_half", _B + FY + r"\s*[-/,]?\s*" + HL + r"(?P<h>[12])" + _E, _fy_then_half)
         self.add("fy_half", _B + HL + r"(?P<h>[12])\s*[-/,]?\s*" + YLINK + THE + FY + _E, _fy_then_half)
+        # the number before the letter, as finance teams write it: "2H FY27", "FY27 1H"
+        self.add("fy_half", _B + r"(?P<h>[12])" + HL + r"\s*[-/,]?\s*" + YLINK + THE + FY + _E, _fy_then_half)
+        self.add("fy_half", _B + FY + r"\s*[-/,]?\s*(?P<h>[12])" + HL + _E, _fy_then_half)
         # the quarter named as the packs name quarters: "FY25 Q3", "T3 FY25", "3e trimestre FY25",
         # "the third quarter of FY25"
         self.add("fy_quarter", _B + FY + r"\s*[-/,]?\s*" + QL + r"(?P<q>[1-4])" + _E, _fy_then_quarter)
         self.add("fy_quarter", _B + QL + r"(?P<q>[1-4])\s*[-/,]?\s*" + OF + FY + _E, _fy_then_quarter)
+        self.add("fy_quarter", _B + r"(?P<q>[1-4])" + QL + r"\s*[-/,]?\s*" + OF + FY + _E, _fy_then_quarter)
+        self.add("fy_quarter", _B + FY + r"\s*[-/,]?\s*(?P<q>[1-4])" + QL + _E, _fy_then_quarter)
         self.add("fy_quarter", _B + THE + r"(?P<n>" + ORD_ANY + r")\s+" + Q_WORD + r"\s+" + OF + THE + FY + _E,
                  _fy_then_quarter)
         # the half named in words: "first half of FY27", "premier semestre de l'exercice 2027", "FY26, second semestre"
