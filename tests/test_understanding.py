@@ -331,3 +331,24 @@ def test_a_message_about_something_else_states_no_deadline_even_with_a_date(text
 ])
 def test_a_co_op_message_with_a_date_is_not_gated(text):
     assert understand(text, today=date(2026, 12, 7)).intent != "fallback"
+
+
+@pytest.mark.parametrize("text, kept, asked", [
+    # the partner's own fiscal year: its days and its FY labels are theirs, the activity is asked about
+    ("our FY ends 31 March, and it was out of our FY26 Q4 budget (Jan–Mar 2026) that we paid for the Teams Phone "
+     "event on 25 Feb 2026. Microsoft-wise, by when should the claim have gone in?", ["date"], date(2026, 8, 15)),
+    ("Pour info notre exercice comptable 2026/27 va du 1er avril au 31 mars, budget 45 k€. Nous organisons un "
+     "webinaire le 21 janvier 2027. Sur quelle période de demande le réclamer ?", ["date"], date(2027, 8, 15)),
+    ("our financial year ends 31 March 2027; we ran a webinar on 3 March 2027, when do we claim?", ["date"],
+     date(2027, 8, 15)),
+    # a label said to be Microsoft's (or the co-op's) stays one
+    ("Our Microsoft FY27 H1 co-op: our fiscal year ends 30 September. Claim deadline?", ["fy_half"], date(2027, 8, 15)),
+    ("Notre exercice clôture au 30 septembre. Nos fonds co-op FY27 S1, on les réclame quand ?", ["fy_half"],
+     date(2027, 8, 15)),
+])
+def test_the_partners_own_fiscal_year_is_set_aside(text, kept, asked):
+    today = date(2026, 12, 7)
+    u = understand(text, today=today)
+    assert [r.kind for r in u.slots.periods] == kept
+    reply = respond(text, today=today)
+    assert [t.claim_end for t in reply.timelines] == [asked]

@@ -31,7 +31,7 @@ from .classifier import model
 from .context import ConversationContext, follow_up
 from .detect import detect, other_language as detect_other
 from .features import mask
-from .frames import NOT_PERIODS, cues as frame_cues, role_of, segment
+from .frames import NOT_PERIODS, cues as frame_cues, own_fy_label, role_of, segment
 from .slots import Slots, extract, mask_spans
 from .typos import correct
 
@@ -172,6 +172,8 @@ def _roles(p: Prepared, today: date | None = None) -> list[str | None]:
     for r in p.slots.periods:
         day = r.kind == "date" or (r.primary is not None and r.primary.day is not None)
         role = role_of(p.folded, r.start, r.end, day)
+        if r.kind.startswith("fy") and own_fy_label(p.folded, r.start, r.end):
+            role = "distractor"  # the partner's own FY label, not Microsoft's (SPEC rule 8)
         if role in ("plan", "activity") and r.kind in _HALF_KINDS and len(p.slots.periods) > 1:
             role = "earnings"  # "can I use my H1 funds for an event in May": H1 is what was earned
         if role == "plan" and today is not None and r.primary is not None and r.primary.end < today \

@@ -215,6 +215,30 @@ def _fuzzy_table(gen: int) -> dict:
     return {"activity": single("roles.activity"), "earnings": single("roles.earnings"), "exact": known}
 
 
+_CLAUSE_END = ".?!;,\n("
+
+
+def own_year_clause(folded: str, start: int, end: int) -> bool:
+    """Whether the period at ``folded[start:end]`` sits in a clause about the partner's own fiscal
+    or accounting year (``roles.own_year``): "our FY ends 31 March", "notre exercice comptable
+    va du 1er avril au 31 mars"."""
+    lo = max(folded.rfind(ch, 0, start) for ch in _CLAUSE_END) + 1
+    his = [h for h in (folded.find(ch, end) for ch in _CLAUSE_END) if h >= 0]
+    hi = min(his or [len(folded)])
+    if packs.words_pattern("roles.own_year_not").search(folded[max(lo, start - 14):end]):
+        return False  # "our Microsoft FY27 H1 co-op: our fiscal year ends …": Microsoft's, named as such
+    return packs.words_pattern("roles.own_year").search(folded[lo:start] + " " + folded[end:hi]) is not None
+
+
+def own_fy_label(folded: str, start: int, end: int) -> bool:
+    """Whether an FY label at ``start`` is the partner's own: the message declares its own fiscal
+    year ("our FY ends 31 March … out of our FY26 Q4 budget") and does not name Microsoft right
+    before the label ("Microsoft FY27 H1")."""
+    if not packs.words_pattern("roles.own_year").search(folded):
+        return False
+    return not packs.words_pattern("roles.own_year_not").search(folded[max(0, start - 14):end])
+
+
 def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     """The role of the period at ``folded[start:end]`` from the cue words nearest to it in the
     same sentence: a cue before the period counts fully, one after it at two thirds. A day
@@ -235,6 +259,8 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     hi_c = [folded.find(ch, end) for ch in ".?!;\n"]
     hi = min([h for h in hi_c if h >= 0] or [len(folded)])
     sentence_before, sentence_after = folded[lo:start], folded[end:hi]
+    if own_year_clause(folded, start, end):
+        return "distractor"  # "our FY ends 31 March", "notre exercice va du 1er avril au 31 mars"
     if not day and c.asserted_month.search(sentence_before[-30:]) and c.deadline_words.search(folded[lo:hi]):
         return "asserted"  # "on a jusqu'en février 2027 pour le réclamer, c'est vrai ?"
     if day and ((c.asserted.search(sentence_before[-40:]) and c.deadline_words.search(folded[lo:hi])) or (
