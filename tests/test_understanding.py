@@ -352,3 +352,17 @@ def test_the_partners_own_fiscal_year_is_set_aside(text, kept, asked):
     assert [r.kind for r in u.slots.periods] == kept
     reply = respond(text, today=today)
     assert [t.claim_end for t in reply.timelines] == [asked]
+
+
+@pytest.mark.parametrize("text, claim_end", [
+    # an event not yet held, said in the present or as time from now: the next such day
+    ("We're doing our partner kick-off on the 3rd of Feb (so in about 8 weeks), when do I claim it?", date(2027, 8, 15)),
+    ("we are holding a roadshow on 3 Feb, claim deadline?", date(2027, 8, 15)),
+    ("Nous organisons un salon le 3 février, on le réclame quand ?", date(2027, 8, 15)),
+    # held: the last such day
+    ("we held a roadshow on 3 Feb, claim deadline?", date(2026, 8, 15)),
+    ("Nous avons organisé un salon le 3 février, on le réclame quand ?", date(2026, 8, 15)),
+])
+def test_a_day_without_a_year_follows_the_tense_of_its_event(text, claim_end):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == [claim_end]
