@@ -366,3 +366,18 @@ def test_the_partners_own_fiscal_year_is_set_aside(text, kept, asked):
 def test_a_day_without_a_year_follows_the_tense_of_its_event(text, claim_end):
     reply = respond(text, today=date(2026, 12, 7))
     assert [t.claim_end for t in reply.timelines] == [claim_end]
+
+
+def test_a_question_before_its_dated_sentence_takes_that_date():
+    reply = respond("r we late?? event was 10 feb 2026, want to claim today", today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == [date(2026, 8, 15)]
+    assert "February 15, 2027" not in reply.text  # never today's status instead of the event's window
+
+
+def test_months_restated_in_brackets_are_no_second_period_and_ie_ends_no_sentence():
+    text = ("Please I want to know if the co-op we earned from CSP for the second half of last year 2025 (i.e. July to "
+            "December) is still available for use, we are planning an event for 20th March 2027. Thank you.")
+    u = understand(text, today=date(2026, 12, 7))
+    assert [r.kind for r in u.slots.periods] == ["calendar_half", "date"] and u.roles == ["earnings", "plan"]
+    reply = respond(text, today=date(2026, 12, 7))
+    assert reply.text.startswith("No") and "2028" not in reply.text

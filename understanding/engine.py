@@ -269,6 +269,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
         whole = _one(text, lang, locale, today, ctx, convention)
         parts: list[Understanding] = []
         context_slots: list[Understanding] = []
+        seen_context: dict[int, int] = {}  # a question -> how many context sentences came before it
         limit = MAX_QUESTIONS
         for s in segments[:rows.MAX_ROWS + MAX_QUESTIONS * 3]:
             if s.kind == "context":
@@ -288,10 +289,16 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                     continue
                 _inherit(u, context_slots, parts)
                 _settle(u)
+                seen_context[id(u)] = len(context_slots)
                 parts.extend(_per_activity(u))
             if len(parts) >= limit:
                 break
         parts = parts[:limit]
+        for u in parts:  # "r we late?? event was 10 feb 2026": the dated sentence may come after the question
+            before = seen_context.get(id(u))
+            if before is not None and not u.slots.periods and context_slots[before:]:
+                _inherit(u, context_slots[before:], [])
+                _settle(u)
         parts = [u for u in parts if u.intent not in ("greeting", "thanks")] or parts
         # "… how much time we have for claim? 3 months? 6? 1 year?": guesses after a question ask nothing
         parts = [u for u in parts if not _fragment(u)] or parts

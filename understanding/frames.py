@@ -97,6 +97,8 @@ def cues() -> _Cues:
 
 
 _SENTENCE = re.compile(r"[^.?!\n]+(?:[.?!]+|\n|$)")
+# "(i.e. July to December)", "e.g.": lower-case letters with dots end no sentence
+_ABBREVIATION_END = re.compile(r"(?:^|[\s(\[])(?:[a-z]\.){1,3}$")
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
@@ -108,7 +110,8 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     # "3,250.50" or "e.g." are not sentence ends: glue pieces that start with a digit or lower case
     merged: list[tuple[int, str]] = []
     for start, s in out:
-        if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)):
+        if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
+                                                                or _ABBREVIATION_END.search(merged[-1][1].rstrip())):
             merged[-1] = (merged[-1][0], merged[-1][1] + s)
         else:
             merged.append((start, s))

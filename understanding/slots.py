@@ -362,8 +362,26 @@ def _restated(periods: list[PeriodReading], folded: str) -> list[PeriodReading]:
         nxt = periods[i + 1] if i + 1 < len(periods) else None
         if nxt is not None and re.fullmatch(r"\s*[(\[]\s*", folded[p.end:nxt.start]) and p.kind == "relative":
             continue
+        if out and _inside_brackets_of(out[-1], p, folded):
+            continue  # "the second half of 2025 (i.e. July to December)": the months of the half, said again
         out.append(p)
     return out
+
+
+def _inside_brackets_of(outer: PeriodReading, p: PeriodReading, folded: str) -> bool:
+    """Whether ``p`` is said in brackets right after ``outer`` and names part of it again: its
+    months lie in ``outer``'s (a month without a year: its month of the year does)."""
+    if outer.primary is None or p.primary is None or p.kind not in ("month", "date", "range"):
+        return False
+    if not re.fullmatch(r"\s*(?:\d{4}\s*)?[(\[][^()\[\]]{0,25}", folded[outer.end:p.start]):  # ("… last year 2025 (")
+        return False
+    o, q = outer.primary, p.primary
+    if o.start <= q.start and q.end <= o.end:
+        return True
+    if q.reading == "most_recent" and (o.end - o.start).days < 366:
+        months = {(o.start.month + k - 1) % 12 + 1 for k in range(o.months.last - o.months.first + 1)}
+        return q.start.month in months and q.end.month in months
+    return False
 
 
 def _corrected(periods: list[PeriodReading], folded: str) -> list[PeriodReading]:
