@@ -177,3 +177,13 @@ def test_the_dev2_tuning_sets_pass():
                                      score.HERE / "dev2_multiturn.jsonl")
     for lang, s in results.items():
         assert s.percent >= 98.0 and s.wrong_deadlines == 0, (lang, [(v.row.get("question"), v.problems) for v in s.failures])
+
+
+def test_a_real_word_one_letter_from_a_cue_is_not_that_cue():
+    # "genre" (Québec: "like") is one letter from "généré" (earned): the booth day stays an activity
+    from core import fold
+    from understanding.frames import role_of
+
+    t = fold("On a fait un kiosque au Salon Techno de Laval le 18 octobre 2026 (genre 200 visiteurs au stand).")
+    i = t.find("18 octobre")
+    assert role_of(t, i, i + len("18 octobre 2026")) == "activity"

@@ -26,6 +26,7 @@ from typing import Any
 from core import CoopError, check_split, fold
 
 from . import mail, rows, rules
+from .typos import _one_edit
 from . import recognizer as rec
 from .classifier import model
 from .context import ConversationContext, follow_up
@@ -736,22 +737,6 @@ def _topic_words(keys: tuple[str, ...], gen: int) -> dict[int, tuple[str, ...]]:
                 for n in (len(w) - 1, len(w), len(w) + 1):
                     by_len.setdefault(n, set()).add(w)
     return {n: tuple(sorted(ws)) for n, ws in by_len.items()}
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether ``a`` is ``b`` with one letter added, dropped, changed, or two neighbours swapped."""
-    if a == b:
-        return True
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    if len(long_) - len(short) != 1:
-        return False
-    i = 0
-    while i < len(short) and short[i] == long_[i]:
-        i += 1
-    return short[i:] == long_[i + 1:]
 
 
 def _about_now(folded: str) -> bool:

@@ -215,6 +215,7 @@ def _fuzzy_table(gen: int) -> dict:
         known.update(v.words(key))
     for p in packs.packs():
         known.update(p.get("detect.strong") or [])
+        known.update(p.get("typos.not_cues") or [])  # "genre" is no typo of "généré"
     return {"activity": single("roles.activity"), "earnings": single("roles.earnings"), "exact": known}
 
 
