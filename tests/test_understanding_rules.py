@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from core import link, load_policy
-from understanding import packs, rules
+from understanding import packs, respond, rules
 from understanding.reply import Reply
 
 LANG = Path(rules.__file__).resolve().parent / "lang"
@@ -571,3 +571,21 @@ def test_in_a_ticket_a_rule_word_after_a_dated_activity_asks_about_that_activity
     r = respond("Notre salon professionnel s'est tenu le 18 novembre 2025. Quelle est la période de demande ?",
                 today=_date(2026, 12, 1))
     assert r.intent != "rule" and "15 février 2026" in r.text
+
+
+@pytest.mark.parametrize("text, first", [
+    ("Is H1 January to June?", "No: H1 is July – December"),
+    ("is H2 jan-jun?", "Yes: H2 is January – June"),
+    ("H1 = Jul-Dec right?", "Yes: H1 is July – December"),
+    ("H2 c'est bien juillet-décembre ?", "Non : H2 correspond à janvier – juin"),
+])
+def test_a_half_term_checked_against_months_gets_yes_or_no_first_and_no_date(text, first):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert reply.text.startswith(first)
+    assert reply.data["intent"] == "rule" and not reply.timelines
+    assert not re.search(r"\b20\d\d\b", reply.text.split("\n")[0])
+
+
+def test_months_beside_funds_of_a_half_stay_dates():
+    reply = respond("can I use my H1 funds for an event in May?", today=date(2026, 12, 7))
+    assert reply.timelines  # a plan: months of a year, answered with its cycle

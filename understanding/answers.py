@@ -26,7 +26,7 @@ from core.reading import Interpretation, PeriodReading
 from .engine import THRESHOLD, Understanding, understand
 from .fmt import babel_locale, fmt_date, fmt_money, fmt_percent, locale_tag
 from .context import DATE_ROLES, ConversationContext
-from .messages import days, error_text, fy_text, has, t
+from .messages import days, error_text, fy_text, has, month_name, t
 from .recognizer import ACTION_INTENTS, CYCLE_INTENTS
 from .relative import resolve
 from .reply import LinkRef, Reply, Timeline
@@ -416,6 +416,24 @@ def _starts_pattern(gen: int) -> re.Pattern[str]:
 
     words = sorted(packs.vocab().words("yesno.starts"), key=len, reverse=True)
     return re.compile(r"\W*(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])" if words else r"(?!x)x")
+
+
+def _term_verdict(c: _Ctx) -> str | None:
+    """"Is H1 January to June?": yes or no first, from the months the half term covers (core's
+    calendar), when the message says which months it thinks the term is and asks yes or no."""
+    u = c.u
+    if not (u.slots.term_half and len(u.slots.term_months) >= 1 and asks_yes_no(u.folded, intonation=True)):
+        return None
+    half = c.cal.half_named(u.slots.term_half, 2001)
+    first, last = half.start.month, half.end.month
+    said = u.slots.term_months
+    right = said[0] == first and said[-1] == last if len(said) > 1 else first <= said[0] <= last
+    months = c.t("rule.term_months", a=_month_name(c, first), b=_month_name(c, last))
+    return c.t("rule.term_yes" if right else "rule.term_no", term=u.slots.term_half, months=months)
+
+
+def _month_name(c: _Ctx, month: int) -> str:
+    return month_name(c.lang, month, c.locale)
 
 
 def asks_yes_no(folded: str, intonation: bool = False) -> str | None:
@@ -1054,7 +1072,7 @@ def compose(u: Understanding) -> Reply:
     elif intent == "rule":
         from .rules import answer_rule
 
-        reply = answer_rule(u.text, u.lang, hits=u.rule_hits, locale=u.locale, today=u.today)
+        reply = answer_rule(u.text, u.lang, hits=u.rule_hits, locale=u.locale, today=u.today, verdict=_term_verdict(c))
     else:
         reply = answer_simple(c, intent)
     if "asserted" in u.set_aside and reply.timelines:

@@ -633,7 +633,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
     if intent != "fallback" and not followup and slots.periods and not _on_topic(p):
         intent = "fallback"  # "Azure VM prices from 1 January 2027?": a date alone makes no co-op question
     if intent == "fallback":
-        slots = Slots()  # an off-topic message states no date, even when it names one
+        slots = Slots(term_months=slots.term_months, term_half=slots.term_half)  # an off-topic message states no date
     elif (intent in _DATED and intent != "status" and not (slots.periods or slots.period_error)
           and isinstance(ctx.get("period_text"), str)):
         # (a status question, "what can I claim right now?", is about today: never an earlier date)
@@ -682,6 +682,12 @@ def _rule_question(u: Understanding, p: Prepared) -> None:
     never with today's status (:mod:`understanding.rules`)."""
     dated = [r for r in u.slots.periods if r.kind != "half"]  # "what is H1 and H2?" names terms, not dates
     if u.junk or u.followup or dated or u.set_aside:
+        return
+    if u.slots.term_half and u.slots.term_months and u.intent in _RULE_OVER:
+        # "H1 = Jul-Dec right?": what a half term means, checked against the months said
+        hits = rules.find(p.text, p.lang, today=u.today) or rules.find(u.slots.term_half, p.lang, today=u.today)
+        if hits:
+            u.read_as, u.intent, u.rule_hits = u.intent, "rule", hits
         return
     if u.intent not in _RULE_OVER and u.score >= RULE_OVER_SURE:
         return

@@ -228,6 +228,11 @@ def _month_name(lang: str, month: int, locale: str | None = None) -> str:
     return babel_locale(locale, norm_lang(lang)).months["format"]["wide"][month]
 
 
+def month_name(lang: str | None, month: int, locale: str | None = None) -> str:
+    """A month's name in the language (Babel's CLDR data): "July", "juillet"."""
+    return _month_name(norm_lang(lang), month, locale)
+
+
 def error_text(lang: str, error: CoopError, locale: str | None = None) -> str:
     """A core error in the partner's language, from its ``code`` and ``params``."""
     lang = norm_lang(lang)

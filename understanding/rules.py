@@ -463,11 +463,11 @@ def asks_meaning(text: str | None, lang: str | None = None, *, today: date | Non
 
 
 def answer_rule(text: str | None, lang: str | None, *, hits: list[Hit] | None = None, locale: str | None = None,
-                today: date | None = None) -> Reply:
+                today: date | None = None, verdict: str | None = None) -> Reply:
     """The answer to a question about what a rule means: the statements found for it (or
     ``hits``, already found), each cited by its section of the co-op page, then the pages they
     link; no timeline and no date of today's status. With nothing found, it says so and what
-    can be asked.
+    can be asked. A ``verdict`` ("No: H1 is July – December.") comes first.
 
     >>> r = answer_rule("c'est quoi la période d'utilisation ?", "fr")
     >>> r.lang, r.data["statements"][0], r.links[0].key
@@ -484,7 +484,7 @@ def answer_rule(text: str | None, lang: str | None, *, hits: list[Hit] | None = 
     if not hits:
         return Reply(lang=code, intent="rule", text=t(code, "rule.not_found"), title=t(code, "title.rule"),
                      suggestions=suggestions, data=data)
-    lines = [t(code, "rule.intro", page=page_title(code))]
+    lines = ([verdict] if verdict else []) + [t(code, "rule.intro", page=page_title(code))]
     lines += [t(code, "rule.statement", text=h.text, section=h.section) for h in hits]
     links: list[LinkRef] = []
     for key in dict.fromkeys(h.link for h in hits):

@@ -158,6 +158,10 @@ class Slots:
     # what the amount is: the eligible incentive earnings ("total"), or one part of them
     # ("coop": "4 000 of co-op", "rebate": "the rebate was $6,000")
     amount_role: str = "total"
+    # "Is H1 January to June?": the months a message says a bare half term is (month numbers),
+    # a question about the term, not dates
+    term_months: tuple[int, ...] = ()
+    term_half: str | None = None  # ... and the term ("H1")
 
     @property
     def error(self) -> CoopError | None:
@@ -320,6 +324,30 @@ def find_amount(folded: str, lang: str, taken: list[tuple[int, int]], locale: st
     return bare or (None, None, None, None, None, "total")
 
 
+def _names_use(folded: str) -> bool:
+    """Whether a message names funds, an activity or a plan ("my H1 funds for an event in May"):
+    then its months are dates, not what a term means."""
+    from .frames import cues
+
+    c = cues()
+    return any(c.roles[k].search(folded) for k in ("earnings", "activity", "plan", "plan_funds")) or bool(
+        packs.words_pattern("roles.earnings_after").search(folded))
+
+
+def _month_words(folded: str) -> tuple[int, ...]:
+    """The months named in words, in the order written ("janvier a juin" -> (1, 6))."""
+    by_word = packs.vocab().months_by_word
+    found = [(m.start(), by_word[m.group(0).rstrip(".")]) for m in _month_words_pattern(packs.generation()).finditer(folded)
+             if m.group(0).rstrip(".") in by_word]
+    return tuple(n for _, n in sorted(found))
+
+
+@lru_cache(maxsize=4)
+def _month_words_pattern(gen: int) -> re.Pattern[str]:
+    words = sorted(packs.vocab().months_by_word, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")\.?(?![\w])")
+
+
 def extract(text: str, folded: str, *, lang: str, locale: str | None, today: date,
             convention: str | None) -> Slots:
     slots = Slots()
@@ -331,6 +359,14 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
     # "today" / "aujourd'hui" means "now" (status questions), not a period to answer for
     slots.periods = [p for p in slots.periods if not (p.kind == "relative" and p.primary is not None
                                                        and p.primary.day == today)]
+    if any(p.kind == "half" for p in slots.periods) and all(
+            p.kind == "half" or (p.kind in ("month", "range") and p.primary is not None and p.primary.reading == "most_recent")
+            for p in slots.periods) and _month_words(folded) and not _names_use(folded):
+        # "Is H1 January to June?", "H2 c'est bien juillet-décembre ?": months without a year beside a bare
+        # half term say what the term means; no month of any year is asked about
+        slots.term_months = _month_words(folded)
+        slots.periods = [p for p in slots.periods if p.kind == "half"]
+        slots.term_half = slots.periods[0].half_name
     # a bare "H1"/"H2" beside a named period is a label ("is August 2022 H1 or H2?"), not
     # the "H1 funds whose window is open" reading
     if any(p.kind != "half" for p in slots.periods):
