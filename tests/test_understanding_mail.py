@@ -163,3 +163,13 @@ def test_h1_with_a_year_is_asked_back_in_microsofts_calendar():
     assert not r.timelines and r.choices == ["July 2027 to December 2027", "FY27 H1 (July – December 2026)"]
     picked = respond("the second one", today=T, context=r.context)
     assert [tl.usage_end for tl in picked.timelines] == [date(2027, 6, 30)]
+
+
+def test_an_agents_internal_note_is_ticket_metadata_unless_it_asks():
+    t = ("Ticket #INC-2026-004519   Priority: High   Created: 2026-11-30   Status: Awaiting Support\n"
+         "Description (from partner portal form):\nWe ran a webinar on 12 March 2026. Deadline?\n\n"
+         "Internal note (agent, 2026-12-01): pls check before replying")
+    focused = mail.focus(t).text
+    assert "2026-12-01" not in focused and "12 March 2026" in focused
+    asked = t.replace("pls check before replying", "is the window still open?")
+    assert "is the window still open?" in mail.focus(asked).text and "2026-12-01" not in mail.focus(asked).text

@@ -116,7 +116,7 @@ def _cues(gen: int) -> _Cues:
         same_as=re.compile(r"(?<![\w])" + _alt(v.words("mail.same_as")) + r"(?![\w])"),
         sent_from=re.compile(r"^\s*" + _alt(v.words("mail.sent_from")) + r"(?![\w])"),
         disclaimer=re.compile(r"(?<![\w])" + _alt(v.words("mail.disclaimer")) + r"(?![\w])"),
-        metadata=re.compile(r"^\s*" + _alt(v.words("mail.metadata_keys")) + r"\.?\s*(?:#|n[°o]\.?\s*\d|:|\s\d)"),
+        metadata=re.compile(r"^\s*" + _alt(v.words("mail.metadata_keys")) + r"\.?\s*(?:\([^()]{0,60}\)\s*)?(?:#|n[°o]\.?\s*\d|:|\s\d)"),
         closing=re.compile(r"^\W*" + closing + r"(?![\w])"),
         question=re.compile(r"\?|^\W*" + qwords + r"(?![\w])"),
         marker=re.compile(r"^\s*(?:>|\**" + names + r"\**\s*:|[-_=*]{2,}\s*" + seps + r"|\[\s*" + _TIME + r"\s*\])|\s\[\s*" + _TIME + r"\s*\]\s"
@@ -245,7 +245,10 @@ def clean(lines: list[str], keep_subject: bool = False) -> tuple[list[str], str,
         parts = re.split(r"\s*\|\s*|\t+|\s{3,}", line)
         if len(parts) > 1 or c.metadata.match(folded):
             kept = [p for p in parts if p.strip() and not c.metadata.match(fold(p))]
-            if not kept or all(re.fullmatch(r"[\w#-]*\d[\w-]*", p.strip()) for p in kept):
+            if not kept and len(parts) == 1 and "?" in line and ":" in line:
+                line = line.split(":", 1)[1]  # "Internal note (agent): when does the partner's window close?": its value
+                folded = fold(line)
+            elif not kept or all(re.fullmatch(r"[\w#-]*\d[\w-]*", p.strip()) for p in kept):
                 dropped += 1
                 continue  # "INC0048812 | Priority: 3 - Moderate | State: In Progress"
             if len(kept) < len(parts) and not any("?" in p for p in kept) and c.metadata.match(folded):
