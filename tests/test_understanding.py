@@ -381,3 +381,36 @@ def test_months_restated_in_brackets_are_no_second_period_and_ie_ends_no_sentenc
     assert [r.kind for r in u.slots.periods] == ["calendar_half", "date"] and u.roles == ["earnings", "plan"]
     reply = respond(text, today=date(2026, 12, 7))
     assert reply.text.startswith("No") and "2028" not in reply.text
+
+
+def test_a_deadline_the_message_states_itself_is_never_answered_for():
+    text = "Donc pour notre salon du 3 mai 2026 on a jusqu'au 30 septembre 2027, c'est bien ça ?"
+    reply = respond(text, today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == [date(2026, 8, 15)]
+    assert "15 février 2028" not in reply.text and "31 décembre 2027" not in reply.text  # 30 Sept 2027 was no activity
+
+
+def test_a_month_the_claim_is_sent_in_is_a_submission_for_the_activity_before_it():
+    text = ("Hi, we have done a Google Ads campaign from 01.03.2027 until 31.03.2027. Is it possible to claim it "
+            "already in april or we must wait?")
+    reply = respond(text, today=date(2026, 12, 7))
+    assert reply.text.startswith("Yes") and "April 1, 2027" in reply.text
+    assert {t.claim_end for t in reply.timelines} == {date(2027, 8, 15)}
+
+
+def test_dates_in_brackets_after_an_invoice_are_the_invoices():
+    text = ("En annexe la facture n° 2026-1187 du 30.11.2026 (échéance 30.12.2026, montant CHF 7'850.–) pour notre "
+            "participation au Swiss IT Forum du 18.11.2026 à Lausanne.\nQuel est le dernier délai pour la demande co-op ?")
+    reply = respond(text, today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == [date(2027, 2, 15)]
+    assert "30 décembre 2026" not in reply.text
+
+
+@pytest.mark.parametrize("text, claim_end", [
+    ("Quick planning question for next year's budget: co-op we'll earn in FY28 H1 — usage period and claiming period?",
+     date(2028, 8, 15)),
+    ("fonds coop gagnés au S2 de l'exercice FY26 (calendrier Microsoft), on les réclame jusqu'à quand ?", date(2027, 2, 15)),
+])
+def test_the_fiscal_half_written_out_is_the_one_asked_about(text, claim_end):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == [claim_end]

@@ -477,7 +477,14 @@ def _submission_day(c: _Ctx, r: PeriodReading) -> date | None:
     ("what can I claim this quarter?" is a claim sent now)."""
     if r.primary.day:
         return r.primary.day
-    return c.today if r.primary.start <= c.today <= r.primary.end else None
+    if r.primary.start <= c.today <= r.primary.end:
+        return c.today
+    if r.primary.reading == "most_recent" and r.primary.start.month == r.primary.end.month:
+        # "can we claim it already in April?": a claim is sent ahead, in the next April
+        month = r.primary.start.month
+        year = c.today.year + (1 if month < c.today.month else 0)
+        return c.today if (year, month) == (c.today.year, c.today.month) else date(year, month, 1)
+    return r.primary.start if r.primary.start > c.today else None
 
 
 def answer_cycle(c: _Ctx, intent: str) -> Reply:
@@ -539,6 +546,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
                            "activity" if day_activity else "earnings" if role == "earnings" else None)
         if role == "plan" and intent in _ACTIVITY_INTENTS:
             note = _plan_note(c, r, *_plan_span(c, r))
+        if role == "submission" and _submission_day(c, r) and intent in _ACTIVITY_INTENTS:
+            note = None  # the day the claim is sent is said in the answer itself
         if note:
             notes.append(note)
         mentioned.extend(ment)

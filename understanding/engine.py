@@ -560,6 +560,15 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
             u.slots.programs = list(sl.programs)
     if u.slots.period_error or u.intent not in _DATED | {"fundable", "fallback", "poe_retention"}:
         return  # "And is OSA Sell covered by co-op?" asks about a program, not the webinar's date
+    if u.slots.periods and all(r == "submission" for r in u.roles):
+        # "We ran a campaign in March 2027. Can we claim it already in April?": what is claimed is the campaign
+        for src in reversed(context):
+            extra = [(p, r) for p, r in zip(src.slots.periods, src.roles) if r in ("activity", "earnings", "plan")]
+            if extra:
+                u.slots.periods = [p for p, _ in extra] + list(u.slots.periods)
+                u.roles = [r for _, r in extra] + list(u.roles)
+                u.context_periods = len(extra)
+                return
     if u.slots.periods:
         # "We accrued co-op in Jan-Jun 2026. Could that pay for a trade show in February 2027?"
         if "plan" in u.roles and "earnings" not in u.roles:

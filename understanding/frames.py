@@ -219,6 +219,19 @@ def _fuzzy_table(gen: int) -> dict:
     return {"activity": single("roles.activity"), "earnings": single("roles.earnings"), "exact": known}
 
 
+# a sentence ends at . ? ! ; or a line end, but not at the dot of "30.11.2026" or "3.5"
+_SENTENCE_END = re.compile(r"[?!;\n]|\.(?!\d)|(?<!\d)\.")
+
+
+def _sentence_around(folded: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence holding ``folded[start:end]``."""
+    lo = 0
+    for m in _SENTENCE_END.finditer(folded, 0, start):
+        lo = m.end()
+    m = _SENTENCE_END.search(folded, end)
+    return lo, (m.start() if m else len(folded))
+
+
 _CLAUSE_END = ".?!;,\n("
 
 
@@ -243,6 +256,32 @@ def own_fy_label(folded: str, start: int, end: int) -> bool:
     return not packs.words_pattern("roles.own_year_not").search(folded[max(0, start - 14):end])
 
 
+def _ends_with(before: str, key: str) -> bool:
+    """Whether ``before`` (the sentence up to a date) ends with a phrase of the packs' ``key``
+    (a "the"/"le" between them allowed)."""
+    return _ends_pattern(key, packs.generation()).search(before[-48:]) is not None
+
+
+@lru_cache(maxsize=16)
+def _ends_pattern(key: str, gen: int) -> re.Pattern[str]:
+    v = packs.vocab()
+    words = v.words(key)
+    if not words:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<![\w])" + _alt(words) + r"\s*(?:" + _alt(v.words("reading.the")) + r"\s+)?$")
+
+
+def _in_brackets_after_distractor(folded: str, lo: int, start: int) -> bool:
+    """Whether a date sits in a bracket opened right after something a distractor cue names
+    ("la facture n° 2026-1187 du 30.11.2026 (échéance 30.12.2026)")."""
+    opened = folded.rfind("(", lo, start)
+    if opened < 0 or folded.find(")", opened, start) >= 0:
+        return False
+    head = folded[max(lo, opened - 50):opened]
+    return cues().roles["distractor"].search(head) is not None and not (
+        cues().roles["activity"].search(head[-25:]) or cues().roles["earnings"].search(head[-25:]))
+
+
 def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     """The role of the period at ``folded[start:end]`` from the cue words nearest to it in the
     same sentence: a cue before the period counts fully, one after it at two thirds. A day
@@ -259,12 +298,16 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     'earnings'
     """
     c = cues()
-    lo = max(folded.rfind(ch, 0, start) for ch in ".?!;\n") + 1
-    hi_c = [folded.find(ch, end) for ch in ".?!;\n"]
-    hi = min([h for h in hi_c if h >= 0] or [len(folded)])
+    lo, hi = _sentence_around(folded, start, end)
     sentence_before, sentence_after = folded[lo:start], folded[end:hi]
     if own_year_clause(folded, start, end):
         return "distractor"  # "our FY ends 31 March", "notre exercice va du 1er avril au 31 mars"
+    if _ends_with(sentence_before, "roles.asserted_self"):
+        return "asserted"  # "on a jusqu'au 30 septembre 2027, c'est bien ça ?": the message's own deadline
+    if _ends_with(sentence_before, "roles.submission_in"):
+        return "submission"  # "can we claim it already in April?": when the claim is sent
+    if _in_brackets_after_distractor(folded, lo, start):
+        return "distractor"  # "la facture du 30.11.2026 (échéance 30.12.2026, …)": the invoice's own dates
     if not day and c.asserted_month.search(sentence_before[-30:]) and c.deadline_words.search(folded[lo:hi]):
         return "asserted"  # "on a jusqu'en février 2027 pour le réclamer, c'est vrai ?"
     if day and ((c.asserted.search(sentence_before[-40:]) and c.deadline_words.search(folded[lo:hi])) or (

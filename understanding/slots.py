@@ -356,6 +356,10 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
     except CoopError as err:
         slots.period_error = err
     slots.periods = _restated(_corrected(slots.periods, folded), folded)
+    # "for next year's budget: co-op we'll earn in FY28 H1": a relative period said as a possessive
+    # names what the budget is for; the period written out is the one asked about
+    if any(p.kind != "relative" for p in slots.periods):
+        slots.periods = [p for p in slots.periods if not (p.kind == "relative" and re.match(r"['’]s\b", folded[p.end:p.end + 3]))]
     # "today" / "aujourd'hui" means "now" (status questions), not a period to answer for
     slots.periods = [p for p in slots.periods if not (p.kind == "relative" and p.primary is not None
                                                        and p.primary.day == today)]
