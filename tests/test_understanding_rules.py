@@ -589,3 +589,13 @@ def test_a_half_term_checked_against_months_gets_yes_or_no_first_and_no_date(tex
 def test_months_beside_funds_of_a_half_stay_dates():
     reply = respond("can I use my H1 funds for an event in May?", today=date(2026, 12, 7))
     assert reply.timelines  # a plan: months of a year, answered with its cycle
+
+
+@pytest.mark.parametrize("text", [
+    "What does 'forfeited' actually mean for co-op? Do unused funds roll over into the next half or not?",
+    "Do the claim windows overlap? Like could I file an H1 claim and an H2 claim on the same day?",
+])
+def test_halves_named_as_terms_beside_a_rule_question_get_no_dates(text):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert reply.data["intent"] == "rule" and not reply.timelines
+    assert "2027" not in reply.text

@@ -304,8 +304,8 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
         # "… how much time we have for claim? 3 months? 6? 1 year?": guesses after a question ask nothing
         parts = [u for u in parts if not _fragment(u)] or parts
         if any(u.intent == "rule" for u in parts):  # a meaning question's own clauses ("Is it when we …?")
-            parts = [u for u in parts if u.intent == "rule" or u.slots.periods or u.intent not in rec.CYCLE_INTENTS
-                     or _about_now(u.folded)] or parts
+            parts = [u for u in parts if u.intent == "rule" or (u.slots.periods and not _terms_only(u))
+                     or u.intent not in rec.CYCLE_INTENTS or _about_now(u.folded)] or parts
         # a sentence of a ticket that asks nothing this bot answers ("can you forget the previous
         # question?") is left out when others are answered; a refused action is still said
         answered = [u for u in parts if u.intent != "fallback" or u.action_refused]
@@ -752,6 +752,17 @@ def _topic_words(keys: tuple[str, ...], gen: int) -> dict[int, tuple[str, ...]]:
                 for n in (len(w) - 1, len(w), len(w) + 1):
                     by_len.setdefault(n, set()).add(w)
     return {n: tuple(sorted(ws)) for n, ws in by_len.items()}
+
+
+def _terms_only(u: Understanding) -> bool:
+    """Whether a question names halves only as terms: "an H1 claim and an H2 claim", "roll over
+    into the next half" (beside a question about what a rule means, no dates)."""
+    from . import packs
+
+    half = packs.words_pattern("reading.half_words")
+    return bool(u.slots.periods) and all(
+        r.kind == "half" or (r.kind == "relative" and half.search(fold(r.text)) and not re.search(r"\d", r.text))
+        for r in u.slots.periods) and not any(r in ("activity", "plan") for r in u.roles)
 
 
 def _about_now(folded: str) -> bool:
