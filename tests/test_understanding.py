@@ -414,3 +414,9 @@ def test_dates_in_brackets_after_an_invoice_are_the_invoices():
 def test_the_fiscal_half_written_out_is_the_one_asked_about(text, claim_end):
     reply = respond(text, today=date(2026, 12, 7))
     assert [t.claim_end for t in reply.timelines] == [claim_end]
+
+
+def test_a_fiscal_half_is_never_a_distractor_even_beside_paid():
+    text = "what's the last day an activity can take place and still be paid out of that FY27 H1 pot?"
+    u = understand(text, today=date(2026, 12, 7))
+    assert [r.kind for r in u.slots.periods] == ["fy_half"] and u.roles == ["earnings"]

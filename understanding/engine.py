@@ -175,6 +175,8 @@ def _roles(p: Prepared, today: date | None = None) -> list[str | None]:
         role = role_of(p.folded, r.start, r.end, day)
         if r.kind.startswith("fy") and own_fy_label(p.folded, r.start, r.end):
             role = "distractor"  # the partner's own FY label, not Microsoft's (SPEC rule 8)
+        elif role == "distractor" and (r.kind.startswith("fy") or r.kind in _HALF_KINDS):
+            role = None  # "paid out of that FY27 H1 pot": nobody invoices or pays on a fiscal half; it is co-op's
         if role in ("plan", "activity") and r.kind in _HALF_KINDS and len(p.slots.periods) > 1:
             role = "earnings"  # "can I use my H1 funds for an event in May": H1 is what was earned
         if role == "plan" and today is not None and r.primary is not None and r.primary.end < today \
