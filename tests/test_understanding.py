@@ -420,3 +420,22 @@ def test_a_fiscal_half_is_never_a_distractor_even_beside_paid():
     text = "what's the last day an activity can take place and still be paid out of that FY27 H1 pot?"
     u = understand(text, today=date(2026, 12, 7))
     assert [r.kind for r in u.slots.periods] == ["fy_half"] and u.roles == ["earnings"]
+
+
+def test_an_event_moved_to_a_day_without_a_year_is_the_next_such_day():
+    reply = respond("Et si finalement c'est décalé au 2 juillet, ça change quoi pour la demande ?", today=date(2026, 5, 10))
+    assert [t.claim_end for t in reply.timelines] == [date(2027, 2, 15)]
+
+
+def test_a_day_the_claim_would_be_sent_keeps_the_activities_named_before_it():
+    text = ("Notre agence ne pourra nous envoyer les factures des activités de novembre 2026 que fin janvier. Je pensais "
+            "déposer la demande le 20 février 2027, une fois la nouvelle période de demande ouverte. Ça passe ?")
+    reply = respond(text, today=date(2026, 12, 7))
+    assert {t.claim_end for t in reply.timelines} == {date(2027, 2, 15)}
+
+
+def test_a_deadline_someone_believes_is_the_messages_claim_not_a_period():
+    text = "workshop is locked in for 11 Feb 2027\nclaim deadline?\nI think it's Feb 2028\nwho's right?"
+    reply = respond(text, today=date(2026, 12, 7))
+    assert date(2027, 8, 15) in {t.claim_end for t in reply.timelines}
+    assert "February 15, 2029" not in reply.text and "December 31, 2028" not in reply.text

@@ -593,6 +593,14 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
         if src.slots.periods:
             u.slots.periods = list(src.slots.periods)
             u.roles = list(src.roles)
+            if all(r == "submission" for r in u.roles):
+                # "… activities of November 2026. I'd file the claim on 20 February 2027. OK?": both are needed
+                for before in reversed(context[:i]):
+                    extra = [(p, r) for p, r in zip(before.slots.periods, before.roles) if r in ("activity", "earnings", "plan")]
+                    if extra:
+                        u.slots.periods = [p for p, _ in extra] + u.slots.periods
+                        u.roles = [r for _, r in extra] + u.roles
+                        break
             if u.intent == "can_fund" and "earnings" not in u.roles:
                 # "We have co-op from H1 2026. We want a conference in July 2027. Is that OK?":
                 # the funds were named a sentence earlier than the plan
