@@ -213,3 +213,16 @@ def test_a_programs_split_with_an_amount_asks_for_the_guides_split():
     r = ask("How much co-op will we get on $250,000 of CSP revenue?")
     assert r.intent == "split" and "$250,000.00" in r.text and "Cloud Solution Provider" in r.text and GUIDE in r.text
     assert not re.search(r"\d\s?%|\d+/\d+", r.text), r.text
+
+
+@pytest.mark.parametrize("text, coop", [
+    ("la remise c'est 70 %, on a gagné 10 000 en tout, combien de co-op", "3000.00"),
+    ("slt si j'ai 12,5 k$ de gains incitatifs et que le co-op c 30% ca donne combien", "3750.00"),
+])
+def test_a_split_said_with_cest_and_asked_how_much(text, coop):
+    from datetime import date
+
+    from understanding import respond
+
+    reply = respond(text, today=date(2026, 12, 7))
+    assert reply.data["intent"] == "split" and reply.data["coop"] == coop

@@ -26,6 +26,7 @@ from typing import Any
 from core import CoopError, check_split, fold
 
 from . import mail, rows, rules
+from .numbers import words_to_digits
 from .typos import _one_edit
 from . import recognizer as rec
 from .classifier import model
@@ -144,6 +145,9 @@ def prepare(text: str | None, *, lang: str | None = None, locale: str | None = N
     if source == "locale" and ctx_lang in codes:
         answer_lang, source = ctx_lang, "context"  # a fragment ("mai 2024 ?") keeps the conversation's language
     reading_locale = _reading_locale(locale, answer_lang, source)
+    spelled = words_to_digits(text, text_lang if text_source == "text" else answer_lang)
+    if spelled != text:  # "septante-cinq mille euros", "the twenty second of march": digits to read
+        text, folded = spelled, fold(spelled)
     slots = extract(text, folded, lang=answer_lang, locale=reading_locale, today=today, convention=convention)
     masked = mask(text, mask_spans(slots))
     return Prepared(text, folded, answer_lang, source, reading_locale, slots, masked,
@@ -291,6 +295,9 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                     limit = max(limit, len(parts))
                     continue
                 _inherit(u, context_slots, parts)
+                if (u.slots.amount is not None and u.slots.split is not None and not u.slots.periods
+                        and u.intent not in ("split", "threshold") and _asks_how_much(u.folded)):
+                    u.intent = "split"  # "75 000 € d'incentives, répartition 60/40. Ça fait combien en coop ?"
                 _settle(u)
                 seen_context[id(u)] = len(context_slots)
                 parts.extend(_per_activity(u))
@@ -645,6 +652,9 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
         intent = "fallback"  # a side effect only on a clear request ("remind me what X means" is none)
     elif top < THRESHOLD and (slots.periods or slots.period_error) and intent in _DATED and top >= PERIOD_THRESHOLD:
         pass  # a co-op question about a date, asked in few words: the learned reading stands
+    elif slots.amount is not None and slots.split is not None and not slots.periods and intent not in ("split", "threshold") and (
+            top < THRESHOLD or _asks_how_much(p.folded)):
+        intent = "split"  # "si j'ai 12,5 k$ de gains et que le co-op c 30%, ça donne combien": an amount and its split
     elif top < THRESHOLD:
         intent = "fallback"
     if intent == "fallback" and not junk and slots.periods and any(r in ("activity", "plan") for r in _roles(p)):
@@ -762,6 +772,13 @@ def _topic_words(keys: tuple[str, ...], gen: int) -> dict[int, tuple[str, ...]]:
                 for n in (len(w) - 1, len(w), len(w) + 1):
                     by_len.setdefault(n, set()).add(w)
     return {n: tuple(sorted(ws)) for n, ws in by_len.items()}
+
+
+def _asks_how_much(folded: str) -> bool:
+    """"how much", "combien": the message asks for an amount (``amounts.how_much`` in the packs)."""
+    from . import packs
+
+    return packs.words_pattern("amounts.how_much").search(folded) is not None
 
 
 def _terms_only(u: Understanding) -> bool:

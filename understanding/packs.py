@@ -149,7 +149,7 @@ _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_ha
           "amounts.negative", "amounts.rebate_words", "amounts.coop_words", "amounts.split_cues",
           "amounts.not_money_after", "amounts.split_links", "amounts.on_amount", "amounts.currency_codes",
           "amounts.not_money_before", "amounts.part_after", "amounts.part_before", "amounts.part_nouns",
-          "amounts.part_asked", "amounts.part_not",
+          "amounts.part_asked", "amounts.part_not", "amounts.how_much",
           "roles.claim_now", "yesno.still", "yesno.too_late", "yesno.starts", "yesno.tags", "yesno.fundable_uses", "links.create_claim", "links.core_requirements", "links.guidebook", "links.cpor"]
 _TABLES = ["reading.seasons", "reading.part_of_year", "relative.days", "relative.units", "relative.before",
            "relative.after", "relative.weekdays", "relative.phrases", "relative.numbers", "relative.year_phrases", "amounts.currency_before",
