@@ -439,3 +439,31 @@ def test_a_deadline_someone_believes_is_the_messages_claim_not_a_period():
     reply = respond(text, today=date(2026, 12, 7))
     assert date(2027, 8, 15) in {t.claim_end for t in reply.timelines}
     assert "February 15, 2029" not in reply.text and "December 31, 2028" not in reply.text
+
+
+@pytest.mark.parametrize("text, ends", [
+    # the question first, the rows after it (and the rows' year in the question)
+    ("Hi, two from last year, when did the claim windows close for these?\n• 5 Mar 2025 – Azure immersion day (Dublin)\n"
+     "• 24 Sep 2025 – security workshop w/ Microsoft SE\nthx", [date(2025, 8, 15), date(2026, 2, 15)]),
+    ("Hey, need the claim cut-off for each of these (2024):\n* 16 Jan 2024 - New Year security briefing\n"
+     "* 1 Oct 2024 - CSP partner webinar", [date(2024, 8, 15), date(2025, 2, 15)]),
+    # a spreadsheet's 15-Oct-26
+    ("Activity,Date,Cost,Currency\nFabric analytics workshop,15-Oct-26,3400,EUR\nSpring partner forum,02-Mar-27,11200,EUR\n\n"
+     "deadline per line?", [date(2027, 2, 15), date(2027, 8, 15)]),
+    # a heading's year is no earnings; a city is no typo of a cue word
+    ("Plan co-op 2027 (draft) :\n- Webinaires Copilot : mars 2027\n- Salon Ecom Genève : septembre 2027\n"
+     "Pour chaque action, quelle période de demande ?", [date(2027, 8, 15), date(2028, 2, 15)]),
+])
+def test_one_answer_a_row_wherever_the_question_is(text, ends):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == ends
+
+
+def test_two_asks_joined_by_a_plus_sign_are_both_answered_for_each_row():
+    text = ("Activité;Date;Montant;Date facture\nWebinaire Teams Phone;10/03/2027;1 200 €;02/04/2027\n"
+            "Salon Batimat;06/10/2027;9 800 €;15/11/2027\n\n"
+            "Dates limites de demande co-op + conservation des preuves pour chaque activité svp")
+    reply = respond(text, today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == [date(2027, 8, 15), date(2028, 2, 15)]
+    assert "10 mars 2029" in reply.text and "6 octobre 2029" in reply.text
+    assert "2 avril 2027" not in reply.text  # the invoice column is no activity

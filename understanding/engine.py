@@ -304,11 +304,19 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
             if len(parts) >= limit:
                 break
         parts = parts[:limit]
+        after: list[Understanding] = []
         for u in parts:  # "r we late?? event was 10 feb 2026": the dated sentence may come after the question
             before = seen_context.get(id(u))
-            if before is not None and not u.slots.periods and context_slots[before:]:
-                _inherit(u, context_slots[before:], [])
+            later = context_slots[before:] if before is not None and (not u.slots.periods or _years_only(u)) else []
+            each = _per_row(u, later) if later else []
+            if each:  # "when did the windows close for these? • 5 Mar 2025 – … • 24 Sep 2025 – …": one a row
+                after.extend(each)
+                continue
+            if later and not u.slots.periods:
+                _inherit(u, later, [])
                 _settle(u)
+            after.append(u)
+        parts = after[:max(limit, len(after))]
         parts = [u for u in parts if u.intent not in ("greeting", "thanks")] or parts
         # "… how much time we have for claim? 3 months? 6? 1 year?": guesses after a question ask nothing
         parts = [u for u in parts if not _fragment(u)] or parts
@@ -386,7 +394,7 @@ def _per_activity(u: Understanding) -> list[Understanding]:
     return out
 
 
-_JOIN = re.compile(r"(?:,|;)?\s+(?:and|et|also|aussi|as well as|ainsi que)\s+|\s*;\s*")
+_JOIN = re.compile(r"(?:,|;)?\s+(?:and|et|also|aussi|as well as|ainsi que)\s+|\s*;\s*|\s+[+&]\s+")
 
 
 def _split_asks(text: str, lang: str | None, locale: str | None, today: date, convention: str | None) -> list[str]:
@@ -529,12 +537,12 @@ def _per_row(u: Understanding, context: list[Understanding]) -> list[Understandi
     table's rows) that each name an activity: one question per such sentence, in order
     ("- 5/3/27 booth / - 2027-11-09 roundtable / deadlines?"). Earnings named before a plan
     are not rows (that is a can-I-fund question, :func:`_inherit`)."""
-    if u.slots.periods or u.slots.period_error or u.intent not in _ROW_ASKS:
-        return []
+    if (u.slots.periods and not _years_only(u)) or u.slots.period_error or u.intent not in _ROW_ASKS:
+        return []  # ("the claim cut-off for each of these (2024):" names the rows' year, no row of its own)
     items = [src for src in context if src.slots.periods and all(r in ("activity", "plan", None) for r in src.roles)
              and all(_specific(p) for p in src.slots.periods)]
-    if len(items) < 2 or any("earnings" in src.roles for src in context):
-        return []
+    if len(items) < 2 or any("earnings" in src.roles and not _years_only(src) for src in context):
+        return []  # (a heading's year, "Plan co-op 2027:", names no earnings)
     out = []
     for src in items[:rows.MAX_ROWS]:
         v = dataclasses.replace(u, slots=dataclasses.replace(u.slots, periods=list(src.slots.periods)),
@@ -542,6 +550,10 @@ def _per_row(u: Understanding, context: list[Understanding]) -> list[Understandi
         v.context_periods = len(v.slots.periods)
         out.append(v)
     return out
+
+
+def _years_only(u: Understanding) -> bool:
+    return bool(u.slots.periods) and all(p.kind == "year" for p in u.slots.periods)
 
 
 def _earnings_first(u: Understanding, sources: list[Understanding]) -> None:

@@ -190,6 +190,9 @@ class _Grammar:
         # dots and dashes: day first wherever they are written ("05.11.2026", "12-03-26")
         self.add("date", _B + r"(?P<d>\d{1,2})(?P<sep>[.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})" + _E, _day_first_date)
         self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r",?\s+" + Y2 + _E, _day_month_year)
+        # a spreadsheet's day-month-year with the month in letters: "15-Oct-26", "02/mar/2027", "15.Okt.2026"
+        self.add("date", _B + r"(?P<d>[0-3]?\d)(?P<sep>[-/.])" + M("m") + r"(?P=sep)(?P<y>\d{4}|\d{2})" + _E, _day_month_year)
+        self.add("date", _B + M("m") + r"(?P<sep>[-/])(?P<d>[0-3]?\d)(?P=sep)(?P<y>\d{4})" + _E, _month_day_year)
         self.add("date", _B + M("m") + r"\s+" + THE + r"(?P<d>" + DAY + r"),?\s+" + Y2 + _E, _month_day_year)
         # a day and month with a year said relative to today: "14 nov this yr", "le 3 mars l'an prochain"
         self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r",?\s+(?P<yp>" + YP + r")" + _E, _day_month_rel_year,
