@@ -467,3 +467,28 @@ def test_two_asks_joined_by_a_plus_sign_are_both_answered_for_each_row():
     assert [t.claim_end for t in reply.timelines] == [date(2027, 8, 15), date(2028, 2, 15)]
     assert "10 mars 2029" in reply.text and "6 octobre 2029" in reply.text
     assert "2 avril 2027" not in reply.text  # the invoice column is no activity
+
+
+def test_a_day_without_a_year_in_a_follow_up_is_the_one_nearest_the_day_talked_about():
+    today = date(2026, 3, 10)
+    first = respond("Hello, on a payé une session de préparation AZ-104 le 2 février 2026. Jusqu'à quand c'est réclamable "
+                    "en co-op ?", today=today)
+    again = respond("Même chose pour le 14 mai ?", today=today, context=first.context)
+    assert [t.claim_end for t in again.timelines] == [date(2026, 8, 15)]  # May 2026, not May 2025
+
+
+def test_a_short_reply_of_several_sentences_is_a_follow_up_of_the_conversation():
+    today = date(2026, 7, 9)
+    first = respond("Our Surface Pro launch breakfast was June 30, 2026. What's the claim deadline on that?", today=today)
+    again = respond("no wait — the 1st. It slipped to July 1 because the venue double-booked us. does that change "
+                    "anything?", today=today, context=first.context)
+    assert [t.claim_end for t in again.timelines] == [date(2027, 2, 15)]
+
+
+def test_a_year_corrected_keeps_the_activity_and_ignores_last_years():
+    today = date(2026, 12, 7)
+    first = respond("we did a roadshow stop in Leeds on 22 Sept 2026 (about 40 attendees). Whats the last day I can put "
+                    "the co-op claim in for that one?", today=today)
+    again = respond("argh sorry, 2025 not 2026!! the Leeds stop was on last year's tour", today=today, context=first.context)
+    assert [t.claim_end for t in again.timelines] == [date(2026, 2, 15)]
+    assert "August 15, 2026" not in again.text  # the day stays an activity's: no earnings reading beside it

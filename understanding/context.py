@@ -217,7 +217,9 @@ def rule_correction(text: str, ctx: ConversationContext, today: date | None = No
     if not _has(folded[:CORRECTION_CUE_WITHIN], "reading.corrections", "followup.corrections"):
         return None  # a correction says so first ("sorry, …", "oups, je voulais dire …", "no wait, …")
     question, period = ctx.question, ctx.period_text
-    role = _role_said(folded)
+    # the role said now, else the one the corrected date had ("the roadshow was on 22 Sept 2026" …
+    # "sorry, 2025": still the roadshow's day)
+    role = _role_said(folded) or (ctx.period_role if ctx.period_role in ("activity", "earnings", "plan") else None)
     years = _YEAR.findall(text)
     from .reading import find_periods
 
@@ -225,7 +227,9 @@ def rule_correction(text: str, ctx: ConversationContext, today: date | None = No
         said = [r for r in find_periods(text, today=today) if r.primary is not None]
     except CoopError:
         said = []
-    whole = [r for r in said if not (r.kind == "year" or _YEAR.fullmatch(r.text.strip()))]
+    # ("2025 not 2026!! the Leeds stop was on last year's tour": the year said is the correction,
+    # "last year's" only agrees with it)
+    whole = [r for r in said if not (r.kind == "year" or _YEAR.fullmatch(r.text.strip()) or (years and r.kind == "relative"))]
     if whole:  # "oublie ça, c'était en avril 2026", "no wait, the 21st of March"
         new = whole[-1].text.strip()
         if re.fullmatch(r"(?:the\s+|le\s+)?\d{1,2}(?:st|nd|rd|th|er)?", fold(new)) is None:
@@ -235,14 +239,20 @@ def rule_correction(text: str, ctx: ConversationContext, today: date | None = No
     if years:  # "sorry, 2025 not 2026": the first year said is the right one
         old_years = _YEAR.findall(period)
         new_period = period.replace(old_years[-1], years[0]) if old_years else f"{period} {years[0]}"
-        return Rewrite("correction", question.replace(period, new_period, 1), role=role)
+        return Rewrite("correction", _with_period(question, period, new_period), role=role)
     if day and ctx.period_text:  # "no wait, the 21st": the day changes, the month and year stay
         new_period = re.sub(r"(?<!\d)\d{1,2}(?=(?:st|nd|rd|th|er)?\b(?![/.:-]\d))", day.group(1), period, count=1)
         if new_period != period:
-            return Rewrite("correction", question.replace(period, new_period, 1), role=role)
+            return Rewrite("correction", _with_period(question, period, new_period), role=role)
     if role:  # "I meant the event happened then": the same words, the date read as that role
         return Rewrite("correction", question, role=role)
     return None
+
+
+def _with_period(question: str, period: str, new_period: str) -> str:
+    """The question with its period corrected; a question remembered without its period (the
+    date was in a sentence before it) gets the corrected period said after it."""
+    return question.replace(period, new_period, 1) if period in question else f"{question} {new_period}"
 
 
 def _role_said(folded: str) -> str | None:

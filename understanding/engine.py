@@ -34,6 +34,7 @@ from .context import ConversationContext, follow_up
 from .detect import detect, other_language as detect_other
 from .features import mask
 from .frames import NOT_PERIODS, cues as frame_cues, own_fy_label, role_of, segment
+from .reading import find_periods
 from .slots import Slots, extract, mask_spans
 from .typos import correct
 
@@ -272,7 +273,11 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
     text = rows.tabulate(text)  # rows pasted from a spreadsheet: one list item a row
     segments = segment(text) if _maybe_several(text) else []
     questions = [s for s in segments if s.kind == "question"]
-    if len(questions) >= 2 or (questions and len(segments) > len(questions)):
+    # "no wait — the 1st. It slipped to July 1. does that change anything?": a short reply in a
+    # conversation about a date is a follow-up of it, read whole with the conversation
+    replying = (ctx.get("intent") in _CONTINUABLE and isinstance(ctx.get("period_text"), str)
+                and len(text) <= SHORT_REQUEST and len(questions) <= 1)
+    if not replying and (len(questions) >= 2 or (questions and len(segments) > len(questions))):
         whole = _one(text, lang, locale, today, ctx, convention)
         parts: list[Understanding] = []
         context_slots: list[Understanding] = []
@@ -640,6 +645,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
     p = prepare(text, lang=lang, locale=locale, today=today, context=ctx, convention=convention)
     slots = p.slots
     junk = p.code
+    _near_the_conversations_day(p, ctx, today, convention)
     intent, top, probs = classify(p)
     followup = False
     prev = ctx.get("intent")
@@ -784,6 +790,44 @@ def _topic_words(keys: tuple[str, ...], gen: int) -> dict[int, tuple[str, ...]]:
                 for n in (len(w) - 1, len(w), len(w) + 1):
                     by_len.setdefault(n, set()).add(w)
     return {n: tuple(sorted(ws)) for n, ws in by_len.items()}
+
+
+#: a day or month without a year said in a conversation about a dated question is the one
+#: nearest that date: within this many months of it
+NEAR_MONTHS = 6
+
+
+def _near_the_conversations_day(p: Prepared, ctx: ConversationContext | dict[str, Any], today: date,
+                                convention: str) -> None:
+    """"Même chose pour le 14 mai ?" after "le 2 février 2026": May 2026, the 14 May nearest the
+    day talked about, not the most recent one before today (which may be a year earlier)."""
+    period_text = ctx.get("period_text") if hasattr(ctx, "get") else None
+    if not isinstance(period_text, str) or len(p.text) > SHORT_REQUEST:
+        return
+    if not any(r.primary is not None and r.primary.reading == "most_recent" for r in p.slots.periods):
+        return
+    try:
+        before = extract(period_text[:200], fold(period_text[:200]), lang=p.lang, locale=p.reading_locale, today=today,
+                         convention=convention).periods
+    except CoopError:
+        return
+    ref = next((r.primary for r in before if r.primary is not None and r.primary.reading != "most_recent"), None)
+    if ref is None:
+        return
+    anchor = ref.day or ref.start
+    month = anchor.month + NEAR_MONTHS
+    anchor = date(anchor.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    out = []
+    for r in p.slots.periods:
+        if r.primary is not None and r.primary.reading == "most_recent":
+            try:
+                again = find_periods(r.text, locale=p.reading_locale, today=anchor, convention=convention)
+            except CoopError:
+                again = []
+            if len(again) == 1 and again[0].primary is not None:
+                r = dataclasses.replace(r, primary=dataclasses.replace(again[0].primary, reading="near_context"))
+        out.append(r)
+    p.slots.periods = out
 
 
 def _asks_how_much(folded: str) -> bool:
