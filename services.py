@@ -61,21 +61,30 @@ class SchemaBehind(StartupError):
     """The database's schema is older than the code: ``python app.py migrate`` first."""
 
 
-def product_migrations() -> list[tuple[str, list[str]]]:
-    """Every (name, statements) migration the product runs on, in the order they apply."""
+def product_migrations(dialect: str = "sqlite") -> list[tuple[str, list[str]]]:
+    """Every (name, statements) migration the product runs on, in the order they apply, for
+    the database ``dialect`` ("sqlite" or "postgres": the same versions on both; only the
+    feedback table's id column is spelled per engine)."""
     from reminders import coordination, store
+    from storage import feedback
     from storage.bot_storage import migration
     from support import store as support_store
 
     return [migration("bot_state"), (store.MIGRATION_NAME, store.MIGRATIONS),
             (coordination.MIGRATION_NAME, coordination.MIGRATIONS),
-            (support_store.MIGRATION_NAME, support_store.MIGRATIONS)]
+            (support_store.MIGRATION_NAME, support_store.MIGRATIONS),
+            feedback.migration(dialect)]
+
+
+def _dialect(db: Any) -> str:
+    return "postgres" if getattr(db, "dialect", "sqlite") == "postgres" else "sqlite"
 
 
 async def migrate_database(db: Any) -> dict[str, list[int]]:
     """Apply every pending product migration (idempotent; serialized across processes by
     ``Database.migrate``). Returns the versions applied now, per migration."""
-    return {name: await db.migrate(name, statements) for name, statements in product_migrations()}
+    return {name: await db.migrate(name, statements)
+            for name, statements in product_migrations(_dialect(db))}
 
 
 async def migrate_embedded(db: Any) -> dict[str, list[int]]:
@@ -93,7 +102,7 @@ async def migrate_embedded(db: Any) -> dict[str, list[int]]:
 async def check_schema(db: Any) -> None:
     """Raise :class:`SchemaBehind` when a product migration is not fully applied."""
     behind = []
-    for name, statements in product_migrations():
+    for name, statements in product_migrations(_dialect(db)):
         applied, known = await db.migration_status(name, statements)
         if applied < known:
             behind.append(f"{name} at version {applied} of {known}")
