@@ -13,6 +13,8 @@ What is built from what (``app.create_app`` calls these, in this order):
   over that database, with the reminders service ``reminders.StoreReminders`` and the
   schedule's ``next_reminder`` (what ``dialogs.Actions`` needs, passed in: ``dialogs`` never
   imports ``reminders``).
+- :func:`build_feedback_store`: ``storage.FeedbackStore`` (the partners' 👍/👎 on answers) on
+  that database; :func:`start_state_retention` purges it with the state.
 - :func:`mount_reminders`: the reminder routes and the daily sweep (``reminders.http``),
   given the proactive transport ``bot.proactive.AdapterTransport`` over the same adapter
   (``reminders`` never imports ``bot``) and, at start-up, the database.
@@ -134,17 +136,31 @@ async def open_database(settings: Any) -> Any:
                                     max_size=settings.db_pool_size)  # PostgreSQL's pool
 
 
-def start_state_retention(settings: Any, bot: Any) -> "asyncio.Task | None":
-    """The periodic job that deletes state no turn has used for ``STATE_RETENTION_DAYS``
-    (``storage.retention``), on the bot's conversation-state storage when it can expire."""
+def build_feedback_store(db: Any) -> Any:
+    """The partners' 👍/👎 on answers (``storage.FeedbackStore`` on ``db``): what the bot's
+    feedback invoke records into, the support desk's Feedback view reads, forget-my-data and
+    the state retention delete from."""
+    from storage.feedback import FeedbackStore
+
+    return FeedbackStore(db)
+
+
+def start_state_retention(settings: Any, bot: Any, db: Any = None) -> "asyncio.Task | None":
+    """The periodic job (``storage.retention``) that deletes state no turn has used for
+    ``STATE_RETENTION_DAYS``, on the bot's conversation-state storage when it can expire, and
+    the feedback given before that period, on ``db`` (a ``storage.Database``)."""
     import asyncio
 
     storage = getattr(getattr(bot, "conversation_state", None), "_storage", None)
     if not callable(getattr(storage, "expire", None)):
+        storage = None
+    feedback = build_feedback_store(db) if getattr(db, "dialect", None) is not None else None
+    if storage is None and feedback is None:
         return None
     from storage.retention import run_retention
 
-    return asyncio.create_task(run_retention(storage, settings.state_retention_days),
+    return asyncio.create_task(run_retention(storage, settings.state_retention_days,
+                                             feedback=feedback),
                                name="state-retention")
 
 

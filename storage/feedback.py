@@ -229,10 +229,13 @@ class FeedbackStore:
         return [_row(row) for row in await self._db.fetch(sql, *args)]
 
     async def forget_user(self, user_id: str) -> int:
-        """"Forget my data": delete every reaction ``user_id`` gave; returns how many."""
+        """"Forget my data": delete every reaction ``user_id`` gave; returns how many (on
+        SQLite the deleted rows are then in no file any more: ``Database.reclaim``)."""
         deleted = await self._db.execute("DELETE FROM feedback WHERE user_id = $1",
                                          _key(user_id, "user_id"))
         logger.info("feedback: forgot a user (%d reactions)", deleted)
+        if deleted:
+            await self._db.reclaim()  # SQLite: out of the write-ahead log too (Database.reclaim)
         return deleted
 
     async def purge_before(self, cutoff: datetime) -> int:
@@ -241,4 +244,5 @@ class FeedbackStore:
         if deleted:
             logger.info("feedback: %d reactions older than %s deleted (retention)", deleted,
                         _utc_text(cutoff))
+            await self._db.reclaim()
         return deleted

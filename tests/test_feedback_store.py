@@ -141,3 +141,61 @@ async def test_the_migration_is_part_of_the_product_schema(scratch):
 def test_doctests():
     result = doctest.testmod(feedback_module)
     assert result.attempted and not result.failed
+
+
+# --- the state retention purges feedback too ---------------------------------------------------
+
+
+async def test_the_retention_job_purges_old_feedback(store):
+    import asyncio
+
+    from storage.retention import run_retention
+
+    now = datetime.now(timezone.utc)
+    old = await store.record(**entry(at=now - timedelta(days=40)))
+    fresh = await store.record(**entry(at=now - timedelta(days=1)))
+
+    class BrokenState:  # a state storage whose run fails does not keep feedback's from running
+        async def expire(self, older_than):
+            raise RuntimeError("database unavailable")
+
+    task = asyncio.create_task(run_retention(BrokenState(), 30, every=0.01, feedback=store))
+    try:
+        for _ in range(200):
+            if [f.id for f in await store.list()] == [fresh]:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert old not in [f.id for f in await store.list()]
+    assert [f.id for f in await store.list()] == [fresh]
+
+
+async def test_the_server_purges_old_feedback_by_itself(tmp_path):
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from app import create_app
+    from config import Settings
+    from storage import Database
+
+    db = await Database.connect(f"sqlite:///{tmp_path / 'coop.sqlite3'}")
+    await services.migrate_database(db)
+    store = services.build_feedback_store(db)
+    now = datetime.now(timezone.utc)
+    await store.record(**entry(at=now - timedelta(days=40)))
+    fresh = await store.record(**entry(at=now))
+    app = create_app(Settings(reminder_sweep_enabled=False, state_retention_days=30), storage=db)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        for _ in range(100):
+            if [f.id for f in await store.list()] == [fresh]:
+                break
+            await asyncio.sleep(0.05)
+        assert [f.id for f in await store.list()] == [fresh]
+    finally:
+        await client.close()
+        await db.close()
