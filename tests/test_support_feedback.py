@@ -87,7 +87,7 @@ async def test_a_dislike_shows_in_the_api_the_page_and_the_download_until_forgot
     text = unescape(html)
     for shown in ("When must we claim H1 2021 funds?", dislike()["answer"],
                   "It is the wrong year, we earned it in 2021", "FY21 H1",
-                  "Quand réclamer la co-op de mars 2025 ?", "Answers partners marked 👎"):
+                  "Quand réclamer la co-op de mars 2025 ?", "Answers partners disliked (thumbs down)"):
         assert shown in text, shown
     assert "a liked one" not in text
     assert text.index("When must we claim") < text.index("Quand réclamer")  # newest first
@@ -117,7 +117,7 @@ async def test_a_dislike_shows_in_the_api_the_page_and_the_download_until_forgot
     status, body = await get_json(desk, "/support/api/feedback")
     assert body == {"feedback": [], "next_before_id": None}
     _, html = await get_page(desk)
-    assert 'id="feedback-empty"' in html and "No answer has been marked 👎 yet." in unescape(html)
+    assert 'id="feedback-empty"' in html and "No answer has been disliked yet." in unescape(html)
     _, lines = await download(desk)
     assert lines == []
 
@@ -173,7 +173,7 @@ async def test_the_page_in_french_marks_english_answers_and_escapes_everything(d
     assert response.status == 200 and '<html lang="fr">' in html
     assert "support-lang=fr" in response.headers.get("Set-Cookie", "")
     text = unescape(html)
-    for word in ("Réponses marquées 👎 par les partenaires", "Question du partenaire",
+    for word in ("Réponses que les partenaires n'ont pas aimées (pouce vers le bas)", "Question du partenaire",
                  "Réponse donnée", "Lecture retenue", "Commentaire du partenaire",
                  "Télécharger en JSONL", "Anglais", " UTC"):
         assert word in text, word
