@@ -136,25 +136,21 @@ async def open_database(settings: Any) -> Any:
                                     max_size=settings.db_pool_size)  # PostgreSQL's pool
 
 
-def build_feedback_store(db: Any) -> Any:
-    """The partners' 👍/👎 on answers (``storage.FeedbackStore`` on ``db``): what the bot's
-    feedback invoke records into, the support desk's Feedback view reads, forget-my-data and
-    the state retention delete from."""
-    from storage.feedback import FeedbackStore
-
-    return FeedbackStore(db)
-
-
 def start_state_retention(settings: Any, bot: Any, db: Any = None) -> "asyncio.Task | None":
     """The periodic job (``storage.retention``) that deletes state no turn has used for
-    ``STATE_RETENTION_DAYS``, on the bot's conversation-state storage when it can expire, and
-    the feedback given before that period, on ``db`` (a ``storage.Database``)."""
+    ``STATE_RETENTION_DAYS``, on the bot's state storage when it can expire, and the feedback
+    given before that period: the bot's own feedback store (``bot.feedback``) when it has one,
+    else one on ``db`` (a ``storage.Database``)."""
     import asyncio
 
-    storage = getattr(getattr(bot, "conversation_state", None), "_storage", None)
+    storage = getattr(bot, "storage", None)  # a bot that shows its state's storage
+    if not callable(getattr(storage, "expire", None)):
+        storage = getattr(getattr(bot, "conversation_state", None), "_storage", None)
     if not callable(getattr(storage, "expire", None)):
         storage = None
-    feedback = build_feedback_store(db) if getattr(db, "dialect", None) is not None else None
+    feedback = getattr(bot, "feedback", None)
+    if not callable(getattr(feedback, "purge_before", None)):
+        feedback = build_feedback_store(db) if getattr(db, "dialect", None) is not None else None
     if storage is None and feedback is None:
         return None
     from storage.retention import run_retention
@@ -187,6 +183,15 @@ async def build_product_bot(settings: Any, db: Any, create_bot: Any) -> Any:
         kwargs["next_reminder"] = next_reminder
     bot = create_bot(settings, SqlStorage(db), **kwargs)
     return await bot if inspect.isawaitable(bot) else bot
+
+
+def build_feedback_store(db: Any) -> Any:
+    """The partners' 👍/👎 on answers (``storage.FeedbackStore`` on ``db``): what the bot's
+    feedback invoke records into, the support desk's Feedback view reads, forget-my-data and
+    the state retention delete from."""
+    from storage.feedback import FeedbackStore
+
+    return FeedbackStore(db)
 
 
 def build_proactive_transport(adapter: Any) -> Any:
