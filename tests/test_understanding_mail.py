@@ -173,3 +173,19 @@ def test_an_agents_internal_note_is_ticket_metadata_unless_it_asks():
     assert "2026-12-01" not in focused and "12 March 2026" in focused
     asked = t.replace("pls check before replying", "is the window still open?")
     assert "is the window still open?" in mail.focus(asked).text and "2026-12-01" not in mail.focus(asked).text
+
+
+def test_a_thread_pasted_from_its_first_header_reads_the_message_under_it():
+    t = ("De : Claire Moreau <c.moreau@example.fr>\nEnvoyé : jeudi 2 avril 2026 09:14\nObjet : TR: webinaire Azure\n\n"
+         "voir ci-dessous, vous confirmez ?\n\n-----Message d'origine-----\nDe : Thomas Girard <t@example.fr>\n"
+         "Envoyé : mercredi 1 avril 2026 18:47\nObjet : webinaire Azure\n\nBonjour Claire,\nPour le webinaire Azure du 12 "
+         "mars 2026, vous avez jusqu'en février prochain pour la demande.\nThomas")
+    assert "12 mars 2026" in mail.focus(t).text
+
+
+def test_a_newest_message_asking_nothing_of_co_op_points_to_the_quoted_question():
+    t = ("Hello,\n\nMarc attend une réponse depuis vendredi, tu peux m'aider ?\nMerci !!\nLaetitia\n\n"
+         "Le ven. 4 déc. 2026 à 17:31, Marc <marc@example.be> a écrit :\n> Bonjour Laetitia,\n"
+         "> On a encore des fonds co-op gagnés entre janvier et juin 2026. Est-ce qu'on peut encore s'en servir pour "
+         "notre soirée clients du 18 décembre ?\n> Marc")
+    assert "soirée clients du 18 décembre" in mail.focus(t).text

@@ -300,7 +300,17 @@ def _asks(text: str) -> bool:
 
 
 def _points(text: str) -> bool:
-    return bool(cues().pointer.search(fold(text)))
+    """Whether a message points to the older part: it says so ("see below", "voir ci-dessous"),
+    or asks something that names nothing of co-op ("tu peux m'aider ?", "any idea?")."""
+    folded = fold(text)
+    return bool(cues().pointer.search(folded)) or not _about_coop(folded)
+
+
+def _about_coop(folded: str) -> bool:
+    """Whether a text names co-op, its money, a deadline, a period or an activity (the packs'
+    topic words: see ``understanding.engine._on_topic``)."""
+    return packs.words_pattern("topic.words", "roles.activity", "roles.deadline_words", "amounts.coop_words",
+                               "reading.half_words", "reading.fy_words").search(folded) is not None
 
 
 def _same_as(text: str) -> bool:
@@ -375,6 +385,8 @@ def focus(text: str | None) -> Focus:
         lines, subject, n = clean(m.lines)
         dropped += n
         cleaned.append(("\n".join(lines).strip(), _SUBJECT_PREFIX.sub("", m.subject or subject).strip()))
+    while len(cleaned) > 1 and not cleaned[0][0] and not cleaned[0][1]:
+        cleaned = cleaned[1:]  # a thread pasted from its first header line: nothing before it
     newest = _with_subject(*cleaned[0])
     older = [_with_subject(t, s) for t, s in cleaned[1:]]
     older = [t for t in older if t]
