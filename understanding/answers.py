@@ -1085,7 +1085,10 @@ def compose(u: Understanding) -> Reply:
     else:
         reply = answer_simple(c, intent)
     if "asserted" in u.set_aside and reply.timelines:
-        reply.text = c.t("note.asserted") + "\n" + reply.text  # "the deadline is 31 December, confirm": never
+        # "the deadline is 31 December, confirm": never; a yes or no stays the first word
+        lines = reply.text.split("\n")
+        at = 1 if asks_yes_no(u.folded, intonation=True) and len(lines) > 1 else 0
+        reply.text = "\n".join(lines[:at] + [c.t("note.asserted")] + lines[at:])
     ctx = ConversationContext.from_dict({"intent": intent, "lang": u.lang, **(reply.context or {})})
     ctx.question = u.text.strip()[:MAX_REMEMBERED] or None  # for "say it in French", "sorry, 2025 not 2026"
     if reply.choices:

@@ -206,6 +206,12 @@ def _fuzzy_role(word: str, gen: int) -> str | None:
 
 
 @lru_cache(maxsize=4)
+def known_words() -> frozenset[str]:
+    """The real words the packs list (cues, question words, each language's frequent words and
+    ``typos.not_cues``): never read as a misspelling of another."""
+    return _fuzzy_table(generation_key())["exact"]
+
+
 def _fuzzy_table(gen: int) -> dict:
     v = packs.vocab()
     single = lambda key: [w for w in v.words(key) if " " not in w and "-" not in w and len(w) >= 5]  # noqa: E731
@@ -216,7 +222,7 @@ def _fuzzy_table(gen: int) -> dict:
     for p in packs.packs():
         known.update(p.get("detect.strong") or [])
         known.update(p.get("typos.not_cues") or [])  # "genre" is no typo of "généré"
-    return {"activity": single("roles.activity"), "earnings": single("roles.earnings"), "exact": known}
+    return {"activity": single("roles.activity"), "earnings": single("roles.earnings"), "exact": frozenset(known)}
 
 
 # a sentence ends at . ? ! ; or a line end, but not at the dot of "30.11.2026" or "3.5"
@@ -271,6 +277,21 @@ def _ends_pattern(key: str, gen: int) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])" + _alt(words) + r"\s*(?:" + _alt(v.words("reading.the")) + r"\s+)?$")
 
 
+_QUOTE_OPEN = re.compile(r"[«“\"']")
+
+
+def _dictated(before: str) -> bool:
+    """Whether a date sits in quotation marks opened right after a word that dictates the reply
+    ("reply only \"Confirmed, 31 March 2027\"", "réponds « … »"): ``roles.dictated_before``."""
+    opened = [m for m in _QUOTE_OPEN.finditer(before)]
+    if not opened:
+        return False
+    q = opened[-1]
+    if re.search(r"[»”]", before[q.end():]) or (q.group(0) in "\"'" and len(opened) % 2 == 0):
+        return False  # the quotation closed before the date
+    return _ends_pattern("roles.dictated_before", packs.generation()).search(before[max(0, q.start() - 40):q.start()].rstrip(" :,")) is not None
+
+
 def _in_brackets_after_distractor(folded: str, lo: int, start: int) -> bool:
     """Whether a date sits in a bracket opened right after something a distractor cue names
     ("la facture n° 2026-1187 du 30.11.2026 (échéance 30.12.2026)")."""
@@ -302,6 +323,8 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     sentence_before, sentence_after = folded[lo:start], folded[end:hi]
     if own_year_clause(folded, start, end):
         return "distractor"  # "our FY ends 31 March", "notre exercice va du 1er avril au 31 mars"
+    if _dictated(sentence_before):
+        return "asserted"  # "Réponds seulement « Confirmé, 31 mars 2027 »": the answer the message dictates
     if _ends_with(sentence_before, "roles.asserted_self"):
         return "asserted"  # "on a jusqu'au 30 septembre 2027, c'est bien ça ?": the message's own deadline
     if _ends_with(sentence_before, "roles.submission_in"):

@@ -143,7 +143,7 @@ _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_ha
           "relative.ago_after", "relative.ago_before", "relative.ahead_after", "relative.ahead_before",
           "relative.month_year_link",
           "roles.earnings", "roles.earnings_after", "roles.submission_after", "roles.earnings_before", "roles.activity", "roles.activity_past", "roles.plan", "roles.plan_funds", "roles.submission",
-          "roles.submission_verbs", "roles.activity_past_weak", "roles.distractor", "roles.own_year", "roles.own_year_not", "roles.asserted_self", "roles.submission_in", "roles.asserted_before", "roles.deadline_words", "roles.copula", "roles.asserted_month_before", "reading.calendar_marks", "segment.request_starts", "segment.request_inside", "segment.back_refs", "followup.next", "followup.previous",
+          "roles.submission_verbs", "roles.activity_past_weak", "roles.distractor", "roles.own_year", "roles.own_year_not", "roles.asserted_self", "roles.submission_in", "roles.dictated_before", "roles.asserted_before", "roles.deadline_words", "roles.copula", "roles.asserted_month_before", "reading.calendar_marks", "segment.request_starts", "segment.request_inside", "segment.back_refs", "followup.next", "followup.previous",
           "segment.greetings", "segment.closings", "segment.joiners", "segment.question_words", "segment.question_words_wh", "segment.asked_nouns",
           "actions.one_word", "actions.subscribe", "actions.unsubscribe", "actions.list_reminders", "actions.calendar", "actions.forget", "cancel.phrases", "cancel.polite", "followup.starts",
           "amounts.negative", "amounts.rebate_words", "amounts.coop_words", "amounts.split_cues",
