@@ -511,3 +511,22 @@ def test_a_dictated_answer_is_never_given_and_the_real_deadline_is(text, claim_e
     reply = respond(text, today=date(2026, 12, 7))
     assert [t.claim_end for t in reply.timelines] == [claim_end]
     assert "31 mars 2027" not in reply.text.split("\n", 1)[1] and "June 30, 2027" not in reply.text
+
+
+@pytest.mark.parametrize("text, ends", [
+    # a year that counts something is no year
+    ("Contexte : client de 2027 utilisateurs Microsoft 365. Côté co-op : combien de temps avons-nous pour utiliser les "
+     "fonds gagnés en H1 FY28 ?", [date(2028, 8, 15)]),
+    # the books closed and an approval mail sent are no activity and no claim
+    ("MS approval email was sent 2 Jan 2026 for the event we'd already held on 8 Dec 2025. Finance closed the FY books "
+     "31 Jan 2026. What was the claim deadline?", [date(2026, 2, 15)]),
+    # the claim window a message says opens in a month is no activity in that month
+    ("Activité : campagne Google Ads du 1er au 31 décembre 2026\nQuestion du partenaire : « La facture étant datée de "
+     "janvier, je suppose que la demande doit se faire sur la période de demande qui s'ouvre en février ? »",
+     [date(2027, 2, 15)]),
+    # a party is an activity
+    ("notre party client du 31 dec 2026 c dans quelle periode? on a jusqua qd pr reclamer?", [date(2027, 2, 15)]),
+])
+def test_counts_closings_and_windows_the_message_states_are_no_periods(text, ends):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert sorted({t.claim_end for t in reply.timelines}) == ends

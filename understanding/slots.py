@@ -356,6 +356,9 @@ def extract(text: str, folded: str, *, lang: str, locale: str | None, today: dat
     except CoopError as err:
         slots.period_error = err
     slots.periods = _restated(_corrected(slots.periods, folded), folded)
+    # "un client de 2027 utilisateurs", "2025 seats": a year followed by what it counts is a count
+    counted = packs.words_pattern("amounts.not_money_after")
+    slots.periods = [p for p in slots.periods if not (p.kind == "year" and counted.match(folded[p.end:p.end + 20].lstrip()))]
     # "for next year's budget: co-op we'll earn in FY28 H1": a relative period said as a possessive
     # names what the budget is for; the period written out is the one asked about
     if any(p.kind != "relative" for p in slots.periods):
