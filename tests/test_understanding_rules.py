@@ -599,3 +599,15 @@ def test_halves_named_as_terms_beside_a_rule_question_get_no_dates(text):
     reply = respond(text, today=date(2026, 12, 7))
     assert reply.data["intent"] == "rule" and not reply.timelines
     assert "2027" not in reply.text
+
+
+@pytest.mark.parametrize("text, first", [
+    ("can unused co-op roll over to the next usage period if we didnt manage to spend it?", "No."),
+    ("Do the claim windows overlap?", "No."),
+    ("Les périodes de demande se chevauchent-elles ?", "Non."),
+    ("what is forfeiture?", "The co-op page"),  # no yes-or-no asked: no verdict
+])
+def test_a_yes_or_no_rule_question_gets_the_statements_verdict_first(text, first):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert reply.data["intent"] == "rule" and reply.text.startswith(first)
+

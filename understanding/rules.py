@@ -80,6 +80,10 @@ class Statement:
     link: str  # a key of core/policy.toml's [[links.pages]]
     refs: tuple[str, ...] = ()  # the page's sentence ids ("484a9-129") or "SPEC n"
     keywords: tuple[str, ...] = ()
+    # a yes-or-no question that names one of these (folded) is answered "no" ("can unused co-op
+    # roll over?") or "yes" by this statement: only where the statement itself says so
+    no_to: tuple[str, ...] = ()
+    yes_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,9 @@ def _parse(code: str, path: Path, base: dict[str, Statement] | None) -> tuple[di
             raise ValueError(f"{where} ('{sid}'): link '{link_key}' is not a key of core/policy.toml's [[links.pages]]") from None
         refs = tuple(str(r) for r in item.get("ref", source.refs if source else ()))
         keywords = tuple(str(k) for k in item.get("keywords", ()))
-        out[sid] = Statement(sid, code, " ".join(text.split()), section, link_key, refs, keywords)
+        no_to = tuple(fold(str(k)) for k in item.get("no_to", ()))
+        yes_to = tuple(fold(str(k)) for k in item.get("yes_to", ()))
+        out[sid] = Statement(sid, code, " ".join(text.split()), section, link_key, refs, keywords, no_to, yes_to)
     return out, title
 
 
@@ -462,6 +468,28 @@ def asks_meaning(text: str | None, lang: str | None = None, *, today: date | Non
 # the reply
 
 
+def _statement_verdict(text: str | None, code: str, hits: list[Hit]) -> str | None:
+    """"Can unused co-op roll over?": "No." first, when a found statement says so (its
+    ``no_to``/``yes_to`` phrases) and the question asks yes or no."""
+    if not text or not hits:
+        return None
+    from .answers import asks_yes_no
+
+    folded = fold(text)
+    if not asks_yes_no(folded, intonation=True):
+        return None
+    for h in hits:
+        if any(_phrase(folded, w) for w in h.statement.no_to):
+            return t(code, "rule.verdict_no")
+        if any(_phrase(folded, w) for w in h.statement.yes_to):
+            return t(code, "rule.verdict_yes")
+    return None
+
+
+def _phrase(folded: str, phrase: str) -> bool:
+    return re.search(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])", folded) is not None
+
+
 def answer_rule(text: str | None, lang: str | None, *, hits: list[Hit] | None = None, locale: str | None = None,
                 today: date | None = None, verdict: str | None = None) -> Reply:
     """The answer to a question about what a rule means: the statements found for it (or
@@ -484,6 +512,7 @@ def answer_rule(text: str | None, lang: str | None, *, hits: list[Hit] | None = 
     if not hits:
         return Reply(lang=code, intent="rule", text=t(code, "rule.not_found"), title=t(code, "title.rule"),
                      suggestions=suggestions, data=data)
+    verdict = verdict or _statement_verdict(text, code, hits)
     lines = ([verdict] if verdict else []) + [t(code, "rule.intro", page=page_title(code))]
     lines += [t(code, "rule.statement", text=h.text, section=h.section) for h in hits]
     links: list[LinkRef] = []
