@@ -473,7 +473,7 @@ def _statement_verdict(text: str | None, code: str, hits: list[Hit]) -> str | No
     ``no_to``/``yes_to`` phrases) and the question asks yes or no."""
     if not text or not hits:
         return None
-    from .answers import asks_yes_no
+    from .yesno import asks_yes_no
 
     folded = fold(text)
     if not asks_yes_no(folded, intonation=True):
