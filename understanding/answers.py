@@ -1013,8 +1013,13 @@ def _once(parts: list[Reply]) -> None:
     shown whole (two questions about the same cycle)."""
     seen_lines: set[str] = set()
     seen_blocks: set[tuple[str, ...]] = set()
+    seen_notes: set[str] = set()
     poe_answered = any(p.intent == "poe_retention" for p in parts)
     for part in parts:
+        if part.reading_note and part.reading_note in seen_notes:
+            part.reading_note = None  # two questions that share a reading: its note once
+        elif part.reading_note:
+            seen_notes.add(part.reading_note)
         lines = part.text.split("\n")
         if poe_answered and part.intent != "poe_retention":  # the PoE question's own answer says it
             lines = [ln for ln in lines if "(PoE)" not in ln]
@@ -1060,6 +1065,7 @@ def compose_multi(u: Understanding) -> Reply:
                  poe_keep_until=keep, links=links, suggestions=last.suggestions, action=None,
                  reading_note=" ".join(notes) or None, context=remembered.to_dict(),
                  data={"intent": "multi", "lang": u.lang, "locale": locale_tag(u.locale, u.lang),
+                       "today": u.today.isoformat(),
                        "questions": [p.intent for p in parts], "deadlines": deadlines, "mentioned_deadlines": mentioned},
                  parts=parts)
 
@@ -1123,6 +1129,7 @@ def compose(u: Understanding) -> Reply:
             ctx.period_role = u.roles[0]  # the answer to the choice keeps what the date was
     reply.context = ctx.to_dict()
     reply.data.setdefault("intent", intent)
+    reply.data.setdefault("today", u.today.isoformat())  # the day the answer is true for
     reply.data.setdefault("lang", u.lang)
     reply.data.setdefault("locale", c.locale)
     return reply
