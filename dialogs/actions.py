@@ -68,6 +68,8 @@ class RemindersService(Protocol):
 
     async def upcoming_reminder(self, today: date) -> Any: ...
 
+    async def upcoming_by_kind(self, today: date, user_id: Optional[str] = None) -> dict: ...
+
 
 async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
@@ -189,6 +191,8 @@ class Actions:
         upcoming = (await self._call("upcoming_reminder", info.today) if self._has("upcoming_reminder")
                     else self._next_item(info.today))
         if len(subs) == 1 and (getattr(subs[0], "conversation_type", None) or PERSONAL) == PERSONAL:
+            if self._has("upcoming_by_kind"):  # every kind with its date
+                upcoming = await self._call("upcoming_by_kind", info.today, info.user_id)
             return texts.listing(lang, True, upcoming, info.locale), here
         return texts.listing_where(lang, [_where(lang, s, info) for s in subs],
                                    getattr(upcoming, "due_date", None), info.locale), here

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Callable, Optional
 from urllib.parse import urlencode
 
 from . import store
-from .schedule import cycle_label, next_reminder, upcoming_deadlines
+from .schedule import cycle_label, next_by_kind, next_reminder, upcoming_deadlines
 from .sweeper import next_reminder_date, upcoming_reminder
 
 __all__ = ["StoreReminders", "next_reminder"]
@@ -123,6 +123,19 @@ class StoreReminders:
         (:func:`reminders.sweeper.next_reminder_date`: today's own reminder while today's sweep has not
         run, tomorrow's catch-up once it has)."""
         return await next_reminder_date(self._db, today)
+
+    async def upcoming_by_kind(self, today: date, user_id: Optional[str] = None) -> dict:
+        """Each kind's next reminder date for ``user_id`` on ``today`` ("my reminders" dates
+        every one): the schedule's (:func:`reminders.schedule.next_by_kind`; from tomorrow
+        once today's sweep has run), or sooner for one already in the user's ledger waiting
+        for the next sweep (an urgent one planned when they subscribed)."""
+        swept = (await store.last_swept(self._db) or date.min) >= today
+        next_sweep = today + timedelta(days=1) if swept else today
+        out = next_by_kind(next_sweep, urgent=False)
+        if user_id:
+            for kind in await store.waiting_kinds(self._db, user_id, next_sweep):
+                out[kind] = next_sweep
+        return out
 
     async def upcoming_reminder(self, today: date) -> Any:
         """The next reminder an existing subscription gets (:func:`reminders.sweeper.upcoming_reminder`)."""
