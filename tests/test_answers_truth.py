@@ -317,3 +317,19 @@ async def test_the_imminent_forfeiture_reminder_is_sent_once(product):
     [listing] = await _say(client, connector, "my reminders")
     listed = _card(listing)["fallbackText"] if listing.get("attachments") else listing["text"]
     assert "before unused funds are forfeited: next on May 31, 2027" in listed  # the next one
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(today=st.dates(min_value=date(2000, 3, 1), max_value=date(2099, 10, 1)), shift=st.integers(-6, 4))
+@pytest.mark.property
+def test_a_reminder_lies_ahead_exactly_while_a_deadline_of_the_cycle_does(today, shift):
+    """The card's *Remind me* (reminder_ahead) against the cycle's own dates: a reminder lies
+    ahead iff its claiming period or its usage period has not ended on ``today``; never before
+    ``today``, never after the deadline it is about."""
+    cal = calendar()
+    cyc = cal.cycle(cal.next_half(cal.half_containing(today), shift))
+    label = f"{cyc.earning.start.year}-{cyc.earning.name}"
+    item = reminder_ahead([label], today)
+    assert (item is not None) == (max(cyc.claiming.end, cyc.usage.end) >= today)
+    if item is not None:
+        assert today <= item.due_date <= item.deadline
