@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional
 from urllib.parse import urlencode
 
 from . import store
-from .schedule import cycle_label, next_by_kind, next_reminder, upcoming_deadlines
+from .schedule import cycle_label, next_by_kind, next_reminder, upcoming_deadlines, urgent_reminders
 from .sweeper import next_reminder_date, upcoming_reminder
 
 __all__ = ["StoreReminders", "next_reminder"]
@@ -38,8 +38,10 @@ class StoreReminders:
     def __init__(self, db: Any, *, public_base_url: str = "", calendar_path: str = "/calendar/{token}.ics",
                  reference_cache_size: int = REFERENCE_CACHE_SIZE,
                  reference_cache_seconds: float = REFERENCE_CACHE_SECONDS,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 on_urgent: Optional[Callable[[], None]] = None):
         self._db = db
+        self._on_urgent = on_urgent
         self._store = store
         self._base = public_base_url.rstrip("/")
         self._path = calendar_path
@@ -52,11 +54,17 @@ class StoreReminders:
         self._seen.clear()
 
     async def subscribe(self, **kwargs: Any) -> Any:
+        """``reminders.store.subscribe``; when it planned an urgent reminder (a deadline
+        closer than its usual notice), ``on_urgent`` is told, so that it goes out at once
+        (the server wakes its daily sweep: ``ReminderServices.sweep_soon``)."""
         self._forget_seen()
         try:
-            return await self._store.subscribe(self._db, **kwargs)
+            sub = await self._store.subscribe(self._db, **kwargs)
         finally:
             self._forget_seen()
+        if self._on_urgent is not None and kwargs.get("today") and urgent_reminders(kwargs["today"]):
+            self._on_urgent()
+        return sub
 
     async def unsubscribe(self, user_id: str, conversation_id: Optional[str] = None) -> list:
         """Stop the user's reminders in ``conversation_id`` (all of them when None); the

@@ -333,3 +333,34 @@ def test_a_reminder_lies_ahead_exactly_while_a_deadline_of_the_cycle_does(today,
     assert (item is not None) == (max(cyc.claiming.end, cyc.usage.end) >= today)
     if item is not None:
         assert today <= item.due_date <= item.deadline
+
+
+async def test_an_urgent_reminder_goes_out_at_once_when_todays_sweep_has_run(db, connector, transport):
+    """Subscribing after the day's sweep: the server's daily task is woken and sends the
+    forfeiture reminder now, once (not tomorrow, when a deadline of today would be gone)."""
+    from aiohttp import web
+
+    from fake_connector import reference
+    from reminders import StoreReminders
+    from reminders.http import REMINDER_SERVICES, start_daily_sweeper
+
+    sweep = await store.sweep_started(db, TODAY)
+    await store.sweep_finished(db, sweep, 0, 0, 0, 0)  # today's sweep is over
+    web_app = web.Application()
+    start_daily_sweeper(web_app, Settings(reminder_sweep_hour=9), db, transport, clock=lambda: NOW)
+    client = TestClient(TestServer(web_app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        service = StoreReminders(db, on_urgent=web_app[REMINDER_SERVICES].sweep_soon)
+        await service.subscribe(user_id="29:u1", reference=reference(connector.service_url, "c1"),
+                                lang="en", today=TODAY)
+        for _ in range(250):
+            if connector.delivered:
+                break
+            await asyncio.sleep(0.02)
+        await service.subscribe(user_id="29:u1", reference=reference(connector.service_url, "c1"),
+                                lang="en", today=TODAY)  # again: wakes the task, sends nothing
+        await asyncio.sleep(0.3)
+    finally:
+        await client.close()
+    assert connector.counts() == {"c1": 1} and "December 31, 2026" in str(connector.delivered[0][1])
