@@ -95,6 +95,17 @@ def test_earnings_whose_window_closed_say_too_late_and_a_verdict_is_not_repeated
     assert still.text.count("February 15, 2026") == 3  # the verdict, the sentence's window, the bullet
 
 
+def test_a_usage_period_over_says_too_late_and_one_under_way_its_days_left():
+    over = respond("when must FY25 H2 funds be used?", today=TODAY)
+    assert over.text.startswith("**Too late**: co-op earned in January – June 2025 had to be used between "
+                                "July 1, 2025 and **December 31, 2025**")
+    fr = respond("jusqu'à quand utiliser les fonds FY25 H2 ?", today=TODAY)
+    assert fr.text.startswith("**Trop tard** : la co-op gagnée de janvier à juin 2025 devait être utilisée")
+    soon = respond("when are co-op earned in March 2026 forfeited?", today=TODAY)
+    assert soon.text.startswith("Co-op earned in January – June 2026 that is not used by **December 31, 2026** "
+                                "(24 days left) is forfeited.")
+
+
 def test_one_poe_line_per_activity():
     r = respond(WEBINAR_EN, today=TODAY)
     assert r.text.count("(PoE)") == 1 and "until **March 12, 2028**" in r.text

@@ -137,10 +137,25 @@ def _lead(c: _Ctx, intent: str, tl: Timeline, what: str | None = None, verdict: 
     )
     if intent in _CLAIM_LEADS and tl.claim_state == "closed":
         return c.t("lead.closed_was" if verdict else "lead.closed", **params)
+    if intent in _USAGE_LEADS and tl.usage_state == "forfeited":
+        return c.t("lead.usage_over", **params)  # the usage period's end has passed: say so first
     key = "lead." + intent  # an intent without a lead sentence ("status") has no such key
     if intent in _CLAIM_LEADS and not verdict:
         key += "." + tl.claim_state
+    elif intent in _USAGE_LEADS and tl.usage_state == "in_use":
+        params["left"] = _usage_left(c, tl)
+        key += ".in_use"
     return c.t(key, **params) if has(c.lang, key) else ""
+
+
+# the intents whose headline is the usage period's end (unused funds are forfeited after it)
+_USAGE_LEADS = ("usage_period", "forfeiture")
+
+
+def _usage_left(c: _Ctx, tl: Timeline) -> str:
+    """What is left of a usage period under way on the asker's day ("24 days left")."""
+    n = (tl.usage_end - c.today).days
+    return c.t("left.today_usage") if n == 0 else c.t("left", days=c.days(n))
 
 
 def _role_lead(c: _Ctx, mode: str, intent: str, tl: Timeline, what: str, verdict: bool = False) -> str:
