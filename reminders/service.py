@@ -7,6 +7,7 @@ only the seam (a ``typing.Protocol``), never this package.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import OrderedDict
 from datetime import date, timedelta
@@ -14,11 +15,13 @@ from typing import Any, Callable, Optional
 from urllib.parse import urlencode
 
 from . import store
-from .schedule import cycle_label, next_by_kind, next_reminder, upcoming_deadlines, urgent_reminders
+from .schedule import (cycle_label, next_by_kind, next_reminder, reminder_ahead, upcoming_deadlines,
+                       urgent_reminders)
 from .sweeper import next_reminder_date, upcoming_reminder
 
 __all__ = ["StoreReminders", "next_reminder"]
 
+_CYCLE_KEY = re.compile(r"^\d{4}-H[12]$")
 REFERENCE_CACHE_SIZE = 10_000
 REFERENCE_CACHE_SECONDS = 300.0
 
@@ -144,6 +147,14 @@ class StoreReminders:
             for kind in await store.waiting_kinds(self._db, user_id, next_sweep):
                 out[kind] = next_sweep
         return out
+
+    async def reminder_date_for(self, cycles: list, today: date) -> Optional[date]:
+        """The first reminder about a card's ``cycles`` (``2026-H2``...: what its button
+        carries; anything else is ignored) for someone subscribing ``today``, None when none
+        lies ahead (:func:`reminders.schedule.reminder_ahead`)."""
+        keys = [c for c in cycles[:8] if isinstance(c, str) and _CYCLE_KEY.match(c)]
+        item = reminder_ahead(keys, today) if keys else None
+        return item.due_date if item is not None else None
 
     async def upcoming_reminder(self, today: date) -> Any:
         """The next reminder an existing subscription gets (:func:`reminders.sweeper.upcoming_reminder`)."""

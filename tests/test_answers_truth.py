@@ -295,6 +295,17 @@ async def test_remind_me_only_where_a_reminder_lies_ahead_and_its_confirmation_n
     assert refreshed["body"][-1]["text"] == "✓ Reminders on · next on December 7, 2026"
 
 
+async def test_a_card_without_universal_actions_confirms_that_cards_reminder_too(product):
+    """The Action.Submit fallback of the same button (a client without Universal Actions): a
+    message names the card's own reminder, not the subscription's first."""
+    client, connector, _ = product
+    [later] = await _say(client, connector, "claim window for co-op earned in October 2026")
+    remind = next(a for a in _card(later)["actions"] if a["title"] == "Remind me")
+    [confirmation] = await _say(client, connector, None, value=remind["fallback"]["data"])
+    text = _card(confirmation)["fallbackText"] if confirmation.get("attachments") else confirmation["text"]
+    assert "February 16, 2027" in text and "December 7, 2026" not in text
+
+
 async def test_the_imminent_forfeiture_reminder_is_sent_once(product):
     client, connector, db = product
     [confirmation] = await _say(client, connector, "remind me")
