@@ -145,7 +145,8 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                     await composition.check_schema(services.storage)  # SchemaBehind: run migrate
                 composition.database_ready(_app, settings, services.storage,
                                         on_rate_wait=metrics.rate_wait)
-                the_bot = await build_product_bot(settings, services.storage, create_bot)
+                the_bot = await build_product_bot(settings, services.storage, create_bot,
+                                                  on_urgent=composition.sweep_soon(_app))
                 _check_bot(the_bot)
                 use_bot(the_bot)
                 retention = start_state_retention(settings, the_bot, services.storage)

@@ -165,20 +165,30 @@ def product_bot_factory() -> Any:
     return import_attribute("bot.teams_bot", "create_bot")
 
 
-def build_reminders_service(settings: Any, db: Any) -> Any:
-    """What the bot's dialogs call for reminders: ``reminders.StoreReminders`` on ``db``."""
+def build_reminders_service(settings: Any, db: Any, on_urgent: Any = None) -> Any:
+    """What the bot's dialogs call for reminders: ``reminders.StoreReminders`` on ``db``;
+    ``on_urgent``: told when a subscription planned a reminder to send at once
+    (:func:`sweep_soon`)."""
     from reminders import StoreReminders
 
-    return StoreReminders(db, public_base_url=settings.public_base_url)
+    return StoreReminders(db, public_base_url=settings.public_base_url, on_urgent=on_urgent)
 
 
-async def build_product_bot(settings: Any, db: Any, create_bot: Any) -> Any:
+def sweep_soon(app: "web.Application") -> Any:
+    """What wakes the daily sweep mounted on ``app`` (:func:`mount_reminders`), or None."""
+    from reminders.http import REMINDER_SERVICES
+
+    services = app.get(REMINDER_SERVICES)
+    return services.sweep_soon if services is not None else None
+
+
+async def build_product_bot(settings: Any, db: Any, create_bot: Any, on_urgent: Any = None) -> Any:
     """The product bot on ``db``: conversation/user state in ``storage.SqlStorage``,
-    reminder actions through :func:`build_reminders_service`."""
+    reminder actions through :func:`build_reminders_service` (``on_urgent``: see there)."""
     from reminders.schedule import next_reminder
     from storage import SqlStorage
 
-    kwargs: dict[str, Any] = {"reminders": build_reminders_service(settings, db)}
+    kwargs: dict[str, Any] = {"reminders": build_reminders_service(settings, db, on_urgent)}
     if "next_reminder" in _parameters(create_bot):
         kwargs["next_reminder"] = next_reminder
     bot = create_bot(settings, SqlStorage(db), **kwargs)

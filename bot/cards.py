@@ -124,10 +124,12 @@ def summary_line(text: str, limit: int = 200) -> str:
 
 
 def timeline_elements(tl: Timeline, locale: str | None, lang: str, lab: Mapping[str, str]) -> list[dict]:
-    """A heading and a FactSet for one earning cycle."""
+    """A heading and a FactSet for one earning cycle. The heading names the FY label; the
+    FactSet repeats it only when it says more (the 2020 table's label beside Microsoft's)."""
     fy = messages.fy_text(lang, tl.fy_label, tl.fy_label_other, tl.fy_convention)
+    title = tl.fy_label if tl.half in tl.fy_label else f"{tl.fy_label} · {tl.half}"
     facts = [
-        {"title": lab["fy"], "value": fy},
+        *([{"title": lab["fy"], "value": fy}] if fy != tl.fy_label else []),
         {"title": lab["earning"], "value": messages.month_span(lang, tl.earning_start, tl.earning_end, locale)},
         {"title": lab["usage"], "value": _range(tl.usage_start, tl.usage_end, locale, lang, lab)},
         {"title": lab["claiming"], "value": _range(tl.claim_start, tl.claim_end, locale, lang, lab)},
@@ -136,9 +138,7 @@ def timeline_elements(tl: Timeline, locale: str | None, lang: str, lab: Mapping[
     if status:
         facts.append({"title": lab["status"], "value": status})
     facts.append({"title": lab["forfeit"], "value": _fmt_date(tl.forfeiture, locale, lang)})
-    heading = _text_block(f"{tl.fy_label} · {tl.half}", weight="Bolder", spacing="Medium",
-                          separator=True) if tl.half not in tl.fy_label else \
-        _text_block(tl.fy_label, weight="Bolder", spacing="Medium", separator=True)
+    heading = _text_block(title, weight="Bolder", spacing="Medium", separator=True)
     return [heading, {"type": "FactSet", "facts": facts}]
 
 
@@ -146,6 +146,67 @@ def cycle_key(tl: Timeline) -> str:
     """The cycle of a timeline as the calendar routes name it: the earning half by the calendar
     year of its first month (``2021-H1`` = July–December 2021, as ``reminders.schedule``)."""
     return f"{tl.earning_start.year}-{tl.half}"
+
+
+_CYCLE_KEY = re.compile(r"^\d{4}-H[12]$")
+MAX_CARD_CYCLES = 8
+
+
+def reminder_date(cycles: Iterable[str], today: date) -> date | None:
+    """The day the first reminder about ``cycles`` (``2026-H2``...) reaches someone who
+    subscribes on ``today`` (``today`` itself for one whose usual notice has passed), or None
+    when no reminder lies ahead for them: :func:`reminders.schedule.reminder_ahead`.
+
+    >>> reminder_date(["2026-H2"], date(2026, 12, 7)), reminder_date(["2020-H1"], date(2026, 12, 7))
+    (datetime.date(2026, 12, 7), None)
+    """
+    from reminders.schedule import reminder_ahead
+
+    item = reminder_ahead(list(cycles), today)
+    return item.due_date if item is not None else None
+
+
+def confirmation_date(data: Mapping[str, Any] | None, today: date, fallback: date | None) -> date | None:
+    """What "✓ Reminders on · next on …" names after a card's *Remind me*: the first reminder
+    about the card's own cycles (its button's ``cycles``, or the ``cycle`` of older cards) as
+    of the click, None when none lies ahead any more; ``fallback`` (the subscription's next
+    reminder) for a button that names no cycle.
+
+    >>> confirmation_date({"cycles": ["2020-H1"]}, date(2026, 12, 7), date(2027, 1, 16)) is None
+    True
+    >>> confirmation_date({}, date(2026, 12, 7), date(2027, 1, 16))
+    datetime.date(2027, 1, 16)
+    """
+    data = data or {}
+    cycles = data.get("cycles") if isinstance(data.get("cycles"), list) else [data.get("cycle")]
+    cycles = [c for c in cycles[:MAX_CARD_CYCLES] if isinstance(c, str) and _CYCLE_KEY.match(c)]
+    if not cycles:
+        return fallback
+    return reminder_date(cycles, today)
+
+
+def _reply_today(reply: Reply, timelines: Sequence[Timeline]) -> date | None:
+    """The asker's day the answer was composed for (``data["today"]``; else what a timeline's
+    day counts give back)."""
+    stamp = (reply.data or {}).get("today")
+    if isinstance(stamp, str):
+        try:
+            return date.fromisoformat(stamp)
+        except ValueError:
+            pass
+    for tl in timelines:
+        if tl.days_left is not None:
+            return date.fromordinal(tl.claim_end.toordinal() - tl.days_left)
+        if tl.days_until_open is not None:
+            return date.fromordinal(tl.claim_start.toordinal() - tl.days_until_open)
+    return None
+
+
+def _reminder_ahead(keys: Sequence[str], timelines: Sequence[Timeline], today: date | None) -> bool:
+    if today is not None:
+        return reminder_date(keys, today) is not None
+    # a reply without its day (built by hand): a reminder lies ahead while a deadline does
+    return any(tl.claim_state != "closed" or tl.usage_state != "forfeited" for tl in timelines)
 
 
 def calendar_file_url(base_url: str, cycles: Sequence[str], lang: str, locale: str | None) -> str:
@@ -277,9 +338,12 @@ def reply_card(reply: Reply, locale: str | None = None, *, base_url: str = "",
         timelines, links, choices = list(reply.timelines), list(reply.links), list(reply.choices)
     actions: list[dict] = []
     if timelines:
-        first = timelines[0]
-        actions.append({"type": "Action.Execute", "title": lab["remind"], "verb": "remind",
-                        "data": _stamp({"verb": "remind", "cycle": cycle_key(first)}, card_id, issued, lang)})
+        keys = list(dict.fromkeys(cycle_key(tl) for tl in timelines))
+        if _reminder_ahead(keys, timelines, _reply_today(reply, timelines)):
+            # "Remind me" only where a reminder lies ahead for what the card is about
+            actions.append({"type": "Action.Execute", "title": lab["remind"], "verb": "remind",
+                            "data": _stamp({"verb": "remind", "cycle": keys[0], "cycles": keys}, card_id,
+                                           issued, lang)})
         open_cycles = list(dict.fromkeys(cycle_key(tl) for tl in timelines if tl.claim_state != "closed"))
         if open_cycles and base_url:
             actions.append({"type": "Action.OpenUrl", "title": lab["calendar"],
@@ -496,7 +560,7 @@ def with_reminder_state(card: dict, lang: str, on: bool, *, next_date: date | No
     """``card`` after "Remind me" (``on``: "✓ Reminders on · Stop reminders") or after "Stop
     reminders" (``on`` False: "Reminders off · Remind me")."""
     lab = labels(lang)
-    base = {k: v for k, v in (data or {}).items() if k in ("card", "issued", "cycle")}
+    base = {k: v for k, v in (data or {}).items() if k in ("card", "issued", "cycle", "cycles")}
     if on:
         status = (lab["reminders_on_next"].format(date=_fmt_date(next_date, locale, lang))
                   if next_date else lab["reminders_on"])

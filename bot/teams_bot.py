@@ -545,8 +545,8 @@ class CoopBot(TeamsActivityHandler):
             card = stored or _minimal_card(outcome.text)
             if not outcome.ok:
                 return cards.with_status(card, outcome.text)
-            return cards.with_reminder_state(card, lang, True, next_date=outcome.next_date,
-                                             locale=info.locale, data=data)
+            return cards.with_reminder_state(card, lang, True, locale=info.locale, data=data,
+                                             next_date=cards.confirmation_date(data, info.today, outcome.next_date))
         if verb == "unsubscribe":
             outcome = await self.actions.perform("unsubscribe", info, lang, reference,
                                                  {**data, "scope": data.get("scope") or "card"})

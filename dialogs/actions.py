@@ -68,6 +68,10 @@ class RemindersService(Protocol):
 
     async def upcoming_reminder(self, today: date) -> Any: ...
 
+    async def upcoming_by_kind(self, today: date, user_id: Optional[str] = None) -> dict: ...
+
+    async def reminder_date_for(self, cycles: list, today: date) -> Optional[date]: ...
+
 
 async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
@@ -152,7 +156,7 @@ class Actions:
         """Do ``action`` and say what happened (:class:`Outcome`)."""
         unavailable = Outcome("unavailable", texts.text("reminders_unavailable", lang), ok=False)
         if action == "subscribe":
-            return await self.subscribe_outcome(info, lang, reference)
+            return await self.subscribe_outcome(info, lang, reference, data=data)
         if action == "unsubscribe":
             if not self._has("unsubscribe") or not info.user_id:
                 return unavailable
@@ -189,6 +193,8 @@ class Actions:
         upcoming = (await self._call("upcoming_reminder", info.today) if self._has("upcoming_reminder")
                     else self._next_item(info.today))
         if len(subs) == 1 and (getattr(subs[0], "conversation_type", None) or PERSONAL) == PERSONAL:
+            if self._has("upcoming_by_kind"):  # every kind with its date
+                upcoming = await self._call("upcoming_by_kind", info.today, info.user_id)
             return texts.listing(lang, True, upcoming, info.locale), here
         return texts.listing_where(lang, [_where(lang, s, info) for s in subs],
                                    getattr(upcoming, "due_date", None), info.locale), here
@@ -197,7 +203,10 @@ class Actions:
         return (await self.subscribe_outcome(info, lang, reference)).text
 
     async def subscribe_outcome(self, info: TurnInfo, lang: str, reference: Optional[dict],
-                                user_name: Optional[str] = None) -> Outcome:
+                                user_name: Optional[str] = None, data: Optional[dict] = None) -> Outcome:
+        """Subscribe; the confirmation names the next reminder: of the card's own cycles when
+        a card's button asked (``data["cycles"]``; none when none lies ahead for them), else
+        the subscription's first."""
         if not self._has("subscribe") or not info.user_id or not reference:
             return Outcome("unavailable", texts.text("reminders_unavailable", lang), ok=False)
         kind = info.conversation_type or PERSONAL
@@ -208,7 +217,10 @@ class Actions:
         # A new subscription starts with the reminders due today, so today's own reminder
         # still reaches it unless today's sweep has already run; only the reminders service
         # knows which, the schedule alone would skip today and name a later date.
-        if self._has("next_reminder_date"):
+        cycles = (data or {}).get("cycles") if isinstance((data or {}).get("cycles"), list) else None
+        if cycles and self._has("reminder_date_for"):  # a card's "Remind me": that card's reminder
+            next_date = await self._call("reminder_date_for", cycles, info.today)
+        elif self._has("next_reminder_date"):
             next_date = await self._call("next_reminder_date", info.today)
         else:
             next_date = self._next_date(info.today)

@@ -104,14 +104,18 @@ def unsubscribed(lang: str | None) -> str:
 
 
 def listing(lang: str | None, active: bool, next_item: Any = None, locale: str | None = None) -> str:
-    """The reminders a subscription gets (all three kinds), the next one dated."""
+    """The reminders a subscription gets (all three kinds): ``next_item`` is each kind's next
+    date (a mapping of ``reminders.schedule`` kinds to dates), or the one next reminder (an
+    item with ``kind`` and ``due_date``: only that kind is dated)."""
     from understanding import messages
 
     if not active:
         return messages.list_reminders(_lang(lang), [], locale)
-    next_kind = _KIND_LABELS.get(getattr(next_item, "kind", ""), "")
-    next_date = getattr(next_item, "due_date", None)
-    items = [{"kind": kind, "next_date": next_date if kind == next_kind else None}
+    if isinstance(next_item, dict):
+        dates = {_KIND_LABELS.get(kind, kind): day for kind, day in next_item.items()}
+    else:
+        dates = {_KIND_LABELS.get(getattr(next_item, "kind", ""), ""): getattr(next_item, "due_date", None)}
+    items = [{"kind": kind, "next_date": dates.get(kind)}
              for kind in ("claim_closing", "claim_opening", "forfeiture")]
     return messages.list_reminders(_lang(lang), items, locale)
 

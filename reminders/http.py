@@ -67,6 +67,13 @@ class ReminderServices:
     lease_seconds: Optional[float] = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     running: Optional[asyncio.Task] = None
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def sweep_soon(self) -> None:
+        """Wake the daily task: something due today was just planned (a subscriber's urgent
+        reminder, :func:`reminders.store.plan_urgent`). Once today's hour has come it sweeps
+        again at once for what is unfinished; before, the day's sweep takes it."""
+        self.wake.set()
 
     def get_settings(self) -> Any:
         return self.settings
@@ -322,6 +329,7 @@ async def _daily_loop(services: ReminderServices, hour: int, clock: Callable[[],
     due today are unfinished (left pending after transient errors, or held by a sweeper that
     died), come back within ``retry_soon`` seconds (``REMINDER_RETRY_SECONDS``)."""
     while True:
+        services.wake.clear()  # a wake-up from now on is for what this round has not seen
         now = clock()
         today = now.date()
         due_today = now >= datetime.combine(today, dtime(hour), tzinfo=timezone.utc)
@@ -348,4 +356,8 @@ async def _daily_loop(services: ReminderServices, hour: int, clock: Callable[[],
                                  today, RETRY_AFTER_FAILED_SWEEP)
                 wait = RETRY_AFTER_FAILED_SWEEP.total_seconds()
         until_tomorrow = seconds_until(clock(), hour)
-        await asyncio.sleep(until_tomorrow if wait is None else min(wait, until_tomorrow))
+        try:  # until tomorrow's hour, a retry, or a wake-up (services.sweep_soon)
+            await asyncio.wait_for(services.wake.wait(),
+                                   until_tomorrow if wait is None else min(wait, until_tomorrow))
+        except asyncio.TimeoutError:
+            pass

@@ -30,10 +30,11 @@ the 30-day one too), and never one whose deadline is already past:
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from core import Cycle, calendar
 from core.periods import CoopCalendar
@@ -218,6 +219,92 @@ def next_reminder(after: date, *, schedule: Schedule | None = None,
     candidates = [item for cyc in _cycles_around(after, cal) for item in items_for_cycle(cyc, schedule)
                   if item.due_date > after and item.deadline >= item.due_date]
     return min(candidates, default=None)
+
+
+def urgent_reminders(today: date, *, schedule: Schedule | None = None,
+                     cal: CoopCalendar | None = None) -> list[ReminderItem]:
+    """The reminders someone who subscribes on ``today`` would otherwise never get: a deadline
+    still ahead (on or after ``today``) whose every reminder fell due before ``today`` (closer
+    than the usual notice). One per deadline, the latest one due: it is sent at once (on the
+    next sweep), exactly once (the ledger's key is the item's). Reminders due on ``today`` or
+    later are the sweeps' own.
+
+    >>> [(i.key, i.deadline.isoformat()) for i in urgent_reminders(date(2026, 12, 7))]
+    [('forfeiture:2026-H2:30', '2026-12-31')]
+    >>> [i.key for i in urgent_reminders(date(2027, 2, 15))]  # the window closes today
+    ['claim_close:2026-H2:1']
+    >>> urgent_reminders(date(2026, 11, 30))  # the 30-day notice is tomorrow's
+    []
+    """
+    schedule = schedule or load_schedule()
+    cal = cal or calendar()
+    groups: dict[str, list[ReminderItem]] = {}
+    for cyc in _cycles_around(today, cal):
+        for item in items_for_cycle(cyc, schedule):
+            groups.setdefault(item.group, []).append(item)
+    out = []
+    for items in groups.values():
+        if items[0].deadline < today or any(i.due_date >= today for i in items):
+            continue
+        out.append(max(items, key=lambda i: (i.due_date, -i.offset)))
+    return sorted(out)
+
+
+def _as_cycle(cycle: Cycle | str, cal: CoopCalendar) -> Cycle:
+    if isinstance(cycle, Cycle):
+        return cycle
+    year, name = str(cycle).split("-")
+    return cal.cycle(cal.half_named(name, int(year)))
+
+
+def reminder_ahead(cycles: Iterable[Cycle | str], today: date, *, schedule: Schedule | None = None,
+                   cal: CoopCalendar | None = None) -> ReminderItem | None:
+    """The first reminder about ``cycles`` (cycles or labels such as ``2026-H2``) that
+    someone who subscribes on ``today`` gets, or None when none lies ahead (every deadline of
+    those cycles has passed): what decides a card's *Remind me* and what its confirmation
+    names. An urgent one (:func:`urgent_reminders`) goes out at once: its ``due_date`` is
+    ``today`` here.
+
+    >>> reminder_ahead(["2026-H2"], date(2026, 12, 7)).due_date  # forfeiture on Dec 31: at once
+    datetime.date(2026, 12, 7)
+    >>> reminder_ahead(["2026-H1"], date(2026, 12, 7)).key  # its claiming period opens Feb 16, 2027
+    'claim_open:2026-H1:0'
+    >>> reminder_ahead(["2020-H1"], date(2026, 12, 7)) is None  # closed years ago
+    True
+    """
+    schedule = schedule or load_schedule()
+    cal = cal or calendar()
+    wanted = {cycle_label(_as_cycle(c, cal)) for c in cycles}
+    if not wanted:
+        return None
+    urgent = [replace(i, due_date=today) for i in urgent_reminders(today, schedule=schedule, cal=cal)
+              if i.cycle_label in wanted]
+    ahead = [i for label in wanted for i in items_for_cycle(_as_cycle(label, cal), schedule)
+             if i.due_date >= today and i.deadline >= i.due_date]
+    return min(urgent + ahead, default=None)
+
+
+def next_by_kind(today: date, *, urgent: bool = True, schedule: Schedule | None = None,
+                 cal: CoopCalendar | None = None) -> dict[str, date]:
+    """Each kind's next reminder on ``today`` ("my reminders" dates each): the first due on
+    or after ``today``; with ``urgent``, one whose usual notice has passed counts as ``today``
+    (what someone who subscribes today gets).
+
+    >>> {k: d.isoformat() for k, d in next_by_kind(date(2026, 12, 7)).items()}
+    {'claim_open': '2027-02-16', 'claim_close': '2027-01-16', 'forfeiture': '2026-12-07'}
+    >>> next_by_kind(date(2026, 12, 7), urgent=False)["forfeiture"].isoformat()
+    '2027-05-31'
+    """
+    schedule = schedule or load_schedule()
+    cal = cal or calendar()
+    out: dict[str, date] = {}
+    for item in urgent_reminders(today, schedule=schedule, cal=cal) if urgent else ():
+        out[item.kind] = today
+    for cyc in _cycles_around(today, cal):
+        for item in items_for_cycle(cyc, schedule):
+            if item.due_date >= today and item.deadline >= item.due_date and item.due_date < out.get(item.kind, date.max):
+                out[item.kind] = item.due_date
+    return {kind: out[kind] for kind in KINDS if kind in out}
 
 
 def upcoming_deadlines(today: date, *, cal: CoopCalendar | None = None, count: int = 3) -> list[Cycle]:

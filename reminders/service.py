@@ -7,18 +7,21 @@ only the seam (a ``typing.Protocol``), never this package.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import OrderedDict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Callable, Optional
 from urllib.parse import urlencode
 
 from . import store
-from .schedule import cycle_label, next_reminder, upcoming_deadlines
+from .schedule import (cycle_label, next_by_kind, next_reminder, reminder_ahead, upcoming_deadlines,
+                       urgent_reminders)
 from .sweeper import next_reminder_date, upcoming_reminder
 
 __all__ = ["StoreReminders", "next_reminder"]
 
+_CYCLE_KEY = re.compile(r"^\d{4}-H[12]$")
 REFERENCE_CACHE_SIZE = 10_000
 REFERENCE_CACHE_SECONDS = 300.0
 
@@ -38,8 +41,10 @@ class StoreReminders:
     def __init__(self, db: Any, *, public_base_url: str = "", calendar_path: str = "/calendar/{token}.ics",
                  reference_cache_size: int = REFERENCE_CACHE_SIZE,
                  reference_cache_seconds: float = REFERENCE_CACHE_SECONDS,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 on_urgent: Optional[Callable[[], None]] = None):
         self._db = db
+        self._on_urgent = on_urgent
         self._store = store
         self._base = public_base_url.rstrip("/")
         self._path = calendar_path
@@ -52,11 +57,17 @@ class StoreReminders:
         self._seen.clear()
 
     async def subscribe(self, **kwargs: Any) -> Any:
+        """``reminders.store.subscribe``; when it planned an urgent reminder (a deadline
+        closer than its usual notice), ``on_urgent`` is told, so that it goes out at once
+        (the server wakes its daily sweep: ``ReminderServices.sweep_soon``)."""
         self._forget_seen()
         try:
-            return await self._store.subscribe(self._db, **kwargs)
+            sub = await self._store.subscribe(self._db, **kwargs)
         finally:
             self._forget_seen()
+        if self._on_urgent is not None and kwargs.get("today") and urgent_reminders(kwargs["today"]):
+            self._on_urgent()
+        return sub
 
     async def unsubscribe(self, user_id: str, conversation_id: Optional[str] = None) -> list:
         """Stop the user's reminders in ``conversation_id`` (all of them when None); the
@@ -123,6 +134,27 @@ class StoreReminders:
         (:func:`reminders.sweeper.next_reminder_date`: today's own reminder while today's sweep has not
         run, tomorrow's catch-up once it has)."""
         return await next_reminder_date(self._db, today)
+
+    async def upcoming_by_kind(self, today: date, user_id: Optional[str] = None) -> dict:
+        """Each kind's next reminder date for ``user_id`` on ``today`` ("my reminders" dates
+        every one): the schedule's (:func:`reminders.schedule.next_by_kind`; from tomorrow
+        once today's sweep has run), or sooner for one already in the user's ledger waiting
+        for the next sweep (an urgent one planned when they subscribed)."""
+        swept = (await store.last_swept(self._db) or date.min) >= today
+        next_sweep = today + timedelta(days=1) if swept else today
+        out = next_by_kind(next_sweep, urgent=False)
+        if user_id:
+            for kind in await store.waiting_kinds(self._db, user_id, next_sweep):
+                out[kind] = next_sweep
+        return out
+
+    async def reminder_date_for(self, cycles: list, today: date) -> Optional[date]:
+        """The first reminder about a card's ``cycles`` (``2026-H2``...: what its button
+        carries; anything else is ignored) for someone subscribing ``today``, None when none
+        lies ahead (:func:`reminders.schedule.reminder_ahead`)."""
+        keys = [c for c in cycles[:8] if isinstance(c, str) and _CYCLE_KEY.match(c)]
+        item = reminder_ahead(keys, today) if keys else None
+        return item.due_date if item is not None else None
 
     async def upcoming_reminder(self, today: date) -> Any:
         """The next reminder an existing subscription gets (:func:`reminders.sweeper.upcoming_reminder`)."""

@@ -40,7 +40,7 @@ from core.redact import log_id
 from storage.db import Database
 from storage.keys import bounded_key
 
-from .schedule import ReminderItem
+from .schedule import ReminderItem, Schedule, urgent_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -318,8 +318,42 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
         json.dumps(reference, sort_keys=True), lang, locale, tz, start, now, kind, user_name or "")
     sub = await get_subscription(db, user_id, conversation_id)
     assert sub is not None
-    logger.info("reminders: %s subscribed (%s conversation %s)", sub.id, kind, log_id(conversation_id))
+    urgent = await plan_urgent(db, sub.id, today)
+    logger.info("reminders: %s subscribed (%s conversation %s; %d urgent reminders)", sub.id, kind,
+                log_id(conversation_id), urgent)
     return sub
+
+
+async def waiting_kinds(db: Database, user_id: str, as_of: date) -> set[str]:
+    """The kinds of the user's reminders that the next sweep (for ``as_of``) sends: ledger
+    rows still pending or in flight, their deadline not past."""
+    rows = await db.fetch(
+        """SELECT DISTINCT l.kind FROM reminder_ledger l
+           JOIN reminder_subscriptions s ON s.id = l.subscription_id
+           WHERE s.user_id = $1 AND s.active = 1 AND l.state IN ('pending', 'in_flight')
+             AND l.deadline >= $2""", bounded_key(user_id), as_of.isoformat())
+    return {r["kind"] for r in rows}
+
+
+async def plan_urgent(db: Database, subscription_id: str, today: date,
+                      schedule: Optional[Schedule] = None) -> int:
+    """Write the ledger rows of the deadlines still ahead whose usual notice has passed
+    (:func:`reminders.schedule.urgent_reminders`: funds forfeited in 24 days, the forfeiture
+    reminder being 30 days ahead), ``pending`` for the next sweep to send. The ledger's key
+    refuses a second row for the same reminder: subscribing again, or a subscriber the sweeps
+    already reminded, changes nothing. Returns how many rows were written."""
+    items = urgent_reminders(today, schedule=schedule)
+    now = _now()
+    written = 0
+    for item in items:
+        written += await db.execute(
+            """INSERT INTO reminder_ledger (subscription_id, reminder_key, kind, offset_days, cycle,
+                   grp, due_date, deadline, planned_for, state, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)
+               ON CONFLICT (subscription_id, reminder_key) DO NOTHING""",
+            subscription_id, item.key, item.kind, item.offset, item.cycle_label, item.group,
+            item.due_date.isoformat(), item.deadline.isoformat(), today.isoformat(), now)
+    return written
 
 
 async def get_subscription(db: Database, user_id: str,

@@ -342,14 +342,21 @@ async def next_reminder_date(db: Database, today: date) -> Optional[date]:
     or tomorrow when today's sweep has already run (it is caught up then)."""
     from datetime import timedelta
 
-    from .schedule import next_reminder
+    from .schedule import next_reminder, urgent_reminders
 
     item = next_reminder(today - timedelta(days=1))
+    swept = (await store.last_swept(db) or date.min) >= today
+    after = today + timedelta(days=1)
+    # a deadline closer than its usual notice is reminded of on the next sweep (planned when
+    # subscribing: reminders.store.plan_urgent): today's, or tomorrow's once today's has run
+    urgent = [i for i in urgent_reminders(today) if not swept or i.deadline >= after]
+    soonest = (after if swept else today) if urgent else None
     if item is None:
-        return None
-    if item.due_date == today and (await store.last_swept(db) or date.min) >= today:
+        return soonest
+    if item.due_date == today and swept:
         follow = next_reminder(today)
-        after = today + timedelta(days=1)
         # today's item is caught up tomorrow if its deadline allows, else the next one counts
-        return after if item.deadline >= after else (follow.due_date if follow else None)
-    return item.due_date
+        found = after if item.deadline >= after else (follow.due_date if follow else None)
+    else:
+        found = item.due_date
+    return min((d for d in (found, soonest) if d is not None), default=None)

@@ -111,9 +111,13 @@ async def _list(db, today: date) -> str:
 async def test_my_reminders_on_a_due_day_names_todays_reminder_until_the_sweep_has_run(db, connector):
     await _subscribe(db, connector, date(2022, 8, 9))
     before = await _list(db, DUE_DAY)
-    assert "August 14, 2022" in before and "August 16, 2022" not in before
+    # every kind with its own date (issue #19: the others used to have none)
+    assert "- before a claim window closes: next on August 14, 2022" in before
+    assert "- when a claim window opens: next on August 16, 2022" in before
+    assert "- before unused funds are forfeited: next on December 1, 2022" in before
     sweep = await store.sweep_started(db, DUE_DAY)
     await store.sweep_finished(db, sweep, 0, 0, 0, 0)
     after = await _list(db, DUE_DAY)
-    # today's was delivered: the next one is the window opening on the 16th
+    # today's was delivered: the next closing one is the next window's, 30 days before it closes
+    assert "- before a claim window closes: next on January 16, 2023" in after
     assert "August 16, 2022" in after and "August 14, 2022" not in after

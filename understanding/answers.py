@@ -105,26 +105,82 @@ def _claim_state_text(c: _Ctx, tl: Timeline) -> str:
     return c.t("state.closed")
 
 
-def _lead(c: _Ctx, intent: str, tl: Timeline, what: str | None = None) -> str:
+def _left(c: _Ctx, tl: Timeline) -> str:
+    """"70 days left" / "closes today": what is left of an open claim window."""
+    if not tl.days_left:
+        return c.t("left.today")
+    return c.t("left", count=tl.days_left, days=c.days(tl.days_left))
+
+
+def _state_params(c: _Ctx, tl: Timeline) -> dict[str, str]:
+    """The state words a headline may take: ``left`` (open), ``days`` (until it opens)."""
+    out = {"left": "", "days": ""}
+    if tl.claim_state == "open":
+        out["left"] = _left(c, tl)
+    elif tl.claim_state == "upcoming" and tl.days_until_open is not None:
+        out["days"] = c.days(tl.days_until_open)
+    return out
+
+
+# the intents whose headline is a claim deadline: it says first whether it has passed
+_CLAIM_LEADS = ("claim_deadline", "claim_window")
+
+
+def _lead(c: _Ctx, intent: str, tl: Timeline, what: str | None = None, verdict: bool = False) -> str:
+    """The sentence that opens a cycle's answer. A claim deadline says first whether it is
+    still ahead on the asker's day (how many days are left), opens later (when), or has passed
+    ("Too late: ..."); after a yes/no verdict that already said so, the plain fact."""
     params = dict(
         earning=c.earning_phrase(tl.earning_start, tl.earning_end), months=c.months(tl.earning_start, tl.earning_end),
         earning_dates=c.dates(tl.earning_start, tl.earning_end), claim_start=c.d(tl.claim_start),
         claim_end=c.d(tl.claim_end), usage_start=c.d(tl.usage_start), usage_end=c.d(tl.usage_end),
-        half=tl.half, what=what or "", label=what or "",
+        half=tl.half, what=what or "", label=what or "", **_state_params(c, tl),
     )
+    if intent in _CLAIM_LEADS and tl.claim_state == "closed":
+        return c.t("lead.closed_was" if verdict else "lead.closed", **params)
+    if intent in _USAGE_LEADS and tl.usage_state == "forfeited":
+        return c.t("lead.usage_over", **params)  # the usage period's end has passed: say so first
     key = "lead." + intent  # an intent without a lead sentence ("status") has no such key
+    if intent in _CLAIM_LEADS and not verdict:
+        key += "." + tl.claim_state
+    elif intent in _USAGE_LEADS and tl.usage_state == "in_use":
+        params["left"] = _usage_left(c, tl)
+        key += ".in_use"
     return c.t(key, **params) if has(c.lang, key) else ""
 
 
-def _role_lead(c: _Ctx, mode: str, intent: str, tl: Timeline, what: str) -> str:
+# the intents whose headline is the usage period's end (unused funds are forfeited after it)
+_USAGE_LEADS = ("usage_period", "forfeiture")
+
+
+def _usage_left(c: _Ctx, tl: Timeline) -> str:
+    """What is left of a usage period under way on the asker's day ("24 days left")."""
+    n = (tl.usage_end - c.today).days
+    return c.t("left.today_usage") if n == 0 else c.t("left", days=c.days(n))
+
+
+def _role_lead(c: _Ctx, mode: str, intent: str, tl: Timeline, what: str, verdict: bool = False) -> str:
     params = dict(earning=c.earning_phrase(tl.earning_start, tl.earning_end), claim_start=c.d(tl.claim_start),
                   claim_end=c.d(tl.claim_end), usage_start=c.d(tl.usage_start), usage_end=c.d(tl.usage_end), what=what,
-                  half=tl.half)
+                  half=tl.half, **_state_params(c, tl))
+    if mode == "activity" and tl.claim_state == "closed":  # the headline is the truth today
+        was = c.t("lead.activity.was", **params)
+        return was if verdict else c.t("lead.activity.closed", **params) + " " + was
+    if mode == "activity" and not verdict:
+        return c.t("lead.activity." + tl.claim_state, **params)
     key = f"lead.{mode}.{intent}" if (mode, intent) in _ROLE_LEADS else f"lead.{mode}"
     return c.t(key, **params)
 
 
 _ROLE_LEADS = {("activity", "claim_deadline"), ("activity", "claim_window")}
+
+
+def _next_window(c: _Ctx) -> str:
+    """What can still be done once a claim window has closed: nothing for that activity or
+    those funds; a new activity held from today is claimed in the window open now. No date:
+    the open window's last day, beside a closed one, reads like the partner's own deadline
+    (the half-year-wrong date the held-out sets forbid)."""
+    return c.t("lead.next_window")
 
 
 def _block(c: _Ctx, tl: Timeline) -> list[str]:
@@ -154,14 +210,18 @@ def _cycle_data(tls: list[Timeline]) -> list[dict[str, str]]:
 
 def _cycle_reply(c: _Ctx, intent: str, groups: list[tuple[str, list[Cycle]]], notes: list[str],
                  extra_lines: list[str] | None = None, mentioned: list[date] | None = None,
-                 title_key: str = "title.cycle") -> Reply:
+                 title_key: str = "title.cycle", verdict: bool = False, poe_general: bool = True) -> Reply:
     """groups: (what the partner named, the cycles it touches[, how the date was read:
-    "earnings" (default), "activity" or "submission"])."""
+    "earnings" (default), "activity" or "submission"]). ``verdict``: a yes/no that says
+    whether the window is open will open the answer (the headline then states the plain
+    fact); ``poe_general``: the general PoE rule (not when each named activity has its own)."""
     out: list[str] = list(extra_lines or [])
     timelines: list[Timeline] = []
     seen: set[date] = set()
     # several cycles in one answer (whatever the groups): each under its own heading
     total = len({cy.earning.start for group in groups for cy in group[1]})
+    verdict = verdict and total == 1
+    told_next = False
     for group in groups:
         what, cycles = group[0], group[1]
         mode = group[2] if len(group) > 2 else "earnings"
@@ -178,13 +238,19 @@ def _cycle_reply(c: _Ctx, intent: str, groups: list[tuple[str, list[Cycle]]], no
             if total > 1:
                 out.append("")
                 out.append(c.t("section", earning=c.earning_phrase(tl.earning_start, tl.earning_end), half=tl.half))
-            lead = _lead(c, intent, tl, what) if mode == "earnings" else _role_lead(c, mode, intent, tl, what)
+            lead = _lead(c, intent, tl, what, verdict) if mode == "earnings" else \
+                _role_lead(c, mode, intent, tl, what, verdict)
+            if lead and tl.claim_state == "closed" and not told_next and not verdict and (
+                    mode == "activity" or intent in _CLAIM_LEADS):
+                lead += " " + _next_window(c)  # what can still be done, once per answer
+                told_next = True
             if lead:
                 out.append(_cap(lead))
             out.extend(_block(c, tl))
     out.append("")
     out.extend(notes_ for notes_ in notes if notes_)
-    out.append(c.t("poe_reminder"))
+    if poe_general:
+        out.append(c.t("poe_reminder"))
     claim = c.link("create_claim")
     out.append(c.t("claim_link", title=claim.title, url=claim.url))
     text = "\n".join(line for line in _squeeze(out))
@@ -514,11 +580,17 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         intent_lead = "which_half"
     else:
         intent_lead = intent
+    kind = asks_yes_no(u.folded)
+    acts = [g for g in groups if len(g) > 2 and g[2] == "activity"]
+    subs = [(i, r) for i, r in enumerate(readings) if _role(u, i) == "submission" and _submission_day(c, r)]
+    with_verdict = bool(kind) and not (acts and subs and intent in _ACTIVITY_INTENTS) and \
+        intent in ("claim_deadline", "claim_window", "status", "timeline")
     extra = []
     if intent == "timeline" and not u.followup and u.score < 0.5 and len(u.folded.split()) > 3:
         extra.append(c.t("fallback.period", what=", ".join(f"“{r.text.strip()}”" for r in readings)))
     reply = _cycle_reply(c, intent_lead, groups, notes, extra, mentioned,
-                         title_key="title.activity" if any(len(g) > 2 for g in groups) else "title.cycle")
+                         title_key="title.activity" if any(len(g) > 2 for g in groups) else "title.cycle",
+                         verdict=with_verdict, poe_general=not keeps)
     if keeps:
         lines = reply.text.split("\n")
         at = next((n for n, line in enumerate(lines) if line.startswith("- ")), len(lines))
@@ -529,9 +601,6 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         reply.poe_keep_until = keeps[0][1]
         reply.data["keep_until"] = [k.isoformat() for _, k in keeps]
     reply.intent = intent
-    kind = asks_yes_no(u.folded)
-    acts = [g for g in groups if len(g) > 2 and g[2] == "activity"]
-    subs = [(i, r) for i, r in enumerate(readings) if _role(u, i) == "submission" and _submission_day(c, r)]
     if acts and subs and intent in _ACTIVITY_INTENTS:
         # "can I add the webinar to the claim I'm filing this week?": the claim sent that day covers
         # the activities of one usage period; yes when this activity's window holds the day
@@ -605,7 +674,8 @@ def answer_can_fund(c: _Ctx) -> Reply:
         lines.append(c.t("poe.activity", what=what, keep=c.d(keep)))
     tls = [make_timeline(c, cy) for cy in timelines_of]
     out = lines + [""] + [ln for tl in tls for ln in _block(c, tl)] + [""] + notes
-    out.append(c.t("poe_reminder"))
+    if keep is None:
+        out.append(c.t("poe_reminder"))
     claim = c.link("create_claim")
     out.append(c.t("claim_link", title=claim.title, url=claim.url))
     text = "\n".join(_squeeze(out))
@@ -944,8 +1014,13 @@ def _once(parts: list[Reply]) -> None:
     shown whole (two questions about the same cycle)."""
     seen_lines: set[str] = set()
     seen_blocks: set[tuple[str, ...]] = set()
+    seen_notes: set[str] = set()
     poe_answered = any(p.intent == "poe_retention" for p in parts)
     for part in parts:
+        if part.reading_note and part.reading_note in seen_notes:
+            part.reading_note = None  # two questions that share a reading: its note once
+        elif part.reading_note:
+            seen_notes.add(part.reading_note)
         lines = part.text.split("\n")
         if poe_answered and part.intent != "poe_retention":  # the PoE question's own answer says it
             lines = [ln for ln in lines if "(PoE)" not in ln]
@@ -991,6 +1066,7 @@ def compose_multi(u: Understanding) -> Reply:
                  poe_keep_until=keep, links=links, suggestions=last.suggestions, action=None,
                  reading_note=" ".join(notes) or None, context=remembered.to_dict(),
                  data={"intent": "multi", "lang": u.lang, "locale": locale_tag(u.locale, u.lang),
+                       "today": u.today.isoformat(),
                        "questions": [p.intent for p in parts], "deadlines": deadlines, "mentioned_deadlines": mentioned},
                  parts=parts)
 
@@ -1057,6 +1133,7 @@ def compose(u: Understanding) -> Reply:
             ctx.period_role = u.roles[0]  # the answer to the choice keeps what the date was
     reply.context = ctx.to_dict()
     reply.data.setdefault("intent", intent)
+    reply.data.setdefault("today", u.today.isoformat())  # the day the answer is true for
     reply.data.setdefault("lang", u.lang)
     reply.data.setdefault("locale", c.locale)
     return reply

@@ -618,6 +618,11 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
                     u.slots.periods = list(u.slots.periods) + [p for p, _ in extra]
                     break
         return
+    if u.intent == "poe_retention":
+        # "how long do I keep PoE?" is about activities: a named activity's date, never earnings
+        # months (read as activity dates, they give one half's activities instead of the rule)
+        context = [_activity_dates(src) for src in context]
+        earlier = [_activity_dates(src) for src in earlier]
     # the latest sentence naming a period with a role (an activity, earnings, a plan); else the latest with any
     with_role = [i for i in range(len(context)) if context[i].slots.periods and any(context[i].roles)]
     order = with_role[::-1] + [i for i in range(len(context) - 1, -1, -1) if i not in with_role]
@@ -646,6 +651,17 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
             u.roles = list(src.roles)
             u.context_periods = len(u.slots.periods)
             return
+
+
+def _activity_dates(src: Understanding) -> Understanding:
+    """``src`` with only the periods of activities (held or planned, or a day nobody said the
+    role of: answers read that as an activity's day) for a PoE question to take."""
+    keep = [(p, r) for p, r in zip(src.slots.periods, list(src.roles) + [None] * len(src.slots.periods))
+            if r in ("activity", "plan") or (r is None and p.primary is not None and p.primary.day)]
+    if len(keep) == len(src.slots.periods):
+        return src
+    slots = dataclasses.replace(src.slots, periods=[p for p, _ in keep])
+    return dataclasses.replace(src, slots=slots, roles=[r for _, r in keep])
 
 
 def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: ConversationContext | dict[str, Any],
