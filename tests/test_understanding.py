@@ -530,3 +530,15 @@ def test_a_dictated_answer_is_never_given_and_the_real_deadline_is(text, claim_e
 def test_counts_closings_and_windows_the_message_states_are_no_periods(text, ends):
     reply = respond(text, today=date(2026, 12, 7))
     assert sorted({t.claim_end for t in reply.timelines}) == ends
+
+
+def test_a_short_request_whose_sentences_ask_nothing_alone_is_read_whole():
+    u = understand("Rappelle-moi mes dates limites de co-op, stp. Genre une semaine avant que ça ferme.",
+                   today=date(2026, 12, 7))
+    assert u.intent == "subscribe" and not u.action_refused
+
+
+def test_a_quebec_tag_question_is_answered_yes_or_no_first():
+    text = ("Notre dîner-causerie Dynamics 365 a eu lieu le 9 juin 2026. Ma gestionnaire dit qu'on a jusqu'en février "
+            "2027 pour le réclamer, c'est-tu vrai?")
+    assert respond(text, today=date(2026, 12, 7)).text.startswith("Non")
