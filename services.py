@@ -130,7 +130,7 @@ def start_state_retention(settings: Any, bot: Any) -> "asyncio.Task | None":
     (``storage.retention``), on the bot's conversation-state storage when it can expire."""
     import asyncio
 
-    storage = getattr(getattr(bot, "conversation_state", None), "_storage", None)
+    storage = getattr(bot, "storage", None)  # CoopBot.storage: its state's public storage
     if not callable(getattr(storage, "expire", None)):
         return None
     from storage.retention import run_retention
@@ -158,10 +158,25 @@ async def build_product_bot(settings: Any, db: Any, create_bot: Any) -> Any:
     from storage import SqlStorage
 
     kwargs: dict[str, Any] = {"reminders": build_reminders_service(settings, db)}
-    if "next_reminder" in _parameters(create_bot):
+    parameters = _parameters(create_bot)
+    if "next_reminder" in parameters:
         kwargs["next_reminder"] = next_reminder
+    if "feedback" in parameters:
+        kwargs["feedback"] = build_feedback_store(db)
     bot = create_bot(settings, SqlStorage(db), **kwargs)
     return await bot if inspect.isawaitable(bot) else bot
+
+
+def build_feedback_store(db: Any) -> Any:
+    """Where the bot records 👍/👎 (``storage.feedback.FeedbackStore`` on ``db``), or None
+    while that store is not part of this build (the bot then answers feedback without
+    recording it, and says so in the log)."""
+    try:
+        from storage.feedback import FeedbackStore
+    except ImportError:
+        log.warning("storage.feedback is missing: feedback is not recorded")
+        return None
+    return FeedbackStore(db)
 
 
 def build_proactive_transport(adapter: Any) -> Any:
