@@ -2,7 +2,8 @@
 
 A message in a channel is one card for everyone; "Remind me" subscribes the member who clicked.
 Teams' answer (Universal Actions, "user-specific views"; Microsoft-Teams-Samples'
-``bot-sequential-flow-adaptive-cards`` and ``bot-user-specific-views``): the card carries
+``bot-adaptivecards-user-specific-views``, whose refresh verb answers with a card built for
+``from.id``): the card carries
 
     "refresh": {"action": {"type": "Action.Execute", "verb": "refresh", "data": {...}},
                 "userIds": ["29:asker", "29:clicker", ...]}

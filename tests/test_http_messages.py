@@ -14,7 +14,11 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
 import bot.adapter
+import bot.feedback
 import bot.transport
+import bot.turns
+import bot.verbs
+import bot.views
 import bot.cards
 import bot.http
 import bot.locale
@@ -424,7 +428,8 @@ async def test_healthz_names_the_storage_kind(bot_client):
     assert (await (await client.get("/healthz")).json())["storage"] == "postgres"
 
 
-@pytest.mark.parametrize("module", [bot.adapter, bot.transport, bot.http, bot.cards, bot.locale, bot.teams_bot],
+@pytest.mark.parametrize("module", [bot.adapter, bot.transport, bot.http, bot.cards, bot.locale, bot.teams_bot,
+                                    bot.turns, bot.verbs, bot.views, bot.feedback],
                          ids=lambda m: m.__name__)
 def test_doctests(module):
     result = doctest.testmod(module)
