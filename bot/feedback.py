@@ -10,14 +10,16 @@ Every answer the bot sends carries ``channelData.feedbackLoopEnabled = true``; T
 
 To record what was answered, the bot keeps, per conversation, its last
 :data:`MAX_ANSWERS` answers keyed by the id the channel gave each message (known only once it
-is sent: one small write after the send, :class:`AnswerLog`): the question, the answer, its
+is sent: written behind the turn, :class:`AnswerLog`): the question, the answer, its
 language and the reading it took (intent, the dates and their roles, the note when a question
 allowed two readings). "Forget my data" deletes that log with the conversation's state, and
 the member's feedback with ``FeedbackStore.forget_user``.
 """
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping, Protocol
@@ -31,6 +33,8 @@ MAX_QUESTION_CHARS = 2000
 MAX_ANSWER_CHARS = 6000
 REACTIONS = ("like", "dislike")
 ANSWER_ATTRIBUTE = "coop_answer"  # set on an outgoing activity by the renderer (not serialized)
+
+logger = logging.getLogger(__name__)
 
 
 class FeedbackRecorder(Protocol):
@@ -122,35 +126,85 @@ def enable_feedback(activity: Any) -> None:
 
 
 class AnswerLog:
-    """The last :data:`MAX_ANSWERS` answers of a conversation, keyed by the sent activity's
-    id, kept in the bot's storage beside the conversation's state."""
+    """The last :data:`MAX_ANSWERS` answers of each conversation, kept by the id the channel
+    gave each message, in the bot's storage beside the conversation's state.
+
+    An answer's id is known only once it is sent, after the turn's state was saved: so the
+    slot it goes into (``<channel>/answers/<conversation>/<n>``, n counted round in the
+    conversation's state, so the log stays bounded without a read) is chosen with the turn,
+    and the answers are written behind the turn, many in one write (after
+    :data:`FLUSH_DELAY` seconds, and by :meth:`close` at shutdown), which costs a turn next
+    to nothing. A lookup sees what is not written yet.
+    """
+
+    FLUSH_DELAY = 0.05
 
     def __init__(self, states: Any) -> None:
         self.states = states  # storage.bot_storage.TurnStates
+        self._pending: dict[str, dict] = {}
+        self._flushing: "asyncio.Task | None" = None
 
     @staticmethod
-    def key(turn_context: Any) -> str:
-        """``<channel>/answers/<conversation id>`` (beside ``<channel>/conversations/<id>``)."""
+    def prefix(turn_context: Any) -> str:
         activity = turn_context.activity
-        return f"{activity.channel_id}/answers/{getattr(activity.conversation, 'id', '')}"
+        return f"{activity.channel_id}/answers/{getattr(activity.conversation, 'id', '')}/"
 
-    async def add(self, turn_context: Any, answers: list[tuple[str, dict]]) -> None:
-        if not answers:
-            return
-        key = self.key(turn_context)
-        item = await self.states.read_item(key) or {}
-        kept = dict(item.get("answers") or {}) if isinstance(item, dict) else {}
-        for activity_id, record in answers:
-            kept.pop(activity_id, None)
-            kept[activity_id] = record
-        while len(kept) > MAX_ANSWERS:
-            kept.pop(next(iter(kept)))
-        await self.states.write_item(key, {"answers": kept})
+    def keys(self, turn_context: Any) -> list[str]:
+        prefix = self.prefix(turn_context)
+        return [f"{prefix}{n}" for n in range(MAX_ANSWERS)]
+
+    @staticmethod
+    def next_slot(conversation: dict) -> int:
+        """The slot of the conversation's next answer (the oldest one's, once all are used)."""
+        slot = conversation.get("answer_slot")
+        slot = slot if isinstance(slot, int) and 0 <= slot < MAX_ANSWERS else 0
+        conversation["answer_slot"] = (slot + 1) % MAX_ANSWERS
+        return slot
+
+    def add(self, turn_context: Any, answers: list[tuple[int, str, dict]]) -> None:
+        """Keep ``(slot, activity id, record)`` answers of this conversation."""
+        prefix = self.prefix(turn_context)
+        for slot, activity_id, record in answers:
+            self._pending[f"{prefix}{slot}"] = {**record, "id": activity_id}
+        if self._pending and (self._flushing is None or self._flushing.done()):
+            self._flushing = asyncio.get_running_loop().create_task(self._flush_later(),
+                                                                    name="answer-log")
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self.FLUSH_DELAY)
+        await self.flush()
+
+    async def flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, {}
+            try:
+                await self.states.write_items(batch)
+            except Exception:  # noqa: BLE001 - a lost log costs a comment's context, not a turn
+                logger.exception("could not keep %d answers for feedback", len(batch))
+                return
+
+    async def close(self) -> None:
+        if self._flushing is not None and not self._flushing.done():
+            self._flushing.cancel()
+            await asyncio.gather(self._flushing, return_exceptions=True)
+        await self.flush()
 
     async def find(self, turn_context: Any, activity_id: str | None) -> dict | None:
         if not activity_id:
             return None
-        item = await self.states.read_item(self.key(turn_context))
-        answers = item.get("answers") if isinstance(item, dict) else None
-        record = answers.get(activity_id) if isinstance(answers, dict) else None
-        return record if isinstance(record, dict) else None
+        keys = self.keys(turn_context)
+        for key in keys:
+            record = self._pending.get(key)
+            if record is not None and record.get("id") == activity_id:
+                return record
+        for record in (await self.states.read_items(keys)).values():
+            if isinstance(record, dict) and record.get("id") == activity_id:
+                return record
+        return None
+
+    def forget(self, turn_context: Any) -> list[str]:
+        """Drop this conversation's answers not written yet; the keys to delete."""
+        keys = self.keys(turn_context)
+        for key in keys:
+            self._pending.pop(key, None)
+        return keys

@@ -192,24 +192,31 @@ class CoopBot(TeamsActivityHandler):
             from dialogs import turn_info
 
             question = turn_info(turn_context).text
+            data = None
             for activity in activities:
                 if activity.type == ActivityTypes.message:
                     enable_feedback(activity)  # 👍/👎 under every answer
                     reply = getattr(activity, REPLY_ATTRIBUTE, None)
                     if reply is not None:
-                        setattr(activity, ANSWER_ATTRIBUTE, answer_record(question, reply))
+                        data = data if data is not None else await self.conversation.data(turn_context)
+                        setattr(activity, ANSWER_ATTRIBUTE,
+                                (self.answers.next_slot(data), answer_record(question, reply)))
 
     async def _after_send(self, turn_context: TurnContext, sent: List[Activity],
                           responses: List[Any]) -> None:
         """Keep the answers just sent, under the ids the channel gave them (feedback)."""
         answers = []
         for activity, response in zip(sent, responses):
-            record = getattr(activity, ANSWER_ATTRIBUTE, None)
+            kept = getattr(activity, ANSWER_ATTRIBUTE, None)
             activity_id = getattr(response, "id", None)
-            if record is not None and activity_id:
-                answers.append((activity_id, record))
+            if kept is not None and activity_id:
+                answers.append((kept[0], activity_id, kept[1]))
         if answers and not turn_context.turn_state.get(FORGOTTEN_KEY):
-            await self.answers.add(turn_context, answers)
+            self.answers.add(turn_context, answers)
+
+    async def close(self) -> None:
+        """Write what is still held for the database (the answers kept for feedback)."""
+        await self.answers.close()
 
     async def _recover(self, turn_context: TurnContext, exc: BaseException) -> None:
         """Log, apologise, and leave the stored state as it was before this turn (minus an
@@ -587,7 +594,7 @@ class CoopBot(TeamsActivityHandler):
         user_id = getattr(turn_context.activity.from_property, "id", None)
         if self.feedback is not None and user_id:
             await self.feedback.forget_user(user_id)
-        await self.states.forget(turn_context, self.answers.key(turn_context))
+        await self.states.forget(turn_context, *self.answers.forget(turn_context))
 
 
 def create_bot(settings: Any = None, storage: Storage | None = None, *, reminders: Any = None,

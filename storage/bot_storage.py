@@ -542,12 +542,13 @@ class TurnStates:
         cached = self.conversation.get(turn_context) or {}
         return cached.get(name) if isinstance(cached, dict) else None
 
-    async def read_item(self, key: str) -> Any:
-        return (await self.storage.read([key])).get(key)
+    async def read_items(self, keys: list[str]) -> dict:
+        """The items stored under ``keys`` (absent ones left out), in one read."""
+        return await self.storage.read(list(keys))
 
-    async def write_item(self, key: str, item: dict) -> None:
-        """Write ``item`` under ``key`` unconditionally (last writer wins)."""
-        await self.storage.write({key: {**item, "e_tag": "*"}})
+    async def write_items(self, items: dict) -> None:
+        """Write every item unconditionally (last writer wins), in one write."""
+        await self.storage.write({key: {**item, "e_tag": "*"} for key, item in items.items()})
 
     async def expire(self, older_than: Any) -> int | None:
         expire = getattr(self.storage, "expire", None)
