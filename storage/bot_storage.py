@@ -208,6 +208,31 @@ class SqlStorage(Storage):
         (``Database.session``; nothing on SQLite)."""
         return self._db.session()
 
+    async def put_many(self, items: Dict[str, dict]) -> None:
+        """Write plain-JSON ``items`` (dicts of JSON values only, no objects) unconditionally,
+        last writer wins, in one statement per 100 items: for logs kept beside the state
+        (the answers kept for feedback), never for state a turn guards with its e_tag. They
+        read back as dicts through :meth:`read`."""
+        if not items:
+            return
+        await self.initialize()
+        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        rows = []
+        for key, item in items.items():
+            if not isinstance(key, str) or not isinstance(item, dict):
+                raise TypeError("put_many takes string keys and dict items")
+            document = _JSON.encode({k: v for k, v in item.items() if k != "e_tag"})
+            rows.append((bounded_key(key), os.urandom(16).hex(), document, now))
+        for start in range(0, len(rows), 100):
+            part = rows[start:start + 100]
+            values = ", ".join(f"(${4 * n + 1}, ${4 * n + 2}, ${4 * n + 3}, ${4 * n + 4})"
+                               for n in range(len(part)))
+            await self._db.execute(
+                f"INSERT INTO {self._table} (storage_key, etag, document, updated_at)"
+                f" VALUES {values} ON CONFLICT (storage_key) DO UPDATE SET etag = excluded.etag,"
+                " document = excluded.document, updated_at = excluded.updated_at",
+                *(value for row in part for value in row))
+
     async def write(self, changes: Dict[str, object]) -> None:
         """Store every change, all or nothing; raise ``EtagConflictError`` on a stale e_tag."""
         if changes is None:
@@ -547,7 +572,12 @@ class TurnStates:
         return await self.storage.read(list(keys))
 
     async def write_items(self, items: dict) -> None:
-        """Write every item unconditionally (last writer wins), in one write."""
+        """Write plain-JSON items unconditionally (last writer wins), in one write
+        (:meth:`SqlStorage.put_many`; another storage's ``write`` with e_tag ``*``)."""
+        put_many = getattr(self.storage, "put_many", None)
+        if callable(put_many):
+            await put_many(items)
+            return
         await self.storage.write({key: {**item, "e_tag": "*"} for key, item in items.items()})
 
     async def expire(self, older_than: Any) -> int | None:
