@@ -161,11 +161,15 @@ class AnswerLog:
         conversation["answer_slot"] = (slot + 1) % MAX_ANSWERS
         return slot
 
-    def add(self, turn_context: Any, answers: list[tuple[int, str, dict]]) -> None:
-        """Keep ``(slot, activity id, record)`` answers of this conversation."""
+    async def add(self, turn_context: Any, answers: list[tuple[int, str, dict]]) -> None:
+        """Keep ``(slot, activity id, record)`` answers of this conversation: behind the turn
+        where the storage writes many at once (``put_many``), else now."""
         prefix = self.prefix(turn_context)
         for slot, activity_id, record in answers:
             self._pending[f"{prefix}{slot}"] = {**record, "id": activity_id}
+        if not self.states.batches_writes:
+            await self.flush()
+            return
         if self._pending and (self._flushing is None or self._flushing.done()):
             self._flushing = asyncio.get_running_loop().create_task(self._flush_later(),
                                                                     name="answer-log")

@@ -212,7 +212,7 @@ class CoopBot(TeamsActivityHandler):
             if kept is not None and activity_id:
                 answers.append((kept[0], activity_id, kept[1]))
         if answers and not turn_context.turn_state.get(FORGOTTEN_KEY):
-            self.answers.add(turn_context, answers)
+            await self.answers.add(turn_context, answers)
 
     async def close(self) -> None:
         """Write what is still held for the database (the answers kept for feedback)."""

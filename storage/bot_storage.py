@@ -571,6 +571,11 @@ class TurnStates:
         """The items stored under ``keys`` (absent ones left out), in one read."""
         return await self.storage.read(list(keys))
 
+    @property
+    def batches_writes(self) -> bool:
+        """Whether :meth:`write_items` is one statement for many items (``put_many``)."""
+        return callable(getattr(self.storage, "put_many", None))
+
     async def write_items(self, items: dict) -> None:
         """Write plain-JSON items unconditionally (last writer wins), in one write
         (:meth:`SqlStorage.put_many`; another storage's ``write`` with e_tag ``*``)."""
