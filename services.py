@@ -135,8 +135,27 @@ def start_state_retention(settings: Any, bot: Any) -> "asyncio.Task | None":
         return None
     from storage.retention import run_retention
 
-    return asyncio.create_task(run_retention(storage, settings.state_retention_days),
+    return asyncio.create_task(run_retention(_Retained(storage, getattr(bot, "feedback", None)),
+                                             settings.state_retention_days),
                                name="state-retention")
+
+
+class _Retained:
+    """What the retention job expires: the bot's state, and the feedback recorded with it
+    (``FeedbackStore.purge_before``), under the same period."""
+
+    def __init__(self, storage: Any, feedback: Any) -> None:
+        self.storage = storage
+        self.feedback = feedback
+
+    async def expire(self, older_than: Any) -> Any:
+        from datetime import datetime, timezone
+
+        expired = await self.storage.expire(older_than)
+        purge = getattr(self.feedback, "purge_before", None)
+        if callable(purge):
+            await purge(datetime.now(timezone.utc) - older_than)
+        return expired
 
 
 def product_bot_factory() -> Any:

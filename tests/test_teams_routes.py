@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import platform
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,11 @@ from config import Settings
 from services import migrate_database
 from storage import Database
 
+# msrest's user agent asks the platform (``uname -p``, a process) once per process, on the first
+# connector client: asked here, at collection, so it never happens inside a fast test when this
+# file runs alone
+platform.platform()
+
 CARD = "application/vnd.microsoft.card.adaptive"
 PERSONAL = "a:1Xyz-personal"
 CHANNEL = "19:general@thread.tacv2"
@@ -33,6 +39,7 @@ class FeedbackDouble:
 
     def __init__(self, database=None):
         self.rows: list[dict] = []
+        self.purged: list[datetime] = []
 
     async def record(self, *, user_id, conversation_id, reaction, comment, question, answer, lang,
                      reading, at):
@@ -51,6 +58,7 @@ class FeedbackDouble:
         return before - len(self.rows)
 
     async def purge_before(self, cutoff):
+        self.purged.append(cutoff)
         return 0
 
 
@@ -381,3 +389,17 @@ async def test_forget_my_data_forgets_the_members_feedback(product):
     status, _, _ = await _invoke(client, channel, "message/submitAction", _feedback("dislike"),
                                  replyToId=answer_id)
     assert status == 200 and feedback.rows[-1]["question"] == ""
+
+
+async def test_the_state_retention_applies_to_feedback(product):
+    import asyncio
+    from datetime import timedelta, timezone
+
+    client, _, _, feedback = product
+    for _ in range(100):  # the retention job runs once at start-up
+        if feedback.purged:
+            break
+        await asyncio.sleep(0.02)
+    days = client.app[SERVICES].settings.state_retention_days
+    [cutoff] = feedback.purged
+    assert abs(datetime.now(timezone.utc) - timedelta(days=days) - cutoff) < timedelta(minutes=1)
