@@ -9,8 +9,8 @@ The rooms it is made of:
   loaded and saved once through :class:`storage.bot_storage.TurnStates`, its messages held
   until the save succeeded, run again on an ETag conflict;
 - **card verbs** (:mod:`bot.verbs`): one handler per ``Action.Execute`` verb, its payload read
-  by a typed model (a bad one is a 400); per-member views in group chats and channels
-  (:mod:`bot.views`);
+  by a typed model (a bad one is a 400); the cards kept for their buttons
+  (:mod:`bot.kept_cards`); per-member views in group chats and channels (:mod:`bot.views`);
 - **lifecycle** (:mod:`bot.lifecycle`): install (one short line, once) and removal;
 - **feedback** (:mod:`bot.feedback`): 👍/👎 on every answer, recorded with what was read;
 - messages go to the main dialog (``dialogs``).
@@ -26,9 +26,7 @@ it is.
 """
 from __future__ import annotations
 
-import json
 import logging
-import time
 from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any, Callable, List, Optional
@@ -45,7 +43,7 @@ from dialogs import texts
 from core.redact import bounded, log_id
 from storage.bot_storage import TurnStates
 
-from . import cards, views
+from . import cards, kept_cards, views
 from .adapter import new_correlation_id
 from .feedback import (ANSWER_ATTRIBUTE, AnswerLog, FeedbackPayload, FeedbackRecorder,
                        answer_record, enable_feedback)
@@ -56,7 +54,7 @@ from .renderer import REPLY_ATTRIBUTE, AnswerRenderer
 from .turns import (FORGOTTEN_KEY, MAX_ATTEMPTS, OUTBOX_KEY, TurnRunner, is_conflict,
                     is_unavailable)
 from .verbs import BUILTIN, CardVerbs, Confirm, PayloadError, VerbResult, VerbTurn, minimal_card
-from .wire import compact_json, model_json
+from .wire import model_json
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +64,6 @@ Clock = Callable[[], datetime]
 TEXT_VERBS = ("ask", "choose", "confirm")  # message-backs whose data carries the text to answer
 MESSAGE_INVOKE_TYPE = "application/vnd.microsoft.activity.message"
 CARD_INVOKE_TYPE = "application/vnd.microsoft.card.adaptive"
-MAX_STORED_CARDS = 8  # cards kept per conversation so a button click can answer with its card
 
 
 def _utc_now() -> datetime:
@@ -99,28 +96,6 @@ def _invoke_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse
     return InvokeResponse(status=int(status), body={
         "statusCode": int(status), "type": "application/vnd.microsoft.error",
         "value": {"code": code, "message": message}})
-
-
-def _kept_card(conversation: dict, card_id: str) -> dict | None:
-    """The card kept under ``card_id`` for its buttons (JSON text; a dict in older state)."""
-    kept = (conversation.get("cards") or {}).get(card_id) if card_id else None
-    if isinstance(kept, str):
-        try:
-            kept = json.loads(kept)
-        except ValueError:
-            return None
-    return kept if isinstance(kept, dict) else None
-
-
-def _card_ids(card: dict) -> tuple[str | None, bool, dict]:
-    """(the id a card's ``Action.Execute`` buttons carry, whether it is a confirmation, the
-    stamp: its id, issue time and language)."""
-    for action in cards.execute_actions(card):
-        data = action.get("data") if isinstance(action.get("data"), dict) else {}
-        if data.get("card"):
-            stamp = {k: data[k] for k in ("card", "issued", "lang") if k in data}
-            return str(data["card"]), action.get("verb") == "confirm", stamp
-    return None, False, {}
 
 
 def _execute_action(value: Any) -> tuple[str | None, dict]:
@@ -287,11 +262,11 @@ class CoopBot(TeamsActivityHandler):
     # ------------------------------------------------------------------ cards kept for their buttons
 
     async def _remember_cards(self, turn_context: TurnContext, activities: List[Activity]) -> None:
-        """Keep the cards this turn sends that have ``Action.Execute`` buttons (the last
-        :data:`MAX_STORED_CARDS` of the conversation), so a click can be answered with its
-        card refreshed; a confirmation's id is remembered until its question is answered. In a
-        group chat or channel such a card is refreshed per member, starting with the one who
-        asked (:mod:`bot.views`)."""
+        """Keep the cards this turn sends that have ``Action.Execute`` buttons
+        (:mod:`bot.kept_cards`), so a click can be answered with its card refreshed; a
+        confirmation's id is remembered until its question is answered. In a group chat or
+        channel such a card is refreshed per member, starting with the one who asked
+        (:mod:`bot.views`)."""
         sent = [(a, cards.card_of_activity(a)) for a in activities if a.type == ActivityTypes.message]
         sent = [(a, c) for a, c in sent if c is not None]
         if not sent:
@@ -300,7 +275,7 @@ class CoopBot(TeamsActivityHandler):
         asker = getattr(turn_context.activity.from_property, "id", None)
         data = await self.conversation.data(turn_context)
         for activity, card in sent:
-            card_id, is_confirm, stamp = _card_ids(card)
+            card_id, is_confirm, stamp = kept_cards.card_ids(card)
             if card_id is None:
                 continue
             if views.is_shared(conversation_type) and asker and not is_confirm:
@@ -308,38 +283,9 @@ class CoopBot(TeamsActivityHandler):
                 for attachment in activity.attachments or []:
                     if attachment.content_type == cards.CARD_CONTENT_TYPE:
                         attachment.content = card
-            self._store_card(data, card_id, card)
+            kept_cards.keep(data, card_id, card)
             if is_confirm:
                 data["confirms"] = [*data.get("confirms", []), card_id][-4:]
-
-    @staticmethod
-    def _is_stale_card(data: dict, conversation: dict) -> bool:
-        """A card issued before the conversation state that would answer it began ("forget my
-        data" deleted the state, or retention expired it) is stale: its buttons do nothing. The
-        state's ``since`` is when it first kept a card; with no state, every stamped card of
-        the conversation is older. Reminder cards are answered by the reminders store, not by
-        conversation state, and are never stale this way."""
-        issued = data.get("issued")
-        if not isinstance(issued, (int, float)) or data.get("scope") == "reminder":
-            return False
-        since = conversation.get("since")
-        return not isinstance(since, (int, float)) or issued < since
-
-    @staticmethod
-    def _store_card(data: dict, card_id: str, card: dict) -> None:
-        if not isinstance(data.get("since"), (int, float)):
-            issued = [a["data"]["issued"] for a in cards.execute_actions(card)
-                      if isinstance(a.get("data"), dict) and isinstance(a["data"].get("issued"), (int, float))]
-            data["since"] = min([int(time.time()), *issued])
-        stored = dict(data.get("cards") or {})
-        stored.pop(card_id, None)
-        # kept as JSON text: botbuilder hashes and jsonpickle flattens the whole state on every
-        # save, and a card's nested dicts cost far more there than one string does
-        stored[card_id] = compact_json(card)
-        while len(stored) > MAX_STORED_CARDS:
-            stored.pop(next(iter(stored)))
-        data["cards"] = stored
-        views.prune(data)
 
     # ------------------------------------------------------------------ messages
 
@@ -442,9 +388,9 @@ class CoopBot(TeamsActivityHandler):
         conversation = await self.conversation.data(turn_context)
         lang = payload.lang or conversation.get("lang") or info.lang
         card_id = payload.card
-        stored = _kept_card(conversation, card_id)
+        stored = kept_cards.kept_card(conversation, card_id)
         turn = VerbTurn(turn_context, info, lang, conversation, card_id, stored, self)
-        if registered.stale_check and self._is_stale_card(payload.data, conversation):
+        if registered.stale_check and kept_cards.is_stale(payload.data, conversation):
             lab = cards.labels(lang)
             return turn, _invoke_card(cards.with_status(stored or minimal_card(lab["stale_forgotten"]),
                                                         lab["stale_forgotten"], keep_actions=False))
@@ -485,7 +431,7 @@ class CoopBot(TeamsActivityHandler):
             if result.keep and turn.card_id:
                 views.keep_view(turn.conversation, turn.card_id, info.user_id, card)
         elif result.keep and turn.card_id and payload.scope != "reminder":
-            self._store_card(turn.conversation, turn.card_id, card)
+            kept_cards.keep(turn.conversation, turn.card_id, card)
         return _invoke_card(card)
 
     async def confirm(self, turn: VerbTurn, payload: Confirm) -> Any:
@@ -527,7 +473,7 @@ class CoopBot(TeamsActivityHandler):
         status = " ".join(line for line in lines if line) or lab["stale_confirm"]
         card = cards.with_status(question, status, keep_actions=False)
         if card_id in (conversation.get("cards") or {}):
-            self._store_card(conversation, card_id, card)
+            kept_cards.keep(conversation, card_id, card)
         return _invoke_card(card)
 
     async def _feedback(self, turn_context: TurnContext) -> InvokeResponse:
@@ -589,7 +535,7 @@ class CoopBot(TeamsActivityHandler):
         and the member's feedback, then have the storage reclaim the space now (on SQLite the
         deleted rows leave the WAL too), so nothing about the user stays in any file. A button
         of a card issued before now is stale from then on: its card is older than the
-        conversation state that answers it (see :meth:`_is_stale_card`)."""
+        conversation state that answers it (see :func:`bot.kept_cards.is_stale`)."""
         turn_context.turn_state[FORGOTTEN_KEY] = True
         user_id = getattr(turn_context.activity.from_property, "id", None)
         if self.feedback is not None and user_id:

@@ -15,6 +15,7 @@ from botbuilder.schema import AdaptiveCardInvokeResponse
 
 import bot.adapter
 import bot.feedback
+import bot.kept_cards
 import bot.transport
 import bot.turns
 import bot.verbs
@@ -429,7 +430,7 @@ async def test_healthz_names_the_storage_kind(bot_client):
 
 
 @pytest.mark.parametrize("module", [bot.adapter, bot.transport, bot.http, bot.cards, bot.locale, bot.teams_bot,
-                                    bot.turns, bot.verbs, bot.views, bot.feedback],
+                                    bot.turns, bot.verbs, bot.views, bot.feedback, bot.kept_cards],
                          ids=lambda m: m.__name__)
 def test_doctests(module):
     result = doctest.testmod(module)
