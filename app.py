@@ -149,7 +149,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                 the_bot = await build_product_bot(settings, services.storage, create_bot)
                 _check_bot(the_bot)
                 use_bot(the_bot)
-                retention = start_state_retention(settings, the_bot)
+                retention = start_state_retention(settings, the_bot, services.storage)
                 yield
             finally:
                 if retention is not None:

@@ -13,6 +13,8 @@ What is built from what (``app.create_app`` calls these, in this order):
   over that database, with the reminders service ``reminders.StoreReminders`` and the
   schedule's ``next_reminder`` (what ``dialogs.Actions`` needs, passed in: ``dialogs`` never
   imports ``reminders``).
+- :func:`build_feedback_store`: ``storage.FeedbackStore`` (the partners' 👍/👎 on answers) on
+  that database; :func:`start_state_retention` purges it with the state.
 - :func:`mount_reminders`: the reminder routes and the daily sweep (``reminders.http``),
   given the proactive transport ``bot.proactive.AdapterTransport`` over the same adapter
   (``reminders`` never imports ``bot``) and, at start-up, the database.
@@ -61,21 +63,30 @@ class SchemaBehind(StartupError):
     """The database's schema is older than the code: ``python app.py migrate`` first."""
 
 
-def product_migrations() -> list[tuple[str, list[str]]]:
-    """Every (name, statements) migration the product runs on, in the order they apply."""
+def product_migrations(dialect: str = "sqlite") -> list[tuple[str, list[str]]]:
+    """Every (name, statements) migration the product runs on, in the order they apply, for
+    the database ``dialect`` ("sqlite" or "postgres": the same versions on both; only the
+    feedback table's id column is spelled per engine)."""
     from reminders import coordination, store
+    from storage import feedback
     from storage.bot_storage import migration
     from support import store as support_store
 
     return [migration("bot_state"), (store.MIGRATION_NAME, store.MIGRATIONS),
             (coordination.MIGRATION_NAME, coordination.MIGRATIONS),
-            (support_store.MIGRATION_NAME, support_store.MIGRATIONS)]
+            (support_store.MIGRATION_NAME, support_store.MIGRATIONS),
+            feedback.migration(dialect)]
+
+
+def _dialect(db: Any) -> str:
+    return "postgres" if getattr(db, "dialect", "sqlite") == "postgres" else "sqlite"
 
 
 async def migrate_database(db: Any) -> dict[str, list[int]]:
     """Apply every pending product migration (idempotent; serialized across processes by
     ``Database.migrate``). Returns the versions applied now, per migration."""
-    return {name: await db.migrate(name, statements) for name, statements in product_migrations()}
+    return {name: await db.migrate(name, statements)
+            for name, statements in product_migrations(_dialect(db))}
 
 
 async def migrate_embedded(db: Any) -> dict[str, list[int]]:
@@ -93,7 +104,7 @@ async def migrate_embedded(db: Any) -> dict[str, list[int]]:
 async def check_schema(db: Any) -> None:
     """Raise :class:`SchemaBehind` when a product migration is not fully applied."""
     behind = []
-    for name, statements in product_migrations():
+    for name, statements in product_migrations(_dialect(db)):
         applied, known = await db.migration_status(name, statements)
         if applied < known:
             behind.append(f"{name} at version {applied} of {known}")
@@ -125,37 +136,28 @@ async def open_database(settings: Any) -> Any:
                                     max_size=settings.db_pool_size)  # PostgreSQL's pool
 
 
-def start_state_retention(settings: Any, bot: Any) -> "asyncio.Task | None":
-    """The periodic job that deletes state no turn has used for ``STATE_RETENTION_DAYS``
-    (``storage.retention``), on the bot's conversation-state storage when it can expire."""
+def start_state_retention(settings: Any, bot: Any, db: Any = None) -> "asyncio.Task | None":
+    """The periodic job (``storage.retention``) that deletes state no turn has used for
+    ``STATE_RETENTION_DAYS``, on the bot's state storage when it can expire, and the feedback
+    given before that period: the bot's own feedback store (``bot.feedback``) when it has one,
+    else one on ``db`` (a ``storage.Database``)."""
     import asyncio
 
-    storage = getattr(bot, "storage", None)  # CoopBot.storage: its state's public storage
+    storage = getattr(bot, "storage", None)  # a bot that shows its state's storage
     if not callable(getattr(storage, "expire", None)):
+        storage = getattr(getattr(bot, "conversation_state", None), "_storage", None)
+    if not callable(getattr(storage, "expire", None)):
+        storage = None
+    feedback = getattr(bot, "feedback", None)
+    if not callable(getattr(feedback, "purge_before", None)):
+        feedback = build_feedback_store(db) if getattr(db, "dialect", None) is not None else None
+    if storage is None and feedback is None:
         return None
     from storage.retention import run_retention
 
-    return asyncio.create_task(run_retention(_Retained(storage, getattr(bot, "feedback", None)),
-                                             settings.state_retention_days),
+    return asyncio.create_task(run_retention(storage, settings.state_retention_days,
+                                             feedback=feedback),
                                name="state-retention")
-
-
-class _Retained:
-    """What the retention job expires: the bot's state, and the feedback recorded with it
-    (``FeedbackStore.purge_before``), under the same period."""
-
-    def __init__(self, storage: Any, feedback: Any) -> None:
-        self.storage = storage
-        self.feedback = feedback
-
-    async def expire(self, older_than: Any) -> Any:
-        from datetime import datetime, timezone
-
-        expired = await self.storage.expire(older_than)
-        purge = getattr(self.feedback, "purge_before", None)
-        if callable(purge):
-            await purge(datetime.now(timezone.utc) - older_than)
-        return expired
 
 
 def product_bot_factory() -> Any:
@@ -187,14 +189,11 @@ async def build_product_bot(settings: Any, db: Any, create_bot: Any) -> Any:
 
 
 def build_feedback_store(db: Any) -> Any:
-    """Where the bot records 👍/👎 (``storage.feedback.FeedbackStore`` on ``db``), or None
-    while that store is not part of this build (the bot then answers feedback without
-    recording it, and says so in the log)."""
-    try:
-        from storage.feedback import FeedbackStore
-    except ImportError:
-        log.warning("storage.feedback is missing: feedback is not recorded")
-        return None
+    """The partners' 👍/👎 on answers (``storage.FeedbackStore`` on ``db``): what the bot's
+    feedback invoke records into, the support desk's Feedback view reads, forget-my-data and
+    the state retention delete from."""
+    from storage.feedback import FeedbackStore
+
     return FeedbackStore(db)
 
 

@@ -1,4 +1,5 @@
-"""Database access: ``Database`` (SQLite or PostgreSQL by URL) and botbuilder ``SqlStorage``."""
+"""Database access: ``Database`` (SQLite or PostgreSQL by URL), botbuilder ``SqlStorage`` and
+the partners' 👍/👎 on answers (``FeedbackStore``)."""
 
 from .db import (
     DEFAULT_SQLITE_PATH,
@@ -16,11 +17,14 @@ from .db import (
     sqlite_placeholders,
 )
 from .bot_storage import EtagConflictError, SqlStorage
+from .feedback import Feedback, FeedbackStore
 from .keys import bounded_key
 
 __all__ = [
     "DEFAULT_SQLITE_PATH",
     "EtagConflictError",
+    "Feedback",
+    "FeedbackStore",
     "bounded_key",
     "SqlStorage",
     "ConfigError",

@@ -9,8 +9,10 @@ as JSON data, never executed). Every text is HTML-escaped here.
 from __future__ import annotations
 
 import json
-from datetime import date
+import re
+from datetime import date, datetime, timezone
 from html import escape
+from typing import Any, Sequence
 
 from understanding import messages
 
@@ -92,9 +94,37 @@ def _lang_and_today(lang: str, today: date, lang_id: str, lang_label: str, today
 '''
 
 
-def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> str:
+# The desk's pages, in the order of its navigation: (path, catalogue key of the link).
+PAGES = (("/support", "nav_tickets"), ("/support/feedback", "nav_feedback"))
+
+
+def _header(lang: str, *, user: str, csrf: str, local_dev: bool, current: str) -> str:
+    """The header every signed-in page shares: the heading, the desk's pages (the current one
+    marked ``aria-current``), who is signed in, the language switch (to the same page) and
+    sign-out."""
     other = "en" if lang == "fr" else "fr"
     who = _t(lang, "local_dev") if local_dev else _t(lang, "signed_in", name=user or "?")
+    links = "\n".join(
+        f'    <a href="{path}"' + (' aria-current="page"' if path == current else "")
+        + f'>{_t(lang, key)}</a>' for path, key in PAGES)
+    return f"""<header>
+  <h1>{_t(lang, "heading")}</h1>
+  <nav aria-label="{_t(lang, "nav_label")}" class="pages">
+{links}
+  </nav>
+  <nav aria-label="{_t(lang, "account")}">
+    <span id="who">{who}</span>
+    <a href="{current}?lang={other}" lang="{other}" hreflang="{other}" aria-label="{_t(lang, "switch_label")}">{_t(lang, "switch")}</a>
+    <form method="post" action="/support/logout" class="inline">
+      <input type="hidden" name="csrf" value="{escape(csrf)}">
+      <button type="submit" class="link">{_t(lang, "sign_out")}</button>
+    </form>
+  </nav>
+</header>
+"""
+
+
+def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> str:
     # The script's strings travel as JSON in a non-executed <script> (allowed by the CSP).
     strings = json.dumps(script_strings(lang), ensure_ascii=False).replace("</", "<\\/")
     return f"""<!doctype html>
@@ -110,18 +140,7 @@ def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> 
 </head>
 <body>
 <a class="skip" href="#ticket">{_t(lang, "skip")}</a>
-<header>
-  <h1>{_t(lang, "heading")}</h1>
-  <nav aria-label="{_t(lang, "account")}">
-    <span id="who">{who}</span>
-    <a href="/support?lang={other}" lang="{other}" hreflang="{other}" aria-label="{_t(lang, "switch_label")}">{_t(lang, "switch")}</a>
-    <form method="post" action="/support/logout" class="inline">
-      <input type="hidden" name="csrf" value="{escape(csrf)}">
-      <button type="submit" class="link">{_t(lang, "sign_out")}</button>
-    </form>
-  </nav>
-</header>
-<main>
+{_header(lang, user=user, csrf=csrf, local_dev=local_dev, current="/support")}<main>
 <section aria-labelledby="ask-heading">
   <h2 id="ask-heading">{_t(lang, "ask_heading")}</h2>
   <form id="ask-form" novalidate>
@@ -175,4 +194,110 @@ def render_error(lang: str, key: str) -> str:
 <body><main><h1>{_t(lang, "heading")}</h1>
 <p id="error" role="{role}">{message}</p>
 <p><a href="/support/login">{_t(lang, "again")}</a></p></main></body></html>
+"""
+
+
+# --- the Feedback view ------------------------------------------------------------------------
+
+FEEDBACK_JSONL = "/support/api/feedback.jsonl"
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def _language_name(lang: str, code: str) -> str:
+    """The name of the answer's language in the page's (``support.lang_<code>``), else its code."""
+    if code in LANGS:
+        return text(lang, "lang_" + code)
+    return code or "?"
+
+
+def feedback_time(lang: str, moment: datetime) -> str:
+    """When feedback was given, in the page's language, in UTC.
+
+    >>> feedback_time("fr", datetime(2026, 12, 1, 9, 5, tzinfo=timezone.utc))
+    '1er décembre 2026 à 09:05 UTC'
+    >>> feedback_time("en", datetime(2026, 12, 7, 15, 4, tzinfo=timezone.utc))
+    'December 7, 2026 at 3:04 PM UTC'
+    """
+    from babel.dates import format_time
+
+    from understanding.fmt import babel_locale, fmt_date
+
+    moment = moment.astimezone(timezone.utc)
+    return text(lang, "feedback_at", date=fmt_date(moment.date(), None, lang),
+                time=format_time(moment, "short", locale=babel_locale(None, lang)))
+
+
+def _reading_html(reading: dict) -> str:
+    """The reading the bot took, one ``key: value`` line per entry (values as JSON)."""
+    if not reading:
+        return ""
+    lines = []
+    for key, value in reading.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        lines.append(f"<li><code>{escape(str(key))}</code>: {escape(shown)}</li>")
+    return '<ul class="reading">' + "".join(lines) + "</ul>"
+
+
+def _feedback_item(lang: str, item: Any) -> str:
+    """One 👎: its time as the heading, then question, answer, language, reading, comment. The
+    partner's words and the answer are marked with their language when it is not the page's."""
+    code = item.lang if _LANG_TAG.match(item.lang or "") else ""
+    marked = f' lang="{escape(code)}"' if code and code.split("-")[0].lower() != lang else ""
+    none = _t(lang, "feedback_none_given")
+    reading = _reading_html(item.reading) or f"<p>{none}</p>"
+    comment = (f'<p class="comment"{marked}>{escape(item.comment)}</p>' if item.comment.strip()
+               else f"<p>{none}</p>")
+    return f'''<li><article class="feedback" aria-labelledby="fb-{item.id}">
+  <h3 id="fb-{item.id}"><time datetime="{item.at.astimezone(timezone.utc).isoformat()}">{escape(feedback_time(lang, item.at))}</time></h3>
+  <dl class="facts">
+    <div><dt>{_t(lang, "feedback_question")}</dt><dd><pre class="answer"{marked}>{escape(item.question)}</pre></dd></div>
+    <div><dt>{_t(lang, "feedback_answer")}</dt><dd><pre class="answer"{marked}>{escape(item.answer)}</pre></dd></div>
+    <div><dt>{_t(lang, "feedback_lang")}</dt><dd>{escape(_language_name(lang, code))}</dd></div>
+    <div><dt>{_t(lang, "feedback_reading")}</dt><dd>{reading}</dd></div>
+    <div><dt>{_t(lang, "feedback_comment")}</dt><dd>{comment}</dd></div>
+  </dl>
+</article></li>'''
+
+
+def render_feedback(lang: str, *, user: str, csrf: str, local_dev: bool, items: Sequence[Any],
+                    older: int | None, paged: bool) -> str:
+    """The Feedback view: the 👎 answers (``storage.Feedback``), newest first, and the link that
+    downloads them all as JSONL. ``older``: the ``before_id`` of the next page (None: this is
+    the last); ``paged``: this is not the first page (a link back to the newest)."""
+    if items:
+        listing = '<ol class="feedback-list">\n' + "\n".join(
+            _feedback_item(lang, item) for item in items) + "\n</ol>"
+    else:
+        listing = f'<p id="feedback-empty">{_t(lang, "feedback_empty")}</p>'
+    pages = []
+    if paged:
+        pages.append(f'<a href="/support/feedback">{_t(lang, "feedback_newest")}</a>')
+    if older is not None:
+        pages.append(f'<a href="/support/feedback?before_id={older}" rel="next">'
+                     f'{_t(lang, "feedback_older")}</a>')
+    paging = (f'<nav aria-label="{_t(lang, "feedback_pages")}" class="paging">{" ".join(pages)}</nav>'
+              if pages else "")
+    return f"""<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="{escape(csrf)}">
+<title>{_t(lang, "feedback_title")}</title>
+<link rel="stylesheet" href="/support/static/support.css">
+</head>
+<body>
+<a class="skip" href="#feedback-heading">{_t(lang, "feedback_skip")}</a>
+{_header(lang, user=user, csrf=csrf, local_dev=local_dev, current="/support/feedback")}<main>
+<section aria-labelledby="feedback-heading">
+  <h2 id="feedback-heading" tabindex="-1">{_t(lang, "feedback_heading")}</h2>
+  <p class="help" id="feedback-help">{_t(lang, "feedback_help")}</p>
+  <p><a class="button" id="feedback-download" href="{FEEDBACK_JSONL}" download aria-describedby="feedback-download-help">{_t(lang, "feedback_download")}</a></p>
+  <p class="help" id="feedback-download-help">{_t(lang, "feedback_download_help")}</p>
+{listing}
+{paging}
+</section>
+</main>
+</body>
+</html>
 """

@@ -1,11 +1,14 @@
 """The support desk's routes on the bot's aiohttp app: :func:`setup` is the one call
 ``create_app`` makes.
 
-Page: ``GET /support`` (sign-in first), ``GET /support/login``, ``GET /support/auth/callback``,
+Pages: ``GET /support`` (sign-in first), ``GET /support/feedback`` (the partners' 👎 answers),
+``GET /support/login``, ``GET /support/auth/callback``,
 ``POST /support/logout``, ``GET /support/static/{file}``.
 API (``docs/SUPPORT.md``): ``POST /support/api/answer``, ``POST /support/api/jobs`` (upload),
 ``GET /support/api/jobs``, ``GET /support/api/jobs/{id}``, ``GET /support/api/jobs/{id}/events``
-(server-sent events), ``GET /support/api/jobs/{id}/result`` (download).
+(server-sent events), ``GET /support/api/jobs/{id}/result`` (download),
+``GET /support/api/feedback`` (JSON, paged by ``before_id``), ``GET /support/api/feedback.jsonl``
+(every 👎 as a line shaped like the evaluation rows).
 
 With ``SUPPORT_OIDC_*`` unset and ``SUPPORT_LOCAL_DEV`` false nothing is registered: every
 ``/support`` URL is a 404.
@@ -25,6 +28,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from storage import Database
+from storage.feedback import MAX_LIST, FeedbackStore
+from storage.feedback import migration as feedback_migration
 from understanding import messages
 
 from . import page, store
@@ -75,6 +80,11 @@ class Desk:
         return db
 
     @property
+    def feedback(self) -> FeedbackStore:
+        """The partners' 👍/👎 (``storage.FeedbackStore`` on the desk's database)."""
+        return FeedbackStore(self.db)
+
+    @property
     def local_dev(self) -> bool:
         return self.provider is None
 
@@ -108,6 +118,8 @@ def setup(app: web.Application, settings: Any, *, database: Callable[[], Databas
 
             desk.owned_db = await Db.connect(settings.database_url)
         await store.migrate(desk.db)
+        # the Feedback view reads the bot's feedback table (a product migration: idempotent)
+        await desk.db.migrate(*feedback_migration(desk.db.dialect))
         await store.purge_expired(desk.db)
         await desk.runner.start()
         try:
@@ -123,6 +135,7 @@ def setup(app: web.Application, settings: Any, *, database: Callable[[], Databas
     r = app.router
     r.add_get("/support", page_handler)
     r.add_get("/support/", slash_handler)
+    r.add_get("/support/feedback", feedback_page_handler)
     r.add_get("/support/static/{name}", static_handler)
     r.add_get("/support/login", login_handler)
     r.add_get("/support/auth/callback", callback_handler)
@@ -133,6 +146,8 @@ def setup(app: web.Application, settings: Any, *, database: Callable[[], Databas
     r.add_get("/support/api/jobs/{job_id}", job_handler)
     r.add_get("/support/api/jobs/{job_id}/events", events_handler)
     r.add_get("/support/api/jobs/{job_id}/result", result_handler)
+    r.add_get("/support/api/feedback", feedback_api_handler)
+    r.add_get("/support/api/feedback.jsonl", feedback_jsonl_handler)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -301,19 +316,21 @@ def _parse_lang(value: Any) -> str | None:
 # --- page and sign-in ------------------------------------------------------------------------
 
 
-async def page_handler(request: web.Request) -> web.StreamResponse:
+async def _page_caller(request: web.Request) -> tuple[Caller | None, str | None]:
+    """Who is looking at a page: the session's user (or, in local development, a new session
+    for the local user: its cookie comes second); (None, None) when they must sign in first."""
     desk = _desk(request)
-    lang, chosen = _ui_lang(request)
     caller = await _session_caller(request)
-    new_cookie = None
-    if caller is None:
-        if not desk.local_dev:
-            return _redirect("/support/login?next=" + quote(request.path_qs, safe=""))
-        new_cookie, session = await store.create_session(desk.db, LOCAL_DEV_USER.user_hash,
-                                                         LOCAL_DEV_USER.display_name)
-        caller = Caller(LOCAL_DEV_USER, session)
-    html = page.render(lang, user=caller.identity.display_name, csrf=caller.session.csrf,
-                       today=_today_utc(), local_dev=desk.local_dev)
+    if caller is not None:
+        return caller, None
+    if not desk.local_dev:
+        return None, None
+    new_cookie, session = await store.create_session(desk.db, LOCAL_DEV_USER.user_hash,
+                                                     LOCAL_DEV_USER.display_name)
+    return Caller(LOCAL_DEV_USER, session), new_cookie
+
+
+def _page_response(html: str, lang: str, chosen: bool, new_cookie: str | None) -> web.Response:
     response = web.Response(text=html, content_type="text/html", headers=page.SECURITY_HEADERS)
     if new_cookie:
         _set_cookie(response, SESSION_COOKIE, new_cookie, store.SESSION_SECONDS)
@@ -321,6 +338,21 @@ async def page_handler(request: web.Request) -> web.StreamResponse:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/support",
                             samesite="Lax", secure=True)
     return response
+
+
+def _sign_in_first(request: web.Request) -> web.Response:
+    return _redirect("/support/login?next=" + quote(request.path_qs, safe=""))
+
+
+async def page_handler(request: web.Request) -> web.StreamResponse:
+    desk = _desk(request)
+    lang, chosen = _ui_lang(request)
+    caller, new_cookie = await _page_caller(request)
+    if caller is None:
+        return _sign_in_first(request)
+    html = page.render(lang, user=caller.identity.display_name, csrf=caller.session.csrf,
+                       today=_today_utc(), local_dev=desk.local_dev)
+    return _page_response(html, lang, chosen, new_cookie)
 
 
 async def slash_handler(request: web.Request) -> web.StreamResponse:
@@ -664,3 +696,113 @@ async def result_handler(request: web.Request, caller: Caller) -> web.StreamResp
         "Content-Type": f"{ctype}; charset=utf-8", "Cache-Control": "no-store",
         "Content-Disposition": f"attachment; filename=\"{quote(name)}\"; filename*=UTF-8''{quote(name)}",
     })
+
+
+# --- the Feedback view and its API -----------------------------------------------------------
+
+FEEDBACK_PAGE_SIZE = 50
+FEEDBACK_JSONL_BATCH = 500
+
+
+def _feedback_query(request: web.Request, *, default_limit: int) -> tuple[str | None, int, int | None]:
+    """``reaction`` (``dislike`` by default, ``like``, or ``all``), ``limit`` (1 to
+    ``storage.feedback.MAX_LIST``) and ``before_id`` from the query; ``Refused`` otherwise."""
+    reaction = request.query.get("reaction", "dislike")
+    if reaction not in ("dislike", "like", "all"):
+        raise Refused("feedback_reaction")
+    limit, before_id = default_limit, None
+    if "limit" in request.query:
+        raw = request.query["limit"]
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIST:
+            raise Refused("feedback_limit", max=MAX_LIST)
+        limit = int(raw)
+    if "before_id" in request.query:
+        raw = request.query["before_id"]
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+            raise Refused("feedback_before_id")
+        before_id = int(raw)
+    return (None if reaction == "all" else reaction), limit, before_id
+
+
+def feedback_line(item: Any) -> dict[str, Any]:
+    """A reaction as a line of the JSONL download: the shape of the evaluation rows
+    (``question``, ``lang``, ``today``), with the answer given, the reading it took, the
+    partner's comment and when (UTC). No user or conversation id: a reviewer needs neither."""
+    at = item.at.astimezone(timezone.utc)
+    return {"question": item.question, "lang": item.lang, "today": at.date().isoformat(),
+            "answer": item.answer, "reading": item.reading, "comment": item.comment,
+            "at": at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def _feedback_json(item: Any) -> dict[str, Any]:
+    return {"id": item.id, "reaction": item.reaction, **feedback_line(item)}
+
+
+async def feedback_page_handler(request: web.Request) -> web.StreamResponse:
+    desk = _desk(request)
+    lang, chosen = _ui_lang(request)
+    caller, new_cookie = await _page_caller(request)
+    if caller is None:
+        return _sign_in_first(request)
+    try:
+        _, _, before_id = _feedback_query(request, default_limit=FEEDBACK_PAGE_SIZE)
+    except Refused:
+        before_id = None  # a hand-edited address: the newest page
+    items = await desk.feedback.list(reaction="dislike", limit=FEEDBACK_PAGE_SIZE + 1,
+                                     before_id=before_id)
+    older = items[FEEDBACK_PAGE_SIZE - 1].id if len(items) > FEEDBACK_PAGE_SIZE else None
+    log.info("support feedback view shown to user %s (%d answers)", caller.identity.user_hash,
+             min(len(items), FEEDBACK_PAGE_SIZE))
+    html = page.render_feedback(lang, user=caller.identity.display_name, csrf=caller.session.csrf,
+                                local_dev=desk.local_dev, items=items[:FEEDBACK_PAGE_SIZE],
+                                older=older, paged=before_id is not None)
+    return _page_response(html, lang, chosen, new_cookie)
+
+
+@api
+async def feedback_api_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
+    """``{"feedback": [...], "next_before_id": id | null}``: newest first, one page."""
+    try:
+        reaction, limit, before_id = _feedback_query(request, default_limit=100)
+    except Refused as err:
+        return _error(request, 400, err)
+    items = await _desk(request).feedback.list(reaction=reaction, limit=limit + 1,
+                                               before_id=before_id)
+    more = len(items) > limit
+    items = items[:limit]
+    log.info("support feedback listed to user %s (%d)", caller.identity.user_hash, len(items))
+    return web.json_response({"feedback": [_feedback_json(item) for item in items],
+                              "next_before_id": items[-1].id if more else None},
+                             headers={"Cache-Control": "no-store"})
+
+
+@api
+async def feedback_jsonl_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
+    """Every 👎 (``?reaction=`` as the JSON API), newest first, one JSON object per line,
+    read from the database a batch at a time and streamed."""
+    try:
+        reaction, _, before_id = _feedback_query(request, default_limit=FEEDBACK_JSONL_BATCH)
+    except Refused as err:
+        return _error(request, 400, err)
+    desk = _desk(request)
+    name = f"feedback-{request.query.get('reaction', 'dislike')}-{_today_utc().isoformat()}.jsonl"
+    response = web.StreamResponse(headers={
+        "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Content-Type-Options": "nosniff"})
+    await response.prepare(request)
+    lines = 0
+    while True:
+        batch = await desk.feedback.list(reaction=reaction, limit=FEEDBACK_JSONL_BATCH,
+                                         before_id=before_id)
+        if not batch:
+            break
+        await response.write("".join(json.dumps(feedback_line(item), ensure_ascii=False) + "\n"
+                                     for item in batch).encode("utf-8"))
+        lines += len(batch)
+        before_id = batch[-1].id
+        if len(batch) < FEEDBACK_JSONL_BATCH:
+            break
+    await response.write_eof()
+    log.info("support feedback downloaded by user %s (%d lines)", caller.identity.user_hash, lines)
+    return response

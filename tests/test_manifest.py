@@ -148,3 +148,70 @@ def test_the_bot_understands_every_command_in_its_language(lang):
         reply = respond(command, today=date(2026, 12, 1))
         assert reply.lang == lang, command
         assert reply.intent not in ("fallback", "unknown", "out_of_scope"), (command, reply.intent)
+
+
+# --- prompt starters (issue #19): one per task first, FY labels with their months ---------------
+
+
+def _commands(lang):
+    manifest = fill(APP_ID)
+    commands = manifest["bots"][0]["commandLists"][0]["commands"]
+    if lang == "en":
+        return [(c["title"], c.get("description", "")) for c in commands]
+    french = json.loads((HERE / "fr.json").read_text(encoding="utf-8"))
+    return [(french[f"bots[0].commandLists[0].commands[{j}].title"],
+             french[f"bots[0].commandLists[0].commands[{j}].description"]) for j in range(len(commands))]
+
+
+TASKS = {"reminders": {"subscribe", "list_reminders", "unsubscribe"}, "calendar": {"calendar"},
+         "help": {"help"}, "forget": {"forget"}}
+
+
+def _task(intent):
+    return next((task for task, intents in TASKS.items() if intent in intents), "ask")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_first_starters_are_one_per_task_and_every_task_has_some(lang):
+    """Teams shows the first prompt starters of a new chat (and the bot sends no welcome that
+    competes with them): the first four are one per task, asking a deadline first; asking has
+    several starters (today, an activity, a half, an FY label, PoE, how to claim)."""
+    from collections import Counter
+    from datetime import date
+
+    from understanding import respond
+
+    tasks = [_task(respond(title, today=date(2026, 12, 1)).intent) for title, _ in _commands(lang)]
+    assert tasks[:4] == ["ask", "reminders", "calendar", "help"]
+    counts = Counter(tasks)
+    assert counts["ask"] >= 5 and counts["reminders"] == 3 and counts["calendar"] >= 1
+    assert counts["forget"] == 1
+    assert all(len(title) <= 128 and description for title, description in _commands(lang))
+
+
+def test_every_fy_label_in_the_package_says_its_months_in_microsofts_calendar():
+    """SPEC rule 8: Microsoft's labels (FY26 H1 = July – December 2025), and a text that
+    writes an FY label also states the calendar months it means."""
+    import re
+
+    from core import calendar
+    from core.periods import month_of
+    from understanding.fmt import month_name
+
+    manifest = fill(APP_ID)
+    french = json.loads((HERE / "fr.json").read_text(encoding="utf-8"))
+    texts = {"en": [manifest["description"]["full"], manifest["description"]["short"]],
+             "fr": [french["description.full"], french["description.short"]]}
+    for lang in ("en", "fr"):
+        texts[lang] += [f"{title} {description}" for title, description in _commands(lang)]
+    seen = 0
+    for lang, found in texts.items():
+        for text in found:
+            for yy, name in re.findall(r"\bFY(\d{2}) (H[12])\b", text):
+                half = calendar().half_from_label(2000 + int(yy), name, "microsoft")
+                (y0, m0), (y1, m1) = month_of(half.first), month_of(half.last)
+                assert y0 == y1
+                months = f"{month_name(m0, None, lang)} – {month_name(m1, None, lang)} {y0}"
+                assert months in text, (lang, f"FY{yy} {name}", months, text)
+                seen += 1
+    assert seen >= 4  # the FY starter and the long description, in both languages

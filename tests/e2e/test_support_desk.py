@@ -7,7 +7,7 @@ button put on the clipboard, and the downloaded file).
 
 Accessibility: axe-core (from npm, ``e2e/node_modules/axe-core``, put in the page by Playwright)
 finds no WCAG 2.1 A/AA violation in English and French, on the empty page, with an answer and
-with a finished export; and what axe does not see is checked by hand below (the language of an
+with a finished export, and on the Feedback view with a 👎 on it; and what axe does not see is checked by hand below (the language of an
 answer, focus on a busy button, announcements, errors on empty fields, distinct download links,
 heading levels).
 """
@@ -90,6 +90,7 @@ def desk(oidc, tmp_path_factory):
                    timeout=120)
     server = pg.start_bot(app, env=env, cwd=pg.REPO_ROOT, host=host, port=port,
                           log_dir=tmp / "logs", timeout=60)
+    server.database_url = env["DATABASE_URL"]  # where the tests put feedback, as the bot would
     yield server
     server.process.stop()
 
@@ -493,3 +494,95 @@ def test_one_answer_keeps_the_heading_levels_and_two_exports_of_one_file_are_tol
     expect(links).to_have_count(2)
     names = [links.nth(i).evaluate("a => a.textContent") for i in range(2)]
     assert names[0] != names[1], names
+
+
+# --- the Feedback view (issue #19) ---------------------------------------------------------------
+
+
+def record_feedback(desk, **values) -> int:
+    """A 👎 stored as the bot stores it (``storage.FeedbackStore``), in the server's database."""
+    import asyncio
+    import concurrent.futures
+    from datetime import datetime, timezone
+
+    from storage import Database
+    from storage.feedback import FeedbackStore
+
+    entry = dict(user_id="29:e2e-partner", conversation_id="a:e2e", reaction="dislike",
+                 comment="", question="?", answer="!", lang="en", reading={},
+                 at=datetime.now(timezone.utc))
+    entry.update(values)
+
+    async def record() -> int:
+        db = await Database.connect(desk.database_url)
+        try:
+            return await FeedbackStore(db).record(**entry)
+        finally:
+            await db.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # off Playwright's own event loop
+        return pool.submit(asyncio.run, record()).result()
+
+
+FEEDBACK_WORDS = {
+    "en-US": {"nav": "Feedback", "download": "Download as JSONL", "question": "Partner's question"},
+    "fr-FR": {"nav": "Avis des partenaires", "download": "Télécharger en JSONL",
+              "question": "Question du partenaire"},
+}
+
+
+@pytest.mark.parametrize("locale", ["en-US", "fr-FR"])
+def test_the_feedback_view_lists_a_dislike_downloads_it_and_passes_axe(new_page, desk, oidc,
+                                                                       locale):
+    import json
+    import uuid
+
+    words = FEEDBACK_WORDS[locale]
+    marker = uuid.uuid4().hex[:8]
+    question = "Quand réclamer la co-op gagnée en août 2021 ?"
+    answer = "Le dernier jour pour réclamer la co-op gagnée de juillet à décembre 2021 est le 15 août 2022."
+    feedback_id = record_feedback(desk, question=question, answer=answer, lang="fr",
+                                  comment=f"Mauvaise année : c'est la co-op de 2021 (ticket {marker})",
+                                  reading={"role": "earning", "fy_label": "FY22 H1"})
+    page = new_page(locale=locale)
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    page.get_by_role("link", name=words["nav"], exact=True).click()  # the header's navigation
+    page.wait_for_url(f"{desk.base_url}/support/feedback")
+    item = page.locator(f'article[aria-labelledby="fb-{feedback_id}"]')
+    expect(item).to_contain_text(question)
+    expect(item).to_contain_text(f"Mauvaise année : c'est la co-op de 2021 (ticket {marker})")
+    expect(item).to_contain_text("FY22 H1")
+    assert item.locator("dt", has_text=words["question"]).count() == 1
+    # a French answer on an English page is marked with its language (a French voice reads it)
+    expected_lang = None if locale == "fr-FR" else "fr"
+    assert item.locator("pre.answer").first.get_attribute("lang") == expected_lang
+    assert page.locator("h1").count() == 1 and item.locator("h3").count() == 1
+    assert axe_violations(page) == [], "feedback view"
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=words["download"]).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".jsonl")
+    lines = [json.loads(line) for line in Path(download.path()).read_text(encoding="utf-8").splitlines()]
+    [mine] = [line for line in lines if marker in line["comment"]]
+    assert mine["answer"] == answer and mine["lang"] == "fr" and mine["reading"]["fy_label"] == "FY22 H1"
+    if os.environ.get("UPDATE_SCREENSHOTS") and locale == "en-US":
+        page.screenshot(path=str(DOCS / "support-desk-feedback.png"), full_page=False)
+
+
+def test_the_feedback_view_at_360_px_and_signed_out(new_page, desk, oidc):
+    record_feedback(desk, question="claim deadline for co-op earned in " + "a very long word" * 20,
+                    answer="x" * 400, comment="y" * 300, reading={"k": "z" * 300})
+    anonymous = new_page()
+    anonymous.goto(f"{desk.base_url}/support/feedback")
+    assert anonymous.url.startswith(f"{oidc}/oauth2/authorize")  # sign in first
+    assert anonymous.context.request.get(f"{desk.base_url}/support/api/feedback").status == 401
+    assert anonymous.context.request.get(f"{desk.base_url}/support/api/feedback.jsonl").status == 401
+    page = new_page(locale="en-US", width=360, height=780)
+    sign_in(page, desk, oidc)
+    page.wait_for_url(f"{desk.base_url}/support")
+    page.goto(f"{desk.base_url}/support/feedback")
+    page.wait_for_selector("article.feedback")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    assert axe_violations(page) == [], "feedback view at 360 px"
