@@ -21,6 +21,7 @@ from bot.verbs import CardData, PayloadError, Remind, VerbResult, text_field
 from config import Settings
 from services import migrate_database
 from storage import Database
+from test_support_api import LOCAL, start_desk  # noqa: F401 (fixture)
 
 # msrest's user agent asks the platform (``uname -p``, a process) once per process, on the first
 # connector client: asked here, at collection, so it never happens inside a fast test when this
@@ -403,3 +404,68 @@ async def test_the_state_retention_applies_to_feedback(product):
     days = client.app[SERVICES].settings.state_retention_days
     [cutoff] = feedback.purged
     assert abs(datetime.now(timezone.utc) - timedelta(days=days) - cutoff) < timedelta(minutes=1)
+
+
+async def _desk_json(desk, path):
+    response = await desk.http.get(desk.base + path, headers=desk.headers(csrf=False))
+    return response.status, await response.json()
+
+
+async def test_a_dislike_in_teams_shows_on_the_desk_and_goes_with_forget_my_data(start_desk, tmp_path,
+                                                                                 fake_channel):
+    """Issue #19 end to end, over the bot's own endpoint: an answer carries Teams' feedback
+    loop, the member's 👎 (the message/submitAction invoke) is in /support/api/feedback with
+    the question, the answer and the reading, and "forget my data" takes it away."""
+    from app import create_app
+    from storage import Database
+
+    from bot.http import SERVICES
+
+    db = await Database.connect(f"sqlite:///{tmp_path / 'product.sqlite3'}")
+    await services.migrate_database(db)
+    made = {}
+
+    def product(settings, database):
+        made["app"] = create_app(settings, storage=database)
+        return made["app"]
+
+    desk = await start_desk(LOCAL, db=db, app=product)
+    await desk.open_page()
+
+    async def post(activity):
+        response = await desk.http.post(desk.base + "/api/messages", json=activity)
+        return response.status, (await response.json() if response.content_length else None)
+
+    def activity(text=None, **fields):
+        made = fake_channel.activity(text, **fields)
+        made["from"] = ALICE
+        made["conversation"] = {"id": "a:desk-conv", "conversationType": "personal"}
+        return made
+
+    try:
+        question = "we ran a webinar on 12 March 2026, when must we claim it?"
+        before = len(fake_channel.requests)
+        assert (await post(activity(question)))[0] == 200
+        [answered] = [(n, r["json"]) for n, r in enumerate(fake_channel.requests, start=1)
+                      if n > before and r["method"] == "POST"]
+        n, answer = answered
+        assert answer["channelData"]["feedbackLoopEnabled"] is True
+        status, body = await post(activity(None, type="invoke", name="message/submitAction", replyToId=f"sent-{n}",
+                                           value={"actionName": "feedback", "actionValue": {
+                                               "reaction": "dislike",
+                                               "feedback": json.dumps({"feedbackText": "wrong half"})}}))
+        assert status == 200, body
+        status, body = await _desk_json(desk, "/support/api/feedback")
+        assert status == 200
+        [shown] = body["feedback"]
+        assert shown["question"] == question and shown["lang"] == "en"
+        assert "August 15, 2026" in json.dumps(shown)  # the answer it disliked
+        assert "wrong half" in json.dumps(shown)
+
+        assert (await post(activity("forget my data")))[0] == 200
+        assert (await post(activity("yes")))[0] == 200
+        status, body = await _desk_json(desk, "/support/api/feedback")
+        assert body == {"feedback": [], "next_before_id": None}
+    finally:
+        await made["app"][SERVICES].bot.close()  # what it holds for the database, before it closes
+        await db.close()
