@@ -136,6 +136,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
             if services.storage is None:
                 services.storage = owned = await open_storage(settings)
             retention = None
+            the_bot = None
             try:
                 if callable(getattr(services.storage, "migration_status", None)):
                     if getattr(services.storage, "dialect", None) == "sqlite":
@@ -155,6 +156,8 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                 if retention is not None:
                     retention.cancel()
                     await asyncio.gather(retention, return_exceptions=True)
+                if callable(getattr(the_bot, "close", None)):
+                    await the_bot.close()  # what it still holds for the database (written now)
                 if owned is not None:
                     await owned.close()
 

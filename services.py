@@ -189,8 +189,11 @@ async def build_product_bot(settings: Any, db: Any, create_bot: Any, on_urgent: 
     from storage import SqlStorage
 
     kwargs: dict[str, Any] = {"reminders": build_reminders_service(settings, db, on_urgent)}
-    if "next_reminder" in _parameters(create_bot):
+    parameters = _parameters(create_bot)
+    if "next_reminder" in parameters:
         kwargs["next_reminder"] = next_reminder
+    if "feedback" in parameters:
+        kwargs["feedback"] = build_feedback_store(db)
     bot = create_bot(settings, SqlStorage(db), **kwargs)
     return await bot if inspect.isawaitable(bot) else bot
 

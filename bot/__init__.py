@@ -5,7 +5,7 @@ Public API (imported lazily, so ``import bot`` stays cheap for the CLI):
 - :func:`create_adapter`, :class:`CoopAdapter` (``bot.adapter``): botbuilder's ``CloudAdapter``
   with connector reuse, working ``expectReplies`` and invoke responses, an apology on errors,
   and :meth:`CoopAdapter.send_proactive`.
-- :class:`ChannelSendError` and its subclasses :class:`ChannelThrottled` (429),
+- :class:`ChannelTransport` (``bot.transport``), :class:`ChannelSendError` and its subclasses :class:`ChannelThrottled` (429),
   :class:`ChannelForbidden` (403), :class:`ChannelNotFound` (404),
   :class:`ChannelUnreachable` (no HTTP answer), :class:`ChannelAuthError` (no token):
   what a send to a channel's ``serviceUrl`` raises.
@@ -38,14 +38,14 @@ class CorrelationIdFilter(logging.Filter):
 _LAZY = {
     "CoopAdapter": "bot.adapter",
     "create_adapter": "bot.adapter",
-    "ChannelTransport": "bot.adapter",
-    "ChannelSendError": "bot.adapter",
-    "ChannelThrottled": "bot.adapter",
-    "ChannelForbidden": "bot.adapter",
-    "ChannelNotFound": "bot.adapter",
-    "ChannelUnreachable": "bot.adapter",
-    "ChannelAuthError": "bot.adapter",
-    "OpenIdMetadataUnavailable": "bot.adapter",
+    "ChannelTransport": "bot.transport",
+    "ChannelSendError": "bot.transport",
+    "ChannelThrottled": "bot.transport",
+    "ChannelForbidden": "bot.transport",
+    "ChannelNotFound": "bot.transport",
+    "ChannelUnreachable": "bot.transport",
+    "ChannelAuthError": "bot.transport",
+    "OpenIdMetadataUnavailable": "bot.tokens",
     "AdapterTransport": "bot.proactive",
     "production_transport": "bot.proactive",
     "process_messages": "bot.http",

@@ -9,7 +9,7 @@ middleware, ``TeamsActivityHandler``, dialogs and ``TeamsInfo`` work unchanged. 
   clients are kept per (app id, serviceUrl, audience) in a bounded LRU, so that cost, and the
   token, are paid once.
 - **Replies.** Activities are posted to ``{serviceUrl}/v3/conversations/{id}/activities[/{replyToId}]``
-  with one shared aiohttp session (:class:`ChannelTransport`) instead of msrest's ``requests``
+  with one shared aiohttp session (:class:`bot.transport.ChannelTransport`, its own module) instead of msrest's ``requests``
   in a thread. msrest retried 5xx itself and then reported "too many 502 responses" without a
   status code; here every failure is a typed :class:`ChannelSendError` carrying the status,
   ``Retry-After`` and the Bot Framework error code, and nothing is retried behind the caller.
@@ -26,27 +26,18 @@ middleware, ``TeamsActivityHandler``, dialogs and ``TeamsInfo`` work unchanged. 
 - **Signing keys.** The OpenID/JWKS documents used to validate Bot Framework tokens come from
   the product's one signing-key cache (``signing_keys``, also the support desk's), fetched with
   aiohttp (the SDK uses blocking ``requests.get`` without a timeout on the event loop);
-  validation itself stays botframework-connector's ``JwtTokenValidation``.
+  validation itself stays botframework-connector's ``JwtTokenValidation`` (:mod:`bot.tokens`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import json
 import logging
 import os
-import re
-import time
 from collections import OrderedDict
 from copy import copy
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable, Sequence
-from urllib.parse import quote, unquote, urlsplit
 
-import aiohttp
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
@@ -64,9 +55,7 @@ from botframework.connector import Channels
 from botframework.connector import models as connector_models
 from botframework.connector.auth import (
     AuthenticateRequestResult,
-    AuthenticationConstants,
     BotFrameworkAuthentication,
-    ChannelValidation,
     ClaimsIdentity,
     ConnectorFactory,
     ServiceClientCredentialsFactory,
@@ -75,22 +64,16 @@ from botframework.connector.auth import (
 from botframework.connector.auth._built_in_bot_framework_authentication import (
     _BuiltinBotFrameworkAuthentication,
 )
-from botframework.connector.auth.jwt_token_extractor import (
-    JwtTokenExtractor,
-    _OpenIdConfig,
-    _OpenIdMetadata,
-)
-import jwt
-from botframework.connector.auth import EmulatorValidation
-from jwt.algorithms import RSAAlgorithm
 from msrest import Serializer
 from msrest.serialization import Model
-from yarl import URL
 
-from core.redact import bounded, log_id
-from signing_keys import KeysUnavailable, SigningKeys
+from core.redact import bounded
 
 from . import correlation_id
+from .tokens import OpenIdMetadataUnavailable, install_async_openid_metadata, verify_bearer
+from .transport import (ChannelAuthError, ChannelForbidden, ChannelNotFound, ChannelSendError,
+                        ChannelThrottled, ChannelTransport, ChannelUnreachable, activities_url,
+                        parse_retry_after)
 from .wire import model_json
 
 log = logging.getLogger(__name__)
@@ -98,8 +81,6 @@ log = logging.getLogger(__name__)
 TurnErrorHook = Callable[[TurnContext, Exception], Awaitable[None]]
 Apology = Callable[[TurnContext], "Activity | str"]
 
-USER_AGENT = "CoopAssistant (botbuilder-python 4.17)"
-DEFAULT_SEND_TIMEOUT = 30.0
 CLIENT_CACHE_SIZE = 256
 
 # msrest's serializer as the connector's generated client uses it (``bot.wire.model_json``
@@ -111,378 +92,6 @@ _ACTIVITY_SERIALIZER = Serializer(
 
 def new_correlation_id() -> str:
     return os.urandom(6).hex()  # 12 random hex digits, as uuid4().hex[:12] without the UUID object
-
-
-# --- errors ------------------------------------------------------------------------------------
-
-
-class ChannelSendError(Exception):
-    """A request to a channel's ``serviceUrl`` failed.
-
-    ``status`` is the HTTP status (``None`` when there was no answer), ``code`` the Bot
-    Framework error code from the body when one was given (e.g. ``ConversationBlockedByUser``,
-    ``BotNotInConversationRoster``), ``retry_after`` the server's ``Retry-After`` in seconds.
-    """
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
-                 retry_after: float | None = None, method: str = "", url: str = ""):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.retry_after = retry_after
-        self.method = method
-        self.url = url
-
-    @property
-    def retryable(self) -> bool:
-        """True for 412, 429, 502, 503, 504 and for no answer at all; other 4xx are final."""
-        return self.status is None or self.status in (412, 429, 502, 503, 504)
-
-    @property
-    def conversation_gone(self) -> bool:
-        """True when the bot can no longer post to this conversation (uninstalled, blocked)."""
-        return self.status in (403, 404) or self.code in (
-            "ConversationBlockedByUser", "BotNotInConversationRoster", "ConversationNotFound")
-
-
-class ChannelThrottled(ChannelSendError):
-    """429 Too Many Requests; wait ``retry_after`` seconds (when given) before retrying."""
-
-
-class ChannelForbidden(ChannelSendError):
-    """403: typically the user blocked the bot or the bot was removed from the conversation."""
-
-
-class ChannelNotFound(ChannelSendError):
-    """404: the conversation (or activity) does not exist any more."""
-
-
-class ChannelUnreachable(ChannelSendError):
-    """No HTTP answer (connection error or timeout). A timed-out POST may have been delivered."""
-
-
-class ChannelAuthError(ChannelSendError):
-    """No Bot Framework token could be obtained for the bot's credentials.
-
-    Retryable unless Azure AD refused the credentials themselves (``credentials_rejected``).
-    """
-
-    def __init__(self, message: str, *, credentials_rejected: bool, **kwargs):
-        super().__init__(message, **kwargs)
-        self.credentials_rejected = credentials_rejected
-
-    @property
-    def retryable(self) -> bool:
-        return not self.credentials_rejected
-
-
-#: The signing keys needed to validate an incoming token could not be fetched (503).
-OpenIdMetadataUnavailable = KeysUnavailable
-
-
-_ERRORS_BY_STATUS = {429: ChannelThrottled, 403: ChannelForbidden, 404: ChannelNotFound}
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date).
-
-    >>> parse_retry_after("7")
-    7.0
-    >>> parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT",
-    ...                   now=datetime(2015, 10, 21, 7, 28, tzinfo=timezone.utc))
-    5.0
-    >>> parse_retry_after("soon") is None
-    True
-    """
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
-
-
-# --- outbound HTTP -----------------------------------------------------------------------------
-
-
-#: How often one request is sent when the connection closes before any answer.
-_SENDS_PER_REQUEST = 2
-_CLOSED_BEFORE_ANSWER = (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectionResetError)
-
-
-class ChannelTransport:
-    """Sends activities to a channel's ``serviceUrl`` over one shared aiohttp session.
-
-    The session is opened on first use and closed by :meth:`close`. Tokens come from the
-    botframework-connector credentials of the turn (MSAL, which caches them); fetching one may
-    block, so it runs in a worker thread.
-    """
-
-    def __init__(self, *, timeout: float = DEFAULT_SEND_TIMEOUT):
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=self._timeout, headers={"User-Agent": USER_AGENT})
-        return self._session
-
-    async def send_activity(self, activity: Activity, credentials: Any) -> ResourceResponse:
-        """POST to ``.../activities/{replyToId}`` when the activity replies, else ``.../activities``."""
-        url = activities_url(activity.service_url, activity.conversation.id, activity.reply_to_id)
-        return await self._request("POST", url, credentials, activity.conversation.id, activity)
-
-    async def update_activity(self, activity: Activity, credentials: Any) -> ResourceResponse:
-        url = activities_url(activity.service_url, activity.conversation.id, activity.id)
-        return await self._request("PUT", url, credentials, activity.conversation.id, activity)
-
-    async def delete_activity(self, service_url: str, conversation_id: str, activity_id: str,
-                              credentials: Any) -> None:
-        url = activities_url(service_url, conversation_id, activity_id)
-        await self._request("DELETE", url, credentials, conversation_id, None)
-
-    async def post_json(self, url: str, credentials: Any, conversation_id: str,
-                        activity: dict) -> ResourceResponse:
-        """POST an activity that is already Bot Framework JSON (a proactive message)."""
-        return await self._request("POST", url, credentials, conversation_id, None,
-                                   body=json.dumps(activity))
-
-    async def _request(self, method: str, url: str, credentials: Any, conversation_id: str,
-                       activity: Activity | None, *, body: str | None = None) -> ResourceResponse:
-        headers = {"Accept": "application/json", "x-ms-conversation-id": conversation_id}
-        authorization = await _authorization(credentials, method, url)
-        if authorization:
-            headers["Authorization"] = authorization
-        if activity is not None:
-            body = json.dumps(model_json(activity))
-        if body is not None:
-            headers["Content-Type"] = "application/json; charset=utf-8"
-        sends = 0
-        while True:
-            sends += 1
-            try:
-                async with self._get_session().request(
-                        method, URL(url, encoded=True), data=body, headers=headers) as response:
-                    payload = await response.read()
-                    if 200 <= response.status < 300:
-                        return _resource_response(payload)
-                    raise _error_from_response(method, url, response.status,
-                                               response.headers.get("Retry-After"), payload)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
-                if isinstance(err, _CLOSED_BEFORE_ANSWER) and sends < _SENDS_PER_REQUEST:
-                    # A kept-alive connection the server closed as we reused it (Node closes
-                    # idle ones after 5 s, aiohttp keeps them 15 s): nothing was answered,
-                    # so the request goes again, on another connection.
-                    log.info("%s %s: the connection closed before an answer (%s); sending again",
-                             method, shown_url(url), type(err).__name__)
-                    continue
-                # A timeout is never resent: that request may have been delivered.
-                raise ChannelUnreachable(f"{method} {shown_url(url)}: no answer ({type(err).__name__})",
-                                         method=method, url=url) from err
-
-
-def activities_url(service_url: str | None, conversation_id: str,
-                   activity_id: str | None = None) -> str:
-    """The Bot Framework REST URL for a conversation's activities, ids percent-encoded.
-
-    >>> activities_url("https://smba.trafficmanager.net/amer/", "19:a@thread.v2;messageid=1", "1")
-    'https://smba.trafficmanager.net/amer/v3/conversations/19%3Aa%40thread.v2%3Bmessageid%3D1/activities/1'
-    """
-    parts = urlsplit(service_url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"not a usable serviceUrl: {service_url!r}")
-    if not conversation_id:
-        raise ValueError("a conversation id is required")
-    url = f"{service_url.rstrip('/')}/v3/conversations/{quote(conversation_id, safe='')}/activities"
-    return f"{url}/{quote(activity_id, safe='')}" if activity_id else url
-
-
-_CONVERSATION_SEGMENT = re.compile(r"(/v3/conversations/)([^/?#]+)")
-
-
-def shown_url(url: str) -> str:
-    """``url`` fit for error messages and logs: the conversation id in it hashed
-    (:func:`core.redact.log_id`), since it identifies a person's chat.
-
-    >>> shown_url("https://smba.example/amer/v3/conversations/a%3A1/activities/7")
-    'https://smba.example/amer/v3/conversations/id:2b2c40a6706d/activities/7'
-    """
-    return _CONVERSATION_SEGMENT.sub(lambda m: m.group(1) + log_id(unquote(m.group(2))), url)
-
-
-async def _authorization(credentials: Any, method: str, url: str) -> str | None:
-    app_id = getattr(credentials, "microsoft_app_id", None)
-    if not app_id or app_id == AuthenticationConstants.ANONYMOUS_SKILL_APP_ID:
-        return None  # local development: the channel (emulator, playground) expects no token
-    try:
-        token = await asyncio.to_thread(credentials.get_access_token)
-    except Exception as err:  # MSAL or network failure, reported to the sender with a type
-        # botframework-connector raises PermissionError when Azure AD refuses the credentials.
-        raise ChannelAuthError(f"{method} {shown_url(url)}: could not obtain a Bot Framework token "
-                               f"({type(err).__name__}: {err})",
-                               credentials_rejected=isinstance(err, PermissionError),
-                               method=method, url=url) from err
-    return f"Bearer {token}"
-
-
-def _resource_response(payload: bytes) -> ResourceResponse:
-    if not payload.strip():
-        return ResourceResponse()
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        log.warning("channel answered 2xx with a body that is not JSON; ignoring it")
-        return ResourceResponse()
-    return ResourceResponse(id=data.get("id")) if isinstance(data, dict) else ResourceResponse()
-
-
-def _error_from_response(method: str, url: str, status: int, retry_after: str | None,
-                         payload: bytes) -> ChannelSendError:
-    code = None
-    detail = ""
-    try:
-        error = json.loads(payload).get("error") or {}
-        code = error.get("code")
-        detail = str(error.get("message") or "")[:200]
-    except (ValueError, AttributeError):
-        pass  # not a Bot Framework error body ({"error": {...}}): the status says it all
-    cls = _ERRORS_BY_STATUS.get(status, ChannelSendError)
-    message = f"{method} {shown_url(url)}: HTTP {status}" + (f" {code}" if code else "") + (
-        f": {detail}" if detail else "")
-    return cls(message, status=status, code=code, retry_after=parse_retry_after(retry_after),
-               method=method, url=url)
-
-
-# --- inbound token validation: non-blocking signing-key fetch -------------------------------
-
-
-class _AsyncOpenIdMetadata(_OpenIdMetadata):
-    """botframework-connector's key cache, as the product's one signing-key cache
-    (:class:`signing_keys.SigningKeys`: fetched with aiohttp and a timeout, refreshed daily and
-    at most hourly on an unknown key id, stale keys kept when a refresh fails, one fetch shared
-    by concurrent requests, a failed fetch remembered for 30 s and logged once)."""
-
-    def __init__(self, url: str):  # not the SDK's __init__: its state lives in signing_keys
-        self.url = url
-        self.signing_keys = SigningKeys(url)
-
-    @property
-    def last_updated(self) -> datetime:
-        return self.signing_keys.last_updated
-
-    @last_updated.setter
-    def last_updated(self, value: datetime) -> None:
-        self.signing_keys.last_updated = value
-
-    @property
-    def keys(self) -> list:
-        return self.signing_keys.keys
-
-    @keys.setter
-    def keys(self, value: list) -> None:
-        self.signing_keys.keys = value
-
-    async def get(self, key_id: str) -> _OpenIdConfig:
-        key = await self.signing_keys.get(key_id) if key_id else None
-        if key is None:
-            raise PermissionError("token signed with an unknown key")
-        return _OpenIdConfig(RSAAlgorithm.from_jwk(json.dumps(key)), key.get("endorsements", []))
-
-
-def _b64json(segment: str) -> dict:
-    padded = segment + "=" * (-len(segment) % 4)
-    value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    if not isinstance(value, dict):
-        raise ValueError("not a JSON object")
-    return value
-
-
-CLOCK_TOLERANCE = 5 * 60  # seconds, as botframework-connector's validation parameters
-
-
-def _metadata_url_for(issuer: Any) -> str | None:
-    """The OpenID metadata URL whose keys sign tokens of ``issuer`` (channel or emulator)."""
-    if issuer in ChannelValidation.TO_BOT_FROM_CHANNEL_TOKEN_VALIDATION_PARAMETERS.issuer:
-        return (ChannelValidation.open_id_metadata_endpoint
-                or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL)
-    if issuer in EmulatorValidation.TO_BOT_FROM_EMULATOR_TOKEN_VALIDATION_PARAMETERS.issuer:
-        return AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
-    return None
-
-
-async def verify_bearer(auth_header: str, app_id: str) -> None:
-    """Check a Bot Framework bearer token without looking at the request body: its shape,
-    algorithm (RS256/384/512), issuer (the channel or the emulator), audience (``app_id``) and
-    lifetime first, with no I/O, so forged or expired tokens cost nothing; then its signature
-    with the issuer's signing keys (fetched and cached by :class:`_AsyncOpenIdMetadata`).
-
-    Raises ``PermissionError`` for a token that is not valid (401) and
-    :class:`OpenIdMetadataUnavailable` when no signing key could be fetched (503). The checks
-    that need the activity (``serviceurl`` claim, channel endorsements) are
-    botframework-connector's, after the body is read.
-    """
-    scheme, _, value = (auth_header or "").partition(" ")
-    parts = value.strip().split(".")
-    if scheme != "Bearer" or len(parts) != 3 or not all(parts):
-        raise PermissionError("no bearer token in the expected format")
-    try:
-        header, claims = _b64json(parts[0]), _b64json(parts[1])
-    except (ValueError, UnicodeError, binascii.Error) as err:
-        raise PermissionError("the token is not a JWT") from err
-    algorithm = header.get("alg")
-    if algorithm not in AuthenticationConstants.ALLOWED_SIGNING_ALGORITHMS:
-        raise PermissionError("token signing algorithm not allowed")
-    url = _metadata_url_for(claims.get("iss"))
-    if url is None:
-        raise PermissionError("token issuer not allowed")
-    audience = claims.get("aud")
-    if audience != app_id and not (isinstance(audience, list) and app_id in audience):
-        raise PermissionError("token audience is not this bot")
-    exp = claims.get("exp")
-    if not isinstance(exp, (int, float)) or exp + CLOCK_TOLERANCE < time.time():
-        raise PermissionError("token expired or without expiry")
-    kid = header.get("kid")
-    if not isinstance(kid, str) or not kid:
-        raise PermissionError("token without a key id")
-    install_async_openid_metadata()
-    metadata = JwtTokenExtractor.metadataCache.get(url)
-    if not isinstance(metadata, _AsyncOpenIdMetadata):
-        metadata = JwtTokenExtractor.metadataCache[url] = _AsyncOpenIdMetadata(url)
-    key = await metadata.get(kid)  # PermissionError for an unknown key id
-    try:
-        jwt.decode(value.strip(), key.public_key, algorithms=[algorithm],
-                   leeway=CLOCK_TOLERANCE, options={"verify_aud": False})
-    except jwt.PyJWTError as err:
-        raise PermissionError(f"token not valid: {type(err).__name__}") from err
-
-
-def install_async_openid_metadata() -> None:
-    """Make botframework-connector's token validation fetch its keys without blocking.
-
-    The connector keeps one key cache per metadata URL in ``JwtTokenExtractor.metadataCache``;
-    this puts an :class:`_AsyncOpenIdMetadata` there for the channel and emulator URLs in use
-    (``ChannelValidation.open_id_metadata_endpoint`` overrides the channel URL, as in the SDK).
-    """
-    urls = (ChannelValidation.open_id_metadata_endpoint
-            or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
-            AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL)
-    for url in urls:
-        if not isinstance(JwtTokenExtractor.metadataCache.get(url), _AsyncOpenIdMetadata):
-            JwtTokenExtractor.metadataCache[url] = _AsyncOpenIdMetadata(url)
 
 
 # --- per-turn client reuse ---------------------------------------------------------------------
@@ -581,6 +190,9 @@ def jsonable(value: Any) -> Any:
 
     Invoke bodies may be msrest models, dicts holding models, or plain dicts; the stock adapter
     only handled the first.
+
+    >>> jsonable({"statusCode": 200, "value": ("a", None, 1.5)})
+    {'statusCode': 200, 'value': ['a', None, 1.5]}
     """
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
@@ -913,9 +525,5 @@ def create_adapter(settings, *, credentials_factory: ServiceClientCredentialsFac
                        transport=transport, on_turn_error=on_turn_error, apology=apology)
 
 
-__all__ = [
-    "CoopAdapter", "create_adapter", "ChannelTransport", "ChannelSendError", "ChannelThrottled",
-    "ChannelForbidden", "ChannelNotFound", "ChannelUnreachable", "ChannelAuthError",
-    "OpenIdMetadataUnavailable", "activities_url", "parse_retry_after", "jsonable",
-    "default_apology", "install_async_openid_metadata", "new_correlation_id", "verify_bearer",
-]
+__all__ = ["CoopAdapter", "create_adapter", "CoopTurnContext", "jsonable", "activity_json",
+           "default_apology", "new_correlation_id"]

@@ -30,6 +30,7 @@ import os
 import re
 import time
 from datetime import date
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlencode
 
@@ -37,20 +38,21 @@ from botbuilder.schema import (Activity, ActivityTypes, Attachment, CardAction, 
                                TextFormatTypes)
 
 from core.redact import log_id
-from understanding import messages
+from understanding import langpacks, messages
 from understanding.reply import LinkRef, Reply, Timeline
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["CARD_CONTENT_TYPE", "SCHEMA_URL", "VERSION", "reply_activity", "reply_card", "labels",
            "welcome_activity", "confirm_activity", "text_activity", "card_activity", "CardRenderer",
-           "MAX_SUGGESTIONS", "execute_actions", "with_reminder_state", "with_status",
+           "MAX_SUGGESTIONS", "MAX_SUGGESTION_LABEL", "suggestion_label", "execute_actions", "with_reminder_state", "with_status",
            "card_of_activity", "summary_line", "cycle_key", "calendar_file_url", "requester_tag"]
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"  # the highest version Teams renders
-MAX_SUGGESTIONS = 6
+MAX_SUGGESTIONS = 3  # Teams: at most three suggested actions on a reply
+MAX_SUGGESTION_LABEL = 20  # characters a suggested action's label shows in full
 MAX_CARD_ACTIONS = 6
 CLAIM_LINK_KEY = "create_claim"
 STATUS_ID = "status"
@@ -387,11 +389,53 @@ def _dedupe(actions: Iterable[dict]) -> list[dict]:
     return out
 
 
+def _labels_by_text() -> dict[str, str]:
+    return _labels_cached(langpacks.generation())
+
+
+@lru_cache(maxsize=4)
+def _labels_cached(generation: int) -> dict[str, str]:
+    """Each catalogue question (``suggest.<name>``) -> its short label (``suggest_label.<name>``),
+    in every built-in language."""
+    out: dict[str, str] = {}
+    for lang in LANGS:
+        for key in messages.keys():
+            if key.startswith("suggest_label."):
+                question = "suggest." + key[len("suggest_label."):]
+                if messages.has(lang, question):
+                    out[messages.t(lang, question)] = messages.t(lang, key)
+    return out
+
+
+def suggestion_label(text: str) -> str:
+    """The label a suggested action shows for ``text``: the text itself when it fits in
+    :data:`MAX_SUGGESTION_LABEL` characters, else the catalogue's short label of that question,
+    else its first words and "…" (Teams cuts a longer label at both ends).
+
+    >>> suggestion_label("Remind me before my deadlines")
+    'Remind me'
+    >>> suggestion_label("H1 2021 (January – June 2021, as the fiscal year says)")
+    'H1 2021 (January…'
+    """
+    if len(text) <= MAX_SUGGESTION_LABEL:
+        return text
+    label = _labels_by_text().get(text)
+    if label and len(label) <= MAX_SUGGESTION_LABEL:
+        return label
+    cut = text[:MAX_SUGGESTION_LABEL - 1]
+    if " " in cut:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
 def suggested_actions(texts: Iterable[str]) -> SuggestedActions | None:
+    """At most :data:`MAX_SUGGESTIONS` suggested actions; each sends its whole text and shows
+    a label that fits (:func:`suggestion_label`)."""
     items = [t for t in dict.fromkeys(texts) if t][:MAX_SUGGESTIONS]
     if not items:
         return None
-    return SuggestedActions(actions=[CardAction(type="imBack", title=t, value=t) for t in items])
+    return SuggestedActions(actions=[CardAction(type="imBack", title=suggestion_label(t), value=t)
+                                     for t in items])
 
 
 def card_attachment(card: dict) -> Attachment:

@@ -9,7 +9,7 @@ Answers, in the order they are checked:
       ``client_max_size``; a longer body without that header is refused once read)
 401   with ``MicrosoftAppId`` set: no valid Bot Framework token (missing, malformed, wrong
       algorithm, issuer or audience, expired, bad signature), checked *before* the body is
-      read (:func:`bot.adapter.verify_bearer`), so an unauthenticated body costs nothing.
+      read (:func:`bot.tokens.verify_bearer`), so an unauthenticated body costs nothing.
       Without an app id (local development) the ``Authorization`` header is ignored.
 503   no signing key could be fetched to check the token's signature (the channel retries;
       a failed fetch is remembered for 30 s and logged once)
@@ -57,7 +57,8 @@ from msrest.exceptions import DeserializationError
 from core.redact import bounded, redact_path
 
 from . import correlation_id
-from .adapter import CoopAdapter, OpenIdMetadataUnavailable, new_correlation_id, verify_bearer
+from .adapter import CoopAdapter, new_correlation_id
+from .tokens import OpenIdMetadataUnavailable, verify_bearer
 from .wire import compact_json, model_from_json
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from typing import Any, Optional
 
 from reminders.sender import SendError, TransportAborted
 
-from .adapter import (ChannelAuthError, ChannelSendError, ChannelTransport, ChannelUnreachable,
-                      CoopAdapter, create_adapter)
+from .adapter import CoopAdapter, create_adapter
+from .transport import ChannelAuthError, ChannelSendError, ChannelTransport, ChannelUnreachable
 
 logger = logging.getLogger(__name__)
 

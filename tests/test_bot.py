@@ -69,8 +69,10 @@ async def test_welcome_once_per_conversation(store):
                      members_added=[ChannelAccount(id=BOT_ID), ChannelAccount(id=USER_ID)])
     first = await client.send(added)
     assert len(first) == 1 and "co-op" in said(first[0])
-    card = card_of(first[0])
-    assert card and all(a["data"]["verb"] == "ask" for a in card["actions"])
+    # issue #19: one short line beside the manifest's prompt starters, nothing competing with
+    # them (no card, no buttons, no suggested actions)
+    assert card_of(first[0]) is None and not first[0].suggested_actions
+    assert len(said(first[0])) <= 120 and "\n" not in said(first[0])
     # the installationUpdate that Teams sends as well, and a reinstall: no second welcome
     assert await client.send(Activity(type=ActivityTypes.installation_update, action="add")) == []
     assert await client.send(added) == []
@@ -251,7 +253,7 @@ async def test_two_concurrent_turns_in_one_conversation_lose_nothing(tmp_path, c
     try:
         a, b = Client(new_bot(slow(store1))), Client(new_bot(slow(store2)))
         welcome = Activity(type=ActivityTypes.installation_update, action="add")
-        with caplog.at_level(logging.INFO, logger="bot.teams_bot"):
+        with caplog.at_level(logging.INFO, logger="bot.turns"):
             out_a, out_b = await asyncio.gather(a.send(welcome), b.send(message("split 5000")))
         assert any("state conflict" in r.getMessage() for r in caplog.records)
         assert len(out_b) == 1 and "split" in said(out_b[0]).lower()

@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from bot.adapter import ChannelTransport, ChannelUnreachable
+from bot.transport import ChannelTransport, ChannelUnreachable
 
 
 class _Channel:

@@ -14,6 +14,12 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
 import bot.adapter
+import bot.feedback
+import bot.kept_cards
+import bot.transport
+import bot.turns
+import bot.verbs
+import bot.views
 import bot.cards
 import bot.http
 import bot.locale
@@ -423,7 +429,8 @@ async def test_healthz_names_the_storage_kind(bot_client):
     assert (await (await client.get("/healthz")).json())["storage"] == "postgres"
 
 
-@pytest.mark.parametrize("module", [bot.adapter, bot.http, bot.cards, bot.locale, bot.teams_bot],
+@pytest.mark.parametrize("module", [bot.adapter, bot.transport, bot.http, bot.cards, bot.locale, bot.teams_bot,
+                                    bot.turns, bot.verbs, bot.views, bot.feedback, bot.kept_cards],
                          ids=lambda m: m.__name__)
 def test_doctests(module):
     result = doctest.testmod(module)

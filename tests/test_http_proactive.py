@@ -8,14 +8,14 @@ import pytest
 from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 
-from bot.adapter import (
+from bot.adapter import create_adapter
+from bot.transport import (
     ChannelAuthError,
     ChannelForbidden,
     ChannelNotFound,
     ChannelSendError,
     ChannelThrottled,
     ChannelUnreachable,
-    create_adapter,
 )
 from config import Settings
 

@@ -24,7 +24,7 @@ async def test_sixty_concurrent_turns_on_two_instances_in_one_conversation_all_a
         a, b = Client(new_bot(SqlStorage(one))), Client(new_bot(SqlStorage(two)))
         turns = [(a if i % 2 else b).send(message(QUESTIONS[i % len(QUESTIONS)]))
                  for i in range(60)]
-        with caplog.at_level(logging.INFO, logger="bot.teams_bot"):
+        with caplog.at_level(logging.INFO, logger="bot.turns"):
             answers = await asyncio.gather(*turns)
         reruns = sum("state conflict" in r.getMessage() for r in caplog.records)
         print(f"\n60 turns on two instances: {reruns} re-runs after a lost race")

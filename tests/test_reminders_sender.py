@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.adapter import parse_retry_after
+from bot.transport import parse_retry_after
 from reminders.sender import RateLimiter, SendError, Sender
 
 REF = {"conversation": {"id": "c1", "tenantId": "t1"}, "serviceUrl": "http://x/"}

@@ -1,4 +1,4 @@
-"""bot.state_cache: the cheaper change check never misses a change botbuilder's hash sees."""
+"""storage.bot_storage.StateCache: the cheaper change check never misses a change botbuilder's hash sees."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonpickle.pickler import Pickler
 
-from bot.state_cache import StateCache, state_hash
+from storage.bot_storage import StateCache, state_hash
 
 _SCALARS = st.none() | st.booleans() | st.integers(-10**9, 10**9) | st.floats(allow_nan=False) | st.text(max_size=10)
 _JSON = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),

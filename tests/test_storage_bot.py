@@ -432,3 +432,20 @@ async def test_each_state_scope_is_its_own_row(scratch):
     assert [k for k in keys if "/conversations/" in k]
     user_key = next(k for k in keys if "/users/" in k)
     assert (await storage.read([user_key]))[user_key]["profile"] == {"name": "Ada"}
+
+
+async def test_put_many_writes_plain_items_unconditionally_in_one_statement(storage):
+    """The answers kept for feedback: written behind the turn, many at once, last writer wins,
+    read back as dicts; over-long keys bounded like every other key."""
+    long_key = "msteams/answers/" + "x" * 400 + "/0"
+    await storage.write({"a/1": {"n": 0}})  # an item that exists is overwritten
+    items = {f"a/{n}": {"n": n, "nested": {"s": "é", "l": [1, None]}} for n in range(1, 250)}
+    items[long_key] = {"n": -1}
+    await storage.put_many(items)
+    read = await storage.read(list(items))
+    assert {k: {kk: vv for kk, vv in v.items() if kk != "e_tag"} for k, v in read.items()} == items
+    assert all(v["e_tag"] for v in read.values())
+    await storage.put_many({"a/1": {"n": "again"}})
+    assert (await storage.read(["a/1"]))["a/1"]["n"] == "again"
+    with pytest.raises(TypeError):
+        await storage.put_many({"a/2": ["not", "a", "dict"]})

@@ -89,7 +89,7 @@ async def test_the_bot_and_the_support_desk_check_tokens_with_one_key_cache(star
     from botframework.connector.auth import AuthenticationConstants
     from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 
-    from bot.adapter import install_async_openid_metadata
+    from bot.tokens import install_async_openid_metadata
     from signing_keys import SigningKeys
     from support.routes import DESK
 

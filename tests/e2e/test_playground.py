@@ -79,12 +79,19 @@ def test_claim_deadline_conversation(chat_page, e2e_bot, e2e_artifacts, tmp_path
     page = chat_page
     db_path = tmp_path / "e2e.sqlite3"
 
-    # Opening the chat installs the bot: it greets with a card (a short heading, the welcome
-    # as text, the common questions as buttons) before anything is typed.
-    welcome = wait_for_bot_message(page, card=True, timeout=30)
-    text = card_text(welcome)
-    assert [line for line in text.splitlines() if line.strip()][0] == "Co-op Assistant", text
-    assert "co-op" in text and card_buttons(welcome), text
+    # Opening the chat installs the bot: one short line before anything is typed (issue #19:
+    # no welcome card competing with the prompt starters; "help" shows what to ask).
+    welcome = wait_for_bot_message(page, "co-op", timeout=30)
+    text = message_text(welcome)
+    assert "help" in text and not card_buttons(welcome), text
+    assert len([line for line in text.splitlines() if line.strip()]) == 1, text
+
+    # "help": a card with a section per task, its examples as buttons
+    mark = send_message(page, "help")
+    helped = _card_message(page, re.compile(r"What I can do"), mark)
+    for section in ("Ask about a deadline", "Reminders", "Calendar", "Forget my data"):
+        assert section in card_text(helped), card_text(helped)
+    assert "Remind me before my deadlines" in card_buttons(helped)
 
     # What can be claimed today: an open window, so "Add to calendar" is offered. (Asked
     # first: after a dated question, understanding reads "right now" with that date.)
@@ -214,7 +221,7 @@ def test_a_ticket_with_two_questions_is_one_card_with_two_sections(chat_page):
         pytest.skip("needs several questions per message (Reply.parts filled by understanding, "
                     "issue #9 'nlu'), not on this branch yet")
     page = chat_page
-    wait_for_bot_message(page, card=True, timeout=30)  # the welcome
+    wait_for_bot_message(page, "co-op", timeout=30)  # the one-line welcome
     mark = send_message(page, TICKET)
     answer = _card_message(page, re.compile(r"claim", re.I), mark)
     assert _bot_says_once(page, mark) == 1, "a ticket's answers came as several messages"
