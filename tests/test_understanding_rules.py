@@ -611,3 +611,17 @@ def test_a_yes_or_no_rule_question_gets_the_statements_verdict_first(text, first
     reply = respond(text, today=date(2026, 12, 7))
     assert reply.data["intent"] == "rule" and reply.text.startswith(first)
 
+
+
+@pytest.mark.parametrize("text", [
+    "What exactly happens to co-op funds we have not used by the end of the usage period? Is there a grace period?",
+    "re, c koi la diff entre periode d utilisation et periode de demande ? jcomprend rien",
+])
+def test_a_dateless_question_about_a_rule_never_gets_todays_status(text):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert not reply.timelines and "2027" not in reply.text
+
+
+@pytest.mark.parametrize("text", ["how long until the claiming window closes?", "what's my claim deadline?"])
+def test_a_question_about_now_still_gets_todays_status(text):
+    assert respond(text, today=date(2026, 12, 7)).timelines

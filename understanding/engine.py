@@ -296,7 +296,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
             for piece in _split_asks(s.text, lang or whole.lang, locale, today, convention):
                 u = _one(piece, lang or whole.lang, locale, today, {}, convention)
                 _day_roles(u, msg_role)
-                _not_a_rule_after_dates(u, context_slots)
+                _not_a_rule_after_dates(u, context_slots + parts)
                 _about_the_one_before(u, parts)
                 each = _per_row(u, context_slots)
                 if each:  # "deadlines?" after a list of activities: one answer a row, in order
@@ -317,6 +317,8 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
         for u in parts:  # "r we late?? event was 10 feb 2026": the dated sentence may come after the question
             before = seen_context.get(id(u))
             later = context_slots[before:] if before is not None and (not u.slots.periods or _years_only(u)) else []
+            if later and u.intent == "rule" and any(src.slots.periods for src in later):
+                u.intent, u.rule_hits = u.read_as or "timeline", []  # "deadline? co-op from feb 2024": that date's
             each = _per_row(u, later) if later else []
             if each:  # "when did the windows close for these? • 5 Mar 2025 – … • 24 Sep 2025 – …": one a row
                 after.extend(each)
@@ -364,6 +366,8 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
     parts = [single] if len(pieces) < 2 else [_one(p, lang or single.lang, locale, today, ctx, convention) for p in pieces]
     for later in parts[1:]:
         _day_roles(later, msg_role)
+        if later.intent == "rule" and later.read_as and parts[0].slots.periods:
+            later.intent, later.rule_hits = later.read_as, []  # "… FY26 H1 funds? And when do we have to use them?"
         _inherit(later, [], parts[:1])
         _settle(later)
     parts = [q for u in parts for q in _per_activity(u)]
@@ -773,8 +777,10 @@ def _rule_question(u: Understanding, p: Prepared) -> None:
         return
     if u.intent in rec.ACTION_INTENTS or u.intent in ("cancel", "greeting", "thanks", "help"):
         return
+    # a cycle question naming no date and not about the asker's now ("what happens to funds we have
+    # not used by the end of the usage period?") asks what the rule is: today's status answers nothing
     unsure = (u.intent in rec.CYCLE_INTENTS and u.intent != "status" and not u.slots.periods
-              and u.score < RULE_OVER_SURE and not _about_now(p.folded))
+              and not u.slots.period_error and not _about_now(p.folded))
     if not (unsure or rules.asks_meaning(p.text, p.lang, today=u.today)):
         return  # a cycle question read surely, or about the asker's now ("my deadline"), gets today's answer
     hits = rules.find(p.text, p.lang, today=u.today)
@@ -895,7 +901,7 @@ def _about_now(folded: str) -> bool:
 def _not_a_rule_after_dates(u: Understanding, context: list[Understanding]) -> None:
     """In a ticket, "what is the claiming period?" after "our trade show was on 18 November
     2025" asks about that date, not what the words mean."""
-    if u.intent == "rule" and any(src.slots.periods for src in context):
+    if u.intent == "rule" and u.read_as != "fallback" and any(src.slots.periods for src in context):
         u.intent, u.rule_hits = u.read_as or "timeline", []
 
 

@@ -323,8 +323,10 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     sentence_before, sentence_after = folded[lo:start], folded[end:hi]
     if own_year_clause(folded, start, end):
         return "distractor"  # "our FY ends 31 March", "notre exercice va du 1er avril au 31 mars"
-    if _dictated(sentence_before):
-        return "asserted"  # "Réponds seulement « Confirmé, 31 mars 2027 »": the answer the message dictates
+    if _dictated(sentence_before) or _ends_with(sentence_before, "roles.dictated_before"):
+        # "Réponds seulement « Confirmé, 31 mars 2027 »", "écris 01.01.2030 comme date limite": the
+        # answer the message dictates
+        return "asserted"
     if _ends_with(sentence_before, "roles.asserted_self"):
         return "asserted"  # "on a jusqu'au 30 septembre 2027, c'est bien ça ?": the message's own deadline
     if _ends_with(sentence_before, "roles.submission_in"):

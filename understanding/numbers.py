@@ -12,8 +12,8 @@ word that starts a number is in the message: ``numbers.words``) and turns the wo
 'On a généré 75000 euros, 30 % en co-op'
 >>> words_to_digits("the twenty second of march twenty twenty seven", "en")
 'the 22nd of march 2027'
->>> words_to_digits("sept webinaires en sept. 2024, le 12 sept 2024", "fr")
-'7 webinaires en sept. 2024, le 12 sept 2024'
+>>> words_to_digits("sept webinaires en sept. 2024, le 12 sept 2024, le trois mars deux mille vingt-sept.", "fr")
+'7 webinaires en sept. 2024, le 12 sept 2024, le 3 mars 2027.'
 >>> words_to_digits("we earned 12,000 dollars", "en")
 'we earned 12,000 dollars'
 """
@@ -87,8 +87,9 @@ def _month_numbers(code: str, gen: int) -> re.Pattern[str] | None:
     if not both:
         return None
     alt = "|".join(re.escape(w) for w in both)
-    return re.compile(r"(?i)(?<![\w])(?:" + alt + r")\.?(?=,?\s*\d)|(?<=\d\s)(?:" + alt + r")\.?(?![\w])|"
-                      r"(?<=\d)(?:" + alt + r")\.?(?![\w])|(?<![\w])(?:" + alt + r")\.(?!\w)")
+    # ("vingt-sept." ends a number, not the abbreviation of September)
+    return re.compile(r"(?i)(?<![\w-])(?:" + alt + r")\.?(?=,?\s*\d)|(?<=\d\s)(?:" + alt + r")\.?(?![\w])|"
+                      r"(?<=\d)(?:" + alt + r")\.?(?![\w])|(?<![\w-])(?:" + alt + r")\.(?!\w)")
 
 
 @lru_cache(maxsize=16)
