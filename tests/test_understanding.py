@@ -558,3 +558,24 @@ def test_a_quebec_tag_question_is_answered_yes_or_no_first():
 def test_fiscal_halves_in_words_dictated_years_and_dictated_cells(text, ends):
     reply = respond(text, today=date(2026, 12, 7))
     assert sorted({t.claim_end for t in reply.timelines}) == ends
+
+
+@pytest.mark.parametrize("text, ends", [
+    # a date moved to another: the first is taken back; a Dutch "offerte" is a quote
+    ('Our webinar was planned on 10-12-2026 but it\'s moved to 15-01-2027 (offerte from 01-09-2026). What is now the '
+     "deadline for the claim?", [date(2027, 8, 15)]),
+    # shipping dates are no activity
+    ("Le kit de l'événement part chez le transporteur le 18 décembre 2026, réception prévue le 8 janvier 2027, et "
+     "l'événement client a lieu le 27 janvier 2027. C'est quoi la date limite de demande pour cet événement ?",
+     [date(2027, 8, 15)]),
+    # a payment planned is still a payment
+    ("bon de commande du 3 septembre 2026, facture du 28 janvier 2027, paiement prévu le 15 mars 2027. Le webinaire "
+     "lui-même a eu lieu le 19 novembre 2026. Quelle est la date limite pour la demande co-op de ce webinaire ?",
+     [date(2027, 2, 15)]),
+    # the partner's own fiscal year, in a bracket
+    ("We make a migration workshop at 25.06.2026. Our company fiscal year is calendar year (01.01.2026-31.12.2026). "
+     "Can we still claim the co-op for this workshop?", [date(2026, 8, 15)]),
+])
+def test_moved_shipped_paid_and_own_year_dates_are_no_activities(text, ends):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert sorted({t.claim_end for t in reply.timelines}) == ends

@@ -333,7 +333,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
         parts = [u for u in parts if not _fragment(u)] or parts
         if any(u.intent == "rule" for u in parts):  # a meaning question's own clauses ("Is it when we …?")
             parts = [u for u in parts if u.intent == "rule" or (u.slots.periods and not _terms_only(u))
-                     or u.intent not in rec.CYCLE_INTENTS or _about_now(u.folded)] or parts
+                     or u.intent not in rec.CYCLE_INTENTS or _about_own(u.folded)] or parts
         # a sentence of a ticket that asks nothing this bot answers ("can you forget the previous
         # question?") is left out when others are answered; a refused action is still said
         answered = [u for u in parts if u.intent != "fallback" or u.action_refused]
@@ -888,6 +888,15 @@ def _terms_only(u: Understanding) -> bool:
     return bool(u.slots.periods) and all(
         r.kind == "half" or (r.kind == "relative" and half.search(fold(r.text)) and not re.search(r"\d", r.text))
         for r in u.slots.periods) and not any(r in ("activity", "plan") for r in u.roles)
+
+
+def _about_own(folded: str) -> bool:
+    """"my deadline", "what can we claim": the asker's own funds (rules.own, roles.claim_now); beside a
+    question about a rule, "is there a grace period during which we can still run activities?"
+    is not (its "still" is the rule's)."""
+    from . import packs
+
+    return packs.words_pattern("rules.own", "roles.claim_now").search(folded) is not None
 
 
 def _about_now(folded: str) -> bool:

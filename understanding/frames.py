@@ -238,16 +238,19 @@ def _sentence_around(folded: str, start: int, end: int) -> tuple[int, int]:
     return lo, (m.start() if m else len(folded))
 
 
-_CLAUSE_END = ".?!;,\n("
+_CLAUSE_BACK = re.compile(r"[?!;,\n]|\.(?!\d)|(?<!\d)\.")
+_CLAUSE_AHEAD = re.compile(r"[?!;,\n(]|\.(?!\d)|(?<!\d)\.")
 
 
 def own_year_clause(folded: str, start: int, end: int) -> bool:
     """Whether the period at ``folded[start:end]`` sits in a clause about the partner's own fiscal
     or accounting year (``roles.own_year``): "our FY ends 31 March", "notre exercice comptable
     va du 1er avril au 31 mars"."""
-    lo = max(folded.rfind(ch, 0, start) for ch in _CLAUSE_END) + 1
-    his = [h for h in (folded.find(ch, end) for ch in _CLAUSE_END) if h >= 0]
-    hi = min(his or [len(folded)])
+    lo = 0  # ("our FY is … (01.01.2026-31.12.2026)": back across the bracket, not at a date's dots)
+    for m in _CLAUSE_BACK.finditer(folded, 0, start):
+        lo = m.end()
+    m = _CLAUSE_AHEAD.search(folded, end)
+    hi = m.start() if m else len(folded)
     if packs.words_pattern("roles.own_year_not").search(folded[max(lo, start - 14):end]):
         return False  # "our Microsoft FY27 H1 co-op: our fiscal year ends …": Microsoft's, named as such
     return packs.words_pattern("roles.own_year").search(folded[lo:start] + " " + folded[end:hi]) is not None
@@ -290,6 +293,13 @@ def _dictated(before: str) -> bool:
     if re.search(r"[»”]", before[q.end():]) or (q.group(0) in "\"'" and len(opened) % 2 == 0):
         return False  # the quotation closed before the date
     return _ends_pattern("roles.dictated_before", packs.generation()).search(before[max(0, q.start() - 40):q.start()].rstrip(" :,")) is not None
+
+
+def _distractor_in_clause(folded: str, lo: int, start: int) -> bool:
+    """Whether a distractor cue names the clause a date ends ("facture du 28 janvier, paiement
+    prévu le 15 mars")."""
+    clause = max([lo] + [folded.rfind(ch, lo, start) + 1 for ch in ",;("])
+    return cues().roles["distractor"].search(folded[clause:start]) is not None
 
 
 def _in_brackets_after_distractor(folded: str, lo: int, start: int) -> bool:
@@ -371,6 +381,8 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
         near("submission_verb", m.start(), m.end(), False)
     if not best:
         return None
+    if "distractor" in best and not ({"activity", "earnings"} & set(best)) and _distractor_in_clause(folded, lo, start):
+        return "distractor"  # "paiement prévu le 15 mars 2027": a payment planned is still a payment
     others = min((d for r, d in best.items() if r not in ("distractor", "submission_verb")), default=1e9)
     if best.get("distractor", 1e9) < others and best.get("distractor", 1e9) < best.get("submission_verb", 1e9):
         return "distractor"  # "PO dated 02/11/2026", "the venue invoice arrived on 19 Nov"
