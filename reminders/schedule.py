@@ -236,6 +236,17 @@ def urgent_reminders(today: date, *, schedule: Schedule | None = None,
     >>> urgent_reminders(date(2026, 11, 30))  # the 30-day notice is tomorrow's
     []
     """
+    if schedule is None and cal is None:
+        return list(_default_urgent(today))  # every card and confirmation of a day asks the same
+    return _urgent(today, schedule, cal)
+
+
+@lru_cache(maxsize=64)
+def _default_urgent(today: date) -> tuple[ReminderItem, ...]:
+    return tuple(_urgent(today, load_schedule(), calendar()))
+
+
+def _urgent(today: date, schedule: Schedule | None, cal: CoopCalendar | None) -> list[ReminderItem]:
     schedule = schedule or load_schedule()
     cal = cal or calendar()
     groups: dict[str, list[ReminderItem]] = {}
@@ -272,6 +283,19 @@ def reminder_ahead(cycles: Iterable[Cycle | str], today: date, *, schedule: Sche
     >>> reminder_ahead(["2020-H1"], date(2026, 12, 7)) is None  # closed years ago
     True
     """
+    if schedule is None and cal is None:
+        labels = tuple(sorted({c if isinstance(c, str) else cycle_label(c) for c in cycles}))
+        return _default_ahead(labels, today)
+    return _ahead(cycles, today, schedule, cal)
+
+
+@lru_cache(maxsize=256)
+def _default_ahead(labels: tuple[str, ...], today: date) -> ReminderItem | None:
+    return _ahead(labels, today, None, None)
+
+
+def _ahead(cycles: Iterable[Cycle | str], today: date, schedule: Schedule | None,
+           cal: CoopCalendar | None) -> ReminderItem | None:
     schedule = schedule or load_schedule()
     cal = cal or calendar()
     wanted = {cycle_label(_as_cycle(c, cal)) for c in cycles}
