@@ -8,7 +8,6 @@ stale. Per-member views of a kept card in a group chat or channel are :mod:`bot.
 """
 from __future__ import annotations
 
-import json
 import time
 
 from . import cards, views
@@ -27,13 +26,7 @@ def kept_card(conversation: dict, card_id: str) -> dict | None:
     >>> kept_card({"cards": {"c1": "not json"}}, "c1") is None
     True
     """
-    kept = (conversation.get("cards") or {}).get(card_id) if card_id else None
-    if isinstance(kept, str):
-        try:
-            kept = json.loads(kept)
-        except ValueError:
-            return None
-    return kept if isinstance(kept, dict) else None
+    return views.stored_card((conversation.get("cards") or {}).get(card_id) if card_id else None)
 
 
 def card_ids(card: dict) -> tuple[str | None, bool, dict]:

@@ -97,7 +97,11 @@ def keep_view(conversation: dict, card_id: str, user_id: str | None, card: dict)
 
 def view_of(conversation: dict, card_id: str, user_id: str | None) -> dict | None:
     """``user_id``'s own view of card ``card_id``, or None."""
-    kept = ((conversation.get("views") or {}).get(card_id) or {}).get(_member_key(user_id))
+    return stored_card(((conversation.get("views") or {}).get(card_id) or {}).get(_member_key(user_id)))
+
+
+def stored_card(kept: Any) -> dict | None:
+    """A card as the state keeps it (JSON text; a dict in older state), or None."""
     if isinstance(kept, str):
         try:
             kept = json.loads(kept)

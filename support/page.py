@@ -124,18 +124,23 @@ def _header(lang: str, *, user: str, csrf: str, local_dev: bool, current: str) -
 """
 
 
-def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> str:
-    # The script's strings travel as JSON in a non-executed <script> (allowed by the CSP).
-    strings = json.dumps(script_strings(lang), ensure_ascii=False).replace("</", "<\\/")
+def _head(lang: str, csrf: str, title: str) -> str:
+    """The start of a desk page, up to its own scripts: language, viewport, CSRF token, title, style."""
     return f"""<!doctype html>
 <html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="{escape(csrf)}">
-<title>{_t(lang, "title")}</title>
+<title>{title}</title>
 <link rel="stylesheet" href="/support/static/support.css">
-<script id="strings" type="application/json">{strings}</script>
+"""
+
+
+def render(lang: str, *, user: str, csrf: str, today: date, local_dev: bool) -> str:
+    # The script's strings travel as JSON in a non-executed <script> (allowed by the CSP).
+    strings = json.dumps(script_strings(lang), ensure_ascii=False).replace("</", "<\\/")
+    return _head(lang, csrf, _t(lang, "title")) + f"""<script id="strings" type="application/json">{strings}</script>
 <script src="/support/static/support.js" defer></script>
 </head>
 <body>
@@ -277,15 +282,7 @@ def render_feedback(lang: str, *, user: str, csrf: str, local_dev: bool, items: 
                      f'{_t(lang, "feedback_older")}</a>')
     paging = (f'<nav aria-label="{_t(lang, "feedback_pages")}" class="paging">{" ".join(pages)}</nav>'
               if pages else "")
-    return f"""<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="csrf-token" content="{escape(csrf)}">
-<title>{_t(lang, "feedback_title")}</title>
-<link rel="stylesheet" href="/support/static/support.css">
-</head>
+    return _head(lang, csrf, _t(lang, "feedback_title")) + f"""</head>
 <body>
 <a class="skip" href="#feedback-heading">{_t(lang, "feedback_skip")}</a>
 {_header(lang, user=user, csrf=csrf, local_dev=local_dev, current="/support/feedback")}<main>
