@@ -205,13 +205,13 @@ def _fuzzy_role(word: str, gen: int) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4)
 def known_words() -> frozenset[str]:
     """The real words the packs list (cues, question words, each language's frequent words and
     ``typos.not_cues``): never read as a misspelling of another."""
     return _fuzzy_table(generation_key())["exact"]
 
 
+@lru_cache(maxsize=4)
 def _fuzzy_table(gen: int) -> dict:
     v = packs.vocab()
     single = lambda key: [w for w in v.words(key) if " " not in w and "-" not in w and len(w) >= 5]  # noqa: E731
