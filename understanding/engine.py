@@ -34,7 +34,7 @@ from .classifier import model
 from .context import ConversationContext, follow_up
 from .detect import detect, other_language as detect_other
 from .features import mask
-from .frames import NOT_PERIODS, cues as frame_cues, own_fy_label, role_of, segment
+from .frames import NOT_PERIODS, TOPIC_KEYS, about_coop, cues as frame_cues, known_words, own_fy_label, role_of, segment
 from .reading import find_periods
 from .slots import Slots, extract, mask_spans
 from .typos import correct
@@ -722,8 +722,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
           and isinstance(ctx.get("period_text"), str)):
         # (a status question, "what can I claim right now?", is about today: never an earlier date)
         # "and how long do we keep the invoices?" after "we held a webinar on 12 March 2024…": the same date
-        again = extract(ctx.get("period_text")[:200], fold(ctx.get("period_text")[:200]), lang=p.lang, locale=p.reading_locale,
-                        today=today, convention=convention).periods
+        again = _conversation_periods(p, ctx, today, convention)
         if again:
             slots.periods = again
             u0 = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
@@ -742,8 +741,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
     if (slots.periods and role in ("plan", "activity") and all(r in ("earnings", None) for r in u.roles) and _refers_back(p.folded)
             and intent in ("can_fund", "usage_period", "fundable", "timeline") and isinstance(ctx.get("period_text"), str)):
         # "I want to run a campaign in May 2027" … "can I use H1 funds for it?": the plan is the one said before
-        again = extract(ctx.get("period_text")[:200], fold(ctx.get("period_text")[:200]), lang=p.lang, locale=p.reading_locale,
-                        today=today, convention=convention).periods
+        again = _conversation_periods(p, ctx, today, convention)
         if again:
             u.roles = ["earnings"] * len(u.roles) + [role] * len(again)
             slots.periods = list(slots.periods) + again
@@ -807,14 +805,10 @@ def _on_topic(p: Prepared) -> bool:
         rest = rest.replace(fold(r.text), " ")
     if len(re.findall(r"[^\W\d_]{2,}", rest)) < TOPIC_MIN_WORDS:
         return True
-    keys = ("topic.words", "roles.activity", "roles.deadline_words", "amounts.coop_words", "reading.half_words",
-            "reading.quarter_words", "reading.fy_words")
-    if packs.words_pattern(*keys).search(rest):
+    if about_coop(rest):
         return True
     # a typo of one of those words ("evnt", "clame") still is one: one letter added, dropped, changed or swapped
-    from .frames import known_words
-
-    near = _topic_words(keys, packs.generation())
+    near = _topic_words(TOPIC_KEYS, packs.generation())
     real = known_words()  # a real word ("prévue") is no typo of a topic word ("preuve")
     return any(_one_edit(w, k) for w in set(re.findall(r"[^\W\d_]{4,}", rest)) - real for k in near.get(len(w), ()))
 
@@ -839,6 +833,17 @@ def _topic_words(keys: tuple[str, ...], gen: int) -> dict[int, tuple[str, ...]]:
 NEAR_MONTHS = 6
 
 
+def _conversation_periods(p: Prepared, ctx: ConversationContext | dict[str, Any], today: date,
+                          convention: str) -> list:
+    """The periods of the date the conversation was about (``period_text``), read again in this
+    message's language and locale; none when there is none."""
+    period_text = ctx.get("period_text") if hasattr(ctx, "get") else None
+    if not isinstance(period_text, str):
+        return []
+    return extract(period_text[:200], fold(period_text[:200]), lang=p.lang, locale=p.reading_locale, today=today,
+                   convention=convention).periods
+
+
 def _near_the_conversations_day(p: Prepared, ctx: ConversationContext | dict[str, Any], today: date,
                                 convention: str) -> None:
     """"Même chose pour le 14 mai ?" after "le 2 février 2026": May 2026, the 14 May nearest the
@@ -848,11 +853,7 @@ def _near_the_conversations_day(p: Prepared, ctx: ConversationContext | dict[str
         return
     if not any(r.primary is not None and r.primary.reading == "most_recent" for r in p.slots.periods):
         return
-    try:
-        before = extract(period_text[:200], fold(period_text[:200]), lang=p.lang, locale=p.reading_locale, today=today,
-                         convention=convention).periods
-    except CoopError:
-        return
+    before = _conversation_periods(p, ctx, today, convention)
     ref = next((r.primary for r in before if r.primary is not None and r.primary.reading != "most_recent"), None)
     if ref is None:
         return

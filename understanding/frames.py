@@ -205,6 +205,17 @@ def _fuzzy_role(word: str, gen: int) -> str | None:
     return None
 
 
+#: the packs' lists whose words make a text about co-op: co-op, its money, a deadline, a period of
+#: the page or a marketing activity (``understanding.engine._on_topic``, ``understanding.mail``)
+TOPIC_KEYS = ("topic.words", "roles.activity", "roles.deadline_words", "amounts.coop_words", "reading.half_words",
+              "reading.quarter_words", "reading.fy_words")
+
+
+def about_coop(folded: str) -> bool:
+    """Whether a folded text names one of the :data:`TOPIC_KEYS` words."""
+    return packs.words_pattern(*TOPIC_KEYS).search(folded) is not None
+
+
 def known_words() -> frozenset[str]:
     """The real words the packs list (cues, question words, each language's frequent words and
     ``typos.not_cues``): never read as a misspelling of another."""

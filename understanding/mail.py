@@ -303,14 +303,9 @@ def _points(text: str) -> bool:
     """Whether a message points to the older part: it says so ("see below", "voir ci-dessous"),
     or asks something that names nothing of co-op ("tu peux m'aider ?", "any idea?")."""
     folded = fold(text)
-    return bool(cues().pointer.search(folded)) or not _about_coop(folded)
+    from .frames import about_coop
 
-
-def _about_coop(folded: str) -> bool:
-    """Whether a text names co-op, its money, a deadline, a period or an activity (the packs'
-    topic words: see ``understanding.engine._on_topic``)."""
-    return packs.words_pattern("topic.words", "roles.activity", "roles.deadline_words", "amounts.coop_words",
-                               "reading.half_words", "reading.fy_words").search(folded) is not None
+    return bool(cues().pointer.search(folded)) or not about_coop(folded)
 
 
 def _same_as(text: str) -> bool:
