@@ -49,6 +49,33 @@ def test_a_follow_up_that_corrects_the_date_changes_it_and_keeps_the_question(fi
     assert want in r2.text and not_want not in r2.text, r2.text
 
 
+@pytest.mark.parametrize("first, second, want, not_want", [
+    # the correction is the first sentence; what follows it is no new period ("it's next year")
+    ("Our expo stand was on 19/04/2026, can we still claim it?", "Oops, I meant 19/04/2027. It's next year.",
+     "August 15, 2027", "February 15, 2028"),
+    # a date said after "not" / "pas" is the one being replaced
+    ("salon le 29/06/2027, on réclame jusqu'à quand ?", "non pardon c'est le 3 juillet pas le 29 juin", "15 février 2028",
+     "15 août 2027"),
+    ("roundtable on 5 May 2027, last day to claim?", "sorry, 2028 not 2027", "August 15, 2028", "August 15, 2027"),
+    # an ambiguous numeric date is read in the order the corrected date was written (month first here)
+    ("Booth on 12/30/2026 - claim deadline?", "oops, it's actually 01/02/2027", "August 15, 2027", "February 15, 2027"),
+    # the corrected date's year stays when the correction names only a day and month
+    ("atelier le 28/06/2027, date limite ?", "ah non c'est le 2 juillet", "2 juillet 2027", "2 juillet 2026"),
+    # a numeric date's year is corrected too
+    ("webinar on 22/03/2027, deadline?", "sorry, 2028 not 2027", "March 22, 2028", "March 22, 2027"),
+])
+def test_a_correction_replaces_the_date_it_denies_with_the_narrowest_it_says(first, second, want, not_want):
+    r1 = respond(first, today=T)
+    r2 = respond(second, today=T, context=r1.context)
+    assert want in r2.text and not_want not in r2.text, r2.text
+
+
+def test_a_question_after_a_correction_is_asked_of_the_corrected_question():
+    r1 = respond("workshop on 28/06/2027, when must we claim?", today=T)
+    r2 = respond("no sorry it was 2 July. which funds pay for it then?", today=T, context=r1.context)
+    assert "February 15, 2028" in r2.text and "January – June 2027" in r2.text, r2.text
+
+
 def test_a_follow_up_that_corrects_the_role_reads_the_date_so():
     r1 = respond("claim deadline for co-op from March 2026?", today=T)
     assert r1.timelines[0].claim_end == date(2027, 2, 15)  # read as earnings

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from datetime import date
 from typing import Any, Callable
 
@@ -210,43 +211,154 @@ _YEAR = re.compile(r"(?<![\w/.-])((?:19|20|21)\d{2})(?![\w/.-]|\.\d)")
 
 
 def rule_correction(text: str, ctx: ConversationContext, today: date | None = None, **_: Any) -> Rewrite | None:
-    """The last question again, with what the message corrects (see the module's docstring)."""
-    if not ctx.question or not ctx.period_text or len(text.split()) > CORRECTION_WORDS:
+    """The last question again, with what the message corrects (see the module's docstring).
+
+    The correction is the message's first sentence ("oups, je voulais dire 2027 !! c'est
+    l'édition de l'an prochain…"); a question asked after it ("ah non c'est le 2 juillet. ça
+    change quoi ? c'est payé avec quels fonds ?") is asked again of the corrected question. A
+    date said after "not" / "pas" / "instead of" is the wrong one being replaced; of the others
+    the narrowest is the correction (a day over the "next year" it falls in). A numeric date the
+    message leaves ambiguous ("07/01/2027") is read in the order the corrected date was written
+    ("06/30/2027": month first)."""
+    if not ctx.question or not ctx.period_text:
         return None
-    folded = fold(text)
+    head, rest = _first_sentence(text)
+    if rest.strip() and not re.search(r"\d", head) and _role_said(fold(head)) is None:
+        head, rest = text, ""  # "ugh wrong ticket, sorry. it's the trade show in June…": the whole message
+    if len(head.split()) > CORRECTION_WORDS:
+        return None
+    folded = fold(head)
     if not _has(folded[:CORRECTION_CUE_WITHIN], "reading.corrections", "followup.corrections"):
         return None  # a correction says so first ("sorry, …", "oups, je voulais dire …", "no wait, …")
     question, period = ctx.question, ctx.period_text
+    asked = f" {rest.strip()}" if "?" in rest else ""  # a question after the correction, asked of it
     # the role said now, else the one the corrected date had ("the roadshow was on 22 Sept 2026" …
     # "sorry, 2025": still the roadshow's day)
     role = _role_said(folded) or (ctx.period_role if ctx.period_role in ("activity", "earnings", "plan") else None)
-    years = _YEAR.findall(text)
-    from .reading import find_periods
-
-    try:
-        said = [r for r in find_periods(text, today=today) if r.primary is not None]
-    except CoopError:
-        said = []
+    years = [m for m in _YEAR.finditer(head) if not _negated(fold(head[:m.start()]))]
+    said = _periods_said(head, period, today)
     # ("2025 not 2026!! the Leeds stop was on last year's tour": the year said is the correction,
     # "last year's" only agrees with it)
     whole = [r for r in said if not (r.kind == "year" or _YEAR.fullmatch(r.text.strip()) or (years and r.kind == "relative"))]
     if whole:  # "oublie ça, c'était en avril 2026", "no wait, the 21st of March"
-        new = whole[-1].text.strip()
+        best = min(whole, key=_breadth)
+        new = best.text.strip()
+        if best.primary.day is not None and (best.primary.reading == "most_recent" or _ambiguous(head, best, today)):
+            # "c'est le 2 juillet" after "le 28/06/2027": the corrected date's year; "07/01/2027"
+            # read in its order: said as the day it is, so the question cannot be read otherwise
+            year = _year_of(period, today)
+            day = best.primary.day
+            if best.primary.reading == "most_recent" and year is not None:
+                try:
+                    day = day.replace(year=year)
+                except ValueError:
+                    return None
+            new = day.isoformat()
         if re.fullmatch(r"(?:the\s+|le\s+)?\d{1,2}(?:st|nd|rd|th|er)?", fold(new)) is None:
-            return Rewrite("correction", question.replace(period, new, 1) if period in question else f"{question} {new}",
-                           role=role)
+            return Rewrite("correction", _with_period(question, period, new) + asked, role=role)
     day = re.search(r"(?<![\w/.])(?:the\s+|le\s+)?(\d{1,2})(?:st|nd|rd|th|er)?(?![\w/.:])", folded)
     if years:  # "sorry, 2025 not 2026": the first year said is the right one
-        old_years = _YEAR.findall(period)
-        new_period = period.replace(old_years[-1], years[0]) if old_years else f"{period} {years[0]}"
-        return Rewrite("correction", _with_period(question, period, new_period), role=role)
+        old_years = re.findall(r"(?<!\d)((?:19|20|21)\d{2})(?!\d)", period)  # also "22/03/2027"
+        year = years[0].group(1)
+        new_period = period.replace(old_years[-1], year) if old_years else f"{period} {year}"
+        return Rewrite("correction", _with_period(question, period, new_period) + asked, role=role)
     if day and ctx.period_text:  # "no wait, the 21st": the day changes, the month and year stay
         new_period = re.sub(r"(?<!\d)\d{1,2}(?=(?:st|nd|rd|th|er)?\b(?![/.:-]\d))", day.group(1), period, count=1)
         if new_period != period:
-            return Rewrite("correction", _with_period(question, period, new_period), role=role)
+            return Rewrite("correction", _with_period(question, period, new_period) + asked, role=role)
     if role:  # "I meant the event happened then": the same words, the date read as that role
-        return Rewrite("correction", question, role=role)
+        return Rewrite("correction", question + asked, role=role)
     return None
+
+
+_SENTENCE_END = re.compile(r"(?:[.!?]+|\n)(?=\s|$)")
+
+
+def _first_sentence(text: str) -> tuple[str, str]:
+    """(the first sentence, the rest); a date's dots ("14.03.2027") do not end a sentence."""
+    for m in _SENTENCE_END.finditer(text):
+        if text[:m.start()].strip():
+            return text[:m.end()], text[m.end():]
+    return text, ""
+
+
+def _negated(folded_before: str) -> bool:
+    """Whether the words right before a date deny it ("not 2026", "pas le 28 juin", "au lieu du
+    …"): the packs' ``followup.not_before``, then at most an article."""
+    return _denial_pattern(packs.generation()).search(folded_before[-24:]) is not None
+
+
+@lru_cache(maxsize=4)
+def _denial_pattern(gen: int) -> re.Pattern[str]:
+    words = packs.words_pattern("followup.not_before").pattern
+    return re.compile(r"(?:" + words + r")\W*(?:(?:the|le|la|l'|du|de|des)\W*)?$")
+
+
+def _breadth(r: Any) -> int:
+    """How wide a period said is, in days (a day is narrower than the month or year it is in)."""
+    p = r.primary
+    return (p.end - p.start).days if p is not None else 10**6
+
+
+def _numeric_order(period: str) -> str | None:
+    """The locale a numeric date was written for when its numbers settle it ("06/30/2027":
+    month first → en-US; "30/06/2027" or "30.06.2027": day first → en-GB)."""
+    m = re.search(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{2}|\d{4})(?!\d)", period)
+    if not m:
+        return None
+    a, b = int(m.group(1)), int(m.group(2))
+    if b > 12 >= a:
+        return "en-US"
+    if a > 12 >= b or "." in m.group(0):
+        return "en-GB"
+    return None
+
+
+def _ambiguous(head: str, r: Any, today: date | None) -> bool:
+    """Whether ``r`` was read only thanks to the corrected date's order (ambiguous on its own)."""
+    from .reading import find_periods
+
+    try:
+        alone = find_periods(r.text, today=today)
+    except CoopError:
+        return False
+    return not alone or alone[0].primary is None
+
+
+def _year_of(period: str, today: date | None) -> int | None:
+    """The year of the corrected period ("28/06/2027", "14 octobre 2026"), when it has one."""
+    from .reading import find_periods
+
+    try:
+        found = [r for r in find_periods(period, today=today, locale=_numeric_order(period)) if r.primary is not None]
+    except CoopError:
+        return None
+    if not found or found[0].primary.reading == "most_recent":
+        return None
+    return found[0].primary.start.year
+
+
+def _periods_said(head: str, period: str, today: date | None) -> list[Any]:
+    """The periods a correction says, without those it denies; an ambiguous numeric date is read
+    in the corrected date's order."""
+    from .reading import find_periods
+
+    try:
+        found = find_periods(head, today=today)
+        if any(r.primary is None for r in found) and (order := _numeric_order(period)):
+            found = find_periods(head, today=today, locale=order)
+    except CoopError:
+        return []
+    folded = fold(head)
+    out = []
+    for r in found:
+        if r.primary is None:
+            continue
+        at = folded.find(fold(r.text))
+        if at >= 0 and _negated(folded[:at]):
+            continue
+        out.append(r)
+    return out
 
 
 def _with_period(question: str, period: str, new_period: str) -> str:
