@@ -384,3 +384,22 @@ def test_a_slash_date_is_ordered_by_the_locale_else_asked_and_a_dotted_one_never
 def test_product_versions_and_phone_numbers_are_no_periods():
     for text in ("Windows 11 24H2 upgrade", "SQL Server 2022 and Office 2019", "call +44 7700 900123", "v3.2.10"):
         assert find_periods(text, today=date(2026, 12, 7)) == [], text
+
+
+# --- issue #17, third round: shapes of real writing that are no dates, or are one date -----------
+
+@pytest.mark.parametrize("text", ["Dossier réf. interne 2025-12-31-A", "ticket CLM-2026-04-15 opened", "ref 2026-11-30-B2"])
+def test_an_iso_date_inside_a_reference_code_is_no_date(text):
+    assert find_periods(text, today=date(2026, 12, 7)) == []
+
+
+def test_the_next_day_of_a_list_is_not_a_two_digit_year():
+    found = find_periods("roadshow stops: 9 Mar, 16 Mar, 23 Mar 2027", today=date(2026, 12, 7))
+    assert all(r.primary is None or r.primary.start.year == 2027 for r in found), found
+
+
+def test_a_two_digit_year_after_an_abbreviated_month_stays_with_its_date():
+    from understanding.engine import understand
+
+    u = understand("Roundtable on the 3rd of Feb. '27, when does its claim window open?", today=date(2026, 12, 7))
+    assert [r.primary.day for r in u.slots.periods] == [date(2027, 2, 3)]

@@ -101,6 +101,10 @@ _SENTENCE = re.compile(r"[^.?!\n]+(?:[.?!]+|\n|$)")
 _ABBREVIATION_END = re.compile(r"(?:^|[\s(\[])(?:[a-z]\.){1,3}$")
 
 
+# "3rd of Feb. '27": a year written "'27" starts no sentence
+_TWO_DIGIT_YEAR = re.compile(r"['\u2019]\d{2}(?!\d)")
+
+
 def _sentences(text: str) -> list[tuple[int, str]]:
     out = []
     for m in _SENTENCE.finditer(text):
@@ -111,7 +115,8 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     merged: list[tuple[int, str]] = []
     for start, s in out:
         if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
-                                                                or _ABBREVIATION_END.search(merged[-1][1].rstrip())):
+                                                                or _ABBREVIATION_END.search(merged[-1][1].rstrip())
+                                                                or _TWO_DIGIT_YEAR.match(s.lstrip())):
             merged[-1] = (merged[-1][0], merged[-1][1] + s)
         else:
             merged.append((start, s))

@@ -180,11 +180,13 @@ class _Grammar:
         RY = r"(?P<y>\d{4}|" + _alt(self.year_phrases) + r")"
 
         # a year written with two digits: "'27", or "26" where the date ends ("9 Dec 26.")
-        Y2 = r"(?P<y>\d{4}|'\d{2}|\u2019\d{2}|[23]\d(?=\s*(?:$|[,.;:!?)\n]|-\s|\s+[a-z&@])))"
+        # ... but not the day of the next date of a list ("9 Mar, 16 Mar, 23 Mar 2027")
+        Y2 = r"(?P<y>\d{4}|'\d{2}|\u2019\d{2}|[23]\d(?!\s+(?:" + self.month_re + r")(?![a-z]))(?=\s*(?:$|[,.;:!?)\n]|-\s|\s+[a-z&@])))"
         YP = _alt(self.year_phrases)
         # --- single days -------------------------------------------------------------------
         # ISO, also as a date-time ("2027-03-15T09:00:00Z")
-        self.add("date", _B + r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:(?![\w])|(?=t\d))", _iso_date)
+        # ... but not inside a reference ("réf. 2025-12-31-A", "CLM-2026-04-15")
+        self.add("date", _B + r"(?<![a-z]-)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!-\w)(?:(?![\w])|(?=t\d))", _iso_date)
         # slashes: the order follows the locale (or the message's language), else it is asked
         self.add("date", _B + r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})" + _E, _numeric_date)
         # dots and dashes: day first wherever they are written ("05.11.2026", "12-03-26")
