@@ -187,3 +187,24 @@ def test_a_real_word_one_letter_from_a_cue_is_not_that_cue():
     t = fold("On a fait un kiosque au Salon Techno de Laval le 18 octobre 2026 (genre 200 visiteurs au stand).")
     i = t.find("18 octobre")
     assert role_of(t, i, i + len("18 octobre 2026")) == "activity"
+
+
+@pytest.mark.parametrize("text, date_text, role", [
+    # a day said with its weekday is a day something is held, in any pack's language (CLDR names)
+    ("the customer lunch is on Thu 11 Feb 2027, deadline?", "11 Feb 2027", "activity"),
+    ("notre rencontre du jeudi 11 février 2027, date limite ?", "11 février 2027", "activity"),
+    # ... unless a distractor names it (a mail header, an invoice)
+    ("Sent: Tuesday, 16 February 2027 11:20", "16 February 2027", "distractor"),
+    ("invoice due on Friday 5 March 2027", "5 March 2027", "distractor"),
+    # the date a message or a document was issued or sent
+    ("with reference to your message dated 29 November 2026, our expo", "29 November 2026", "distractor"),
+    ("Date d'émission : 01/12/2026", "01/12/2026", "distractor"),
+    # the day a claim is sent, said with a possessive
+    ("si je dépose ma demande le 15/02/2027, c'est bon ?", "15/02/2027", "submission"),
+])
+def test_weekdays_issue_dates_and_submission_days_take_their_roles(text, date_text, role):
+    from core import fold
+
+    folded = fold(text)
+    at = folded.index(fold(date_text))
+    assert role_of(folded, at, at + len(date_text)) == role

@@ -329,6 +329,24 @@ def _in_brackets_after_distractor(folded: str, lo: int, start: int) -> bool:
         cues().roles["activity"].search(head[-25:]) or cues().roles["earnings"].search(head[-25:]))
 
 
+def _weekday_before(before: str) -> bool:
+    """Whether ``before`` (folded, up to a day) ends with a weekday's name, in any pack's language
+    (CLDR's names through Babel: "thu", "thursday", "jeu.", "jeudi"), then "the"/"le" at most."""
+    return _weekday_pattern(packs.generation()).search(before[-24:]) is not None
+
+
+@lru_cache(maxsize=4)
+def _weekday_pattern(gen: int) -> re.Pattern[str]:
+    from babel.dates import get_day_names
+
+    names: set[str] = set()
+    for p in packs.packs():
+        for width in ("wide", "abbreviated"):
+            names.update(fold(n).rstrip(".") for n in get_day_names(width, locale=p.code).values())
+    the = packs.vocab().words("reading.the")
+    return re.compile(r"(?<![\w])" + _alt(sorted(names, key=len, reverse=True)) + r"\.?,?\s+(?:" + _alt(the) + r"\s+)?$")
+
+
 def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     """The role of the period at ``folded[start:end]`` from the cue words nearest to it in the
     same sentence: a cue before the period counts fully, one after it at two thirds. A day
@@ -392,6 +410,11 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     for m in c.past.finditer(tail):
         if m.group(0) not in c.past_weak and len(tail) - m.end() <= 12:
             near("activity", m.start() + len(sentence_before) - len(tail), m.end() + len(sentence_before) - len(tail), False)
+    # "Thu 11 Feb '27", "jeudi 12 mars": a day named with its weekday is a day something is held
+    # (co-op is earned over months, not on a Thursday); a mail header's "Sent: Tuesday, …" keeps
+    # its distractor cue
+    if day and "distractor" not in best and _weekday_before(sentence_before):
+        near("activity", len(sentence_before) - 1, len(sentence_before), False)
     # "we filed a claim today (1 December 2026)": a submission verb nearest before the date
     for m in c.submission_verbs.finditer(sentence_before):
         near("submission_verb", m.start(), m.end(), False)
