@@ -208,3 +208,15 @@ def test_weekdays_issue_dates_and_submission_days_take_their_roles(text, date_te
     folded = fold(text)
     at = folded.index(fold(date_text))
     assert role_of(folded, at, at + len(date_text)) == role
+
+
+def test_a_month_abbreviations_dot_ends_no_sentence_unless_a_new_one_starts():
+    from understanding.frames import _sentences
+
+    assert len(_sentences("Le co-op du T3 (juil.–sept. 2026), on l'utilise quand ?")) == 1
+    assert len(_sentences("I'm back 5 Jan. Before I go: when do we claim?")) == 2
+
+
+def test_words_of_earning_make_a_period_the_earnings():
+    u = understand("The co-op we gained from July until December 2026: last day for using it?", today=T)
+    assert u.roles == ["earnings"]

@@ -105,6 +105,12 @@ _ABBREVIATION_END = re.compile(r"(?:^|[\s(\[])(?:[a-z]\.){1,3}$")
 _TWO_DIGIT_YEAR = re.compile(r"['\u2019]\d{2}(?!\d)")
 
 
+def _ends_with_month_abbreviation(piece: str) -> bool:
+    """"… du T3 (juil." / "3rd of Feb.": the dot of a month's abbreviation ends no sentence."""
+    m = re.search(r"(\w+)\.$", piece)
+    return m is not None and fold(m.group(1)) in packs.vocab().months_by_word
+
+
 def _sentences(text: str) -> list[tuple[int, str]]:
     out = []
     for m in _SENTENCE.finditer(text):
@@ -116,7 +122,9 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     for start, s in out:
         if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
                                                                 or _ABBREVIATION_END.search(merged[-1][1].rstrip())
-                                                                or _TWO_DIGIT_YEAR.match(s.lstrip())):
+                                                                or _TWO_DIGIT_YEAR.match(s.lstrip())
+                                                                or (_ends_with_month_abbreviation(merged[-1][1].rstrip())
+                                                                    and not s.lstrip()[:1].isupper())):
             merged[-1] = (merged[-1][0], merged[-1][1] + s)
         else:
             merged.append((start, s))
