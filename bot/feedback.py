@@ -206,8 +206,16 @@ class AnswerLog:
                 return record
         return None
 
+    async def settled(self) -> None:
+        """Wait for a write behind the turn already under way: a "forget my data" deletes after
+        it, so an answer written late never outlives the deletion."""
+        task = self._flushing
+        if task is not None and not task.done():
+            await asyncio.gather(asyncio.shield(task), return_exceptions=True)
+
     def forget(self, turn_context: Any) -> list[str]:
-        """Drop this conversation's answers not written yet; the keys to delete."""
+        """Drop this conversation's answers not written yet; the keys to delete (after
+        :meth:`settled`)."""
         keys = self.keys(turn_context)
         for key in keys:
             self._pending.pop(key, None)
