@@ -220,3 +220,12 @@ def test_a_month_abbreviations_dot_ends_no_sentence_unless_a_new_one_starts():
 def test_words_of_earning_make_a_period_the_earnings():
     u = understand("The co-op we gained from July until December 2026: last day for using it?", today=T)
     assert u.roles == ["earnings"]
+
+
+@pytest.mark.parametrize("text, keep", [
+    ("Can our FY27 H1 funds pay for the trade show on 2 June 2027?", "June 2, 2029"),
+    ("Nos gains FY27 H1 peuvent-ils financer le salon du 2 juin 2027 ?", "2 juin 2029"),
+])
+def test_a_planned_activity_day_gets_its_keep_until_date_in_a_funding_answer(text, keep):
+    r = respond(text, today=T)
+    assert r.intent == "can_fund" and keep in r.text, r.text

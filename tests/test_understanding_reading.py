@@ -403,3 +403,9 @@ def test_a_two_digit_year_after_an_abbreviated_month_stays_with_its_date():
 
     u = understand("Roundtable on the 3rd of Feb. '27, when does its claim window open?", today=date(2026, 12, 7))
     assert [r.primary.day for r in u.slots.periods] == [date(2027, 2, 3)]
+
+
+def test_a_two_digit_year_before_a_bracket_or_dash_is_the_year():
+    for text in ["salon le 1er juil. 26 (le jour de la bascule)", "booth 1 Jul 26 — which cycle?"]:
+        [r] = find_periods(text, today=date(2026, 12, 7))
+        assert r.primary.day == date(2026, 7, 1), text

@@ -669,8 +669,8 @@ def answer_can_fund(c: _Ctx) -> Reply:
     if note:
         notes.append(note)
     keep = None
-    if start == end and _role(u, readings.index(r)) == "activity":
-        keep = keep_until(start, c.cal)  # a named activity date: its PoE keep-until date too
+    if start == end and _role(u, readings.index(r)) in ("activity", "plan"):
+        keep = keep_until(start, c.cal)  # a named activity date (held or planned): its PoE keep-until date too
         lines.append(c.t("poe.activity", what=what, keep=c.d(keep)))
     tls = [make_timeline(c, cy) for cy in timelines_of]
     out = lines + [""] + [ln for tl in tls for ln in _block(c, tl)] + [""] + notes

@@ -181,7 +181,7 @@ class _Grammar:
 
         # a year written with two digits: "'27", or "26" where the date ends ("9 Dec 26.")
         # ... but not the day of the next date of a list ("9 Mar, 16 Mar, 23 Mar 2027")
-        Y2 = r"(?P<y>\d{4}|'\d{2}|\u2019\d{2}|[23]\d(?!\s+(?:" + self.month_re + r")(?![a-z]))(?=\s*(?:$|[,.;:!?)\n]|-\s|\s+[a-z&@])))"
+        Y2 = r"(?P<y>\d{4}|'\d{2}|\u2019\d{2}|[23]\d(?!\s+(?:" + self.month_re + r")(?![a-z]))(?=\s*(?:$|[,.;:!?()\n\u2013\u2014]|-\s|\s+[a-z&@])))"
         YP = _alt(self.year_phrases)
         # --- single days -------------------------------------------------------------------
         # ISO, also as a date-time ("2027-03-15T09:00:00Z")
