@@ -229,3 +229,15 @@ def test_words_of_earning_make_a_period_the_earnings():
 def test_a_planned_activity_day_gets_its_keep_until_date_in_a_funding_answer(text, keep):
     r = respond(text, today=T)
     assert r.intent == "can_fund" and keep in r.text, r.text
+
+
+@pytest.mark.parametrize("text, n", [
+    ("Bonjour,\nvoici nos activités, on veut savoir pour chacune si on peut encore réclamer (on est le 7 décembre) :\n"
+     "1) Séminaire – Lyon – 14 février 2026\n2) Formation AZ-104 – 5 août 2026\n3) Forum – prévu le 19 janvier 2027\nMerci", 3),
+    ("Our activities below, for each one tell us the claim window (today is 7 Dec):\n- Roadshow - 3 March 2026\n"
+     "- Webinar - 9 September 2026", 2),
+])
+def test_a_request_sentence_before_a_list_asks_for_each_row_and_todays_date_is_no_row(text, n):
+    r = respond(text, today=date(2026, 12, 7))
+    assert len(r.parts) == n, r.text
+    assert "7 décembre 2028" not in r.text and "December 7, 2028" not in r.text
