@@ -241,3 +241,13 @@ def test_a_request_sentence_before_a_list_asks_for_each_row_and_todays_date_is_n
     r = respond(text, today=date(2026, 12, 7))
     assert len(r.parts) == n, r.text
     assert "7 décembre 2028" not in r.text and "December 7, 2028" not in r.text
+
+
+@pytest.mark.parametrize("text, first", [
+    ("Notre webinaire du 10 mars 2026, on est encore dans les temps pour le déclarer ?", "Non"),
+    ("Our webinar of 10 March 2026: is the claim still open?", "No"),
+    ("Notre séminaire du 10 mars 2026 : est-ce toujours possible de le réclamer ?", "Non"),
+])
+def test_more_ways_of_asking_yes_or_no_get_yes_or_no_first(text, first):
+    r = respond(text, today=date(2026, 12, 7))
+    assert r.text.split()[0].strip(":,*") == first, r.text
