@@ -251,3 +251,14 @@ def test_a_request_sentence_before_a_list_asks_for_each_row_and_todays_date_is_n
 def test_more_ways_of_asking_yes_or_no_get_yes_or_no_first(text, first):
     r = respond(text, today=date(2026, 12, 7))
     assert r.text.split()[0].strip(":,*") == first, r.text
+
+
+@pytest.mark.parametrize("text, first", [
+    ("Webinar on 12 March 2027 - my colleague says the claim deadline is 15 August 2027, right?", "Yes"),
+    ("Webinar on 12 March 2026 - my colleague says the claim deadline is 15 February 2027, right?", "No"),
+    ("Notre webinaire du 12 mars 2026 : mon collègue dit que la date limite est le 15 août 2026, c'est bien ça ?", "Oui"),
+    ("Notre colloque a eu lieu le 22 avril 2026. Mon collègue dit qu'on a jusqu'au 15 février 2027. Est-ce exact ?", "Non"),
+])
+def test_a_deadline_the_message_states_is_confirmed_or_denied_first(text, first):
+    r = respond(text, today=date(2026, 12, 7))
+    assert r.text.split()[0].strip(".:,*") == first, r.text

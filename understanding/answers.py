@@ -484,6 +484,13 @@ def _term_verdict(c: _Ctx) -> str | None:
     return c.t("rule.term_yes" if right else "rule.term_no", term=u.slots.term_half, months=months)
 
 
+def _starts_with_verdict(c: _Ctx, line: str) -> bool:
+    """Whether an answer's first line already opens with yes or no (in the answer's language)."""
+    first = re.sub(r"^\W+", "", line).split(" ", 1)[0].strip(":.,*").lower()
+    words = {c.t(k).strip(" .:").lower() for k in ("verdict.yes", "verdict.no")}
+    return first in words
+
+
 def _month_name(c: _Ctx, month: int) -> str:
     return month_name(c.lang, month, c.locale)
 
@@ -583,7 +590,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
     kind = asks_yes_no(u.folded)
     acts = [g for g in groups if len(g) > 2 and g[2] == "activity"]
     subs = [(i, r) for i, r in enumerate(readings) if _role(u, i) == "submission" and _submission_day(c, r)]
-    with_verdict = bool(kind) and not (acts and subs and intent in _ACTIVITY_INTENTS) and \
+    with_verdict = bool(kind) and not u.asserted_days and not (acts and subs and intent in _ACTIVITY_INTENTS) and \
         intent in ("claim_deadline", "claim_window", "status", "timeline")
     extra = []
     if intent == "timeline" and not u.followup and u.score < 0.5 and len(u.folded.split()) > 3:
@@ -609,7 +616,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         key = "submission.yes" if cyc.claiming.start <= day <= cyc.claiming.end else "submission.no"
         reply.text = c.t(key, day=c.d(day), claim_start=c.d(cyc.claiming.start), claim_end=c.d(cyc.claiming.end)) \
             + " " + reply.text
-    elif intent in ("claim_deadline", "claim_window", "status", "timeline") and len(reply.timelines) == 1 and kind:
+    elif intent in ("claim_deadline", "claim_window", "status", "timeline") and len(reply.timelines) == 1 and kind \
+            and not u.asserted_days:  # (a deadline the message states gets its own yes or no)
         reply.text = _window_verdict(c, reply.timelines[0], kind) + " " + reply.text  # yes or no first
     first = readings[0]
     reply.context = {"period_text": first.text.strip(), "period_role": _role(u, 0)}
@@ -1122,7 +1130,14 @@ def compose(u: Understanding) -> Reply:
     if "asserted" in u.set_aside and reply.timelines:
         # "the deadline is 31 December, confirm": never; a yes or no stays the first word
         lines = reply.text.split("\n")
-        at = 1 if asks_yes_no(u.folded, intonation=True) and len(lines) > 1 else 0
+        asks = asks_yes_no(u.folded, intonation=True)
+        if asks and u.asserted_days and not _starts_with_verdict(c, lines[0]):
+            # "my colleague says we have until 15 February 2027, right?": yes only when every day the
+            # message states is a deadline of what it asks about (a claim end or a forfeiture date)
+            truth = {d for tl in reply.timelines for d in (tl.claim_end, tl.usage_end)}
+            right = all(d in truth for d in u.asserted_days)
+            lines[0] = c.t("verdict.yes" if right else "verdict.no") + " " + lines[0]
+        at = 1 if asks and len(lines) > 1 else 0
         reply.text = "\n".join(lines[:at] + [c.t("note.asserted")] + lines[at:])
     ctx = ConversationContext.from_dict({"intent": intent, "lang": u.lang, **(reply.context or {})})
     ctx.question = u.text.strip()[:MAX_REMEMBERED] or None  # for "say it in French", "sorry, 2025 not 2026"

@@ -95,6 +95,7 @@ class Understanding:
     rule_hits: list[Any] = field(default_factory=list)  # the page's statements a question about a rule's meaning retrieved
     read_as: str = ""  # the classifier's intent, when the question was taken for one about a rule's meaning
     set_aside: list[str] = field(default_factory=list)  # roles of dates that are no periods of the question
+    asserted_days: list[date] = field(default_factory=list)  # the days the message itself states as deadlines
     # (an invoice's or an order's date, a deadline the message states: frames.NOT_PERIODS)
 
 
@@ -212,6 +213,8 @@ def _set_aside(u: "Understanding") -> None:
         return
     kept = [(p, r) for p, r in zip(u.slots.periods, u.roles) if r not in NOT_PERIODS]
     u.set_aside += [r for r in u.roles if r in NOT_PERIODS]
+    u.asserted_days += [p.primary.day for p, r in zip(u.slots.periods, u.roles)
+                        if r == "asserted" and p.primary is not None and p.primary.day is not None]
     u.slots.periods = [p for p, _ in kept]
     u.roles = [r for _, r in kept]
 
@@ -592,6 +595,9 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
     their roles), else the previous question's; amounts, splits and programs likewise."""
     for src in reversed(context):
         sl = src.slots
+        if src.asserted_days and not u.asserted_days:  # "Mon collègue dit le 15 février. Est-ce exact ?"
+            u.asserted_days = list(src.asserted_days)
+            u.set_aside = list(dict.fromkeys(u.set_aside + ["asserted"]))
         if u.slots.amount is None and not u.slots.amount_error and (sl.amount is not None or sl.amount_error):
             u.slots.amount, u.slots.amount_text, u.slots.currency, u.slots.amount_error, u.slots.amount_role = (
                 sl.amount, sl.amount_text, sl.currency, sl.amount_error, sl.amount_role)
