@@ -83,3 +83,23 @@ def test_basic_french_questions_that_fell_back_are_answered():
     assert respond("Comment les fonds de co-op marketing sont-ils calculés ?", today=T).intent == "split"
     r = respond("Quels programmes permettent de gagner des fonds co-op ?", today=T)
     assert r.intent in ("program_eligibility", "rule") and "Cloud Solution Provider" in r.text
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Merhaba, 12 Mart 2027 etkinliğimiz için co-op talep son tarihi nedir?", "tr"),
+    ("Halo, kapan batas klaim dana co-op untuk acara kami tanggal 3 Maret 2027?", "id"),
+    ("Kailan po ang huling araw para i-claim ang co-op ng event namin noong Marso?", "tl"),
+    ("Habari, tarehe ya mwisho ya kudai fedha za co-op za tukio letu ni lini?", "sw"),
+    ("Xin chào, hạn chót yêu cầu hoàn tiền quỹ co-op cho sự kiện của chúng tôi là khi nào?", "vi"),
+    ("Xin chao, han chot de yeu cau hoan tien quy co-op cua chung toi la khi nao vay?", "vi"),
+    ("Bună ziua, până când putem depune cererea pentru evenimentul din 12 martie?", "ro"),
+])
+def test_more_languages_in_latin_letters_get_the_honest_notice_and_no_date(text, code):
+    from datetime import date
+
+    from understanding import respond
+    from understanding.detect import other_language
+
+    assert other_language(text) == code
+    r = respond(text, today=date(2026, 12, 7))
+    assert r.intent == "other_language" and not r.timelines and "2027" not in r.text, r.text
