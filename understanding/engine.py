@@ -165,7 +165,18 @@ def classify(p: Prepared) -> tuple[str, float, dict[str, float]]:
     if m is None or not p.masked.strip():
         return "fallback", 0.0, {}
     pred = m.predict(p.masked)
-    return pred.intent, pred.confidence, pred.probabilities
+    probs = pred.probabilities
+    asks = _asks_rules(p.folded)
+    unsaid = [i for i in rec.PLAN_INTENTS if probs.get(i) and (asks or not _names_action(p.folded, i))]
+    if unsaid:
+        # a planner command is only ever one said in its own words (``actions.plan_*``): a
+        # message without them is read among the other intents, as if the planner were not
+        # there ("comment être payé pour les activités OSA Sell ?" asks how to claim)
+        rest = 1.0 - sum(probs[i] for i in unsaid)
+        probs = {k: (v / rest if rest > 0 else 0.0) for k, v in probs.items() if k not in unsaid}
+        intent = max(probs, key=probs.__getitem__) if probs else "fallback"
+        return intent, probs.get(intent, 0.0), probs
+    return pred.intent, pred.confidence, probs
 
 
 def words_agree(p: Prepared, intent: str) -> bool:
@@ -922,6 +933,14 @@ def _names_action(folded: str, intent: str) -> bool:
 
     words = packs.vocab().words("actions." + intent)
     return any(re.search(r"(?<![\w])" + re.escape(w), folded) for w in words)
+
+
+def _asks_rules(folded: str) -> bool:
+    """"can I add a trade show to my claim?": a question about what the rules allow, never a
+    command to the planner (``planner.not_a_command`` in the packs, at the message's start)."""
+    from . import packs
+
+    return packs.words_pattern("planner.not_a_command").match(folded.lstrip(" \t\n\"'“«-")) is not None
 
 
 def _lone_keyword(folded: str) -> bool:
