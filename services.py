@@ -67,6 +67,7 @@ def product_migrations(dialect: str = "sqlite") -> list[tuple[str, list[str]]]:
     """Every (name, statements) migration the product runs on, in the order they apply, for
     the database ``dialect`` ("sqlite" or "postgres": the same versions on both; only the
     feedback table's id column is spelled per engine)."""
+    from planner import store as planner_store
     from reminders import coordination, store
     from storage import feedback
     from storage.bot_storage import migration
@@ -75,7 +76,8 @@ def product_migrations(dialect: str = "sqlite") -> list[tuple[str, list[str]]]:
     return [migration("bot_state"), (store.MIGRATION_NAME, store.MIGRATIONS),
             (coordination.MIGRATION_NAME, coordination.MIGRATIONS),
             (support_store.MIGRATION_NAME, support_store.MIGRATIONS),
-            feedback.migration(dialect)]
+            feedback.migration(dialect),
+            (planner_store.MIGRATION_NAME, planner_store.MIGRATIONS)]
 
 
 def _dialect(db: Any) -> str:
