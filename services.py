@@ -217,7 +217,7 @@ def build_proactive_transport(adapter: Any) -> Any:
 
 
 def mount_reminders(app: "web.Application", settings: Any, adapter: Any, *,
-                    observe: Any = None) -> None:
+                    observe: Any = None, plan_renderer: Any = None) -> None:
     """``GET /calendar/{token}.ics``, ``POST /admin/sweep`` (with ``ADMIN_TOKEN``) and the daily
     reminder sweep, sending through :func:`build_proactive_transport`. The database, and what
     is built on it (the shared tenant rate limit and the sweep leadership), are given to them
@@ -228,6 +228,7 @@ def mount_reminders(app: "web.Application", settings: Any, adapter: Any, *,
     add_routes(app, transport=transport, settings=settings)
     start_daily_sweeper(app, settings, transport=transport)
     app[REMINDER_SERVICES].observe = observe
+    app[REMINDER_SERVICES].plan_renderer = plan_renderer  # planner.schedule.PlanRenderer
 
 
 def build_rate_limits(settings: Any, db: Any, *, on_wait: Any = None) -> Any:

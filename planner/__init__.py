@@ -38,6 +38,20 @@ Public API (everything else is private):
   ill-formed plan or activity id is a :class:`PlanError` too (check it at the edge, as a card
   payload's ``parse()`` does). Schema: migration ``planner`` (:data:`MIGRATION_NAME`,
   :data:`MIGRATIONS`), one of ``services.product_migrations``.
+- **Reminders** (``planner.schedule``, pure; offsets are policy data in
+  ``planner/schedule.toml``): an activity's claiming window opens; it closes in 30 and 7 days
+  unless marked claimed; a budget's usage period ends in 60 and 14 days while part of it is
+  not planned. :func:`~planner.schedule.due_plan_reminders` → :class:`~planner.schedule.PlanReminder`
+  (stable ledger keys). They are delivered by ``reminders``' sweep through its exactly-once
+  ledger, leases and shared tenant rate (``reminders.plans``: which subscription carries which
+  plan; ``reminders.plans.track_plan`` / ``StoreReminders.track_plan`` when a partner tracks an
+  activity, so nobody has to subscribe separately; "stop reminders" stops them). The message
+  is the Teams side's: a :class:`~planner.schedule.PlanRenderer` ``(PlanDigest) -> activity
+  dict`` given to ``services.mount_reminders(plan_renderer=...)``; a
+  :class:`~planner.schedule.PlanDigest` holds the conversation, language, the @mention
+  ``(user id, name)`` when due, and the :class:`~planner.schedule.PlanNotice` items (kind,
+  key, plan id, the activity and the window it is about, keep-until, or the budget and what
+  of it is unplanned, deadline, days left).
 """
 from .facts import ActivityFacts, ClaimPart, activity_facts, half_label
 from .model import (OUTSIDE_NAMED_FUNDS, SPANS_TWO_USAGE_PERIODS, STATUSES, WARNINGS, WINDOW_CLOSED,
