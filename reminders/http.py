@@ -54,7 +54,8 @@ class ReminderServices:
     ``limits``: the sender's rate limits (``reminders.coordination.SharedRateLimits`` in the
     server: shared by every instance); ``leader``: a ``SweepLeader`` (every sweep of every
     instance runs under it; None: sweep without asking anyone, one instance alone);
-    ``observe``: told each digest's outcome (the metrics).
+    ``observe``: told each digest's outcome (the metrics); ``plan_renderer``: the message of
+    a plan's reminders (``planner.schedule.PlanRenderer``, built by the Teams side).
     """
 
     app: web.Application
@@ -64,6 +65,7 @@ class ReminderServices:
     limits: Any = None
     leader: Any = None
     observe: Optional[Callable[[str, int], None]] = None
+    plan_renderer: Any = None  # planner.schedule.PlanRenderer: the Teams side's plan reminder
     lease_seconds: Optional[float] = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     running: Optional[asyncio.Task] = None
@@ -117,6 +119,7 @@ class ReminderServices:
                                tenant_rate=getattr(settings, "tenant_rate_per_sec", 5.0),
                                convention=getattr(settings, "fy_label_convention", None),
                                reclaim_in_flight=reclaim, observe=self.observe,
+                               plan_renderer=self.plan_renderer,
                                base_url=getattr(settings, "public_base_url", "") or "", **options)
 
 
