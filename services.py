@@ -196,6 +196,10 @@ async def build_product_bot(settings: Any, db: Any, create_bot: Any, on_urgent: 
         kwargs["next_reminder"] = next_reminder
     if "feedback" in parameters:
         kwargs["feedback"] = build_feedback_store(db)
+    if "plans" in parameters:
+        from planner import PlanStore
+
+        kwargs["plans"] = PlanStore(db)  # issue #20: the planner's commands and card verbs
     bot = create_bot(settings, SqlStorage(db), **kwargs)
     return await bot if inspect.isawaitable(bot) else bot
 
