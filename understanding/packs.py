@@ -50,6 +50,11 @@ class Pack:
     def model_path(self) -> Path:
         return self.folder / "model.json"
 
+    @property
+    def planner_model_path(self) -> Path:
+        """The planner's commands against everything else (``understanding.classifier``)."""
+        return self.folder / "planner_model.json"
+
     def get(self, dotted: str, default: Any = None) -> Any:
         node: Any = self.data
         for part in dotted.split("."):
