@@ -342,3 +342,49 @@ async def test_tracking_makes_the_reminders_subscription_and_stop_reminders_says
     await _say(client, channel, "stop reminders")
     card = _one_card(await _say(client, channel, "track our expo on 20 May 2027"))
     assert card["body"][-1]["text"].startswith("Your reminders are off in this conversation")
+
+
+async def test_a_reminder_card_mentions_who_added_it_and_its_mark_claimed_works(product, transport):
+    """The sweep on the day the webinar's window opens renders the reminder with the Teams
+    side's renderer (bot.plan_cards.reminder_activity): in the channel it @mentions Alice, who
+    added it; its Mark claimed, clicked by Bob, marks it claimed in the channel's plan."""
+    from bot.plan_cards import reminder_activity
+    from reminders.sweeper import run_sweep
+
+    client, channel, db = product
+    kw = dict(conversation=CHANNEL, kind="channel")
+    await _say(client, channel, "track our webinar on 12 March 2027", member=ALICE, **kw)
+    before = len(channel.posted)
+    summary = await run_sweep(db, transport, date(2027, 2, 16), tenant_rate=100, plan_renderer=reminder_activity,
+                              backoff_base=0.02, backoff_cap=0.1, default_retry_after=0.05)
+    [reminder] = [a for a in channel.posted[before:] if a.get("attachments")]
+    card = _card(reminder)
+    assert reminder["entities"] == [{"type": "mention", "text": "<at>Alice</at>",
+                                     "mentioned": {"id": ALICE["id"], "name": "Alice"}}]
+    assert reminder["text"].startswith("<at>Alice</at> ")
+    texts = _texts(card)
+    assert texts[0] == "<at>Alice</at>, about an activity you added:"
+    assert "You can claim **webinar** from today, until August 15, 2027." in texts
+    assert "Claim window: February 16, 2027 – August 15, 2027" in texts
+    assert any(a["type"] == "Action.OpenUrl" and "create-incentives-claims" in a["url"] for a in card["actions"])
+    [claim] = _buttons(card, "Mark claimed")
+    status, body, _ = await _click(client, channel, claim, member=BOB, **kw)
+    assert status == 200 and body["value"]["body"][-1]["text"].startswith("Marked claimed: webinar")
+    [activity] = await PlanStore(db).activities(shared_plan(CHANNEL))
+    assert activity.claimed_on == date(2026, 12, 7)  # the day it was clicked, by the member's clock
+    assert summary is not None
+
+
+async def test_a_personal_reminder_in_french_closing_soon(product, transport):
+    from bot.plan_cards import reminder_activity
+    from reminders.sweeper import run_sweep
+
+    client, channel, db = product
+    await _say(client, channel, "ajoute notre salon du 12 mars 2027, 5 000 €", locale="fr-FR")
+    before = len(channel.posted)
+    await run_sweep(db, transport, date(2027, 8, 8), tenant_rate=100, plan_renderer=reminder_activity,
+                    backoff_base=0.02, backoff_cap=0.1, default_retry_after=0.05)
+    cards = [_card(a) for a in channel.posted[before:] if a.get("attachments")]
+    texts = [t for c in cards for t in _texts(c)]
+    assert "Il reste 7 jours pour réclamer **salon** : la période de demande se termine le 15 août 2027." in texts
+    assert not any("<at>" in t for t in texts)  # a personal chat mentions nobody
