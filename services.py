@@ -153,12 +153,17 @@ def start_state_retention(settings: Any, bot: Any, db: Any = None) -> "asyncio.T
     feedback = getattr(bot, "feedback", None)
     if not callable(getattr(feedback, "purge_before", None)):
         feedback = build_feedback_store(db) if getattr(db, "dialect", None) is not None else None
-    if storage is None and feedback is None:
+    plans = None
+    if getattr(db, "dialect", None) is not None:
+        from planner import PlanStore
+
+        plans = PlanStore(db)  # activities and budgets past their last date (planner.store)
+    if storage is None and feedback is None and plans is None:
         return None
     from storage.retention import run_retention
 
     return asyncio.create_task(run_retention(storage, settings.state_retention_days,
-                                             feedback=feedback),
+                                             feedback=feedback, plans=plans),
                                name="state-retention")
 
 

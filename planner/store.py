@@ -573,6 +573,18 @@ class PlanStore:
             await self._db.reclaim()
         return deleted
 
+    async def activities_of_person(self, user_key: str) -> list[Activity]:
+        """The activities of a person's calendar feed: their personal plan's and those they
+        added to shared plans. ``user_key`` is the id as stored
+        (``storage.keys.bounded_key``; what the calendar token's row holds)."""
+        if not isinstance(user_key, str) or not user_key:
+            return []
+        rows = await self._db.fetch(
+            f"""SELECT {_COLUMNS} FROM plan_activities WHERE plan_id = $1
+                UNION SELECT {_COLUMNS} FROM plan_activities WHERE added_by = $2""",
+            "u:" + user_key, user_key)
+        return sorted((_activity(r) for r in rows), key=lambda a: (a.start, a.id))
+
     # --- what the reminder sweep reads ----------------------------------------------------------
 
     async def activities_of_plans(self, plan_ids: Sequence[str]) -> dict[str, list[Activity]]:

@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 from aiohttp import web
 
 from core import CoopError, calendar
+from planner import PlanStore
 
 from . import store
 from .ics import build_calendar
@@ -186,8 +187,11 @@ async def handle_calendar(request: web.Request) -> web.Response:
     settings = services.get_settings()
     # a subscription feed: the cycles still to claim on the day it is fetched, so a calendar
     # that refreshes it follows the cycles as they roll over
+    # and the person's tracked activities: their claim deadlines and keep-until dates
+    activities = await PlanStore(db).activities_of_person(owner["user_id"])
     body = build_calendar(upcoming_deadlines(today), owner["lang"], locale=owner["locale"],
-                          convention=getattr(settings, "fy_label_convention", None))
+                          convention=getattr(settings, "fy_label_convention", None),
+                          activities=activities, today=today)
     return _ics_response(body, "coop-deadlines.ics", "private, max-age=3600")
 
 

@@ -221,3 +221,56 @@ async def test_forget_my_data_deletes_the_personal_plan(db, connector):
     counts = await StoreReminders(db).forget_user(ALICE)
     assert counts["plan_activities"] == 1 and counts["plan_budgets"] == 1 and counts["subscriptions"] == 1
     assert await plans.activities(personal_plan(ALICE)) == [] and await plans.budgets(personal_plan(ALICE)) == []
+
+
+async def test_the_personal_calendar_feed_has_each_activitys_deadline_and_keep_until(db):
+    import icalendar
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+    from datetime import datetime, timedelta, timezone
+
+    from reminders.http import add_routes, calendar_link
+
+    plans = PlanStore(db)
+    today = datetime.now(timezone.utc).date()
+    day = today + timedelta(days=40)
+    webinar = await plans.add(personal_plan(ALICE), name="Webinaire Azure", start=day, end=day, added_by=ALICE)
+    claimed = await plans.add(personal_plan(ALICE), name="Claimed one", start=day, end=day, added_by=ALICE)
+    await plans.mark_claimed(personal_plan(ALICE), claimed.id, on=today)
+    shared = await plans.add(shared_plan(CHANNEL), name="Team trade show", start=day, end=day, added_by=ALICE)
+    await plans.add(shared_plan(CHANNEL), name="Bob's own", start=day, end=day, added_by=BOB)
+    await plans.add(personal_plan(BOB), name="Bob's private", start=day, end=day, added_by=BOB)
+    app = web.Application()
+    add_routes(app, db, settings=Settings())
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        url = await calendar_link(db, ALICE, "http://localhost:3978", lang="fr", locale="fr-FR")
+        response = await client.get(url.removeprefix("http://localhost:3978"))
+        assert response.status == 200
+        events = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(await response.read()).walk("VEVENT")}
+    finally:
+        await client.close()
+    facts = planner_facts(day)
+    mine = {uid: e for uid, e in events.items() if uid.startswith("activity-")}
+    assert set(mine) == {
+        f"activity-claim-closes-{webinar.id}-{facts.parts[0].cycle_label}@coop-assistant",
+        f"activity-keep-until-{webinar.id}@coop-assistant",
+        f"activity-keep-until-{claimed.id}@coop-assistant",  # claimed: no deadline, still keep the proof
+        f"activity-claim-closes-{shared.id}-{facts.parts[0].cycle_label}@coop-assistant",
+        f"activity-keep-until-{shared.id}@coop-assistant",
+    }
+    deadline = mine[f"activity-claim-closes-{webinar.id}-{facts.parts[0].cycle_label}@coop-assistant"]
+    assert deadline.decoded("DTSTART") == facts.claim_closes
+    assert str(deadline["SUMMARY"]) == "Date limite de demande co-op – Webinaire Azure"
+    keep = mine[f"activity-keep-until-{webinar.id}@coop-assistant"]
+    assert keep.decoded("DTSTART") == facts.keep_until
+    assert "preuve d'exécution" in str(keep["SUMMARY"]) and "Période de demande" in str(keep["DESCRIPTION"])
+    assert not any("Bob" in str(e["SUMMARY"]) for e in events.values())
+    assert any("claim-closes-" in uid and not uid.startswith("activity-") for uid in events)  # the cycles stay
+
+
+def planner_facts(day):
+    from planner import activity_facts
+
+    return activity_facts(day, day, day)

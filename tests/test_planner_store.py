@@ -261,3 +261,24 @@ async def test_retention_keeps_what_still_matters(plans):
     assert await plans.get(ME, a.id) is not None
     assert await plans.purge_before(date(2029, 3, 13)) == 1
     assert await plans.activities(ME) == []
+
+
+async def test_the_retention_job_purges_plans_past_their_last_date(plans):
+    import asyncio
+    from datetime import timezone
+
+    from storage.retention import run_retention
+
+    old = await plans.add(ME, name="Old", start=date(2027, 3, 12), end=date(2027, 3, 12))  # kept until 2029-03-12
+    fresh = await plans.add(ME, name="Fresh", start=date(2028, 3, 12), end=date(2028, 3, 12))
+    clock = lambda: datetime(2029, 4, 20, tzinfo=timezone.utc)  # noqa: E731 - cutoff 2029-03-21
+    task = asyncio.create_task(run_retention(None, 30, every=0.01, plans=plans, clock=clock))
+    try:
+        for _ in range(200):
+            if [a.id for a in await plans.activities(ME)] == [fresh.id]:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert [a.id for a in await plans.activities(ME)] == [fresh.id] and old.id != fresh.id
