@@ -118,8 +118,12 @@ class PlanActions:
             command = None
         status = ""
         if action == "plan_form":
-            return self.form(info, lang, command.to_dict() if isinstance(command, Track) else {})
-        if action == "plan_list" and command is not None and not isinstance(command, (Track,)):
+            if not isinstance(command, Track):
+                return self.form(info, lang)
+            # "track our webinar": the form, with what was said, asking for the day
+            ask = self._t(lang, "plan.ask.date") if command.name and command.start is None else ""
+            return self.form(info, lang, command.to_dict(), ask)
+        if action == "plan_list" and isinstance(command, (MarkClaimed, Remove, Edit)):
             # a command that named no activity (or no change): the plan, to pick from
             name = getattr(command, "name", "")
             status = self._t(lang, "plan.ask.change" if isinstance(command, Edit) and name else "plan.ask.which",
@@ -187,7 +191,9 @@ class PlanActions:
             return await self.listing(info, lang, self._t(lang, "plan.not_found", name=command.name,
                                                           plan=self._whose_text(lang, info)), ok=False)
         if len(found) > 1:
-            names = ", ".join(dict.fromkeys(f"“{a.name}”" for a in found[:5]))
+            from understanding.fmt import fmt_date
+
+            names = ", ".join(f"“{a.name}” ({fmt_date(a.start, info.locale, lang)})" for a in found[:5])
             return await self.listing(info, lang, self._t(lang, "plan.several", name=command.name, names=names),
                                       ok=False)
         activity = found[0]

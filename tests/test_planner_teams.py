@@ -163,6 +163,7 @@ async def test_list_mark_claimed_by_typing_and_by_button_then_remove(product):
     listing = _one_card(await _say(client, channel, "my activities"))
     texts = _texts(listing)
     assert listing["body"][0]["text"] == "Activities in your plan"
+    assert not any(e.get("id") == "status" for e in listing["body"])  # a plain listing says nothing more
     # by claim window, closing first: the campaign's (Aug 16, 2026 – Feb 15, 2027) before the webinar's
     headings = [t for t in texts if t.startswith("Claim window ") and not t.startswith("Claim window open")]
     assert headings == ["Claim window August 16, 2026 – February 15, 2027",
@@ -207,6 +208,19 @@ async def test_french_list_claimed_and_removed(product):
     removed = _one_card(await _say(client, channel, "supprime le salon", locale="fr-FR"))
     assert removed["body"][-1]["text"] == "Retirée : salon."
     assert await PlanStore(db).activities(personal_plan(ALICE["id"])) == []
+
+
+async def test_a_command_naming_no_known_activity_shows_the_plan_to_pick_from(product):
+    client, channel, db = product
+    await _say(client, channel, "track our webinar on 12 March 2027")
+    await _say(client, channel, "track our webinar on 2 April 2027")
+    card = _one_card(await _say(client, channel, "we claimed the webinar"))
+    assert card["body"][-1]["text"] == ("Several activities match “webinar”: “webinar” (March 12, 2027), "
+                                        "“webinar” (April 2, 2027). Use the buttons of the one you mean.")
+    assert len(_buttons(card, "Mark claimed")) == 2
+    card = _one_card(await _say(client, channel, "remove the hackathon"))
+    assert card["body"][-1]["text"] == "I found no activity called “hackathon” in your plan."
+    assert len(await PlanStore(db).activities(personal_plan(ALICE["id"]))) == 2
 
 
 async def test_move_an_activity_to_a_day_without_a_year(product):
@@ -267,6 +281,14 @@ async def test_the_form_adds_an_activity_and_edit_changes_it(product):
     save["data"].update(start="2027-10-05", end="2027-10-01")
     _, body, _ = await _click(client, channel, save)
     assert body["value"]["body"][-1]["text"] == "The last day is before the first one."
+
+
+async def test_an_activity_without_its_day_gets_the_form_filled_in(product):
+    client, channel, db = product
+    form = _one_card(await _say(client, channel, "track our webinar"))
+    assert {i["id"]: i.get("value") for i in form["body"] if i["type"] == "Input.Text"}["name"] == "webinar"
+    assert form["body"][-1]["text"].startswith("On which day or days is it?")
+    assert await PlanStore(db).activities(personal_plan(ALICE["id"])) == []
 
 
 async def test_a_button_naming_no_activity_is_a_bad_request(product):
