@@ -162,7 +162,10 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                     await owned.close()
 
         app.cleanup_ctx.append(product_services)  # before the sweeper: it needs the database
-        composition.mount_reminders(app, settings, adapter, observe=metrics.reminder)
+        from bot.plan_cards import reminder_activity
+
+        composition.mount_reminders(app, settings, adapter, observe=metrics.reminder,
+                                    plan_renderer=reminder_activity)
 
     ops.install(app, metrics, admin_token=settings.admin_token, ready=lambda: services.storage)
 

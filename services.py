@@ -67,6 +67,7 @@ def product_migrations(dialect: str = "sqlite") -> list[tuple[str, list[str]]]:
     """Every (name, statements) migration the product runs on, in the order they apply, for
     the database ``dialect`` ("sqlite" or "postgres": the same versions on both; only the
     feedback table's id column is spelled per engine)."""
+    from planner import store as planner_store
     from reminders import coordination, store
     from storage import feedback
     from storage.bot_storage import migration
@@ -75,7 +76,8 @@ def product_migrations(dialect: str = "sqlite") -> list[tuple[str, list[str]]]:
     return [migration("bot_state"), (store.MIGRATION_NAME, store.MIGRATIONS),
             (coordination.MIGRATION_NAME, coordination.MIGRATIONS),
             (support_store.MIGRATION_NAME, support_store.MIGRATIONS),
-            feedback.migration(dialect)]
+            feedback.migration(dialect),
+            (planner_store.MIGRATION_NAME, planner_store.MIGRATIONS)]
 
 
 def _dialect(db: Any) -> str:
@@ -151,12 +153,17 @@ def start_state_retention(settings: Any, bot: Any, db: Any = None) -> "asyncio.T
     feedback = getattr(bot, "feedback", None)
     if not callable(getattr(feedback, "purge_before", None)):
         feedback = build_feedback_store(db) if getattr(db, "dialect", None) is not None else None
-    if storage is None and feedback is None:
+    plans = None
+    if getattr(db, "dialect", None) is not None:
+        from planner import PlanStore
+
+        plans = PlanStore(db)  # activities and budgets past their last date (planner.store)
+    if storage is None and feedback is None and plans is None:
         return None
     from storage.retention import run_retention
 
     return asyncio.create_task(run_retention(storage, settings.state_retention_days,
-                                             feedback=feedback),
+                                             feedback=feedback, plans=plans),
                                name="state-retention")
 
 
@@ -194,6 +201,10 @@ async def build_product_bot(settings: Any, db: Any, create_bot: Any, on_urgent: 
         kwargs["next_reminder"] = next_reminder
     if "feedback" in parameters:
         kwargs["feedback"] = build_feedback_store(db)
+    if "plans" in parameters:
+        from planner import PlanStore
+
+        kwargs["plans"] = PlanStore(db)  # issue #20: the planner's commands and card verbs
     bot = create_bot(settings, SqlStorage(db), **kwargs)
     return await bot if inspect.isawaitable(bot) else bot
 
@@ -215,7 +226,7 @@ def build_proactive_transport(adapter: Any) -> Any:
 
 
 def mount_reminders(app: "web.Application", settings: Any, adapter: Any, *,
-                    observe: Any = None) -> None:
+                    observe: Any = None, plan_renderer: Any = None) -> None:
     """``GET /calendar/{token}.ics``, ``POST /admin/sweep`` (with ``ADMIN_TOKEN``) and the daily
     reminder sweep, sending through :func:`build_proactive_transport`. The database, and what
     is built on it (the shared tenant rate limit and the sweep leadership), are given to them
@@ -226,6 +237,7 @@ def mount_reminders(app: "web.Application", settings: Any, adapter: Any, *,
     add_routes(app, transport=transport, settings=settings)
     start_daily_sweeper(app, settings, transport=transport)
     app[REMINDER_SERVICES].observe = observe
+    app[REMINDER_SERVICES].plan_renderer = plan_renderer  # planner.schedule.PlanRenderer
 
 
 def build_rate_limits(settings: Any, db: Any, *, on_wait: Any = None) -> Any:

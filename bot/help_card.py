@@ -4,8 +4,7 @@
 
 Every word comes from the gettext catalogues (``help.*`` keys of
 ``understanding/lang/<code>/messages.po``). A section is a row of :data:`SECTIONS`: the
-planner (issue #20) adds one row, ``("planner", 2)``, and its ``help.planner.*`` entries, and
-nothing else changes. An example is a button that sends it (``Action.Submit``, verb ``ask``:
+planner (issue #20) is the row ``("planner", 2)`` with its ``help.planner.*`` entries. An example is a button that sends it (``Action.Submit``, verb ``ask``:
 the same message-back as the answer cards' questions), and at most three suggested actions
 with short labels (:data:`bot.cards.MAX_SUGGESTION_LABEL` characters, fully visible) ask the
 commonest questions.
@@ -27,7 +26,7 @@ SECTIONS: tuple[tuple[str, int], ...] = (
     ("ask", 2),
     ("remind", 3),
     ("calendar", 1),
-    # ("planner", 2): plan activities against the usage period, when the planner lands
+    ("planner", 2),
     ("forget", 1),
 )
 # suggested action label key -> the example it sends

@@ -32,3 +32,9 @@ class AnswerRenderer(CardRenderer):
 
     def help(self, lang: str, locale: str | None = None) -> Any:
         return help_activity(lang, locale)
+
+    def plan(self, outcome: Any, locale: str | None = None) -> Activity:
+        """A planner command's one message (:mod:`bot.plan_cards`)."""
+        from .plan_cards import plan_activity
+
+        return plan_activity(outcome, locale)

@@ -50,6 +50,8 @@ from .feedback import (ANSWER_ATTRIBUTE, AnswerLog, FeedbackPayload, FeedbackRec
 from .lifecycle import Lifecycle, includes_bot
 from .locale import activity_lang, activity_locale, activity_today
 from .mention import strip_bot_mention
+from .plan_actions import PlanActions
+from .plan_verbs import register as register_plan_verbs
 from .renderer import REPLY_ATTRIBUTE, AnswerRenderer
 from .turns import (FORGOTTEN_KEY, MAX_ATTEMPTS, OUTBOX_KEY, TurnRunner, is_conflict,
                     is_unavailable)
@@ -139,6 +141,7 @@ class CoopBot(TeamsActivityHandler):
         self.renderer = dialog.renderer
         self.verbs = verbs if verbs is not None else BUILTIN.copy()
         self.feedback = feedback
+        self.plans: Any = None  # bot.plan_actions.PlanActions (create_bot), the planner's card verbs use it
         self.answers = AnswerLog(states)
         self._respond = respond
         self.dialog_state = states.conversation.create_property("DialogState")
@@ -548,7 +551,7 @@ def create_bot(settings: Any = None, storage: Storage | None = None, *, reminder
                clock: Optional[Clock] = None, respond: Callable[..., Any] | None = None,
                next_reminder: Callable[..., Any] | None = None,
                max_attempts: int = MAX_ATTEMPTS, feedback: FeedbackRecorder | None = None,
-               verbs: CardVerbs | None = None) -> CoopBot:
+               verbs: CardVerbs | None = None, plans: Any = None) -> CoopBot:
     """The product bot on ``storage`` (botbuilder ``Storage``; ``SqlStorage`` in production).
 
     ``settings``: :class:`config.Settings` (reads ``fy_label_convention``; may be None in tests).
@@ -560,6 +563,9 @@ def create_bot(settings: Any = None, storage: Storage | None = None, *, reminder
     local time. ``respond``: replaces ``understanding.respond`` (tests). ``feedback``: where
     👍/👎 are recorded (``storage.feedback.FeedbackStore``), or None. ``verbs``: the card verbs
     (default: a copy of :data:`bot.verbs.BUILTIN`; ``bot.verbs.action_execute`` adds one).
+    ``plans``: the planner's store (``planner.PlanStore``), or None: planner commands then
+    answer that the planner is unavailable; its card verbs are added either way
+    (:mod:`bot.plan_verbs`).
     """
     if storage is None:
         raise ValueError("create_bot needs a botbuilder Storage (SqlStorage in production)")
@@ -575,9 +581,12 @@ def create_bot(settings: Any = None, storage: Storage | None = None, *, reminder
     async def forget_state(turn_context: TurnContext) -> None:
         await holder["bot"].forget_state(turn_context)
 
-    dialog = MainDialog(recognizer, conversation, renderer, actions, forget_state)
+    planner = PlanActions(plans, reminders=reminders) if plans is not None else None
+    dialog = MainDialog(recognizer, conversation, renderer, actions, forget_state, planner)
     bot = CoopBot(states, dialog, conversation, actions, clock=clock or _utc_now,
                   convention=convention, respond=respond, max_attempts=max_attempts,
                   verbs=verbs, feedback=feedback)
+    register_plan_verbs(bot.verbs)
+    bot.plans = planner
     holder["bot"] = bot
     return bot

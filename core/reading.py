@@ -53,6 +53,9 @@ class PeriodReading:
     half_name: str | None = None  # "H1"/"H2" for half kinds
     needs_today: bool = False  # a reading that depends on the day it is asked
     matched: tuple[int, int] | None = None  # the whole match, with words such as "in" around the period
+    # the first and last day of a run of days ("3-5 June 2027", an ISO week): ``primary`` holds
+    # the months they lie in, this the days themselves (what a tracked activity keeps)
+    days: tuple[date, date] | None = None
 
     @property
     def ambiguous(self) -> bool:

@@ -29,7 +29,7 @@ from .turn import TurnInfo
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Actions", "RemindersService", "ACTION_VERBS", "VERB_ACTIONS", "Outcome", "webcal_url"]
+__all__ = ["Actions", "RemindersService", "PlanCommands", "ACTION_VERBS", "VERB_ACTIONS", "Outcome", "webcal_url"]
 
 # card verbs that are actions (the other verbs, ask/choose/confirm, carry text)
 VERB_ACTIONS = {"remind": "subscribe", "calendar": "calendar", "unsubscribe": "unsubscribe",
@@ -71,6 +71,16 @@ class RemindersService(Protocol):
     async def upcoming_by_kind(self, today: date, user_id: Optional[str] = None) -> dict: ...
 
     async def reminder_date_for(self, cycles: list, today: date) -> Optional[date]: ...
+
+
+class PlanCommands(Protocol):
+    """The planner's commands (issue #20) as the dialogs run them: ``reply.action``
+    (``plan_track``...) with the typed command of ``reply.data["plan"]``
+    (``understanding.planner``), for the turn's plan; the outcome goes to the renderer's
+    ``plan(outcome, locale)``. The bot's ``bot.plan_actions.PlanActions`` is one."""
+
+    async def perform(self, action: str, info: TurnInfo, lang: str, data: Optional[dict],
+                      reference: Optional[dict] = None) -> Any: ...
 
 
 async def _maybe_await(value: Any) -> Any:

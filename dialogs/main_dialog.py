@@ -29,7 +29,7 @@ from botbuilder.dialogs import (ComponentDialog, Dialog, DialogContext, DialogTu
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
 
 from . import texts
-from .actions import Actions
+from .actions import Actions, PlanCommands
 from .cancel_and_help_dialog import CancelAndHelpDialog
 from .recognizer import CoopRecognizer
 from .turn import turn_info
@@ -40,6 +40,9 @@ __all__ = ["MainDialog", "FollowUpDialog", "ForgetDialog", "Conversation", "awai
            "NOT_YOURS_KEY"]
 
 ACTIONS_WITH_EFFECTS = ("subscribe", "unsubscribe", "list_reminders", "calendar")
+# the planner's commands (issue #20): run by the planner seam, answered with its card
+PLAN_ACTIONS = ("plan_track", "plan_list", "plan_claimed", "plan_remove", "plan_edit", "plan_budget",
+                "plan_export", "plan_form")
 _ANSWERED = "coop.answered"  # turn_state: the reply MainDialog.answer_at_once computed
 # turn_state: set when this turn's answer was refused because its sender is not the member
 # who asked the open question (the bot then answers a button click with the note alone)
@@ -119,11 +122,13 @@ def _reference(turn_context: TurnContext) -> dict | None:
 class _Handler:
     """What to do with a Reply, shared by the main and follow-up dialogs."""
 
-    def __init__(self, renderer: Any, actions: Actions, follow_up_id: str, forget_id: str):
+    def __init__(self, renderer: Any, actions: Actions, follow_up_id: str, forget_id: str,
+                 planner: Optional[PlanCommands] = None):
         self.renderer = renderer
         self.actions = actions
         self.follow_up_id = follow_up_id
         self.forget_id = forget_id
+        self.planner = planner
 
     async def handle(self, step: WaterfallStepContext, reply: Any, *,
                      ask_again: Optional[str] = None) -> DialogTurnResult:
@@ -146,7 +151,7 @@ class _Handler:
     def needs_dialog(reply: Any) -> bool:
         """Whether acting on ``reply`` starts a dialog: the forget confirmation, or a reply
         that waits for something (a follow-up question)."""
-        return reply.action == "forget" or (reply.action not in ACTIONS_WITH_EFFECTS
+        return reply.action == "forget" or (reply.action not in ACTIONS_WITH_EFFECTS + PLAN_ACTIONS
                                             and awaiting(reply) is not None)
 
     async def finish(self, turn_context: TurnContext, reply: Any, info: Any) -> None:
@@ -154,6 +159,10 @@ class _Handler:
         if reply.action in ACTIONS_WITH_EFFECTS:
             outcome = await self.actions.perform(reply.action, info, reply.lang, _reference(turn_context))
             await turn_context.send_activity(self.renderer.outcome(outcome, reply.lang, info.locale))
+        elif reply.action in PLAN_ACTIONS and self.planner is not None:
+            outcome = await self.planner.perform(reply.action, info, reply.lang, (reply.data or {}).get("plan"),
+                                                 _reference(turn_context))
+            await turn_context.send_activity(self.renderer.plan(outcome, info.locale))
         else:
             await turn_context.send_activity(self.renderer.reply(reply, info.locale))
 
@@ -264,13 +273,14 @@ class MainDialog(ComponentDialog):
     """Routes each message: answer, act, or start a follow-up / confirmation dialog."""
 
     def __init__(self, recognizer: CoopRecognizer, conversation: Conversation, renderer: Any,
-                 actions: Actions, forget_state: Callable[[TurnContext], Awaitable[None]]):
+                 actions: Actions, forget_state: Callable[[TurnContext], Awaitable[None]],
+                 planner: Optional[PlanCommands] = None):
         super().__init__(MainDialog.__name__)
         self.recognizer = recognizer
         self.conversation = conversation
         self.renderer = renderer
         self.actions = actions
-        handler = _Handler(renderer, actions, "FollowUpDialog", "ForgetDialog")
+        handler = _Handler(renderer, actions, "FollowUpDialog", "ForgetDialog", planner)
         self.handler = handler
         self.add_dialog(FollowUpDialog(recognizer, conversation, handler, renderer))
         self.add_dialog(ForgetDialog(recognizer, renderer, actions, forget_state,

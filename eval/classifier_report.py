@@ -34,13 +34,13 @@ def _abbrev(names: list[str]) -> list[str]:
 
 def report(code: str, folds: int = 5) -> dict:
     from understanding import packs
-    from understanding.classifier import read_examples
+    from understanding.classifier import read_examples, split_examples
     from understanding.train import cross_validate, masked_utterance
 
     from understanding.corpus import groups
 
     pack = packs.pack(code)
-    examples = read_examples(pack)
+    examples = split_examples(read_examples(pack))[0]  # the questions' model (the planner's is its own)
     masked = [masked_utterance(t, code) for t, _ in examples]
     labels = [i for _, i in examples]
     by_template = groups(pack)

@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 from aiohttp import web
 
 from core import CoopError, calendar
+from planner import PlanStore
 
 from . import store
 from .ics import build_calendar
@@ -54,7 +55,8 @@ class ReminderServices:
     ``limits``: the sender's rate limits (``reminders.coordination.SharedRateLimits`` in the
     server: shared by every instance); ``leader``: a ``SweepLeader`` (every sweep of every
     instance runs under it; None: sweep without asking anyone, one instance alone);
-    ``observe``: told each digest's outcome (the metrics).
+    ``observe``: told each digest's outcome (the metrics); ``plan_renderer``: the message of
+    a plan's reminders (``planner.schedule.PlanRenderer``, built by the Teams side).
     """
 
     app: web.Application
@@ -64,6 +66,7 @@ class ReminderServices:
     limits: Any = None
     leader: Any = None
     observe: Optional[Callable[[str, int], None]] = None
+    plan_renderer: Any = None  # planner.schedule.PlanRenderer: the Teams side's plan reminder
     lease_seconds: Optional[float] = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     running: Optional[asyncio.Task] = None
@@ -117,6 +120,7 @@ class ReminderServices:
                                tenant_rate=getattr(settings, "tenant_rate_per_sec", 5.0),
                                convention=getattr(settings, "fy_label_convention", None),
                                reclaim_in_flight=reclaim, observe=self.observe,
+                               plan_renderer=self.plan_renderer,
                                base_url=getattr(settings, "public_base_url", "") or "", **options)
 
 
@@ -183,8 +187,11 @@ async def handle_calendar(request: web.Request) -> web.Response:
     settings = services.get_settings()
     # a subscription feed: the cycles still to claim on the day it is fetched, so a calendar
     # that refreshes it follows the cycles as they roll over
+    # and the person's tracked activities: their claim deadlines and keep-until dates
+    activities = await PlanStore(db).activities_of_person(owner["user_id"])
     body = build_calendar(upcoming_deadlines(today), owner["lang"], locale=owner["locale"],
-                          convention=getattr(settings, "fy_label_convention", None))
+                          convention=getattr(settings, "fy_label_convention", None),
+                          activities=activities, today=today)
     return _ics_response(body, "coop-deadlines.ics", "private, max-age=3600")
 
 

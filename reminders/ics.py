@@ -20,12 +20,13 @@ True
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Optional
 
 from icalendar import Alarm, Calendar, Event
 
 from core import Cycle, calendar, load_policy
+from planner import Activity, activity_facts
 from understanding import messages as catalogue
 
 from . import messages
@@ -67,9 +68,16 @@ def _event(uid: str, summary: str, start, end_exclusive, stamp: datetime,
 
 def build_calendar(cycles: Iterable[Cycle], lang: str = "en", *, locale: Optional[str] = None,
                    convention: str | None = None, schedule: Optional[Schedule] = None,
-                   stamp: Optional[datetime] = None, alarm_days: Optional[int] = None) -> bytes:
+                   stamp: Optional[datetime] = None, alarm_days: Optional[int] = None,
+                   activities: Iterable[Activity] = (), today: Optional[date] = None) -> bytes:
     """The .ics bytes for ``cycles`` in ``lang`` (titles, descriptions) — all-day dates, time-zone
-    free. ``alarm_days`` overrides the schedule's ``[calendar] alarm_days_before``."""
+    free. ``alarm_days`` overrides the schedule's ``[calendar] alarm_days_before``.
+
+    ``activities`` (a person's tracked activities, ``planner``): for each, the claim deadline
+    of each of its claiming windows while it is not marked claimed (an activity across two
+    usage periods has one per period), and the last day to keep its proof of execution; only
+    dates on or after ``today`` (default: the stamp's day). UIDs are stable per activity and
+    window, so an edited activity moves its events instead of adding new ones."""
     schedule = schedule or load_schedule()
     days = schedule.calendar_alarm_days if alarm_days is None else alarm_days
     stamp = stamp or datetime.now(timezone.utc).replace(microsecond=0)
@@ -112,4 +120,28 @@ def build_calendar(cycles: Iterable[Cycle], lang: str = "en", *, locale: Optiona
             event.add("url", url)
             event.add_component(_alarm(days, _alarm_text(names, title, days)))
             ics.add_component(event)
+    today = today or stamp.date()
+    for activity in activities:
+        facts = activity_facts(activity.start, activity.end, today)
+        activity_dates = (fmt(activity.start) if activity.start == activity.end
+                          else span(activity.start, activity.end))
+        for part in facts.parts:
+            description = catalogue.t(
+                lang, "ics.activity_description", name=activity.name, activity_dates=activity_dates,
+                usage_range=span(part.usage.start, part.usage.end),
+                claim_range=span(part.claim_opens, part.claim_closes),
+                keep_until=fmt(facts.keep_until), url=url)
+            events = []
+            if activity.claimed_on is None and part.claim_closes >= today:
+                events.append((f"activity-claim-closes-{activity.id}-{part.cycle_label}",
+                               names["activity_deadline"], part.claim_closes))
+            if part is facts.parts[-1] and facts.keep_until >= today:
+                events.append((f"activity-keep-until-{activity.id}", names["activity_keep"],
+                               facts.keep_until))
+            for uid, template, when in events:
+                title = template.format(name=activity.name)
+                event = _event(uid, title, when, when + day, stamp, description)
+                event.add("url", url)
+                event.add_component(_alarm(days, _alarm_text(names, title, days)))
+                ics.add_component(event)
     return ics.to_ical()

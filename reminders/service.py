@@ -14,7 +14,10 @@ from datetime import date, timedelta
 from typing import Any, Callable, Optional
 from urllib.parse import urlencode
 
+from planner import PlanStore
+
 from . import store
+from .plans import track_plan
 from .schedule import (cycle_label, next_by_kind, next_reminder, reminder_ahead, upcoming_deadlines,
                        urgent_reminders)
 from .sweeper import next_reminder_date, upcoming_reminder
@@ -107,8 +110,19 @@ class StoreReminders:
         return await self._store.deactivate_conversation(self._db, conversation_id, **kwargs)
 
     async def forget_user(self, user_id: str) -> dict:
+        """"Forget my data": the user's subscriptions, ledger and calendar token, and their
+        plans (``planner.PlanStore.forget_person``: the personal plan deleted, their id taken
+        out of shared plans)."""
         self._forget_seen()
-        return await self._store.forget_user(self._db, user_id)
+        counts = await self._store.forget_user(self._db, user_id)
+        plans = await PlanStore(self._db).forget_person(user_id)
+        return {**counts, **{f"plan_{k}": v for k, v in plans.items()}}
+
+    async def track_plan(self, **kwargs: Any) -> Any:
+        """:func:`reminders.plans.track_plan`: a tracked activity's reminders have somewhere to
+        go (call it when a partner tracks an activity or sets a budget)."""
+        self._forget_seen()
+        return await track_plan(self._db, **kwargs)
 
     async def calendar_url(self, user_id: str, lang: str, locale: Optional[str]) -> str:
         token = await self._store.calendar_token(self._db, user_id, lang, locale)

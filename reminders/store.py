@@ -40,7 +40,7 @@ from core.redact import log_id
 from storage.db import Database
 from storage.keys import bounded_key
 
-from .schedule import ReminderItem, Schedule, urgent_reminders
+from .schedule import KINDS, ReminderItem, Schedule, urgent_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +165,9 @@ MIGRATIONS = [
     "CREATE INDEX reminder_subscriptions_active ON reminder_subscriptions (active, swept_through)",
     "CREATE INDEX reminder_subscriptions_user ON reminder_subscriptions (user_id)",
     "CREATE INDEX reminder_ledger_state ON reminder_ledger (state, subscription_id)",
+    # v24: a subscription made by tracking a plan's activity (reminders.plans.track_plan)
+    # carries only the plan's reminders; "remind me" sets it to 1 (the cycles' reminders too)
+    "ALTER TABLE reminder_subscriptions ADD COLUMN cycle_reminders INTEGER NOT NULL DEFAULT 1",
 ]
 
 # Conversation types (Teams' conversationType; derived from the id for rows stored before v8).
@@ -183,8 +186,12 @@ def _now() -> str:
 
 
 async def migrate(db: Database) -> list[int]:
-    """Create or update the reminder tables (idempotent; safe from several processes)."""
+    """Create or update the reminder tables (idempotent; safe from several processes), and
+    the planner's, whose activities and budgets the sweep reads (``reminders.plans``)."""
+    from planner import store as planner_store
+
     applied = await db.migrate(MIGRATION_NAME, MIGRATIONS)
+    await planner_store.migrate(db)
     _MIGRATED.add(db)
     return applied
 
@@ -240,6 +247,7 @@ class Subscription:
     deactivated_reason: Optional[str]
     conversation_type: str = PERSONAL
     user_name: str = ""
+    cycle_reminders: bool = True  # False: made by tracking a plan, carries only its reminders
 
     @property
     def personal(self) -> bool:
@@ -257,7 +265,8 @@ class Subscription:
             deactivated_at=row["deactivated_at"], deactivated_reason=row["deactivated_reason"],
             conversation_type=row.get("conversation_type")
             or conversation_type_of(row["conversation_id"], reference),
-            user_name=row.get("user_name") or "")
+            user_name=row.get("user_name") or "",
+            cycle_reminders=bool(row.get("cycle_reminders", 1)))
 
 
 def normalize_reference(reference: dict) -> dict:
@@ -301,9 +310,11 @@ async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = 
     await db.execute(
         """INSERT INTO reminder_subscriptions
                (id, user_id, conversation_id, conversation_type, user_name, tenant_id, service_url,
-                reference, lang, locale, tz, active, swept_through, created_at, updated_at)
-           VALUES ($1, $2, $3, $12, $13, $4, $5, $6, $7, $8, $9, 1, $10, $11, $11)
+                reference, lang, locale, tz, active, swept_through, created_at, updated_at,
+                cycle_reminders)
+           VALUES ($1, $2, $3, $12, $13, $4, $5, $6, $7, $8, $9, 1, $10, $11, $11, 1)
            ON CONFLICT (user_id, conversation_id) DO UPDATE SET
+               cycle_reminders = 1,
                tenant_id = excluded.tenant_id, conversation_type = excluded.conversation_type,
                user_name = CASE WHEN excluded.user_name = '' THEN reminder_subscriptions.user_name
                                 ELSE excluded.user_name END,
@@ -332,7 +343,64 @@ async def waiting_kinds(db: Database, user_id: str, as_of: date) -> set[str]:
            JOIN reminder_subscriptions s ON s.id = l.subscription_id
            WHERE s.user_id = $1 AND s.active = 1 AND l.state IN ('pending', 'in_flight')
              AND l.deadline >= $2""", bounded_key(user_id), as_of.isoformat())
-    return {r["kind"] for r in rows}
+    return {r["kind"] for r in rows if r["kind"] in KINDS}  # a plan's reminders are the plan's
+
+
+async def ensure_plan_subscription(db: Database, *, user_id: str, reference: dict, today: date,
+                                   lang: str = "en", locale: Optional[str] = None,
+                                   tz: Optional[str] = None, conversation_type: Optional[str] = None,
+                                   user_name: Optional[str] = None) -> bool:
+    """A subscription of ``user_id`` in the conversation of ``reference`` that carries only a
+    plan's reminders (``cycle_reminders = 0``), unless one exists (active or stopped: left as
+    it is). True when one was made (``reminders.plans.track_plan``)."""
+    reference = normalize_reference(reference)
+    conversation_id, tenant_id, service_url = reference_fields(reference)
+    kind = conversation_type or conversation_type_of(conversation_id, reference)
+    now = _now()
+    made = await db.execute(
+        """INSERT INTO reminder_subscriptions
+               (id, user_id, conversation_id, conversation_type, user_name, tenant_id, service_url,
+                reference, lang, locale, tz, active, swept_through, created_at, updated_at,
+                cycle_reminders)
+           VALUES ($1, $2, $3, $12, $13, $4, $5, $6, $7, $8, $9, 1, $10, $11, $11, 0)
+           ON CONFLICT (user_id, conversation_id) DO NOTHING""",
+        uuid.uuid4().hex, bounded_key(user_id), bounded_key(conversation_id), tenant_id, service_url,
+        json.dumps(reference, sort_keys=True), lang, locale, tz,
+        (today - timedelta(days=1)).isoformat(), now, kind, user_name or "")
+    if made:
+        logger.info("reminders: a plan's reminders now go to %s conversation %s", kind,
+                    log_id(conversation_id))
+    return made > 0
+
+
+async def subscription_rows(db: Database, subscription_ids: Iterable[str]) -> list[dict]:
+    """``id, user_id, conversation_id, conversation_type, cycle_reminders`` of some subscriptions."""
+    ids = list(dict.fromkeys(subscription_ids))
+    out: list[dict] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join(f"${i + 1}" for i in range(len(chunk)))
+        out += await db.fetch(
+            f"""SELECT id, user_id, conversation_id, conversation_type, cycle_reminders
+                FROM reminder_subscriptions WHERE id IN ({marks})""", *chunk)
+    return out
+
+
+async def earliest_active(db: Database, conversation_ids: Iterable[str]) -> dict[str, str]:
+    """The earliest active subscription (by creation, then id) of each conversation: the one
+    that carries what a shared plan has for nobody in particular (``reminders.plans``)."""
+    ids = list(dict.fromkeys(conversation_ids))
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join(f"${i + 1}" for i in range(len(chunk)))
+        rows = await db.fetch(
+            f"""SELECT id, conversation_id FROM reminder_subscriptions
+                WHERE active = 1 AND conversation_id IN ({marks})
+                ORDER BY conversation_id, created_at, id""", *chunk)
+        for r in rows:
+            out.setdefault(r["conversation_id"], r["id"])
+    return out
 
 
 async def plan_urgent(db: Database, subscription_id: str, today: date,
@@ -707,6 +775,24 @@ async def mark_keys(db: Database, subscription_id: str, owner: str, keys: Iterab
                WHERE subscription_id = $1 AND reminder_key = $2 AND lease_owner = $3
                  AND state = 'in_flight'""",
             subscription_id, key, owner, state, error, now)
+
+
+async def finish_keys(db: Database, subscription_id: str, owner: str, keys: Iterable[str],
+                      state: str, error: Optional[str] = None) -> int:
+    """Finish some of the rows held by a claim, in one statement: ``sent`` (with its time),
+    ``failed``, ``skipped`` or back to ``pending``. For a claim whose rows go out in more than
+    one message (a cycle digest and a plan's reminder)."""
+    keys = list(keys)
+    if not keys:
+        return 0
+    marks = ", ".join(f"${i + 6}" for i in range(len(keys)))
+    return await db.execute(
+        f"""UPDATE reminder_ledger SET state = $3, last_error = $4, lease_owner = NULL,
+               lease_until = NULL, updated_at = $5,
+               sent_at = CASE WHEN $3 = 'sent' THEN $5 ELSE sent_at END
+            WHERE subscription_id = $1 AND lease_owner = $2 AND state = 'in_flight'
+              AND reminder_key IN ({marks})""",
+        subscription_id, owner, state, error, _now(), *keys)
 
 
 async def mark_claimed(db: Database, subscription_id: str, owner: str, state: str,

@@ -42,6 +42,9 @@ from typing import Any, Callable, Optional
 from core import calendar
 from storage.db import Database
 
+from planner.schedule import PlanRenderer, is_plan_kind
+
+from . import plans as plan_reminders
 from . import store
 from .schedule import ReminderItem, Schedule, due_reminders
 from .sender import Outcome, Sender, Transport
@@ -127,6 +130,9 @@ async def plan(db: Database, as_of: date, schedule: Optional[Schedule] = None) -
     """
     todo = await store.subscriptions_to_plan(db, as_of)
     cache: dict[date, list[ReminderItem]] = {}
+    # a subscription made by tracking a plan carries only the plan's reminders; every
+    # subscription carries the reminders of the plan activities it is responsible for
+    # (reminders.plans): both go into the one ledger, under the same compare-and-set
     written = 0
     batches = [todo[start:start + PLAN_BATCH] for start in range(0, len(todo), PLAN_BATCH)]
     random.shuffle(batches)
@@ -134,11 +140,15 @@ async def plan(db: Database, as_of: date, schedule: Optional[Schedule] = None) -
         if number:  # the first batch is fresh; later ones may have been planned by another
             left = await store.still_to_plan(db, [sub_id for sub_id, _ in chunk], as_of)
             chunk = [entry for entry in chunk if entry[0] in left]
+        infos = await plan_reminders.subscription_infos(db, [sub_id for sub_id, _ in chunk])
+        from_plans = await plan_reminders.due_for(db, infos, dict(chunk), as_of)
         batch = []
         for sub_id, swept_through in chunk:
             if swept_through not in cache:
                 cache[swept_through] = due_reminders(as_of, swept_through, schedule=schedule)
-            batch.append((sub_id, swept_through, cache[swept_through]))
+            info = infos.get(sub_id)
+            items: list[Any] = list(cache[swept_through]) if info is None or info.cycle_reminders else []
+            batch.append((sub_id, swept_through, items + from_plans.get(sub_id, [])))
         if batch:
             written += await store.plan_batch(db, batch, as_of)
     return written
@@ -159,7 +169,8 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
                     reclaim_in_flight: bool = False,
                     observe: Optional[Callable[[str, int], None]] = None,
                     heartbeat_seconds: Optional[float] = None, wait_for_others: float = 0.0,
-                    base_url: str = "", **sender_options: Any) -> Summary:
+                    base_url: str = "", plan_renderer: Optional[PlanRenderer] = None,
+                    **sender_options: Any) -> Summary:
     """Run one sweep for ``as_of``; safe to rerun and to run on several instances at once.
 
     ``reclaim_in_flight``: take over rows another sweeper left ``in_flight`` without waiting
@@ -168,6 +179,9 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
     sweeper that died. ``observe(outcome, n)`` is told each digest's outcome as it happens
     (``sent``, ``failed``, ``deferred``, ``deactivated``, ``skipped``) for the metrics.
     ``base_url``: the bot's public address, for the reminder cards' "Add to calendar".
+    ``plan_renderer``: the message of a plan's reminders (``planner.schedule.PlanRenderer``,
+    the Teams side's); without one, due plan reminders stay pending (logged as an error) for
+    a sweep that has one.
     ``sender_options`` go to :class:`~reminders.sender.Sender` (e.g. ``limits=``).
     """
     sender = transport if isinstance(transport, Sender) else Sender(
@@ -200,7 +214,7 @@ async def run_sweep(db: Database, transport: Transport | Sender, as_of: date, *,
                     return
                 if await _deliver_one(db, sender, target, as_of, summary, stop, lease_seconds,
                                       heartbeat, convention, max_claims, reclaim_before,
-                                      observe or _ignore, base_url):
+                                      observe or _ignore, base_url, plan_renderer):
                     tried.add(target.subscription_id)
 
         async with asyncio.TaskGroup() as group:
@@ -250,7 +264,7 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
                        summary: Summary, stop: asyncio.Event, lease_seconds: float,
                        heartbeat: float, convention: str, max_claims: int,
                        reclaim_before: Optional[float], observe: Callable[[str, int], None],
-                       base_url: str = "") -> bool:
+                       base_url: str = "", plan_renderer: Optional[PlanRenderer] = None) -> bool:
     """Claim and deliver one subscriber's due reminders; False when there was nothing to
     claim (another sweeper holds them, or nothing is left)."""
     owner = uuid.uuid4().hex
@@ -262,7 +276,7 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
                                               heartbeat))
     try:
         await _deliver_claimed(db, sender, target, rows, owner, as_of, summary, stop,
-                               convention, max_claims, observe, base_url)
+                               convention, max_claims, observe, base_url, plan_renderer)
     finally:
         renewing.cancel()
         try:
@@ -275,7 +289,8 @@ async def _deliver_one(db: Database, sender: Sender, target: store.Target, as_of
 async def _deliver_claimed(db: Database, sender: Sender, target: store.Target,
                            rows: list[store.LedgerRow], owner: str, as_of: date, summary: Summary,
                            stop: asyncio.Event, convention: str, max_claims: int,
-                           observe: Callable[[str, int], None], base_url: str = "") -> None:
+                           observe: Callable[[str, int], None], base_url: str = "",
+                           plan_renderer: Optional[PlanRenderer] = None) -> None:
     started = time.monotonic()
     exhausted = [r for r in rows if r.attempts > max_claims]
     if exhausted:
@@ -290,6 +305,10 @@ async def _deliver_claimed(db: Database, sender: Sender, target: store.Target,
         summary.skipped += len(skipped)
         observe("skipped", len(skipped))
     if not chosen:
+        return
+    if any(is_plan_kind(r.kind) for r in chosen):
+        await _deliver_with_plans(db, sender, target, chosen, owner, as_of, summary, stop,
+                                  convention, observe, base_url, plan_renderer, started)
         return
     items = [_item(r) for r in chosen]
     activity = digest_activity(items, as_of, target.lang, target.locale, convention,
@@ -322,6 +341,74 @@ async def _deliver_claimed(db: Database, sender: Sender, target: store.Target,
         if outcome.status == "abort":
             logger.error("reminders: sweep aborted: %s", outcome.reason)
             stop.set()
+
+
+async def _deliver_with_plans(db: Database, sender: Sender, target: store.Target,
+                              chosen: list[store.LedgerRow], owner: str, as_of: date,
+                              summary: Summary, stop: asyncio.Event, convention: str,
+                              observe: Callable[[str, int], None], base_url: str,
+                              plan_renderer: Optional[PlanRenderer], started: float) -> None:
+    """A claim with plan reminders: the cycle digest (if any rows are the cycles') and the
+    plan's reminder message, each sent and its rows finished on its own outcome."""
+    sub = target.subscription_id
+    cycle_rows = [r for r in chosen if not is_plan_kind(r.kind)]
+    plan_rows = [r for r in chosen if is_plan_kind(r.kind)]
+    messages: list[tuple[list[store.LedgerRow], dict]] = []
+    if cycle_rows:
+        messages.append((cycle_rows, digest_activity(
+            [_item(r) for r in cycle_rows], as_of, target.lang, target.locale, convention,
+            base_url=base_url, user_id=target.user_id, user_name=target.user_name,
+            conversation_type=target.conversation_type)))
+    digest, unwanted = await plan_reminders.digest_for(db, target, plan_rows, as_of)
+    if unwanted:
+        await store.finish_keys(db, sub, owner, unwanted, "skipped",
+                                "no longer wanted: claimed, removed or fully planned")
+        summary.skipped += len(unwanted)
+        observe("skipped", len(unwanted))
+    if digest is not None:
+        keys = {n.key for n in digest.notices}
+        rows = [r for r in plan_rows if r.key in keys]
+        if plan_renderer is None:
+            logger.error("reminders: %d plan reminders are due but no plan renderer is configured; "
+                         "left pending", len(rows))
+            await store.finish_keys(db, sub, owner, [r.key for r in rows], "pending",
+                                    "no plan renderer configured")
+            summary.failed += 1
+            summary.retry_later += 1
+            observe("deferred", 1)
+        else:
+            messages.append((rows, plan_renderer(digest)))
+    for rows, activity in messages:
+        keys = [r.key for r in rows]
+        outcome: Outcome = await sender.deliver(
+            target.tenant_id, target.conversation_id, target.reference, activity,
+            deadline=started + SEND_BUDGET_SECONDS)
+        if outcome.status == "sent":
+            await store.finish_keys(db, sub, owner, keys, "sent")
+            summary.sent += 1
+            summary.items_sent += len(rows)
+            observe("sent", 1)
+            continue
+        if outcome.status == "deactivate":
+            await store.mark_claimed(db, sub, owner, "skipped", f"conversation gone: {outcome.reason}")
+            if await store.deactivate(db, sub, outcome.reason):
+                summary.deactivated += 1
+                observe("deactivated", 1)
+            return
+        if outcome.status == "failed":
+            await store.finish_keys(db, sub, owner, keys, "failed", outcome.reason)
+            summary.failed += 1
+            observe("failed", 1)
+            continue
+        # retry_later / abort: this message and the ones after it wait for the next sweep
+        await store.mark_claimed(db, sub, owner, "pending", outcome.reason)
+        summary.failed += 1
+        summary.retry_later += 1
+        observe("deferred", 1)
+        if outcome.status == "abort":
+            logger.error("reminders: sweep aborted: %s", outcome.reason)
+            stop.set()
+        return
 
 
 async def upcoming_reminder(db: Database, today: date):

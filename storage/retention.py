@@ -1,6 +1,7 @@
 """The retention job: conversation and user state that no turn has read or written for the
 retention period is deleted (``SqlStorage.expire``), and so is the feedback partners gave
-before it (``FeedbackStore.purge_before``), at start-up and then periodically."""
+before it (``FeedbackStore.purge_before``) and the plans' activities and budgets whose last
+date passed before it (``planner.PlanStore.purge_before``), at start-up and then periodically."""
 from __future__ import annotations
 
 import asyncio
@@ -21,11 +22,13 @@ def _utc_now() -> datetime:
 
 async def run_retention(storage: Any, days: float, *,
                         every: float = RETENTION_INTERVAL_SECONDS,
-                        feedback: Any = None,
+                        feedback: Any = None, plans: Any = None,
                         clock: Callable[[], datetime] = _utc_now) -> None:
     """Expire state older than ``days`` now and every ``every`` seconds, until cancelled;
     ``storage``: anything with ``async expire(timedelta)`` (``SqlStorage``), or None;
-    ``feedback``: anything with ``async purge_before(datetime)`` (``FeedbackStore``), or None.
+    ``feedback``: anything with ``async purge_before(datetime)`` (``FeedbackStore``), or None;
+    ``plans``: anything with ``async purge_before(date)`` (``planner.PlanStore``: activities and
+    budgets whose last deadline or keep-until date is older than the period), or None.
     A failed run (database unavailable) is logged and tried again at the next period; one
     failing does not keep the other from running."""
     if days <= 0:
@@ -36,6 +39,8 @@ async def run_retention(storage: Any, days: float, *,
         jobs.append(("state", lambda: storage.expire(timedelta(days=days))))
     if feedback is not None:
         jobs.append(("feedback", lambda: feedback.purge_before(clock() - timedelta(days=days))))
+    if plans is not None:
+        jobs.append(("plans", lambda: plans.purge_before((clock() - timedelta(days=days)).date())))
     while True:
         for what, job in jobs:
             try:

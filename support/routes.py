@@ -27,6 +27,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from planner import PlanError, PlanStore, personal_plan, shared_plan
+from planner import migrate as plan_migrate
 from storage import Database
 from storage.feedback import MAX_LIST, FeedbackStore
 from storage.feedback import migration as feedback_migration
@@ -120,6 +122,7 @@ def setup(app: web.Application, settings: Any, *, database: Callable[[], Databas
         await store.migrate(desk.db)
         # the Feedback view reads the bot's feedback table (a product migration: idempotent)
         await desk.db.migrate(*feedback_migration(desk.db.dialect))
+        await plan_migrate(desk.db)  # the plan view reads the planner's tables (idempotent)
         await store.purge_expired(desk.db)
         await desk.runner.start()
         try:
@@ -148,6 +151,7 @@ def setup(app: web.Application, settings: Any, *, database: Callable[[], Databas
     r.add_get("/support/api/jobs/{job_id}/result", result_handler)
     r.add_get("/support/api/feedback", feedback_api_handler)
     r.add_get("/support/api/feedback.jsonl", feedback_jsonl_handler)
+    r.add_get("/support/api/plan", plan_api_handler)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -806,3 +810,64 @@ async def feedback_jsonl_handler(request: web.Request, caller: Caller) -> web.St
     await response.write_eof()
     log.info("support feedback downloaded by user %s (%d lines)", caller.identity.user_hash, lines)
     return response
+
+
+# --- a partner's plan (issue #20) --------------------------------------------------------------
+
+MAX_PLAN_ID_CHARS = 1024
+
+
+def _plan_of(request: web.Request) -> str:
+    """The plan the query names: ``?user=<Teams user id>`` (the personal plan) or
+    ``?conversation=<conversation id>`` (a channel's or group chat's), exactly one."""
+    user, conversation = request.query.get("user", ""), request.query.get("conversation", "")
+    if bool(user) == bool(conversation) or len(user or conversation) > MAX_PLAN_ID_CHARS:
+        raise Refused("plan_who")
+    try:
+        return personal_plan(user) if user else shared_plan(conversation)
+    except PlanError:
+        raise Refused("plan_who") from None
+
+
+def plan_json(view: Any) -> dict[str, Any]:
+    """A plan view as the API gives it: what the partner sees in Teams, with no one's id
+    (who added an activity is not shown)."""
+    def money(amounts: Any) -> Any:
+        return None if amounts is None else {cur: f"{value:f}" for cur, value in amounts.items()}
+
+    return {
+        "activities": [{
+            "id": v.activity.id, "name": v.activity.name, "start": v.activity.start.isoformat(),
+            "end": v.activity.end.isoformat(),
+            "cost": None if v.activity.cost is None else f"{v.activity.cost:f}",
+            "currency": v.activity.currency, "program": v.activity.program,
+            "claimed_on": v.activity.claimed_on.isoformat() if v.activity.claimed_on else None,
+            "status": v.status, "days_left": v.days_left, "warnings": list(v.warnings),
+            "windows": [{"earning": [p.earning.start.isoformat(), p.earning.end.isoformat()],
+                         "usage": [p.usage.start.isoformat(), p.usage.end.isoformat()],
+                         "claim": [p.claim_opens.isoformat(), p.claim_closes.isoformat()]}
+                        for p in v.facts.parts],
+            "keep_until": v.facts.keep_until.isoformat()} for v in view.activities],
+        "totals": [{"usage": [t.usage_start.isoformat(), t.usage_end.isoformat()],
+                    "planned": money(t.planned), "available": money(t.available),
+                    "unplanned": money(t.unplanned)} for t in view.totals],
+        "budgets": [{"earning": [b.earned_start.isoformat(), b.earned_end.isoformat()],
+                     "amount": f"{b.amount:f}", "currency": b.currency} for b in view.budgets],
+    }
+
+
+@api
+async def plan_api_handler(request: web.Request, caller: Caller) -> web.StreamResponse:
+    """``GET /support/api/plan?user=<id>`` or ``?conversation=<id>`` (``&today=YYYY-MM-DD``):
+    a partner's plan as they see it on that day, for a ticket about it. Behind the desk's own
+    sign-in (session or bearer token, the allowed group), as every other view of the desk."""
+    try:
+        plan_id = _plan_of(request)
+        today = _parse_today(request.query.get("today"))
+    except Refused as err:
+        return _error(request, 400, err)
+    view = await PlanStore(_desk(request).db).view(plan_id, today)
+    log.info("support plan view shown to user %s (%d activities)", caller.identity.user_hash,
+             len(view.activities))
+    return web.json_response({"today": today.isoformat(), **plan_json(view)},
+                             headers={"Cache-Control": "no-store"})

@@ -208,9 +208,9 @@ def test_payload_models_name_the_bad_field(data, field):
 
 @pytest.mark.parametrize("text, locale, words", [
     ("help", "en-US", ["What I can do", "Ask about a deadline", "Reminders", "Calendar",
-                       "Forget my data"]),
+                       "Plan your activities", "Forget my data"]),
     ("aide", "fr-FR", ["Ce que je sais faire", "Demander une échéance", "Rappels", "Calendrier",
-                       "Oublier mes données"]),
+                       "Planifier vos activités", "Oublier mes données"]),
 ])
 async def test_help_is_a_card_with_a_section_per_task(product, text, locale, words):
     client, channel, _, _ = product
@@ -220,7 +220,8 @@ async def test_help_is_a_card_with_a_section_per_task(product, text, locale, wor
     for word in words:
         assert word in shown, (word, shown)
     sections = [e for e in card["body"] if e.get("type") == "Container"]
-    assert [s["id"] for s in sections] == ["help-ask", "help-remind", "help-calendar", "help-forget"]
+    assert [s["id"] for s in sections] == ["help-ask", "help-remind", "help-calendar", "help-planner",
+                                           "help-forget"]
     for section in sections:  # each task has examples the member can send
         [action_set] = [i for i in section["items"] if i["type"] == "ActionSet"]
         assert action_set["actions"] and all(a["data"]["verb"] == "ask" for a in action_set["actions"])

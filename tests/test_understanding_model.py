@@ -30,6 +30,19 @@ def test_committed_model_is_trained_from_the_committed_data(code):
 
 
 @pytest.mark.parametrize("code", ["en", "fr"])
+def test_the_planner_has_its_own_model_and_the_questions_model_knows_none_of_its_commands(code):
+    """Issue #20: the planner's commands are learnt against every other utterance, in a model of
+    their own, so the questions' model is the one it was before the planner (same data)."""
+    from understanding.recognizer import PLAN_INTENTS
+
+    questions, planner = model(code), model(code, "planner")
+    assert planner is not None, "planner_model.json missing: run python -m understanding.train"
+    assert planner.data_hash == data_hash(packs.pack(code)) and planner.format == FORMAT
+    assert set(planner.classes) == set(PLAN_INTENTS) | {"other"}
+    assert not set(questions.classes) & set(PLAN_INTENTS)
+
+
+@pytest.mark.parametrize("code", ["en", "fr"])
 def test_generated_utterances_are_up_to_date_with_their_templates(code):
     pack = packs.pack(code)
     for name, content in expand(pack).items():

@@ -28,7 +28,7 @@ from .fmt import babel_locale, fmt_date, fmt_money, fmt_percent, locale_tag
 from .context import DATE_ROLES, ConversationContext
 from .messages import days, error_text, fy_text, has, month_name, t
 from .yesno import _said, asks_yes_no
-from .recognizer import ACTION_INTENTS, CYCLE_INTENTS
+from .recognizer import ACTION_INTENTS, CYCLE_INTENTS, PLAN_INTENTS
 from .relative import resolve
 from .reply import LinkRef, Reply, Timeline
 
@@ -967,7 +967,32 @@ def answer_howto(c: _Ctx) -> Reply:
                  suggestions=[c.t("suggest.h1"), c.t("suggest.poe")])
 
 
+def answer_plan(c: _Ctx, intent: str) -> Reply:
+    """A planner command (issue #20): the typed command in ``data["plan"]`` for the bot to run
+    (``action`` the intent), or, when it lacks a piece, what to say instead: a new activity
+    without its day gets the form (``plan_form``), a command naming no activity the plan to
+    pick from (``plan_list``), a budget without its amount or half the way to say it."""
+    from .planner import PLAN_INTENTS, parse
+
+    kind = PLAN_INTENTS[intent]
+    command = parse(kind, c.u.text, c.u.slots, today=c.u.today)
+    missing = command.missing()
+    data = {"plan": command.to_dict()}
+    name = getattr(command, "name", "")
+    if not missing:
+        return Reply(lang=c.lang, intent=intent, text=c.t("plan.action." + kind, name=name), action=intent, data=data)
+    if kind == "track":
+        return Reply(lang=c.lang, intent=intent, text=c.t("plan.ask.date"), action="plan_form", data=data)
+    if kind == "budget":
+        return Reply(lang=c.lang, intent=intent, text=c.t("plan.ask.budget"), data=data,
+                     suggestions=[c.t("plan.example.budget")])
+    key = "plan.ask.change" if missing == ("change",) else "plan.ask.which"
+    return Reply(lang=c.lang, intent=intent, text=c.t(key, name=name), action="plan_list", data=data)
+
+
 def answer_action(c: _Ctx, intent: str) -> Reply:
+    if intent in PLAN_INTENTS:
+        return answer_plan(c, intent)
     action = ACTION_INTENTS[intent]
     return Reply(lang=c.lang, intent=intent, text=c.t("action." + action), action=action)
 

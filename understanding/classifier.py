@@ -13,6 +13,12 @@ more than once in a message is then corrected from ``count`` to ``1 + log(count)
 
 The model records a hash of the data it was trained from (:func:`data_hash`); a test fails
 when the committed model is stale.
+
+The planner's commands (issue #20, ``intents/plan_*.txt``) are a second model beside it,
+``planner_model.json``: those intents against one class, :data:`OTHER`, made of every other
+utterance. The questions' model is learnt without them, so adding the planner changed none of
+its weights; the engine asks the planner's model only for a message that says a command's own
+words (``understanding.engine.classify``).
 """
 from __future__ import annotations
 
@@ -33,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 FORMAT = 2  # bump when features.py changes what a feature is: the models must be retrained
 WORD_CACHE_SIZE = 50_000  # words whose n-gram sums a model keeps
+PLAN_PREFIX = "plan_"  # the planner's intents (their own model)
+OTHER = "other"  # the planner model's class for every utterance that is not a planner command
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,14 @@ def read_examples(pack: packs.Pack) -> list[tuple[str, str]]:
     return out
 
 
+def split_examples(examples: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(the questions' examples, the planner's: its commands and every other utterance as
+    :data:`OTHER`)."""
+    questions = [(t, i) for t, i in examples if not i.startswith(PLAN_PREFIX)]
+    planner = [(t, i if i.startswith(PLAN_PREFIX) else OTHER) for t, i in examples]
+    return questions, planner
+
+
 def data_hash(pack: packs.Pack) -> str:
     """SHA-256 over what a model is learnt from: the intent files, the pack's vocab (it decides
     the masking) and the feature format."""
@@ -167,19 +183,21 @@ def _load(path: str, mtime: float) -> Model | None:
 
 
 RECHECK_SECONDS = 2.0  # how often a model file is looked at again (a retrained one is re-read)
-_CHECKED: dict[tuple[int, str], tuple[float, Model | None]] = {}
+_CHECKED: dict[tuple[int, str, str], tuple[float, Model | None]] = {}
 
 
-def model(lang: str) -> Model | None:
-    """The trained model of a language pack (None when the pack has none yet). The file is
+def model(lang: str, which: str = "questions") -> Model | None:
+    """The trained model of a language pack (None when the pack has none yet): the questions'
+    (``model.json``), or ``which="planner"`` the planner's (``planner_model.json``). The file is
     looked at again (``stat``, ~25 us) at most every :data:`RECHECK_SECONDS`, not per message."""
-    key = (packs.generation(), lang)
+    key = (packs.generation(), lang, which)
     now = time.monotonic()
     seen = _CHECKED.get(key)
     if seen is not None and now - seen[0] < RECHECK_SECONDS:
         return seen[1]
     try:
-        p = packs.pack(lang).model_path
+        pack = packs.pack(lang)
+        p = pack.planner_model_path if which == "planner" else pack.model_path
         found = _load(str(p), p.stat().st_mtime)
     except (KeyError, OSError):
         found = None

@@ -161,17 +161,48 @@ def _model(p: Prepared):
     return model(p.text_lang or p.lang) or model(p.lang) or model("en")
 
 
+def _planner_model(p: Prepared):
+    return model(p.text_lang or p.lang, "planner") or model(p.lang, "planner") or model("en", "planner")
+
+
 def classify(p: Prepared) -> tuple[str, float, dict[str, float]]:
+    """The intent, its confidence and every intent's probability. The questions' model reads
+    every message; the planner's (``understanding.classifier``) only one that says a command's
+    own words (``actions.plan_*``) and asks nothing about the rules, and its command stands
+    only when it is its best reading and one of those the message says. Then the
+    probabilities are the planner's for its commands and, for the questions, the questions'
+    model's times the planner's "other" (the two models read as one)."""
     m = _model(p)
     if m is None or not p.masked.strip():
         return "fallback", 0.0, {}
     pred = m.predict(p.masked)
-    return pred.intent, pred.confidence, pred.probabilities
+    intent, top, probs = pred.intent, pred.confidence, pred.probabilities
+    if any(i in probs for i in rec.PLAN_INTENTS):  # a questions' model trained with them (older packs)
+        intent, top, probs = _without(probs, rec.PLAN_INTENTS)
+    said = [i for i in rec.PLAN_INTENTS if _names_action(p.folded, i)]
+    if said and not _asks_rules(p.folded):
+        pm = _planner_model(p)
+        plan = pm.predict(p.masked) if pm is not None else None
+        if plan is not None and plan.intent in said:
+            other = plan.probabilities.get("other", 0.0)
+            merged = {i: plan.probabilities.get(i, 0.0) for i in rec.PLAN_INTENTS}
+            merged.update({k: v * other for k, v in probs.items()})
+            return plan.intent, plan.confidence, merged
+    return intent, top, probs
+
+
+def _without(probs: dict[str, float], intents) -> tuple[str, float, dict[str, float]]:
+    """The best reading among the intents other than ``intents``, their probabilities
+    renormalised (what the classifier says given that the message is none of those)."""
+    rest = 1.0 - sum(probs.get(i, 0.0) for i in intents)
+    probs = {k: (v / rest if rest > 0 else 0.0) for k, v in probs.items() if k not in intents}
+    intent = max(probs, key=probs.__getitem__) if probs else "fallback"
+    return intent, probs.get(intent, 0.0), probs
 
 
 def words_agree(p: Prepared, intent: str) -> bool:
     """Whether the words themselves (not letter fragments: "NDERS:LIS") ask for ``intent``."""
-    m = _model(p)
+    m = _planner_model(p) if intent in rec.PLAN_INTENTS else _model(p)
     return m is not None and m.word_support(p.masked, intent) >= WORDS_AGREE
 
 
@@ -687,6 +718,12 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
     followup = False
     prev = ctx.get("intent")
 
+    if (intent in rec.PLAN_INTENTS and not junk
+            and (top < ACTION_THRESHOLD or top < ACTION_MARGIN * _second(probs) or not words_agree(p, intent)
+                 or rules.asks_meaning(p.text, p.lang, today=today))):
+        # not a clear planner command ("we got $4,000 of co-op, what were our total earnings?"):
+        # the message is read among the other intents, as if the planner were not there
+        intent, top, probs = _without(probs, rec.PLAN_INTENTS)
     if junk:
         intent = "fallback"
     elif rec.is_cancel(p.folded):  # "never mind" / "laisse tomber": ends whatever was pending
@@ -928,6 +965,14 @@ def _names_action(folded: str, intent: str) -> bool:
 
     words = packs.vocab().words("actions." + intent)
     return any(re.search(r"(?<![\w])" + re.escape(w), folded) for w in words)
+
+
+def _asks_rules(folded: str) -> bool:
+    """"can I add a trade show to my claim?": a question about what the rules allow, never a
+    command to the planner (``planner.not_a_command`` in the packs, at the message's start)."""
+    from . import packs
+
+    return packs.words_pattern("planner.not_a_command").match(folded.lstrip(" \t\n\"'“«-")) is not None
 
 
 def _lone_keyword(folded: str) -> bool:

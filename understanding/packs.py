@@ -50,6 +50,11 @@ class Pack:
     def model_path(self) -> Path:
         return self.folder / "model.json"
 
+    @property
+    def planner_model_path(self) -> Path:
+        """The planner's commands against everything else (``understanding.classifier``)."""
+        return self.folder / "planner_model.json"
+
     def get(self, dotted: str, default: Any = None) -> Any:
         node: Any = self.data
         for part in dotted.split("."):
@@ -145,7 +150,7 @@ _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_ha
           "roles.earnings", "roles.earnings_after", "roles.submission_after", "roles.earnings_before", "roles.activity", "roles.activity_past", "roles.plan", "roles.plan_funds", "roles.submission",
           "roles.submission_verbs", "roles.activity_past_weak", "roles.distractor", "roles.own_year", "roles.own_year_not", "roles.asserted_self", "roles.submission_in", "roles.dictated_before", "roles.asserted_before", "roles.deadline_words", "roles.copula", "roles.asserted_month_before", "reading.calendar_marks", "segment.request_starts", "segment.request_inside", "segment.back_refs", "followup.next", "followup.previous",
           "segment.greetings", "segment.closings", "segment.joiners", "segment.question_words", "segment.question_words_wh", "segment.asked_nouns",
-          "actions.one_word", "actions.subscribe", "actions.unsubscribe", "actions.list_reminders", "actions.calendar", "actions.forget", "cancel.phrases", "cancel.polite", "followup.starts",
+          "actions.one_word", "actions.subscribe", "actions.unsubscribe", "actions.list_reminders", "actions.calendar", "actions.forget", "actions.plan_track", "actions.plan_list", "actions.plan_claimed", "actions.plan_remove", "actions.plan_edit", "actions.plan_budget", "actions.plan_export", "cancel.phrases", "cancel.polite", "followup.starts",
           "amounts.negative", "amounts.rebate_words", "amounts.coop_words", "amounts.split_cues",
           "amounts.not_money_after", "amounts.split_links", "amounts.on_amount", "amounts.currency_codes",
           "amounts.not_money_before", "amounts.part_after", "amounts.part_before", "amounts.part_nouns",
@@ -157,7 +162,7 @@ _TABLES = ["reading.seasons", "reading.part_of_year", "relative.days", "relative
 
 
 # tables whose word lists are merged whatever their names (a new list there is data only)
-_FREE_TABLES = ("mail", "distractors", "followup", "rules", "topic")
+_FREE_TABLES = ("mail", "distractors", "followup", "rules", "topic", "planner")
 
 
 def _free_lists(data: dict[str, Any]) -> list[str]:

@@ -468,7 +468,7 @@ def _day_range(m, ctx):
     first_day, last_day = ctx.cal.make_date(y1, m1, d1), ctx.cal.make_date(y2, m2, d2)
     if last_day < first_day:
         raise InvalidDate(f"{m.group(0).strip()} ends before it starts.", text=m.group(0))
-    return ctx.interp(month_index(y1, m1), month_index(y2, m2), "range"), (), {}
+    return ctx.interp(month_index(y1, m1), month_index(y2, m2), "range"), (), {"span": (first_day, last_day)}
 
 
 def _iso_month_range(m, ctx):
@@ -885,7 +885,7 @@ def find_periods(text: str, *, locale: str | None = None, today: date | None = N
         if rule.text_group:
             start, end = m.span(rule.text_group)
         out.append(PeriodReading(rule.kind, text[start:end], start, end, primary, tuple(alts),
-                                 extra.get("half_name"), rule.needs_today, matched))
+                                 extra.get("half_name"), rule.needs_today, matched, extra.get("span")))
     return _month_years_from_context(out, ctx)
 
 

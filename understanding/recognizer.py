@@ -15,11 +15,14 @@ from . import packs
 
 CYCLE_INTENTS = ("claim_deadline", "claim_window", "usage_period", "forfeiture", "which_half", "fy_label",
                  "timeline", "status")
+# the planner's commands (issue #20, understanding.planner) are actions too: a side effect only on
+# a clear request of its own, in the command's own words
+PLAN_INTENTS = ("plan_track", "plan_list", "plan_claimed", "plan_remove", "plan_edit", "plan_budget", "plan_export")
 ACTION_INTENTS = {"subscribe": "subscribe", "unsubscribe": "unsubscribe", "list_reminders": "list_reminders",
-                  "calendar": "calendar", "forget": "forget"}
+                  "calendar": "calendar", "forget": "forget", **{i: i for i in PLAN_INTENTS}}
 INTENTS = CYCLE_INTENTS + ("poe_retention", "split", "threshold", "program_eligibility", "fundable", "can_fund", "roles",
                            "how_to_claim", "subscribe", "unsubscribe", "list_reminders", "calendar", "forget",
-                           "help", "cancel", "greeting", "thanks", "fallback", "multi", "other_language", "rule")
+                           "help", "cancel", "greeting", "thanks", "fallback", "multi", "other_language", "rule") + PLAN_INTENTS
 CANCEL_SCORE = 1.0
 _NOT_WORD = re.compile(r"[^\w']+")
 

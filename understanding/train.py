@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from understanding import packs  # noqa: E402
-from understanding.classifier import FORMAT, data_hash, read_examples  # noqa: E402
+from understanding.classifier import FORMAT, data_hash, read_examples, split_examples  # noqa: E402
 from understanding.features import features, mask  # noqa: E402
 
 logger = logging.getLogger("understanding.train")
@@ -117,6 +117,19 @@ def train_pack(pack: packs.Pack, *, cv: bool = False, out: Path | None = None,
     examples = examples if examples is not None else read_examples(pack)
     if not examples:
         raise SystemExit(f"language pack {pack.code}: no utterances in {pack.intents_dir}")
+    questions, planner = split_examples(examples)
+    if any(i != "other" for _, i in planner) and out is None:
+        # the planner's commands against every other utterance: a model of their own
+        # (understanding.classifier), so the questions' model is learnt without them
+        p_dv, p_tfidf, p_clf, _, _ = fit(planner, pack.code)
+        p_model = export(p_dv, p_tfidf, p_clf, pack.code, data_hash(pack), None)
+        with open(pack.planner_model_path, "w", encoding="utf-8") as fh:
+            json.dump(p_model, fh, ensure_ascii=False, separators=(",", ":"))
+            fh.write("\n")
+        logger.info("%s: planner commands %s against %d other utterances -> %s", pack.code,
+                    ", ".join(c for c in p_model["classes"] if c != "other"),
+                    sum(1 for _, i in planner if i == "other"), pack.planner_model_path)
+    examples = questions
     dv, tfidf, clf, masked, labels = fit(examples, pack.code)
     report = cross_validate(masked, labels) if cv else None
     model = export(dv, tfidf, clf, pack.code, data_hash(pack), report)

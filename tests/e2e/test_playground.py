@@ -234,3 +234,46 @@ def test_a_ticket_with_two_questions_is_one_card_with_two_sections(chat_page):
     first, second = text.split(headings[1], 1)
     assert find_dates(first), first  # the claim window's dates
     assert "24 months" in second, second  # PoE retention
+
+
+def _plan_rows(db_path) -> list[tuple[str, str | None]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT name, claimed_on FROM plan_activities ORDER BY name").fetchall()
+
+
+@pytest.mark.e2e
+def test_the_planner_track_list_and_mark_claimed(chat_page, tmp_path, screenshots):
+    """Issue #20 in the Teams-like client: a typed activity becomes one card (what pays for it,
+    its claim window, its keep-until date), "my activities" lists it with its buttons, and *Mark
+    claimed* updates the plan card in place; the database says claimed. Screenshots go to the
+    temporary folder (or ``E2E_SCREENSHOTS``), never into the repository."""
+    page = chat_page
+    db_path = tmp_path / "e2e.sqlite3"
+    wait_for_bot_message(page, "co-op", timeout=30)
+
+    mark = send_message(page, "add activity: trade show 3–5 June 2027, 8 000 €")
+    tracked = _card_message(page, re.compile(r"Tracked: trade show"), mark)
+    facts = dict(card_facts(tracked))
+    assert facts["Paid from co-op earned"] == "July – December 2026", facts
+    assert facts["Claim window"] == "February 16, 2027 – August 15, 2027", facts
+    assert facts["Keep proof of execution until"] == "June 5, 2029", facts
+    assert {"Mark claimed", "Edit", "Remove", "Open claim page"} <= set(card_buttons(tracked))
+    assert _bot_says_once(page, mark) == 1
+    page.screenshot(path=str(screenshots / "planner-track.png"), full_page=True)
+
+    mark = send_message(page, "my activities")
+    plan = _card_message(page, re.compile(r"Activities in your plan"), mark)
+    text = card_text(plan)
+    assert "trade show" in text and "Claim window February 16, 2027" in text, text
+    assert "€8,000.00 planned" in text, text
+    page.screenshot(path=str(screenshots / "planner-list.png"), full_page=True)
+
+    before = bot_messages(page).count()
+    click_card_button(page, "Mark claimed", card=plan)
+    updated = _wait_card_text(page, plan, re.compile(r"Marked claimed: trade show"))
+    assert "Claimed on" in updated and "Mark claimed" not in card_buttons(plan), updated
+    page.wait_for_timeout(1000)
+    assert bot_messages(page).count() == before, "the click posted a message besides the card"
+    [(name, claimed_on)] = _plan_rows(db_path)
+    assert name == "trade show" and claimed_on is not None
+    page.screenshot(path=str(screenshots / "planner-claimed.png"), full_page=True)
