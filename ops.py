@@ -69,6 +69,8 @@ class Metrics:
                                     ["dialect"], buckets=DB_BUCKETS, registry=r)
         self.db_errors = Counter("coop_db_errors", "database statements that failed",
                                  ["dialect"], registry=r)
+        self._db_seconds_by_dialect: dict[str, Any] = {}
+        self._turns_by_status: dict[int, Any] = {}
         for outcome in ("sent", "failed", "deferred", "deactivated", "skipped"):
             self.reminders.labels(outcome)  # present (at 0) before the first sweep
 
@@ -82,7 +84,12 @@ class Metrics:
         self.rate_wait_seconds.inc(seconds)
 
     def statement(self, dialect: str, seconds: float, failed: bool) -> None:
-        self.db_seconds.labels(dialect).observe(seconds)
+        # every statement of every turn comes here: the labelled child is looked up once
+        # (prometheus' labels() validates and locks on each call)
+        child = self._db_seconds_by_dialect.get(dialect)
+        if child is None:
+            child = self._db_seconds_by_dialect[dialect] = self.db_seconds.labels(dialect)
+        child.observe(seconds)
         if failed:
             self.db_errors.labels(dialect).inc()
 
@@ -172,7 +179,10 @@ def install(app: web.Application, metrics: Metrics, *, admin_token: str | None =
 
 
 def _count_turn(metrics: Metrics, status: int, code: str | None, started: float) -> None:
-    metrics.turns.labels(str(status)).inc()
+    turns = metrics._turns_by_status.get(status)  # noqa: SLF001 - the labelled child, once
+    if turns is None:
+        turns = metrics._turns_by_status[status] = metrics.turns.labels(str(status))  # noqa: SLF001
+    turns.inc()
     metrics.turn_seconds.observe(time.perf_counter() - started)
     if status >= 400:
         metrics.errors.labels(code or f"HTTP{status}").inc()

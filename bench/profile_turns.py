@@ -8,7 +8,8 @@ without a listening socket; each turn is one realistic question in a fresh conve
 (:data:`bench.common.QUESTIONS`, the same activities as ``throughput.py``) handed straight to
 ``bot.http.process_messages``, 16 at a time. Connector-path replies go to a
 ``loopback_connector.py`` subprocess. CPU is ``time.process_time()`` of this process (the
-aiosqlite thread included, PostgreSQL's backends not), after 200 warm-up turns. The HTTP server
+aiosqlite thread included, PostgreSQL's backends not), after 200 warm-up turns, with the
+start-up heap frozen as ``app.py serve`` does (``services.settle_heap``). The HTTP server
 itself (request parsing, ~0.2 ms) is not included: ``throughput.py`` measures the whole thing.
 """
 
@@ -90,6 +91,7 @@ async def run(args: argparse.Namespace) -> dict:
         app = create_app(Settings.from_env())
         runner = web.AppRunner(app)
         await runner.setup()  # start-up: database, bot
+        composition.settle_heap()  # what ``app.py serve`` does once start-up is done
         services = app[SERVICES]
         await asyncio.sleep(0.5)  # the connector
         service_url = f"http://127.0.0.1:{port}/"

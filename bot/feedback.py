@@ -143,6 +143,7 @@ class AnswerLog:
         self.states = states  # storage.bot_storage.TurnStates
         self._pending: dict[str, dict] = {}
         self._flushing: "asyncio.Task | None" = None
+        self._writing: set[asyncio.Future] = set()  # writes under way (their batch left _pending)
 
     @staticmethod
     def prefix(turn_context: Any) -> str:
@@ -181,11 +182,16 @@ class AnswerLog:
     async def flush(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, {}
+            written = asyncio.get_running_loop().create_future()
+            self._writing.add(written)
             try:
                 await self.states.write_items(batch)
             except Exception:  # noqa: BLE001 - a lost log costs a comment's context, not a turn
                 logger.exception("could not keep %d answers for feedback", len(batch))
                 return
+            finally:
+                self._writing.discard(written)
+                written.set_result(None)
 
     async def close(self) -> None:
         if self._flushing is not None and not self._flushing.done():
@@ -206,17 +212,13 @@ class AnswerLog:
                 return record
         return None
 
-    async def settled(self) -> None:
-        """Wait for a write behind the turn already under way: a "forget my data" deletes after
-        it, so an answer written late never outlives the deletion."""
-        task = self._flushing
-        if task is not None and not task.done():
-            await asyncio.gather(asyncio.shield(task), return_exceptions=True)
-
-    def forget(self, turn_context: Any) -> list[str]:
-        """Drop this conversation's answers not written yet; the keys to delete (after
-        :meth:`settled`)."""
+    async def forget(self, turn_context: Any) -> list[str]:
+        """Drop this conversation's answers not written yet, and wait for the writes already
+        under way (their answers are no longer pending: a delete before they land would leave
+        them behind); the keys to delete."""
         keys = self.keys(turn_context)
         for key in keys:
             self._pending.pop(key, None)
+        while self._writing:
+            await asyncio.gather(*self._writing, return_exceptions=True)
         return keys

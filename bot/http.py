@@ -195,7 +195,7 @@ async def read_activity(request: web.Request) -> Activity:
     if problem:
         raise _Reject(400, "BadRequest", problem)
     try:
-        payload = clean_payload(payload)
+        payload = clean_payload(payload, walk=_needs_walk(raw))
     except TooDeep:
         raise _Reject(400, "BadRequest",
                       f"body nested more than {MAX_JSON_DEPTH} levels deep") from None
@@ -241,13 +241,37 @@ class TooDeep(ValueError):
     """A JSON value nested more than :data:`MAX_JSON_DEPTH` levels deep."""
 
 
-def clean_payload(payload: Any) -> Any:
+# What in a JSON body can decode to a NUL or a lone surrogate: a \u escape of either, or
+# (json.loads decodes bytes with "surrogatepass") a surrogate's own UTF-8 bytes, or a body
+# that is not UTF-8 (UTF-16/32 have NUL bytes in their ASCII characters).
+_MAY_NEED_CLEANING = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]|\x00")
+
+
+def _needs_walk(raw: bytes) -> bool:
+    """Whether :func:`clean_payload` must walk the payload parsed from ``raw``: False only when
+    no string in it can hold a NUL or a lone surrogate and it cannot nest deeper than
+    :data:`MAX_JSON_DEPTH` (it has no more opening brackets than that), i.e. when the walk
+    would change nothing and raise nothing. A Teams message has ~15 brackets and no such escape.
+
+    >>> _needs_walk('{"text": "café", "value": [{"x": 1}]}'.encode())
+    False
+    >>> _needs_walk(rb'{"text": "a\\u0000b"}'), _needs_walk(rb'{"text": "\\uD83D"}')
+    (True, True)
+    >>> _needs_walk(b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1))
+    True
+    """
+    return (raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH
+            or _MAY_NEED_CLEANING.search(raw) is not None)
+
+
+def clean_payload(payload: Any, *, walk: bool = True) -> Any:
     """Every string with NUL removed and lone surrogates (invalid UTF-16 halves that no
     database or UTF-8 encoder accepts) replaced by U+FFFD; ``localTimezone`` that is not an
     IANA name and an over-long ``locale`` dropped (the turn falls back to UTC / no locale).
     Raises :class:`TooDeep` for objects or arrays nested more than :data:`MAX_JSON_DEPTH`
     levels (the first walk over the whole payload: recursion here and in whatever walks it
-    later stays bounded).
+    later stays bounded). ``walk=False`` (the body was checked by :func:`_needs_walk`: the walk
+    would find nothing) does only the top-level checks.
 
     >>> clean_payload({"text": "a" + chr(0) + "b", "value": [{"x": chr(0xD800)}]})
     {'text': 'ab', 'value': [{'x': '�'}]}
@@ -273,7 +297,8 @@ def clean_payload(payload: Any) -> Any:
             return [clean(v, depth + 1) for v in value]
         return value
 
-    payload = clean(payload, 0)
+    if walk:
+        payload = clean(payload, 0)
     zone = payload.get("localTimezone")
     if zone is not None and not valid_zone_name(zone):
         log.info("dropped a localTimezone that is not an IANA name [cid=%s]", correlation_id.get())

@@ -543,8 +543,7 @@ class CoopBot(TeamsActivityHandler):
         user_id = getattr(turn_context.activity.from_property, "id", None)
         if self.feedback is not None and user_id:
             await self.feedback.forget_user(user_id)
-        await self.answers.settled()  # a write of the log under way lands before the deletion
-        await self.states.forget(turn_context, *self.answers.forget(turn_context))
+        await self.states.forget(turn_context, *(await self.answers.forget(turn_context)))
 
 
 def create_bot(settings: Any = None, storage: Storage | None = None, *, reminders: Any = None,

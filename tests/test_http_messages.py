@@ -435,3 +435,22 @@ async def test_healthz_names_the_storage_kind(bot_client):
 def test_doctests(module):
     result = doctest.testmod(module)
     assert result.attempted and not result.failed
+
+
+@pytest.mark.parametrize("text", [
+    "plain", "café 😀 déjà", "a\x00b", "\ud800 alone", "\udfff low", "\ud83d\ude00 pair",
+    "a literal \\u0000", "tab\tnewline\n",
+])
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_the_walk_is_skipped_only_where_it_would_change_nothing(text, ensure_ascii):
+    # read_activity skips clean_payload's walk over every string when the raw body cannot hold
+    # a NUL or a lone surrogate and cannot nest too deep: the result must be the walk's.
+    payload = {"type": "message", "text": text, "from": {"id": "u", "name": text},
+               "value": {text: [text, {"x": text}]}}
+    raw = json.dumps(payload, ensure_ascii=ensure_ascii).encode("utf-8", "surrogatepass")
+    walked = bot.http.clean_payload(json.loads(raw))
+    assert bot.http.clean_payload(json.loads(raw), walk=bot.http._needs_walk(raw)) == walked
+    deep = b'{"value": ' + b"[" * 70 + b"]" * 70 + b"}"
+    assert bot.http._needs_walk(deep)
+    with pytest.raises(bot.http.TooDeep):
+        bot.http.clean_payload(json.loads(deep), walk=bot.http._needs_walk(deep))

@@ -146,8 +146,14 @@ async def test_start_up_waits_for_a_database_that_comes_up_later():
         url = f"postgresql://postgres@127.0.0.1:{proxy_port}/test?search_path={scratch.schema}"
         proc, port = await start_server(url, DB_STARTUP_WAIT_SECONDS="60")
         proxy = None
+        early = b""  # the log read before the database comes up
         try:
-            await asyncio.sleep(2.5)  # a few refused attempts
+            # The database comes up only once start-up has been refused at least once (a fixed
+            # pause was not enough on a busy machine, where importing alone can take longer).
+            while b"not reachable yet" not in early:
+                line = await asyncio.wait_for(proc.stderr.readline(), 60)
+                assert line, "the server ended before trying the database: " + early.decode()[-3000:]
+                early += line
             assert proc.returncode is None
             proxy = await TcpProxy("127.0.0.1", 5432, port=proxy_port).start()
             started = time.monotonic()
@@ -167,7 +173,7 @@ async def test_start_up_waits_for_a_database_that_comes_up_later():
             _, err = await asyncio.wait_for(proc.communicate(), 30)
             if proxy is not None:
                 await proxy.stop()
-        log = err.decode()
+        log = (early + err).decode()
         assert "not reachable yet" in log and "Traceback" not in log, log[-3000:]
 
 

@@ -162,8 +162,20 @@ class Prefilter:
     def __init__(self, patterns: list[re.Pattern[str]]) -> None:
         self.needs = [required(p) for p in patterns]
         self._strings = sorted({s for need in self.needs if need for s in need})
+        self._none = [need is None for need in self.needs]  # what possible() starts from
+        # string -> the patterns that need it, so that a string found marks its patterns
+        self._patterns_of: dict[str, tuple[int, ...]] = {}
+        for i, need in enumerate(self.needs):
+            for string in need or ():
+                self._patterns_of[string] = self._patterns_of.get(string, ()) + (i,)
 
     def possible(self, text: str) -> list[bool]:
-        """For each pattern: False only when it cannot match ``text``."""
-        present = {s for s in self._strings if s in text}
-        return [need is None or not need.isdisjoint(present) for need in self.needs]
+        """For each pattern: False only when it cannot match ``text``. (The strings found mark
+        the patterns that need them: a text holds few of them, so this beats testing every
+        pattern's set against the strings found.)"""
+        out = list(self._none)
+        patterns_of = self._patterns_of
+        for string in [s for s in self._strings if s in text]:
+            for i in patterns_of[string]:
+                out[i] = True
+        return out
