@@ -262,3 +262,9 @@ def test_more_ways_of_asking_yes_or_no_get_yes_or_no_first(text, first):
 def test_a_deadline_the_message_states_is_confirmed_or_denied_first(text, first):
     r = respond(text, today=date(2026, 12, 7))
     assert r.text.split()[0].strip(".:,*") == first, r.text
+
+
+@pytest.mark.parametrize("text", ["Vous pouvez me mettre un rappel avant que ça ferme ?",
+                                  "can you put in a reminder for me before it closes?"])
+def test_asking_for_a_reminder_in_other_words_subscribes(text):
+    assert respond(text, today=date(2026, 12, 7)).intent == "subscribe"
