@@ -127,22 +127,22 @@ async def _unavailable(turn: VerbTurn) -> VerbResult:
     return VerbResult(note=messages.t(turn.lang, "plan.unavailable"), keep=False)
 
 
-async def plan_claimed(turn: VerbTurn, payload: PlanActivity) -> VerbResult:
-    """*Mark claimed*: claimed today; no more reminders about it."""
+async def _mark(turn: VerbTurn, payload: PlanActivity, claimed: bool) -> VerbResult:
     plans = _plans(turn)
     if plans is None:
         return await _unavailable(turn)
-    return _render(turn, payload, await plans.mark_claimed(turn.info, turn.lang, payload.activity, claimed=True,
+    return _render(turn, payload, await plans.mark_claimed(turn.info, turn.lang, payload.activity, claimed=claimed,
                                                            show=payload.show))
+
+
+async def plan_claimed(turn: VerbTurn, payload: PlanActivity) -> VerbResult:
+    """*Mark claimed*: claimed today; no more reminders about it."""
+    return await _mark(turn, payload, claimed=True)
 
 
 async def plan_unclaim(turn: VerbTurn, payload: PlanActivity) -> VerbResult:
     """*Not claimed*: the claimed mark taken off (its reminders come back)."""
-    plans = _plans(turn)
-    if plans is None:
-        return await _unavailable(turn)
-    return _render(turn, payload, await plans.mark_claimed(turn.info, turn.lang, payload.activity, claimed=False,
-                                                           show=payload.show))
+    return await _mark(turn, payload, claimed=False)
 
 
 async def plan_remove(turn: VerbTurn, payload: PlanActivity) -> VerbResult:

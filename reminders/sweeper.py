@@ -334,13 +334,18 @@ async def _deliver_claimed(db: Database, sender: Sender, target: store.Target,
         summary.failed += 1
         observe("failed", 1)
     else:  # retry_later / abort: leave the reminders for the next sweep
-        await store.mark_claimed(db, sub, owner, "pending", outcome.reason)
-        summary.failed += 1
-        summary.retry_later += 1
-        observe("deferred", 1)
-        if outcome.status == "abort":
-            logger.error("reminders: sweep aborted: %s", outcome.reason)
-            stop.set()
+        await _defer(db, sub, owner, outcome, summary, stop, observe)
+
+
+async def _defer(db, sub, owner, outcome: Outcome, summary, stop, observe) -> None:
+    """A send to try again on the next sweep (retry_later), or the whole sweep stopped (abort)."""
+    await store.mark_claimed(db, sub, owner, "pending", outcome.reason)
+    summary.failed += 1
+    summary.retry_later += 1
+    observe("deferred", 1)
+    if outcome.status == "abort":
+        logger.error("reminders: sweep aborted: %s", outcome.reason)
+        stop.set()
 
 
 async def _deliver_with_plans(db: Database, sender: Sender, target: store.Target,
@@ -401,13 +406,7 @@ async def _deliver_with_plans(db: Database, sender: Sender, target: store.Target
             observe("failed", 1)
             continue
         # retry_later / abort: this message and the ones after it wait for the next sweep
-        await store.mark_claimed(db, sub, owner, "pending", outcome.reason)
-        summary.failed += 1
-        summary.retry_later += 1
-        observe("deferred", 1)
-        if outcome.status == "abort":
-            logger.error("reminders: sweep aborted: %s", outcome.reason)
-            stop.set()
+        await _defer(db, sub, owner, outcome, summary, stop, observe)
         return
 
 
