@@ -938,9 +938,7 @@ def _named_links(folded: str) -> list[str]:
     of each page are data (``[links]`` in every pack's ``vocab.toml``)."""
     from . import packs
 
-    v = packs.vocab()
-    return [key for key in _HOWTO_LINKS
-            if any(re.search(r"(?<![\w])" + re.escape(w), folded) for w in v.words("links." + key))]
+    return [key for key in _HOWTO_LINKS if packs.stems_pattern("links." + key).search(folded)]
 
 
 def answer_howto(c: _Ctx) -> Reply:
@@ -1004,8 +1002,7 @@ def _about_reminders(u: Understanding) -> bool:
     ranked = sorted(u.scores.items(), key=lambda kv: -kv[1])[:3]
     if not any(k in ("unsubscribe", "subscribe", "list_reminders") and v >= 0.05 for k, v in ranked):
         return False
-    v = packs.vocab()
-    return any(re.search(r"(?<![\w])" + re.escape(w), u.folded) for w in v.words("actions.list_reminders") + v.words("actions.subscribe"))
+    return packs.stems_pattern("actions.list_reminders", "actions.subscribe").search(u.folded) is not None
 
 
 def answer_simple(c: _Ctx, intent: str) -> Reply:

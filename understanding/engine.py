@@ -963,19 +963,7 @@ def _names_action(folded: str, intent: str) -> bool:
     confident reading, that is a clear request; fragments such as "a before" are not."""
     from . import packs
 
-    return _action_pattern(intent, packs.generation()).search(folded) is not None
-
-
-@lru_cache(maxsize=64)
-def _action_pattern(intent: str, gen: int) -> re.Pattern[str]:
-    """One pattern a pack generation for an action's words, each a word's start (stems such as
-    "rappel" match "rappelle-moi"): asked of every message for every action, so built once."""
-    from . import packs
-
-    words = sorted(packs.vocab().words("actions." + intent), key=len, reverse=True)
-    if not words:
-        return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + ")")
+    return packs.stems_pattern("actions." + intent).search(folded) is not None
 
 
 def _asks_rules(folded: str) -> bool:

@@ -225,3 +225,23 @@ def _words_pattern(keys: tuple[str, ...], gen: int) -> re.Pattern[str]:
     if not words:
         return re.compile(r"(?!x)x")
     return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])")
+
+
+def stems_pattern(*keys: str) -> re.Pattern[str]:
+    """Like :func:`words_pattern`, but each word of the lists is a word's *start* (stems such as
+    "rappel" match "rappelle-moi", "remind" matches "reminders"), built once per pack generation.
+
+    >>> bool(stems_pattern("actions.subscribe").search("please remind me"))
+    True
+    """
+    return _stems_pattern(keys, generation())
+
+
+@lru_cache(maxsize=128)
+def _stems_pattern(keys: tuple[str, ...], gen: int) -> re.Pattern[str]:
+    v = vocab()
+    words = sorted({w for key in keys for w in v.words(key)}, key=len, reverse=True)
+    if not words:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")")
+
