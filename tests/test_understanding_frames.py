@@ -215,6 +215,7 @@ def test_a_month_abbreviations_dot_ends_no_sentence_unless_a_new_one_starts():
 
     assert len(_sentences("Le co-op du T3 (juil.–sept. 2026), on l'utilise quand ?")) == 1
     assert len(_sentences("I'm back 5 Jan. Before I go: when do we claim?")) == 2
+    assert len(_sentences("c le 2 juillet pas le 28 juin. ca change qqch ?")) == 2
 
 
 def test_words_of_earning_make_a_period_the_earnings():

@@ -106,7 +106,8 @@ _TWO_DIGIT_YEAR = re.compile(r"['\u2019]\d{2}(?!\d)")
 
 
 def _ends_with_month_abbreviation(piece: str) -> bool:
-    """"… du T3 (juil." / "3rd of Feb.": the dot of a month's abbreviation ends no sentence."""
+    """"… du T3 (juil." / "3rd of Feb.": the dot of a month's abbreviation ends no sentence when
+    no word follows it ("juil.–sept.", "Feb. '27"; "le 28 juin. ça change ?" is two)."""
     m = re.search(r"(\w+)\.$", piece)
     return m is not None and fold(m.group(1)) in packs.vocab().months_by_word
 
@@ -124,7 +125,7 @@ def _sentences(text: str) -> list[tuple[int, str]]:
                                                                 or _ABBREVIATION_END.search(merged[-1][1].rstrip())
                                                                 or _TWO_DIGIT_YEAR.match(s.lstrip())
                                                                 or (_ends_with_month_abbreviation(merged[-1][1].rstrip())
-                                                                    and not s.lstrip()[:1].isupper())):
+                                                                    and not s.lstrip()[:1].isalpha())):
             merged[-1] = (merged[-1][0], merged[-1][1] + s)
         else:
             merged.append((start, s))
