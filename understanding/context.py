@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from datetime import date
 from typing import Any, Callable
 
@@ -236,14 +235,14 @@ def rule_correction(text: str, ctx: ConversationContext, today: date | None = No
     # "sorry, 2025": still the roadshow's day)
     role = _role_said(folded) or (ctx.period_role if ctx.period_role in ("activity", "earnings", "plan") else None)
     years = [m for m in _YEAR.finditer(head) if not _negated(fold(head[:m.start()]))]
-    said = _periods_said(head, period, today)
+    said, ambiguous = _periods_said(head, period, today)
     # ("2025 not 2026!! the Leeds stop was on last year's tour": the year said is the correction,
     # "last year's" only agrees with it)
     whole = [r for r in said if not (r.kind == "year" or _YEAR.fullmatch(r.text.strip()) or (years and r.kind == "relative"))]
     if whole:  # "oublie ça, c'était en avril 2026", "no wait, the 21st of March"
         best = min(whole, key=_breadth)
         new = best.text.strip()
-        if best.primary.day is not None and (best.primary.reading == "most_recent" or _ambiguous(head, best, today)):
+        if best.primary.day is not None and (best.primary.reading == "most_recent" or best.text in ambiguous):
             # "c'est le 2 juillet" after "le 28/06/2027": the corrected date's year; "07/01/2027"
             # read in its order: said as the day it is, so the question cannot be read otherwise
             year = _year_of(period, today)
@@ -271,27 +270,24 @@ def rule_correction(text: str, ctx: ConversationContext, today: date | None = No
     return None
 
 
-_SENTENCE_END = re.compile(r"(?:[.!?]+|\n)(?=\s|$)")
-
-
 def _first_sentence(text: str) -> tuple[str, str]:
-    """(the first sentence, the rest); a date's dots ("14.03.2027") do not end a sentence."""
-    for m in _SENTENCE_END.finditer(text):
-        if text[:m.start()].strip():
-            return text[:m.end()], text[m.end():]
+    """(the first sentence, the rest), by the segmenter's sentences (a date's dots, "e.g." or
+    "Feb. '27" end no sentence)."""
+    from .frames import _sentences
+
+    for start, piece in _sentences(text):
+        if piece.strip():
+            end = start + len(piece)
+            return text[:end], text[end:]
     return text, ""
 
 
 def _negated(folded_before: str) -> bool:
     """Whether the words right before a date deny it ("not 2026", "pas le 28 juin", "au lieu du
-    …"): the packs' ``followup.not_before``, then at most an article."""
-    return _denial_pattern(packs.generation()).search(folded_before[-24:]) is not None
+    …"): they end with a phrase of the packs' ``followup.not_before``."""
+    from .frames import _ends_with
 
-
-@lru_cache(maxsize=4)
-def _denial_pattern(gen: int) -> re.Pattern[str]:
-    words = packs.words_pattern("followup.not_before").pattern
-    return re.compile(r"(?:" + words + r")\W*(?:(?:the|le|la|l'|du|de|des)\W*)?$")
+    return _ends_with(folded_before, "followup.not_before")
 
 
 def _breadth(r: Any) -> int:
@@ -314,17 +310,6 @@ def _numeric_order(period: str) -> str | None:
     return None
 
 
-def _ambiguous(head: str, r: Any, today: date | None) -> bool:
-    """Whether ``r`` was read only thanks to the corrected date's order (ambiguous on its own)."""
-    from .reading import find_periods
-
-    try:
-        alone = find_periods(r.text, today=today)
-    except CoopError:
-        return False
-    return not alone or alone[0].primary is None
-
-
 def _year_of(period: str, today: date | None) -> int | None:
     """The year of the corrected period ("28/06/2027", "14 octobre 2026"), when it has one."""
     from .reading import find_periods
@@ -338,17 +323,18 @@ def _year_of(period: str, today: date | None) -> int | None:
     return found[0].primary.start.year
 
 
-def _periods_said(head: str, period: str, today: date | None) -> list[Any]:
-    """The periods a correction says, without those it denies; an ambiguous numeric date is read
-    in the corrected date's order."""
+def _periods_said(head: str, period: str, today: date | None) -> tuple[list[Any], set[str]]:
+    """The periods a correction says, without those it denies, and the words of those it left
+    ambiguous alone ("07/01/2027"), read in the corrected date's order."""
     from .reading import find_periods
 
     try:
         found = find_periods(head, today=today)
-        if any(r.primary is None for r in found) and (order := _numeric_order(period)):
+        ambiguous = {r.text for r in found if r.primary is None}
+        if ambiguous and (order := _numeric_order(period)):
             found = find_periods(head, today=today, locale=order)
     except CoopError:
-        return []
+        return [], set()
     folded = fold(head)
     out = []
     for r in found:
@@ -358,7 +344,7 @@ def _periods_said(head: str, period: str, today: date | None) -> list[Any]:
         if at >= 0 and _negated(folded[:at]):
             continue
         out.append(r)
-    return out
+    return out, ambiguous
 
 
 def _with_period(question: str, period: str, new_period: str) -> str:
