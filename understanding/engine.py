@@ -266,11 +266,24 @@ def message_role(folded: str) -> str | None:
     return None
 
 
+# the longest run of days still read as one activity's days ("2–9 February", "27-29 Aug", "KW 31"):
+# co-op is earned over halves and months, never over a handful of days
+MAX_ACTIVITY_RUN_DAYS = 31
+
+
+def _day_run(p) -> bool:
+    """A run of days a few weeks long at most: the days of an event, not a span of earnings."""
+    return p.days is not None and (p.days[1] - p.days[0]).days < MAX_ACTIVITY_RUN_DAYS
+
+
 def _day_roles(u: "Understanding", role: str | None) -> None:
-    """A day whose sentence gives it no role takes the message's (:func:`message_role`)."""
-    if role is None or not u.roles:
+    """A day (or a short run of days) whose sentence gives it no role takes the message's
+    (:func:`message_role`); a run of days that still has none is an activity's days, the way a
+    single day is read as one (``answers``), since nobody earns co-op over a week."""
+    if not u.roles:
         return
-    u.roles = [role if r is None and p.primary is not None and p.primary.day is not None else r
+    u.roles = [(role if p.primary.day is not None or role is not None else "activity")
+               if r is None and p.primary is not None and (p.primary.day is not None or _day_run(p)) else r
                for p, r in zip(u.slots.periods, u.roles)]
 
 
