@@ -819,7 +819,11 @@ def _rule_question(u: Understanding, p: Prepared) -> None:
     """A question about what a rule of the page means is answered with the page's statements,
     never with today's status (:mod:`understanding.rules`)."""
     dated = [r for r in u.slots.periods if r.kind != "half"]  # "what is H1 and H2?" names terms, not dates
-    if u.junk or u.followup or dated or u.set_aside:
+    # "does it roll over to the next half automatically?": a relative period beside a word that
+    # asks what a rule says (rules.asks_meaning decides, below) leaves it a rule question
+    # ("the webinar last month, c'est quoi la date limite ?" names an activity: its cycle answers)
+    relative_only = all(r.kind == "relative" for r in dated) and not frame_cues().roles["activity"].search(p.folded)
+    if u.junk or u.followup or (dated and not relative_only) or u.set_aside:
         return
     if u.slots.term_half and u.slots.term_months and u.intent in _RULE_OVER:
         # "H1 = Jul-Dec right?": what a half term means, checked against the months said
