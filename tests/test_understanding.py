@@ -579,3 +579,14 @@ def test_fiscal_halves_in_words_dictated_years_and_dictated_cells(text, ends):
 def test_moved_shipped_paid_and_own_year_dates_are_no_activities(text, ends):
     reply = respond(text, today=date(2026, 12, 7))
     assert sorted({t.claim_end for t in reply.timelines}) == ends
+
+
+@pytest.mark.parametrize("text", [
+    "Co-op accrual by month (USD):\n• Aug 2025 — 14,200\n• Feb 2026 — 11,075\nFor each line: claim deadline?",
+    "Fonds co-op gagnés par mois :\n- août 2025 : 14 200 €\n- février 2026 : 11 075 €\nDate limite de demande pour chaque ligne ?",
+])
+def test_rows_of_a_message_about_earnings_are_earnings(text):
+    # co-op earned in Jul-Dec 2025 is claimed until Aug 15, 2026; earned in Jan-Jun 2026, until Feb 15, 2027;
+    # read as activities the rows would be claimed until Feb 15, 2026 and Aug 15, 2026
+    reply = respond(text, today=date(2026, 12, 7))
+    assert {t.claim_end for t in reply.timelines} == {date(2026, 8, 15), date(2027, 2, 15)}

@@ -345,7 +345,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                 _day_roles(u, msg_role)
                 _not_a_rule_after_dates(u, context_slots + parts)
                 _about_the_one_before(u, parts)
-                each = _per_row(u, context_slots)
+                each = _per_row(u, context_slots, msg_role)
                 if each:  # "deadlines?" after a list of activities: one answer a row, in order
                     parts.extend(each)
                     limit = max(limit, len(parts))
@@ -366,7 +366,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
             later = context_slots[before:] if before is not None and (not u.slots.periods or _years_only(u)) else []
             if later and u.intent == "rule" and any(src.slots.periods for src in later):
                 u.intent, u.rule_hits = u.read_as or "timeline", []  # "deadline? co-op from feb 2024": that date's
-            each = _per_row(u, later) if later else []
+            each = _per_row(u, later, msg_role) if later else []
             if each:  # "when did the windows close for these? • 5 Mar 2025 – … • 24 Sep 2025 – …": one a row
                 after.extend(each)
                 continue
@@ -599,11 +599,13 @@ def _specific(p) -> bool:
     return p.primary.day is not None or p.primary.months.last - p.primary.months.first < 3
 
 
-def _per_row(u: Understanding, context: list[Understanding]) -> list[Understanding]:
+def _per_row(u: Understanding, context: list[Understanding], role: str | None = None) -> list[Understanding]:
     """A question naming no date of its own after two or more sentences (list items, a
     table's rows) that each name an activity: one question per such sentence, in order
     ("- 5/3/27 booth / - 2027-11-09 roundtable / deadlines?"). Earnings named before a plan
-    are not rows (that is a can-I-fund question, :func:`_inherit`)."""
+    are not rows (that is a can-I-fund question, :func:`_inherit`). A row without a role of its own
+    takes the message's (``role``: "Co-op accrual by month: • Aug 2026 — 14,200 …" lists
+    earnings), else it is an activity's."""
     if (u.slots.periods and not _years_only(u)) or u.slots.period_error or u.intent not in _ROW_ASKS:
         return []  # ("the claim cut-off for each of these (2024):" names the rows' year, no row of its own)
     items = [src for src in context if src.slots.periods and all(r in ("activity", "plan", None) for r in src.roles)
@@ -613,7 +615,7 @@ def _per_row(u: Understanding, context: list[Understanding]) -> list[Understandi
     out = []
     for src in items[:rows.MAX_ROWS]:
         v = dataclasses.replace(u, slots=dataclasses.replace(u.slots, periods=list(src.slots.periods)),
-                                roles=[r or "activity" for r in src.roles], questions=[])
+                                roles=[r or role or "activity" for r in src.roles], questions=[])
         v.context_periods = len(v.slots.periods)
         out.append(v)
     return out
