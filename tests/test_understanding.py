@@ -590,3 +590,18 @@ def test_rows_of_a_message_about_earnings_are_earnings(text):
     # read as activities the rows would be claimed until Feb 15, 2026 and Aug 15, 2026
     reply = respond(text, today=date(2026, 12, 7))
     assert {t.claim_end for t in reply.timelines} == {date(2026, 8, 15), date(2027, 2, 15)}
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("We plan to submit co-op claims on these days. Which usage period can each be for?\n- 2027-02-10\n- 2027-02-16\n"
+     "- 2027-08-20", "en"),
+    ("Pour chacune de ces dates de dépôt, de quelle période d'utilisation s'agit-il ?\n• dépôt le 15/02/2027\n"
+     "• dépôt le 16/02/2027\n• dépôt le 20/08/2027", "fr"),
+])
+def test_rows_of_a_message_about_sending_claims_are_the_days_claims_are_sent(text, lang):
+    # a claim sent on Feb 10/15 2027 is in the window closing Feb 15, 2027; on Feb 16 2027, the one closing
+    # Aug 15, 2027; on Aug 20 2027, the one closing Feb 15, 2028 (as activities they would be Aug 15, 2027 / Feb 15, 2028)
+    reply = respond(text, today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == [date(2027, 2, 15), date(2027, 8, 15), date(2028, 2, 15)]
+    if lang == "fr":
+        assert "déposée le 15 février 2027" in reply.text

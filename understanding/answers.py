@@ -565,7 +565,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             if earned.claiming.end not in {cy.claiming.end for cy in cycles}:
                 notes.append(c.t("note.earnings_alt", text=f"“{r.text.strip()}”", date=c.d(earned.claiming.end)))
         elif role == "submission" and _submission_day(c, r) and intent in _ACTIVITY_INTENTS:
-            groups.append((_what(c, r), [cycle_claimable_on(_submission_day(c, r), c.cal)], "submission"))
+            groups.append((c.t("what.sent_on_day", date=c.d(_submission_day(c, r))),
+                           [cycle_claimable_on(_submission_day(c, r), c.cal)], "submission"))
         else:
             if intent == "which_half" and r.primary.day:
                 what = c.d(r.primary.day)

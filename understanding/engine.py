@@ -263,7 +263,16 @@ def message_role(folded: str) -> str | None:
         return "activity"
     if earns and not acts:
         return "earnings"
+    if not acts and not earns and _sends_claims(folded):
+        return "submission"  # "we plan to submit co-op claims on these days: - 2027-02-10 …"
     return None
+
+
+def _sends_claims(folded: str) -> bool:
+    """Whether a message is about the days claims are sent (``roles.submission_message``)."""
+    from . import packs
+
+    return packs.words_pattern("roles.submission_message").search(folded) is not None
 
 
 # the longest run of days still read as one activity's days ("2–9 February", "27-29 Aug", "KW 31"):
@@ -608,7 +617,7 @@ def _per_row(u: Understanding, context: list[Understanding], role: str | None = 
     earnings), else it is an activity's."""
     if (u.slots.periods and not _years_only(u)) or u.slots.period_error or u.intent not in _ROW_ASKS:
         return []  # ("the claim cut-off for each of these (2024):" names the rows' year, no row of its own)
-    items = [src for src in context if src.slots.periods and all(r in ("activity", "plan", None) for r in src.roles)
+    items = [src for src in context if src.slots.periods and all(r in ("activity", "plan", "submission", None) for r in src.roles)
              and all(_specific(p) for p in src.slots.periods)]
     if len(items) < 2 or any("earnings" in src.roles and not _years_only(src) for src in context):
         return []  # (a heading's year, "Plan co-op 2027:", names no earnings)
