@@ -605,3 +605,9 @@ def test_rows_of_a_message_about_sending_claims_are_the_days_claims_are_sent(tex
     assert [t.claim_end for t in reply.timelines] == [date(2027, 2, 15), date(2027, 8, 15), date(2028, 2, 15)]
     if lang == "fr":
         assert "déposée le 15 février 2027" in reply.text
+
+
+def test_a_split_sum_and_a_date_joined_by_and_are_both_answered():
+    reply = respond("1,2 M€ incentive earnings in FY27 H1 at 60/40: what's the co-op part and by when must it be used?",
+                    today=date(2026, 12, 7))
+    assert "480,000" in reply.text and "June 30, 2027" in reply.text

@@ -487,15 +487,25 @@ def _split_asks(text: str, lang: str | None, locale: str | None, today: date, co
         left, right = text[:m.start()], text[m.end():]
         if len(left.split()) < 2 or len(right.split()) < 2:
             continue
-        a = classify(prepare(left, lang=lang, locale=locale, today=today, convention=convention))
-        b = classify(prepare(right, lang=lang, locale=locale, today=today, convention=convention))
-        if _refers_back(fold(right)) and not right_has_slots(right, lang, locale, today, convention):
-            continue  # "What is CPOR and when do I use it?": "it" is CPOR, one question
+        a = _side(prepare(left, lang=lang, locale=locale, today=today, convention=convention))
+        b = _side(prepare(right, lang=lang, locale=locale, today=today, convention=convention))
+        if a[0] != "split" and _refers_back(fold(right)) and not right_has_slots(right, lang, locale, today, convention):
+            continue  # "What is CPOR and when do I use it?": "it" is CPOR, one question (but "1.2 M€ at
+            # 60/40: what's the co-op part, and by when must it be used?" asks a sum, then a date)
         if (a[0] != b[0] and min(a[1], b[1]) >= SPLIT_CONFIDENCE
                 and not {a[0], b[0]} & {"fallback", "greeting", "thanks", "cancel", "timeline"}
                 and not {a[0], b[0]} <= _ONE_ANSWER):  # "when do claims open and close": one cycle answers both
             return [left.strip(" ,;")] + _split_asks(right, lang, locale, today, convention)
     return [text]
+
+
+def _side(p: Prepared) -> tuple[str, float]:
+    """What one side of a joined question asks: the classifier's reading, except that an amount
+    with a split asks for the calculation whatever its words (as :func:`_settle` decides)."""
+    if p.slots.amount is not None and p.slots.split is not None:
+        return "split", 1.0
+    intent, top, _ = classify(p)
+    return intent, top
 
 
 def _between(left: str) -> bool:
