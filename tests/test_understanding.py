@@ -611,3 +611,10 @@ def test_a_split_sum_and_a_date_joined_by_and_are_both_answered():
     reply = respond("1,2 M€ incentive earnings in FY27 H1 at 60/40: what's the co-op part and by when must it be used?",
                     today=date(2026, 12, 7))
     assert "480,000" in reply.text and "June 30, 2027" in reply.text
+
+
+def test_a_year_that_frames_the_activities_it_lists_is_no_activity_of_its_own():
+    reply = respond("our team is planning a webinar series next year: first one 12 Jan 2027, then another one in May, "
+                    "then a roadshow in Aug. the claim deadlines?", today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == [date(2027, 8, 15), date(2027, 8, 15), date(2028, 2, 15)]
+    assert "January – December 2027" not in reply.text

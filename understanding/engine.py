@@ -452,6 +452,7 @@ _ONE_ANSWER = set(rec.CYCLE_INTENTS) | {"can_fund"}
 def _per_activity(u: Understanding) -> list[Understanding]:
     """"We held an event on 3 June 2025 and another on 9 September 2025: the deadlines for each?"
     — one question per activity when their claims fall in different cycles."""
+    _drop_frames(u)
     acts = [(p, r) for p, r in zip(u.slots.periods, u.roles) if r in ("activity", "plan") and p.primary is not None]
     if u.intent not in _ACTIVITY_ASKS or len(acts) < 2 or len(acts) != len(u.slots.periods):
         return [u]
@@ -468,6 +469,30 @@ def _per_activity(u: Understanding) -> list[Understanding]:
         slots = dataclasses.replace(u.slots, periods=[p])
         out.append(dataclasses.replace(u, slots=slots, roles=[r], questions=[]))
     return out
+
+
+#: a period this long or longer that holds another period of the same question only says when
+#: that one falls ("next yr: first one 12 Jan 2027, then May, then Aug")
+FRAME_MONTHS = 12
+
+
+def _drop_frames(u: Understanding) -> None:
+    """Take out of ``u`` the year-long periods that frame a narrower one it also names: "our
+    webinar series next yr: 12 Jan 2027, May (20th), Aug" asks about three activities, not a
+    fourth running all year."""
+    spans = [(p.primary.months.first, p.primary.months.last) if p.primary is not None else None for p in u.slots.periods]
+
+    def frames(i: int) -> bool:
+        s = spans[i]
+        if s is None or s[1] - s[0] + 1 < FRAME_MONTHS:
+            return False
+        return any(j != i and t is not None and t[1] - t[0] + 1 < FRAME_MONTHS and s[0] <= t[0] and t[1] <= s[1]
+                   for j, t in enumerate(spans))
+
+    keep = [i for i in range(len(spans)) if not frames(i)]
+    if len(keep) < len(spans):
+        u.slots.periods = [u.slots.periods[i] for i in keep]
+        u.roles = [u.roles[i] for i in keep]
 
 
 _JOIN = re.compile(r"(?:,|;)?\s+(?:and|et|also|aussi|as well as|ainsi que)\s+|\s*;\s*|\s+[+&]\s+")
