@@ -336,7 +336,10 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
     # "no wait — the 1st. It slipped to July 1. does that change anything?": a short reply in a
     # conversation about a date is a follow-up of it, read whole with the conversation
     replying = (ctx.get("intent") in _CONTINUABLE and isinstance(ctx.get("period_text"), str)
-                and len(text) <= SHORT_REQUEST and len(questions) <= 1)
+                and (len(text) <= SHORT_REQUEST and len(questions) <= 1
+                     # "Why 15 Feb? Our finance head says by 30 June.": the last answer, questioned
+                     or (bool(ctx.deadlines) and len(text) <= MAX_QUESTIONED and _only_quoted(
+                         prepare(text, lang=lang, locale=locale, today=today, convention=convention), ctx, today))))
     if not replying and (len(questions) >= 2 or (questions and len(segments) > len(questions))):
         whole = _one(text, lang, locale, today, ctx, convention)
         parts: list[Understanding] = []
@@ -820,18 +823,22 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
         intent = "fallback"  # "Azure VM prices from 1 January 2027?": a date alone makes no co-op question
     if intent == "fallback":
         slots = Slots(term_months=slots.term_months, term_half=slots.term_half)  # an off-topic message states no date
-    elif (intent in _DATED and intent != "status" and not (slots.periods or slots.period_error)
-          and isinstance(ctx.get("period_text"), str)):
+    elif (intent in _DATED and intent != "status" and not slots.period_error and isinstance(ctx.get("period_text"), str)
+          and (not slots.periods or _only_quoted(p, ctx, today))):
         # (a status question, "what can I claim right now?", is about today: never an earlier date)
         # "and how long do we keep the invoices?" after "we held a webinar on 12 March 2024…": the same date
         again = _conversation_periods(p, ctx, today, convention)
         if again:
+            stated = _asserted(p, today) if slots.periods else []  # "… he says by 30 June": checked, never confirmed
             slots.periods = again
             u0 = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                                top, dict(probs), True, p.folded)
             role = ctx.get("period_role")
             u0.roles = [role if role in ("earnings", "activity", "plan", "submission") else None] * len(again)
             u0.context_periods = len(again)
+            u0.asserted_days = stated
+            if stated:
+                u0.set_aside = ["asserted"]
             return u0
     u = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       top, dict(probs), followup, p.folded, junk=junk)
@@ -853,6 +860,45 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
     _settle(u)
     _rule_question(u, p)
     return u
+
+
+_YEAR = re.compile(r"\d{4}|'\d{2}\b")
+
+#: the longest message read as questioning the last answer as a whole (a few sentences)
+MAX_QUESTIONED = 400
+
+
+def _quoted_back(p, ctx: ConversationContext) -> bool:
+    """Whether a period is a day of the last answer's deadlines quoted back ("why 15 Feb?" after
+    "… is February 15, 2027"): its month and day, the year left out or the same."""
+    day = p.primary.day if p.primary is not None else None
+    if day is None:
+        return False
+    for iso in ctx.deadlines:
+        try:
+            d = date.fromisoformat(iso)
+        except ValueError:
+            continue
+        if (d.month, d.day) == (day.month, day.day) and (day.year == d.year or not _YEAR.search(p.text)):
+            return True
+    return False
+
+
+def _only_quoted(p: Prepared, ctx: ConversationContext, today: date) -> bool:
+    """Whether every period of a follow-up is the last answer quoted back or a deadline the message
+    states ("Why 15 Feb? Our finance head says it has to be claimed by 30 June"): the question is
+    still about the last answer's period."""
+    if not ctx.deadlines:
+        return False
+    roles = _roles(p, today)
+    quoted = [_quoted_back(r, ctx) for r in p.slots.periods]
+    return any(quoted) and all(q or role in NOT_PERIODS for q, role in zip(quoted, roles))
+
+
+def _asserted(p: Prepared, today: date) -> list[date]:
+    """The days a message states as deadlines (role ``asserted``)."""
+    return [r.primary.day for r, role in zip(p.slots.periods, _roles(p, today))
+            if role == "asserted" and r.primary is not None and r.primary.day is not None]
 
 
 #: intents a question about what a rule means is read as by the classifier (its words are a
