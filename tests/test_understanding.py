@@ -618,3 +618,20 @@ def test_a_year_that_frames_the_activities_it_lists_is_no_activity_of_its_own():
                     "then a roadshow in Aug. the claim deadlines?", today=date(2026, 12, 7))
     assert [t.claim_end for t in reply.timelines] == [date(2027, 8, 15), date(2027, 8, 15), date(2028, 2, 15)]
     assert "January – December 2027" not in reply.text
+
+
+def test_a_list_of_fy_labels_gets_one_answer_a_label():
+    reply = respond("Dites-moi à quels mois correspondent, chez Microsoft :\n- FY25 H1\n- FY26 H2\n- FY27 Q3",
+                    today=date(2026, 12, 7))
+    assert len(reply.parts) == 3
+    assert "juillet – décembre 2024" in reply.text and "janvier – juin 2026" in reply.text and "janvier – mars 2027" in reply.text
+
+
+def test_a_list_of_funds_gets_one_answer_a_row_and_a_tickets_sentences_are_no_list():
+    reply = respond("For each of these co-op funds, the end of the claiming period:\n- earned Jul–Dec 2024\n"
+                    "- earned Jan–Jun 2025\n- FY26 H2", today=date(2026, 12, 7))
+    assert {t.claim_end for t in reply.timelines} == {date(2025, 8, 15), date(2026, 2, 15), date(2027, 2, 15)}
+    reply = respond("Hi - we got the remittance advice on 3 Sep 2026 for the rebate payout. The co-op side of our "
+                    "Jan-Jun 2026 earnings is still sitting there. Until when can we spend it, and the final claim date?",
+                    today=date(2026, 12, 7))
+    assert {t.claim_end for t in reply.timelines} == {date(2027, 2, 15)}

@@ -653,19 +653,46 @@ def _per_row(u: Understanding, context: list[Understanding], role: str | None = 
     are not rows (that is a can-I-fund question, :func:`_inherit`). A row without a role of its own
     takes the message's (``role``: "Co-op accrual by month: • Aug 2026 — 14,200 …" lists
     earnings), else it is an activity's."""
-    if (u.slots.periods and not _years_only(u)) or u.slots.period_error or u.intent not in _ROW_ASKS:
+    if (u.slots.periods and not _years_only(u)) or u.slots.period_error or u.intent not in _ROW_ASKS | _LABEL_ASKS:
         return []  # ("the claim cut-off for each of these (2024):" names the rows' year, no row of its own)
-    items = [src for src in context if src.slots.periods and all(r in ("activity", "plan", "submission", None) for r in src.roles)
-             and all(_specific(p) for p in src.slots.periods)]
-    if len(items) < 2 or any("earnings" in src.roles and not _years_only(src) for src in context):
+    dated = [src for src in context if src.slots.periods and not _years_only(src)]
+    # a list of funds ("- gains juil.–déc. 2024 / - gains janv.–juin 2025 / - FY26 H2"), or of labels
+    # asked what they mean ("- FY25 H1 / - FY27 Q3"): one answer a row, however long each period
+    labels = u.intent in _LABEL_ASKS
+    funds = len(dated) >= 2 and (labels or (all(_fund_row(src) for src in dated)
+                                            and sum("earnings" in src.roles for src in dated) >= 2))
+    items = [src for src in context if src.slots.periods and (funds or (
+             all(r in ("activity", "plan", "submission", None) for r in src.roles)
+             and all(_specific(p) for p in src.slots.periods)))]
+    if len(items) < 2 or (not funds and any("earnings" in src.roles and not _years_only(src) for src in context)):
         return []  # (a heading's year, "Plan co-op 2027:", names no earnings)
     out = []
     for src in items[:rows.MAX_ROWS]:
         v = dataclasses.replace(u, slots=dataclasses.replace(u.slots, periods=list(src.slots.periods)),
-                                roles=[r or role or "activity" for r in src.roles], questions=[])
+                                roles=[r or role or ("earnings" if funds and not labels else None if labels else "activity")
+                                       for r in src.roles], questions=[])
         v.context_periods = len(v.slots.periods)
         out.append(v)
     return out
+
+
+#: the most words a list item or a table row of funds has ("- gains du 2nd semestre civil 2025")
+FUND_ROW_WORDS = 10
+
+
+def _fund_row(src: Understanding) -> bool:
+    """A row of a list of funds: earnings ("- gains juil.–déc. 2024"), or a label of a half or
+    fiscal period with no role of its own ("- FY26 H2")."""
+    if len(src.text.split()) > FUND_ROW_WORDS:
+        return False  # a sentence of a ticket, not an item of a list
+    if set(src.roles) <= {"earnings"}:
+        return True
+    return set(src.roles) <= {"earnings", None} and all(
+        p.kind.startswith("fy") or p.kind in _HALF_KINDS for p, r in zip(src.slots.periods, src.roles) if r is None)
+
+
+#: questions about what a label means: a list of labels is one question a row
+_LABEL_ASKS = {"fy_label", "which_half"}
 
 
 def _years_only(u: Understanding) -> bool:
