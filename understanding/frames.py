@@ -124,6 +124,8 @@ def _sentences(text: str) -> list[tuple[int, str]]:
         if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
                                                                 or _ABBREVIATION_END.search(merged[-1][1].rstrip())
                                                                 or _TWO_DIGIT_YEAR.match(s.lstrip())
+                                                                or (re.search(r"(?<![\d.])\d{1,2}\.$", merged[-1][1].rstrip())
+                                                                    and _dotted_number_word(packs.generation()).match(' ' + fold(s.lstrip())))
                                                                 or (_ends_with_month_abbreviation(merged[-1][1].rstrip())
                                                                     and not s.lstrip()[:1].isalpha())):
             merged[-1] = (merged[-1][0], merged[-1][1] + s)
@@ -136,9 +138,28 @@ def _sentences(text: str) -> list[tuple[int, str]]:
 _LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[\s:;,.?!]))\(?\d{1,2}[.)](?=\s+\S)|(?:(?<=^)|(?<=\n))[ \t]*[-•*](?=[ \t]+\S)")
 
 
+@lru_cache(maxsize=4)
+def _dotted_number_word(gen: int) -> re.Pattern[str]:
+    """A word that makes a number with a dot before it a day or an ordinal, not a list item nor a
+    sentence end ("am 12. März 2027", "1. Halbjahr", "3. Quartal", "KW 12."): the packs' month
+    names and half, quarter and week words."""
+    v = packs.vocab()
+    words = list(v.months_by_word) + v.words("reading.half_words") + v.words("reading.quarter_words") \
+        + v.words("reading.week_words")
+    return re.compile(r"\s+" + _alt([w.rstrip(".") for w in words if w]) + r"(?![\w])")
+
+
 def _unlist(text: str) -> str:
-    """The list markers replaced by a line break and spaces of the same length (positions kept)."""
-    return _LIST_MARK.sub(lambda m: "\n" + " " * (len(m.group(0)) - 1), text)
+    """The list markers replaced by a line break and spaces of the same length (positions kept);
+    a day's or an ordinal's dot ("12. März", "1. Halbjahr") is no list marker."""
+    folded = fold(text)
+    after = _dotted_number_word(packs.generation())
+
+    def mark(m: re.Match[str]) -> str:
+        if m.group(0).endswith(".") and after.match(folded, m.end()):
+            return m.group(0)
+        return "\n" + " " * (len(m.group(0)) - 1)
+    return _LIST_MARK.sub(mark, text)
 
 
 def segment(text: str) -> list[Segment]:
