@@ -93,6 +93,26 @@ EARLIER_SETS_CONVENTION = "seed"
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
 
 
+#: rows left out because they were written when the assistant did not speak their language
+#: (an ``other_language`` row in German, written before issue #21 added German): id -> language
+RETIRED: dict[str, str] = {}
+
+
+def _spoken(code: Any) -> bool:
+    from understanding import packs
+
+    return isinstance(code, str) and code.split("-")[0].lower() in packs.available()
+
+
+def _retired(row: dict[str, Any]) -> str | None:
+    """The language of a row that expects an "I do not speak it" answer in a language the
+    assistant now speaks: its expectation no longer holds (not a failure, not a success)."""
+    for exp in [row.get("expect", {})] + [t.get("expect", {}) for t in row.get("turns", [])]:
+        if _spoken(exp.get("other_language")):
+            return exp["other_language"]
+    return None
+
+
 def load(path: Path | str) -> list[dict[str, Any]]:
     rows = []
     with open(path, encoding="utf-8") as fh:
@@ -100,6 +120,10 @@ def load(path: Path | str) -> list[dict[str, Any]]:
             if line.strip():
                 row = json.loads(line)
                 row.setdefault("_where", f"{Path(path).name}:{n}")
+                gone = _retired(row)
+                if gone:
+                    RETIRED[row.get("id") or row["_where"]] = gone
+                    continue
                 rows.append(row)
     return rows
 
@@ -148,8 +172,26 @@ def _states_date(text: str, form: str) -> bool:
     return re.search(r"(?<![\w/.-])" + re.escape(form) + r"(?![\w/-]|\.\d)", text) is not None
 
 
-_YES = {"en": "yes", "fr": "oui"}
-_NO = {"en": "no", "fr": "non"}
+class _VerdictWord(dict):
+    """A language's word for yes or no: the first word of its catalogue's verdict sentence."""
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.key = key
+
+    def __missing__(self, lang: str) -> str:
+        from understanding.messages import t
+
+        word = _first_word(t(lang, self.key)).casefold()
+        self[lang] = word
+        return word
+
+    def get(self, lang: str, default: Any = None) -> Any:  # noqa: D102 - dict.get ignores __missing__
+        return self[lang] if isinstance(lang, str) else default
+
+
+_YES = _VerdictWord("verdict.yes")
+_NO = _VerdictWord("verdict.no")
 
 
 def _first_word(text: str) -> str:
@@ -449,6 +491,10 @@ def print_heldout(results: dict[str, Summary], verbose: bool = False, title: str
     for lang in langs:
         s = results[lang]
         print(f"{lang}: {s.right}/{s.total} right ({s.percent:.1f}%), wrong deadlines: {s.wrong_deadlines}")
+    if RETIRED:
+        print(f"not scored: {len(RETIRED)} row(s) expecting a refusal in a language now spoken "
+              f"({', '.join(sorted(set(RETIRED.values())))})")
+        RETIRED.clear()
     print(f"{'category':<10}" + "".join(f"{lang:>14}" for lang in langs))
     for cat in cats:
         cells = []
