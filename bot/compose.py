@@ -26,6 +26,7 @@ and the answer (``MessagingExtensionResponse``)::
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from http import HTTPStatus
 from typing import Any, Mapping
@@ -41,14 +42,16 @@ from . import cards
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COMMAND_ID", "PARAMETER", "QUERY_INVOKE", "query_text", "response_body", "reading_card",
-           "query"]
+__all__ = ["COMMAND_ID", "PARAMETER", "QUERY_INVOKE", "CARD_MARK", "query_text", "response_body", "reading_card",
+           "query", "is_inserted_card"]
 
 QUERY_INVOKE = "composeExtension/query"
 COMMAND_ID = "coopDeadline"  # teams/manifest.json composeExtensions[0].commands[0].id
 PARAMETER = "searchKeyword"  # ... its one parameter
 THUMBNAIL = "application/vnd.microsoft.card.thumbnail"
 MAX_RESULTS = 10
+CARD_MARK = "coopDeadlineResult"  # the id of an inserted card's title: the card is this extension's
+_TAG = re.compile(r"<[^>]{0,2000}>")
 
 
 def query_text(value: Any) -> str:
@@ -104,7 +107,7 @@ def reading_card(reading: SearchReading, lang: str, locale: str) -> dict:
         facts.append({"title": lab["poe"], "value": fmt_date(reading.keep_until, locale, lang)})
     claim = link(cards.CLAIM_LINK_KEY)
     body = [
-        {"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True},
+        {"type": "TextBlock", "id": CARD_MARK, "text": title, "weight": "Bolder", "wrap": True},
         {"type": "TextBlock", "text": messages.t(lang, f"compose.read_{reading.role}"), "isSubtle": True,
          "spacing": "None", "size": "Small", "wrap": True},
         {"type": "FactSet", "facts": facts},
@@ -156,3 +159,30 @@ async def query(bot: Any, turn_context: TurnContext) -> InvokeResponse:
     found = search(text, locale=info.locale, today=today, convention=bot.convention)
     logger.info("compose search: %s, %d reading(s)", found.status, len(found.readings))
     return InvokeResponse(status=int(HTTPStatus.OK), body=response_body(found))
+
+
+def is_inserted_card(activity: Any) -> bool:
+    """Whether a message only carries a card this extension inserted (the partner picked a
+    result in the bot's own chat, so the bot receives it): nothing to answer. Teams sends such
+    a message with the card as its attachment and, as text, only its own markup around it.
+
+    >>> card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "id": CARD_MARK, "text": "x"}]}
+    >>> from botbuilder.schema import Activity, Attachment
+    >>> mine = Attachment(content_type=cards.CARD_CONTENT_TYPE, content=card)
+    >>> is_inserted_card(Activity(type="message", text='<span class="inline-compose-card"></span>', attachments=[mine]))
+    True
+    >>> is_inserted_card(Activity(type="message", text="and when for FY27 H2?", attachments=[mine]))
+    False
+    """
+    if getattr(activity, "type", None) != "message" or not activity.attachments:
+        return False
+    text = activity.text if isinstance(activity.text, str) else ""
+    if _TAG.sub("", text[:20_000]).strip():
+        return False
+    for attachment in activity.attachments[:8]:
+        content = getattr(attachment, "content", None)
+        body = content.get("body") if isinstance(content, dict) else None
+        if (getattr(attachment, "content_type", None) == cards.CARD_CONTENT_TYPE and isinstance(body, list)
+                and body and isinstance(body[0], dict) and body[0].get("id") == CARD_MARK):
+            return True
+    return False

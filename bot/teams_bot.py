@@ -297,6 +297,9 @@ class CoopBot(TeamsActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext):
         await self.actions.refresh(await self.reference(turn_context))
+        if compose.is_inserted_card(turn_context.activity):
+            logger.info("a message extension card inserted in the bot's chat: nothing to answer")
+            return
         from dialogs import turn_info
 
         info = turn_info(turn_context)

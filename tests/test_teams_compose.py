@@ -248,3 +248,26 @@ async def test_a_copilot_conversation_is_the_personal_chat(product, copilot):
     from understanding import messages
 
     assert messages.t("en", "plan.whose.personal") in text  # the member's own plan, as in the 1:1 chat
+
+
+async def test_the_card_a_partner_inserts_in_the_bots_own_chat_is_not_answered(product):
+    client, channel = product
+    [result] = await _search(client, channel, "FY27 H1", conversation=PERSONAL, kind="personal")
+    inserted = channel.activity('<span class="inline-compose-card" itemid="0"></span>',
+                                attachments=[{"contentType": cards.CARD_CONTENT_TYPE, "content": result["content"]}])
+    inserted["conversation"] = {"id": PERSONAL, "tenantId": "tenant-1", "conversationType": "personal"}
+    response = await client.post("/api/messages", json=inserted)
+    assert response.status == 200 and channel.posted == []
+    # words typed with it are a question like any other
+    inserted["text"] = "and when for FY27 H2?"
+    response = await client.post("/api/messages", json=inserted)
+    assert response.status == 200 and len(channel.posted) == 1
+
+
+@pytest.mark.parametrize("module", ["bot.compose", "bot.copilot", "understanding.search"])
+def test_doctests(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
