@@ -21,6 +21,7 @@ from services import migrate_database
 from storage import Database
 from understanding import langpacks
 from understanding.fmt import fmt_date
+from test_http_auth import APP_ID, openid, token  # noqa: F401 (openid: the channel's signing keys on loopback)
 
 platform.platform()  # msrest asks the platform once per process (a process): at collection
 
@@ -271,3 +272,29 @@ def test_doctests(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+async def test_a_search_needs_the_channels_signed_token(openid, fake_channel, credentials_factory, tmp_path):
+    """With credentials set, ``composeExtension/query`` is authenticated like any activity:
+    unsigned is 401 and runs nothing, a token signed by the channel's key is answered."""
+    credentials_factory.app_id = APP_ID
+    settings = Settings(app_id=APP_ID, app_password="secret", reminder_sweep_enabled=False,
+                        database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}")
+    db = await Database.connect(settings.database_url)
+    await migrate_database(db)
+    client = TestClient(TestServer(app.create_app(settings, credentials_factory=credentials_factory),
+                                   host="127.0.0.1"))
+    await client.start_server()
+    try:
+        activity = _invoke(fake_channel, _query("FY27 H1"))
+        unsigned = await client.post("/api/messages", json=activity)
+        assert unsigned.status == 401
+        signed = await client.post("/api/messages", json=activity,
+                                   headers={"Authorization": f"Bearer {token(fake_channel.service_url)}"})
+        assert signed.status == 200
+        [result] = (await signed.json())["composeExtension"]["attachments"]
+        assert_earnings_card(result, fy27_h1(), "en", "en-US")
+        assert fake_channel.posted == []
+    finally:
+        await client.close()
+        await db.close()
