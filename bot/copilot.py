@@ -6,7 +6,9 @@ How a Copilot turn is told apart (no Microsoft document gives a payload; this is
 Microsoft 365 Agents SDK reads and writes): the channel is Teams with the ``COPILOT``
 sub-channel, ``channelId`` ``"msteams:COPILOT"`` in the SDK's activities, which it puts on the
 wire as ``"msteams"`` with a ``{"type": "ProductInfo", "id": "COPILOT"}`` entity. Either form is
-recognised (any case). The conversation is one person's (Copilot has no group chats and no
+recognised (any case); the sub-channel form is folded into the wire form before the token is
+checked (:func:`fold_sub_channel`, called by ``bot.adapter``), since the channel's signing key
+endorses ``msteams``. The conversation is one person's (Copilot has no group chats and no
 channels), and its ``conversationType`` may be missing: it is set to ``personal`` and the
 sub-channel folded into ``msteams``, so every Teams rule (personal reminders, the planner's
 personal plan, "forget my data", the calendar subscription) applies as in the 1:1 chat, and
@@ -29,7 +31,7 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
-__all__ = ["is_copilot", "as_personal_chat", "SUB_CHANNEL"]
+__all__ = ["is_copilot", "as_personal_chat", "fold_sub_channel", "SUB_CHANNEL"]
 
 TEAMS = "msteams"
 SUB_CHANNEL = "copilot"
@@ -57,6 +59,23 @@ def is_copilot(activity: Activity) -> bool:
         if str(props.get("type", "")).lower() == PRODUCT_INFO and str(props.get("id", "")).lower() == SUB_CHANNEL:
             return True
     return False
+
+
+def fold_sub_channel(activity: Activity) -> None:
+    """``"msteams:COPILOT"`` -> ``"msteams"`` with the ``ProductInfo`` entity (the Agents SDK's
+    wire form), before the token is checked: the signing key endorses the channel, ``msteams``,
+    not a sub-channel of it.
+
+    >>> a = Activity(channel_id="msteams:COPILOT")
+    >>> fold_sub_channel(a); a.channel_id, a.entities
+    ('msteams', [{'type': 'ProductInfo', 'id': 'COPILOT'}])
+    """
+    channel = activity.channel_id if isinstance(activity.channel_id, str) else ""
+    base, _, sub = channel.partition(":")
+    if base.lower() != TEAMS or sub.lower() != SUB_CHANNEL:
+        return
+    activity.channel_id = TEAMS
+    activity.entities = [*(activity.entities or []), {"type": "ProductInfo", "id": sub.upper()}]
 
 
 def as_personal_chat(activity: Activity) -> bool:

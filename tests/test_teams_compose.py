@@ -274,9 +274,10 @@ def test_doctests(module):
     assert result.attempted > 0 and result.failed == 0
 
 
-async def test_a_search_needs_the_channels_signed_token(openid, fake_channel, credentials_factory, tmp_path):
+async def test_a_search_and_copilot_need_the_channels_signed_token(openid, fake_channel, credentials_factory, tmp_path):
     """With credentials set, ``composeExtension/query`` is authenticated like any activity:
-    unsigned is 401 and runs nothing, a token signed by the channel's key is answered."""
+    unsigned is 401 and runs nothing, a token signed by the channel's key is answered; so is a
+    Copilot turn in the sub-channel form (its key endorses ``msteams``)."""
     credentials_factory.app_id = APP_ID
     settings = Settings(app_id=APP_ID, app_password="secret", reminder_sweep_enabled=False,
                         database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}")
@@ -295,6 +296,13 @@ async def test_a_search_needs_the_channels_signed_token(openid, fake_channel, cr
         [result] = (await signed.json())["composeExtension"]["attachments"]
         assert_earnings_card(result, fy27_h1(), "en", "en-US")
         assert fake_channel.posted == []
+        # Copilot's sub-channel is endorsed as msteams: a signed Copilot question is answered
+        copilot = fake_channel.activity("When must I claim H1 funds?", channelId="msteams:COPILOT")
+        asked = await client.post("/api/messages", json=copilot,
+                                  headers={"Authorization": f"Bearer {token(fake_channel.service_url)}"})
+        assert asked.status == 200
+        [reply] = fake_channel.posted
+        assert reply["channelId"] == "msteams" and reply["attachments"][0]["content"]["fallbackText"]
     finally:
         await client.close()
         await db.close()
