@@ -1,11 +1,12 @@
 """The message extension in the Agents Playground (0.2.28 has a "Search-Based Message
 Extension" panel behind the compose box's "+": it sends ``composeExtension/query`` with the
 command id and parameter name typed into it, since it reads no manifest): a partner searches
-"webinar 12 March 2027" and "FY27 H1", sees a result per reading with its one-line preview,
+"webinar 12 March 2027", "FY27 H1" and "mes fonds de juin", sees a result per reading with its one-line preview,
 picks the activity and sends it; the chat shows the compact card with core's dates, and the
 bot does not answer its own inserted card. A screenshot goes to the temporary folder."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -43,6 +44,9 @@ def test_the_message_extension_in_the_playground(chat_page, screenshots):
     h1 = calendar().cycle(calendar().half_from_label(2027, "H1", "microsoft"))
     assert h1.claiming.end == date(2027, 8, 15)
     page.get_by_text("Use by June 30, 2027 · claim February 16, 2027 – August 15, 2027").wait_for()
+
+    _search(page, "mes fonds de juin")  # French words: French results, whatever the client's locale
+    page.get_by_text(re.compile(r"^Co-op gagnée : janvier – juin \d{4} \(FY\d\d H2\)$")).wait_for()
 
     _search(page, "webinar 12 March 2027")
     result = page.get_by_text("Activity on March 12, 2027")
