@@ -175,7 +175,9 @@ async def test_french_words_are_answered_in_french_whatever_the_client(product):
 @needs_german
 async def test_an_activity_date_and_an_fy_label_in_german(product):
     client, channel = product
-    [result] = await _search(client, channel, "Webinar am 12.03.2027", locale="de-DE")
+    # ("Webinar am 12.03.2027" alone is read as English by the German pack's detector at the
+    # time of writing, in the chat as here: the search answers in the language the chat would)
+    [result] = await _search(client, channel, "Unser Webinar am 12.03.2027", locale="de-DE")
     assert_activity_card(result, date(2027, 3, 12), "de", "de-DE")
     [result] = await _search(client, channel, "FY27 H1", locale="de-DE")
     assert_earnings_card(result, fy27_h1(), "de", "de-DE")
