@@ -70,6 +70,7 @@ from msrest.serialization import Model
 from core.redact import bounded
 
 from . import correlation_id
+from .copilot import fold_sub_channel
 from .tokens import OpenIdMetadataUnavailable, install_async_openid_metadata, verify_bearer
 from .transport import (ChannelAuthError, ChannelForbidden, ChannelNotFound, ChannelSendError,
                         ChannelThrottled, ChannelTransport, ChannelUnreachable, activities_url,
@@ -147,6 +148,7 @@ class _ReusingAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_request(self, activity: Activity,
                                    auth_header: str) -> AuthenticateRequestResult:
+        fold_sub_channel(activity)  # "msteams:COPILOT" is endorsed as msteams (bot.copilot)
         result = await self.inner.authenticate_request(activity, auth_header)
         result.connector_factory = self._wrap(result.connector_factory, result.claims_identity)
         return result

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from http import HTTPStatus
-from typing import Any, Callable, List, Optional
+from typing import Any, Awaitable, Callable, List, Optional
 
 from botbuilder.core import InvokeResponse, Storage, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -43,10 +43,11 @@ from dialogs import texts
 from core.redact import bounded, log_id
 from storage.bot_storage import TurnStates
 
-from . import cards, kept_cards, views
+from . import cards, compose, kept_cards, views
 from .adapter import new_correlation_id
 from .feedback import (ANSWER_ATTRIBUTE, AnswerLog, FeedbackPayload, FeedbackRecorder,
                        answer_record, enable_feedback)
+from .copilot import as_personal_chat
 from .lifecycle import Lifecycle, includes_bot
 from .locale import activity_lang, activity_locale, activity_today
 from .mention import strip_bot_mention
@@ -60,7 +61,7 @@ from .wire import model_json
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CoopBot", "create_bot", "MAX_ATTEMPTS"]
+__all__ = ["CoopBot", "create_bot", "MAX_ATTEMPTS", "INVOKES"]
 
 Clock = Callable[[], datetime]
 TEXT_VERBS = ("ask", "choose", "confirm")  # message-backs whose data carries the text to answer
@@ -140,6 +141,7 @@ class CoopBot(TeamsActivityHandler):
         self.convention = convention
         self.renderer = dialog.renderer
         self.verbs = verbs if verbs is not None else BUILTIN.copy()
+        self.invokes: dict[str, InvokeRoute] = dict(INVOKES)  # invoke name -> handler (a test may add one)
         self.feedback = feedback
         self.plans: Any = None  # bot.plan_actions.PlanActions (create_bot), the planner's card verbs use it
         self.answers = AnswerLog(states)
@@ -226,6 +228,7 @@ class CoopBot(TeamsActivityHandler):
 
     def _read_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        as_personal_chat(activity)  # Microsoft 365 Copilot: the personal chat (bot.copilot)
         now = self.clock()
         text = strip_bot_mention(activity)
         value = activity.value if isinstance(activity.value, dict) else {}
@@ -294,6 +297,9 @@ class CoopBot(TeamsActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext):
         await self.actions.refresh(await self.reference(turn_context))
+        if compose.is_inserted_card(turn_context.activity):
+            logger.info("a message extension card inserted in the bot's chat: nothing to answer")
+            return
         from dialogs import turn_info
 
         info = turn_info(turn_context)
@@ -379,11 +385,11 @@ class CoopBot(TeamsActivityHandler):
     # ------------------------------------------------------------------ invokes
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        name = turn_context.activity.name
-        if name == "adaptiveCard/action":
-            return await self._universal_action(turn_context)
-        if name == "message/submitAction":
-            return await self._feedback(turn_context)
+        """An invoke goes to its route (:data:`INVOKES`, by ``name``: one handler each), else to
+        botbuilder's ``TeamsActivityHandler`` (which answers 501 for what nobody handles)."""
+        route = self.invokes.get(turn_context.activity.name)
+        if route is not None:
+            return await route(self, turn_context)
         return await super().on_invoke_activity(turn_context)
 
     async def _verb_turn(self, turn_context: TurnContext, info: TurnInfo, registered: Any,
@@ -544,6 +550,17 @@ class CoopBot(TeamsActivityHandler):
         if self.feedback is not None and user_id:
             await self.feedback.forget_user(user_id)
         await self.states.forget(turn_context, *(await self.answers.forget(turn_context)))
+
+
+InvokeRoute = Callable[[CoopBot, TurnContext], Awaitable[InvokeResponse]]
+
+#: The invoke routes: ``activity.name`` -> ``async def handler(bot, turn_context) -> InvokeResponse``.
+#: A new invoke is one entry here and its handler.
+INVOKES: dict[str, InvokeRoute] = {
+    "adaptiveCard/action": CoopBot._universal_action,  # Action.Execute: the verbs (bot.verbs)
+    "message/submitAction": CoopBot._feedback,  # 👍/👎 (bot.feedback)
+    compose.QUERY_INVOKE: compose.query,  # the message extension's search (bot.compose)
+}
 
 
 def create_bot(settings: Any = None, storage: Storage | None = None, *, reminders: Any = None,

@@ -215,3 +215,44 @@ def test_every_fy_label_in_the_package_says_its_months_in_microsofts_calendar():
                 assert months in text, (lang, f"FY{yy} {name}", months, text)
                 seen += 1
     assert seen >= 4  # the FY starter and the long description, in both languages
+
+
+def test_the_compose_extension_and_the_copilot_agent_are_declared():
+    """Issue #21: the search-based message extension (the bot's, answered by ``bot.compose``)
+    and the custom engine agent for Microsoft 365 Copilot validate with the rest, and the
+    French file names the same command."""
+    from bot import compose
+
+    manifest = fill(APP_ID)
+    validate(manifest)
+    [extension] = manifest["composeExtensions"]
+    assert extension["botId"] == APP_ID and extension.get("composeExtensionType", "botBased") == "botBased"
+    [command] = extension["commands"]
+    assert command["id"] == compose.COMMAND_ID and command["type"] == "query"
+    assert set(command["context"]) == {"compose", "commandBox", "message"}
+    [parameter] = command["parameters"]
+    assert parameter["name"] == compose.PARAMETER
+    # described for Copilot: what it looks up, what the parameter takes, in words a model can use
+    assert "FY27 H1" in parameter["semanticDescription"] and "July - December 2026" in parameter["semanticDescription"]
+    assert "claiming window" in command["semanticDescription"] and command["samplePrompts"]
+    assert manifest["copilotAgents"] == {"customEngineAgents": [{"type": "bot", "id": APP_ID}]}
+    assert "personal" in manifest["bots"][0]["scopes"]  # a custom engine agent's bot must have it
+    french = json.loads((HERE / "fr.json").read_text(encoding="utf-8"))
+    assert french["composeExtensions[0].commands[0].title"] == "Échéance co-op"
+    assert french["composeExtensions[0].commands[0].parameters[0].description"]
+    broken = fill(APP_ID)
+    broken["copilotAgents"]["customEngineAgents"][0]["type"] = "declarative"
+    with pytest.raises(PackageError, match="copilotAgents"):
+        validate(broken)
+    broken = fill(APP_ID)
+    broken["composeExtensions"][0]["commands"][0]["context"] = ["everywhere"]
+    with pytest.raises(PackageError, match="composeExtensions"):
+        validate(broken)
+
+
+def test_the_package_carries_the_compose_extension(tmp_path):
+    out = build(tmp_path / "coop.zip", APP_ID)
+    with zipfile.ZipFile(out) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["composeExtensions"][0]["botId"] == APP_ID
+    assert manifest["copilotAgents"]["customEngineAgents"][0]["id"] == APP_ID
