@@ -176,7 +176,7 @@ def statements(lang: str | None) -> list[Statement]:
 
     >>> [s.id for s in statements("fr")][:3]
     ['applies_to', 'roles', 'coop_definition']
-    >>> statements("fr")[0].lang, statements("de")[0].lang
+    >>> statements("fr")[0].lang, statements("it")[0].lang
     ('fr', 'en')
     """
     return list(_load(langpacks.norm_lang(lang), packs.generation())[0])
