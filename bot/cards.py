@@ -38,7 +38,7 @@ from botbuilder.schema import (Activity, ActivityTypes, Attachment, CardAction, 
                                TextFormatTypes)
 
 from core.redact import log_id
-from understanding import langpacks, messages
+from understanding import registry, messages
 from understanding.reply import LinkRef, Reply, Timeline
 
 logger = logging.getLogger(__name__)
@@ -390,7 +390,7 @@ def _dedupe(actions: Iterable[dict]) -> list[dict]:
 
 
 def _labels_by_text() -> dict[str, str]:
-    return _labels_cached(langpacks.generation())
+    return _labels_cached(registry.generation())
 
 
 @lru_cache(maxsize=4)

@@ -25,7 +25,7 @@ _NO = {"no", "n", "nope", "cancel", "keep", "non", "annuler", "garder", "pas"}
 
 
 def _lang(lang: str | None) -> str:
-    from understanding.langpacks import norm_lang
+    from understanding.registry import norm_lang
 
     return norm_lang(lang)
 

@@ -13,7 +13,7 @@ from html import unescape
 import pytest
 
 from support import page
-from understanding import catalogues, langpacks, messages
+from understanding import catalogues, registry, messages
 
 TODAY = date(2026, 12, 1)
 # the sentences of the sign-in result pages (render_error), not of the desk itself
@@ -152,11 +152,11 @@ def german_pack(tmp_path):
     folder = tmp_path / "packs" / "de"
     folder.mkdir(parents=True)
     (folder / "messages.po").write_text(GERMAN, encoding="utf-8")
-    langpacks.register(tmp_path / "packs")
+    registry.register(tmp_path / "packs")
     try:
         yield "de"
     finally:
-        langpacks.unregister(tmp_path / "packs")
+        registry.unregister(tmp_path / "packs")
 
 
 def test_a_pack_without_support_entries_falls_back_to_english(german_pack):
