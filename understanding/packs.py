@@ -162,7 +162,7 @@ _TABLES = ["reading.seasons", "reading.part_of_year", "relative.days", "relative
 
 
 # tables whose word lists are merged whatever their names (a new list there is data only)
-_FREE_TABLES = ("mail", "distractors", "followup", "rules", "topic", "planner")
+_FREE_TABLES = ("mail", "distractors", "followup", "rules", "topic", "planner", "confirm")
 
 
 def _free_lists(data: dict[str, Any]) -> list[str]:
