@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from core import link, load_policy
-from understanding import packs, respond, rules
+from understanding import messages, packs, respond, rules
 from understanding.reply import Reply
 
 LANG = Path(rules.__file__).resolve().parent / "lang"
@@ -452,7 +452,7 @@ def test_french_reply_is_french_with_the_pages_french_section():
     assert r.lang == "fr" and r.data["locale"] == "fr-CA"
     assert r.text.startswith("La page co-op « Bénéficier de fonds marketing coopératifs » dit :")
     assert "perte des fonds" in r.text and "(section « Quand réclamer vos fonds »)" in r.text
-    assert r.links[0].title == link(r.links[0].key).fr and "Plus d'informations" in r.text
+    assert r.links[0].title == messages.t("fr", "policy.link." + r.links[0].key) and "Plus d'informations" in r.text
     assert r.timelines == []
 
 

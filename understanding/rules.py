@@ -518,7 +518,7 @@ def answer_rule(text: str | None, lang: str | None, *, hits: list[Hit] | None = 
     links: list[LinkRef] = []
     for key in dict.fromkeys(h.link for h in hits):
         ln = link(key)
-        ref = LinkRef(ln.title(code), ln.url, key)
+        ref = LinkRef(t(code, "policy.link." + key), ln.url, key)
         links.append(ref)
         lines.append(t(code, "rule.link", title=ref.title, url=ref.url))
     return Reply(lang=code, intent="rule", text="\n".join(lines), title=t(code, "title.rule"), links=links,
