@@ -271,7 +271,7 @@ def default_locale_of(code: str) -> Locale:
         parts = likely.split("_")
         region = next((p for p in parts[1:] if p.isupper() and len(p) == 2 or p.isdigit()), "")
     return (_parse(f"{lang}_{region}" if region else lang) or _parse(lang)
-            or _parse(DEFAULT) or Locale("en"))
+            or _parse(DEFAULT) or Locale(DEFAULT))
 
 
 @lru_cache(maxsize=256)
@@ -289,6 +289,26 @@ def date_order(locale: str | None) -> str | None:
     pattern = re.sub(r"'[^']*'", "", loc.date_formats["short"].pattern)
     m, d, y = pattern.find("M"), pattern.find("d"), pattern.find("y")
     return "mdy" if 0 <= m < d and not 0 <= y < m else "dmy"
+
+
+@lru_cache(maxsize=4)
+def order_locale(order: str) -> str:
+    """A locale that reads numeric dates in ``order`` ("mdy" or "dmy"): the default language's
+    own locale when it does, else its first regional locale in CLDR that does.
+
+    >>> date_order(order_locale("mdy")), date_order(order_locale("dmy"))
+    ('mdy', 'dmy')
+    """
+    from babel.localedata import locale_identifiers
+
+    own = default_locale(DEFAULT)
+    if date_order(own) == order:
+        return own
+    for ident in sorted(locale_identifiers()):
+        lang, _, region = ident.partition("_")
+        if lang == DEFAULT and region and "_" not in region and date_order(ident) == order:
+            return f"{lang}-{region}"
+    return own
 
 
 @dataclass(frozen=True)
@@ -319,6 +339,14 @@ class Language:
     @cached_property
     def locale(self) -> Locale:
         return default_locale_of(self.code)
+
+    def name(self, in_lang: str | None = None) -> str:
+        """The language's name (CLDR), in ``in_lang`` (default: in itself, its autonym),
+        capitalised as a menu item: "Français", "English", "Português (Brasil)"."""
+        own = _parse(self.code) or self.locale
+        where = own if in_lang is None else (_parse(norm_lang(in_lang)) or own)
+        name = own.get_display_name(where) or self.code
+        return name[:1].upper() + name[1:]
 
     @property
     def default_locale(self) -> str:

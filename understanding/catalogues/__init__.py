@@ -516,7 +516,8 @@ def port_dicts(english: Path, french: Path, base_english: Path, base_french: Pat
     root, _, source = _paths(root)
     en, fr = _dict_sentences(english), _dict_sentences(french)
     base_en, base_fr = _dict_sentences(base_english), _dict_sentences(base_french)
-    target = root / "fr" / registry.CATALOGUE_FILE
+    # the language of the second dict is its file's (``messages_fr.py``, ``fr.py``)
+    target = root / french.stem.rsplit("_", 1)[-1] / registry.CATALOGUE_FILE
     with open(source, "rb") as fh:
         en_cat = read_po(fh)
     with open(target, "rb") as fh:
