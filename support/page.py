@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from html import escape
 from typing import Any, Sequence
 
-from understanding import messages, registry
+from understanding import catalogues, messages, registry
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -124,11 +124,15 @@ def _header(lang: str, *, user: str, csrf: str, local_dev: bool, current: str) -
 
 
 def _switches(lang: str, current: str) -> str:
-    """A link to the same page in each other language, named in that language."""
+    """A link to the same page in each other language, named in that language (its label too,
+    when its catalogue says it: an English label on a link to German would mislead)."""
+    def label(code: str) -> str:
+        own = catalogues.catalogue(code).form("support.switch_to", None)
+        return f' aria-label="{_t(code, "switch_to")}"' if own else ""
+
     return "\n".join(
-        f'    <a href="{current}?lang={code}" lang="{code}" hreflang="{code}" '
-        f'aria-label="{_t(code, "switch_to")}">{escape(autonym(code))}</a>'
-        for code in languages() if code != lang)
+        f'    <a href="{current}?lang={code}" lang="{code}" hreflang="{code}"{label(code)}>'
+        f'{escape(autonym(code))}</a>' for code in languages() if code != lang)
 
 
 def _head(lang: str, csrf: str, title: str) -> str:
