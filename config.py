@@ -120,7 +120,7 @@ class Settings:
       (0: kept until "forget my data")
     - ``lang_path`` <- ``COOP_LANG_PATH`` (unset: the built-in language packs only): folders
       of extra language packs, separated by ``os.pathsep``; :meth:`register_language_packs`
-      hands them to ``understanding.langpacks``
+      hands them to ``understanding.registry``
 
     The upper-case properties (``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``, ``APP_TENANTID``)
     let botbuilder's ``ConfigurationBotFrameworkAuthentication(settings)`` read this object as
@@ -322,9 +322,9 @@ class Settings:
         reader of that variable is this module); returns the pack codes they brought."""
         if not self.lang_path:
             return []
-        from understanding import langpacks
+        from understanding import registry
 
-        return langpacks.register_all(self.lang_path)
+        return registry.register_all(self.lang_path)
 
     # --- derived values ----------------------------------------------------------------------
 

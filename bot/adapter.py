@@ -183,8 +183,7 @@ def default_apology(turn_context: TurnContext) -> str:
     ``understanding`` is imported here, on the first failed turn, not with this module."""
     from understanding.messages import apology
 
-    locale = (turn_context.activity.locale or "").lower()
-    return apology("fr" if locale.startswith("fr") else "en")
+    return apology(turn_context.activity.locale)  # the locale's language pack, else the default
 
 
 def jsonable(value: Any) -> Any:

@@ -38,7 +38,7 @@ from botbuilder.schema import (Activity, ActivityTypes, Attachment, CardAction, 
                                TextFormatTypes)
 
 from core.redact import log_id
-from understanding import langpacks, messages
+from understanding import messages, registry
 from understanding.reply import LinkRef, Reply, Timeline
 
 logger = logging.getLogger(__name__)
@@ -58,16 +58,8 @@ CLAIM_LINK_KEY = "create_claim"
 STATUS_ID = "status"
 CALENDAR_FILE_PATH = "/calendar/cycles/{cycles}.ics"
 
-# The built-in languages; the language of a card is messages.norm_lang(lang), which also
-# knows packs registered at run time.
-LANGS = ("en", "fr")
 _URL = re.compile(r"https?://\S+")
 _MARKDOWN = re.compile(r"\*\*|__|`")
-
-
-# The built-in languages; the language of a card is messages.norm_lang(lang), which also
-# knows packs registered at run time (kept for callers written before the registry).
-LANGS = ("en", "fr")
 
 
 def labels(lang: str) -> Mapping[str, str]:
@@ -390,15 +382,15 @@ def _dedupe(actions: Iterable[dict]) -> list[dict]:
 
 
 def _labels_by_text() -> dict[str, str]:
-    return _labels_cached(langpacks.generation())
+    return _labels_cached(registry.generation())
 
 
 @lru_cache(maxsize=4)
 def _labels_cached(generation: int) -> dict[str, str]:
     """Each catalogue question (``suggest.<name>``) -> its short label (``suggest_label.<name>``),
-    in every built-in language."""
+    in every registered language."""
     out: dict[str, str] = {}
-    for lang in LANGS:
+    for lang in registry.codes():
         for key in messages.keys():
             if key.startswith("suggest_label."):
                 question = "suggest." + key[len("suggest_label."):]
@@ -496,7 +488,7 @@ def reply_activity(reply: Reply, locale: str | None = None, *, base_url: str = "
 def _answer_locale(reply: Reply, locale: str | None) -> str:
     if locale and locale[:2].lower() == reply.lang:
         return locale
-    return {"fr": "fr-FR"}.get(reply.lang, "en-US")
+    return registry.default_locale(reply.lang)  # CLDR's likely region: fr -> fr-FR
 
 
 def _lang_locale(lang: str, locale: str | None) -> str | None:

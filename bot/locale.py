@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from botbuilder.schema import Activity
 
 from core.redact import bounded
+from understanding import registry
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +108,9 @@ def activity_locale(activity: Activity) -> str | None:
 
 
 def activity_lang(activity: Activity) -> str:
-    """``fr`` for a French locale, else ``en``: the language of text the bot writes before it
-    has read a question (welcome card, apology)."""
-    locale = activity_locale(activity) or ""
-    return "fr" if locale[:2].lower() == "fr" else "en"
+    """The language pack of the sender's locale (``fr-CA`` → ``fr``), else the default one: the
+    language of text the bot writes before it has read a question (welcome card, apology)."""
+    return registry.norm_lang(activity_locale(activity))
 
 
 def _entity_dict(entity: Any) -> dict:

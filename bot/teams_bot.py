@@ -41,6 +41,7 @@ from dialogs import (NOT_YOURS_KEY, VERB_ACTIONS, Actions, Conversation, CoopRec
 from dialogs import texts
 
 from core.redact import bounded, log_id
+from understanding import registry
 from storage.bot_storage import TurnStates
 
 from . import cards, compose, kept_cards, views
@@ -250,7 +251,7 @@ class CoopBot(TeamsActivityHandler):
 
     def _lang_hint(self, turn_context: TurnContext) -> str:
         data = self.states.conversation_data(turn_context, "ConversationData")
-        if isinstance(data, dict) and data.get("lang") in ("en", "fr"):
+        if isinstance(data, dict) and data.get("lang") in registry.codes():
             return data["lang"]
         return activity_lang(turn_context.activity)
 
@@ -380,7 +381,7 @@ class CoopBot(TeamsActivityHandler):
     @staticmethod
     def _card_lang(data: dict) -> str | None:
         lang = data.get("lang") if isinstance(data, dict) else None
-        return lang if lang in cards.LANGS else None
+        return lang if lang in registry.codes() else None
 
     # ------------------------------------------------------------------ invokes
 

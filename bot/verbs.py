@@ -33,12 +33,11 @@ from typing import Any, Awaitable, Callable, Generic, Mapping, TypeVar
 
 from botbuilder.core import TurnContext
 
+from understanding import registry
+
 __all__ = ["CardVerbs", "CardData", "PayloadError", "VerbTurn", "VerbResult", "Registered",
            "BUILTIN", "text_field", "Remind", "Unsubscribe", "Calendar", "Confirm", "TextVerb",
            "Refresh", "minimal_card"]
-
-LANGS = ("en", "fr")
-
 
 class PayloadError(ValueError):
     """A card action's data is not what its verb takes (answered 400, with this message)."""
@@ -94,7 +93,7 @@ class CardData:
         lang = text_field(data, "lang")
         return {"card": text_field(data, "card") or "",
                 "issued": _optional(data, "issued", (int, float), "a number"),
-                "lang": lang if lang in LANGS else None,
+                "lang": lang if lang in registry.codes() else None,
                 "scope": text_field(data, "scope"),
                 "data": dict(data)}
 

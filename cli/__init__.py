@@ -12,6 +12,32 @@ import argparse
 from datetime import date, datetime, timezone
 
 
+def pack_lang(text: str) -> str:
+    """--lang: a language code (``fr``, ``pt-BR``). Checked against the registered packs when
+    the command runs (``COOP_LANG_PATH`` is registered after the arguments are parsed)."""
+    from understanding import registry
+
+    code = text.strip()
+    if not registry.is_pack_code(code.lower() if len(code) <= 3 else code):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a language code (e.g. {registry.DEFAULT})")
+    return code
+
+
+def known_lang(code: str | None) -> str | None:
+    """The registered pack of a --lang value; SystemExit(2) with the codes there are otherwise."""
+    if code is None:
+        return None
+    from understanding import registry
+
+    found = registry.known(code)
+    if found is None:
+        import sys
+
+        print(f"--lang {code}: no language pack speaks it (there are: {', '.join(registry.codes())})", file=sys.stderr)
+        raise SystemExit(2)
+    return found
+
+
 def today_arg(text: str) -> date:
     """--today: an ISO date the rules can answer for; a clear message (exit status 2) otherwise."""
     try:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from cli import convention_of, default_today, today_arg
+from cli import convention_of, default_today, known_lang, pack_lang, today_arg
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="CSV (with a 'question' column) or JSONL file of questions")
     parser.add_argument("--out", type=Path, help="write here instead of stdout")
     parser.add_argument("--format", choices=("csv", "jsonl"), help="input format (default: from the file name)")
-    parser.add_argument("--lang", choices=("en", "fr"), help="answer every row in this language")
+    parser.add_argument("--lang", type=pack_lang, help="answer every row in this language (a registered language pack)")
     parser.add_argument("--today", type=today_arg, metavar="YYYY-MM-DD",
                         help="the asker's day for rows without a 'today' (default: this machine's date)")
     parser.add_argument("--locale", metavar="xx-YY", help="locale for rows without a 'locale'")
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, settings: Any = None, *, stderr: TextIO | None
 
     stderr = stderr or sys.stderr
     fmt = format_of(args.file.name, args.format)
-    opts = BatchOptions(today=args.today or default_today(), lang=args.lang, locale=args.locale,
+    opts = BatchOptions(today=args.today or default_today(), lang=known_lang(args.lang), locale=args.locale,
                         convention=convention_of(args, settings), json=args.json)
     live = bool(args.progress or (hasattr(stderr, "isatty") and stderr.isatty()))
     try:

@@ -13,12 +13,13 @@ import json
 import sys
 from typing import Any
 
-from cli import convention_of, default_today, today_arg
+from cli import convention_of, default_today, known_lang, pack_lang, today_arg
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("question", help="the partner's question, in English or French")
-    parser.add_argument("--lang", choices=("en", "fr"), help="answer in this language (default: the question's)")
+    parser.add_argument("--lang", type=pack_lang, help="answer in this language, a registered language pack "
+                        "(default: the question's)")
     parser.add_argument("--today", type=today_arg, metavar="YYYY-MM-DD",
                         help="the asker's day (default: this machine's date)")
     parser.add_argument("--locale", metavar="xx-YY",
@@ -34,7 +35,7 @@ add_arguments = configure_parser
 def run(args: argparse.Namespace, settings: Any = None) -> int:
     from understanding import respond
 
-    reply = respond(args.question, lang=args.lang, locale=args.locale, today=args.today or default_today(),
+    reply = respond(args.question, lang=known_lang(args.lang), locale=args.locale, today=args.today or default_today(),
                     convention=convention_of(args, settings))
     if args.json:
         json.dump(reply.to_dict(), sys.stdout, ensure_ascii=False, indent=2)

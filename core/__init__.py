@@ -6,8 +6,8 @@ Public API (everything else is private):
   ``half_containing``, ``fy_label``, ``half_from_label``, ``cycle_claimable_on``, ``make_date``),
   :class:`Half`, :class:`Cycle`, :class:`DateRange`, :class:`MonthSpan`
 - today: :func:`status`, :func:`window_for_half`, :func:`claim_state`, :func:`usage_state`
-- reading: :class:`PeriodReading`, :class:`Interpretation`, :func:`fold`, :func:`numeric_order` (the words
-  partners write are read by ``understanding.reading``)
+- reading: :class:`PeriodReading`, :class:`Interpretation`, :func:`fold` (the words partners
+  write, and the locale's numeric date order, are read by ``understanding.reading``)
 - retention: :func:`keep_until`
 - money: :func:`split`, :func:`check_split`, :func:`to_amount`, :func:`threshold_outcome`
 - programs: :func:`find_program`, :func:`find_programs`, :func:`coop_programs`,
@@ -27,7 +27,7 @@ from .money import Split, ThresholdOutcome, check_split, split, threshold_outcom
 from .periods import CoopCalendar, Cycle, DateRange, Half, MonthSpan, calendar, month_index, month_of
 from .policy import Link, Policy, Program, Role, load_policy, load_policy_file, parse_policy
 from .programs import coop_programs, find_program, find_programs, fundable, link, non_coop_programs, roles
-from .reading import Interpretation, PeriodReading, fold, numeric_order
+from .reading import Interpretation, PeriodReading, fold
 from .retention import keep_until
 from .today import HalfWindow, Status, claim_state, status, usage_state, window_for_half
 from . import relative

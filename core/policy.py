@@ -77,9 +77,7 @@ class Threshold:
 
 @dataclass(frozen=True)
 class Role:
-    key: str
-    en: str
-    fr: str
+    key: str  # its name in each language: catalogue entry ``policy.role.<key>``
     section: str
 
 
@@ -94,22 +92,15 @@ class Program:
 
 @dataclass(frozen=True)
 class Fundable:
-    key: str
-    en: str
-    fr: str
+    key: str  # the words in each language: catalogue entry ``policy.fundable.<key>``
 
 
 @dataclass(frozen=True)
 class Link:
-    key: str
+    key: str  # its title in each language: catalogue entry ``policy.link.<key>``
     url: str
-    en: str
-    fr: str
     section: str
     page: str | None = None  # the seed's own relative link, where it has one
-
-    def title(self, lang: str) -> str:
-        return self.fr if lang == "fr" else self.en
 
 
 @dataclass(frozen=True)
@@ -263,7 +254,7 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
             raise PolicyError(f"policy: '{item.where}.url' must be an https:// URL", key=f"{item.where}.url")
         if key in link_map:
             raise PolicyError(f"policy: duplicate link key '{key}'", key=f"{item.where}.key")
-        link_map[key] = Link(key, url, item.text("en"), item.text("fr"), item.text("section"), page)
+        link_map[key] = Link(key, url, item.text("section"), page)
     for needed in ("create_claim", "core_requirements", "guidebook", "program_guide", "cpor", "coop_resources"):
         if needed not in link_map:
             raise PolicyError(f"policy: 'links.pages' lacks the seed's '{needed}' link", key="links.pages")
@@ -303,9 +294,9 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         split=SplitExample(rebate, coop, spl.int_in("money_decimals", 0, 4)),
         threshold=Threshold(thr.text("converted_to"), thr.text("converted_at"), thr.text("amount_source")),
         recently_closed_days=ans.int_in("recently_closed_days", 0, 366),
-        roles=tuple(Role(r.text("key"), r.text("en"), r.text("fr"), r.text("section")) for r in root.tables("roles")),
+        roles=tuple(Role(r.text("key"), r.text("section")) for r in root.tables("roles")),
         programs=tuple(programs),
-        fundable=tuple(Fundable(f.text("key"), f.text("en"), f.text("fr")) for f in root.tables("fundable")),
+        fundable=tuple(Fundable(f.text("key")) for f in root.tables("fundable")),
         links=link_map,
     )
 

@@ -9,8 +9,6 @@ with no locale), ``primary`` is None and the reading is ``ambiguous``: ask, neve
 
 >>> fold("Août 2021 – l’été")
 "aout 2021 - l'ete"
->>> numeric_order("en-US"), numeric_order("fr-FR"), numeric_order(None)
-('mdy', 'dmy', None)
 """
 from __future__ import annotations
 
@@ -105,19 +103,3 @@ def fold(text: str) -> str:
     """Lower-case, strip accents, unify dashes, quotes and spaces; same length as ``text``.
     One ``str.translate`` (in C) through a table that learns each character once."""
     return text.translate(_FOLD)
-
-
-# --------------------------------------------------------------------------------------
-# numeric date order by locale
-
-_MDY_LOCALES = {"en", "en-us", "en-ph", "en-as", "en-gu", "en-mp", "en-pr", "en-um", "en-vi", "en-fm", "en-mh", "en-pw"}
-
-
-def numeric_order(locale: str | None) -> str | None:
-    """"mdy" or "dmy" for numeric dates in a locale; None when there is no locale."""
-    if not locale:
-        return None
-    loc = locale.replace("_", "-").lower()
-    return "mdy" if loc in _MDY_LOCALES else "dmy"
-
-

@@ -28,6 +28,8 @@ from botbuilder.dialogs import (ComponentDialog, Dialog, DialogContext, DialogTu
                                 WaterfallDialog, WaterfallStepContext)
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
 
+from understanding import registry
+
 from . import texts
 from .actions import Actions, PlanCommands
 from .cancel_and_help_dialog import CancelAndHelpDialog
@@ -230,7 +232,7 @@ class ForgetDialog(CancelAndHelpDialog):
         """Another member wrote while this question waits for its requester: an answer to it
         (a button, a yes or a no) gets the note; anything else is answered as usual."""
         answering = info.verb == "confirm" or any(
-            texts.yes_no(info.text, lang) is not None for lang in ("en", "fr"))
+            texts.yes_no(info.text, lang) is not None for lang in registry.codes())
         if info.text and not answering and self.aside is not None and await self.aside(turn_context):
             return
         turn_context.turn_state[NOT_YOURS_KEY] = True

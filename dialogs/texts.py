@@ -18,14 +18,10 @@ logger = logging.getLogger(__name__)
 _CATALOGUE_FUNCTIONS = {"apology": "apology", "forget_done": "confirm_forgotten", "welcome": "welcome",
                         "help": "help_text"}
 
-# Words that answer a yes/no question (recognition vocabulary, not sentences the bot sends).
-_YES = {"yes", "y", "yeah", "yep", "sure", "ok", "okay", "confirm", "delete", "oui", "o", "ouais",
-        "d'accord", "daccord", "confirmer", "supprimer", "si"}
-_NO = {"no", "n", "nope", "cancel", "keep", "non", "annuler", "garder", "pas"}
 
 
 def _lang(lang: str | None) -> str:
-    from understanding.langpacks import norm_lang
+    from understanding.registry import norm_lang
 
     return norm_lang(lang)
 
@@ -70,7 +66,9 @@ def apology(lang: str | None) -> str:
 
 
 def yes_no(answer: str | None, lang: str | None = None) -> bool | None:
-    """True for yes, False for no, None when the answer is neither (in either language)."""
+    """True for yes, False for no, None when the answer is neither. The words are the
+    ``[confirm]`` lists of every language pack's ``vocab.toml`` (a partner may answer in any of
+    them: "ja" confirms once a pack says so)."""
     fn = _from_catalogue("yes_no")
     if fn is not None:
         return fn(answer or "", _lang(lang))
@@ -78,9 +76,12 @@ def yes_no(answer: str | None, lang: str | None = None) -> bool | None:
     words = [w for w in words if w]
     if not words:
         return None
-    if words[0] in _YES:
+    from understanding import packs
+
+    vocab = packs.vocab()
+    if words[0] in vocab.words("confirm.yes"):
         return True
-    if words[0] in _NO:
+    if words[0] in vocab.words("confirm.no"):
         return False
     return None
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
+from understanding import registry
+
 TURN_INFO_KEY = "coop.turn_info"
 
 __all__ = ["TurnInfo", "turn_info", "set_turn_info", "TURN_INFO_KEY"]
@@ -21,7 +23,7 @@ __all__ = ["TurnInfo", "turn_info", "set_turn_info", "TURN_INFO_KEY"]
 class TurnInfo:
     today: date
     locale: str | None = None
-    lang: str = "en"  # from the locale: the language to use before a question is read
+    lang: str = registry.DEFAULT  # from the locale: the language to use before a question is read
     text: str = ""  # the message text without the bot's mention ("" for card submits)
     value: dict[str, Any] = field(default_factory=dict)  # a card submit's value
     user_id: str | None = None

@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 from aiohttp import web
 
 from core import CoopError, calendar
+from understanding import registry
 from planner import PlanStore
 
 from . import store
@@ -168,7 +169,7 @@ def calendar_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/calendar/{token}.ics"
 
 
-async def calendar_link(db: Any, user_id: str, base_url: str, *, lang: str = "en",
+async def calendar_link(db: Any, user_id: str, base_url: str, *, lang: str = registry.DEFAULT,
                         locale: Optional[str] = None) -> str:
     """The user's "Add to calendar" link (creating their token on first use)."""
     return calendar_url(base_url, await store.calendar_token(db, user_id, lang, locale))
@@ -212,8 +213,8 @@ async def handle_cycles_calendar(request: web.Request) -> web.Response:
     names = request.match_info["cycles"]
     if not CYCLES_PATTERN.match(names):
         raise web.HTTPNotFound()
-    lang = request.query.get("lang", "en")
-    lang = lang if lang in ("en", "fr") else "en"
+    lang = request.query.get("lang", "")
+    lang = lang if lang in registry.codes() else registry.DEFAULT
     locale = request.query.get("locale")
     locale = locale if locale and LOCALE_PATTERN.match(locale) else None
     cal = calendar()

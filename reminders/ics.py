@@ -27,7 +27,7 @@ from icalendar import Alarm, Calendar, Event
 
 from core import Cycle, calendar, load_policy
 from planner import Activity, activity_facts
-from understanding import messages as catalogue
+from understanding import messages as catalogue, registry
 
 from . import messages
 from .schedule import Schedule, cycle_label, load_schedule
@@ -66,7 +66,7 @@ def _event(uid: str, summary: str, start, end_exclusive, stamp: datetime,
     return event
 
 
-def build_calendar(cycles: Iterable[Cycle], lang: str = "en", *, locale: Optional[str] = None,
+def build_calendar(cycles: Iterable[Cycle], lang: str = registry.DEFAULT, *, locale: Optional[str] = None,
                    convention: str | None = None, schedule: Optional[Schedule] = None,
                    stamp: Optional[datetime] = None, alarm_days: Optional[int] = None,
                    activities: Iterable[Activity] = (), today: Optional[date] = None) -> bytes:

@@ -22,12 +22,12 @@ from datetime import date
 from typing import Iterable, Sequence
 
 from core import calendar, load_policy
-from understanding import fmt, langpacks
+from understanding import fmt, registry
 from understanding import messages as catalogue
 
 
 def _lang(lang: str | None) -> str:
-    return langpacks.norm_lang(lang)
+    return registry.norm_lang(lang)
 
 
 def text(lang: str | None, key: str, count: int | None = None, **values) -> str:
@@ -106,4 +106,4 @@ def months_text(first: date, last: date, lang: str | None, locale: str | None = 
 
 
 def all_languages() -> Iterable[str]:
-    return tuple(langpacks.available())
+    return tuple(registry.available())

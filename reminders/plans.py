@@ -29,6 +29,7 @@ from planner import PlanStore
 from planner.schedule import (BUDGET_UNPLANNED, PlanDigest, PlanNotice, PlanReminder,
                               due_plan_reminders, notice_for, parse_key, still_wanted)
 from storage.db import Database
+from understanding import registry
 
 from . import store
 
@@ -57,7 +58,7 @@ class SubscriptionInfo:
 
 
 async def track_plan(db: Database, *, user_id: str, reference: dict, today: date,
-                     lang: str = "en", locale: Optional[str] = None, tz: Optional[str] = None,
+                     lang: str = registry.DEFAULT, locale: Optional[str] = None, tz: Optional[str] = None,
                      conversation_type: Optional[str] = None,
                      user_name: Optional[str] = None) -> store.Subscription:
     """Make sure the plan's reminders of ``user_id`` in the conversation of ``reference`` have

@@ -37,6 +37,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Optional
 
 from core.redact import log_id
+from understanding import registry
 from storage.db import Database
 from storage.keys import bounded_key
 
@@ -287,7 +288,7 @@ def reference_fields(reference: dict) -> tuple[str, str, str]:
     return conversation_id, tenant_id, service_url
 
 
-async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = "en",
+async def subscribe(db: Database, *, user_id: str, reference: dict, lang: str = registry.DEFAULT,
                     locale: Optional[str] = None, tz: Optional[str] = None,
                     today: date, conversation_type: Optional[str] = None,
                     user_name: Optional[str] = None) -> Subscription:
@@ -347,7 +348,7 @@ async def waiting_kinds(db: Database, user_id: str, as_of: date) -> set[str]:
 
 
 async def ensure_plan_subscription(db: Database, *, user_id: str, reference: dict, today: date,
-                                   lang: str = "en", locale: Optional[str] = None,
+                                   lang: str = registry.DEFAULT, locale: Optional[str] = None,
                                    tz: Optional[str] = None, conversation_type: Optional[str] = None,
                                    user_name: Optional[str] = None) -> bool:
     """A subscription of ``user_id`` in the conversation of ``reference`` that carries only a
@@ -545,7 +546,7 @@ async def forget_user(db: Database, user_id: str) -> dict[str, int]:
 # --------------------------------------------------------------------------- calendar tokens
 
 
-async def calendar_token(db: Database, user_id: str, lang: str = "en",
+async def calendar_token(db: Database, user_id: str, lang: str = registry.DEFAULT,
                          locale: Optional[str] = None) -> str:
     """The user's calendar token, created on first use (``secrets.token_urlsafe(32)``)."""
     user_id = bounded_key(user_id)
@@ -557,7 +558,7 @@ async def calendar_token(db: Database, user_id: str, lang: str = "en",
     return await db.fetchval("SELECT token FROM reminder_calendar_tokens WHERE user_id = $1", user_id)
 
 
-async def rotate_calendar_token(db: Database, user_id: str, lang: str = "en",
+async def rotate_calendar_token(db: Database, user_id: str, lang: str = registry.DEFAULT,
                                 locale: Optional[str] = None) -> str:
     """A new calendar token for ``user_id``: the previous link stops working at once."""
     user_id = bounded_key(user_id)

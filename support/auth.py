@@ -39,7 +39,7 @@ from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from signing_keys import KeysUnavailable, SigningKeys
-from understanding import messages
+from understanding import messages, registry
 
 from . import store
 
@@ -60,7 +60,7 @@ class AuthError(Exception):
 
     def __init__(self, key: str, status: int = 401, **params: Any) -> None:
         self.key, self.params, self.status = key, params, status
-        super().__init__(self.text("en"))
+        super().__init__(self.text(registry.DEFAULT))
 
     def text(self, lang: str | None) -> str:
         return messages.t(lang, "support.api." + self.key, **self.params)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from storage import Database
-from understanding import messages
+from understanding import messages, registry
 
 from . import store, worker
 
@@ -182,7 +182,7 @@ class JobRunner:
         src, dst = self.files.input(job_id), self.files.output(job_id)
         if not src.is_file():
             await store.finish_job(self.db, job_id, self.worker_id, status="failed",
-                                   error=messages.t("en", "support.api.input_gone"))
+                                   error=messages.t(registry.DEFAULT, "support.api.input_gone"))
             log.warning("support job %s failed: its input file is gone", job_id)
             return
         loop = asyncio.get_running_loop()

@@ -1,4 +1,4 @@
-"""The support desk's HTML, in English and French: server-rendered, no front-end build; the
+"""The support desk's HTML, in every registered language: server-rendered, no front-end build; the
 little JavaScript is ``static/support.js`` (no inline script, so the CSP forbids all inline code).
 
 The page's own words are the ``support.*`` entries of the language packs' gettext catalogues
@@ -14,9 +14,7 @@ from datetime import date, datetime, timezone
 from html import escape
 from typing import Any, Sequence
 
-from understanding import messages
-
-LANGS = ("en", "fr")
+from understanding import catalogues, messages, registry
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -34,27 +32,25 @@ SCRIPT_KEYS = ("working", "as_of", "error", "question_n", "reading_note", "choic
 
 
 def negotiate(accept_language: str) -> str:
-    """The first of en/fr the browser prefers (Accept-Language, q-values honoured); en otherwise.
+    """The first registered language the browser prefers (Accept-Language, q-values honoured),
+    else the default one (:func:`understanding.registry.negotiate`).
 
-    >>> negotiate("fr-CA,fr;q=0.9,en;q=0.8"), negotiate("de-DE, en;q=0.5"), negotiate("")
+    >>> negotiate("fr-CA,fr;q=0.9,en;q=0.8"), negotiate("xx-XX, en;q=0.5"), negotiate("")
     ('fr', 'en', 'en')
     >>> negotiate("en;q=0.4, fr;q=0.8")
     'fr'
     """
-    ranked = []
-    for i, item in enumerate(accept_language.split(",")):
-        tag, _, params = item.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        ranked.append((-q, i, tag.strip().lower()[:2]))
-    for _, _, primary in sorted(ranked):
-        if primary in LANGS:
-            return primary
-    return "en"
+    return registry.negotiate(accept_language)
+
+
+def languages() -> list[str]:
+    """The languages the desk speaks: every registered pack."""
+    return registry.codes()
+
+
+def autonym(code: str) -> str:
+    """A language's name in itself, from Babel's CLDR data ("Français", "English")."""
+    return registry.language(code).name()
 
 
 def text(lang: str, key: str, **params: str) -> str:
@@ -82,8 +78,7 @@ def _lang_and_today(lang: str, today: date, lang_id: str, lang_label: str, today
         <label for="{lang_id}">{_t(lang, lang_label)}</label>
         <select id="{lang_id}" name="lang">
           <option value="">{_t(lang, "lang_auto")}</option>
-          <option value="en">{_t(lang, "lang_en")}</option>
-          <option value="fr">{_t(lang, "lang_fr")}</option>
+{_lang_options(lang)}
         </select>
       </div>
       <div>
@@ -94,6 +89,11 @@ def _lang_and_today(lang: str, today: date, lang_id: str, lang_label: str, today
 '''
 
 
+def _lang_options(lang: str) -> str:
+    return "\n".join(f'          <option value="{code}">{escape(_language_name(lang, code))}</option>'
+                     for code in languages())
+
+
 # The desk's pages, in the order of its navigation: (path, catalogue key of the link).
 PAGES = (("/support", "nav_tickets"), ("/support/feedback", "nav_feedback"))
 
@@ -102,7 +102,6 @@ def _header(lang: str, *, user: str, csrf: str, local_dev: bool, current: str) -
     """The header every signed-in page shares: the heading, the desk's pages (the current one
     marked ``aria-current``), who is signed in, the language switch (to the same page) and
     sign-out."""
-    other = "en" if lang == "fr" else "fr"
     who = _t(lang, "local_dev") if local_dev else _t(lang, "signed_in", name=user or "?")
     links = "\n".join(
         f'    <a href="{path}"' + (' aria-current="page"' if path == current else "")
@@ -114,7 +113,7 @@ def _header(lang: str, *, user: str, csrf: str, local_dev: bool, current: str) -
   </nav>
   <nav aria-label="{_t(lang, "account")}">
     <span id="who">{who}</span>
-    <a href="{current}?lang={other}" lang="{other}" hreflang="{other}" aria-label="{_t(lang, "switch_label")}">{_t(lang, "switch")}</a>
+{_switches(lang, current)}
     <form method="post" action="/support/logout" class="inline">
       <input type="hidden" name="csrf" value="{escape(csrf)}">
       <button type="submit" class="link">{_t(lang, "sign_out")}</button>
@@ -122,6 +121,18 @@ def _header(lang: str, *, user: str, csrf: str, local_dev: bool, current: str) -
   </nav>
 </header>
 """
+
+
+def _switches(lang: str, current: str) -> str:
+    """A link to the same page in each other language, named in that language (its label too,
+    when its catalogue says it: an English label on a link to German would mislead)."""
+    def label(code: str) -> str:
+        own = catalogues.catalogue(code).form("support.switch_to", None)
+        return f' aria-label="{_t(code, "switch_to")}"' if own else ""
+
+    return "\n".join(
+        f'    <a href="{current}?lang={code}" lang="{code}" hreflang="{code}"{label(code)}>'
+        f'{escape(autonym(code))}</a>' for code in languages() if code != lang)
 
 
 def _head(lang: str, csrf: str, title: str) -> str:
@@ -209,9 +220,12 @@ _LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 
 def _language_name(lang: str, code: str) -> str:
-    """The name of the answer's language in the page's (``support.lang_<code>``), else its code."""
-    if code in LANGS:
+    """The name of the answer's language in the page's: ``support.lang_<code>`` when the
+    catalogues have it, else CLDR's name for it (Babel), else its code."""
+    if messages.has(lang, "support.lang_" + code):
         return text(lang, "lang_" + code)
+    if code in languages():
+        return registry.language(code).name(lang)
     return code or "?"
 
 

@@ -32,7 +32,7 @@ from planner import migrate as plan_migrate
 from storage import Database
 from storage.feedback import MAX_LIST, FeedbackStore
 from storage.feedback import migration as feedback_migration
-from understanding import messages
+from understanding import messages, registry
 
 from . import page, store
 from .answer import answer as answer_ticket
@@ -171,7 +171,7 @@ class Refused(ValueError):
 
     def __init__(self, key: str, **params: Any) -> None:
         self.key, self.params = key, params
-        super().__init__(self.text("en"))
+        super().__init__(self.text(registry.DEFAULT))
 
     def text(self, lang: str | None) -> str:
         return messages.t(lang, "support.api." + self.key, **self.params)
@@ -180,7 +180,7 @@ class Refused(ValueError):
 def _api_lang(request: web.Request) -> str:
     """The language of the API's errors: the page's (its cookie), else Accept-Language."""
     cookie = request.cookies.get(LANG_COOKIE, "")
-    if cookie in page.LANGS:
+    if cookie in page.languages():
         return cookie
     return page.negotiate(request.headers.get("Accept-Language", ""))
 
@@ -282,10 +282,10 @@ def _ui_lang(request: web.Request) -> tuple[str, bool]:
     """The page's language: ``?lang=``, else the cookie, else Accept-Language; and whether the
     query asked for it (then the cookie is set)."""
     asked = request.query.get("lang", "")
-    if asked in page.LANGS:
+    if asked in page.languages():
         return asked, True
     cookie = request.cookies.get(LANG_COOKIE, "")
-    if cookie in page.LANGS:
+    if cookie in page.languages():
         return cookie, False
     return page.negotiate(request.headers.get("Accept-Language", "")), False
 
@@ -312,7 +312,7 @@ def _parse_today(value: Any) -> date:
 def _parse_lang(value: Any) -> str | None:
     if value in (None, "", "auto"):
         return None
-    if value not in ("en", "fr"):
+    if value not in registry.codes():
         raise Refused("lang")
     return str(value)
 
@@ -488,12 +488,12 @@ _JOB_ERRORS = ("input_gone",)
 
 def _job_error(error: str | None, lang: str) -> str | None:
     for key in _JOB_ERRORS:
-        if error == messages.t("en", "support.api." + key):
+        if error == messages.t(registry.DEFAULT, "support.api." + key):
             return messages.t(lang, "support.api." + key)
     return error
 
 
-def _job_json(job: dict[str, Any], lang: str = "en") -> dict[str, Any]:
+def _job_json(job: dict[str, Any], lang: str = registry.DEFAULT) -> dict[str, Any]:
     total = job["total"]
     done = job["done"]
     percent = 100 if job["status"] == "done" else (int(done * 100 / total) if total else 0)

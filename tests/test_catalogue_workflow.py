@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from understanding import catalogues, langpacks, messages
+from understanding import catalogues, registry, messages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,8 +30,8 @@ def packs(tmp_path):
     root = tmp_path / "lang"
     root.mkdir()
     for code in ("en", "fr"):
-        shutil.copytree(langpacks.BUILTIN_ROOT / code, root / code)
-    shutil.copy(langpacks.BUILTIN_ROOT / "messages.pot", root / "messages.pot")
+        shutil.copytree(registry.BUILTIN_ROOT / code, root / code)
+    shutil.copy(registry.BUILTIN_ROOT / "messages.pot", root / "messages.pot")
     assert catalogues.problems(root=root) == []
     return root
 
@@ -62,13 +62,13 @@ def test_add_a_sentence(packs):
         'msgstr[1] "Vous avez {n} demandes ouvertes."')
     fr.write_text(text, encoding="utf-8")
     assert catalogues.problems(root=packs) == []
-    langpacks.register(packs)  # the copy now wins over the built-in packs
+    registry.register(packs)  # the copy now wins over the built-in packs
     try:
         assert messages.t("fr", "test.new_sentence", n=1) == "Vous avez 1 demande ouverte."
         assert messages.t("fr-CA", "test.new_sentence", n=2) == "Vous avez 2 demandes ouvertes."
         assert messages.t("en", "test.new_sentence", n=0) == "You have 0 open claims."
     finally:
-        langpacks.unregister(packs)
+        registry.unregister(packs)
     assert not messages.has("fr", "test.new_sentence")
 
 
@@ -87,11 +87,11 @@ def test_changed_english_arrives_fuzzy_in_the_translation(packs):
     assert [p.split("/lang/", 1)[-1] for p in catalogues.problems(root=packs)] == \
         ["fr/messages.po [forget_kept]: fuzzy (review the translation, then drop the flag)"]
     # until reviewed, the bot shows English rather than a translation of the old sentence
-    langpacks.register(packs)
+    registry.register(packs)
     try:
         assert messages.t("fr", "forget_kept") == "OK, I deleted nothing at all."
     finally:
-        langpacks.unregister(packs)
+        registry.unregister(packs)
 
 
 def test_add_a_language(packs):
@@ -106,12 +106,12 @@ def test_add_a_language(packs):
     head, tail = de.read_text(encoding="utf-8").split('msgctxt "forget_kept"\n', 1)
     tail = tail.replace('msgstr ""', 'msgstr "OK, ich habe nichts gelöscht."', 1)
     de.write_text(head + 'msgctxt "forget_kept"\n' + tail, encoding="utf-8")
-    langpacks.register(packs / "de")
+    registry.register(packs / "de")
     try:
         assert messages.t("de", "forget_kept") == "OK, ich habe nichts gelöscht."
         assert messages.t("de", "cancelled") == messages.t("en", "cancelled")
     finally:
-        langpacks.unregister(packs / "de")
+        registry.unregister(packs / "de")
 
 
 @pytest.mark.process

@@ -14,18 +14,18 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from understanding import catalogues, langpacks, respond
+from understanding import catalogues, registry, respond
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_SEED = re.compile(r"\bseed", re.IGNORECASE)
-FRENCH = catalogues.glossary(langpacks.BUILTIN_ROOT / "fr")
-ENGLISH = catalogues.glossary(langpacks.BUILTIN_ROOT / "en")
+FRENCH = catalogues.glossary(registry.BUILTIN_ROOT / "fr")
+ENGLISH = catalogues.glossary(registry.BUILTIN_ROOT / "en")
 FRENCH_TERMS = ("période de gains", "période d'utilisation", "période de demande", "perte des fonds",
                 "preuve d'exécution")
 
 
 def catalogue(code: str):
-    with open(langpacks.BUILTIN_ROOT / code / "messages.po", "rb") as fh:
+    with open(registry.BUILTIN_ROOT / code / "messages.po", "rb") as fh:
         return read_po(fh)
 
 
@@ -46,14 +46,14 @@ def test_the_glossaries_are_the_specs():
     """The packs' glossary.toml files hold SPEC's words, and what SPEC says never to say."""
     assert tuple(FRENCH.terms) == FRENCH_TERMS
     assert ENGLISH.violations("in the seed's table") and not ENGLISH.violations("the co-op page's table")
-    assert catalogues.glossary_problems(langpacks.BUILTIN_ROOT / "fr" / "messages.po") == []
-    assert catalogues.glossary_problems(langpacks.BUILTIN_ROOT / "en" / "messages.po") == []
+    assert catalogues.glossary_problems(registry.BUILTIN_ROOT / "fr" / "messages.po") == []
+    assert catalogues.glossary_problems(registry.BUILTIN_ROOT / "en" / "messages.po") == []
 
 
 def test_check_reports_a_translation_that_leaves_the_glossary(tmp_path):
     import shutil
 
-    shutil.copytree(langpacks.BUILTIN_ROOT / "fr", tmp_path / "fr", ignore=shutil.ignore_patterns("*.mo"))
+    shutil.copytree(registry.BUILTIN_ROOT / "fr", tmp_path / "fr", ignore=shutil.ignore_patterns("*.mo"))
     po = tmp_path / "fr" / "messages.po"
     po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Période de gains"', 'msgstr "Période d\'acquisition"'),
                   encoding="utf-8")

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from babel.messages.pofile import read_po
 
-from understanding import catalogues, langpacks, messages
+from understanding import catalogues, registry, messages
 from understanding.catalogues import placeholders
 
-LANG = langpacks.BUILTIN_ROOT
+LANG = registry.BUILTIN_ROOT
 # Keys whose French sentence words a value differently and so leaves out a placeholder the
 # English one uses (the code passes both). Exactly this difference, nothing else, is allowed:
 # English echoes the impossible date as 2021-02-30, French writes "le 30 février 2021".
@@ -119,7 +119,7 @@ def test_no_sentence_tables_left_outside_the_catalogues():
     assert not hasattr(bot.cards, "_FALLBACK_LABELS")
     assert not hasattr(bot.adapter, "_FALLBACK_APOLOGY")
     assert not hasattr(reminders.messages, "CATALOGUE") and not hasattr(reminders.messages, "_CAL_NAMES")
-    package = langpacks.BUILTIN_ROOT.parent
+    package = registry.BUILTIN_ROOT.parent
     assert not list(package.glob("messages_*.py")), "per-language Python dicts are back"
     assert understanding.__name__ == "understanding"
 
@@ -166,16 +166,16 @@ def german_pack(tmp_path):
     folder = tmp_path / "packs" / "de"
     folder.mkdir(parents=True)
     (folder / "messages.po").write_text(GERMAN, encoding="utf-8")
-    codes = langpacks.register(tmp_path / "packs")
+    codes = registry.register(tmp_path / "packs")
     try:
         yield codes
     finally:
-        langpacks.unregister(tmp_path / "packs")
+        registry.unregister(tmp_path / "packs")
 
 
 def test_an_extra_language_pack_is_loaded_from_a_folder(german_pack):
     assert german_pack == ["de"]
-    assert "de" in langpacks.available() and langpacks.norm_lang("de-AT") == "de"
+    assert "de" in registry.available() and registry.norm_lang("de-AT") == "de"
     assert messages.welcome("de-DE").startswith("Hallo!")
     assert messages.confirm_unsubscribed("de") == "Erledigt: keine Erinnerungen mehr."
     assert messages.days("de", 1) == "1 Tag" and messages.days("de", 3) == "3 Tage"
@@ -189,11 +189,11 @@ def test_a_pack_folder_itself_can_be_registered(tmp_path):
     folder.mkdir()
     (folder / "messages.po").write_text(GERMAN, encoding="utf-8")
     try:
-        assert langpacks.register(folder) == ["gsw"]
+        assert registry.register(folder) == ["gsw"]
         assert messages.t("gsw", "days", count=2, n=2) == "2 Tage"
     finally:
-        langpacks.unregister(folder)
-    assert langpacks.norm_lang("gsw") == "en" and messages.days("gsw", 2) == "2 days"
+        registry.unregister(folder)
+    assert registry.norm_lang("gsw") == "en" and messages.days("gsw", 2) == "2 days"
 
 
 def test_the_answer_to_a_question_uses_the_pack(german_pack):
@@ -220,7 +220,7 @@ def test_coop_lang_path_is_read_by_config_and_passed_to_the_registry(tmp_path):
         assert settings.register_language_packs() == ["de"]
         assert messages.days("de", 2) == "2 Tage"
     finally:
-        langpacks.unregister(tmp_path / "packs")
+        registry.unregister(tmp_path / "packs")
     with pytest.raises(ConfigError, match="COOP_LANG_PATH"):
         Settings.from_env({"COOP_LANG_PATH": str(tmp_path / "nowhere")}, dotenv_path=None)
 
@@ -279,8 +279,8 @@ def test_a_stale_or_broken_compiled_catalogue_is_not_used(tmp_path, caplog):
 @given(st.one_of(st.none(), st.text(max_size=20),
                  st.sampled_from(["fr", "FR", "fr-CA", "fr_FR", "en-GB", "de", "pt-BR", "zz-ZZ", "-", "fr-", "f"])))
 def test_any_language_tag_gets_a_pack_and_a_sentence(tag):
-    code = langpacks.norm_lang(tag)
-    assert code in langpacks.available()
+    code = registry.norm_lang(tag)
+    assert code in registry.available()
     assert messages.t(tag, "welcome") == messages.t(code, "welcome")
     if isinstance(tag, str) and re.match(r"(?i)\s*fr(?:$|[-_])", tag):
         assert code == "fr"

@@ -13,13 +13,14 @@ from html import unescape
 import pytest
 
 from support import page
-from understanding import catalogues, langpacks, messages
+from understanding import catalogues, registry, messages
 
 TODAY = date(2026, 12, 1)
 # the sentences of the sign-in result pages (render_error), not of the desk itself
 ERROR_PAGE_KEYS = ("signin_expired", "signin_refused", "not_allowed", "csrf", "signed_out",
                    "too_many_sign_ins")
-NOT_ON_THE_DESK = ERROR_PAGE_KEYS + ("again", "issuer_unreachable", "local_dev")
+# "switch_to" is on the desk in the *other* languages' pages (checked apart)
+NOT_ON_THE_DESK = ERROR_PAGE_KEYS + ("again", "issuer_unreachable", "local_dev", "switch_to")
 
 
 def _support_keys() -> list[str]:
@@ -75,10 +76,13 @@ def _script_strings(html: str) -> dict[str, str]:
     return json.loads(found.group(1).replace("<\\/", "</"))
 
 
-def _visible(html: str) -> str:
+def _visible(html: str, lang: str | None = None) -> str:
     """The page's text and attribute values (not tag or attribute names), entities decoded,
-    the script's JSON left out."""
+    the script's JSON left out; with ``lang``, without the links marked as written in another
+    language (the switch to the page in English is in English, named by its ``lang``)."""
     html = re.sub(r'<script id="strings".*?</script>', "", html, flags=re.S)
+    if lang:
+        html = re.sub(r'<a [^>]*\blang="(?!' + lang + r'")[^"]*"[^>]*>[^<]*</a>', "", html)
     html = re.sub(r"<[^>]*>", lambda tag: " ".join(re.findall(r'"([^"]*)"', tag.group(0))) + "\n", html)
     return unescape(html)
 
@@ -100,12 +104,16 @@ def test_the_french_page_says_every_sentence_in_french():
         assert _shown(_french(key), visible), key
     # the script's templates are the French ones, nothing else
     assert _script_strings(html) == {key: _french(key) for key in page.SCRIPT_KEYS}
+    # the switch to each other language is written in that language, and marked so
+    assert (f'<a href="/support?lang=en" lang="en" hreflang="en" aria-label="{_english("switch_to")}">English</a>'
+            in html)
+    assert f'lang="fr" hreflang="fr" aria-label="{_french("switch_to")}">Français</a>' in _rendered("en")
 
 
 def test_the_french_page_holds_no_english_sentence_of_the_catalogue():
     rendered = _rendered("fr")
     templates = "\n".join(_script_strings(rendered).values())
-    html = _visible(rendered) + re.sub(r"\{\w+\}", "", templates)  # "{done}" is no English word
+    html = _visible(rendered, "fr") + re.sub(r"\{\w+\}", "", templates)  # "{done}" is no English word
     english = _english_only()
     assert len(english) > 60  # the page's, the script's and the API's sentences
     for key, sentence in english.items():
@@ -152,11 +160,11 @@ def german_pack(tmp_path):
     folder = tmp_path / "packs" / "de"
     folder.mkdir(parents=True)
     (folder / "messages.po").write_text(GERMAN, encoding="utf-8")
-    langpacks.register(tmp_path / "packs")
+    registry.register(tmp_path / "packs")
     try:
         yield "de"
     finally:
-        langpacks.unregister(tmp_path / "packs")
+        registry.unregister(tmp_path / "packs")
 
 
 def test_a_pack_without_support_entries_falls_back_to_english(german_pack):

@@ -19,7 +19,7 @@ from config import Settings
 from core import activity_facts, calendar, link
 from services import migrate_database
 from storage import Database
-from understanding import langpacks
+from understanding import registry
 from understanding.fmt import fmt_date
 from test_http_auth import APP_ID, openid, token  # noqa: F401 (openid: the channel's signing keys on loopback)
 
@@ -28,7 +28,7 @@ platform.platform()  # msrest asks the platform once per process (a process): at
 PERSONAL = "a:1Compose-personal"
 GROUP = "19:compose-group@thread.v2"
 THUMBNAIL = "application/vnd.microsoft.card.thumbnail"
-GERMAN = langpacks.BUILTIN_ROOT / "de" / "messages.po"
+GERMAN = registry.BUILTIN_ROOT / "de" / "messages.po"
 needs_german = pytest.mark.skipif(not GERMAN.exists(),
                                   reason="no German pack yet (understanding/lang/de/messages.po: issue #21's de-say)")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from core import link, load_policy
-from understanding import packs, respond, rules
+from understanding import messages, packs, respond, rules
 from understanding.reply import Reply
 
 LANG = Path(rules.__file__).resolve().parent / "lang"
@@ -452,7 +452,7 @@ def test_french_reply_is_french_with_the_pages_french_section():
     assert r.lang == "fr" and r.data["locale"] == "fr-CA"
     assert r.text.startswith("La page co-op « Bénéficier de fonds marketing coopératifs » dit :")
     assert "perte des fonds" in r.text and "(section « Quand réclamer vos fonds »)" in r.text
-    assert r.links[0].title == link(r.links[0].key).fr and "Plus d'informations" in r.text
+    assert r.links[0].title == messages.t("fr", "policy.link." + r.links[0].key) and "Plus d'informations" in r.text
     assert r.timelines == []
 
 
@@ -520,9 +520,9 @@ def test_a_pack_with_some_statements_takes_the_others_from_english(tmp_path):
         '[[statements]]\nid = "usage_period"\nsection = "when"\n'
         'text = "Sie müssen die Einnahmen im folgenden sechsmonatigen Nutzungszeitraum verwenden."\n'
         'keywords = ["nutzungszeitraum", "verwenden"]\n', "utf-8")
-    from understanding import langpacks
+    from understanding import registry
 
-    langpacks.register(folder)
+    registry.register(folder)
     try:
         sts = {s.id: s for s in rules.statements("de")}
         assert sts["usage_period"].lang == "de" and sts["usage_period"].link == "guidebook"  # the link is English's
@@ -531,7 +531,7 @@ def test_a_pack_with_some_statements_takes_the_others_from_english(tmp_path):
         assert rules.find("Was ist der Nutzungszeitraum?", "de")[0].id == "usage_period"
         assert rules.page_title("de") == "Kooperative Marketingmittel verdienen"
     finally:
-        langpacks.unregister(folder)
+        registry.unregister(folder)
 
 
 def test_a_bad_statements_file_names_what_is_wrong(tmp_path):
@@ -539,14 +539,14 @@ def test_a_bad_statements_file_names_what_is_wrong(tmp_path):
     folder.mkdir()
     (folder / "messages.po").write_text('msgid ""\nmsgstr ""\n"Language: de\\n"\n', "utf-8")
     (folder / "statements.toml").write_text('[[statements]]\nid = "x"\ntext = "Etwas."\nlink = "nowhere"\n', "utf-8")
-    from understanding import langpacks
+    from understanding import registry
 
-    langpacks.register(folder)
+    registry.register(folder)
     try:
         with pytest.raises(ValueError, match="link 'nowhere'"):
             rules.statements("de")
     finally:
-        langpacks.unregister(folder)
+        registry.unregister(folder)
 
 
 # --- wired into understanding (the lead's integration) ----------------------------------------

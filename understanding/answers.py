@@ -31,6 +31,7 @@ from .yesno import _said, asks_yes_no
 from .recognizer import ACTION_INTENTS, CYCLE_INTENTS, PLAN_INTENTS
 from .relative import resolve
 from .reply import LinkRef, Reply, Timeline
+from . import registry
 
 
 class _Ctx:
@@ -75,7 +76,7 @@ class _Ctx:
 
     def link(self, key: str) -> LinkRef:
         ln = link(key)
-        return LinkRef(ln.title(self.lang), ln.url, key)
+        return LinkRef(t(self.lang, "policy.link." + key), ln.url, key)
 
     def fy(self, half: Half, convention: str | None = None) -> str:
         return self.cal.fy_label(half, convention or self.convention)
@@ -347,8 +348,9 @@ def _note(c: _Ctx, reading: PeriodReading, role: str | None = "earnings") -> tup
         alt_text = c.t("clarify.or").join(c.months(a.start, a.end) + alt_deadline(a) for a in alts)
         return c.t("note.calendar_quarter", text=text, months=c.months(p.start, p.end), alt_months=alt_text), []
     if p.reading in ("mdy", "dmy") and alts and p.day and alts[0].day:
-        if c.u.lang == "fr" and p.reading == "dmy" and not (c.u.locale or "").lower().startswith("fr"):
-            # read day-first because the message is in French, not because of a locale
+        if (p.reading == "dmy" and registry.language(c.u.lang).day_first
+                and registry.known(c.u.locale) != registry.norm_lang(c.u.lang)):
+            # read day-first because of the message's language (engine._reading_locale), not a locale
             return c.t("note.numeric_lang", text=text, date=c.d(p.day), order=c.t("order." + p.reading),
                        alt=c.d(alts[0].day)), []
         return c.t("note.numeric", text=text, date=c.d(p.day), order=c.t("order." + p.reading), locale=c.u.reading_locale,
@@ -912,7 +914,7 @@ def answer_fundable(c: _Ctx) -> Reply:
     if asks_yes_no(c.u.folded, intonation=True) and _said(c.u.folded, "yesno.fundable_uses") and not c.u.slots.programs:
         lines[0] = c.t("verdict.yes") + " " + lines[0]  # "can co-op fund our certifications?": the page says so
     for f in load_policy().fundable:
-        lines.append("- " + (f.fr if c.lang == "fr" else f.en))
+        lines.append("- " + c.t("policy.fundable." + f.key))
     req = c.link("core_requirements")
     lines.append(c.t("fundable.requirements", title=req.title, url=req.url))
     res = c.link("coop_resources")
@@ -923,10 +925,10 @@ def answer_fundable(c: _Ctx) -> Reply:
 
 def answer_roles(c: _Ctx) -> Reply:
     roles = load_policy().roles
-    names = {r.key: (r.fr if c.lang == "fr" else r.en) for r in roles}
+    names = {r.key: c.t("policy.role." + r.key) for r in roles}
     text = c.t("roles", admin=names.get("incentives_admin", ""), user=names.get("incentives_user", ""))
-    if c.lang == "fr":  # the English role names too: Partner Center may show either
-        text += " (" + " / ".join(r.en for r in roles) + ")"
+    if c.lang != registry.DEFAULT:  # the English role names too: Partner Center may show either
+        text += " (" + " / ".join(t(registry.DEFAULT, "policy.role." + r.key) for r in roles) + ")"
     return Reply(lang=c.lang, intent="roles", text=text, data={"roles": [r.key for r in roles]},
                  suggestions=[c.t("suggest.howto")])
 

@@ -37,7 +37,7 @@ from typing import Any, Callable
 
 from core import CoopError, fold
 
-from . import packs
+from . import packs, registry
 
 #: the roles a date keeps across turns (frames.ROLES without the cue-only ones)
 DATE_ROLES = ("earnings", "activity", "plan", "submission")
@@ -174,7 +174,7 @@ def rule_shift(text: str, ctx: ConversationContext, today: date | None = None, c
     from .slots import extract
 
     try:
-        readings = extract(ctx.period_text[:200], fold(ctx.period_text[:200]), lang="en", locale=None, today=today,
+        readings = extract(ctx.period_text[:200], fold(ctx.period_text[:200]), lang=registry.DEFAULT, locale=None, today=today,
                            convention=convention).periods
     except CoopError:
         return None
@@ -298,16 +298,17 @@ def _breadth(r: Any) -> int:
 
 
 def _numeric_order(period: str) -> str | None:
-    """The locale a numeric date was written for when its numbers settle it ("06/30/2027":
-    month first → en-US; "30/06/2027" or "30.06.2027": day first → en-GB)."""
+    """A locale of the order a numeric date was written in when its numbers settle it
+    ("06/30/2027": month first; "30/06/2027" or "30.06.2027": day first): the registry's
+    :func:`~understanding.registry.order_locale`."""
     m = re.search(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{2}|\d{4})(?!\d)", period)
     if not m:
         return None
     a, b = int(m.group(1)), int(m.group(2))
     if b > 12 >= a:
-        return "en-US"
+        return registry.order_locale("mdy")
     if a > 12 >= b or "." in m.group(0):
-        return "en-GB"
+        return registry.order_locale("dmy")
     return None
 
 

@@ -18,10 +18,9 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from . import packs
+from . import packs, registry
 
 _WORD = re.compile(r"[a-z']+")
-_ACCENTS = re.compile(r"[éèêëàâîïôûùüçœÉÈÊÀÇ]")
 
 
 @lru_cache(maxsize=4)
@@ -62,14 +61,21 @@ def all_scores(folded: str, raw: str) -> dict[str, int]:
             for code, prefixes in elided.items():
                 if word.startswith(prefixes):
                     out[code] += 2
-    if "fr" in out:
-        out["fr"] += 2 * min(len(_ACCENTS.findall(raw)), 3)
+    for code, accents in _accents(packs.generation()).items():  # "é", "ç": a language's own letters
+        if code in out:
+            out[code] += 2 * min(len(accents.findall(raw)), 3)
     return out
 
 
-def scores(folded: str, raw: str) -> tuple[int, int]:
-    s = all_scores(folded, raw)
-    return s.get("en", 0), s.get("fr", 0)
+@lru_cache(maxsize=4)
+def _accents(gen: int) -> dict[str, re.Pattern[str]]:
+    """Each pack's ``detect.accents``: letters that mark its language (each counts, up to three)."""
+    out = {}
+    for p in packs.packs():
+        letters = p.get("detect.accents") or ""
+        if isinstance(letters, str) and letters:
+            out[p.code] = re.compile("[" + re.escape(letters) + "]")
+    return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -175,4 +181,4 @@ def detect(text: str, locale: str | None = None, folded: str | None = None) -> t
     loc = (locale or "").lower()[:2]
     if loc in s:
         return loc, "locale"
-    return "en", "locale"
+    return registry.DEFAULT, "locale"

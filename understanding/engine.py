@@ -25,7 +25,7 @@ from typing import Any
 
 from core import CoopError, check_split, fold
 
-from . import mail, rows, rules
+from . import mail, registry, rows, rules
 from .markup import visible_text
 from .numbers import words_to_digits
 from .typos import _one_edit
@@ -104,8 +104,10 @@ def _reading_locale(locale: str | None, lang: str, lang_source: str) -> str | No
     whatever the client's locale (French never writes month/day: an en-US client typing
     "03/10/2022" in French means 3 October); otherwise the channel locale; English text with
     no locale stays ambiguous (en-US and en-GB disagree), so the answer asks."""
-    if lang == "fr" and lang_source in ("text", "forced", "context"):
-        return locale if locale and locale.lower().startswith("fr") else "fr-FR"
+    language = registry.language(lang)
+    if language.day_first and lang_source in ("text", "forced", "context"):
+        # a language whose own locale writes the day first (CLDR): read so whatever the client
+        return locale if locale and registry.known(locale) == language.code else language.default_locale
     if locale:
         return locale
     return None
@@ -158,11 +160,11 @@ def prepare(text: str | None, *, lang: str | None = None, locale: str | None = N
 
 
 def _model(p: Prepared):
-    return model(p.text_lang or p.lang) or model(p.lang) or model("en")
+    return model(p.text_lang or p.lang) or model(p.lang) or model(registry.DEFAULT)
 
 
 def _planner_model(p: Prepared):
-    return model(p.text_lang or p.lang, "planner") or model(p.lang, "planner") or model("en", "planner")
+    return model(p.text_lang or p.lang, "planner") or model(p.lang, "planner") or model(registry.DEFAULT, "planner")
 
 
 def classify(p: Prepared) -> tuple[str, float, dict[str, float]]:
@@ -597,7 +599,7 @@ def _answer_lang(lang: str | None, locale: str | None, ctx: ConversationContext)
     for cand in (lang, ctx.get("lang"), (locale or "")[:2]):
         if isinstance(cand, str) and cand.lower()[:2] in codes:
             return cand.lower()[:2]
-    return "en"
+    return registry.DEFAULT
 
 
 def _maybe_several(text: str) -> bool:

@@ -25,7 +25,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
-DEFAULT_LOCALE = {"en": "en-US", "fr": "fr-FR"}
+from . import registry
 
 
 @lru_cache(maxsize=64)
@@ -40,10 +40,7 @@ def babel_locale(locale: str | None, lang: str) -> Locale:
             loc = None
         if loc is not None and loc.language == lang:
             return loc
-    try:  # a language pack without a default here formats as its language does ("de")
-        return Locale.parse(DEFAULT_LOCALE.get(lang, lang).replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return Locale.parse(DEFAULT_LOCALE["en"].replace("-", "_"))
+    return registry.default_locale_of(lang)  # CLDR's likely region for the language
 
 
 def locale_tag(locale: str | None, lang: str) -> str:
@@ -65,9 +62,9 @@ def _first_of_month_pattern(loc: Locale, form: str, first: str) -> str | None:
 
 
 def _first_of_month(lang: str) -> str:
-    from . import catalogues, langpacks  # no import cycle: the catalogues need no formatting
+    from . import catalogues  # no import cycle: the catalogues need no formatting
 
-    code = langpacks.norm_lang(lang)
+    code = registry.norm_lang(lang)
     return catalogues.catalogue(code).form("date.first_of_month", None) or "1"
 
 
@@ -85,7 +82,7 @@ def _fmt_date(day: date, loc: Locale, form: str, lang: str) -> str:
 def fmt_date(day: date, locale: str | None, lang: str | None = None, form: str = "long") -> str:
     """``day`` in the answer's language ``lang`` (default: the locale's), the region from
     ``locale`` when it shares that language."""
-    lang = lang or (locale or "en")[:2].lower()
+    lang = lang or (locale or registry.DEFAULT)[:2].lower()
     loc = babel_locale(locale, lang)
     return _fmt_date(day, loc, form, lang)
 
@@ -122,4 +119,5 @@ def fmt_money(value: Decimal, currency: str | None, locale: str | None, lang: st
 def fmt_percent(value: Decimal, locale: str | None, lang: str) -> str:
     loc = babel_locale(locale, lang)
     num = format_decimal(value.normalize() if isinstance(value, Decimal) else value, locale=loc)
-    return f"{num}\u00a0%" if lang == "fr" else f"{num}%"
+    before, after = registry.percent_affixes(lang)  # CLDR's percent pattern: "30 %", "30%"
+    return f"{before}{num}{after}"

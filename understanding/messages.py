@@ -3,7 +3,7 @@
 The sentences live in ``understanding/lang/<code>/messages.po`` (see
 :mod:`understanding.catalogues`: ``msgctxt`` = the key, ``msgid`` = the English sentence,
 ``msgstr`` = the pack's language); :func:`t` picks the pack for a language tag
-(:func:`understanding.langpacks.norm_lang`), falls back to English for a key the pack lacks,
+(:func:`understanding.registry.norm_lang`), falls back to English for a key the pack lacks,
 chooses the plural form by Babel's rule for the language, and fills the template in. Dates are
 formatted by :mod:`understanding.fmt` for the asker's locale.
 
@@ -24,24 +24,24 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from core import CoopError
 
-from . import catalogues, langpacks
+from . import catalogues, registry
 from .fmt import babel_locale, fmt_date, fmt_number, fmt_percent
 
 
 def norm_lang(lang: str | None) -> str:
     """The language pack for a tag ("fr-CA" → "fr"; unknown → "en")."""
-    return langpacks.norm_lang(lang)
+    return registry.norm_lang(lang)
 
 
 def template(lang: str | None, key: str, count: int | None = None) -> str:
     """The raw template of ``key`` in ``lang`` (English when the pack lacks it); KeyError
     when no catalogue has the key."""
     code = norm_lang(lang)
-    if code != langpacks.DEFAULT:
+    if code != registry.DEFAULT:
         found = catalogues.catalogue(code).form(key, count)
         if found is not None:
             return found
-    found = catalogues.catalogue(langpacks.DEFAULT).form(key, count)
+    found = catalogues.catalogue(registry.DEFAULT).form(key, count)
     if found is None:
         raise KeyError(key)
     return found
@@ -69,7 +69,7 @@ def has(lang: str | None, key: str) -> bool:
 
 def keys() -> list[str]:
     """Every key the catalogues know (English, the source, has them all)."""
-    return list(catalogues.catalogue(langpacks.DEFAULT).entries)
+    return list(catalogues.catalogue(registry.DEFAULT).entries)
 
 
 class _Catalogues(Mapping):
@@ -80,10 +80,10 @@ class _Catalogues(Mapping):
         return {key: template(lang, key) for key in keys()}
 
     def __iter__(self) -> Iterator[str]:
-        return iter(langpacks.available())
+        return iter(registry.available())
 
     def __len__(self) -> int:
-        return len(langpacks.available())
+        return len(registry.available())
 
 
 CATALOGUES = _Catalogues()
@@ -208,7 +208,7 @@ def calendar_names(lang: str) -> dict[str, str]:
 def _section(lang: str, prefix: str) -> dict[str, str]:
     """The singular templates of the keys under ``prefix`` (without it); a fresh dict each
     call, built once per pack and registry state (every card asks for its labels)."""
-    return dict(_section_cached(norm_lang(lang), prefix, langpacks.generation()))
+    return dict(_section_cached(norm_lang(lang), prefix, registry.generation()))
 
 
 @lru_cache(maxsize=64)

@@ -29,14 +29,12 @@ from . import packs
 
 log = logging.getLogger(__name__)
 
-#: the languages text2num reads (its own list)
-_READ = {"en", "fr", "de", "es", "pt", "it", "nl"}
 
 
 def words_to_digits(text: str, lang: str | None) -> str:
     """``text`` with its numbers written in words as digits (``text`` itself when it has none)."""
     code = (lang or "")[:2].lower()
-    if code not in _READ or not text:
+    if not text or not _reads(code):
         return text
     starts, percent = _patterns(code, packs.generation())
     if starts is None or not starts.search(fold(text)):
@@ -63,6 +61,18 @@ def words_to_digits(text: str, lang: str | None) -> str:
 
 
 _SPOKEN_YEAR = re.compile(r"(?<![\w])(?P<m>[^\W\d_]+\.?),?\s+(?P<a>19|20) (?P<b>\d{2})(?![\w])")
+
+
+@lru_cache(maxsize=64)
+def _reads(code: str) -> bool:
+    """Whether text2num reads the language (it refuses one it does not know)."""
+    from text_to_num import alpha2digit
+
+    try:
+        alpha2digit("", code)
+    except ValueError:
+        return False
+    return True
 
 
 def _spoken_years(text: str) -> str:

@@ -1,7 +1,7 @@
 """Language packs: one folder of data files per language, no code.
 
 A pack is a folder named by its language code (``understanding/lang/en``,
-``understanding/lang/fr``, or any folder registered with :mod:`understanding.langpacks`, the
+``understanding/lang/fr``, or any folder registered with :mod:`understanding.registry`, the
 one registry, e.g. through ``COOP_LANG_PATH``) holding, beside its ``messages.po``:
 
 - ``vocab.toml``: the cue words the one reading engine uses (months, ordinals, relative
@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import langpacks
+from . import registry
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +66,11 @@ class Pack:
 
 def register(path: Path | str) -> str:
     """Add the language pack in ``path`` (a folder named by its code, holding ``messages.po``
-    and ``vocab.toml``) to the one registry (:mod:`understanding.langpacks`); returns its code."""
+    and ``vocab.toml``) to the one registry (:mod:`understanding.registry`); returns its code."""
     folder = Path(path).resolve()
     if not (folder / "vocab.toml").is_file():
         raise FileNotFoundError(f"{folder} holds no vocab.toml: not a language pack understanding can read")
-    codes = langpacks.register(folder)
+    codes = registry.register(folder)
     code = codes[0] if codes else folder.name
     _registered[code] = folder
     logger.info("language pack %s registered from %s", code, folder)
@@ -80,23 +80,23 @@ def register(path: Path | str) -> str:
 def unregister(code: str) -> None:
     folder = _registered.pop(code, None)
     if folder is not None:
-        langpacks.unregister(folder)
+        registry.unregister(folder)
 
 
 def generation() -> int:
     """Changes whenever the set of packs changes (caches built from packs key on it)."""
-    return langpacks.generation()
+    return registry.generation()
 
 
 @lru_cache(maxsize=8)
 def _load_all_at(gen: int) -> dict[str, Pack]:
     packs_ = {}
-    for code, folder in langpacks.packs().items():
+    for code, folder in registry.packs().items():
         vocab_file = Path(folder) / "vocab.toml"
         if vocab_file.is_file():  # a pack may only translate sentences; understanding needs its words
             with open(vocab_file, "rb") as fh:
                 packs_[code] = Pack(code, Path(folder), tomllib.load(fh))
-    return dict(sorted(packs_.items(), key=lambda kv: (kv[0] != langpacks.DEFAULT, kv[0])))
+    return dict(sorted(packs_.items(), key=lambda kv: (kv[0] != registry.DEFAULT, kv[0])))
 
 
 def _load_all() -> dict[str, Pack]:
@@ -162,7 +162,7 @@ _TABLES = ["reading.seasons", "reading.part_of_year", "relative.days", "relative
 
 
 # tables whose word lists are merged whatever their names (a new list there is data only)
-_FREE_TABLES = ("mail", "distractors", "followup", "rules", "topic", "planner")
+_FREE_TABLES = ("mail", "distractors", "followup", "rules", "topic", "planner", "confirm")
 
 
 def _free_lists(data: dict[str, Any]) -> list[str]:

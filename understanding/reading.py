@@ -36,7 +36,9 @@ from typing import Callable, Iterable
 from core import calendar as _calendar
 from core.errors import InvalidDate, OutOfRange, UnreadablePeriod
 from core.periods import CoopCalendar, Half, MonthSpan, month_index, month_of
-from core.reading import Interpretation, PeriodReading, fold, numeric_order
+from core.reading import Interpretation, PeriodReading, fold
+
+from .registry import date_order as numeric_order  # CLDR's short date pattern of the locale
 
 from . import packs
 from .relative import resolve

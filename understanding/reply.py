@@ -59,7 +59,7 @@ def plain(text: str) -> str:
 
 @dataclass
 class Reply:
-    lang: str  # "en" | "fr": the language the answer is written in
+    lang: str  # a registered pack's code (understanding.registry): the language the answer is written in
     intent: str  # the recogniser's intent name
     text: str  # the complete answer as plain text (light markdown allowed: **bold**, lists)
     title: str | None = None  # a short heading for a card

@@ -48,7 +48,7 @@ from typing import Any
 
 from core import fold, link
 
-from . import langpacks, packs
+from . import registry, packs
 from .fmt import locale_tag
 from .messages import t
 from .reply import LinkRef, Reply
@@ -117,7 +117,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _pack_file(code: str) -> Path | None:
-    folder = langpacks.pack_path(code)
+    folder = registry.pack_path(code)
     path = folder / STATEMENTS_FILE if folder is not None else None
     return path if path is not None and path.is_file() else None
 
@@ -161,9 +161,9 @@ def _parse(code: str, path: Path, base: dict[str, Statement] | None) -> tuple[di
 
 @lru_cache(maxsize=16)
 def _load(code: str, gen: int) -> tuple[tuple[Statement, ...], str]:
-    english_path = _pack_file(langpacks.DEFAULT)
-    english, english_title = _parse(langpacks.DEFAULT, english_path, None) if english_path else ({}, "")
-    if code == langpacks.DEFAULT:
+    english_path = _pack_file(registry.DEFAULT)
+    english, english_title = _parse(registry.DEFAULT, english_path, None) if english_path else ({}, "")
+    if code == registry.DEFAULT:
         return tuple(english.values()), english_title
     path = _pack_file(code)
     own, title = _parse(code, path, english) if path else ({}, "")
@@ -179,12 +179,12 @@ def statements(lang: str | None) -> list[Statement]:
     >>> statements("fr")[0].lang, statements("it")[0].lang
     ('fr', 'en')
     """
-    return list(_load(langpacks.norm_lang(lang), packs.generation())[0])
+    return list(_load(registry.norm_lang(lang), packs.generation())[0])
 
 
 def page_title(lang: str | None) -> str:
     """The co-op page's title in ``lang`` (``[page] title`` of its ``statements.toml``)."""
-    return _load(langpacks.norm_lang(lang), packs.generation())[1]
+    return _load(registry.norm_lang(lang), packs.generation())[1]
 
 
 # ------------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def _rules_table(code: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=16)
 def _words_at(code: str, gen: int) -> _Words:
-    table = _rules_table(code) or _rules_table(langpacks.DEFAULT)
+    table = _rules_table(code) or _rules_table(registry.DEFAULT)
     joined = tuple(sorted(((fold(w), re.sub(r"[\s-]+", "", fold(w))) for w in table.get("joined", [])),
                           key=lambda p: -len(p[0])))
     suffixes = tuple(sorted((fold(s) for s in table.get("suffixes", [])), key=len, reverse=True))
@@ -241,7 +241,7 @@ def terms(text: str, lang: str) -> list[str]:
     >>> terms("C'est quoi la période d'utilisation ?", "fr")
     ['period', 'utilis', 'period utilis']
     """
-    w = _words(langpacks.norm_lang(lang))
+    w = _words(registry.norm_lang(lang))
     folded = " " + fold(text) + " "
     for written, one in w.joined:
         if written in folded:
@@ -322,7 +322,7 @@ def masked(text: str, lang: str, today: date | None = None) -> str:
     >>> masked("what does it mean when co-op earned in March 2024 is forfeited?", "en")
     'what does it mean when co-op earned in is forfeited?'
     """
-    sl = _slots(text, langpacks.norm_lang(lang), today)
+    sl = _slots(text, registry.norm_lang(lang), today)
     spans = [(p.start, p.end) for p in sl.periods if _dated(p)]
     for span in (sl.amount_span, sl.split_span):
         if span:
@@ -350,7 +350,7 @@ def find(text: str | None, lang: str | None, *, today: date | None = None, k: in
     """
     if not isinstance(text, str) or not text.strip():
         return []
-    code = langpacks.norm_lang(lang)
+    code = registry.norm_lang(lang)
     index = _index_at(code, packs.generation())
     if not index.statements:
         return []
@@ -444,7 +444,7 @@ def asks_meaning(text: str | None, lang: str | None = None, *, today: date | Non
         return False
     text = text[:2000]
     folded = fold(text)
-    code = langpacks.norm_lang(lang)
+    code = registry.norm_lang(lang)
     sl = _slots(text, code, today)
     dated = [p for p in sl.periods if _dated(p)]
     if sl.period_error is not None or sl.amount is not None or sl.split or any(p.kind != "relative" for p in dated):
@@ -503,7 +503,7 @@ def answer_rule(text: str | None, lang: str | None, *, hits: list[Hit] | None = 
     >>> print(answer_rule("what is the split?", "en").text.splitlines()[1])
     - Microsoft calculates eligible incentive earnings using a split percentage, for example 60% rebate and 40% co-op. (section “How co-op funds are calculated”)
     """
-    code = langpacks.norm_lang(lang)
+    code = registry.norm_lang(lang)
     if hits is None:
         hits = find(text, code, today=today)
     suggestions = [t(code, "suggest.h1"), t(code, "suggest.status"), t(code, "suggest.poe")]
@@ -518,7 +518,7 @@ def answer_rule(text: str | None, lang: str | None, *, hits: list[Hit] | None = 
     links: list[LinkRef] = []
     for key in dict.fromkeys(h.link for h in hits):
         ln = link(key)
-        ref = LinkRef(ln.title(code), ln.url, key)
+        ref = LinkRef(t(code, "policy.link." + key), ln.url, key)
         links.append(ref)
         lines.append(t(code, "rule.link", title=ref.title, url=ref.url))
     return Reply(lang=code, intent="rule", text="\n".join(lines), title=t(code, "title.rule"), links=links,

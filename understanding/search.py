@@ -32,7 +32,7 @@ from core import CoopError, calendar, cycles_for_activity_span, keep_until
 from core.periods import Cycle
 from core.reading import Interpretation, PeriodReading
 
-from . import langpacks
+from . import registry
 from .reply import Timeline
 
 __all__ = ["SearchReading", "SearchResult", "search", "MAX_QUERY_CHARS", "MAX_READINGS"]
@@ -127,7 +127,7 @@ def search(text: str | None, *, lang: str | None = None, locale: str | None = No
 
     text = (text if isinstance(text, str) else "")[:MAX_QUERY_CHARS].strip()
     if not text:
-        return SearchResult("empty", langpacks.norm_lang(lang or locale), locale)
+        return SearchResult("empty", registry.norm_lang(lang or locale), locale)
     u = understand(text, lang=lang, locale=locale, today=today, convention=convention)
     if u.other_language:
         return SearchResult("other_language", u.lang, locale, other_language=u.other_language)

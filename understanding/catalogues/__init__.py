@@ -1,6 +1,6 @@
 """The gettext catalogues: reading them at run time, and the commands that maintain them.
 
-Each language pack (:mod:`understanding.langpacks`) has a ``messages.po``. An entry's
+Each language pack (:mod:`understanding.registry`) has a ``messages.po``. An entry's
 ``msgctxt`` is the key the code asks for (``lead.claim_deadline``), its ``msgid`` the English
 sentence, its ``msgstr`` the sentence in the pack's language; sentences that depend on a
 number are ``msgid_plural`` entries whose forms follow the catalogue's ``Plural-Forms``
@@ -41,15 +41,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from .. import langpacks
+from .. import registry
 
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-LANG_ROOT = langpacks.BUILTIN_ROOT
-SOURCE_LANG = langpacks.DEFAULT
+LANG_ROOT = registry.BUILTIN_ROOT
+SOURCE_LANG = registry.DEFAULT
 TEMPLATE = LANG_ROOT / "messages.pot"
-SOURCE = LANG_ROOT / SOURCE_LANG / langpacks.CATALOGUE_FILE
+SOURCE = LANG_ROOT / SOURCE_LANG / registry.CATALOGUE_FILE
 MAPPING = REPO_ROOT / "babel.cfg"
 PROJECT = "Co-op Assistant"
 
@@ -156,7 +156,7 @@ _cache_lock = threading.Lock()
 def catalogue(code: str) -> Catalogue:
     """The catalogue of pack ``code`` (read on first use, then kept until the registry
     changes); an empty one when the pack has no ``messages.po``."""
-    gen = langpacks.generation()
+    gen = registry.generation()
     cached = _cache.get(code)
     if cached is not None and cached[0] == gen:
         return cached[1]
@@ -164,10 +164,10 @@ def catalogue(code: str) -> Catalogue:
         cached = _cache.get(code)
         if cached is not None and cached[0] == gen:
             return cached[1]
-        path = langpacks.catalogue_path(code)
+        path = registry.catalogue_path(code)
         if path is None:
             logger.warning("language pack %r has no %s: its sentences are English", code,
-                           langpacks.CATALOGUE_FILE)
+                           registry.CATALOGUE_FILE)
             cat = Catalogue(code, None)
         else:
             cat = load(path, code)
@@ -240,7 +240,7 @@ def _messages_of(path: Path) -> list[tuple]:
 def _paths(root: Path | None) -> tuple[Path, Path, Path]:
     """(pack root, template, English source) of the built-in packs or of another root."""
     root = Path(root) if root is not None else LANG_ROOT
-    return root, root / TEMPLATE.name, root / SOURCE_LANG / langpacks.CATALOGUE_FILE
+    return root, root / TEMPLATE.name, root / SOURCE_LANG / registry.CATALOGUE_FILE
 
 
 def _extract_to(target: Path, root: Path | None = None) -> None:
@@ -322,8 +322,8 @@ def extract(root: Path | None = None) -> bool:
 def translations(root: Path | None = None) -> list[str]:
     """The packs that translate the template (every one but English)."""
     root, _, _ = _paths(root)
-    return [code for code, folder in sorted(langpacks._packs_in(root).items())
-            if code != SOURCE_LANG and (folder / langpacks.CATALOGUE_FILE).is_file()]
+    return [code for code, folder in sorted(registry._packs_in(root).items())
+            if code != SOURCE_LANG and (folder / registry.CATALOGUE_FILE).is_file()]
 
 
 def update(root: Path | None = None) -> list[str]:
@@ -334,9 +334,9 @@ def update(root: Path | None = None) -> list[str]:
     extract(root)
     codes = translations(root)
     for code in codes:
-        _pybabel("update", "-i", str(template), "-o", str(root / code / langpacks.CATALOGUE_FILE),
+        _pybabel("update", "-i", str(template), "-o", str(root / code / registry.CATALOGUE_FILE),
                  "-l", code, "--previous", "--ignore-obsolete", "-w", "76")
-        _stable_header(root / code / langpacks.CATALOGUE_FILE)
+        _stable_header(root / code / registry.CATALOGUE_FILE)
     return codes
 
 
@@ -347,8 +347,8 @@ def compile_all(root: Path | None = None) -> list[Path]:
     out, as when the ``.po`` is read."""
     root, _, _ = _paths(root)
     written = []
-    for code, folder in sorted(langpacks._packs_in(root).items()):
-        po = folder / langpacks.CATALOGUE_FILE
+    for code, folder in sorted(registry._packs_in(root).items()):
+        po = folder / registry.CATALOGUE_FILE
         if po.is_file():
             _pybabel("compile", "-i", str(po), "-o", str(po.with_suffix(".mo")), "-l", code)
             written.append(po.with_suffix(".mo"))
@@ -360,7 +360,7 @@ def init(code: str, root: Path | None = None) -> Path:
     for that language."""
     root, template, _ = _paths(root)
     extract(root)
-    target = root / code / langpacks.CATALOGUE_FILE
+    target = root / code / registry.CATALOGUE_FILE
     if target.exists():
         raise SystemExit(f"{_rel(target)} exists already: use update")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -454,7 +454,7 @@ def problems(paths: Sequence[Path] | None = None, root: Path | None = None) -> l
         if m.string != m.id and tuple(m.string or ()) != tuple(m.id):
             found.append(f"{_rel(source_path)} [{m.context}]: msgstr differs from msgid (run update)")
     if paths is None:
-        paths = [root / c / langpacks.CATALOGUE_FILE for c in translations(root)]
+        paths = [root / c / registry.CATALOGUE_FILE for c in translations(root)]
     for path in paths:
         with open(path, "rb") as fh:
             cat = read_po(fh)
@@ -516,7 +516,8 @@ def port_dicts(english: Path, french: Path, base_english: Path, base_french: Pat
     root, _, source = _paths(root)
     en, fr = _dict_sentences(english), _dict_sentences(french)
     base_en, base_fr = _dict_sentences(base_english), _dict_sentences(base_french)
-    target = root / "fr" / langpacks.CATALOGUE_FILE
+    # the language of the second dict is its file's (``messages_fr.py``, ``fr.py``)
+    target = root / french.stem.rsplit("_", 1)[-1] / registry.CATALOGUE_FILE
     with open(source, "rb") as fh:
         en_cat = read_po(fh)
     with open(target, "rb") as fh:
