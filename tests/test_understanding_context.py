@@ -135,3 +135,14 @@ def test_a_day_of_the_last_answer_quoted_back_is_that_answer_questioned(first, a
     # read as an activity on 15 February 2026, "15 Feb" would give a closed window ending August 15, 2026
     assert [tl.claim_end for tl in r2.timelines] == [right]
     assert r2.text.splitlines()[0] == t(r2.lang, "note.asserted")  # the stated 30 June is checked, never confirmed
+
+
+@pytest.mark.parametrize("first, again", [
+    ("Our roadshow is on 22/03/2027 - last day to claim?", "Brilliant. Could you remind me a week before that deadline?"),
+    ("which H2 funds can I still claim right now?", "ok remind me a week before that"),
+    ("Notre salon a lieu le 22/03/2027, on réclame jusqu'à quand ?", "Rappelle-moi une semaine avant, stp"),
+])
+def test_a_reminder_asked_a_week_before_is_a_request_not_the_period_before(first, again):
+    r1 = respond(first, today=T)
+    r2 = respond(again, today=T, context=r1.context)
+    assert r2.action == "subscribe", r2.text

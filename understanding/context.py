@@ -158,6 +158,11 @@ def rule_choice(text: str, ctx: ConversationContext, today: date | None = None) 
     return None
 
 
+def _asks_reminder(folded: str) -> bool:
+    """Whether a message asks for a reminder or a calendar entry in its own words."""
+    return any(packs.stems_pattern(f"actions.{a}").search(folded) for a in ("subscribe", "calendar"))
+
+
 def rule_shift(text: str, ctx: ConversationContext, today: date | None = None, convention: str | None = None,
                continuable: frozenset[str] = frozenset()) -> Rewrite | None:
     """"what about the one after?" / "et le suivant ?" / "le mois d'après": the last question
@@ -166,8 +171,8 @@ def rule_shift(text: str, ctx: ConversationContext, today: date | None = None, c
         return None
     folded = fold(text)
     step = 1 if _has(folded, "followup.next") else -1 if _has(folded, "followup.previous") else 0
-    if not step:
-        return None
+    if not step or _asks_reminder(folded):
+        return None  # ("remind me a week before that": a request, not the period before)
     from core import calendar
     from core.periods import month_of
 

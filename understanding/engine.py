@@ -824,7 +824,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
             and (top < 0.8 or intent in ("split", "threshold", "timeline", "fallback")):
         intent, followup = "split", True
         _merge_split(slots, ctx)
-    elif prev in _CONTINUABLE and (slots.periods or slots.period_error) and (
+    elif prev in _CONTINUABLE and (slots.periods or slots.period_error) and not _clear_action(p, intent, top, probs) and (
             top < THRESHOLD or intent in ("timeline", "fallback") or (rec.is_followup(p.folded) and top < 0.8)
             or (ctx.get("pending") == "clarify" and top < 0.9)):
         intent, followup = ("claim_deadline" if prev == "status" else prev), True
@@ -1094,6 +1094,14 @@ def _not_a_rule_after_dates(u: Understanding, context: list[Understanding]) -> N
     2025" asks about that date, not what the words mean."""
     if u.intent == "rule" and u.read_as != "fallback" and any(src.slots.periods for src in context):
         u.intent, u.rule_hits = u.read_as or "timeline", []
+
+
+def _clear_action(p: Prepared, intent: str, top: float, probs: dict[str, float]) -> bool:
+    """A clear request for an action ("could you remind me a week before that deadline?"):
+    confident, named in the message's own words; after a dated answer it stays a request, not
+    another question about that date."""
+    return (intent in rec.ACTION_INTENTS and top >= ACTION_THRESHOLD and top >= ACTION_MARGIN * _second(probs)
+            and words_agree(p, intent) and _names_action(p.folded, intent))
 
 
 def _names_action(folded: str, intent: str) -> bool:
