@@ -138,3 +138,40 @@ def test_german_answers_and_their_card(german_answers):
 
     reply = respond("5000 at 60/40: how much is co-op?", lang="de", today=today)
     assert "ergeben 5.000 berechtigte Incentive-Einnahmen **2.000 Co-op**" in reply.text
+
+
+# What the German catalogue tells partners to type or click (help card examples, suggested
+# actions, commands quoted in sentences), and what each must do. They are German as a partner
+# writes to a bot; the German understanding pack (de-read) must read every one of them.
+GERMAN_COMMANDS = {
+    "help.remind.example1": "subscribe", "suggest.remind": "subscribe",
+    "help.remind.example2": "list_reminders", "help.remind.example3": "unsubscribe",
+    "help.calendar.example1": "calendar", "suggest.calendar": "calendar",
+    "help.forget.example1": "forget", "help.planner.example1": "plan_track", "help.planner.example2": "plan_list",
+    "plan.example.budget": "plan_budget", "suggest.status": "status", "suggest.howto": "how_to_claim",
+    "suggest.poe": "poe_retention", "suggest.split": "split",
+}
+GERMAN_QUESTIONS = ("help.ask.example1", "help.ask.example2", "suggest.h1", "suggest.claim")
+QUOTED = {"digest.footer": ("Erinnerungen stoppen", "unsubscribe"), "confirm.unsubscribed": ("Erinnere mich", "subscribe"),
+          "forget_not_yours": ("Vergiss meine Daten", "forget"), "welcome": ("Hilfe", "help"),
+          "reminders.none": ("Erinnere mich vor meinen Fristen", "subscribe")}
+
+
+def test_the_commands_the_german_catalogue_suggests_are_understood():
+    from understanding import packs, respond
+
+    for key, (quoted, _) in QUOTED.items():
+        assert f"„{quoted}“" in messages.t("de", key), key
+    if "de" not in packs.available():
+        pytest.skip("no German understanding pack yet (vocabulary, intents, model: the de-read branch)")
+    today = date(2026, 12, 1)
+    for key, intent in GERMAN_COMMANDS.items():
+        text = messages.t("de", key)
+        reply = respond(text, today=today)
+        assert (reply.lang, reply.intent) == ("de", intent), (key, text)
+    for key in GERMAN_QUESTIONS:
+        text = messages.t("de", key, choice="H1 2026")
+        reply = respond(text, today=today)
+        assert reply.lang == "de" and reply.intent not in ("fallback", "unknown", "out_of_scope"), (key, text)
+    for key, (quoted, intent) in QUOTED.items():
+        assert respond(quoted, today=today, lang="de").intent == intent, (key, quoted)
