@@ -75,7 +75,7 @@ def test_a_german_reminder_digest_card_and_calendar_file():
     text = reminder_messages.digest_text(items, day, "de", "de-DE")
     assert "**Morgen ist der letzte Tag**, um Co-op-Mittel aus dem Verdienstzeitraum Juli – Dezember 2024 " \
            "(FY25 H1) zu beantragen: Der Antragszeitraum endet am 15. August 2025." in text
-    assert text.splitlines()[-1] == "Senden Sie „Erinnerungen stoppen“, um diese Nachrichten nicht mehr zu erhalten."
+    assert text.splitlines()[-1] == "Senden Sie „Stoppe die Erinnerungen“, um diese Nachrichten nicht mehr zu erhalten."
     card = _texts(digest_card(items, day, "de", "de-DE"))
     assert "Antragszeitraum" in card and "16. Februar 2025 – 15. August 2025" in card
     assert not [t for t in text.splitlines() + card if any(w in t for w in EN_WORDS)]
@@ -152,7 +152,7 @@ GERMAN_COMMANDS = {
     "suggest.poe": "poe_retention", "suggest.split": "split",
 }
 GERMAN_QUESTIONS = ("help.ask.example1", "help.ask.example2", "suggest.h1", "suggest.claim")
-QUOTED = {"digest.footer": ("Erinnerungen stoppen", "unsubscribe"), "confirm.unsubscribed": ("Erinnere mich", "subscribe"),
+QUOTED = {"digest.footer": ("Stoppe die Erinnerungen", "unsubscribe"), "confirm.unsubscribed": ("Erinnere mich", "subscribe"),
           "forget_not_yours": ("Vergiss meine Daten", "forget"), "welcome": ("Hilfe", "help"),
           "reminders.none": ("Erinnere mich vor meinen Fristen", "subscribe")}
 
