@@ -579,3 +579,42 @@ def test_fiscal_halves_in_words_dictated_years_and_dictated_cells(text, ends):
 def test_moved_shipped_paid_and_own_year_dates_are_no_activities(text, ends):
     reply = respond(text, today=date(2026, 12, 7))
     assert sorted({t.claim_end for t in reply.timelines}) == ends
+
+
+@pytest.mark.parametrize("text", [
+    "Co-op accrual by month (USD):\n• Aug 2025 — 14,200\n• Feb 2026 — 11,075\nFor each line: claim deadline?",
+    "Fonds co-op gagnés par mois :\n- août 2025 : 14 200 €\n- février 2026 : 11 075 €\nDate limite de demande pour chaque ligne ?",
+])
+def test_rows_of_a_message_about_earnings_are_earnings(text):
+    # co-op earned in Jul-Dec 2025 is claimed until Aug 15, 2026; earned in Jan-Jun 2026, until Feb 15, 2027;
+    # read as activities the rows would be claimed until Feb 15, 2026 and Aug 15, 2026
+    reply = respond(text, today=date(2026, 12, 7))
+    assert {t.claim_end for t in reply.timelines} == {date(2026, 8, 15), date(2027, 2, 15)}
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("We plan to submit co-op claims on these days. Which usage period can each be for?\n- 2027-02-10\n- 2027-02-16\n"
+     "- 2027-08-20", "en"),
+    ("Pour chacune de ces dates de dépôt, de quelle période d'utilisation s'agit-il ?\n• dépôt le 15/02/2027\n"
+     "• dépôt le 16/02/2027\n• dépôt le 20/08/2027", "fr"),
+])
+def test_rows_of_a_message_about_sending_claims_are_the_days_claims_are_sent(text, lang):
+    # a claim sent on Feb 10/15 2027 is in the window closing Feb 15, 2027; on Feb 16 2027, the one closing
+    # Aug 15, 2027; on Aug 20 2027, the one closing Feb 15, 2028 (as activities they would be Aug 15, 2027 / Feb 15, 2028)
+    reply = respond(text, today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == [date(2027, 2, 15), date(2027, 8, 15), date(2028, 2, 15)]
+    if lang == "fr":
+        assert "déposée le 15 février 2027" in reply.text
+
+
+def test_a_split_sum_and_a_date_joined_by_and_are_both_answered():
+    reply = respond("1,2 M€ incentive earnings in FY27 H1 at 60/40: what's the co-op part and by when must it be used?",
+                    today=date(2026, 12, 7))
+    assert "480,000" in reply.text and "June 30, 2027" in reply.text
+
+
+def test_a_year_that_frames_the_activities_it_lists_is_no_activity_of_its_own():
+    reply = respond("our team is planning a webinar series next year: first one 12 Jan 2027, then another one in May, "
+                    "then a roadshow in Aug. the claim deadlines?", today=date(2026, 12, 7))
+    assert [t.claim_end for t in reply.timelines] == [date(2027, 8, 15), date(2027, 8, 15), date(2028, 2, 15)]
+    assert "January – December 2027" not in reply.text

@@ -10,6 +10,7 @@ import pytest
 from understanding import context as ctx_mod
 from understanding import respond
 from understanding.context import ConversationContext, follow_up
+from understanding.messages import t
 
 T = date(2026, 12, 7)
 
@@ -118,3 +119,19 @@ def test_a_new_question_is_never_taken_for_a_correction():
 def test_a_yes_or_no_question_is_answered_yes_or_no_first(text, first):
     r = respond(text, today=T)
     assert r.text.startswith(first), r.text[:160]
+
+
+@pytest.mark.parametrize("first, again, right", [
+    ("the last date for claiming our FY26 H2 co-op?",
+     "Why 15 Feb? Our finance head is saying co-op has to be claimed by 30 June, that is what he remembers.",
+     date(2027, 2, 15)),
+    ("jusqu'à quand réclamer nos fonds gagnés en mars 2026 ?",
+     "Pourquoi le 15 février ? Ma cheffe dit que c'est jusqu'au 30 juin.", date(2027, 2, 15)),
+])
+def test_a_day_of_the_last_answer_quoted_back_is_that_answer_questioned(first, again, right):
+    r1 = respond(first, today=T)
+    assert right.isoformat() in r1.context["deadlines"]
+    r2 = respond(again, today=T, context=r1.context)
+    # read as an activity on 15 February 2026, "15 Feb" would give a closed window ending August 15, 2026
+    assert [tl.claim_end for tl in r2.timelines] == [right]
+    assert r2.text.splitlines()[0] == t(r2.lang, "note.asserted")  # the stated 30 June is checked, never confirmed

@@ -189,3 +189,25 @@ def test_a_newest_message_asking_nothing_of_co_op_points_to_the_quoted_question(
          "> On a encore des fonds co-op gagnés entre janvier et juin 2026. Est-ce qu'on peut encore s'en servir pour "
          "notre soirée clients du 18 décembre ?\n> Marc")
     assert "soirée clients du 18 décembre" in mail.focus(t).text
+
+
+@pytest.mark.parametrize("stamp", ["[03/12/2026, 10:15] ", "03/12/2026, 10:15 - ", "[3.12.26 10:15] "])
+def test_a_chat_app_stamp_with_a_day_is_set_aside_like_its_time(stamp):
+    chat = (f"{stamp}Wanjiru K: The partner roadshow was on 6th August 2026, 58 pax.\n"
+            f"{stamp}Otieno M: Is the claim for the roadshow still open, and until when?")
+    focus = mail.focus(chat)
+    assert focus.thread and "03/12" not in focus.text and "3.12" not in focus.text
+    r = respond(chat, today=T, locale="en-GB")
+    assert {tl.claim_end for tl in r.timelines} == {date(2027, 2, 15)} and r.poe_keep_until == date(2028, 8, 6)
+
+
+@pytest.mark.parametrize("days, claim_end", [
+    ("between 2 and 9 February 2027", date(2027, 8, 15)),
+    ("27-29 Aug 2026", date(2027, 2, 15)),
+])
+def test_a_short_run_of_days_is_an_activitys_days_not_earnings(days, claim_end):
+    r = respond(f"12 engineers were certified {days}. By when can we claim?", today=T)
+    assert {tl.claim_end for tl in r.timelines} == {claim_end}
+    # a half-year of days with no cue is not a run of an event's days
+    r = respond("from 1 January to 30 June 2026: by when?", today=T)
+    assert date(2027, 2, 15) in {tl.claim_end for tl in r.timelines}

@@ -597,7 +597,7 @@ def test_months_beside_funds_of_a_half_stay_dates():
 ])
 def test_halves_named_as_terms_beside_a_rule_question_get_no_dates(text):
     reply = respond(text, today=date(2026, 12, 7))
-    assert reply.data["intent"] == "rule" and not reply.timelines
+    assert all(part.intent == "rule" for part in (reply.parts or [reply])) and not reply.timelines
     assert "2027" not in reply.text
 
 
@@ -625,3 +625,19 @@ def test_a_dateless_question_about_a_rule_never_gets_todays_status(text):
 @pytest.mark.parametrize("text", ["how long until the claiming window closes?", "what's my claim deadline?"])
 def test_a_question_about_now_still_gets_todays_status(text):
     assert respond(text, today=date(2026, 12, 7)).timelines
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("en", "If we don't use all co-op money in the usage period, it goes to next half automatically?"),
+    ("en", "if we miss the claiming period by a day, is there any grace period?"),
+    ("fr", "Si je dépose ma demande un jour après la fin de la période de demande, y a-t-il une tolérance ?"),
+    ("fr", "Si nos gains co-op sont en dessous du seuil, on perd tout ?"),
+])
+def test_a_hypothetical_about_a_rule_gets_the_rule_not_todays_dates(lang, text):
+    r = respond(text, lang=lang, today=TODAY)
+    assert r.intent in ("rule", "threshold") and r.timelines == [], r.text
+
+
+def test_an_activity_named_by_a_relative_day_still_gets_its_cycle():
+    r = respond("Le webinaire du mois passé, c'est quoi la date limite pour le réclamer ?", lang="fr", today=TODAY)
+    assert r.intent != "rule" and {tl.claim_end for tl in r.timelines} == {date(2027, 2, 15)}

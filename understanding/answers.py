@@ -565,7 +565,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             if earned.claiming.end not in {cy.claiming.end for cy in cycles}:
                 notes.append(c.t("note.earnings_alt", text=f"“{r.text.strip()}”", date=c.d(earned.claiming.end)))
         elif role == "submission" and _submission_day(c, r) and intent in _ACTIVITY_INTENTS:
-            groups.append((_what(c, r), [cycle_claimable_on(_submission_day(c, r), c.cal)], "submission"))
+            groups.append((c.t("what.sent_on_day", date=c.d(_submission_day(c, r))),
+                           [cycle_claimable_on(_submission_day(c, r), c.cal)], "submission"))
         else:
             if intent == "which_half" and r.primary.day:
                 what = c.d(r.primary.day)
@@ -1163,6 +1164,8 @@ def compose(u: Understanding) -> Reply:
         reply.text = "\n".join(lines[:at] + [c.t("note.asserted")] + lines[at:])
     ctx = ConversationContext.from_dict({"intent": intent, "lang": u.lang, **(reply.context or {})})
     ctx.question = u.text.strip()[:MAX_REMEMBERED] or None  # for "say it in French", "sorry, 2025 not 2026"
+    # for "why 15 Feb?": a day of the last answer quoted back is that answer, not a new date
+    ctx.deadlines = [d for d in reply.data.get("deadlines", []) if isinstance(d, str)][:MAX_DEADLINES_REMEMBERED]
     if reply.choices:
         ctx.pending = "clarify"
         ctx.choices = list(reply.choices)
@@ -1174,6 +1177,10 @@ def compose(u: Understanding) -> Reply:
     reply.data.setdefault("lang", u.lang)
     reply.data.setdefault("locale", c.locale)
     return reply
+
+
+#: deadlines of an answer kept for the next turn (an answer about a few cycles states a few)
+MAX_DEADLINES_REMEMBERED = 8
 
 
 def respond(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,

@@ -55,6 +55,7 @@ class ConversationContext:
     pending: str | None = None  # "clarify" (choices asked) | "split" (a number asked)
     choices: list[str] = field(default_factory=list)
     choice_dates: list[str] = field(default_factory=list)  # ISO start of each choice
+    deadlines: list[str] = field(default_factory=list)  # ISO days the last answer gave as deadlines
     split: list[str] | None = None  # [rebate %, co-op %]
     amount: str | None = None
     currency: str | None = None
@@ -76,7 +77,7 @@ class ConversationContext:
                 if isinstance(key, str):
                     out.extra[key] = value
                 continue
-            if key in ("choices", "choice_dates"):
+            if key in ("choices", "choice_dates", "deadlines"):
                 if isinstance(value, list) and all(isinstance(v, str) for v in value):
                     setattr(out, key, list(value))
             elif key == "split":

@@ -263,14 +263,36 @@ def message_role(folded: str) -> str | None:
         return "activity"
     if earns and not acts:
         return "earnings"
+    if not acts and not earns and _sends_claims(folded):
+        return "submission"  # "we plan to submit co-op claims on these days: - 2027-02-10 …"
     return None
 
 
+def _sends_claims(folded: str) -> bool:
+    """Whether a message is about the days claims are sent (``roles.submission_message``)."""
+    from . import packs
+
+    return packs.words_pattern("roles.submission_message").search(folded) is not None
+
+
+# the longest run of days still read as one activity's days ("2–9 February", "27-29 Aug", "KW 31"):
+# co-op is earned over halves and months, never over a handful of days
+MAX_ACTIVITY_RUN_DAYS = 31
+
+
+def _day_run(p) -> bool:
+    """A run of days a few weeks long at most: the days of an event, not a span of earnings."""
+    return p.days is not None and (p.days[1] - p.days[0]).days < MAX_ACTIVITY_RUN_DAYS
+
+
 def _day_roles(u: "Understanding", role: str | None) -> None:
-    """A day whose sentence gives it no role takes the message's (:func:`message_role`)."""
-    if role is None or not u.roles:
+    """A day (or a short run of days) whose sentence gives it no role takes the message's
+    (:func:`message_role`); a run of days that still has none is an activity's days, the way a
+    single day is read as one (``answers``), since nobody earns co-op over a week."""
+    if not u.roles:
         return
-    u.roles = [role if r is None and p.primary is not None and p.primary.day is not None else r
+    u.roles = [(role if p.primary.day is not None or role is not None else "activity")
+               if r is None and p.primary is not None and (p.primary.day is not None or _day_run(p)) else r
                for p, r in zip(u.slots.periods, u.roles)]
 
 
@@ -314,7 +336,10 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
     # "no wait — the 1st. It slipped to July 1. does that change anything?": a short reply in a
     # conversation about a date is a follow-up of it, read whole with the conversation
     replying = (ctx.get("intent") in _CONTINUABLE and isinstance(ctx.get("period_text"), str)
-                and len(text) <= SHORT_REQUEST and len(questions) <= 1)
+                and (len(text) <= SHORT_REQUEST and len(questions) <= 1
+                     # "Why 15 Feb? Our finance head says by 30 June.": the last answer, questioned
+                     or (bool(ctx.deadlines) and len(text) <= MAX_QUESTIONED and _only_quoted(
+                         prepare(text, lang=lang, locale=locale, today=today, convention=convention), ctx, today))))
     if not replying and (len(questions) >= 2 or (questions and len(segments) > len(questions))):
         whole = _one(text, lang, locale, today, ctx, convention)
         parts: list[Understanding] = []
@@ -332,7 +357,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                 _day_roles(u, msg_role)
                 _not_a_rule_after_dates(u, context_slots + parts)
                 _about_the_one_before(u, parts)
-                each = _per_row(u, context_slots)
+                each = _per_row(u, context_slots, msg_role)
                 if each:  # "deadlines?" after a list of activities: one answer a row, in order
                     parts.extend(each)
                     limit = max(limit, len(parts))
@@ -353,7 +378,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
             later = context_slots[before:] if before is not None and (not u.slots.periods or _years_only(u)) else []
             if later and u.intent == "rule" and any(src.slots.periods for src in later):
                 u.intent, u.rule_hits = u.read_as or "timeline", []  # "deadline? co-op from feb 2024": that date's
-            each = _per_row(u, later) if later else []
+            each = _per_row(u, later, msg_role) if later else []
             if each:  # "when did the windows close for these? • 5 Mar 2025 – … • 24 Sep 2025 – …": one a row
                 after.extend(each)
                 continue
@@ -430,6 +455,7 @@ _ONE_ANSWER = set(rec.CYCLE_INTENTS) | {"can_fund"}
 def _per_activity(u: Understanding) -> list[Understanding]:
     """"We held an event on 3 June 2025 and another on 9 September 2025: the deadlines for each?"
     — one question per activity when their claims fall in different cycles."""
+    _drop_frames(u)
     acts = [(p, r) for p, r in zip(u.slots.periods, u.roles) if r in ("activity", "plan") and p.primary is not None]
     if u.intent not in _ACTIVITY_ASKS or len(acts) < 2 or len(acts) != len(u.slots.periods):
         return [u]
@@ -446,6 +472,30 @@ def _per_activity(u: Understanding) -> list[Understanding]:
         slots = dataclasses.replace(u.slots, periods=[p])
         out.append(dataclasses.replace(u, slots=slots, roles=[r], questions=[]))
     return out
+
+
+#: a period this long or longer that holds another period of the same question only says when
+#: that one falls ("next yr: first one 12 Jan 2027, then May, then Aug")
+FRAME_MONTHS = 12
+
+
+def _drop_frames(u: Understanding) -> None:
+    """Take out of ``u`` the year-long periods that frame a narrower one it also names: "our
+    webinar series next yr: 12 Jan 2027, May (20th), Aug" asks about three activities, not a
+    fourth running all year."""
+    spans = [(p.primary.months.first, p.primary.months.last) if p.primary is not None else None for p in u.slots.periods]
+
+    def frames(i: int) -> bool:
+        s = spans[i]
+        if s is None or s[1] - s[0] + 1 < FRAME_MONTHS:
+            return False
+        return any(j != i and t is not None and t[1] - t[0] + 1 < FRAME_MONTHS and s[0] <= t[0] and t[1] <= s[1]
+                   for j, t in enumerate(spans))
+
+    keep = [i for i in range(len(spans)) if not frames(i)]
+    if len(keep) < len(spans):
+        u.slots.periods = [u.slots.periods[i] for i in keep]
+        u.roles = [u.roles[i] for i in keep]
 
 
 _JOIN = re.compile(r"(?:,|;)?\s+(?:and|et|also|aussi|as well as|ainsi que)\s+|\s*;\s*|\s+[+&]\s+")
@@ -465,15 +515,25 @@ def _split_asks(text: str, lang: str | None, locale: str | None, today: date, co
         left, right = text[:m.start()], text[m.end():]
         if len(left.split()) < 2 or len(right.split()) < 2:
             continue
-        a = classify(prepare(left, lang=lang, locale=locale, today=today, convention=convention))
-        b = classify(prepare(right, lang=lang, locale=locale, today=today, convention=convention))
-        if _refers_back(fold(right)) and not right_has_slots(right, lang, locale, today, convention):
-            continue  # "What is CPOR and when do I use it?": "it" is CPOR, one question
+        a = _side(prepare(left, lang=lang, locale=locale, today=today, convention=convention))
+        b = _side(prepare(right, lang=lang, locale=locale, today=today, convention=convention))
+        if a[0] != "split" and _refers_back(fold(right)) and not right_has_slots(right, lang, locale, today, convention):
+            continue  # "What is CPOR and when do I use it?": "it" is CPOR, one question (but "1.2 M€ at
+            # 60/40: what's the co-op part, and by when must it be used?" asks a sum, then a date)
         if (a[0] != b[0] and min(a[1], b[1]) >= SPLIT_CONFIDENCE
                 and not {a[0], b[0]} & {"fallback", "greeting", "thanks", "cancel", "timeline"}
                 and not {a[0], b[0]} <= _ONE_ANSWER):  # "when do claims open and close": one cycle answers both
             return [left.strip(" ,;")] + _split_asks(right, lang, locale, today, convention)
     return [text]
+
+
+def _side(p: Prepared) -> tuple[str, float]:
+    """What one side of a joined question asks: the classifier's reading, except that an amount
+    with a split asks for the calculation whatever its words (as :func:`_settle` decides)."""
+    if p.slots.amount is not None and p.slots.split is not None:
+        return "split", 1.0
+    intent, top, _ = classify(p)
+    return intent, top
 
 
 def _between(left: str) -> bool:
@@ -586,21 +646,23 @@ def _specific(p) -> bool:
     return p.primary.day is not None or p.primary.months.last - p.primary.months.first < 3
 
 
-def _per_row(u: Understanding, context: list[Understanding]) -> list[Understanding]:
+def _per_row(u: Understanding, context: list[Understanding], role: str | None = None) -> list[Understanding]:
     """A question naming no date of its own after two or more sentences (list items, a
     table's rows) that each name an activity: one question per such sentence, in order
     ("- 5/3/27 booth / - 2027-11-09 roundtable / deadlines?"). Earnings named before a plan
-    are not rows (that is a can-I-fund question, :func:`_inherit`)."""
+    are not rows (that is a can-I-fund question, :func:`_inherit`). A row without a role of its own
+    takes the message's (``role``: "Co-op accrual by month: • Aug 2026 — 14,200 …" lists
+    earnings), else it is an activity's."""
     if (u.slots.periods and not _years_only(u)) or u.slots.period_error or u.intent not in _ROW_ASKS:
         return []  # ("the claim cut-off for each of these (2024):" names the rows' year, no row of its own)
-    items = [src for src in context if src.slots.periods and all(r in ("activity", "plan", None) for r in src.roles)
+    items = [src for src in context if src.slots.periods and all(r in ("activity", "plan", "submission", None) for r in src.roles)
              and all(_specific(p) for p in src.slots.periods)]
     if len(items) < 2 or any("earnings" in src.roles and not _years_only(src) for src in context):
         return []  # (a heading's year, "Plan co-op 2027:", names no earnings)
     out = []
     for src in items[:rows.MAX_ROWS]:
         v = dataclasses.replace(u, slots=dataclasses.replace(u.slots, periods=list(src.slots.periods)),
-                                roles=[r or "activity" for r in src.roles], questions=[])
+                                roles=[r or role or "activity" for r in src.roles], questions=[])
         v.context_periods = len(v.slots.periods)
         out.append(v)
     return out
@@ -761,18 +823,22 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
         intent = "fallback"  # "Azure VM prices from 1 January 2027?": a date alone makes no co-op question
     if intent == "fallback":
         slots = Slots(term_months=slots.term_months, term_half=slots.term_half)  # an off-topic message states no date
-    elif (intent in _DATED and intent != "status" and not (slots.periods or slots.period_error)
-          and isinstance(ctx.get("period_text"), str)):
+    elif (intent in _DATED and intent != "status" and not slots.period_error and isinstance(ctx.get("period_text"), str)
+          and (not slots.periods or _only_quoted(p, ctx, today))):
         # (a status question, "what can I claim right now?", is about today: never an earlier date)
         # "and how long do we keep the invoices?" after "we held a webinar on 12 March 2024…": the same date
         again = _conversation_periods(p, ctx, today, convention)
         if again:
+            stated = _asserted(p, today) if slots.periods else []  # "… he says by 30 June": checked, never confirmed
             slots.periods = again
             u0 = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                                top, dict(probs), True, p.folded)
             role = ctx.get("period_role")
             u0.roles = [role if role in ("earnings", "activity", "plan", "submission") else None] * len(again)
             u0.context_periods = len(again)
+            u0.asserted_days = stated
+            if stated:
+                u0.set_aside = ["asserted"]
             return u0
     u = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       top, dict(probs), followup, p.folded, junk=junk)
@@ -796,6 +862,45 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
     return u
 
 
+_YEAR = re.compile(r"\d{4}|'\d{2}\b")
+
+#: the longest message read as questioning the last answer as a whole (a few sentences)
+MAX_QUESTIONED = 400
+
+
+def _quoted_back(p, ctx: ConversationContext) -> bool:
+    """Whether a period is a day of the last answer's deadlines quoted back ("why 15 Feb?" after
+    "… is February 15, 2027"): its month and day, the year left out or the same."""
+    day = p.primary.day if p.primary is not None else None
+    if day is None:
+        return False
+    for iso in ctx.deadlines:
+        try:
+            d = date.fromisoformat(iso)
+        except ValueError:
+            continue
+        if (d.month, d.day) == (day.month, day.day) and (day.year == d.year or not _YEAR.search(p.text)):
+            return True
+    return False
+
+
+def _only_quoted(p: Prepared, ctx: ConversationContext, today: date) -> bool:
+    """Whether every period of a follow-up is the last answer quoted back or a deadline the message
+    states ("Why 15 Feb? Our finance head says it has to be claimed by 30 June"): the question is
+    still about the last answer's period."""
+    if not ctx.deadlines:
+        return False
+    roles = _roles(p, today)
+    quoted = [_quoted_back(r, ctx) for r in p.slots.periods]
+    return any(quoted) and all(q or role in NOT_PERIODS for q, role in zip(quoted, roles))
+
+
+def _asserted(p: Prepared, today: date) -> list[date]:
+    """The days a message states as deadlines (role ``asserted``)."""
+    return [r.primary.day for r, role in zip(p.slots.periods, _roles(p, today))
+            if role == "asserted" and r.primary is not None and r.primary.day is not None]
+
+
 #: intents a question about what a rule means is read as by the classifier (its words are a
 #: cycle's: "what is a usage period?"); a confident reading of another intent is kept
 _RULE_OVER = set(rec.CYCLE_INTENTS) | {"fallback"}
@@ -806,7 +911,11 @@ def _rule_question(u: Understanding, p: Prepared) -> None:
     """A question about what a rule of the page means is answered with the page's statements,
     never with today's status (:mod:`understanding.rules`)."""
     dated = [r for r in u.slots.periods if r.kind != "half"]  # "what is H1 and H2?" names terms, not dates
-    if u.junk or u.followup or dated or u.set_aside:
+    # "does it roll over to the next half automatically?": a relative period beside a word that
+    # asks what a rule says (rules.asks_meaning decides, below) leaves it a rule question
+    # ("the webinar last month, c'est quoi la date limite ?" names an activity: its cycle answers)
+    relative_only = all(r.kind == "relative" for r in dated) and not frame_cues().roles["activity"].search(p.folded)
+    if u.junk or u.followup or (dated and not relative_only) or u.set_aside:
         return
     if u.slots.term_half and u.slots.term_months and u.intent in _RULE_OVER:
         # "H1 = Jul-Dec right?": what a half term means, checked against the months said

@@ -88,7 +88,11 @@ class _Cues:
 
 _TIME = r"\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?"
 # a chat line: "[10:42] Jane Doe: …", "[10:42 AM] Jane", "Jane Doe  [9:14 AM]  …", "10:42 - Jane: …"
-_CHAT = re.compile(r"^\s*\[\s*(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?,?\s*)?" + _TIME + r"\s*\]\s*(?P<a>[^:\n]{0,60}?)(?::\s*|\s*$)(?P<t>.*)$"
+# a chat line's stamp: a time, after a day when the app writes one ("[03/12/2026, 10:15]")
+_CHAT_STAMP = r"\[\s*(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?,?\s*)?" + _TIME + r"\s*\]"
+# WhatsApp's export without brackets: "03/12/2026, 10:15 - Jane Doe: …"
+_CHAT_EXPORT = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4},?\s+" + _TIME + r"\s+[-–]\s+"
+_CHAT = re.compile(r"^\s*(?:" + _CHAT_STAMP + r"\s*|" + _CHAT_EXPORT + r")(?P<a>[^:\n]{0,60}?)(?::\s*|\s*$)(?P<t>.*)$"
                    r"|^\s*(?P<b>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s+\[\s*" + _TIME + r"\s*\]\s*(?P<u>.*)$", re.I)
 # a log timestamp: a date with a time of day ("2026-12-02 08:14:55", "03/12/2026 10:02", "4 déc. 2026 à 15:32")
 _STAMP = re.compile(r"(?<![\w/.-])(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})[ T,]+(?:a\s+|at\s+)?" + _TIME
@@ -119,7 +123,7 @@ def _cues(gen: int) -> _Cues:
         metadata=re.compile(r"^\s*" + _alt(v.words("mail.metadata_keys")) + r"\.?\s*(?:\([^()]{0,60}\)\s*)?(?:#|n[°o]\.?\s*\d|:|\s\d)"),
         closing=re.compile(r"^\W*" + closing + r"(?![\w])"),
         question=re.compile(r"\?|^\W*" + qwords + r"(?![\w])"),
-        marker=re.compile(r"^\s*(?:>|\**" + names + r"\**\s*:|[-_=*]{2,}\s*" + seps + r"|\[\s*" + _TIME + r"\s*\])|\s\[\s*" + _TIME + r"\s*\]\s"
+        marker=re.compile(r"^\s*(?:>|\**" + names + r"\**\s*:|[-_=*]{2,}\s*" + seps + r"|" + _CHAT_STAMP + r"|" + _CHAT_EXPORT + r")|\s\[\s*" + _TIME + r"\s*\]\s"
                           r"|(?:wrote|a\s+ecrit)\s*:\s*$|^\s*" + _alt(v.words("mail.metadata_keys")) + r"\s*(?:#|:)", re.I),
     )
 
