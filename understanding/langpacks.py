@@ -2,7 +2,7 @@
 read and answer in that language (``messages.po``, the gettext catalogue of its sentences,
 and the understanding data files beside it).
 
-Built-in packs are the folders under ``understanding/lang/`` (``en``, ``fr``, ``de``). More packs can
+Built-in packs are the folders under ``understanding/lang/`` (``en``, ``fr``). More packs can
 be registered at run time with :func:`register` — a pack folder itself, or a folder of pack
 folders; ``config.py`` passes the folders of the ``COOP_LANG_PATH`` environment variable in.
 A pack registered later wins over an earlier one (and over a built-in) of the same code, so a
@@ -11,10 +11,10 @@ deployment can also reword a built-in language without touching the repository.
 A pack's code is its folder name: a language code, optionally with a region
 (``de``, ``pt_BR``, ``fr-CA``).
 
->>> available()[:3]
-['en', 'de', 'fr']
->>> norm_lang("fr-CA"), norm_lang("FR"), norm_lang("de-AT"), norm_lang("pt-BR"), norm_lang(None)
-('fr', 'fr', 'de', 'en', 'en')
+>>> available()[:2]
+['en', 'fr']
+>>> norm_lang("fr-CA"), norm_lang("FR"), norm_lang("de-DE"), norm_lang(None)
+('fr', 'fr', 'en', 'en')
 """
 from __future__ import annotations
 
