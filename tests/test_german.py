@@ -15,10 +15,7 @@ import pytest
 
 from understanding import catalogues, messages
 
-try:  # the one language registry of issue #21 (the registry branch) replaces langpacks
-    from understanding import registry as langpacks
-except ImportError:
-    from understanding import langpacks
+from understanding import registry
 from understanding.fmt import fmt_date
 
 EN_WORDS = ("Co-op funds", "claiming period", "Usage period", "Earning period", "Keep the original", "reminder")
@@ -39,10 +36,10 @@ def _texts(card, out=None) -> list[str]:
 
 
 def test_the_german_catalogue_is_complete_and_clean():
-    path = langpacks.BUILTIN_ROOT / "de" / "messages.po"
+    path = registry.BUILTIN_ROOT / "de" / "messages.po"
     assert catalogues.problems([path]) == []
     german = catalogues.read(path, "de")
-    english = catalogues.read(langpacks.BUILTIN_ROOT / "en" / "messages.po", "en")
+    english = catalogues.read(registry.BUILTIN_ROOT / "en" / "messages.po", "en")
     assert set(german.entries) == set(english.entries)
     # translated, not copied: a German sentence equals the English one only where the words
     # are the same in both languages
@@ -113,13 +110,13 @@ def german_answers(tmp_path):
     """A ``de`` pack that reads questions with the English understanding data and writes with
     the German catalogue (the built-in one, linked, not copied)."""
     folder = tmp_path / "packs" / "de"
-    shutil.copytree(langpacks.BUILTIN_ROOT / "en", folder, ignore=shutil.ignore_patterns("messages.*"))
-    (folder / "messages.po").symlink_to(langpacks.BUILTIN_ROOT / "de" / "messages.po")
-    langpacks.register(tmp_path / "packs")
+    shutil.copytree(registry.BUILTIN_ROOT / "en", folder, ignore=shutil.ignore_patterns("messages.*"))
+    (folder / "messages.po").symlink_to(registry.BUILTIN_ROOT / "de" / "messages.po")
+    registry.register(tmp_path / "packs")
     try:
         yield
     finally:
-        langpacks.unregister(tmp_path / "packs")
+        registry.unregister(tmp_path / "packs")
 
 
 def test_german_answers_and_their_card(german_answers):

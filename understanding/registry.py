@@ -21,8 +21,8 @@ Only :data:`DEFAULT` (the language of last resort, the catalogues' source langua
 here; every other language is found in the folders. A test keeps language codes out of every
 other Python file.
 
->>> codes()[:2]
-['en', 'fr']
+>>> codes()[:3]
+['en', 'de', 'fr']
 >>> norm_lang("fr-CA"), norm_lang("FR"), norm_lang("xx-XX"), norm_lang(None)
 ('fr', 'fr', 'en', 'en')
 >>> language("fr").default_locale, language("en").default_locale
