@@ -101,3 +101,13 @@ def test_more_languages_in_latin_letters_get_the_honest_notice_and_no_date(text,
     assert other_language(text) == code
     r = respond(text, today=date(2026, 12, 7))
     assert r.intent == "other_language" and not r.timelines and "2027" not in r.text, r.text
+
+
+@pytest.mark.parametrize("text, locale, lang", [
+    ("Webinar am 12.03.2027", "de-CH", "de"),  # one word shared with English does not overrule the client
+    ("when is the claim deadline for our webinar of 12 March 2027?", "de-DE", "en"),  # the words do
+    ("Bis wann können wir unser Webinar einreichen?", "en-US", "de"),
+    ("webinaire le 12/03/2027", "en-US", "fr"),
+])
+def test_the_clients_language_decides_unless_the_words_clearly_say_another(text, locale, lang):
+    assert respond(text, locale=locale, today=T).lang == lang

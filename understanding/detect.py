@@ -168,6 +168,11 @@ def warm() -> None:
     other_language("this sentence is here only to load the language models of the detector")
 
 
+#: the words' score that overrules the client's own language (when it is one the assistant
+#: speaks): one shared word ("Webinar am 12.03.2027" from a de-CH client) does not
+OVERRULE_LOCALE = 3
+
+
 def detect(text: str, locale: str | None = None, folded: str | None = None) -> tuple[str, str]:
     """(lang, source): source is "text" when the words decided, "locale" otherwise."""
     if folded is None:
@@ -176,9 +181,11 @@ def detect(text: str, locale: str | None = None, folded: str | None = None) -> t
         folded = fold(text)
     s = all_scores(folded, text)
     ranked = sorted(s.items(), key=lambda kv: -kv[1])
-    if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] != ranked[1][1]):
-        return ranked[0][0], "text"
     loc = (locale or "").lower()[:2]
+    if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] != ranked[1][1]) and (
+            loc not in s or ranked[0][0] == loc or ranked[0][1] >= OVERRULE_LOCALE
+            or ranked[0][1] - s[loc] >= OVERRULE_LOCALE):
+        return ranked[0][0], "text"
     if loc in s:
         return loc, "locale"
     return registry.DEFAULT, "locale"
