@@ -196,8 +196,10 @@ class CoopBot(TeamsActivityHandler):
             await self.answers.add(turn_context, answers)
 
     async def close(self) -> None:
-        """Write what is still held for the database (the answers kept for feedback)."""
+        """Write what is still held for the database (the answers kept for feedback, the
+        conversation references the reminders service holds)."""
         await self.answers.close()
+        await self.actions.close()
 
     async def _recover(self, turn_context: TurnContext, exc: BaseException) -> None:
         """Log, apologise, and leave the stored state as it was before this turn (minus an

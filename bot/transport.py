@@ -24,10 +24,10 @@ from urllib.parse import quote, unquote, urlsplit
 import aiohttp
 from botbuilder.schema import Activity, ResourceResponse
 from botframework.connector.auth import AuthenticationConstants
-from yarl import URL
 
 from core.redact import log_id
 
+from .channel_client import ChannelClient
 from .wire import model_json
 
 log = logging.getLogger(__name__)
@@ -138,27 +138,27 @@ _CLOSED_BEFORE_ANSWER = (aiohttp.ServerDisconnectedError, aiohttp.ClientConnecti
 
 
 class ChannelTransport:
-    """Sends activities to a channel's ``serviceUrl`` over one shared aiohttp session.
+    """Sends activities to a channel's ``serviceUrl`` over kept-alive connections
+    (:class:`bot.channel_client.ChannelClient`, leaner than aiohttp's client session).
 
-    The session is opened on first use and closed by :meth:`close`. Tokens come from the
+    The client is made on first use and closed by :meth:`close`. Tokens come from the
     botframework-connector credentials of the turn (MSAL, which caches them); fetching one may
     block, so it runs in a worker thread.
     """
 
     def __init__(self, *, timeout: float = DEFAULT_SEND_TIMEOUT):
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
+        self._timeout = timeout
+        self._client: ChannelClient | None = None
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
 
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=self._timeout, headers={"User-Agent": USER_AGENT})
-        return self._session
+    def _get_client(self) -> ChannelClient:
+        if self._client is None or self._client.closed:
+            self._client = ChannelClient(timeout=self._timeout, headers={"User-Agent": USER_AGENT})
+        return self._client
 
     async def send_activity(self, activity: Activity, credentials: Any) -> ResourceResponse:
         """POST to ``.../activities/{replyToId}`` when the activity replies, else ``.../activities``."""
@@ -188,19 +188,19 @@ class ChannelTransport:
             headers["Authorization"] = authorization
         if activity is not None:
             body = json.dumps(model_json(activity))
+        data = None
         if body is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
+            data = body.encode()
         sends = 0
         while True:
             sends += 1
             try:
-                async with self._get_session().request(
-                        method, URL(url, encoded=True), data=body, headers=headers) as response:
-                    payload = await response.read()
-                    if 200 <= response.status < 300:
-                        return _resource_response(payload)
-                    raise _error_from_response(method, url, response.status,
-                                               response.headers.get("Retry-After"), payload)
+                answer = await self._get_client().request(method, url, headers, data)
+                if 200 <= answer.status < 300:
+                    return _resource_response(answer.body)
+                raise _error_from_response(method, url, answer.status,
+                                           answer.headers.get("retry-after"), answer.body)
             except (aiohttp.ClientError, asyncio.TimeoutError) as err:
                 if isinstance(err, _CLOSED_BEFORE_ANSWER) and sends < _SENDS_PER_REQUEST:
                     # A kept-alive connection the server closed as we reused it (Node closes

@@ -52,6 +52,11 @@ class RemindersService(Protocol):
 
     async def refresh_reference(self, reference: dict) -> int: ...
 
+    # optional: ``refresh_reference`` behind the turn, and ``close()`` writing what it holds
+    async def refresh_reference_later(self, reference: dict) -> None: ...
+
+    async def close(self) -> None: ...
+
     async def deactivate_conversation(self, conversation_id: str, **kwargs: Any) -> int: ...
 
     async def forget_user(self, user_id: str) -> dict: ...
@@ -266,8 +271,17 @@ class Actions:
             await self._call("revoke_calendar", info.user_id)
 
     async def refresh(self, reference: Optional[dict]) -> None:
-        if reference and self._has("refresh_reference"):
+        """Store the turn's conversation reference: behind the turn when the service can
+        (``refresh_reference_later``), else now."""
+        if reference and self._has("refresh_reference_later"):
+            await self._call("refresh_reference_later", reference)
+        elif reference and self._has("refresh_reference"):
             await self._call("refresh_reference", reference)
+
+    async def close(self) -> None:
+        """Let the reminders service write what it holds (the server's shutdown)."""
+        if self._has("close"):
+            await self._call("close")
 
     async def removed_from(self, conversation_id: Optional[str]) -> None:
         if conversation_id and self._has("deactivate_conversation"):

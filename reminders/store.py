@@ -501,6 +501,40 @@ async def refresh_reference(db: Database, reference: dict) -> int:
         conversation_id, json.dumps(reference, sort_keys=True), service_url, tenant_id, _now())
 
 
+#: Conversations per statement of :func:`refresh_references` (4 parameters each).
+REFRESH_ROWS = 200
+
+
+async def refresh_references(db: Database, references: list[dict]) -> int:
+    """:func:`refresh_reference` for several conversations (one reference each) in one
+    statement per :data:`REFRESH_ROWS`; the number of subscriptions changed."""
+    rows: list[Any] = []
+    for reference in references:
+        reference = normalize_reference(reference)
+        conversation_id, tenant_id, service_url = reference_fields(reference)
+        rows.append((bounded_key(conversation_id), json.dumps(reference, sort_keys=True),
+                     service_url, tenant_id))
+    now = _now()
+    changed = 0
+    for start in range(0, len(rows), REFRESH_ROWS):
+        chunk = rows[start:start + REFRESH_ROWS]
+        marks = ", ".join(f"(${4 * i + 2}, ${4 * i + 3}, ${4 * i + 4}, ${4 * i + 5})"
+                          for i in range(len(chunk)))
+        changed += await db.execute(
+            f"""UPDATE reminder_subscriptions SET reference = v.column2, service_url = v.column3,
+                   tenant_id = CASE WHEN v.column4 = '' THEN reminder_subscriptions.tenant_id
+                                    ELSE v.column4 END,
+                   updated_at = $1
+               FROM (VALUES {marks}) AS v
+               WHERE reminder_subscriptions.conversation_id = v.column1
+                 AND reminder_subscriptions.active = 1
+                 AND (reminder_subscriptions.reference IS NULL
+                      OR reminder_subscriptions.reference <> v.column2
+                      OR reminder_subscriptions.service_url <> v.column3)""",
+            now, *[value for row in chunk for value in row])
+    return changed
+
+
 async def deactivate(db: Database, subscription_id: str, reason: str) -> bool:
     """Stop one subscription and remove its conversation reference (Teams refused it)."""
     async with db.transaction() as tx:

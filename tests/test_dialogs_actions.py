@@ -121,3 +121,60 @@ async def test_my_reminders_on_a_due_day_names_todays_reminder_until_the_sweep_h
     # today's was delivered: the next closing one is the next window's, 30 days before it closes
     assert "- before a claim window closes: next on January 16, 2023" in after
     assert "August 16, 2022" in after and "August 14, 2022" not in after
+
+
+async def test_references_refreshed_behind_the_turn_are_written_together_and_on_close(
+        db, connector, monkeypatch):
+    batches = []
+    real = store.refresh_references
+
+    async def counting(database, refs):
+        batches.append(sorted(r["conversation"]["id"] for r in refs))
+        return await real(database, refs)
+
+    monkeypatch.setattr(store, "refresh_references", counting)
+    reminders = StoreReminders(db, reference_flush_seconds=3600)  # only an explicit flush
+    for user, conversation in (("29:u1", "conv-1"), ("29:u2", "conv-2"), ("29:u3", "conv-3")):
+        await reminders.subscribe(user_id=user, reference=reference("https://old/", conversation),
+                                  today=DUE_DAY)
+    actions = Actions(reminders)
+    for conversation in ("conv-1", "conv-2", "conv-9"):  # conv-9: nobody subscribed there
+        await actions.refresh(reference("https://new/", conversation))
+    await actions.refresh({**reference("https://newest/", "conv-1"), "tenantId": None})
+    assert (await store.get_subscription(db, "29:u1")).service_url == "https://old/"  # held
+    await actions.close()  # the server's shutdown: written now, in one statement
+    assert batches == [["conv-1", "conv-2", "conv-9"]]
+    subs = {u: await store.get_subscription(db, u) for u in ("29:u1", "29:u2", "29:u3")}
+    assert subs["29:u1"].service_url == "https://newest/"  # a conversation's latest wins
+    assert subs["29:u1"].reference["serviceUrl"] == "https://newest/"
+    assert subs["29:u1"].tenant_id == "tenant-1"
+    assert subs["29:u2"].service_url == "https://new/"
+    assert subs["29:u3"].service_url == "https://old/"  # not refreshed: untouched
+    await actions.refresh(reference("https://new/", "conv-2"))  # stored just now: nothing held
+    await actions.close()
+    assert len(batches) == 1
+    # the timer writes them too, and a subscription change writes what is held first
+    reminders = StoreReminders(db, reference_flush_seconds=0.01)
+    await reminders.refresh_reference_later(reference("https://timer/", "conv-3"))
+    await reminders._flushing  # noqa: SLF001 - the flush this call scheduled
+    assert (await store.get_subscription(db, "29:u3")).service_url == "https://timer/"
+    reminders = StoreReminders(db, reference_flush_seconds=3600)
+    await reminders.refresh_reference_later(reference("https://held/", "conv-2"))
+    await reminders.unsubscribe("29:u1")
+    assert (await store.get_subscription(db, "29:u2")).service_url == "https://held/"
+    await reminders.close()
+
+
+async def test_refresh_references_writes_many_conversations_in_chunks(scratch, monkeypatch):
+    db = await scratch.connect()  # SQLite and PostgreSQL: UPDATE ... FROM (VALUES ...) on both
+    await store.migrate(db)
+    monkeypatch.setattr(store, "REFRESH_ROWS", 2)
+    for n in range(5):
+        await store.subscribe(db, user_id=f"29:u{n}", reference=reference("https://old/", f"c-{n}"),
+                              today=DUE_DAY)
+    refs = [reference("https://new/", f"c-{n}") for n in range(5)] + [reference("https://new/", "c-x")]
+    assert await store.refresh_references(db, refs) == 5
+    assert await store.refresh_references(db, refs) == 0  # unchanged now
+    assert {(await store.get_subscription(db, f"29:u{n}")).service_url for n in range(5)} == {
+        "https://new/"}
+    await db.close()
