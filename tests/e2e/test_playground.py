@@ -277,3 +277,36 @@ def test_the_planner_track_list_and_mark_claimed(chat_page, tmp_path, screenshot
     [(name, claimed_on)] = _plan_rows(db_path)
     assert name == "trade show" and claimed_on is not None
     page.screenshot(path=str(screenshots / "planner-claimed.png"), full_page=True)
+
+
+GERMAN_QUESTION = "Bis wann können wir unser Webinar vom 12. März 2027 einreichen?"
+
+
+@pytest.mark.e2e
+def test_a_german_conversation(chat_page, tmp_path, screenshots):
+    """Issue #21 in the Teams-like client: a German partner (the browser says en-US) gets the
+    answer card in German with German dates, reminders confirmed in German, and forget-my-data
+    asked and confirmed with "ja". Screenshots go outside the repository."""
+    page = chat_page
+    db_path = tmp_path / "e2e.sqlite3"
+    wait_for_bot_message(page, "co-op", timeout=30)
+
+    mark = send_message(page, GERMAN_QUESTION)
+    answer = _card_message(page, re.compile(r"Antragszeitraum"), mark)
+    text = card_text(answer)
+    # an activity on March 12, 2027: usage period January – June 2027, claimed February 16 – August 15, 2027
+    assert "16. Februar 2027" in text and "15. August 2027" in text and "12. März 2029" in text, text
+    assert "Claim" not in text and "February" not in text, text
+    assert _bot_says_once(page, mark) == 1
+    page.screenshot(path=str(screenshots / "teams-conversation-de.png"), full_page=True)
+
+    mark = send_message(page, "Erinnere mich an meine Fristen")
+    wait_for_bot_message(page, "Erinnerungen", since=mark, timeout=30)
+    assert len(_subscriptions(db_path)) == 1
+
+    mark = send_message(page, "Vergiss meine Daten")
+    _card_message(page, re.compile(r"Ja oder Nein"), mark)
+    mark = send_message(page, "ja")
+    wait_for_bot_message(page, "Erledigt", since=mark, timeout=30)
+    assert _subscriptions(db_path) == []  # "ja" confirmed it: nothing kept
+    page.screenshot(path=str(screenshots / "teams-forget-de.png"), full_page=True)
