@@ -635,3 +635,21 @@ def test_a_list_of_funds_gets_one_answer_a_row_and_a_tickets_sentences_are_no_li
                     "Jan-Jun 2026 earnings is still sitting there. Until when can we spend it, and the final claim date?",
                     today=date(2026, 12, 7))
     assert {t.claim_end for t in reply.timelines} == {date(2027, 2, 15)}
+
+
+@pytest.mark.parametrize("text, day", [
+    ("kurze frage webinar war am 24.11. bis wann einreichen?? thx", date(2026, 11, 24)),
+    ("Brauche asap die Deadline vom Event am 3.12. – Chef fragt. lg", date(2026, 12, 3)),
+    ("Notre salon du 17.9., on réclame jusqu'à quand ?", date(2026, 9, 17)),
+])
+def test_a_dotted_day_and_month_without_a_year_is_the_most_recent_such_day(text, day):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert reply.poe_keep_until == date(day.year + 2, day.month, day.day)
+    assert {t.claim_end for t in reply.timelines} == {date(2027, 2, 15)}
+
+
+@pytest.mark.parametrize("text", ["version 3.12 released, deadline?", "Preis 24.11 €, Frist?", "am 13.13. war was"])
+def test_a_number_with_one_dot_or_an_impossible_month_is_no_day(text):
+    from understanding.engine import prepare
+
+    assert not [p for p in prepare(text, today=date(2026, 12, 7)).slots.periods if p.kind == "date"]

@@ -149,6 +149,9 @@ def _dotted_number_word(gen: int) -> re.Pattern[str]:
     return re.compile(r"\s+" + _alt([w.rstrip(".") for w in words if w]) + r"(?![\w])")
 
 
+_DAY_DOT_BEFORE = re.compile(r"(?<![\d.])\d{1,2}\.$")
+
+
 def _unlist(text: str) -> str:
     """The list markers replaced by a line break and spaces of the same length (positions kept);
     a day's or an ordinal's dot ("12. März", "1. Halbjahr") is no list marker."""
@@ -156,8 +159,8 @@ def _unlist(text: str) -> str:
     after = _dotted_number_word(packs.generation())
 
     def mark(m: re.Match[str]) -> str:
-        if m.group(0).endswith(".") and after.match(folded, m.end()):
-            return m.group(0)
+        if m.group(0).endswith(".") and (after.match(folded, m.end()) or _DAY_DOT_BEFORE.search(text, 0, m.start())):
+            return m.group(0)  # ("am 24.11. bis wann": the month of a day written with dots)
         return "\n" + " " * (len(m.group(0)) - 1)
     return _LIST_MARK.sub(mark, text)
 

@@ -288,6 +288,10 @@ class _Grammar:
                  needs_today=True)
         self.add("date", _B + M("m") + r"\s+" + THE + r"(?P<d>[0-3]?\d(?:" + _alt(v.words("reading.day_suffixes")) + r")?)(?![\w.,:/-]|\s*,?\s*\d)",
                  _day_month_no_year, needs_today=True)
+        # "am 24.11.", "le 3.12.": day and month with a dot after each and no year (always day
+        # first, a dotted date is): the most recent one; "3.12" alone is a number or a version
+        self.add("date", r"(?<![\w.,/-])(?P<d>0?[1-9]|[12]\d|3[01])\.(?P<m>0?[1-9]|1[0-2])\.(?![\w.,/-]|\s*\d)", _dotted_day_month_no_year,
+                 needs_today=True)
         # a month with a relative year: "October of last year", "octobre de l'an dernier"
         yp = _alt(self.year_phrases)
         self.add("relative", _B + M("m") + r"\s+" + _opt(v.words("relative.month_year_link")) + r"(?P<yp>" + yp + r")" + _E,
@@ -710,6 +714,16 @@ def _day_month_no_year(m, ctx):
     year = ctx.today.year if (mo, d) <= (ctx.today.month, ctx.today.day) else ctx.today.year - 1
     i = _day_interp(ctx, year, mo, d, "most_recent")
     return i, (), {}
+
+
+def _dotted_day_month_no_year(m, ctx):
+    if ctx.today is None:
+        return None, (), {}
+    mo, d = int(m["m"]), int(m["d"])
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None, (), {}
+    year = ctx.today.year if (mo, d) <= (ctx.today.month, ctx.today.day) else ctx.today.year - 1
+    return _day_interp(ctx, year, mo, d, "most_recent"), (), {}  # "31.11.": said there is no such day
 
 
 def _year(m, ctx):
