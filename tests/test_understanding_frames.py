@@ -269,3 +269,16 @@ def test_a_deadline_the_message_states_is_confirmed_or_denied_first(text, first)
                                   "can you put in a reminder for me before it closes?"])
 def test_asking_for_a_reminder_in_other_words_subscribes(text):
     assert respond(text, today=date(2026, 12, 7)).intent == "subscribe"
+
+
+@pytest.mark.parametrize("text, day", [
+    ("Grüezi mitenand, mir hend am 5. Dezember 2026 en Kundenanlass gha. Bis wenn mues de Antrag ine?", date(2026, 12, 5)),
+    ("Bis zu welchem Termin muss eine am 27. Oktober 2026 durchgeführte Schulungsmaßnahme eingereicht werden?",
+     date(2026, 10, 27)),
+])
+def test_a_german_compound_naming_an_event_makes_its_day_an_activity(text, day):
+    from understanding import respond
+
+    reply = respond(text, today=date(2026, 12, 7))
+    assert reply.poe_keep_until == date(day.year + 2, day.month, day.day)
+    assert "15. August 2027" not in reply.text  # no earnings reading beside it: the compound named the event

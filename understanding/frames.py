@@ -71,7 +71,7 @@ def _cues(gen: int) -> _Cues:
         closing=re.compile(r"^\W*" + close + r"(?![\w])"),
         question=re.compile(r"^\W*" + qwords + r"(?![\w])"),
         joiner=re.compile(r"(?:,|;)?\s+" + joiners + r"\s+(?=" + qwords + r"(?![\w]))"),
-        roles={r: re.compile(r"(?<![\w])" + _alt(v.words("roles." + r)) + r"(?![\w])") for r in ROLES},
+        roles={r: _role_pattern(v, r) for r in ROLES},
         past=re.compile(r"(?<![\w])" + _alt(v.words("roles.activity_past")) + r"(?![\w])"),
         past_weak=frozenset(v.words("roles.activity_past_weak")),
         submission_verbs=re.compile(r"(?<![\w])" + _alt(v.words("roles.submission_verbs")) + r"(?![\w])"),
@@ -90,6 +90,16 @@ def _cues(gen: int) -> _Cues:
         copula=re.compile(r"(?<![\w])" + _alt(v.words("roles.copula")) + r"\s*(?:" + _alt(v.words("reading.the"))
                           + r"\s+|on\s+|le\s+)?$|:\s*$"),
     )
+
+
+def _role_pattern(v, role: str) -> re.Pattern[str]:
+    """A role's cue words as whole words, and the endings that make a compound one of them
+    (``roles.<role>_compound_ends``: German "Kundenanlass", "Schulungsmaßnahme", "Hausmesse")."""
+    pattern = r"(?<![\w])" + _alt(v.words("roles." + role)) + r"(?![\w])"
+    ends = v.words(f"roles.{role}_compound_ends")
+    if ends:
+        pattern += r"|(?<![\w])[^\W\d_]{3,}" + _alt(ends) + r"(?![\w])"
+    return re.compile(pattern)
 
 
 def cues() -> _Cues:

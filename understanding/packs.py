@@ -147,7 +147,7 @@ _LISTS = ["reading.ambiguous_months", "reading.day_suffixes", "reading.second_ha
           "reading.money_after",
           "relative.ago_after", "relative.ago_before", "relative.ahead_after", "relative.ahead_before",
           "relative.month_year_link",
-          "roles.earnings", "roles.earnings_after", "roles.submission_after", "roles.earnings_before", "roles.activity", "roles.activity_past", "roles.plan", "roles.plan_funds", "roles.submission", "roles.submission_message",
+          "roles.earnings", "roles.earnings_after", "roles.submission_after", "roles.earnings_before", "roles.activity", "roles.activity_past", "roles.plan", "roles.plan_funds", "roles.submission", "roles.submission_message", "roles.activity_compound_ends", "roles.earnings_compound_ends",
           "roles.submission_verbs", "roles.activity_past_weak", "roles.distractor", "roles.own_year", "roles.own_year_not", "roles.asserted_self", "roles.submission_in", "roles.dictated_before", "roles.asserted_before", "roles.deadline_words", "roles.copula", "roles.asserted_month_before", "reading.calendar_marks", "segment.request_starts", "segment.request_inside", "segment.back_refs", "followup.next", "followup.previous",
           "segment.greetings", "segment.closings", "segment.joiners", "segment.question_words", "segment.question_words_wh", "segment.asked_nouns",
           "actions.one_word", "actions.subscribe", "actions.unsubscribe", "actions.list_reminders", "actions.calendar", "actions.forget", "actions.plan_track", "actions.plan_list", "actions.plan_claimed", "actions.plan_remove", "actions.plan_edit", "actions.plan_budget", "actions.plan_export", "cancel.phrases", "cancel.polite", "followup.starts",
