@@ -390,6 +390,18 @@ def _weekday_pattern(gen: int) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])" + _alt(sorted(names, key=len, reverse=True)) + r"\.?,?\s+(?:" + _alt(the) + r"\s+)?$")
 
 
+def _asserted_after(sentence_after: str) -> bool:
+    """Words right after a day that make it a deadline the message states (``roles.asserted_after``:
+    "… as the deadline", "… als Frist", "… comme date limite")."""
+    return _after_pattern("roles.asserted_after", packs.generation()).match(sentence_after) is not None
+
+
+@lru_cache(maxsize=8)
+def _after_pattern(key: str, gen: int) -> re.Pattern[str]:
+    words = packs.vocab().words(key)
+    return re.compile(r"^[\"'”»)\]]*\s*,?\s*" + _alt(words) + r"(?![\w])") if words else re.compile(r"(?!x)x")
+
+
 def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     """The role of the period at ``folded[start:end]`` from the cue words nearest to it in the
     same sentence: a cue before the period counts fully, one after it at two thirds. A day
@@ -425,6 +437,8 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     if day and ((c.asserted.search(sentence_before[-40:]) and c.deadline_words.search(folded[lo:hi])) or (
             c.copula.search(sentence_before[-12:]) and c.deadline_words.search(sentence_before[-70:]))):
         return "asserted"  # "the deadline for our webinar is 31 December 2027": the message's claim, not a period
+    if day and _asserted_after(sentence_after):
+        return "asserted"  # "bestätige den 31.03.2027 als Frist", "confirm 31 March 2027 as the deadline"
     if c.submission_after.match(sentence_after):
         return "submission"  # "is 15 August 2026 too late to submit?"
     if c.roles["earnings"].search(folded[start:end]):
