@@ -295,3 +295,11 @@ def test_a_day_followed_by_as_the_deadline_is_the_messages_claim_never_an_activi
     reply = respond(text, today=date(2026, 12, 7))
     assert {t.claim_end for t in reply.timelines} == {date(2027, 2, 15)}
     assert reply.poe_keep_until == date(activity.year + 2, activity.month, activity.day)
+
+
+def test_a_run_of_days_written_with_a_dot_after_the_first_day_is_one_period():
+    from understanding import respond
+
+    reply = respond("Guten Tag. Strassenplakate Aktion 1.–31. Oktober 2026. Frist für die Einreichung?", today=date(2026, 12, 7))
+    assert {t.claim_end for t in reply.timelines} == {date(2027, 2, 15)}
+    assert "15. August 2027" not in reply.text  # no earnings reading of a lone "31. Oktober"

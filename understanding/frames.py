@@ -131,7 +131,7 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     # "3,250.50" or "e.g." are not sentence ends: glue pieces that start with a digit or lower case
     merged: list[tuple[int, str]] = []
     for start, s in out:
-        if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
+        if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or _DASH_DIGIT.match(s.lstrip()) or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
                                                                 or _ABBREVIATION_END.search(merged[-1][1].rstrip())
                                                                 or _TWO_DIGIT_YEAR.match(s.lstrip())
                                                                 or (re.search(r"(?<![\d.])\d{1,2}\.$", merged[-1][1].rstrip())
@@ -145,6 +145,8 @@ def _sentences(text: str) -> list[tuple[int, str]]:
 
 
 # a numbered or bulleted list item ("1) …", "2. …", "- …" at a line start): a sentence of its own
+# "1.–31. Oktober": a dash and a number after a day's dot continue the same run of days
+_DASH_DIGIT = re.compile(r"[–—-]\s*\d")
 _LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[\s:;,.?!]))\(?\d{1,2}[.)](?=\s+\S)|(?:(?<=^)|(?<=\n))[ \t]*[-•*](?=[ \t]+\S)")
 
 
