@@ -146,3 +146,10 @@ def test_a_reminder_asked_a_week_before_is_a_request_not_the_period_before(first
     r1 = respond(first, today=T)
     r2 = respond(again, today=T, context=r1.context)
     assert r2.action == "subscribe", r2.text
+
+
+def test_say_it_in_another_language_keeps_the_date_said_in_another_sentence():
+    r1 = respond("Unsere Roadshow ist am 20. April 2027. Bis wann können wir die Kosten einreichen?", today=T)
+    r2 = respond("Can you give me that in English for my US manager, please?", today=T, context=r1.context)
+    assert r2.lang == "en" and [tl.claim_end for tl in r2.timelines] == [date(2027, 8, 15)]
+    assert r2.poe_keep_until == date(2029, 4, 20)

@@ -206,7 +206,12 @@ def rule_language(text: str, ctx: ConversationContext, **_: Any) -> Rewrite | No
         # the language named, and a request to say it again ("redire", "translate") or a phrase of
         # its own ("en français", "in English")
         if said and (_has(folded, "followup.say_again") or any(" " in w for w in said)):
-            return Rewrite("language", ctx.question, lang=code)
+            question = ctx.question
+            if ctx.period_text and ctx.period_text not in question:
+                # the question was one sentence of a message whose date was in another ("Our
+                # roadshow is on 20 April 2027. Until when can we claim?"): that date, with its role
+                question = f"{ctx.period_text}: {question}"
+            return Rewrite("language", question, lang=code, role=ctx.period_role)
     return None
 
 
