@@ -211,3 +211,11 @@ def test_a_short_run_of_days_is_an_activitys_days_not_earnings(days, claim_end):
     # a half-year of days with no cue is not a run of an event's days
     r = respond("from 1 January to 30 June 2026: by when?", today=T)
     assert date(2027, 2, 15) in {tl.claim_end for tl in r.timelines}
+
+
+def test_a_quoted_message_that_only_states_gives_its_facts_to_the_newest_question():
+    thread = ("Hi, quick one: until when can we claim the trade show?\n\n"
+              "On 3 December 2026 at 10:12, Luke Hofer wrote:\n"
+              "> The booth costs for the Linz trade show (show on 13 October 2026) are complete now.\n")
+    reply = respond(thread, today=T)
+    assert [tl.claim_end for tl in reply.timelines] == [date(2027, 2, 15)] and reply.poe_keep_until == date(2028, 10, 13)

@@ -322,7 +322,10 @@ def _statements(text: str) -> str:
     """The sentences of ``text`` that ask nothing (the facts a quoted message gives)."""
     from .frames import segment
 
-    return " ".join(s.text for s in segment(text) if s.kind == "context")
+    segments = segment(text)
+    if not _asks(text):  # a message that only states (segment() makes its last sentence the question)
+        return " ".join(s.text for s in segments)
+    return " ".join(s.text for s in segments if s.kind == "context")
 
 
 def _questions_without_periods(text: str) -> str:
