@@ -303,3 +303,12 @@ def test_a_run_of_days_written_with_a_dot_after_the_first_day_is_one_period():
     reply = respond("Guten Tag. Strassenplakate Aktion 1.–31. Oktober 2026. Frist für die Einreichung?", today=date(2026, 12, 7))
     assert {t.claim_end for t in reply.timelines} == {date(2027, 2, 15)}
     assert "15. August 2027" not in reply.text  # no earnings reading of a lone "31. Oktober"
+
+
+@pytest.mark.parametrize("text, date_text", [
+    ("die kampagne lief im september 2026. die rechnung (nr. 2026-1187) folgt bis 15.12.2026.", "15.12.2026"),
+    ("webinar held on 3 march 2026; po no. 4471 dated 2 march 2026", "2 march 2026"),
+])
+def test_a_short_abbreviation_before_a_number_ends_no_sentence(text, date_text):
+    start = text.index(date_text)
+    assert role_of(text, start, start + len(date_text)) == "distractor"

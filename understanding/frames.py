@@ -294,9 +294,25 @@ def _sentence_around(folded: str, start: int, end: int) -> tuple[int, int]:
     """The bounds of the sentence holding ``folded[start:end]``."""
     lo = 0
     for m in _SENTENCE_END.finditer(folded, 0, start):
-        lo = m.end()
-    m = _SENTENCE_END.search(folded, end)
-    return lo, (m.start() if m else len(folded))
+        if not _abbreviation_before_number(folded, m):
+            lo = m.end()
+    hi = len(folded)
+    for m in _SENTENCE_END.finditer(folded, end):
+        if not _abbreviation_before_number(folded, m):
+            hi = m.start()
+            break
+    return lo, hi
+
+
+# "Rechnung (Nr. 2026-1187) folgt bis …", "PO no. 4471 dated …", "réf. 12": a short word's dot
+# before a number abbreviates it and ends no sentence
+_SHORT_WORD_DOT = re.compile(r"(?<![\w.])[^\W\d_]{1,4}$")
+_NUMBER_AHEAD = re.compile(r"\s*\d")
+
+
+def _abbreviation_before_number(folded: str, m: re.Match[str]) -> bool:
+    return (m.group(0) == "." and _NUMBER_AHEAD.match(folded, m.end()) is not None
+            and _SHORT_WORD_DOT.search(folded, max(0, m.start() - 6), m.start()) is not None)
 
 
 _CLAUSE_BACK = re.compile(r"[?!;,\n]|\.(?!\d)|(?<!\d)\.")
