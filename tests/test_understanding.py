@@ -653,3 +653,22 @@ def test_a_number_with_one_dot_or_an_impossible_month_is_no_day(text):
     from understanding.engine import prepare
 
     assert not [p for p in prepare(text, today=date(2026, 12, 7)).slots.periods if p.kind == "date"]
+
+
+@pytest.mark.parametrize("text, kind, first", [
+    ("Inseratserie, 03.2027, 2.350,00 €", "month", date(2027, 3, 1)),
+    ("Webinar am 24.11., bis wann?", "date", date(2026, 11, 24)),
+    ("am 24.11. 2026 war das Webinar", "date", date(2026, 11, 24)),
+])
+def test_dotted_months_and_days_as_german_tables_and_chats_write_them(text, kind, first):
+    from understanding.engine import prepare
+
+    [p] = prepare(text, today=date(2026, 12, 7)).slots.periods
+    assert p.kind == kind and p.primary.start == first
+
+
+@pytest.mark.parametrize("text", ["Preis 3.2027", "Version 12.2024.1", "Wert 03.2027,5"])
+def test_a_decimal_or_a_version_is_no_dotted_month(text):
+    from understanding.engine import prepare
+
+    assert not prepare(text, today=date(2026, 12, 7)).slots.periods

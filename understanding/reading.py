@@ -283,14 +283,19 @@ class _Grammar:
         self.add("month", _B + M("m") + r",?\s+" + YLINK + r"(?P<y>\d{4})" + _E, _month_year)
         self.add("month", _B + r"(?P<y>\d{4})-(?P<m>\d{1,2})(?![\w-])", _iso_month)
         self.add("month", _B + r"(?P<m>\d{1,2})/(?P<y>\d{4})" + _E, _numeric_month)
+        # "03.2027", a month as German and Swiss tables write it (never "3.2027", a decimal)
+        self.add("month", r"(?<![\w.,/-])(?P<m>0[1-9]|1[0-2])\.(?P<y>20\d{2})(?![\w./-]|[.,]\d)", _numeric_month)
         # a day and month without a year: "le 1er mars", "15 août", "March 15": the most recent one (a plan: the next)
         self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r"(?!\s*,?\s*\d)(?![\w.])", _day_month_no_year,
                  needs_today=True)
         self.add("date", _B + M("m") + r"\s+" + THE + r"(?P<d>[0-3]?\d(?:" + _alt(v.words("reading.day_suffixes")) + r")?)(?![\w.,:/-]|\s*,?\s*\d)",
                  _day_month_no_year, needs_today=True)
+        # "am 24.11. 2026": a dotted date with a space before its four-digit year
+        self.add("date", r"(?<![\w.,/-])(?P<d>0?[1-9]|[12]\d|3[01])(?P<sep>\.)(?P<m>0?[1-9]|1[0-2])\.\s(?P<y>\d{4})" + _E,
+                 _day_first_date)
         # "am 24.11.", "le 3.12.": day and month with a dot after each and no year (always day
         # first, a dotted date is): the most recent one; "3.12" alone is a number or a version
-        self.add("date", r"(?<![\w.,/-])(?P<d>0?[1-9]|[12]\d|3[01])\.(?P<m>0?[1-9]|1[0-2])\.(?![\w.,/-]|\s*\d)", _dotted_day_month_no_year,
+        self.add("date", r"(?<![\w.,/-])(?P<d>0?[1-9]|[12]\d|3[01])\.(?P<m>0?[1-9]|1[0-2])\.(?![\w./-]|,\d|\s*\d)", _dotted_day_month_no_year,
                  needs_today=True)
         # a month with a relative year: "October of last year", "octobre de l'an dernier"
         yp = _alt(self.year_phrases)
