@@ -312,3 +312,15 @@ def test_a_run_of_days_written_with_a_dot_after_the_first_day_is_one_period():
 def test_a_short_abbreviation_before_a_number_ends_no_sentence(text, date_text):
     start = text.index(date_text)
     assert role_of(text, start, start + len(date_text)) == "distractor"
+
+
+@pytest.mark.parametrize("text", [
+    "Die Demo-Tour bei unseren Kunden war am 9. und 10. Juni 2026. Bis wann einreichen?",
+    "Die Messe war vom 3. bis 5. Juni 2026. Bis wann einreichen?",
+])
+def test_two_days_joined_by_a_range_word_are_one_run_and_no_list(text):
+    from understanding import respond
+
+    assert [s.kind for s in segment(text)] == ["context", "question"]
+    # June 2026: usage period January – June 2026, claimed until August 15, 2026
+    assert {t.claim_end for t in respond(text, today=date(2026, 12, 7)).timelines} == {date(2026, 8, 15)}

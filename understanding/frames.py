@@ -131,7 +131,9 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     # "3,250.50" or "e.g." are not sentence ends: glue pieces that start with a digit or lower case
     merged: list[tuple[int, str]] = []
     for start, s in out:
-        if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or _DASH_DIGIT.match(s.lstrip()) or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
+        if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or _DASH_DIGIT.match(s.lstrip())
+                                                                or (re.search(r"(?<![\d.])\d{1,2}\.$", merged[-1][1].rstrip())
+                                                                    and _day_and_day(packs.generation()).match(" " + s.lstrip())) or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
                                                                 or _ABBREVIATION_END.search(merged[-1][1].rstrip())
                                                                 or _TWO_DIGIT_YEAR.match(s.lstrip())
                                                                 or (re.search(r"(?<![\d.])\d{1,2}\.$", merged[-1][1].rstrip())
@@ -144,9 +146,18 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return merged
 
 
-# a numbered or bulleted list item ("1) …", "2. …", "- …" at a line start): a sentence of its own
 # "1.–31. Oktober": a dash and a number after a day's dot continue the same run of days
 _DASH_DIGIT = re.compile(r"[–—-]\s*\d")
+
+
+@lru_cache(maxsize=4)
+def _day_and_day(gen: int) -> re.Pattern[str]:
+    """"am 9. und 10. Juni", "vom 3. bis 5. März": a range word of the packs
+    (``reading.range_sep``) and another day after a day's dot."""
+    return re.compile(r"\s+" + _alt(packs.vocab().words("reading.range_sep")) + r"\s+\d{1,2}\.", re.I)
+
+
+# a numbered or bulleted list item ("1) …", "2. …", "- …" at a line start): a sentence of its own
 _LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[\s:;,.?!]))\(?\d{1,2}[.)](?=\s+\S)|(?:(?<=^)|(?<=\n))[ \t]*[-•*](?=[ \t]+\S)")
 
 
@@ -173,6 +184,8 @@ def _unlist(text: str) -> str:
     def mark(m: re.Match[str]) -> str:
         if m.group(0).endswith(".") and (after.match(folded, m.end()) or _DAY_DOT_BEFORE.search(text, 0, m.start())):
             return m.group(0)  # ("am 24.11. bis wann": the month of a day written with dots)
+        if m.group(0).endswith(".") and _day_and_day(packs.generation()).match(text, m.end()):
+            return m.group(0)  # ("am 9. und 10. Juni": a day, not an item)
         return "\n" + " " * (len(m.group(0)) - 1)
     return _LIST_MARK.sub(mark, text)
 
