@@ -672,3 +672,10 @@ def test_a_decimal_or_a_version_is_no_dotted_month(text):
     from understanding.engine import prepare
 
     assert not prepare(text, today=date(2026, 12, 7)).slots.periods
+
+
+def test_a_month_takes_the_activity_role_of_a_message_that_names_an_activity_and_no_earnings():
+    # read as earnings, October 2026 would be claimed until August 15, 2027
+    reply = respond("We held a customer evening. It was in October 2026. Are we still in time to claim it?",
+                    today=date(2026, 12, 7))
+    assert {t.claim_end for t in reply.timelines} == {date(2027, 2, 15)}

@@ -287,6 +287,12 @@ def _day_run(p) -> bool:
     return p.days is not None and (p.days[1] - p.days[0]).days < MAX_ACTIVITY_RUN_DAYS
 
 
+def _one_month(p) -> bool:
+    """A single month ("heuer im Oktober", "last October"): when an activity was held, in a message
+    that names one and no earnings."""
+    return p.primary is not None and p.primary.months.first == p.primary.months.last
+
+
 def _day_roles(u: "Understanding", role: str | None) -> None:
     """A day (or a short run of days) whose sentence gives it no role takes the message's
     (:func:`message_role`); a run of days that still has none is an activity's days, the way a
@@ -294,7 +300,8 @@ def _day_roles(u: "Understanding", role: str | None) -> None:
     if not u.roles:
         return
     u.roles = [(role if p.primary.day is not None or role is not None else "activity")
-               if r is None and p.primary is not None and (p.primary.day is not None or _day_run(p)) else r
+               if r is None and p.primary is not None and (p.primary.day is not None or _day_run(p)) else
+               "activity" if r is None and role == "activity" and _one_month(p) else r
                for p, r in zip(u.slots.periods, u.roles)]
 
 
