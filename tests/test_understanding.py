@@ -679,3 +679,13 @@ def test_a_month_takes_the_activity_role_of_a_message_that_names_an_activity_and
     reply = respond("We held a customer evening. It was in October 2026. Are we still in time to claim it?",
                     today=date(2026, 12, 7))
     assert {t.claim_end for t in reply.timelines} == {date(2027, 2, 15)}
+
+
+@pytest.mark.parametrize("text", [
+    "who can submit claims and how long must we keep the proof?",
+    "qui peut déposer les demandes et combien de temps garder les preuves ?",
+    "Wer darf Anträge einreichen und wie lange müssen wir die Nachweise aufbewahren?",
+])
+def test_two_asks_joined_by_any_packs_joining_word_are_both_answered(text):
+    reply = respond(text, today=date(2026, 12, 7))
+    assert [p.intent for p in reply.parts] == ["roles", "poe_retention"]

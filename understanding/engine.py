@@ -507,17 +507,32 @@ def _drop_frames(u: Understanding) -> None:
         u.roles = [u.roles[i] for i in keep]
 
 
-_JOIN = re.compile(r"(?:,|;)?\s+(?:and|et|also|aussi|as well as|ainsi que)\s+|\s*;\s*|\s+[+&]\s+")
+def _join_pattern() -> re.Pattern[str]:
+    """Where a sentence may ask a second thing: a joining word of any pack (``segment.joiners``:
+    "and", "et", "und", "ni", …), a semicolon, a plus or an ampersand."""
+    from . import packs
+
+    return _join_at(packs.generation())
+
+
+@lru_cache(maxsize=4)
+def _join_at(gen: int) -> re.Pattern[str]:
+    from . import packs
+
+    from .reading import alternation
+
+    words = packs.vocab().words("segment.joiners")
+    return re.compile(r"(?:,|;)?\s+" + alternation(words) + r"\s+|\s*;\s*|\s+[+&]\s+")
 
 
 def _split_asks(text: str, lang: str | None, locale: str | None, today: date, convention: str | None) -> list[str]:
     """A sentence that asks two things joined by "and"/"et" ("the claim deadline and the link to
     the core requirements"): cut where both sides are confident readings of different intents.
     Never inside a period ("between March and May 2025")."""
-    if len(text) > 400 or not _JOIN.search(fold(text)):
+    if len(text) > 400 or not _join_pattern().search(fold(text)):
         return [text]
     p = prepare(text, lang=lang, locale=locale, today=today, convention=convention)
-    joins = [m for m in _JOIN.finditer(p.folded)
+    joins = [m for m in _join_pattern().finditer(p.folded)
              if not any(r.start <= m.start() < r.end for r in p.slots.periods)
              and not _between(p.folded[:m.start()])]
     for m in joins:
