@@ -25,7 +25,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--locale", metavar="xx-YY",
                         help="the asker's locale, e.g. en-GB: orders numeric dates and formats the answer")
     parser.add_argument("--convention", choices=("seed", "microsoft"),
-                        help="FY label convention (default: FY_LABEL_CONVENTION, else the seed's)")
+                        help="FY label convention (default: FY_LABEL_CONVENTION, else Microsoft's, SPEC rule 8)")
     parser.add_argument("--json", action="store_true", help="print the whole reply as JSON")
 
 
