@@ -347,7 +347,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
     replying = (ctx.get("intent") in _CONTINUABLE and isinstance(ctx.get("period_text"), str)
                 and (len(text) <= SHORT_REQUEST and len(questions) <= 1
                      # "Why 15 Feb? Our finance head says by 30 June.": the last answer, questioned
-                     or (bool(ctx.deadlines) and len(text) <= MAX_QUESTIONED and _only_quoted(
+                     or (len(text) <= MAX_QUESTIONED and _names_a_deadline_day(text, ctx) and _only_quoted(
                          prepare(text, lang=lang, locale=locale, today=today, convention=convention), ctx, today))))
     if not replying and (len(questions) >= 2 or (questions and len(segments) > len(questions))):
         whole = _one(text, lang, locale, today, ctx, convention)
@@ -685,6 +685,8 @@ def _per_row(u: Understanding, context: list[Understanding], role: str | None = 
     labels = u.intent in _LABEL_ASKS
     funds = len(dated) >= 2 and (labels or (all(_fund_row(src) for src in dated)
                                             and sum("earnings" in src.roles for src in dated) >= 2))
+    # a row without a role: a label keeps none (asked what it means), a fund is earnings, else an activity
+    row_default = None if labels else "earnings" if funds else "activity"
     items = [src for src in context if src.slots.periods and (funds or (
              all(r in ("activity", "plan", "submission", None) for r in src.roles)
              and all(_specific(p) for p in src.slots.periods)))]
@@ -693,8 +695,7 @@ def _per_row(u: Understanding, context: list[Understanding], role: str | None = 
     out = []
     for src in items[:rows.MAX_ROWS]:
         v = dataclasses.replace(u, slots=dataclasses.replace(u.slots, periods=list(src.slots.periods)),
-                                roles=[r or role or ("earnings" if funds and not labels else None if labels else "activity")
-                                       for r in src.roles], questions=[])
+                                roles=[r or role or row_default for r in src.roles], questions=[])
         v.context_periods = len(v.slots.periods)
         out.append(v)
     return out
@@ -933,6 +934,13 @@ def _quoted_back(p, ctx: ConversationContext) -> bool:
         if (d.month, d.day) == (day.month, day.day) and (day.year == d.year or not _YEAR.search(p.text)):
             return True
     return False
+
+
+def _names_a_deadline_day(text: str, ctx: ConversationContext) -> bool:
+    """Whether ``text`` holds the day number of one of the last answer's deadlines ("15" of
+    February 15): the cheap test before a follow-up is read a second time (:func:`_only_quoted`)."""
+    days = {iso[8:10].lstrip("0") for iso in ctx.deadlines if isinstance(iso, str) and len(iso) == 10}
+    return any(re.search(r"(?<!\d)0?" + d + r"(?!\d)", text) for d in days if d.isdigit())
 
 
 def _only_quoted(p: Prepared, ctx: ConversationContext, today: date) -> bool:
