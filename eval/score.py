@@ -172,26 +172,12 @@ def _states_date(text: str, form: str) -> bool:
     return re.search(r"(?<![\w/.-])" + re.escape(form) + r"(?![\w/-]|\.\d)", text) is not None
 
 
-class _VerdictWord(dict):
+@lru_cache(maxsize=None)
+def _verdict_word(lang: str, verdict: str) -> str:
     """A language's word for yes or no: the first word of its catalogue's verdict sentence."""
+    from understanding.messages import t
 
-    def __init__(self, key: str):
-        super().__init__()
-        self.key = key
-
-    def __missing__(self, lang: str) -> str:
-        from understanding.messages import t
-
-        word = _first_word(t(lang, self.key)).casefold()
-        self[lang] = word
-        return word
-
-    def get(self, lang: str, default: Any = None) -> Any:  # noqa: D102 - dict.get ignores __missing__
-        return self[lang] if isinstance(lang, str) else default
-
-
-_YES = _VerdictWord("verdict.yes")
-_NO = _VerdictWord("verdict.no")
+    return _first_word(t(lang, f"verdict.{verdict}")).casefold()
 
 
 def _first_word(text: str) -> str:
@@ -344,7 +330,7 @@ def _check(row: dict[str, Any], reply: Any) -> Verdict:
         if not any(f in text for f in date_forms(date.fromisoformat(iso), locale)):
             problems.append(f"missing PoE keep-until date {iso}")
     if "verdict" in exp:
-        want = (_YES if exp["verdict"] == "yes" else _NO).get(row["lang"], exp["verdict"])
+        want = _verdict_word(row["lang"], exp["verdict"])
         if _first_word(text) != want:
             problems.append(f"first word {_first_word(text)!r}, expected {want!r}")
     if exp.get("intent_fallback") and reply.intent != "fallback":

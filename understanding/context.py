@@ -160,7 +160,7 @@ def rule_choice(text: str, ctx: ConversationContext, today: date | None = None) 
 
 def _asks_reminder(folded: str) -> bool:
     """Whether a message asks for a reminder or a calendar entry in its own words."""
-    return any(packs.stems_pattern(f"actions.{a}").search(folded) for a in ("subscribe", "calendar"))
+    return packs.stems_pattern("actions.subscribe", "actions.calendar").search(folded) is not None
 
 
 def rule_shift(text: str, ctx: ConversationContext, today: date | None = None, convention: str | None = None,
