@@ -53,6 +53,7 @@ class _Cues:
     earnings_after: re.Pattern[str]
     earnings_before: re.Pattern[str]
     submission_after: re.Pattern[str]
+    asserted_after: re.Pattern[str]
     asserted: re.Pattern[str]
     deadline_words: re.Pattern[str]
     copula: re.Pattern[str]
@@ -81,6 +82,8 @@ def _cues(gen: int) -> _Cues:
         back_refs=re.compile(r"(?<![\w'])" + _alt(v.words("segment.back_refs")) + r"(?![\w'])"),
         earnings_after=re.compile(r"^(?:'s)?\s+" + _alt(v.words("roles.earnings_after")) + r"(?![\w])"),
         submission_after=re.compile(r"^\s*,?\s*(?:" + _alt(v.words("roles.submission_after")) + r")(?![\w])"),
+        # "bestätige den 31.03.2027 als Frist", "… as the deadline", "… comme date limite"
+        asserted_after=re.compile(r"^[\"'”»)\]]*\s*,?\s*(?:" + _alt(v.words("roles.asserted_after")) + r")(?![\w])"),
         earnings_before=re.compile(r"(?<![\w])" + _alt(v.words("roles.earnings_before")) + r"\s+$"),
         asserted=re.compile(r"(?<![\w])" + _alt(v.words("roles.asserted_before")) + r"[\"'”»)\]]*\s*(?:" + _alt(v.words("reading.the"))
                             + r"\s+|on\s+|le\s+)?$"),
@@ -421,18 +424,6 @@ def _weekday_pattern(gen: int) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])" + _alt(sorted(names, key=len, reverse=True)) + r"\.?,?\s+(?:" + _alt(the) + r"\s+)?$")
 
 
-def _asserted_after(sentence_after: str) -> bool:
-    """Words right after a day that make it a deadline the message states (``roles.asserted_after``:
-    "… as the deadline", "… als Frist", "… comme date limite")."""
-    return _after_pattern("roles.asserted_after", packs.generation()).match(sentence_after) is not None
-
-
-@lru_cache(maxsize=8)
-def _after_pattern(key: str, gen: int) -> re.Pattern[str]:
-    words = packs.vocab().words(key)
-    return re.compile(r"^[\"'”»)\]]*\s*,?\s*" + _alt(words) + r"(?![\w])") if words else re.compile(r"(?!x)x")
-
-
 def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     """The role of the period at ``folded[start:end]`` from the cue words nearest to it in the
     same sentence: a cue before the period counts fully, one after it at two thirds. A day
@@ -468,7 +459,7 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     if day and ((c.asserted.search(sentence_before[-40:]) and c.deadline_words.search(folded[lo:hi])) or (
             c.copula.search(sentence_before[-12:]) and c.deadline_words.search(sentence_before[-70:]))):
         return "asserted"  # "the deadline for our webinar is 31 December 2027": the message's claim, not a period
-    if day and _asserted_after(sentence_after):
+    if day and c.asserted_after.match(sentence_after):
         return "asserted"  # "bestätige den 31.03.2027 als Frist", "confirm 31 March 2027 as the deadline"
     if c.submission_after.match(sentence_after):
         return "submission"  # "is 15 August 2026 too late to submit?"
