@@ -358,6 +358,8 @@ def _note(c: _Ctx, reading: PeriodReading, role: str | None = "earnings") -> tup
     if p.reading == "most_recent":
         return c.t("note.most_recent", text=text if p.day else text.split()[-1],
                    months=c.d(p.day) if p.day else c.months(p.start, p.end)), []
+    if p.reading == "nearest":  # (engine._nearest_years: the coming one, a few months ahead)
+        return c.t("note.nearest", text=text, months=c.d(p.day) if p.day else c.months(p.start, p.end)), []
     if p.reading == "relative" and p.day is None:
         return c.t("note.relative", text=text, months=c.months(p.start, p.end)), []
     if p.reading == "approximate":

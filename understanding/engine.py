@@ -19,7 +19,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -283,14 +283,61 @@ MAX_ACTIVITY_RUN_DAYS = 31
 
 
 def _day_run(p) -> bool:
-    """A run of days a few weeks long at most: the days of an event, not a span of earnings."""
-    return p.days is not None and (p.days[1] - p.days[0]).days < MAX_ACTIVITY_RUN_DAYS
+    """A run of days a few weeks long at most, or one that does not cover whole months ("flight
+    15/09–31/10/2026"): the days of an event, not a span of earnings (co-op is earned by months)."""
+    if p.days is None:
+        return False
+    first, last = p.days
+    whole_months = first.day == 1 and (last + timedelta(days=1)).day == 1
+    return (last - first).days < MAX_ACTIVITY_RUN_DAYS or not whole_months
 
 
 def _one_month(p) -> bool:
     """A single month ("heuer im Oktober", "last October"): when an activity was held, in a message
     that names one and no earnings."""
     return p.primary is not None and p.primary.months.first == p.primary.months.last
+
+
+# a day or month named without a year is taken in the year that puts it nearest today, with the
+# past favoured: the coming one only when it lies at most about four months ahead
+NEAREST_AHEAD_DAYS = 122
+
+
+def _nearest_years(u: "Understanding") -> None:
+    """A day, week or month named without a year and with no word of the past in its sentence
+    ("Weihnachtsfeier ist am 18.12.", "the Cloud breakfast in February", asked in December) is the
+    occurrence nearest today — the coming one when it is a few months ahead at most, not the one
+    of a year ago. A past verb beside it ("we held it on 9 December") keeps the most recent one; a
+    plan takes the next one (``answers``); earnings are always the most recent."""
+    if u.today is None or not u.roles:
+        return
+    c = frame_cues()
+    out = []
+    for r, role in zip(u.slots.periods, u.roles):
+        p = r.primary
+        if (p is not None and p.reading in ("most_recent", "most_recent_week") and role == "activity"
+                and not _past_said(u.folded, r.start, r.end, c)):
+            try:
+                again = find_periods(r.text, locale=u.reading_locale,
+                                     today=u.today + timedelta(days=NEAREST_AHEAD_DAYS), convention=u.convention)
+            except CoopError:
+                again = []
+            if len(again) == 1 and again[0].primary is not None and again[0].primary.start > p.end:
+                r = dataclasses.replace(r, primary=dataclasses.replace(again[0].primary, reading="nearest"),
+                                        days=again[0].days)
+        out.append(r)
+    u.slots.periods = out
+
+
+def _past_said(folded: str, start: int, end: int, c) -> bool:
+    """Whether the sentence around ``folded[start:end]`` says something happened (a past verb)."""
+    from .frames import _sentence_around
+
+    lo, hi = _sentence_around(folded, start, end)
+    sentence = folded[lo:hi]
+    from . import packs
+
+    return bool(c.past.search(sentence)) or bool(packs.words_pattern("roles.activity_past_weak").search(sentence))
 
 
 def _day_roles(u: "Understanding", role: str | None) -> None:
@@ -602,6 +649,7 @@ def _context(text: str, lang: str | None, locale: str | None, today: date, conve
     u = Understanding(p.text, "context", p.slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       folded=p.folded)
     u.roles = _roles(p, today)
+    _nearest_years(u)
     _set_aside(u)
     return u
 
@@ -895,6 +943,7 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
     u = Understanding(p.text, intent, slots, p.lang, p.lang_source, locale, p.reading_locale, today, convention,
                       top, dict(probs), followup, p.folded, junk=junk)
     u.roles = _roles(p, today) if slots.periods else []
+    _nearest_years(u)
     if intent == "poe_retention" and u.roles and all(r == "distractor" for r in u.roles):
         u.roles = [None] * len(u.roles)  # "keep the invoices from 15 June 2025 until when?": that day is asked about
     _set_aside(u)

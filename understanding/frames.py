@@ -139,6 +139,10 @@ def _sentences(text: str) -> list[tuple[int, str]]:
                                                                     and _day_and_day(packs.generation()).match(" " + s.lstrip())) or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
                                                                 or _ABBREVIATION_END.search(merged[-1][1].rstrip())
                                                                 or _TWO_DIGIT_YEAR.match(s.lstrip())
+                                                                # "vom 28.06. bis 02.07.2027", "am 24.11. haben wir": a
+                                                                # day's dots end no sentence before a lower-case word
+                                                                or (_DAY_MONTH_DOTS.search(merged[-1][1].rstrip())
+                                                                    and s.lstrip()[:1].islower())
                                                                 or (re.search(r"(?<![\d.])\d{1,2}\.$", merged[-1][1].rstrip())
                                                                     and _dotted_number_word(packs.generation()).match(' ' + fold(s.lstrip())))
                                                                 or (_ends_with_month_abbreviation(merged[-1][1].rstrip())
@@ -148,6 +152,9 @@ def _sentences(text: str) -> list[tuple[int, str]]:
             merged.append((start, s))
     return merged
 
+
+# a day and month written with dots and no year ("28.06.")
+_DAY_MONTH_DOTS = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.$")
 
 # "1.–31. Oktober": a dash and a number after a day's dot continue the same run of days
 _DASH_DIGIT = re.compile(r"[–—-]\s*\d")
@@ -161,7 +168,8 @@ def _day_and_day(gen: int) -> re.Pattern[str]:
 
 
 # a numbered or bulleted list item ("1) …", "2. …", "- …" at a line start): a sentence of its own
-_LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[\s:;,.?!]))\(?\d{1,2}[.)](?=\s+\S)|(?:(?<=^)|(?<=\n))[ \t]*[-•*](?=[ \t]+\S)")
+# (a number right after a digit's dot is a date's year, "am 12.03.27. Welcher…", no list item)
+_LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[\s:;,?!])|(?<=\D\.))\(?\d{1,2}[.)](?=\s+\S)|(?:(?<=^)|(?<=\n))[ \t]*[-•*](?=[ \t]+\S)")
 
 
 @lru_cache(maxsize=4)
@@ -475,8 +483,13 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
             d += AFTER_A_COMMA  # "…le 14 octobre 2025, on organise un événement": another clause's cue
         best[role] = min(best.get(role, 1e9), d)
 
+    # "Invoice received 2026.11.30": "received" right after an invoice's or an order's noun is what
+    # happened to that paper, not co-op received
+    papers = {m.end() for m in c.roles["distractor"].finditer(sentence_before)} if "distractor" in c.roles else set()
     for role, pat in c.roles.items():
         for m in pat.finditer(sentence_before):
+            if role == "earnings" and (m.start() - 1 in papers or m.start() in papers):
+                continue
             near(role, m.start(), m.end(), False)
         for m in pat.finditer(sentence_after):
             near(role, m.start(), m.end(), True)

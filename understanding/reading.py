@@ -27,6 +27,7 @@ datetime.date(2027, 1, 1)
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -221,6 +222,12 @@ class _Grammar:
                  + r",?\s+(?P<y2>\d{4})" + _E, _day_range)
         self.add("range", _B + OPEN + M("m2") + r"\s+(?P<d1>" + DAY + r")" + SEP + r"(?P<d2>" + DAY + r"),?\s+(?P<y2>\d{4})" + _E,
                  _day_range)
+        # ... written in numbers, the year only at the end ("vom 28.06. bis 02.07.2027", "28/06 – 02/07/2027",
+        # "du 21.12 au 06.01.2027"): the first day takes the last one's year (the year before when
+        # its month comes later, "21.12. - 06.01.2027")
+        NSEP = r"(?:\s*[-\u2013\u2014]\s*|\s+" + _alt(v.words("reading.range_sep")) + r"\s+)"
+        self.add("range", r"(?<![\w.,/-])" + OPEN + r"(?P<d1>\d{1,2})(?P<s>[./])(?P<m1>\d{2}|\d(?=[./]))(?:(?P=s)(?P<y1>\d{4}|\d{2})(?![\d]))?\.?" + NSEP
+                 + r"(?P<d2>\d{1,2})(?P=s)(?P<m2>\d{1,2})(?P=s)(?P<y2>\d{4}|\d{2})(?![\w./-]|[.,]\d)", _numeric_day_range)
 
         # --- FY labels ---------------------------------------------------------------------
         self.add("fy_half", _B + FY + r"\s*[-/,]?\s*" + HL + r"(?P<h>[12])" + _E, _fy_then_half)
@@ -293,6 +300,10 @@ class _Grammar:
         # "am 24.11. 2026": a dotted date with a space before its four-digit year
         self.add("date", r"(?<![\w.,/-])(?P<d>0?[1-9]|[12]\d|3[01])(?P<sep>\.)(?P<m>0?[1-9]|1[0-2])\.\s(?P<y>\d{4})" + _E,
                  _day_first_date)
+        # "am 8.5. nächstes Jahr", "le 12.03 de l'an prochain": a dotted day with a relative year
+        self.add("date", r"(?<![\w.,/-])(?P<d>0?[1-9]|[12]\d|3[01])\.(?P<m>0?[1-9]|1[0-2])\.?,?\s+"
+                 + _opt(v.words("relative.month_year_link")) + r"(?P<yp>" + YP + r")" + _E, _dotted_day_month_rel_year,
+                 needs_today=True)
         # "am 24.11.", "le 3.12.": day and month with a dot after each and no year (always day
         # first, a dotted date is): the most recent one; "3.12" alone is a number or a version
         self.add("date", r"(?<![\w.,/-])(?P<d>0?[1-9]|[12]\d|3[01])\.(?P<m>0?[1-9]|1[0-2])\.(?![\w./-]|,\d|\s*\d)", _dotted_day_month_no_year,
@@ -480,6 +491,36 @@ def _day_range(m, ctx):
     if last_day < first_day:
         raise InvalidDate(f"{m.group(0).strip()} ends before it starts.", text=m.group(0))
     return ctx.interp(month_index(y1, m1), month_index(y2, m2), "range"), (), {"span": (first_day, last_day)}
+
+
+def _numeric_day_range(m, ctx):
+    """"28.06. bis 02.07.2027": dots are day first wherever they are written; slashes follow the
+    locale's order, and a run whose order the day numbers and the locale do not settle is no range
+    (its days are read one by one, the ambiguous one asked back)."""
+    a1, b1, a2, b2 = int(m["d1"]), int(m["m1"]), int(m["d2"]), int(m["m2"])
+    y2 = ctx.year(m["y2"])
+
+    def run(d1: int, m1: int, d2: int, m2: int) -> tuple[Interpretation, tuple[date, date]] | None:
+        if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+            return None
+        y1 = ctx.year(m["y1"]) if m["y1"] else y2 if m1 <= m2 else y2 - 1
+        ctx.cal.check_year(y1)
+        first_day, last_day = ctx.cal.make_date(y1, m1, d1), ctx.cal.make_date(y2, m2, d2)
+        if last_day < first_day:
+            raise InvalidDate(f"{m.group(0).strip()} ends before it starts.", text=m.group(0))
+        return ctx.interp(month_index(y1, m1), month_index(y2, m2), "range"), (first_day, last_day)
+
+    dmy = run(a1, b1, a2, b2)
+    if m["s"] == "/" and (a1, a2) != (b1, b2):
+        mdy = run(b1, a1, b2, a2)
+        order = numeric_order(ctx.locale)
+        if order == "mdy" and mdy or (mdy and not dmy):
+            dmy = mdy
+        elif order is None and mdy and dmy:  # "from 03/04 to 05/06/2027": asked back, both orders offered
+            return None, (dmy[0], mdy[0]), {}
+    if dmy is None:
+        raise InvalidDate(f"{m.group(0).strip()} is not a run of days.", text=m.group(0))
+    return dmy[0], (), {"span": dmy[1]}
 
 
 def _iso_month_range(m, ctx):
@@ -721,6 +762,10 @@ def _day_month_no_year(m, ctx):
     return i, (), {}
 
 
+def _dotted_day_month_rel_year(m, ctx):
+    return _day_interp(ctx, ctx.year(m["yp"]), int(m["m"]), int(m["d"]), "dmy_words"), (), {}
+
+
 def _dotted_day_month_no_year(m, ctx):
     if ctx.today is None:
         return None, (), {}
@@ -907,7 +952,26 @@ def find_periods(text: str, *, locale: str | None = None, today: date | None = N
             start, end = m.span(rule.text_group)
         out.append(PeriodReading(rule.kind, text[start:end], start, end, primary, tuple(alts),
                                  extra.get("half_name"), rule.needs_today, matched, extra.get("span")))
-    return _month_years_from_context(out, ctx)
+    return _calendar_quarters_said(_month_years_from_context(out, ctx), folded)
+
+
+# how far around a quarter a "calendar"/"civil" mark still says which quarter it is
+CALENDAR_MARK_REACH = 40
+
+
+def _calendar_quarters_said(readings: list[PeriodReading], folded: str) -> list[PeriodReading]:
+    """"T1 2027 (fin mars, trimestre civil)", "Q2 2027 – calendar quarter, so Apr-Jun": a quarter
+    the message itself calls a calendar one has no fiscal reading beside it."""
+    if not any(r.primary is not None and r.primary.reading == "calendar_quarter" and r.alternatives for r in readings):
+        return readings
+    mark = re.compile(r"(?<![\w])(?:" + _alt(grammar().v.words("reading.calendar_marks")) + r")(?![\w])")
+    out = []
+    for r in readings:
+        if r.primary is not None and r.primary.reading == "calendar_quarter" and r.alternatives and mark.search(
+                folded, max(0, r.start - CALENDAR_MARK_REACH), r.end + CALENDAR_MARK_REACH):
+            r = dataclasses.replace(r, alternatives=())
+        out.append(r)
+    return out
 
 
 def _month_years_from_context(readings: list[PeriodReading], ctx: _Context) -> list[PeriodReading]:
