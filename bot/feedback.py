@@ -8,6 +8,10 @@ Every answer the bot sends carries ``channelData.feedbackLoopEnabled = true``; T
                "actionValue": {"reaction": "like" | "dislike",
                                "feedback": "{\\"feedbackText\\": \\"...\\"}"}}}
 
+The Microsoft 365 Agents Playground (0.2.28) sends the comment as the text typed
+(``"feedback": "..."``) and no ``replyToId``: its text is kept as the comment, and the
+reaction is recorded without the question and answer it cannot name.
+
 To record what was answered, the bot keeps, per conversation, its last
 :data:`MAX_ANSWERS` answers keyed by the id the channel gave each message (known only once it
 is sent: written behind the turn, :class:`AnswerLog`): the question, the answer, its
@@ -53,6 +57,9 @@ class FeedbackPayload:
     >>> FeedbackPayload.parse({"actionName": "feedback", "actionValue": {"reaction": "dislike",
     ...     "feedback": '{"feedbackText": "wrong year"}'}})
     FeedbackPayload(reaction='dislike', comment='wrong year')
+    >>> FeedbackPayload.parse({"actionName": "feedback", "actionValue": {"reaction": "like",
+    ...     "feedback": "clear, thanks"}})     # the Agents Playground sends the text itself
+    FeedbackPayload(reaction='like', comment='clear, thanks')
     >>> FeedbackPayload.parse({"actionName": "feedback", "actionValue": {"reaction": "meh"}})
     Traceback (most recent call last):
     ...
@@ -75,20 +82,21 @@ class FeedbackPayload:
         if reaction not in REACTIONS:
             raise ValueError("'reaction' must be 'like' or 'dislike'")
         feedback = action.get("feedback")
-        comment = ""
-        if feedback is not None and feedback != "":
-            if isinstance(feedback, str):
-                try:
-                    feedback = json.loads(feedback)
-                except ValueError:
-                    raise ValueError("'feedback' must be a JSON object with 'feedbackText'") from None
-            if not isinstance(feedback, Mapping):
-                raise ValueError("'feedback' must be a JSON object with 'feedbackText'")
+        text: Any = ""
+        if isinstance(feedback, str):
+            try:
+                parsed = json.loads(feedback)
+            except (ValueError, RecursionError):  # "[[[[…": deeper than the parser goes
+                parsed = None
+            # Teams: a JSON object in a string; the Agents Playground (0.2.28): the text as typed
+            text = parsed.get("feedbackText", "") if isinstance(parsed, Mapping) else feedback
+        elif isinstance(feedback, Mapping):
             text = feedback.get("feedbackText", "")
-            if not isinstance(text, str):
-                raise ValueError("'feedbackText' must be a string")
-            comment = text.strip()[:MAX_COMMENT_CHARS]
-        return cls(reaction=reaction, comment=comment)
+        elif feedback is not None:
+            raise ValueError("'feedback' must be a JSON object with 'feedbackText', or text")
+        if not isinstance(text, str):
+            raise ValueError("'feedbackText' must be a string")
+        return cls(reaction=reaction, comment=text.strip()[:MAX_COMMENT_CHARS])
 
 
 def reading_of(reply: Any) -> dict:

@@ -360,8 +360,8 @@ async def test_every_answer_carries_the_feedback_loop_and_a_dislike_is_recorded(
 @pytest.mark.parametrize("value", [
     None, "dislike", {"actionName": "other", "actionValue": {"reaction": "like"}},
     {"actionName": "feedback"}, {"actionName": "feedback", "actionValue": {"reaction": "meh"}},
-    {"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": "not json"}},
-    {"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": "[1]"}},
+    {"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": 3}},
+    {"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": ["text"]}},
     {"actionName": "feedback", "actionValue": {"reaction": "like",
                                                "feedback": json.dumps({"feedbackText": 3})}},
 ])
@@ -372,6 +372,20 @@ async def test_a_bad_feedback_payload_is_a_clear_400(product, value):
     assert status == 400 and posted == [], body
     assert body["type"] == "application/vnd.microsoft.error" and body["value"]["message"]
     assert feedback.rows == []
+
+
+async def test_a_comment_sent_as_plain_text_is_kept(product):
+    """The Agents Playground (0.2.28) sends the comment as typed, not Teams' JSON object, and
+    no replyToId: the reaction and its comment are kept, without a question to pair them with."""
+    client, channel, _, feedback = product
+    await _say(client, channel, "When must I claim H1 funds?")
+    for text in ("wrong year, we earned it in 2021", "[1]", "[" * 5000):
+        status, body, posted = await _invoke(
+            client, channel, "message/submitAction",
+            {"actionName": "feedback", "actionValue": {"reaction": "dislike", "feedback": text}})
+        assert status == 200 and posted == [], body
+        row = feedback.rows[-1]
+        assert (row["reaction"], row["comment"], row["question"]) == ("dislike", text[:2000], "")
 
 
 async def test_forget_my_data_forgets_the_members_feedback(product):

@@ -7,7 +7,8 @@ The pieces the fixtures in ``conftest.py`` are built from, usable on their own:
 - :func:`launch_chromium` starts Debian's Chromium through Playwright (never a downloaded one).
 - Page helpers: :func:`open_chat`, :func:`send_message`, :func:`wait_for_bot_message`,
   :func:`latest_bot_card`, :func:`card_text`, :func:`card_facts`, :func:`click_card_button`,
-  :func:`traffic_log`; and :func:`find_dates`, which reads dates written for humans.
+  :func:`feedback_buttons`, :func:`give_feedback`, :func:`traffic_log`; and
+  :func:`find_dates`, which reads dates written for humans.
 
 Selectors come from the playground's shipped client (``e2e/node_modules/...``, version pinned in
 ``e2e/package.json``): its Fluent UI class names are generated, so only aria labels, roles and the
@@ -59,6 +60,11 @@ FACT_TITLE = ".ac-fact-title"
 FACT_VALUE = ".ac-fact-value"
 COMPOSER = '[role="textbox"][contenteditable="true"]'  # a Lexical editor, not an <input>
 SEND_BUTTON_NAME = "Send Message"
+# Teams' feedback loop: the 👍/👎 pair the playground shows under a bot message whose activity
+# has channelData.feedbackLoopEnabled (a child of the message, after its content); buttons
+# named "Like" and "Dislike".
+FEEDBACK_BUTTONS = '[aria-label="Feedback Button"]'
+REACTION_BUTTONS = {"like": "Like", "dislike": "Dislike"}
 
 Matcher = Union[str, Pattern[str], Callable[[str], bool], None]
 
@@ -498,6 +504,43 @@ def click_card_button(page, title: str, *, card=None, timeout: float = 10.0) -> 
                        f"(buttons on {'that card' if card is not None else 'the bot cards'}: "
                        f"{available})") from e
     return before
+
+
+def feedback_buttons(message):
+    """The 👍/👎 pair under a bot message (Locator; none when its activity did not enable
+    Teams' feedback loop)."""
+    return message.locator(f":scope > div > {FEEDBACK_BUTTONS}")
+
+
+def give_feedback(page, message, reaction: str, comment: str = "", *, timeout: float = 15.0) -> str:
+    """Click 👍 (``reaction="like"``) or 👎 (``"dislike"``) under ``message``, type ``comment``
+    in the dialog that opens ("What did you like?" / "What went wrong?"), press *Submit* and
+    wait for the dialog's outcome; returns its text ("Thank you! ..." once the bot answered the
+    ``message/submitAction`` invoke with 200, the playground's error otherwise) and closes it.
+
+    The playground then posts ``{"actionName": "feedback", "actionValue": {"reaction": ...,
+    "feedback": <the comment as typed>}}``, with no ``replyToId`` (0.2.28; see e2e/README.md).
+    """
+    buttons = feedback_buttons(message)
+    try:
+        buttons.get_by_role("button", name=REACTION_BUTTONS[reaction], exact=True).click(
+            timeout=timeout * 1000)
+    except Exception as e:  # playwright's TimeoutError, said plainly
+        raise E2EError(f"no {REACTION_BUTTONS[reaction]!r} feedback button under the message "
+                       f"{_normalise(message_text(message))[:200]!r} within {timeout:.0f}s "
+                       f"({buttons.count()} feedback button groups there)") from e
+    dialog = page.get_by_role("dialog")
+    question = "What did you like?" if reaction == "like" else "What went wrong?"
+    dialog.get_by_text(question, exact=True).wait_for(timeout=timeout * 1000)
+    if comment:
+        dialog.get_by_role("textbox").fill(comment)
+    dialog.get_by_role("button", name="Submit", exact=True).click()
+    close = dialog.get_by_role("button", name="Close", exact=True)  # the outcome's, not the form's ✕
+    close.wait_for(timeout=timeout * 1000)
+    outcome = _normalise(dialog.inner_text())
+    close.click()
+    dialog.wait_for(state="detached", timeout=timeout * 1000)
+    return outcome
 
 
 _TRAFFIC = re.compile(

@@ -8,6 +8,8 @@ in the database, each card updated in place), the stale Yes of an answered "forg
 and "Add to calendar" (the file it opens parses with icalendar: three one-day events per
 cycle, one alarm each). Its screenshots (English, French, a 360 px window) go to a temporary
 folder; ``python -m tests.e2e.refresh_docs`` runs it with them going to ``docs/`` instead.
+Teams' feedback loop: 👎 and 👍 clicked under answers, seen on the support desk and gone with
+"forget my data" (``test_feedback_thumbs_reach_the_support_desk_and_go_with_forget_my_data``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from .playground import (
     card_facts,
     card_text,
     click_card_button,
+    feedback_buttons,
     find_dates,
+    give_feedback,
     message_text,
     send_message,
     traffic_log,
@@ -310,3 +314,88 @@ def test_a_german_conversation(chat_page, tmp_path, screenshots):
     wait_for_bot_message(page, "Erledigt", since=mark, timeout=30)
     assert _subscriptions(db_path) == []  # "ja" confirmed it: nothing kept
     page.screenshot(path=str(screenshots / "teams-forget-de.png"), full_page=True)
+
+
+DISLIKE_COMMENT = "Wrong year: we earned it in August 2021"
+LIKE_COMMENT = "Clear, thanks"
+
+
+def _desk_feedback(desk, reaction: str = "all") -> list[dict]:
+    """``GET /support/api/feedback?reaction=...`` from the desk's page (its session cookie)."""
+    status, body = desk.evaluate(
+        "async (url) => { const r = await fetch(url); return [r.status, await r.json()]; }",
+        f"/support/api/feedback?reaction={reaction}")
+    assert status == 200, body
+    return body["feedback"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("e2e_bot_env", [{"SUPPORT_LOCAL_DEV": "true"}], ids=["desk"])
+def test_feedback_thumbs_reach_the_support_desk_and_go_with_forget_my_data(
+        chat_page, e2e_bot, e2e_artifacts, screenshots):
+    """Issue #19 in the Teams-like client: 👍/👎 under every answer (the bot's
+    ``feedbackLoopEnabled``), a 👎 with a comment typed in the playground's feedback dialog and a
+    👍 on another answer reach the support desk (the Feedback view and ``/support/api/feedback``,
+    the bot run with ``SUPPORT_LOCAL_DEV``), and "forget my data", typed and confirmed in the
+    chat, takes them away.
+
+    The Agents Playground 0.2.28 sends the ``message/submitAction`` invoke with the comment as
+    typed and **no replyToId**, so the bot cannot tell which answer was rated: the reactions are
+    stored without their question and answer (asserted below, so a playground that starts
+    sending it shows up here). That the question and answer are kept when the client names the
+    answer, as Teams does, is tested over HTTP (``tests/test_teams_routes.py``)."""
+    page = chat_page
+    wait_for_bot_message(page, "co-op", timeout=30)
+
+    # Two answers (today's windows first: after a dated question "right now" reads that date)
+    mark = send_message(page, RIGHT_NOW)
+    now = _card_message(page, re.compile(r"claim", re.I), mark)
+    mark = send_message(page, QUESTION)
+    answer = _card_message(page, _has_claim_dates, mark)
+    for message in (now, answer):
+        thumbs = feedback_buttons(message)
+        try:
+            thumbs.wait_for(timeout=10_000)
+        except Exception as e:  # playwright's TimeoutError
+            raise AssertionError("no 👍/👎 under the answer: its activity did not enable Teams' "
+                                 "feedback loop (channelData.feedbackLoopEnabled)") from e
+        names = [b.get_attribute("aria-label") for b in thumbs.get_by_role("button").all()]
+        assert names == ["Like", "Dislike"], names
+
+    # 👎 with a comment on the dated answer, 👍 with one on today's windows
+    answer.scroll_into_view_if_needed()
+    outcome = give_feedback(page, answer, "dislike", DISLIKE_COMMENT)
+    assert outcome.startswith("Thank you!"), outcome
+    outcome = give_feedback(page, now, "like", LIKE_COMMENT)
+    assert outcome.startswith("Thank you!"), outcome
+    invokes = [row for row in traffic_log(page)
+               if row["to"] == "User Application" and row["type"] == "invoke"]
+    assert [row["status"] for row in invokes] == [200, 200], invokes
+    page.screenshot(path=str(screenshots / "teams-feedback.png"), full_page=True)
+
+    # The support desk (same browser, its own tab): the 👎 in the Feedback view, both in the API
+    desk = page.context.new_page()
+    desk.goto(f"{e2e_bot.base_url}/support/feedback", wait_until="domcontentloaded")
+    view = desk.locator("main").inner_text()
+    assert DISLIKE_COMMENT in view, view
+    assert LIKE_COMMENT not in view, view  # the view lists the 👎 only
+    desk.screenshot(path=str(screenshots / "support-feedback-from-teams.png"), full_page=True)
+    liked, disliked = _desk_feedback(desk)  # newest first
+    assert (disliked["reaction"], disliked["comment"], disliked["lang"]) == (
+        "dislike", DISLIKE_COMMENT, "en"), disliked
+    assert (liked["reaction"], liked["comment"]) == ("like", LIKE_COMMENT), liked
+    assert [f["comment"] for f in _desk_feedback(desk, "like")] == [LIKE_COMMENT]
+    assert [f["comment"] for f in _desk_feedback(desk, "dislike")] == [DISLIKE_COMMENT]
+    # no replyToId from the playground (0.2.28): the bot cannot name the rated answer
+    assert disliked["question"] == disliked["answer"] == "", disliked
+
+    # "forget my data", typed and confirmed in the chat: the member's feedback is gone
+    mark = send_message(page, "forget my data")
+    _card_message(page, re.compile(r"yes or no", re.I), mark)
+    mark = send_message(page, "yes")
+    wait_for_bot_message(page, "Done: I deleted", since=mark, timeout=30)
+    assert _desk_feedback(desk) == []
+    desk.reload(wait_until="domcontentloaded")
+    assert desk.locator("#feedback-empty").is_visible()
+    assert DISLIKE_COMMENT not in desk.locator("main").inner_text()
+    page.screenshot(path=str(e2e_artifacts.path("feedback.png")), full_page=True)
