@@ -125,6 +125,17 @@ def looks_like_code(text: str) -> bool:
     return len(text) >= 6 and symbols >= 3 and symbols * 2 > letters
 
 
+def _foreign_day_word(r, lang: str) -> bool:
+    """Whether reading ``r`` is only a day word ("hier", "heute") of another pack than ``lang``'s."""
+    from . import packs
+
+    if r.kind != "relative" or " " in r.text.strip():
+        return False
+    word = fold(r.text.strip())
+    own = packs.pack(lang).get("relative.days", {}) if lang in packs.available() else {}
+    return word not in own and any(word in pk.get("relative.days", {}) for pk in packs.packs())
+
+
 def prepare(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
             context: dict[str, Any] | None = None, convention: str | None = None) -> Prepared:
     text = text if isinstance(text, str) else ""
@@ -154,6 +165,10 @@ def prepare(text: str | None, *, lang: str | None = None, locale: str | None = N
     if spelled != text:  # "septante-cinq mille euros", "the twenty second of march": digits to read
         text, folded = spelled, fold(spelled)
     slots = extract(text, folded, lang=answer_lang, locale=reading_locale, today=today, convention=convention)
+    if text_source == "text" and slots.periods:
+        # "hier die Zeile aus SAP": a word that means a day in another language ("hier", French for
+        # yesterday) is no date in a message written in this one
+        slots.periods = [r for r in slots.periods if not _foreign_day_word(r, text_lang)]
     masked = mask(text, mask_spans(slots))
     return Prepared(text, folded, answer_lang, source, reading_locale, slots, masked,
                     text_lang if text_source == "text" else answer_lang, code)
@@ -178,6 +193,8 @@ def classify(p: Prepared) -> tuple[str, float, dict[str, float]]:
     if m is None or not p.masked.strip():
         return "fallback", 0.0, {}
     pred = m.predict(p.masked)
+    if pred.confidence < MIXED_LANGUAGE_BELOW:
+        pred = _in_another_language(p, pred)
     intent, top, probs = pred.intent, pred.confidence, pred.probabilities
     if any(i in probs for i in rec.PLAN_INTENTS):  # a questions' model trained with them (older packs)
         intent, top, probs = _without(probs, rec.PLAN_INTENTS)
@@ -191,6 +208,31 @@ def classify(p: Prepared) -> tuple[str, float, dict[str, float]]:
             merged.update({k: v * other for k, v in probs.items()})
             return plan.intent, plan.confidence, merged
     return intent, top, probs
+
+
+# a reading less sure than this is tried with the model of another language the message has
+# words of ("Nos fonds co-op gagnés entre juillet et décembre 2026 — until when can we use them?")
+MIXED_LANGUAGE_BELOW = 0.5
+# how many of a language's own words (its pack's ``detect.strong``) make it one the message is written in
+MIXED_LANGUAGE_WORDS = 3
+
+
+def _in_another_language(p: Prepared, pred):
+    """The surer reading of the message by the model of another language it is partly written in."""
+    from . import packs
+
+    words = set(re.findall(r"[\w'-]+", p.folded))
+    own = p.text_lang or p.lang
+    for code in packs.available():
+        if code == own or len(words & set(packs.pack(code).get("detect.strong") or [])) < MIXED_LANGUAGE_WORDS:
+            continue
+        other = model(code)
+        if other is None:
+            continue
+        again = other.predict(p.masked)
+        if again.confidence > pred.confidence and again.intent != "fallback":
+            pred = again
+    return pred
 
 
 def _without(probs: dict[str, float], intents) -> tuple[str, float, dict[str, float]]:

@@ -366,6 +366,12 @@ def own_fy_label(folded: str, start: int, end: int) -> bool:
     return not packs.words_pattern("roles.own_year_not").search(folded[max(0, start - 14):end])
 
 
+@lru_cache(maxsize=4)
+def _year_phrases(gen: int) -> frozenset[str]:
+    """The packs' years said relative to today ("last year", "l'an dernier", "letztes Jahr")."""
+    return frozenset(k for p in packs.packs() for k in (p.get("relative.year_phrases") or {}))
+
+
 def _ends_with(before: str, key: str) -> bool:
     """Whether ``before`` (the sentence up to a date) ends with a phrase of the packs' ``key``
     (a "the"/"le" between them allowed)."""
@@ -458,6 +464,8 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
         return "asserted"
     if _ends_with(sentence_before, "roles.asserted_self"):
         return "asserted"  # "on a jusqu'au 30 septembre 2027, c'est bien ça ?": the message's own deadline
+    if _ends_with(sentence_before, "roles.comparison") and folded[start:end].strip() in _year_phrases(packs.generation()):
+        return "distractor"  # "don't want to miss it like last year", "wie letztes Jahr": a comparison, no period
     if _ends_with(sentence_before, "roles.submission_in"):
         return "submission"  # "can we claim it already in April?": when the claim is sent
     if _in_brackets_after_distractor(folded, lo, start):
@@ -517,6 +525,11 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     others = min((d for r, d in best.items() if r not in ("distractor", "submission_verb")), default=1e9)
     if best.get("distractor", 1e9) < others and best.get("distractor", 1e9) < best.get("submission_verb", 1e9):
         return "distractor"  # "PO dated 02/11/2026", "the venue invoice arrived on 19 Nov"
+    if "distractor" in best and best["distractor"] == best.get("activity") and \
+            len(c.roles["distractor"].findall(folded[lo:hi])) > 1:
+        # "goods shipped 20 Oct, delivered 23 Oct": one word of both kinds ("delivered"), in a
+        # sentence about shipping, invoices or orders, is that paper's
+        return "distractor"
     if "submission" in best and best["submission"] <= 12:
         return "submission"
     sv = best.get("submission_verb", 1e9)

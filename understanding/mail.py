@@ -79,6 +79,7 @@ class _Cues:
     pointer: re.Pattern[str]
     same_as: re.Pattern[str]
     sent_from: re.Pattern[str]
+    auto_reply: re.Pattern[str]
     disclaimer: re.Pattern[str]
     metadata: re.Pattern[str]
     closing: re.Pattern[str]
@@ -119,6 +120,7 @@ def _cues(gen: int) -> _Cues:
         pointer=re.compile(r"(?<![\w])" + _alt(v.words("mail.pointers")) + r"(?![\w])"),
         same_as=re.compile(r"(?<![\w])" + _alt(v.words("mail.same_as")) + r"(?![\w])"),
         sent_from=re.compile(r"^\s*" + _alt(v.words("mail.sent_from")) + r"(?![\w])"),
+        auto_reply=re.compile(r"(?<![\w])" + _alt(v.words("mail.auto_reply")) + r"(?![\w])"),
         disclaimer=re.compile(r"(?<![\w])" + _alt(v.words("mail.disclaimer")) + r"(?![\w])"),
         metadata=re.compile(r"^\s*" + _alt(v.words("mail.metadata_keys")) + r"\.?\s*(?:\([^()]{0,60}\)\s*)?(?:#|n[°o]\.?\s*\d|:|\s\d)"),
         closing=re.compile(r"^\W*" + closing + r"(?![\w])"),
@@ -202,7 +204,24 @@ def split(text: str) -> list[_Message]:
     chat = _chat_messages(text)
     if chat is not None:
         return list(reversed(chat))
-    return _quoted_blocks(_quotequail(text))
+    return _quoted_blocks(_at_separators(_quotequail(text)))
+
+
+def _at_separators(msgs: list[_Message]) -> list[_Message]:
+    """A separator line quotequail does not know ("---- original ----", "-----Message d'origine-----"
+    in some clients) still starts an older message: the packs' ``mail.separators``."""
+    sep = cues().separator
+    out = []
+    for m in msgs:
+        cut = [i for i, ln in enumerate(m.lines) if i and sep.match(fold(ln))]
+        if not cut:
+            out.append(m)
+            continue
+        bounds = [0, *cut, len(m.lines)]
+        for n, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            lines = m.lines[a + (1 if n else 0):b]
+            out.append(_Message(lines, m.subject if n == 0 else ""))
+    return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -365,6 +384,15 @@ def _with_subject(body: str, subject: str) -> str:
     return body
 
 
+# how far into a message an automatic reply says what it is (its subject, its first lines)
+AUTO_REPLY_REACH = 300
+
+
+def _auto_reply(msg: _Message, cleaned: tuple[str, str]) -> bool:
+    head = fold(" ".join([msg.subject or "", cleaned[1], " ".join(msg.lines)[:AUTO_REPLY_REACH]]))
+    return cues().auto_reply.search(head) is not None and not _asks(cleaned[0])
+
+
 def focus(text: str | None) -> Focus:
     """The text to understand of a message (see the module's docstring)."""
     text = text if isinstance(text, str) else ""
@@ -389,6 +417,11 @@ def focus(text: str | None) -> Focus:
         cleaned.append(("\n".join(lines).strip(), _SUBJECT_PREFIX.sub("", m.subject or subject).strip()))
     while len(cleaned) > 1 and not cleaned[0][0] and not cleaned[0][1]:
         cleaned = cleaned[1:]  # a thread pasted from its first header line: nothing before it
+    if len(cleaned) > 1:
+        # "Automatic reply: RE: …", "Abwesenheitsnotiz": an out-of-office's dates are no one's
+        # question; the messages around it are read as if it were not there
+        kept = [c for m, c in zip(msgs, cleaned) if not _auto_reply(m, c)]
+        cleaned = kept or cleaned
     newest = _with_subject(*cleaned[0])
     older = [_with_subject(t, s) for t, s in cleaned[1:]]
     older = [t for t in older if t]

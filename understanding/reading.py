@@ -202,6 +202,9 @@ class _Grammar:
         # a day and month with a year said relative to today: "14 nov this yr", "le 3 mars l'an prochain"
         self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r",?\s+(?P<yp>" + YP + r")" + _E, _day_month_rel_year,
                  needs_today=True)
+        # ... month first: "Feb 7th next year", "March 3 this year"
+        self.add("date", _B + M("m") + r"\s+" + THE + r"(?P<d>" + DAY + r"),?\s+(?P<yp>" + YP + r")" + _E, _day_month_rel_year,
+                 needs_today=True)
         # --- ISO weeks -------------------------------------------------------------------------
         WK = _alt(v.words("reading.week_words"))
         self.add("week", _B + WK + r"\s*(?P<w>\d{1,2})(?:\s*(?:" + _alt(v.words("reading.of") + v.words("reading.year_link"))
@@ -300,6 +303,8 @@ class _Grammar:
         # "am 24.11. 2026": a dotted date with a space before its four-digit year
         self.add("date", r"(?<![\w.,/-])(?P<d>0?[1-9]|[12]\d|3[01])(?P<sep>\.)(?P<m>0?[1-9]|1[0-2])\.\s(?P<y>\d{4})" + _E,
                  _day_first_date)
+        # "2027년 1월 15일", "2027年1月15日": the year, month and day marks of Korean, Japanese and Chinese
+        self.add("date", r"(?P<y>\d{4})\s*[년年]\s*(?P<m>\d{1,2})\s*[월月]\s*(?P<d>\d{1,2})\s*[일日]", _cjk_date)
         # "am 8.5. nächstes Jahr", "le 12.03 de l'an prochain": a dotted day with a relative year
         self.add("date", r"(?<![\w.,/-])(?P<d>0?[1-9]|[12]\d|3[01])\.(?P<m>0?[1-9]|1[0-2])\.?,?\s+"
                  + _opt(v.words("relative.month_year_link")) + r"(?P<yp>" + YP + r")" + _E, _dotted_day_month_rel_year,
@@ -760,6 +765,10 @@ def _day_month_no_year(m, ctx):
     year = ctx.today.year if (mo, d) <= (ctx.today.month, ctx.today.day) else ctx.today.year - 1
     i = _day_interp(ctx, year, mo, d, "most_recent")
     return i, (), {}
+
+
+def _cjk_date(m, ctx):
+    return _day_interp(ctx, ctx.year(m["y"]), int(m["m"]), int(m["d"]), "iso"), (), {}
 
 
 def _dotted_day_month_rel_year(m, ctx):
