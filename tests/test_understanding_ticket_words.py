@@ -141,3 +141,22 @@ def test_the_answer_about_a_calendar_quarter_said_so_gives_no_fiscal_deadline():
     # September 2026) it would be 15 February 2027, which a careful answer does not give
     assert date(2027, 8, 15) in {tl.claim_end for tl in reply.timelines}
     assert "15 février 2027" not in reply.text
+
+
+@pytest.mark.parametrize("text, lang, months", [
+    ("Sir, our company FY is April to March. When Microsoft team says \"FY27 Q3\", which months they are meaning?",
+     "en", ("January", "March 2027")),
+    ("Planning notes: when exactly does Microsoft's FY28 start and end?", "en", ("July 2027", "June 2028")),
+    ("le FY27 Q2 correspond à quels mois ?", "fr", ("octobre", "décembre 2026")),
+    ("Was heißt FY27 Q3 in Monaten?", "de", ("Januar", "März 2027")),
+])
+def test_what_an_fy_quarter_or_year_means_is_its_months_without_a_halfs_deadlines(text, lang, months):
+    reply = respond(text, today=DEC7)
+    assert reply.lang == lang and reply.intent == "fy_label"
+    assert all(m in reply.text for m in months)
+    assert not reply.timelines  # whether it was earned or spent then is not said: no deadline guessed
+
+
+def test_an_fy_half_still_gets_its_cycle():
+    reply = respond("what is FY24 H2", today=DEC7)
+    assert [(tl.earning_start, tl.claim_end) for tl in reply.timelines] == [(date(2024, 1, 1), date(2025, 2, 15))]

@@ -531,6 +531,15 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             return _clarify(c, intent, r)
     if not readings:
         return answer_now(c, intent)
+    if intent == "fy_label" and all(r.kind in ("fy_quarter", "fy_year") and _role(u, i) is None
+                                    for i, r in enumerate(readings)):
+        # "which months is FY27 Q3?", "when does FY28 start and end?": the months the label names.
+        # A quarter or a year is no earning period, and whether it was earned or spent is not
+        # said: a half's deadlines beside it would be a guess
+        lines = [_note(c, r, None)[0] for r in readings]
+        return Reply(lang=c.lang, intent=intent, text="\n".join(x for x in lines if x), title=c.t("title.cycle"),
+                     data={"mentioned_deadlines": []},
+                     context={"period_text": readings[0].text.strip(), "period_role": None})
     groups: list[tuple] = []
     notes: list[str] = []
     mentioned: list[date] = []
