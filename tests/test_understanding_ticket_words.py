@@ -160,3 +160,16 @@ def test_what_an_fy_quarter_or_year_means_is_its_months_without_a_halfs_deadline
 def test_an_fy_half_still_gets_its_cycle():
     reply = respond("what is FY24 H2", today=DEC7)
     assert [(tl.earning_start, tl.claim_end) for tl in reply.timelines] == [(date(2024, 1, 1), date(2025, 2, 15))]
+
+
+@pytest.mark.parametrize("text, months", [
+    ('In der Tabelle auf der Co-op-Seite steht "FY20 H1" für Juli–Dezember 2020.', (date(2020, 7, 1), date(2020, 12, 31))),
+    ("le tableau indique « FY20 H1 » pour juillet–décembre 2020", (date(2020, 7, 1), date(2020, 12, 31))),
+    ("our own FY27 H1 (Oct 2026 - Mar 2027) budget", (date(2026, 10, 1), date(2027, 3, 31))),
+])
+def test_an_fy_label_the_message_gives_months_is_those_months(text, months):
+    # the page's 2020 table, or the partner's own year: the months are what is meant; Microsoft's
+    # reading of the same words (FY20 H1 = July – December 2019) is not answered beside them
+    rs = find_periods(text, today=DEC7)
+    assert [(r.primary.start, r.primary.end) for r in rs] == [months]
+    assert [r.text for r in find_periods("FY27 H1 funds for an event in March 2027", today=DEC7)] == ["FY27 H1", "March 2027"]

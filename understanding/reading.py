@@ -961,7 +961,34 @@ def find_periods(text: str, *, locale: str | None = None, today: date | None = N
             start, end = m.span(rule.text_group)
         out.append(PeriodReading(rule.kind, text[start:end], start, end, primary, tuple(alts),
                                  extra.get("half_name"), rule.needs_today, matched, extra.get("span")))
-    return _calendar_quarters_said(_month_years_from_context(out, ctx), folded)
+    return _labels_given_months(_calendar_quarters_said(_month_years_from_context(out, ctx), folded), folded)
+
+
+_MONTH_SPANS = ("range", "month", "calendar_half", "half_year")
+
+
+def _labels_given_months(readings: list[PeriodReading], folded: str) -> list[PeriodReading]:
+    """"FY20 H1 = Juli–Dezember 2020", "« FY20 H1 » pour juillet–décembre 2020", "FY27 H1 (Jul–Dec
+    2026)": an FY label the message gives its months is the partner's name for those months (the
+    co-op page's 2020 table, the partner's own fiscal year, or Microsoft's): the months are what is
+    meant, and the answer names them in Microsoft's calendar (SPEC rule 8); the label is not read
+    again as another period."""
+    if not any(r.kind in ("fy_half", "fy_year") for r in readings):
+        return readings
+    links = _alt(grammar().v.words("reading.label_links"))
+    gap = re.compile(r"^[\s\"'«»“”„‘’()\[\]=:,–—-]*(?:(?:" + links + r")[\s\"'«»“”„‘’()\[\]=:,–—-]*){0,2}$")
+    out = []
+    for n, r in enumerate(readings):
+        nxt = readings[n + 1] if n + 1 < len(readings) else None
+        if (r.kind in ("fy_half", "fy_year") and nxt is not None and nxt.kind in _MONTH_SPANS and nxt.primary is not None
+                and nxt.start - r.end <= LABEL_MONTHS_REACH and gap.match(folded[r.end:nxt.start])):
+            continue
+        out.append(r)
+    return out
+
+
+# how far after an FY label the months the message gives it may start
+LABEL_MONTHS_REACH = 24
 
 
 # how far around a quarter a "calendar"/"civil" mark still says which quarter it is
