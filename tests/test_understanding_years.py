@@ -128,3 +128,33 @@ def test_a_week_number_without_a_year_planned_is_the_coming_one():
     text = "Wir haben in KW 12 eine kleine Roadshow durch Bayern geplant. Welcher Einreichungszeitraum gilt da?"
     reply = respond(text, today=DEC7, locale="de-DE")
     assert _claim_ends(reply) == {date(2027, 8, 15)}  # March 2027: used January – June 2027
+
+
+# --- the year of a date without one, from the conversation and from the rest of the message -------
+
+def test_a_month_without_a_year_in_a_follow_up_is_near_the_day_talked_about():
+    first = respond("Webinar am 10.02.2027 – bis wann?", today=DEC7, locale="de-DE")
+    u = understand("und für die Messe im Mai?", today=DEC7, locale="de-DE", context=first.context)
+    assert [(r.primary.start, r.primary.end) for r in u.slots.periods] == [(date(2027, 5, 1), date(2027, 5, 31))]
+
+
+def test_a_correction_of_a_date_said_before_the_question_is_read_with_the_question():
+    first = respond("Unsere Messe ist am 24.06.2027. Bis wann müssen wir die einreichen?", today=DEC7, locale="de-DE")
+    again = respond("Korrektur: die Messe wurde verschoben, sie ist jetzt am 08.07.2027. Ändert sich was?",
+                    today=DEC7, locale="de-DE", context=first.context)
+    assert {tl.claim_end for tl in again.timelines} == {_claim_end_of_activity(date(2027, 7, 8))}
+
+
+def test_a_month_without_a_year_the_message_dates_elsewhere_is_in_that_year():
+    text = ("INC0048812 | State: In Progress\nShort description: co-op claim window for Feb event + PoE\n"
+            "Description:\nWe ran a Microsoft Security partner breakfast on 18 Feb 2026 in Dubai (42 guests).\n"
+            "1) Is it too late to claim it?\n2) How long do we need to keep the invoices?")
+    reply = respond(text, today=DEC7)
+    ends = {tl.claim_end for part in (reply.parts or [reply]) for tl in part.timelines} | {tl.claim_end for tl in reply.timelines}
+    assert ends == {_claim_end_of_activity(date(2026, 2, 18))}  # not February 2027's
+
+
+def test_a_run_of_numeric_days_joined_by_a_word_needs_the_words_of_a_run():
+    # "am 14.10.2026 bis 31.03.2027 Zeit haben": a day, and a deadline the message states
+    assert [r.kind for r in find_periods("für den Partnertag am 14.10.2026 bis 31.03.2027 Zeit haben", locale="de-DE",
+                                          today=DEC7)] == ["date", "date"]

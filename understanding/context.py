@@ -361,8 +361,10 @@ def _periods_said(head: str, period: str, today: date | None) -> tuple[list[Any]
 
 def _with_period(question: str, period: str, new_period: str) -> str:
     """The question with its period corrected; a question remembered without its period (the
-    date was in a sentence before it) gets the corrected period said after it."""
-    return question.replace(period, new_period, 1) if period in question else f"{question} {new_period}"
+    date was in a sentence before it) gets the corrected period said before it, in the same
+    sentence ("08.07.2027: Bis wann müssen wir die einreichen?"; after its question mark it was
+    a sentence of its own)."""
+    return question.replace(period, new_period, 1) if period in question else f"{new_period}: {question}"
 
 
 def _role_said(folded: str) -> str | None:

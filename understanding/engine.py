@@ -359,8 +359,9 @@ def _nearest_years(u: "Understanding") -> None:
         p = r.primary
         if (p is not None and p.reading in ("most_recent", "most_recent_week") and role == "activity"
                 and not _past_said(u.folded, r.start, r.end, c)):
+            said = u.text[r.matched[0]:r.matched[1]] if r.matched else r.text  # "im Mai": with its words
             try:
-                again = find_periods(r.text, locale=u.reading_locale,
+                again = find_periods(said, locale=u.reading_locale,
                                      today=u.today + timedelta(days=NEAREST_AHEAD_DAYS), convention=u.convention)
             except CoopError:
                 again = []
@@ -369,6 +370,40 @@ def _nearest_years(u: "Understanding") -> None:
                                         days=again[0].days)
         out.append(r)
     u.slots.periods = out
+
+
+def _years_said_elsewhere(u: "Understanding", whole: "Understanding") -> None:
+    """"Short description: claim window for Feb event" above "our breakfast on 18 Feb 2026": a
+    day or month without a year that the message names elsewhere with one is in that year."""
+    dated: dict[tuple[int, int | None], int] = {}
+    for r in whole.slots.periods:
+        p = r.primary
+        if p is None or p.reading in _YEARLESS or p.start.month != p.end.month or p.start.year != p.end.year \
+                or str(p.start.year % 100).zfill(2) not in r.text:
+            continue  # (a year written there, not one taken from a period beside it)
+        dated.setdefault((p.start.month, p.day.day if p.day else None), p.start.year)
+        dated.setdefault((p.start.month, None), p.start.year)
+    if not dated:
+        return
+    out = []
+    for r in u.slots.periods:
+        p = r.primary
+        if p is not None and p.reading in _YEARLESS:
+            year = dated.get((p.start.month, p.day.day if p.day else None))
+            if year is not None and year != p.start.year:
+                try:
+                    again = find_periods(f"{u.text[r.matched[0]:r.matched[1]] if r.matched else r.text} {year}",
+                                         locale=u.reading_locale, today=u.today, convention=u.convention)
+                except CoopError:
+                    again = []
+                if len(again) == 1 and again[0].primary is not None and again[0].primary.start.year == year:
+                    r = dataclasses.replace(r, primary=again[0].primary, days=again[0].days)
+        out.append(r)
+    u.slots.periods = out
+
+
+# readings of a day or month said without a year
+_YEARLESS = ("most_recent", "most_recent_week", "nearest")
 
 
 def _past_said(folded: str, start: int, end: int, c) -> bool:
@@ -447,11 +482,13 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
         for s in segments[:rows.MAX_ROWS + MAX_QUESTIONS * 3]:
             if s.kind == "context":
                 cu = _context(s.text, lang or whole.lang, locale, today, convention)
+                _years_said_elsewhere(cu, whole)
                 _day_roles(cu, msg_role)
                 context_slots.append(cu)
                 continue
             for piece in _split_asks(s.text, lang or whole.lang, locale, today, convention):
                 u = _one(piece, lang or whole.lang, locale, today, {}, convention)
+                _years_said_elsewhere(u, whole)
                 _day_roles(u, msg_role)
                 _not_a_rule_after_dates(u, context_slots + parts)
                 _about_the_one_before(u, parts)
@@ -1165,8 +1202,10 @@ def _near_the_conversations_day(p: Prepared, ctx: ConversationContext | dict[str
     out = []
     for r in p.slots.periods:
         if r.primary is not None and r.primary.reading == "most_recent":
+            # read again with the words around it ("im Mai": a bare month is read only after them)
+            said = p.text[r.matched[0]:r.matched[1]] if r.matched else r.text
             try:
-                again = find_periods(r.text, locale=p.reading_locale, today=anchor, convention=convention)
+                again = find_periods(said, locale=p.reading_locale, today=anchor, convention=convention)
             except CoopError:
                 again = []
             if len(again) == 1 and again[0].primary is not None:

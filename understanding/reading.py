@@ -228,9 +228,14 @@ class _Grammar:
         # ... written in numbers, the year only at the end ("vom 28.06. bis 02.07.2027", "28/06 – 02/07/2027",
         # "du 21.12 au 06.01.2027"): the first day takes the last one's year (the year before when
         # its month comes later, "21.12. - 06.01.2027")
-        NSEP = r"(?:\s*[-\u2013\u2014]\s*|\s+" + _alt(v.words("reading.range_sep")) + r"\s+)"
-        self.add("range", r"(?<![\w.,/-])" + OPEN + r"(?P<d1>\d{1,2})(?P<s>[./])(?P<m1>\d{2}|\d(?=[./]))(?:(?P=s)(?P<y1>\d{4}|\d{2})(?![\d]))?\.?" + NSEP
-                 + r"(?P<d2>\d{1,2})(?P=s)(?P<m2>\d{1,2})(?P=s)(?P<y2>\d{4}|\d{2})(?![\w./-]|[.,]\d)", _numeric_day_range)
+        # ... a dash between the days, or the words of a run on both sides ("vom … bis", "from … to", "du
+        # … au"): "am 14.10.2026 bis 31.03.2027 Zeit" is a day and a deadline, no run
+        DAYS1 = r"(?P<d1>\d{1,2})(?P<s>[./])(?P<m1>\d{2}|\d(?=[./]))(?:(?P=s)(?P<y1>\d{4}|\d{2})(?![\d]))?\.?"
+        DAYS2 = r"(?P<d2>\d{1,2})(?P=s)(?P<m2>\d{1,2})(?P=s)(?P<y2>\d{4}|\d{2})(?![\w./-]|[.,]\d)"
+        OPEN_SAID = r"(?:" + _alt(v.words("reading.range_open")) + r")\s*"
+        self.add("range", r"(?<![\w.,/-])" + OPEN + DAYS1 + r"\s*[-\u2013\u2014~]\s*" + DAYS2, _numeric_day_range)
+        self.add("range", r"(?<![\w.,/-])" + OPEN_SAID + DAYS1 + r"\s+" + _alt(v.words("reading.range_sep")) + r"\s+" + DAYS2,
+                 _numeric_day_range)
 
         # --- FY labels ---------------------------------------------------------------------
         self.add("fy_half", _B + FY + r"\s*[-/,]?\s*" + HL + r"(?P<h>[12])" + _E, _fy_then_half)
