@@ -63,7 +63,7 @@ def help_card(lang: str) -> dict:
         body.append({"type": "Container", "id": f"help-{key}", "separator": True,
                      "spacing": "Medium", "items": items})
         fallback.append(f"{_t(lang, f'help.{key}.title')}: {_t(lang, f'help.{key}.text')} "
-                        + " / ".join(f"“{e}”" for e in examples))
+                        + " / ".join(messages.t(lang, "quote", text=e) for e in examples))
     text = "\n".join(fallback)
     return {"type": "AdaptiveCard", "$schema": cards.SCHEMA_URL, "version": cards.VERSION,
             "body": body, "fallbackText": text, "speak": _t(lang, "help.title"),

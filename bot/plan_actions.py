@@ -193,7 +193,7 @@ class PlanActions:
         if len(found) > 1:
             from understanding.fmt import fmt_date
 
-            names = ", ".join(f"“{a.name}” ({fmt_date(a.start, info.locale, lang)})" for a in found[:5])
+            names = ", ".join(f"{self._t(lang, 'quote', text=a.name)} ({fmt_date(a.start, info.locale, lang)})" for a in found[:5])
             return await self.listing(info, lang, self._t(lang, "plan.several", name=command.name, names=names),
                                       ok=False)
         activity = found[0]

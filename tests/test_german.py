@@ -177,3 +177,17 @@ def test_the_commands_the_german_catalogue_suggests_are_understood():
         assert reply.lang == "de" and reply.intent not in ("fallback", "unknown", "out_of_scope"), (key, text)
     for key, (quoted, intent) in QUOTED.items():
         assert respond(quoted, today=today, lang="de").intent == intent, (key, quoted)
+
+
+@pytest.mark.parametrize("text, locale, quoted", [
+    ("12.03.2027 – Frist?", "de-DE", "„12.03.2027“"),
+    ("12/03/2027 – date limite ?", "fr-FR", "« 12/03/2027 »"),
+    ("12 March 2027 - deadline?", "en-GB", "“12 March 2027”"),
+])
+def test_the_partners_words_are_quoted_with_the_languages_marks(text, locale, quoted):
+    from understanding import respond
+
+    reply = respond(text, today=date(2026, 12, 7), locale=locale)
+    assert quoted in reply.text
+    if not quoted.startswith("“"):
+        assert "”" not in reply.text  # no English closing mark (German closes with “, opens with „)

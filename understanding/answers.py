@@ -576,7 +576,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             keeps.append((what, keep_until(start, c.cal)))
             earned = c.cal.cycle(c.cal.half_containing(start))
             if earned.claiming.end not in {cy.claiming.end for cy in cycles}:
-                notes.append(c.t("note.earnings_alt", text=f"“{r.text.strip()}”", date=c.d(earned.claiming.end)))
+                notes.append(c.t("note.earnings_alt", text=c.t("quote", text=r.text.strip()), date=c.d(earned.claiming.end)))
         elif role == "submission" and _submission_day(c, r) and intent in _ACTIVITY_INTENTS:
             groups.append((c.t("what.sent_on_day", date=c.d(_submission_day(c, r))),
                            [cycle_claimable_on(_submission_day(c, r), c.cal)], "submission"))
@@ -586,7 +586,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             groups.append((what, [c.cal.cycle(h) for h in halves]))
             if role is None and r.kind in _NOTE_KINDS and intent in _ACTIVITY_INTENTS - {"status"} and len(readings) == 1:
                 alt = cycles_for_activity_span(r.primary.start, r.primary.end, c.cal)[-1]
-                notes.append(c.t("note.activity_alt", text=f"“{what}”", date=c.d(alt.claiming.end),
+                notes.append(c.t("note.activity_alt", text=c.t("quote", text=what), date=c.d(alt.claiming.end),
                                  earning=c.earning_phrase(alt.earning.start, alt.earning.end)))
         note, ment = _note(c, r, role if role in ("activity", "plan") and intent in _ACTIVITY_INTENTS else
                            "activity" if day_activity else "earnings" if role == "earnings" else None)
@@ -608,7 +608,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         intent in ("claim_deadline", "claim_window", "status", "timeline")
     extra = []
     if intent == "timeline" and not u.followup and u.score < 0.5 and len(u.folded.split()) > 3:
-        extra.append(c.t("fallback.period", what=", ".join(f"“{r.text.strip()}”" for r in readings)))
+        extra.append(c.t("fallback.period", what=", ".join(c.t("quote", text=r.text.strip()) for r in readings)))
     reply = _cycle_reply(c, intent_lead, groups, notes, extra, mentioned,
                          title_key="title.activity" if any(len(g) > 2 for g in groups) else "title.cycle",
                          verdict=with_verdict, poe_general=not keeps)
