@@ -191,3 +191,14 @@ def test_the_partners_words_are_quoted_with_the_languages_marks(text, locale, qu
     assert quoted in reply.text
     if not quoted.startswith("“"):
         assert "”" not in reply.text  # no English closing mark (German closes with “, opens with „)
+
+
+@pytest.mark.parametrize("text, total", [
+    ("Wir haben 120 Tsd. € Incentives bei 70/30 Split, wie viel Co-op?", "120.000,00\u00a0€"),
+    ("Umsatz 1,2 Mio. € und Split 60/40: wie hoch ist der Co-op-Anteil?", "1.200.000,00\u00a0€"),
+])
+def test_an_abbreviated_multiplier_keeps_its_amounts_currency(text, total):
+    from understanding import respond
+
+    reply = respond(text, today=date(2026, 12, 7), locale="de-DE")
+    assert total in reply.text  # "120 Tsd." ended no sentence: the euro sign stays the amount's

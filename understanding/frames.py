@@ -114,6 +114,15 @@ _SENTENCE = re.compile(r"[^.?!\n]+(?:[.?!]+|\n|$)")
 _ABBREVIATION_END = re.compile(r"(?:^|[\s(\[])(?:[a-z]\.){1,3}$")
 
 
+@lru_cache(maxsize=4)
+def _multiplier_end(gen: int) -> re.Pattern[str]:
+    """"120 Tsd.", "1,2 Mio.": an amount's abbreviated multiplier (``amounts.multipliers``) ends no sentence."""
+    dotted = [w for w in packs.vocab().table("amounts.multipliers") if w.endswith(".")]
+    if not dotted:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"\d\s?(?:" + "|".join(re.escape(w) for w in sorted(dotted, key=len, reverse=True)) + r")$", re.I)
+
+
 # "3rd of Feb. '27": a year written "'27" starts no sentence
 _TWO_DIGIT_YEAR = re.compile(r"['\u2019]\d{2}(?!\d)")
 
@@ -139,6 +148,7 @@ def _sentences(text: str) -> list[tuple[int, str]]:
                                                                     and _day_and_day(packs.generation()).match(" " + s.lstrip())) or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
                                                                 or _ABBREVIATION_END.search(merged[-1][1].rstrip())
                                                                 or _TWO_DIGIT_YEAR.match(s.lstrip())
+                                                                or _multiplier_end(packs.generation()).search(merged[-1][1].rstrip())
                                                                 # "vom 28.06. bis 02.07.2027", "am 24.11. haben wir": a
                                                                 # day's dots end no sentence before a lower-case word
                                                                 or (_DAY_MONTH_DOTS.search(merged[-1][1].rstrip())
