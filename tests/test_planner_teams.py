@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import platform
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -34,7 +34,9 @@ async def product(scratch, fake_channel):
     await services.migrate_database(db)  # what `python app.py migrate` does
     settings = Settings(database_url=scratch.url, reminder_sweep_enabled=False,
                         public_base_url="https://coop.example.test")
-    client = TestClient(TestServer(app.create_app(settings, storage=db), host="127.0.0.1"))
+    # the day these tests are about, whatever day they run (Paris is already 8 December at 23:00 UTC)
+    clock = lambda: datetime(TODAY.year, TODAY.month, TODAY.day, 9, 0, tzinfo=timezone.utc)  # noqa: E731
+    client = TestClient(TestServer(app.create_app(settings, storage=db, clock=clock), host="127.0.0.1"))
     await client.start_server()
     yield client, fake_channel, db
     await client.close()
