@@ -141,7 +141,7 @@ def response_body(found: SearchResult) -> dict:
             title, line = _titles(reading, lang, locale)
             attachments.append(_attachment(reading_card(reading, lang, locale), title, line))
     elif found.status == "other_language":
-        attachments = [_note(messages.t(lang, "compose.help_title"), messages.t(lang, "other_language"))]
+        attachments = [_note(messages.t(lang, "compose.help_title"), messages.other_language(lang))]
     else:
         title = messages.t(lang, "compose.help_title" if found.status == "empty" else "compose.unreadable_title")
         attachments = [_note(title, messages.t(lang, "compose.help"))]

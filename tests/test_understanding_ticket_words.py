@@ -173,3 +173,17 @@ def test_an_fy_label_the_message_gives_months_is_those_months(text, months):
     rs = find_periods(text, today=DEC7)
     assert [(r.primary.start, r.primary.end) for r in rs] == [months]
     assert [r.text for r in find_periods("FY27 H1 funds for an event in March 2027", today=DEC7)] == ["FY27 H1", "March 2027"]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Hola, tuvimos un webinar el 12 de marzo de 2027. ¿Hasta cuándo podemos presentar la reclamación de co-op?", "es"),
+    ("Buongiorno, abbiamo fatto un webinar il 3 ottobre 2026, entro quando dobbiamo presentare la richiesta?", "it"),
+])
+def test_a_message_in_a_language_no_pack_speaks_gets_the_notice_naming_every_pack(text, code):
+    for lang, names in (("en", ("English", "French", "German")), ("fr", ("anglais", "français", "allemand")),
+                        ("de", ("Englisch", "Französisch", "Deutsch"))):
+        reply = respond(text, today=DEC7, lang=lang)
+        assert reply.intent == "other_language" and reply.data["other_language"] == code
+        assert not reply.timelines
+        last = reply.text.split("\n\n")[-1]  # the notice in the answer's language, from the registry
+        assert all(n in last for n in names), last

@@ -31,7 +31,7 @@ from .yesno import _said, asks_yes_no
 from .recognizer import ACTION_INTENTS, CYCLE_INTENTS, PLAN_INTENTS
 from .relative import resolve
 from .reply import LinkRef, Reply, Timeline
-from . import registry
+from . import messages, registry
 
 
 class _Ctx:
@@ -1037,7 +1037,7 @@ def answer_other_language(c: _Ctx) -> Reply:
     from .detect import notice
 
     code = c.u.other_language or ""
-    lines = [n for n in (notice(code), c.t("other_language")) if n]
+    lines = [n for n in (notice(code), messages.other_language(c.lang)) if n]
     return Reply(lang=c.lang, intent="other_language", text="\n\n".join(lines),
                  suggestions=[c.t("suggest.h1"), c.t("suggest.status"), c.t("suggest.poe")],
                  data={"other_language": code})

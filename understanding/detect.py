@@ -128,7 +128,10 @@ def other_language(text: str) -> str | None:
     # the packs' own words first (cheap): a text a third of whose words they know is theirs
     folded = [w.lower() for w in words]
     known = _weights(packs.generation())
-    if sum(w in known for w in folded) > PACK_WORDS_AT_MOST * len(folded):
+    # (the share is the best single pack's: "de", "la", "un" are French and Spanish alike, and
+    # the packs' words merged know too much of a Spanish or Italian sentence to tell)
+    in_pack = max((sum(1 for w in folded if code in known.get(w, {})) for code in packs.available()), default=0)
+    if in_pack > PACK_WORDS_AT_MOST * len(folded):
         return None
     spoken = set(packs.available())
     others = other_languages()

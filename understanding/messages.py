@@ -270,3 +270,8 @@ def _dec(value: Any):
     from decimal import Decimal
 
     return Decimal(str(value))
+
+
+def other_language(lang: str | None) -> str:
+    """"I answer in English, French, or German only: …" in ``lang``, naming every pack."""
+    return t(lang, "other_language", languages=registry.spoken_in(lang))

@@ -405,6 +405,16 @@ def languages() -> list[Language]:
     return [language(c) for c in codes()]
 
 
+def spoken_in(lang: str | None) -> str:
+    """The languages the packs speak, named in ``lang`` and joined as CLDR joins alternatives
+    ("English, French, or German", "anglais, français ou allemand")."""
+    from babel.lists import format_list
+
+    where = default_locale_of(norm_lang(lang))
+    names = [where.languages.get(code) or language(code).name(lang) for code in codes()]
+    return format_list(names, style="or", locale=where)
+
+
 def default_locale(lang: str | None) -> str:
     """The default locale tag of a language (``fr`` → ``fr-FR``)."""
     return language(lang).default_locale
