@@ -180,8 +180,10 @@ class CoopBot(TeamsActivityHandler):
                     reply = getattr(activity, REPLY_ATTRIBUTE, None)
                     if reply is not None:
                         data = data if data is not None else await self.conversation.data(turn_context)
+                        # the slot is taken with the turn's state; the record is made after the
+                        # send, only for an answer the channel gave an id (none on expectReplies)
                         setattr(activity, ANSWER_ATTRIBUTE,
-                                (self.answers.next_slot(data), answer_record(question, reply)))
+                                (self.answers.next_slot(data), question, reply))
 
     async def _after_send(self, turn_context: TurnContext, sent: List[Activity],
                           responses: List[Any]) -> None:
@@ -191,7 +193,8 @@ class CoopBot(TeamsActivityHandler):
             kept = getattr(activity, ANSWER_ATTRIBUTE, None)
             activity_id = getattr(response, "id", None)
             if kept is not None and activity_id:
-                answers.append((kept[0], activity_id, kept[1]))
+                slot, question, reply = kept
+                answers.append((slot, activity_id, answer_record(question, reply)))
         if answers and not turn_context.turn_state.get(FORGOTTEN_KEY):
             await self.answers.add(turn_context, answers)
 

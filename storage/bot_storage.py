@@ -98,7 +98,42 @@ def _set_etag(item: Any, etag: str) -> None:
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per write
 
 
+_SCALARS = (str, int, float, bool, type(None))  # exact types: jsonpickle keeps them as they are
+_TAG = "py/"  # jsonpickle's tags (py/object, py/id, py/tuple, ...) are keys starting so
+_PLAIN_DEPTH = 64  # deeper (never a real state) is left to jsonpickle, whatever it does with it
+
+
+def _plain(value: Any, seen: set, depth: int = 0) -> bool:
+    """True when ``value`` is made of exact dicts with string keys none of which starts like
+    a jsonpickle tag, lists, and exact str/int/float/bool/None, with no dict or list met twice
+    and at most :data:`_PLAIN_DEPTH` levels: then jsonpickle's ``flatten`` would give an equal
+    copy of it (no tag, no ``py/id``) and ``restore`` of that copy an equal value again."""
+    kind = type(value)
+    if kind is dict or kind is list:
+        if id(value) in seen or depth == _PLAIN_DEPTH:
+            return False  # shared or cyclic: jsonpickle writes a py/id reference
+        seen.add(id(value))
+        if kind is dict:
+            for key, item in value.items():
+                if type(key) is not str or key.startswith(_TAG):
+                    return False  # jsonpickle writes other keys by repr(), drops tag-like ones
+                if type(item) not in _SCALARS and not _plain(item, seen, depth + 1):
+                    return False
+        else:
+            for item in value:
+                if type(item) not in _SCALARS and not _plain(item, seen, depth + 1):
+                    return False
+        return True
+    return kind in _SCALARS
+
+
 def _encode(item: Any) -> str:
+    """The stored JSON of ``item``: jsonpickle's ``flatten`` (botbuilder's format), without the
+    e_tag. A state made of plain JSON values only (a conversation answered without a dialog:
+    its context, the kept cards as text) is written as it is, the same text without
+    jsonpickle's walk (~15 us of a fresh conversation's save)."""
+    if type(item) is dict and _plain(item, set()):
+        return _JSON.encode({key: value for key, value in item.items() if key != "e_tag"})
     flat = Pickler().flatten(item)
     if isinstance(flat, dict):
         flat.pop("e_tag", None)  # kept in its own column
@@ -106,9 +141,13 @@ def _encode(item: Any) -> str:
 
 
 def _decode(document: str, etag: str) -> Any:
+    """The item stored as ``document``, with its e_tag. A document without jsonpickle tags is
+    its JSON as it is (``restore`` would copy it unchanged, at ~4x the cost of the parse)."""
     data = json.loads(document)
     if isinstance(data, dict):
         data["e_tag"] = etag
+    if _plain(data, set()):
+        return data
     # safe=True: never eval() a py/repr tag; classes are still imported by name, as botbuilder does.
     return Unpickler(safe=True).restore(data)
 
