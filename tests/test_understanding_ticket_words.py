@@ -187,3 +187,19 @@ def test_a_message_in_a_language_no_pack_speaks_gets_the_notice_naming_every_pac
         assert not reply.timelines
         last = reply.text.split("\n\n")[-1]  # the notice in the answer's language, from the registry
         assert all(n in last for n in names), last
+
+
+@pytest.mark.parametrize("text", [
+    'Re: Reminder: unused co-op funds will be forfeited on 31 December 2026\n\nHi, what does "forfeited" mean '
+    "exactly here? Do we get the unused part paid out as rebate instead?\nThanks, Aoife",
+    "TR: Newsletter partenaires – décembre 2026\n\nQue veut dire « période d'utilisation » exactement ?",
+])
+def test_a_reply_subject_over_a_question_of_its_own_is_not_asked(text):
+    # the subject names what the older mail was about; the body asks what a word means
+    reply = respond(text, today=DEC7)
+    assert reply.intent == "rule" and not reply.timelines
+
+
+def test_a_subject_that_is_the_only_question_is_still_read():
+    reply = respond("RE: claim deadline for our webinar of 12 March 2027?\n\nThanks, Sam", today=DEC7)
+    assert {tl.claim_end for tl in reply.timelines} == {date(2027, 8, 15)}

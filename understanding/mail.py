@@ -396,6 +396,12 @@ def _auto_reply(msg: _Message, cleaned: tuple[str, str]) -> bool:
 def focus(text: str | None) -> Focus:
     """The text to understand of a message (see the module's docstring)."""
     text = text if isinstance(text, str) else ""
+    subject, _, body = text.partition("\n")
+    if _SUBJECT_PREFIX.match(subject) and body.strip() and _asks(body) and not _asks(subject):
+        # "Re: Reminder: unused co-op funds will be forfeited on 31 December 2026" over a question
+        # of its own: the reply's subject names what the older mail was about, not what is asked
+        # (the same as a thread's subject, :func:`_with_subject`)
+        return focus(body.lstrip("\n")) if looks_like_thread(body) else Focus(body.strip(), set_aside=1)
     if not text or not looks_like_thread(text):
         return Focus(text)
     text = text[:MAX_INPUT].replace("\r\n", "\n").replace("\r", "\n")
