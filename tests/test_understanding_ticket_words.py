@@ -203,3 +203,22 @@ def test_a_reply_subject_over_a_question_of_its_own_is_not_asked(text):
 def test_a_subject_that_is_the_only_question_is_still_read():
     reply = respond("RE: claim deadline for our webinar of 12 March 2027?\n\nThanks, Sam", today=DEC7)
     assert {tl.claim_end for tl in reply.timelines} == {date(2027, 8, 15)}
+
+
+@pytest.mark.parametrize("text", [
+    "Y'all know a good BBQ joint near Redmond for our 2027-03-04 partner dinner?",
+    "Kannst du mir ein Rezept für Käsespätzle für 12 Personen schreiben? Unsere Weihnachtsfeier ist am 18.12.",
+    "Tu connais un bon traiteur à Lyon pour notre soirée clients du 12 mars 2027 ?",
+])
+def test_an_off_topic_request_around_an_event_gets_the_fallback_not_a_cycle(text):
+    reply = respond(text, today=DEC7)  # SPEC: an off-topic message that contains a date gets the honest fallback
+    assert reply.intent == "fallback" and not reply.timelines
+
+
+@pytest.mark.parametrize("text", [
+    "Notre salon a eu lieu le 3 octobre 2025.",
+    "Please we did a Microsoft Teams customer training for 45 participants at our office on 28th October, 2026.",
+    "our webinar 12 March 2027",
+])
+def test_a_statement_about_an_activity_stays_on_topic(text):
+    assert respond(text, today=DEC7).timelines

@@ -990,8 +990,12 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
         intent = "split"  # "si j'ai 12,5 k$ de gains et que le co-op c 30%, ça donne combien": an amount and its split
     elif top < THRESHOLD:
         intent = "fallback"
-    if intent == "fallback" and not junk and slots.periods and any(r in ("activity", "plan") for r in _roles(p)):
-        intent = "timeline"  # "Notre salon a eu lieu le 3 octobre 2025.": a statement about an activity is on topic
+    if intent == "fallback" and not junk and slots.periods and any(r in ("activity", "plan") for r in _roles(p)) \
+            and not _asks_something_else(p, probs):
+        # "Notre salon a eu lieu le 3 octobre 2025.": a statement about an activity is on topic; "know
+        # a good BBQ place for our partner dinner on 4 March?" asks something else (SPEC: an
+        # off-topic message that contains a date gets the honest fallback, not a cycle)
+        intent = "timeline"
     if intent == "fallback" and not junk and slots.periods:
         early = _roles(p, today)
         if "asserted" in early and any(r in ("earnings", "activity") for r in early):
@@ -1127,6 +1131,26 @@ def _rule_question(u: Understanding, p: Prepared) -> None:
 
 #: words besides the dates from which a message says something of its own (shorter: "12/03/2027?")
 TOPIC_MIN_WORDS = 4
+
+
+# the classifier's certainty that a message is off-topic above which an event's date in it does
+# not make it a co-op question
+OFF_TOPIC_SURE = 0.9
+
+
+def _asks_something_else(p: Prepared, probs: dict[str, float]) -> bool:
+    """"Know a good BBQ place for our partner dinner on 4 March?", "ein Rezept für unsere
+    Weihnachtsfeier am 18.12.": the classifier is sure it is off-topic, no word of co-op, its money
+    or a deadline is there, and nothing is said to have happened (a statement about an activity
+    held, "we did a training on 28 October", is a ticket's fact)."""
+    from . import packs
+
+    if probs.get("fallback", 0.0) < OFF_TOPIC_SURE:
+        return False
+    if packs.words_pattern("topic.words", "roles.deadline_words", "amounts.coop_words").search(p.folded):
+        return False
+    c = frame_cues()
+    return not (c.past.search(p.folded) or packs.words_pattern("roles.activity_past_weak").search(p.folded))
 
 
 def _on_topic(p: Prepared) -> bool:
