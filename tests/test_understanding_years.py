@@ -158,3 +158,25 @@ def test_a_run_of_numeric_days_joined_by_a_word_needs_the_words_of_a_run():
     # "am 14.10.2026 bis 31.03.2027 Zeit haben": a day, and a deadline the message states
     assert [r.kind for r in find_periods("für den Partnertag am 14.10.2026 bis 31.03.2027 Zeit haben", locale="de-DE",
                                           today=DEC7)] == ["date", "date"]
+
+
+def test_a_correction_in_words_of_a_numeric_date_read_in_no_order_keeps_its_year():
+    # "03/04/2027" (en-US: March 4) corrected to "3 April": the year of the date corrected, either
+    # order of it being in 2027, not the most recent 3 April
+    first = respond("Our roadshow is on 03/04/2027 — when's the claim deadline?", today=DEC7, locale="en-US")
+    again = respond("Sorry, I'm in the UK office — I meant 3 April, not March 4.", today=DEC7, locale="en-US",
+                    context=first.context)
+    assert {tl.claim_end for tl in again.timelines} == {_claim_end_of_activity(date(2027, 4, 3))}
+
+
+@pytest.mark.parametrize("text, day", [
+    ("our audit of the financial statements of Northgate Systems Ltd for the year ending 31 March 2027", "31 march 2027"),
+    ("les comptes annuels de l'exercice clos le 31 mars 2027", "31 mars 2027"),
+])
+def test_the_partners_own_year_end_is_a_papers_date(text, day):
+    from core import fold
+    from understanding.frames import role_of
+
+    folded = fold(text)
+    at = folded.index(day)
+    assert role_of(folded, at, at + len(day)) == "distractor"

@@ -327,12 +327,18 @@ def _year_of(period: str, today: date | None) -> int | None:
     from .reading import find_periods
 
     try:
-        found = [r for r in find_periods(period, today=today, locale=_numeric_order(period)) if r.primary is not None]
+        found = find_periods(period, today=today, locale=_numeric_order(period))
     except CoopError:
         return None
-    if not found or found[0].primary.reading == "most_recent":
+    if not found:
         return None
-    return found[0].primary.start.year
+    first = found[0]
+    if first.primary is None:  # "03/04/2027" read in no order: its year is the same either way
+        years = {a.start.year for a in first.alternatives}
+        return years.pop() if len(years) == 1 else None
+    if first.primary.reading == "most_recent":
+        return None
+    return first.primary.start.year
 
 
 def _periods_said(head: str, period: str, today: date | None) -> tuple[list[Any], set[str]]:
