@@ -222,3 +222,26 @@ def test_an_off_topic_request_around_an_event_gets_the_fallback_not_a_cycle(text
 ])
 def test_a_statement_about_an_activity_stays_on_topic(text):
     assert respond(text, today=DEC7).timelines
+
+
+@pytest.mark.parametrize("text, day, role", [
+    ("is our webinar from 12 july 2026 too late to submit?", "12 july 2026", "activity"),
+    ("is 15 august 2026 too late to submit?", "15 august 2026", "submission"),
+    ("le salon du 12 juillet 2026, trop tard pour deposer ?", "12 juillet 2026", "activity"),
+])
+def test_too_late_after_the_day_of_a_thing_named_is_about_that_thing(text, day, role):
+    from core import fold
+    from understanding.frames import role_of
+
+    folded = fold(text)
+    at = folded.index(day)
+    assert role_of(folded, at, at + len(day)) == role
+
+
+def test_a_month_said_in_a_follow_up_stays_near_the_one_before():
+    # "und für die Messe im Mai?" read as May 2027 near 10.02.2027; "und für die im Oktober?" then
+    # near May 2027 (October 2027), not the most recent October
+    first = respond("Webinar am 10.02.2027 – bis wann?", today=DEC7, locale="de-DE")
+    second = respond("und für die Messe im Mai?", today=DEC7, locale="de-DE", context=first.context)
+    third = respond("und für die im Oktober?", today=DEC7, locale="de-DE", context=second.context)
+    assert {tl.claim_end for tl in third.timelines} == {date(2028, 2, 15)}

@@ -634,8 +634,26 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             and not u.asserted_days:  # (a deadline the message states gets its own yes or no)
         reply.text = _window_verdict(c, reply.timelines[0], kind) + " " + reply.text  # yes or no first
     first = readings[0]
-    reply.context = {"period_text": first.text.strip(), "period_role": _role(u, 0)}
+    reply.context = {"period_text": _remembered(first), "period_role": _role(u, 0)}
     return reply
+
+
+# readings of a day or month said without a year, resolved by the calendar or the conversation
+_YEARLESS = ("most_recent", "most_recent_week", "nearest", "near_context")
+
+
+def _remembered(r: PeriodReading) -> str:
+    """The words of a period kept for the next turn: as written, but a day or month that was said
+    without its year is kept with the year it was read in ("im Mai" after 10.02.2027 → 2027-05),
+    so "und für die im Oktober?" is near that, not a year away."""
+    p = r.primary
+    if p is None or p.reading not in _YEARLESS:
+        return r.text.strip()
+    if p.day is not None:
+        return p.day.isoformat()
+    if (p.start.year, p.start.month) == (p.end.year, p.end.month):
+        return f"{p.start.year:04d}-{p.start.month:02d}"
+    return r.text.strip()
 
 
 def answer_can_fund(c: _Ctx) -> Reply:

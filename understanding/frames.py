@@ -487,8 +487,10 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
         return "asserted"  # "the deadline for our webinar is 31 December 2027": the message's claim, not a period
     if day and c.asserted_after.match(sentence_after):
         return "asserted"  # "bestätige den 31.03.2027 als Frist", "confirm 31 March 2027 as the deadline"
-    if c.submission_after.match(sentence_after):
-        return "submission"  # "is 15 August 2026 too late to submit?"
+    if c.submission_after.match(sentence_after) and not _ends_with(sentence_before, "roles.date_of"):
+        # "is 15 August 2026 too late to submit?", "im Februar 2027 einreichen"; not "die Messe vom
+        # 8.5. einreichen": the day of the thing named before it
+        return "submission"
     if c.roles["earnings"].search(folded[start:end]):
         return "earnings"  # the period says it itself: "the funds we're earning now"
     if c.earnings_after.match(sentence_after) or c.earnings_before.search(sentence_before[-24:]):
