@@ -245,3 +245,8 @@ def test_a_month_said_in_a_follow_up_stays_near_the_one_before():
     second = respond("und für die Messe im Mai?", today=DEC7, locale="de-DE", context=first.context)
     third = respond("und für die im Oktober?", today=DEC7, locale="de-DE", context=second.context)
     assert {tl.claim_end for tl in third.timelines} == {date(2028, 2, 15)}
+
+
+def test_come_april_is_the_coming_april():
+    (r,) = find_periods("fixin' to throw a customer cookout with a Copilot demo come April", today=DEC7)
+    assert (r.primary.start, r.primary.end) == (date(2027, 4, 1), date(2027, 4, 30))
