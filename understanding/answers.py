@@ -23,7 +23,7 @@ from core import (CoopError, calendar, claim_state, cycle_claimable_on, cycles_f
 from core.periods import Cycle, Half, month_index, month_of
 from core.reading import Interpretation, PeriodReading
 
-from .engine import THRESHOLD, Understanding, understand
+from .engine import THRESHOLD, YEARLESS_READINGS, Understanding, understand
 from .fmt import babel_locale, fmt_date, fmt_money, fmt_percent, locale_tag
 from .context import DATE_ROLES, ConversationContext
 from .messages import days, error_text, fy_text, has, month_name, t
@@ -638,16 +638,12 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
     return reply
 
 
-# readings of a day or month said without a year, resolved by the calendar or the conversation
-_YEARLESS = ("most_recent", "most_recent_week", "nearest", "near_context")
-
-
 def _remembered(r: PeriodReading) -> str:
     """The words of a period kept for the next turn: as written, but a day or month that was said
     without its year is kept with the year it was read in ("im Mai" after 10.02.2027 → 2027-05),
     so "und für die im Oktober?" is near that, not a year away."""
     p = r.primary
-    if p is None or p.reading not in _YEARLESS:
+    if p is None or p.reading not in YEARLESS_READINGS:
         return r.text.strip()
     if p.day is not None:
         return p.day.isoformat()

@@ -353,21 +353,14 @@ def _nearest_years(u: "Understanding") -> None:
     plan takes the next one (``answers``); earnings are always the most recent."""
     if u.today is None or not u.roles:
         return
-    c = frame_cues()
     out = []
     for r, role in zip(u.slots.periods, u.roles):
         p = r.primary
         if (p is not None and p.reading in ("most_recent", "most_recent_week") and role == "activity"
-                and not _past_said(u.folded, r.start, r.end, c)):
-            said = u.text[r.matched[0]:r.matched[1]] if r.matched else r.text  # "im Mai": with its words
-            try:
-                again = find_periods(said, locale=u.reading_locale,
-                                     today=u.today + timedelta(days=NEAREST_AHEAD_DAYS), convention=u.convention)
-            except CoopError:
-                again = []
-            if len(again) == 1 and again[0].primary is not None and again[0].primary.start > p.end:
-                r = dataclasses.replace(r, primary=dataclasses.replace(again[0].primary, reading="nearest"),
-                                        days=again[0].days)
+                and not _past_said(u.folded, r.start, r.end)):
+            again = _read_again(u.text, r, u.reading_locale, u.today + timedelta(days=NEAREST_AHEAD_DAYS), u.convention)
+            if again is not None and again.primary.start > p.end:
+                r = dataclasses.replace(r, primary=dataclasses.replace(again.primary, reading="nearest"), days=again.days)
         out.append(r)
     u.slots.periods = out
 
@@ -378,7 +371,7 @@ def _years_said_elsewhere(u: "Understanding", whole: "Understanding") -> None:
     dated: dict[tuple[int, int | None], int] = {}
     for r in whole.slots.periods:
         p = r.primary
-        if p is None or p.reading in _YEARLESS or p.start.month != p.end.month or p.start.year != p.end.year \
+        if p is None or p.reading in YEARLESS_READINGS or p.start.month != p.end.month or p.start.year != p.end.year \
                 or str(p.start.year % 100).zfill(2) not in r.text:
             continue  # (a year written there, not one taken from a period beside it)
         dated.setdefault((p.start.month, p.day.day if p.day else None), p.start.year)
@@ -388,33 +381,46 @@ def _years_said_elsewhere(u: "Understanding", whole: "Understanding") -> None:
     out = []
     for r in u.slots.periods:
         p = r.primary
-        if p is not None and p.reading in _YEARLESS:
+        if p is not None and p.reading in YEARLESS_READINGS:
             year = dated.get((p.start.month, p.day.day if p.day else None))
             if year is not None and year != p.start.year:
-                try:
-                    again = find_periods(f"{u.text[r.matched[0]:r.matched[1]] if r.matched else r.text} {year}",
-                                         locale=u.reading_locale, today=u.today, convention=u.convention)
-                except CoopError:
-                    again = []
-                if len(again) == 1 and again[0].primary is not None and again[0].primary.start.year == year:
-                    r = dataclasses.replace(r, primary=again[0].primary, days=again[0].days)
+                again = _read_again(u.text, r, u.reading_locale, u.today, u.convention, f" {year}")
+                if again is not None and again.primary.start.year == year:
+                    r = dataclasses.replace(r, primary=again.primary, days=again.days)
         out.append(r)
     u.slots.periods = out
 
 
-# readings of a day or month said without a year
-_YEARLESS = ("most_recent", "most_recent_week", "nearest")
+# readings of a day or month said without a year, whichever year they were then given (the most
+# recent, the nearest, or the one near the day the conversation is about)
+YEARLESS_READINGS = ("most_recent", "most_recent_week", "nearest", "near_context")
 
 
-def _past_said(folded: str, start: int, end: int, c) -> bool:
-    """Whether the sentence around ``folded[start:end]`` says something happened (a past verb)."""
+def _read_again(text: str, r, locale: str | None, today: date, convention: str, suffix: str = ""):
+    """The one reading of a period's words read again on another day, or with ``suffix`` (a year)
+    after them; the words matched around it are kept ("im Mai": a bare month is read only after
+    them). None when they read as anything else."""
+    said = text[r.matched[0]:r.matched[1]] if r.matched else r.text
+    try:
+        again = find_periods(said + suffix, locale=locale, today=today, convention=convention)
+    except CoopError:
+        return None
+    return again[0] if len(again) == 1 and again[0].primary is not None else None
+
+
+def _says_past(folded: str) -> bool:
+    """Whether a folded text says something happened: a past verb of the packs (strong or weak)."""
+    from . import packs
+
+    return bool(frame_cues().past.search(folded)) or bool(packs.words_pattern("roles.activity_past_weak").search(folded))
+
+
+def _past_said(folded: str, start: int, end: int) -> bool:
+    """Whether the sentence around ``folded[start:end]`` says something happened."""
     from .frames import _sentence_around
 
     lo, hi = _sentence_around(folded, start, end)
-    sentence = folded[lo:hi]
-    from . import packs
-
-    return bool(c.past.search(sentence)) or bool(packs.words_pattern("roles.activity_past_weak").search(sentence))
+    return _says_past(folded[lo:hi])
 
 
 def _day_roles(u: "Understanding", role: str | None) -> None:
@@ -1149,8 +1155,7 @@ def _asks_something_else(p: Prepared, probs: dict[str, float]) -> bool:
         return False
     if packs.words_pattern("topic.words", "roles.deadline_words", "amounts.coop_words").search(p.folded):
         return False
-    c = frame_cues()
-    return not (c.past.search(p.folded) or packs.words_pattern("roles.activity_past_weak").search(p.folded))
+    return not _says_past(p.folded)
 
 
 def _on_topic(p: Prepared) -> bool:
@@ -1226,14 +1231,9 @@ def _near_the_conversations_day(p: Prepared, ctx: ConversationContext | dict[str
     out = []
     for r in p.slots.periods:
         if r.primary is not None and r.primary.reading == "most_recent":
-            # read again with the words around it ("im Mai": a bare month is read only after them)
-            said = p.text[r.matched[0]:r.matched[1]] if r.matched else r.text
-            try:
-                again = find_periods(said, locale=p.reading_locale, today=anchor, convention=convention)
-            except CoopError:
-                again = []
-            if len(again) == 1 and again[0].primary is not None:
-                r = dataclasses.replace(r, primary=dataclasses.replace(again[0].primary, reading="near_context"))
+            again = _read_again(p.text, r, p.reading_locale, anchor, convention)
+            if again is not None:
+                r = dataclasses.replace(r, primary=dataclasses.replace(again.primary, reading="near_context"))
         out.append(r)
     p.slots.periods = out
 

@@ -20,7 +20,7 @@ from functools import lru_cache
 from core import fold
 
 from . import packs
-from .reading import alternation as _alt
+from .reading import alternation as _alt, grammar
 
 AFTER_A_COMMA = 20  # a cue after the date but past a comma is this much farther (another clause)
 ROLES = ("earnings", "activity", "plan", "plan_funds", "submission", "distractor")  # cue lists in [roles]
@@ -376,12 +376,6 @@ def own_fy_label(folded: str, start: int, end: int) -> bool:
     return not packs.words_pattern("roles.own_year_not").search(folded[max(0, start - 14):end])
 
 
-@lru_cache(maxsize=4)
-def _year_phrases(gen: int) -> frozenset[str]:
-    """The packs' years said relative to today ("last year", "l'an dernier", "letztes Jahr")."""
-    return frozenset(k for p in packs.packs() for k in (p.get("relative.year_phrases") or {}))
-
-
 def _ends_with(before: str, key: str) -> bool:
     """Whether ``before`` (the sentence up to a date) ends with a phrase of the packs' ``key``
     (a "the"/"le" between them allowed)."""
@@ -474,7 +468,7 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
         return "asserted"
     if _ends_with(sentence_before, "roles.asserted_self"):
         return "asserted"  # "on a jusqu'au 30 septembre 2027, c'est bien ça ?": the message's own deadline
-    if _ends_with(sentence_before, "roles.comparison") and folded[start:end].strip() in _year_phrases(packs.generation()):
+    if _ends_with(sentence_before, "roles.comparison") and folded[start:end].strip() in grammar().year_phrases:
         return "distractor"  # "don't want to miss it like last year", "wie letztes Jahr": a comparison, no period
     if _ends_with(sentence_before, "roles.submission_in"):
         return "submission"  # "can we claim it already in April?": when the claim is sent

@@ -138,6 +138,11 @@ class _Grammar:
         self.numbers = {k: int(val) for k, val in v.table("relative.numbers").items()}
         self.year_phrases = {k: int(val) for k, val in v.table("relative.year_phrases").items()}
         self.weekdays = {k: int(val) for k, val in v.table("relative.weekdays").items()}
+        # what may stand between an FY label and the months the message gives it (_labels_given_months)
+        # and a word calling a quarter a calendar one (_calendar_quarters_said)
+        sep = r"[\s\"'«»“”„‘’()\[\]=:,–—-]*"
+        self.label_gap = re.compile(r"^" + sep + r"(?:(?:" + _alt(v.words("reading.label_links")) + r")" + sep + r"){0,2}$")
+        self.calendar_mark = re.compile(r"(?<![\w])(?:" + _alt(v.words("reading.calendar_marks")) + r")(?![\w])")
         self.rules: list[_Rule] = []
         self._build()
         # which rules can match a text at all, by the words they cannot match without
@@ -980,8 +985,7 @@ def _labels_given_months(readings: list[PeriodReading], folded: str) -> list[Per
     again as another period."""
     if not any(r.kind in ("fy_half", "fy_year") for r in readings):
         return readings
-    links = _alt(grammar().v.words("reading.label_links"))
-    gap = re.compile(r"^[\s\"'«»“”„‘’()\[\]=:,–—-]*(?:(?:" + links + r")[\s\"'«»“”„‘’()\[\]=:,–—-]*){0,2}$")
+    gap = grammar().label_gap
     out = []
     for n, r in enumerate(readings):
         nxt = readings[n + 1] if n + 1 < len(readings) else None
@@ -1005,7 +1009,7 @@ def _calendar_quarters_said(readings: list[PeriodReading], folded: str) -> list[
     the message itself calls a calendar one has no fiscal reading beside it."""
     if not any(r.primary is not None and r.primary.reading == "calendar_quarter" and r.alternatives for r in readings):
         return readings
-    mark = re.compile(r"(?<![\w])(?:" + _alt(grammar().v.words("reading.calendar_marks")) + r")(?![\w])")
+    mark = grammar().calendar_mark
     out = []
     for r in readings:
         if r.primary is not None and r.primary.reading == "calendar_quarter" and r.alternatives and mark.search(
