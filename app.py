@@ -63,7 +63,7 @@ def is_local_url(url: str) -> bool:
 
 def create_app(settings: Settings | None = None, *, bot: Any = None, storage: Any = None,
                adapter: Any = None, credentials_factory: Any = None, transport: Any = None,
-               on_turn_error: Any = None, apology: Any = None, clock: Any = None) -> "web.Application":
+               on_turn_error: Any = None, apology: Any = None) -> "web.Application":
     """The aiohttp application: ``POST /api/messages``, ``GET /healthz`` (liveness) and
     ``GET /readyz`` (503 while the database does not answer).
 
@@ -79,8 +79,6 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
       (state clean-up hook; default: the bot's ``on_turn_error`` method, if it has one) and
       ``apology`` (``turn_context -> str | Activity``; default: the bot's ``apology`` method,
       if any). An adapter made here is closed at shutdown; one passed in belongs to the caller.
-    - ``clock``: the product bot's clock (``() -> aware datetime``), default the server's; a
-      test that states the day it is about passes one, so it passes on any day.
 
     What the product runs on is built by the composition root (``services.py``) and handed
     to each piece; ``app[bot.http.SERVICES]`` (settings, adapter, bot, storage) is what the
@@ -149,7 +147,7 @@ def create_app(settings: Settings | None = None, *, bot: Any = None, storage: An
                 composition.database_ready(_app, settings, services.storage,
                                         on_rate_wait=metrics.rate_wait)
                 the_bot = await build_product_bot(settings, services.storage, create_bot,
-                                                  on_urgent=composition.sweep_soon(_app), clock=clock)
+                                                  on_urgent=composition.sweep_soon(_app))
                 _check_bot(the_bot)
                 use_bot(the_bot)
                 retention = start_state_retention(settings, the_bot, services.storage)

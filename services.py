@@ -189,12 +189,9 @@ def sweep_soon(app: "web.Application") -> Any:
     return services.sweep_soon if services is not None else None
 
 
-async def build_product_bot(settings: Any, db: Any, create_bot: Any, on_urgent: Any = None,
-                            clock: Any = None) -> Any:
+async def build_product_bot(settings: Any, db: Any, create_bot: Any, on_urgent: Any = None) -> Any:
     """The product bot on ``db``: conversation/user state in ``storage.SqlStorage``,
-    reminder actions through :func:`build_reminders_service` (``on_urgent``: see there);
-    ``clock``: the bot's clock (an aware ``datetime`` now; tests choose the day), default the
-    server's."""
+    reminder actions through :func:`build_reminders_service` (``on_urgent``: see there)."""
     from reminders.schedule import next_reminder
     from storage import SqlStorage
 
@@ -204,8 +201,6 @@ async def build_product_bot(settings: Any, db: Any, create_bot: Any, on_urgent: 
         kwargs["next_reminder"] = next_reminder
     if "feedback" in parameters:
         kwargs["feedback"] = build_feedback_store(db)
-    if clock is not None and "clock" in parameters:
-        kwargs["clock"] = clock
     if "plans" in parameters:
         from planner import PlanStore
 

@@ -14,6 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 import app
+import bot.teams_bot
 import services
 from config import Settings
 from planner import PlanStore, personal_plan, shared_plan
@@ -29,14 +30,16 @@ TODAY = date(2026, 12, 7)
 
 
 @pytest.fixture
-async def product(scratch, fake_channel):
+async def product(scratch, fake_channel, monkeypatch):
+    # the day these tests are about, whatever day they run (at 23:00 UTC it is already 8 December
+    # in Paris, the members' zone): the bot's clock, pinned as test_answers_truth pins it
+    monkeypatch.setattr(bot.teams_bot, "_utc_now", lambda: datetime(TODAY.year, TODAY.month, TODAY.day, 9, 0,
+                                                                    tzinfo=timezone.utc))
     db = await scratch.connect()
     await services.migrate_database(db)  # what `python app.py migrate` does
     settings = Settings(database_url=scratch.url, reminder_sweep_enabled=False,
                         public_base_url="https://coop.example.test")
-    # the day these tests are about, whatever day they run (Paris is already 8 December at 23:00 UTC)
-    clock = lambda: datetime(TODAY.year, TODAY.month, TODAY.day, 9, 0, tzinfo=timezone.utc)  # noqa: E731
-    client = TestClient(TestServer(app.create_app(settings, storage=db, clock=clock), host="127.0.0.1"))
+    client = TestClient(TestServer(app.create_app(settings, storage=db), host="127.0.0.1"))
     await client.start_server()
     yield client, fake_channel, db
     await client.close()
