@@ -32,9 +32,8 @@ from core import calendar
 from reminders import run_sweep, store
 from reminders.schedule import (Schedule, items_for_cycle, load_schedule, next_by_kind, reminder_ahead,
                                 urgent_reminders)
-from services import migrate_database
-from storage import Database
 from understanding import respond
+from product_app import product_on_sqlite
 
 # msrest's user agent asks platform.platform() once per process (it runs `uname -p`): asked
 # here, at collection, so that a fast test run alone starts no process
@@ -192,15 +191,8 @@ async def product(tmp_path, connector, monkeypatch):
     import bot.teams_bot
 
     monkeypatch.setattr(bot.teams_bot, "_utc_now", lambda: NOW)
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
-                        reminder_sweep_enabled=False, public_base_url="https://coop.example.test")
-    db = await Database.connect(settings.database_url)
-    await migrate_database(db)
-    client = TestClient(TestServer(app.create_app(settings), host="127.0.0.1"))
-    await client.start_server()
-    yield client, connector, db
-    await client.close()
-    await db.close()
+    async with product_on_sqlite(tmp_path) as (client, db):
+        yield client, connector, db
 
 
 def _activity(connector, text, *, lang="en", **fields):

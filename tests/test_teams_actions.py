@@ -8,13 +8,9 @@ from __future__ import annotations
 import copy
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-import app
-from config import Settings
 from reminders import store
-from services import migrate_database
-from storage import Database
+from product_app import product_on_sqlite
 
 CARD = "application/vnd.microsoft.card.adaptive"
 PERSONAL = "a:1Xyz-personal"
@@ -23,15 +19,8 @@ CHANNEL = "19:general@thread.tacv2"
 
 @pytest.fixture
 async def product(tmp_path, fake_channel):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
-                        reminder_sweep_enabled=False, public_base_url="https://coop.example.test")
-    db = await Database.connect(settings.database_url)
-    await migrate_database(db)  # what `python app.py migrate` does before the server starts
-    client = TestClient(TestServer(app.create_app(settings), host="127.0.0.1"))
-    await client.start_server()
-    yield client, fake_channel, db
-    await db.close()
-    await client.close()
+    async with product_on_sqlite(tmp_path) as (client, db):
+        yield client, fake_channel, db
 
 
 def _activity(channel, text=None, conversation=PERSONAL, kind="personal", **fields):

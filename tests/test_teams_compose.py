@@ -21,6 +21,7 @@ from services import migrate_database
 from storage import Database
 from understanding import registry
 from understanding.fmt import fmt_date
+from product_app import product_on_sqlite
 from test_http_auth import APP_ID, openid, token  # noqa: F401 (openid: the channel's signing keys on loopback)
 
 platform.platform()  # msrest asks the platform once per process (a process): at collection
@@ -35,15 +36,8 @@ needs_german = pytest.mark.skipif(not GERMAN.exists(),
 
 @pytest.fixture
 async def product(tmp_path, fake_channel):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
-                        reminder_sweep_enabled=False, public_base_url="https://coop.example.test")
-    db = await Database.connect(settings.database_url)
-    await migrate_database(db)
-    client = TestClient(TestServer(app.create_app(settings), host="127.0.0.1"))
-    await client.start_server()
-    yield client, fake_channel
-    await db.close()
-    await client.close()
+    async with product_on_sqlite(tmp_path) as (client, _db):
+        yield client, fake_channel
 
 
 def _invoke(channel, value, *, locale="en-US", conversation=GROUP, kind="groupChat", name=compose.QUERY_INVOKE,

@@ -12,15 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-import app
 import services
 from bot.http import SERVICES
 from bot.verbs import CardData, PayloadError, Remind, VerbResult, text_field
-from config import Settings
-from services import migrate_database
 from storage import Database
+from product_app import product_on_sqlite
 from test_support_api import LOCAL, start_desk  # noqa: F401 (fixture)
 
 # msrest's user agent asks the platform (``uname -p``, a process) once per process, on the first
@@ -67,15 +64,8 @@ class FeedbackDouble:
 async def product(tmp_path, fake_channel, monkeypatch):
     feedback = FeedbackDouble()
     monkeypatch.setattr(services, "build_feedback_store", lambda db: feedback)
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.sqlite3'}",
-                        reminder_sweep_enabled=False, public_base_url="https://coop.example.test")
-    db = await Database.connect(settings.database_url)
-    await migrate_database(db)
-    client = TestClient(TestServer(app.create_app(settings), host="127.0.0.1"))
-    await client.start_server()
-    yield client, fake_channel, db, feedback
-    await db.close()
-    await client.close()
+    async with product_on_sqlite(tmp_path) as (client, db):
+        yield client, fake_channel, db, feedback
 
 
 def _activity(channel, text=None, conversation=PERSONAL, kind="personal", member=None, **fields):
