@@ -17,6 +17,7 @@ import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from . import packs, registry
 
@@ -32,6 +33,14 @@ def _weights(gen: int) -> dict[str, dict[str, int]]:
             for word in p.get(key) or []:
                 out.setdefault(word, {}).setdefault(p.code, weight)
     return out
+
+
+def words_of(code: str, words: Iterable[str], *, strong: bool = False) -> int:
+    """How many of ``words`` (folded) are pack ``code``'s detection words (``detect.strong`` and
+    ``detect.weak``; only the strong ones with ``strong``)."""
+    known = _weights(packs.generation())
+    least = 2 if strong else 1
+    return sum(1 for w in words if known.get(w, {}).get(code, 0) >= least)
 
 
 def _apostrophe_langs() -> dict[str, tuple[str, ...]]:
@@ -127,10 +136,9 @@ def other_language(text: str) -> str | None:
         return None
     # the packs' own words first (cheap): a text a third of whose words they know is theirs
     folded = [w.lower() for w in words]
-    known = _weights(packs.generation())
     # (the share is the best single pack's: "de", "la", "un" are French and Spanish alike, and
     # the packs' words merged know too much of a Spanish or Italian sentence to tell)
-    in_pack = max((sum(1 for w in folded if code in known.get(w, {})) for code in packs.available()), default=0)
+    in_pack = max((words_of(code, folded) for code in packs.available()), default=0)
     if in_pack > PACK_WORDS_AT_MOST * len(folded):
         return None
     spoken = set(packs.available())

@@ -32,7 +32,7 @@ from .typos import _one_edit
 from . import recognizer as rec
 from .classifier import model
 from .context import ConversationContext, follow_up
-from .detect import detect, other_language as detect_other
+from .detect import detect, other_language as detect_other, words_of
 from .features import mask
 from .frames import NOT_PERIODS, TOPIC_KEYS, about_coop, cues as frame_cues, known_words, own_fy_label, role_of, segment
 from .reading import find_periods
@@ -224,7 +224,7 @@ def _in_another_language(p: Prepared, pred):
     words = set(re.findall(r"[\w'-]+", p.folded))
     own = p.text_lang or p.lang
     for code in packs.available():
-        if code == own or len(words & set(packs.pack(code).get("detect.strong") or [])) < MIXED_LANGUAGE_WORDS:
+        if code == own or words_of(code, words, strong=True) < MIXED_LANGUAGE_WORDS:
             continue
         other = model(code)
         if other is None:
