@@ -96,6 +96,7 @@ class Understanding:
     read_as: str = ""  # the classifier's intent, when the question was taken for one about a rule's meaning
     set_aside: list[str] = field(default_factory=list)  # roles of dates that are no periods of the question
     asserted_days: list[date] = field(default_factory=list)  # the days the message itself states as deadlines
+    worded: bool = False  # a period of the sentence has a role from its own words (not the message's)
     # (an invoice's or an order's date, a deadline the message states: frames.NOT_PERIODS)
 
 
@@ -489,6 +490,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
             if s.kind == "context":
                 cu = _context(s.text, lang or whole.lang, locale, today, convention)
                 _years_said_elsewhere(cu, whole)
+                cu.worded = any(cu.roles)
                 _day_roles(cu, msg_role)
                 context_slots.append(cu)
                 continue
@@ -823,6 +825,12 @@ def _per_row(u: Understanding, context: list[Understanding], role: str | None = 
     items = [src for src in context if src.slots.periods and (funds or (
              all(r in ("activity", "plan", "submission", None) for r in src.roles)
              and all(_specific(p) for p in src.slots.periods)))]
+    kinds = {p.kind for src in items if src.worded for p in src.slots.periods}
+    if not funds and kinds:
+        # rows are alike: a sentence that owes its role to the message alone and names another
+        # kind of period ("Ab Januar ist Frau Demir zuständig" after "Der Workshop war am
+        # 14.10.") is no row beside sentences that say what their date is
+        items = [src for src in items if src.worded or {p.kind for p in src.slots.periods} & kinds]
     if len(items) < 2 or (not funds and any("earnings" in src.roles and not _years_only(src) for src in context)):
         return []  # (a heading's year, "Plan co-op 2027:", names no earnings)
     out = []
@@ -914,8 +922,10 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
         context = [_activity_dates(src) for src in context]
         earlier = [_activity_dates(src) for src in earlier]
     # the latest sentence naming a period with a role (an activity, earnings, a plan); else the latest with any
-    with_role = [i for i in range(len(context)) if context[i].slots.periods and any(context[i].roles)]
-    order = with_role[::-1] + [i for i in range(len(context) - 1, -1, -1) if i not in with_role]
+    # (a role its own words give first: "the event took place on 12.11." before "I'm away from next week")
+    worded = [i for i in range(len(context)) if context[i].slots.periods and context[i].worded]
+    with_role = [i for i in range(len(context)) if context[i].slots.periods and any(context[i].roles) and i not in worded]
+    order = worded[::-1] + with_role[::-1] + [i for i in range(len(context) - 1, -1, -1) if i not in with_role + worded]
     for i in order:
         src = context[i]
         if src.slots.periods:

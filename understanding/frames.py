@@ -144,6 +144,8 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     merged: list[tuple[int, str]] = []
     for start, s in out:
         if merged and merged[-1][1].rstrip().endswith(".") and (s.lstrip()[:1].isdigit() or _DASH_DIGIT.match(s.lstrip())
+                                                                # "CHF 12'480.–, zahlbar": the Swiss ".–" of an amount
+                                                                or (s[:1] in "–—-" and merged[-1][1][-2:-1].isdigit())
                                                                 or (re.search(r"(?<![\d.])\d{1,2}\.$", merged[-1][1].rstrip())
                                                                     and _day_and_day(packs.generation()).match(" " + s.lstrip())) or (s.lstrip()[:1].islower() and len(merged[-1][1].split()) <= 2)
                                                                 or _ABBREVIATION_END.search(merged[-1][1].rstrip())
@@ -203,6 +205,9 @@ def _unlist(text: str) -> str:
     after = _dotted_number_word(packs.generation())
 
     def mark(m: re.Match[str]) -> str:
+        line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+        if m.group(0).endswith(")") and not m.group(0).startswith("(") and line.count("(") > line.count(")"):
+            return m.group(0)  # "(Claridenstrasse 5) hat am …": a bracket closed, no list item
         if m.group(0).endswith(".") and (after.match(folded, m.end()) or _DAY_DOT_BEFORE.search(text, 0, m.start())):
             return m.group(0)  # ("am 24.11. bis wann": the month of a day written with dots)
         if m.group(0).endswith(".") and _day_and_day(packs.generation()).match(text, m.end()):
@@ -442,6 +447,13 @@ def _weekday_pattern(gen: int) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])" + _alt(sorted(names, key=len, reverse=True)) + r"\.?,?\s+(?:" + _alt(the) + r"\s+)?$")
 
 
+def compared(folded: str, start: int, end: int) -> bool:
+    """Whether the year phrase at ``folded[start:end]`` follows a word of comparison ("like last
+    year", "wie letztes Jahr", "comme l'an dernier"): a comparison, no period."""
+    lo, _ = _sentence_around(folded, start, end)
+    return _ends_with(folded[lo:start], "roles.comparison") and folded[start:end].strip() in grammar().year_phrases
+
+
 def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     """The role of the period at ``folded[start:end]`` from the cue words nearest to it in the
     same sentence: a cue before the period counts fully, one after it at two thirds. A day
@@ -468,7 +480,7 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
         return "asserted"
     if _ends_with(sentence_before, "roles.asserted_self"):
         return "asserted"  # "on a jusqu'au 30 septembre 2027, c'est bien ça ?": the message's own deadline
-    if _ends_with(sentence_before, "roles.comparison") and folded[start:end].strip() in grammar().year_phrases:
+    if compared(folded, start, end):
         return "distractor"  # "don't want to miss it like last year", "wie letztes Jahr": a comparison, no period
     if _ends_with(sentence_before, "roles.submission_in"):
         return "submission"  # "can we claim it already in April?": when the claim is sent
@@ -490,8 +502,16 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     if c.earnings_after.match(sentence_after) or c.earnings_before.search(sentence_before[-24:]):
         return "earnings"  # "H1 funds", "Jul-Dec 2026 co-op"
     best: dict[str, float] = {}
+    # "Facture F-101 du 10/01/2027 — événement du 15/12/2026", "invoice 77 of 3 May": a day right
+    # after "of"/"du"/"vom" belongs to the thing named before it, not to a cue that follows
+    # (when that thing is a cue word; "Angebotsnummer AN-1 vom 15.09., Zahlungsziel …" still reads on)
+    owned = day and _ends_with(sentence_before, "roles.date_of")
+    after_cues: list[tuple[str, float]] = []
 
     def near(role: str, s: int, e: int, after: bool) -> None:
+        if after and owned:
+            after_cues.append((role, s * 1.5 + 4 + (AFTER_A_COMMA if ("," in sentence_after[:s] or ";" in sentence_after[:s]) else 0)))
+            return
         d = s * 1.5 + 4 if after else len(sentence_before) - e
         if after and ("," in sentence_after[:s] or ";" in sentence_after[:s]):
             d += AFTER_A_COMMA  # "…le 14 octobre 2025, on organise un événement": another clause's cue
@@ -524,6 +544,9 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     # "we filed a claim today (1 December 2026)": a submission verb nearest before the date
     for m in c.submission_verbs.finditer(sentence_before):
         near("submission_verb", m.start(), m.end(), False)
+    if not best:
+        for role, d in after_cues:  # nothing named before the "of": the cues after it
+            best[role] = min(best.get(role, 1e9), d)
     if not best:
         return None
     if "distractor" in best and not ({"activity", "earnings"} & set(best)) and _distractor_in_clause(folded, lo, start):

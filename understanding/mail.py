@@ -85,6 +85,8 @@ class _Cues:
     closing: re.Pattern[str]
     question: re.Pattern[str]
     marker: re.Pattern[str]
+    place: re.Pattern[str]
+    when: re.Pattern[str]
 
 
 _TIME = r"\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?"
@@ -124,6 +126,8 @@ def _cues(gen: int) -> _Cues:
         disclaimer=re.compile(r"(?<![\w])" + _alt(v.words("mail.disclaimer")) + r"(?![\w])"),
         metadata=re.compile(r"^\s*" + _alt(v.words("mail.metadata_keys")) + r"\.?\s*(?:\([^()]{0,60}\)\s*)?(?:#|n[°o]\.?\s*\d|:|\s\d)"),
         closing=re.compile(r"^\W*" + closing + r"(?![\w])"),
+        place=re.compile(r"^\s*\**" + _alt(v.words("mail.place_names")) + r"\**\s*:\s*\S", re.I),
+        when=re.compile(r"^\s*\**" + _alt(v.words("mail.when_names")) + r"\**\s*:\s*(?P<w>\S.*)$", re.I),
         question=re.compile(r"\?|^\W*" + qwords + r"(?![\w])"),
         marker=re.compile(r"^\s*(?:>|\**" + names + r"\**\s*:|[-_=*]{2,}\s*" + seps + r"|" + _CHAT_STAMP + r"|" + _CHAT_EXPORT + r")|\s\[\s*" + _TIME + r"\s*\]\s"
                           r"|(?:wrote|a\s+ecrit)\s*:\s*$|^\s*" + _alt(v.words("mail.metadata_keys")) + r"\s*(?:#|:)", re.I),
@@ -182,9 +186,22 @@ def _quotequail(text: str) -> list[_Message]:
         if not u or not (u.get("text") or "").strip():
             break
         out.append(_Message((u.get("text_top") or "").split("\n"), subject))
-        subject, rest = u.get("subject") or "", u["text"]
+        subject, older = u.get("subject") or "", u["text"]
+        if u.get("date") and _invitation_header(rest, older):
+            # "Objet : Séminaire … / Date : 10 mars 2027 / Lieu : Tunis": a forwarded invitation's
+            # date is the day of what it invites to, not when a mail was sent
+            older = f"{subject}: {u['date']}.\n{older}" if subject else f"{u['date']}.\n{older}"
+        rest = older
     out.append(_Message(rest.split("\n"), subject))
     return out
+
+
+def _invitation_header(whole: str, body: str) -> bool:
+    """Whether the header lines quotequail read off ``whole`` (the lines not in ``body``) hold a
+    place ("Lieu :", "Location:", "Ort:"): the header of an invitation."""
+    place = cues().place
+    kept = set(body.split("\n"))
+    return any(place.match(fold(line)) for line in whole.split("\n") if line not in kept)
 
 
 def _quoted_blocks(msgs: list[_Message]) -> list[_Message]:
@@ -243,8 +260,15 @@ def clean(lines: list[str], keep_subject: bool = False) -> tuple[list[str], str,
     subject = ""
     dropped = 0
     in_signature = False
+    invitation = any(c.place.match(fold(line)) for line in lines)
     for line in lines:
         folded = fold(line)
+        wm = c.when.match(folded) if invitation else None
+        if wm:
+            # "Objet : Séminaire … / Date : 10 mars 2027 / Lieu : Tunis": an invitation's date is
+            # the day of what it invites to (its subject), not when a mail was sent
+            out.append(f"{subject or line[:wm.start('w')].rstrip(' :*')}: {line[wm.start('w'):].strip()}")
+            continue
         stripped = folded.strip()
         if stripped in ("--", "-- ", "__"):
             dropped += len(lines)  # "-- ": the signature delimiter; the rest of the message is signature
@@ -368,13 +392,35 @@ def _questions_without_periods(text: str) -> str:
     return " ".join(out)
 
 
-def _names_period(text: str) -> bool:
+def _names_role(text: str) -> bool:
+    """Whether ``text`` names a period its own words give a role (an activity held, co-op earned,
+    a plan): facts a question elsewhere in the thread can rest on."""
+    from .frames import NOT_PERIODS, role_of
     from .reading import find_periods
 
     try:
-        return bool(find_periods(text))
+        found = find_periods(text)
+    except Exception:  # noqa: BLE001 - an unreadable date gives no facts
+        return False
+    folded = fold(text)
+    return len(folded) == len(text) and any(
+        role_of(folded, r.start, r.end) not in (None, *NOT_PERIODS) for r in found)
+
+
+def _names_period(text: str) -> bool:
+    """Whether ``text`` names a period of its own: not one its words set aside ("like last year",
+    "wie letztes Jahr": a comparison)."""
+    from .frames import compared
+    from .reading import find_periods
+
+    try:
+        found = find_periods(text)
     except Exception:  # noqa: BLE001 - an unreadable date is still a date it names
         return True
+    folded = fold(text)
+    if len(folded) != len(text):
+        return bool(found)
+    return any(not compared(folded, r.start, r.end) for r in found)
 
 
 def _with_subject(body: str, subject: str) -> str:
@@ -450,6 +496,10 @@ def focus(text: str | None) -> Focus:
     # the newest message points to the older part, or asks nothing: the older message that asks
     asking = [t for t in older if _asks(t)] or older
     target = asking[0]
+    if _asks(newest) and not own_period and _names_role(target):
+        # "see below. When do we have to file it?": the older part's facts (an event held on a
+        # day, co-op earned in a half), the newest question
+        return Focus((target + "\n" + newest).strip(), thread=True, older_used=True, set_aside=dropped)
     if own_period and newest:
         return Focus((newest + "\n" + target).strip(), thread=True, older_used=True, set_aside=dropped)
     return Focus(target, thread=True, older_used=True, set_aside=dropped)

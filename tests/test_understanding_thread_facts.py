@@ -1,0 +1,207 @@
+"""Sixth round of issue #17/#21: which facts of a thread a question rests on.
+
+A newest message that asks its own question but points below ("siehe unten") rests on the older
+message's facts when they name an event held or co-op earned; a forwarded or pasted invitation's
+date is the event's day; a bracket or a Swiss ".–" ends no sentence; a sentence whose own words
+give its date a role is the one a question without a date rests on; absences, payment terms and
+RSVP dates are nobody's activity. Every expected deadline is computed here from the rules.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from understanding import mail, respond, understand
+from understanding.frames import segment
+
+DEC7 = date(2026, 12, 7)
+
+
+def _claim_end_of_activity(day: date) -> date:
+    """The last claim day of an activity held on ``day`` (SPEC: usage Jan–Jun → Aug 15 of the
+    year, Jul–Dec → Feb 15 of the next)."""
+    return date(day.year + 1, 2, 15) if day.month >= 7 else date(day.year, 8, 15)
+
+
+def _keep_until(day: date) -> date:
+    return date(day.year + 2, day.month, day.day)
+
+
+def _stated(reply) -> set[str]:
+    out = set(reply.data.get("deadlines", [])) | set(reply.data.get("keep_until", []))
+    for part in reply.parts:
+        out |= _stated(part)
+    return out
+
+
+# --- the newest message asks, and points below -----------------------------------------------
+
+POINTING = [
+    ("de", "de-CH",
+     "Hallo Team\n\nsiehe unten. Bis wann müssen wir das einreichen? Nicht dass wir es verpassen wie letztes Jahr.\n\n"
+     "Gruss\nSandra\n\n-----Ursprüngliche Nachricht-----\nVon: Meier Luca <luca.meier@example.ch>\n"
+     "Gesendet: Dienstag, 1. Dezember 2026 09:12\nAn: Sandra Huber <sandra.huber@example.ch>\n"
+     "Betreff: WG: Partnerabend Bern\n\nHoi Sandra\n\nDer Partnerabend im Hotel Bellevue (Kochergasse 3) hat am "
+     "19.10.2026 stattgefunden. Die Rechnung ist vom 02.11.2026 über CHF 9'850.–, zahlbar bis 02.12.2026.\n\n"
+     "Kannst du das über Co-op abrechnen? Ich bin ab nächster Woche in den Ferien.\n\nGruss Luca",
+     date(2026, 10, 19), [date(2026, 11, 2), date(2026, 12, 2)]),
+    ("en", "en-GB",
+     "Morning all,\n\nsee below. When is the last day to file it? Don't want to miss it like last year.\n\nAnna\n\n"
+     "-----Original Message-----\nFrom: Tom Reed <tom@example.co.uk>\nSent: 1 December 2026 09:12\n"
+     "To: Anna Lowe <anna@example.co.uk>\nSubject: FW: Partner evening Leeds\n\nHi Anna,\n\nThe partner evening at "
+     "the Queens Hotel (Room 4) was held on 19 October 2026. The invoice is dated 2 November 2026, payable by "
+     "2 December 2026.\n\nCan you put it through co-op? I'm on holiday from next week.\n\nTom",
+     date(2026, 10, 19), [date(2026, 11, 2), date(2026, 12, 2)]),
+]
+
+
+@pytest.mark.parametrize("lang,locale,text,event,others", POINTING, ids=[p[0] for p in POINTING])
+def test_a_question_pointing_below_rests_on_the_event_the_older_message_states(lang, locale, text, event, others):
+    reply = respond(text, locale=locale, today=DEC7)
+    stated = _stated(reply)
+    assert reply.lang == lang
+    assert _claim_end_of_activity(event).isoformat() in stated, reply.text
+    assert _keep_until(event).isoformat() in stated, reply.text
+    for day in others:  # the invoice's date and its payment term are no activity
+        assert _keep_until(day).isoformat() not in stated, reply.text
+
+
+def test_a_comparison_with_last_year_is_no_period_of_the_newest_message():
+    assert not mail._names_period("When do we file it? Don't want to miss it like last year.")
+    assert not mail._names_period("Bis wann einreichen? Nicht wieder zu spät wie letztes Jahr.")
+    assert mail._names_period("When do we file the event of last year?")
+
+
+def test_a_self_contained_question_does_not_take_an_older_date_nobody_gave_a_role():
+    # "what can we claim right now": the older part only carries a contract's start, which is no
+    # activity: the newest question is answered as asked (today's claiming window)
+    text = ("Hello,\n\nForwarding the thread from finance below. What co-op can we claim right now, and until when?\n\n"
+            "Rita\n\n---------- Forwarded message ---------\nFrom: Finance <finance@example.pt>\n"
+            "Date: 26/11/2026 17:10\nSubject: RE: co-op\n\nInvoice 2026/887 of 2026-11-30 paid. CSP agreement since 01-07-2024.")
+    focus = mail.focus(text)
+    assert "2024" not in focus.text
+    stated = _stated(respond(text, locale="en-GB", today=DEC7))
+    assert "2025-02-15" not in stated and "2026-07-01" not in stated
+
+
+# --- sentences: a bracket, a Swiss ".–" -------------------------------------------------------
+
+def test_a_closing_bracket_after_a_number_is_no_list_item():
+    texts = [s.text for s in segment("Der Anlass im Kongresshaus (Claridenstrasse 5) hat am 12.11.2026 stattgefunden. "
+                                      "Bis wann einreichen?")]
+    assert any("Claridenstrasse 5) hat am 12.11.2026" in t for t in texts), texts
+    # a list written on one line still splits
+    texts = [s.text for s in segment("Two questions: 1) who can submit claims? 2) what is the split?")]
+    assert texts[-2:] == ["who can submit claims?", "what is the split?"]
+
+
+def test_a_swiss_amount_dash_ends_no_sentence():
+    texts = [s.text for s in segment("Die Rechnung ist vom 25.11.2026 über CHF 12'480.–, zahlbar bis 25.12.2026. "
+                                      "Bis wann einreichen?")]
+    assert any("12'480.–, zahlbar bis 25.12.2026" in t for t in texts), texts
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+INVITATIONS = [
+    ("fr", "fr-FR",
+     "Bonjour,\n\nJe te transfère l'invitation. C'est payé par quelle co-op, et la demande c'est jusqu'à quand ?\n\n"
+     "Merci\nKarim\n\n-------- Message transféré --------\nObjet : Invitation – Petit-déjeuner Sécurité Microsoft 365\n"
+     "Date : jeudi 8 avril 2027, 8h30 – 11h00\nLieu : Hôtel du Parc, Lyon\n"
+     "Merci de confirmer avant le 25 mars 2027 – Tél. 04 72 00 00 00",
+     date(2027, 4, 8), date(2027, 3, 25)),
+    ("en", "en-US",
+     "Hi,\n\nForwarding the invite. Which co-op pays for it and what's the last day to claim?\n\nThanks\nKim\n\n"
+     "---------- Forwarded message ---------\nSubject: Invitation: Copilot breakfast briefing\n"
+     "Date: Thursday, April 8, 2027, 8:30 AM – 11:00 AM\nLocation: Hilton Garden Inn, Austin\n"
+     "Please RSVP by March 25, 2027.",
+     date(2027, 4, 8), date(2027, 3, 25)),
+    ("de", "de-DE",
+     "Hallo,\n\nich leite dir die Einladung weiter. Aus welchen Co-op-Mitteln zahlen wir das und bis wann einreichen?\n\n"
+     "Danke\nJonas\n\n-------- Weitergeleitete Nachricht --------\nBetreff: Einladung – Copilot-Frühstück\n"
+     "Datum: Donnerstag, 8. April 2027, 8:30 – 11:00 Uhr\nOrt: Hotel am Park, Köln\n"
+     "Anmeldung bis 25.03.2027 erbeten.",
+     date(2027, 4, 8), date(2027, 3, 25)),
+]
+
+
+@pytest.mark.parametrize("lang,locale,text,event,rsvp", INVITATIONS, ids=[i[0] for i in INVITATIONS])
+def test_a_forwarded_invitations_date_is_the_event(lang, locale, text, event, rsvp):
+    reply = respond(text, locale=locale, today=DEC7)
+    stated = _stated(reply)
+    assert _claim_end_of_activity(event).isoformat() in stated, reply.text
+    assert _keep_until(event).isoformat() in stated, reply.text
+    assert _keep_until(rsvp).isoformat() not in stated, reply.text  # the day to answer the invitation by
+
+
+def test_an_invitation_pasted_in_the_body_gives_its_date_to_its_subject():
+    lines, _, _ = mail.clean(["Subject: Partner summit", "Date: 12 May 2027 09:00-17:00", "Where: Olympia, London",
+                              "When is the last day to claim it?"])
+    assert lines[0] == "Partner summit: 12 May 2027 09:00-17:00", lines
+    # without a place line, "Date:" is a mail header and stays set aside
+    lines, _, dropped = mail.clean(["Date: 12 May 2027 09:00", "When is the last day to claim?"])
+    assert lines == ["When is the last day to claim?"] and dropped == 1
+
+
+# --- the sentence whose own words give the role ----------------------------------------------
+
+def test_a_question_without_a_date_rests_on_the_sentence_that_says_what_the_date_is():
+    # "ab Januar 2027" gets the activity role only from the message as a whole, the workshop's
+    # day from its own sentence: "das" is the workshop, and the two are no rows of a list
+    reply = respond("Der Workshop hat am 14.10.2026 stattgefunden. Ab Januar 2027 ist Frau Demir zuständig. "
+                    "Bis wann müssen wir das einreichen?", locale="de-DE", today=DEC7)
+    stated = _stated(reply)
+    assert _keep_until(date(2026, 10, 14)).isoformat() in stated, reply.text
+    assert "2027-08-15" not in stated and not reply.parts, reply.text  # January 2027's activities
+
+
+def test_rows_of_a_table_stay_rows_when_only_some_name_their_activity():
+    reply = respond("Item | Date | Cost\nPower BI dashboard in a day | Mar 3, 2026 | 2,750\n"
+                    "Partner golf day | Aug 20, 2026 | 8,000\n\nlast day to claim each?", locale="en-US", today=DEC7)
+    assert len(reply.parts) == 2, reply.text
+    assert {"2026-08-15", "2027-02-15"} <= _stated(reply)
+
+
+@pytest.mark.parametrize("lang,locale,text,distractor", [
+    ("en", "en-US", "Our webinar was on 3 November 2026; I'm on vacation until 4 January 2027. Claim deadline?",
+     date(2027, 1, 4)),
+    ("fr", "fr-FR", "Notre webinaire a eu lieu le 3 novembre 2026 ; je suis en congé jusqu'au 4 janvier 2027. "
+     "Date limite de demande ?", date(2027, 1, 4)),
+    ("de", "de-DE", "Unser Webinar war am 03.11.2026, die Rechnung ist zahlbar bis 04.01.2027. Bis wann einreichen?",
+     date(2027, 1, 4)),
+])
+def test_absences_and_payment_terms_are_no_activity(lang, locale, text, distractor):
+    reply = respond(text, locale=locale, today=DEC7)
+    stated = _stated(reply)
+    assert _claim_end_of_activity(date(2026, 11, 3)).isoformat() in stated, reply.text
+    assert _keep_until(distractor).isoformat() not in stated, reply.text
+    assert _claim_end_of_activity(distractor).isoformat() not in stated, reply.text
+
+
+# --- a day "of" a paper ----------------------------------------------------------------------
+
+def test_a_day_right_after_of_belongs_to_the_paper_named_before_it():
+    from core import fold
+    from understanding.frames import role_of
+    from understanding.reading import find_periods
+
+    def roles(text):
+        folded = fold(text)
+        return {r.text: role_of(folded, r.start, r.end) for r in find_periods(text)}
+
+    assert roles("- Facture n° F-2027-000101 du 10/01/2027 — événement du 15/12/2026") == {
+        "10/01/2027": "distractor", "15/12/2026": "activity"}
+    assert roles("Rechnung RE-2026-000311 vom 02.10.2026 – Schulung am 18.09.2026") == {
+        "02.10.2026": "distractor", "18.09.2026": "activity"}
+    # nothing named before "vom" is a cue: the words after it still read ("Zahlungsziel")
+    assert roles("Nummer AN-2026-0931 vom 15.09.2026, Zahlungsziel 30 Tage.")["15.09.2026"] == "distractor"
+
+
+def test_rows_answer_the_event_not_the_invoice_beside_it():
+    reply = respond("Récapitulatif :\n- Facture F-7 du 10/01/2027 — événement du 15/12/2026\n"
+                    "- Facture F-8 du 02/02/2027 — événement du 28/01/2027\n"
+                    "Pour chaque événement, jusqu'à quand déposer la demande ?", locale="fr-FR", today=DEC7)
+    stated = _stated(reply)
+    assert {_keep_until(date(2026, 12, 15)).isoformat(), _keep_until(date(2027, 1, 28)).isoformat()} <= stated, reply.text
+    assert not {_keep_until(date(2027, 1, 10)).isoformat(), _keep_until(date(2027, 2, 2)).isoformat()} & stated, reply.text
