@@ -164,8 +164,8 @@ def test_a_question_that_points_back_with_a_weak_reading_of_its_own_is_about_the
     ("what's the difference between rebate and co-op?", "split", "Microsoft splits eligible incentive earnings"),
     ("c'est quoi la différence entre remise et co-op ?", "split", "Microsoft répartit les revenus d'incentive"),
     ("quel est le délai pour T2 2025 ?", "claim_deadline", "**Trop tard** : la période de demande"),  # closed on T
-    ("what's FY27 H1?", "fy_label", "**FY27 H1** is July – December 2026"),
-    ("c'est quoi FY27 H1 ?", "fy_label", "**FY27 H1** correspond à juillet – décembre 2026"),
+    ("what's FY27 H1?", "fy_label", "FY27 H1” is July – December 2026"),
+    ("c'est quoi FY27 H1 ?", "fy_label", "FY27 H1 » correspond à juillet – décembre 2026"),
     ("when do FY28 H1 funds become available?", "usage_period", "must be used between **January 1, 2028**"),
 ])
 def test_phrasings_added_to_the_corpus_in_the_evening_round(text, intent, first):

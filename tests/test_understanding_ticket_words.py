@@ -157,8 +157,10 @@ def test_what_an_fy_quarter_or_year_means_is_its_months_without_a_halfs_deadline
     assert not reply.timelines  # whether it was earned or spent then is not said: no deadline guessed
 
 
-def test_an_fy_half_still_gets_its_cycle():
-    reply = respond("what is FY24 H2", today=DEC7)
+def test_an_fy_half_gets_its_cycle_when_a_deadline_is_asked():
+    # asked what it is, a half gets its months only (tests/test_answers_what_is_asked.py)
+    assert not respond("what is FY24 H2", today=DEC7).timelines
+    reply = respond("FY24 H2: which months, and by when was it claimable?", today=DEC7)
     assert [(tl.earning_start, tl.claim_end) for tl in reply.timelines] == [(date(2024, 1, 1), date(2025, 2, 15))]
 
 

@@ -523,6 +523,14 @@ def _submission_day(c: _Ctx, r: PeriodReading) -> date | None:
     return r.primary.start if r.primary.start > c.today else None
 
 
+def _asks_deadline(u: Understanding) -> bool:
+    """Whether the question asks about a deadline, a claim or a use of funds (the packs'
+    ``roles.deadline_words``), not only what a label or a half is."""
+    from . import packs
+
+    return packs.words_pattern("roles.deadline_words").search(u.whole or u.folded) is not None
+
+
 def answer_cycle(c: _Ctx, intent: str) -> Reply:
     u = c.u
     readings = _period_readings(u)
@@ -531,11 +539,13 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             return _clarify(c, intent, r)
     if not readings:
         return answer_now(c, intent)
-    if intent == "fy_label" and all(r.kind in ("fy_quarter", "fy_year") and _role(u, i) is None
-                                    for i, r in enumerate(readings)):
+    if intent == "fy_label" and all(_role(u, i) is None and (r.kind in ("fy_quarter", "fy_year") or (
+            r.kind == "fy_half" and not r.alternatives and not _asks_deadline(u))) for i, r in enumerate(readings)):
         # "which months is FY27 Q3?", "when does FY28 start and end?": the months the label names.
         # A quarter or a year is no earning period, and whether it was earned or spent is not
-        # said: a half's deadlines beside it would be a guess
+        # said: a half's deadlines beside it would be a guess. A half asked about for its months
+        # only ("what does FY27 H1 mean?") gets its months too: what was asked, no deadline (unless
+        # the 2020 labelling is configured: then a label reads two ways, and the cycles tell them apart)
         lines = [_note(c, r, None)[0] for r in readings]
         return Reply(lang=c.lang, intent=intent, text="\n".join(x for x in lines if x), title=c.t("title.cycle"),
                      data={"mentioned_deadlines": []},
@@ -730,6 +740,14 @@ def answer_now(c: _Ctx, intent: str) -> Reply:
     if intent in ("which_half", "fy_label"):
         cyc = c.cal.cycle(s.accruing)
         what = c.d(c.today)
+        if intent == "fy_label" and not _asks_deadline(c.u):
+            # "which Microsoft fiscal half are we in?": the half and its label, no deadline unasked
+            e = cyc.earning
+            text = c.t("lead.which_half", what=what, half=e.name, earning_dates=c.dates(e.start, e.end)) + " " \
+                + c.t("note.fy", text=c.fy(e), months=c.months(e.start, e.end))
+            return Reply(lang=c.lang, intent=intent, text=text, title=c.t("title.cycle"),
+                         data={"mentioned_deadlines": [], "today": c.today.isoformat()},
+                         context={"period_text": c.fy(e), "period_role": None})
         return _cycle_reply(c, "which_half", [(what, [cyc])], [])
     lines: list[str] = []
     ow = s.open_window

@@ -97,6 +97,7 @@ class Understanding:
     set_aside: list[str] = field(default_factory=list)  # roles of dates that are no periods of the question
     asserted_days: list[date] = field(default_factory=list)  # the days the message itself states as deadlines
     worded: bool = False  # a period of the sentence has a role from its own words (not the message's)
+    whole: str = ""  # the whole message, folded, when this is one of its questions
     # (an invoice's or an order's date, a deadline the message states: frames.NOT_PERIODS)
 
 
@@ -496,6 +497,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                 continue
             for piece in _split_asks(s.text, lang or whole.lang, locale, today, convention):
                 u = _one(piece, lang or whole.lang, locale, today, {}, convention)
+                u.whole = whole.folded
                 _years_said_elsewhere(u, whole)
                 _day_roles(u, msg_role)
                 _not_a_rule_after_dates(u, context_slots + parts)

@@ -1,0 +1,67 @@
+"""Sixth round of issue #17: a question about what a label means gets the months it names, and
+no deadline it did not ask for; a question that asks a deadline gets the cycle. Months and
+deadlines are computed here from SPEC's rules (rule 8: Microsoft's fiscal year runs July – June
+and is named after the year it ends)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from understanding import respond
+
+DEC7 = date(2026, 12, 7)
+
+
+def _stated(reply) -> set[str]:
+    out = set(reply.data.get("deadlines", [])) | {tl.claim_end.isoformat() for tl in reply.timelines} \
+        | {tl.usage_end.isoformat() for tl in reply.timelines}
+    for part in reply.parts:
+        out |= _stated(part)
+    return out
+
+
+def _fy_half(fy: int, half: int) -> tuple[date, date]:
+    """Microsoft's FY<fy> H<half>: H1 = July – December of fy-1, H2 = January – June of fy."""
+    return (date(fy - 1, 7, 1), date(fy - 1, 12, 31)) if half == 1 else (date(fy, 1, 1), date(fy, 6, 30))
+
+
+@pytest.mark.parametrize("text,locale,fy,half,month_word", [
+    ("what does FY27 H1 mean?", "en-US", 27, 1, "July"),
+    ("c'est quoi FY26 H2 en mois ?", "fr-FR", 26, 2, "janvier"),
+    ("Was bedeutet FY28 H1?", "de-DE", 28, 1, "Juli"),
+])
+def test_a_label_asked_for_its_months_gets_its_months_and_no_deadline(text, locale, fy, half, month_word):
+    reply = respond(text, locale=locale, today=DEC7)
+    start, end = _fy_half(2000 + fy, half)
+    assert not _stated(reply), reply.text
+    assert month_word in reply.text and str(start.year) in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text,locale,fy,half", [
+    ("FY27 H1: which months, and until when can we claim?", "en-US", 27, 1),
+    ("Le FY26 H1, c'est quels mois, et c'était réclamable jusqu'à quand ?", "fr-CA", 26, 1),
+    ("Was ist FY27 H2 in Monaten und bis wann kann man die Mittel daraus abrechnen?", "de-DE", 27, 2),
+])
+def test_a_label_asked_with_a_deadline_gets_its_cycle(text, locale, fy, half):
+    reply = respond(text, locale=locale, today=DEC7)
+    start, _ = _fy_half(2000 + fy, half)
+    claim_end = date(start.year + 1, 2, 15) if start.month == 1 else date(start.year + 1, 8, 15)
+    assert claim_end.isoformat() in _stated(reply), reply.text
+
+
+@pytest.mark.parametrize("text,locale", [
+    ("which Microsoft fiscal half are we in today?", "en-GB"),
+    ("Welches FY-Halbjahr ist jetzt gerade bei Microsoft?", "de-DE"),
+])
+def test_the_half_of_today_is_named_with_its_label_and_no_deadline(text, locale):
+    reply = respond(text, locale=locale, today=DEC7)
+    assert "FY27 H1" in reply.text and not _stated(reply), reply.text  # 7 Dec 2026: Jul–Dec 2026 = FY27 H1
+    reply = respond(text, locale=locale, today=date(2027, 3, 1))
+    assert "FY27 H2" in reply.text and not _stated(reply), reply.text
+
+
+def test_rows_of_labels_keep_their_deadlines_when_another_sentence_asks_them():
+    reply = respond("- FY26 H1\n- FY26 H2\n- FY27 H1\nBitte je Zeile: welche Monate sind gemeint und bis wann Antrag?",
+                    locale="de-DE", today=DEC7)
+    assert {"2026-08-15", "2027-02-15", "2027-08-15"} <= _stated(reply), reply.text
