@@ -65,3 +65,25 @@ def test_rows_of_labels_keep_their_deadlines_when_another_sentence_asks_them():
     reply = respond("- FY26 H1\n- FY26 H2\n- FY27 H1\nBitte je Zeile: welche Monate sind gemeint und bis wann Antrag?",
                     locale="de-DE", today=DEC7)
     assert {"2026-08-15", "2027-02-15", "2027-08-15"} <= _stated(reply), reply.text
+
+
+# --- every day the message names is another thing's ------------------------------------------
+
+@pytest.mark.parametrize("text,locale,day", [
+    ("Launch-Event für Dynamics 365 Release Wave 1 2027 am 27.04.2027, Teams Premium Version 25031.805. "
+     "Ab wann und bis wann können wir einreichen?", "de-DE", date(2027, 4, 27)),
+])
+def test_when_every_day_is_set_aside_the_bot_asks_which_is_the_activitys(text, locale, day):
+    reply = respond(text, locale=locale, today=DEC7)
+    assert reply.data.get("clarify") and not _stated(reply), reply.text
+    assert reply.context.get("choice_dates") == [day.isoformat()]
+    # the day chosen back is answered as the activity's: claim until Aug 15 (usage Jan – Jun 2027)
+    again = respond(reply.choices[0], locale=locale, today=DEC7, context=reply.context)
+    assert "2027-08-15" in _stated(again), again.text
+
+
+def test_a_status_question_beside_an_invoice_still_gets_todays_windows():
+    # "what is open now?" needs no activity: the invoice's day set aside changes nothing
+    reply = respond("Invoice INV-2026-0931 dated 15 September 2026 was paid. Which claiming window is open today?",
+                    locale="en-US", today=DEC7)
+    assert not reply.data.get("clarify") and "2027-02-15" in _stated(reply), reply.text

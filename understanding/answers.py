@@ -398,6 +398,25 @@ def _clarify(c: _Ctx, intent: str, reading: PeriodReading) -> Reply:
                  context={"choice_dates": [i.start.isoformat() for i in reading.candidates]})
 
 
+# the questions that need the activity's day: when every day the message names was set aside as
+# another thing's, today's windows are no answer to them
+_ASIDE_ASKS = {"claim_deadline", "claim_window", "timeline"}
+
+
+def _which_day(c: _Ctx, intent: str, aside: list[PeriodReading]) -> Reply:
+    """The days a message names, all set aside as something else's (an invoice's, an order's, a
+    release's): which is the activity's? Asked, with each day as a choice, never a deadline guessed."""
+    days = list(dict.fromkeys(r.primary.day for r in aside))[:MAX_ASIDE_CHOICES]
+    choices = [c.d(d) for d in days]
+    text = c.t("clarify.set_aside", options=c.t("clarify.or").join(f"**{x}**" for x in choices))
+    return Reply(lang=c.lang, intent=intent, text=text, title=c.t("title.clarify"), choices=choices,
+                 suggestions=list(choices), data={"clarify": True, "choices": choices, "mentioned_deadlines": []},
+                 context={"choice_dates": [d.isoformat() for d in days]})
+
+
+MAX_ASIDE_CHOICES = 4
+
+
 # ------------------------------------------------------------------------------------------
 # composers
 
@@ -538,6 +557,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         if r.ambiguous:
             return _clarify(c, intent, r)
     if not readings:
+        if u.aside_days and intent in _ASIDE_ASKS:
+            return _which_day(c, intent, u.aside_days)
         return answer_now(c, intent)
     if intent == "fy_label" and all(_role(u, i) is None and (r.kind in ("fy_quarter", "fy_year") or (
             r.kind == "fy_half" and not r.alternatives and not _asks_deadline(u))) for i, r in enumerate(readings)):

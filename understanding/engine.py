@@ -98,6 +98,7 @@ class Understanding:
     asserted_days: list[date] = field(default_factory=list)  # the days the message itself states as deadlines
     worded: bool = False  # a period of the sentence has a role from its own words (not the message's)
     whole: str = ""  # the whole message, folded, when this is one of its questions
+    aside_days: list[Any] = field(default_factory=list)  # days set aside as another thing's (an invoice's, a release's)
     # (an invoice's or an order's date, a deadline the message states: frames.NOT_PERIODS)
 
 
@@ -292,6 +293,8 @@ def _set_aside(u: "Understanding") -> None:
     u.set_aside += [r for r in u.roles if r in NOT_PERIODS]
     u.asserted_days += [p.primary.day for p, r in zip(u.slots.periods, u.roles)
                         if r == "asserted" and p.primary is not None and p.primary.day is not None]
+    u.aside_days += [p for p, r in zip(u.slots.periods, u.roles)
+                     if r == "distractor" and p.primary is not None and p.primary.day is not None]
     u.slots.periods = [p for p, _ in kept]
     u.roles = [r for _, r in kept]
 
@@ -508,6 +511,8 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                     limit = max(limit, len(parts))
                     continue
                 _inherit(u, context_slots, parts)
+                if not u.slots.periods and not u.aside_days:
+                    u.aside_days = [p for src in context_slots for p in src.aside_days]
                 if (u.slots.amount is not None and u.slots.split is not None and not u.slots.periods
                         and u.intent not in ("split", "threshold") and _asks_how_much(u.folded)):
                     u.intent = "split"  # "75 000 € d'incentives, répartition 60/40. Ça fait combien en coop ?"
