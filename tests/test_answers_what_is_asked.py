@@ -87,3 +87,16 @@ def test_a_status_question_beside_an_invoice_still_gets_todays_windows():
     reply = respond("Invoice INV-2026-0931 dated 15 September 2026 was paid. Which claiming window is open today?",
                     locale="en-US", today=DEC7)
     assert not reply.data.get("clarify") and "2027-02-15" in _stated(reply), reply.text
+
+
+@pytest.mark.parametrize("text,locale,word", [
+    ("On me parle de « PoE » pour notre atelier du 29 février 2028. C'est quoi une PoE ? Et je garde jusqu'à quand ?",
+     "fr-FR", "preuve d'exécution"),
+    ("Our workshop is on 29 February 2028. What is a PoE? And until when do I keep it?", "en-GB", "proof of execution"),
+])
+def test_what_a_word_means_after_a_date_is_answered_from_the_page(text, locale, word):
+    reply = respond(text, locale=locale, today=DEC7)
+    assert word in reply.text.lower(), reply.text
+    assert "2030-03-01" in repr([p.data.get("keep_until") for p in [reply, *reply.parts]])  # 29 Feb + 24 months
+    # no half's cycle for "what is a PoE?" (29 Feb 2028: usage Jan – Jun 2028, claim until 15 Aug 2028)
+    assert not {"2028-12-31", "2029-02-15"} & _stated(reply), reply.text

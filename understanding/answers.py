@@ -1119,7 +1119,8 @@ def _once(parts: list[Reply]) -> None:
         elif part.reading_note:
             seen_notes.add(part.reading_note)
         lines = part.text.split("\n")
-        if poe_answered and part.intent != "poe_retention":  # the PoE question's own answer says it
+        if poe_answered and part.intent not in ("poe_retention", "rule"):  # the PoE question's own answer says it
+            # (a rule question's statements are what it asked: "what is a PoE?" keeps them)
             lines = [ln for ln in lines if "(PoE)" not in ln]
         out: list[str] = []
         i = 0

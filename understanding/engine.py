@@ -1294,6 +1294,9 @@ def _not_a_rule_after_dates(u: Understanding, context: list[Understanding]) -> N
     """In a ticket, "what is the claiming period?" after "our trade show was on 18 November
     2025" asks about that date, not what the words mean."""
     if u.intent == "rule" and u.read_as != "fallback" and any(src.slots.periods for src in context):
+        if u.read_as == "fy_label" and not any(r.kind.startswith("fy") or r.kind in _HALF_KINDS
+                                               for src in context for r in src.slots.periods):
+            return  # "C'est quoi une PoE ?" after a workshop's day: what a word means, no label of a date
         u.intent, u.rule_hits = u.read_as or "timeline", []
 
 
