@@ -35,7 +35,7 @@ def test_every_reply_carries_the_question_it_answered():
 
 
 def test_the_rules_are_named_and_tried_in_order():
-    assert [name for name, _ in ctx_mod.RULES] == ["choice", "language", "correction", "shift"]
+    assert [name for name, _ in ctx_mod.RULES] == ["choice", "pick", "language", "correction", "shift"]
 
 
 @pytest.mark.parametrize("first, second, want, not_want", [

@@ -542,6 +542,10 @@ def _submission_day(c: _Ctx, r: PeriodReading) -> date | None:
     return r.primary.start if r.primary.start > c.today else None
 
 
+#: how many items of a listing message the next turn can point to by place
+MAX_ITEMS_REMEMBERED = 12
+
+
 def _asks_deadline(u: Understanding) -> bool:
     """Whether the question asks about a deadline, a claim or a use of funds (the packs'
     ``roles.deadline_words``), not only what a label or a half is."""
@@ -1233,6 +1237,7 @@ def compose(u: Understanding) -> Reply:
     ctx.question = u.text.strip()[:MAX_REMEMBERED] or None  # for "say it in French", "sorry, 2025 not 2026"
     # for "why 15 Feb?": a day of the last answer quoted back is that answer, not a new date
     ctx.deadlines = [d for d in reply.data.get("deadlines", []) if isinstance(d, str)][:MAX_DEADLINES_REMEMBERED]
+    ctx.items = list(u.items)[:MAX_ITEMS_REMEMBERED]  # for "and the second one?" after a list
     if reply.choices:
         ctx.pending = "clarify"
         ctx.choices = list(reply.choices)

@@ -6,6 +6,9 @@ rules live here, in one place, each named and tried in order by :func:`follow_up
 
 ``choice``
     an answer to a clarifying question: "the first one", "2", "September 4", "la deuxième";
+``pick``
+    one item of the list the last message named, by its place: "and the second event?", "et la
+    deuxième ?", "und die erste?" (the items are remembered in ``items``);
 ``shift``
     the last question again for the next or previous month or half: "what about the one after?",
     "et le suivant ?";
@@ -56,6 +59,7 @@ class ConversationContext:
     choices: list[str] = field(default_factory=list)
     choice_dates: list[str] = field(default_factory=list)  # ISO start of each choice
     deadlines: list[str] = field(default_factory=list)  # ISO days the last answer gave as deadlines
+    items: list[str] = field(default_factory=list)  # the partner's words for each item the last message listed
     split: list[str] | None = None  # [rebate %, co-op %]
     amount: str | None = None
     currency: str | None = None
@@ -77,7 +81,7 @@ class ConversationContext:
                 if isinstance(key, str):
                     out.extra[key] = value
                 continue
-            if key in ("choices", "choice_dates", "deadlines"):
+            if key in ("choices", "choice_dates", "deadlines", "items"):
                 if isinstance(value, list) and all(isinstance(v, str) for v in value):
                     setattr(out, key, list(value))
             elif key == "split":
@@ -382,8 +386,50 @@ def _role_said(folded: str) -> str | None:
 
 
 #: the follow-up rules, in the order they are tried
+#: the longest message read as a pointer to an item of the last one ("and the second event?")
+MAX_PICK = 80
+
+
+def ordinal_said(folded: str, exclude: list[tuple[int, int]] = ()) -> int | None:
+    """The one ordinal ``folded`` says ("the second one", "la deuxième", "die zweite"), None when
+    none or several; an ordinal inside ``exclude`` (a date's span) or before a half or a quarter
+    word ("second half", "1er trimestre") is none."""
+    v = packs.vocab()
+    parts = [w for w in v.words("reading.half_words") + v.words("reading.quarter_words") if w]
+    after = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in parts) + r")(?![\w])") if parts else None
+    said = set()
+    for n, words in v.ordinals.items():
+        for w in words:
+            for m in re.finditer(r"(?<![\w.])" + re.escape(w) + r"(?![\w])", folded):
+                if any(a <= m.start() < b for a, b in exclude) or (after and after.match(folded, m.end())):
+                    continue
+                said.add(n)
+    return said.pop() if len(said) == 1 else None
+
+
+def rule_pick(text: str, ctx: ConversationContext, today: date | None = None, **_: Any) -> Rewrite | None:
+    """"what about the second event?" after a message that listed several: that item, asked the
+    way the last question was."""
+    if not ctx.items or len(text) > MAX_PICK or ctx.pending == "clarify":
+        return None
+    from .reading import find_periods
+
+    folded = fold(text)
+    try:
+        spans = [(r.start, r.end) for r in find_periods(text, today=today)]
+    except CoopError:
+        return None
+    if spans:
+        return None  # a date of its own: not a pointer to an item
+    n = ordinal_said(folded)
+    if n is None or n > len(ctx.items):
+        return None
+    return Rewrite("pick", ctx.items[n - 1], role=ctx.period_role)
+
+
 RULES: tuple[tuple[str, Callable[..., Rewrite | None]], ...] = (
     ("choice", rule_choice),
+    ("pick", rule_pick),
     ("language", rule_language),
     ("correction", rule_correction),
     ("shift", rule_shift),

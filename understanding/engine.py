@@ -98,6 +98,7 @@ class Understanding:
     asserted_days: list[date] = field(default_factory=list)  # the days the message itself states as deadlines
     worded: bool = False  # a period of the sentence has a role from its own words (not the message's)
     whole: str = ""  # the whole message, folded, when this is one of its questions
+    items: list[str] = field(default_factory=list)  # the items (rows, activities) the message listed
     aside_days: list[Any] = field(default_factory=list)  # days set aside as another thing's (an invoice's, a release's)
     # (an invoice's or an order's date, a deadline the message states: frames.NOT_PERIODS)
 
@@ -505,7 +506,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                 _day_roles(u, msg_role)
                 _not_a_rule_after_dates(u, context_slots + parts)
                 _about_the_one_before(u, parts)
-                each = _per_row(u, context_slots, msg_role)
+                each = _picked(u, _per_row(u, context_slots, msg_role))
                 if each:  # "deadlines?" after a list of activities: one answer a row, in order
                     parts.extend(each)
                     limit = max(limit, len(parts))
@@ -518,7 +519,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                     u.intent = "split"  # "75 000 € d'incentives, répartition 60/40. Ça fait combien en coop ?"
                 _settle(u)
                 seen_context[id(u)] = len(context_slots)
-                parts.extend(_per_activity(u))
+                parts.extend(_picked(u, _per_activity(u)))
             if len(parts) >= limit:
                 break
         parts = parts[:limit]
@@ -810,6 +811,21 @@ def _specific(p) -> bool:
     if p.primary is None:
         return False
     return p.primary.day is not None or p.primary.months.last - p.primary.months.first < 3
+
+
+def _picked(u: Understanding, rows_: list[Understanding]) -> list[Understanding]:
+    """The one row the question points to by its place ("the deadline for the second one only",
+    "nur für die zweite"), else every row. An ordinal inside a date or before a half or a quarter
+    word ("2nd of March", "second half") picks nothing."""
+    if len(rows_) < 2:
+        return rows_
+    from .context import ordinal_said
+
+    items = [r.slots.periods[0].text.strip() for r in rows_ if r.slots.periods]
+    for r in rows_:  # remembered for "and the second one?" in the next turn
+        r.items = items if len(items) == len(rows_) else []
+    n = ordinal_said(u.folded, [(r.start, r.end) for r in u.slots.periods])
+    return [rows_[n - 1]] if n is not None and n <= len(rows_) else rows_
 
 
 def _per_row(u: Understanding, context: list[Understanding], role: str | None = None) -> list[Understanding]:

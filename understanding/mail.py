@@ -367,8 +367,8 @@ def _statements(text: str) -> str:
 
     segments = segment(text)
     if not _asks(text):  # a message that only states (segment() makes its last sentence the question)
-        return " ".join(s.text for s in segments)
-    return " ".join(s.text for s in segments if s.kind == "context")
+        return "\n".join(s.text for s in segments)  # (one a line: a list's items stay items)
+    return "\n".join(s.text for s in segments if s.kind == "context")
 
 
 def _questions_without_periods(text: str) -> str:
