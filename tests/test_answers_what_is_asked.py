@@ -100,3 +100,25 @@ def test_what_a_word_means_after_a_date_is_answered_from_the_page(text, locale, 
     assert "2030-03-01" in repr([p.data.get("keep_until") for p in [reply, *reply.parts]])  # 29 Feb + 24 months
     # no half's cycle for "what is a PoE?" (29 Feb 2028: usage Jan – Jun 2028, claim until 15 Aug 2028)
     assert not {"2028-12-31", "2029-02-15"} & _stated(reply), reply.text
+
+
+def test_what_months_a_label_covers_is_months_even_with_a_plan_word():
+    # "cover" is a word of paying for a plan; asked of a label's months, the months answer
+    reply = respond("what months does FY27 H1 cover?", locale="en-US", today=DEC7)
+    assert "July" in reply.text and "2026" in reply.text and not _stated(reply), reply.text
+
+
+@pytest.mark.parametrize("first,second,locale,word", [
+    ("Le salon de Rennes du 1er juillet 2026 : quels fonds co-op le paient et jusqu'à quand réclamer ?",
+     "C'est quoi « PoE » dans ta première réponse ?", "fr-FR", "preuve d'exécution"),
+    ("Our roadshow was on 1 July 2026: which funds pay for it and until when can we claim?",
+     "what does PoE stand for in your answer?", "en-US", "proof of execution"),
+])
+def test_in_a_conversation_what_a_word_means_is_not_the_last_date_again(first, second, locale, word):
+    one = respond(first, locale=locale, today=DEC7)
+    two = respond(second, locale=locale, today=DEC7, context=one.context)
+    assert word in two.text.lower() and not _stated(two), two.text
+    # a question about the same activity still rests on its day (1 July 2026 + 24 months)
+    three = respond("and how long do we keep the invoices?", locale="en-US", today=DEC7,
+                    context=respond("we held a webinar on 12 March 2026, deadline?", locale="en-US", today=DEC7).context)
+    assert "2028-03-12" in repr(three.data.get("keep_until")), three.text

@@ -1046,7 +1046,9 @@ def _one(text: str, lang: str | None, locale: str | None, today: date, ctx: Conv
     if intent == "fallback":
         slots = Slots(term_months=slots.term_months, term_half=slots.term_half)  # an off-topic message states no date
     elif (intent in _DATED and intent != "status" and not slots.period_error and isinstance(ctx.get("period_text"), str)
-          and (not slots.periods or _only_quoted(p, ctx, today))):
+          and (not slots.periods or _only_quoted(p, ctx, today))
+          # "c'est quoi « PoE » dans ta réponse ?": what a word means, not the last date again
+          and not (not slots.periods and rules.asks_definition(p.text) and rules.find(p.text, p.lang, today=today))):
         # (a status question, "what can I claim right now?", is about today: never an earlier date)
         # "and how long do we keep the invoices?" after "we held a webinar on 12 March 2024…": the same date
         again = _conversation_periods(p, ctx, today, convention)
@@ -1145,7 +1147,8 @@ def _rule_question(u: Understanding, p: Prepared) -> None:
     # asks what a rule says (rules.asks_meaning decides, below) leaves it a rule question
     # ("the webinar last month, c'est quoi la date limite ?" names an activity: its cycle answers)
     relative_only = all(r.kind == "relative" for r in dated) and not frame_cues().roles["activity"].search(p.folded)
-    if u.junk or u.followup or (dated and not relative_only) or u.set_aside:
+    # (in a conversation, only a question about what a word means: "c'est quoi « PoE » dans ta réponse ?")
+    if u.junk or (u.followup and not rules.asks_definition(p.text)) or (dated and not relative_only) or u.set_aside:
         return
     if u.slots.term_half and u.slots.term_months and u.intent in _RULE_OVER:
         # "H1 = Jul-Dec right?": what a half term means, checked against the months said

@@ -464,6 +464,16 @@ def asks_meaning(text: str | None, lang: str | None = None, *, today: date | Non
     return bool(c.what_is.search(plain)) or (bool(c.general.search(plain)) and not c.now.search(plain))
 
 
+def asks_definition(text: str | None) -> bool:
+    """Whether ``text`` asks what a word means ("c'est quoi « PoE » ?", "what does PoE stand
+    for?": the packs' ``[rules] define`` cues), with no dated period of its own: even in a
+    conversation about a date, that is a question about the word."""
+    if not isinstance(text, str) or not text.strip():
+        return False
+    plain = _cues().not_meaning.sub(" ", fold(text[:2000]))
+    return bool(_cues().define.search(plain))
+
+
 # ------------------------------------------------------------------------------------------
 # the reply
 
