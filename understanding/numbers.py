@@ -36,6 +36,7 @@ def words_to_digits(text: str, lang: str | None) -> str:
     code = (lang or "")[:2].lower()
     if not text or not _reads(code):
         return text
+    text = _ordinal_days(text, code)
     starts, percent = _patterns(code, packs.generation())
     if starts is None or not starts.search(fold(text)):
         return text
@@ -58,6 +59,44 @@ def words_to_digits(text: str, lang: str | None) -> str:
     except Exception:  # noqa: BLE001 - a reader's failure leaves the words as written
         log.debug("alpha2digit could not read a message", exc_info=True)
         return text
+
+
+@lru_cache(maxsize=16)
+def _ordinal_day_pattern(code: str, gen: int) -> re.Pattern[str] | None:
+    """An ordinal word of the pack (``numbers.day_ordinals``) right before a month's name (with
+    "of" between, in English) or right after one ("March the third")."""
+    if code not in packs.available():
+        return None
+    words = [fold(w) for w in packs.pack(code).get("numbers.day_ordinals") or []]
+    if not words:
+        return None
+    months = sorted(packs.vocab().months_by_word, key=len, reverse=True)
+    ords = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    mon = "|".join(re.escape(m) for m in months)
+    of = "|".join(re.escape(w) for w in packs.vocab().words("reading.of") + packs.vocab().words("reading.the"))
+    return re.compile(rf"(?<![\w])(?:{ords})(?:\s+(?:{of}))?\s+(?:{mon})\.?(?![\w])"
+                      rf"|(?<![\w])(?:{mon})\.?\s+(?:(?:{of})\s+)?(?:{ords})(?![\w])")
+
+
+def _ordinal_days(text: str, code: str) -> str:
+    """"the third of March", "le premier mars", "am dritten März": the day as digits ("3rd",
+    "1er", "3."), which text2num writes for an ordinal only when told to read small ones too."""
+    pattern = _ordinal_day_pattern(code, packs.generation())
+    folded = fold(text)
+    if pattern is None or len(folded) != len(text):
+        return text
+    from text_to_num import alpha2digit
+
+    out, last = [], 0
+    for m in pattern.finditer(folded):
+        out.append(text[last:m.start()])
+        try:
+            out.append(alpha2digit(text[m.start():m.end()], code, threshold=0))
+        except Exception:  # noqa: BLE001 - a reader's failure leaves the words as written
+            out.append(text[m.start():m.end()])
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 _SPOKEN_YEAR = re.compile(r"(?<![\w])(?P<m>[^\W\d_]+\.?),?\s+(?P<a>19|20) (?P<b>\d{2})(?![\w])")
@@ -109,7 +148,10 @@ def _patterns(code: str, gen: int) -> tuple[re.Pattern[str] | None, re.Pattern[s
     pack = packs.pack(code)
     words = pack.get("numbers.words") or []
     percent = pack.get("numbers.percent") or []
-    starts = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w])") \
+    # a language that glues number words into one ("zweitausendsiebenundzwanzig": numbers.glued)
+    # starts one at a word's start, whatever follows
+    end = "" if pack.get("numbers.glued") else r"(?![\w])"
+    starts = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")" + end) \
         if words else None
     pct = re.compile(r"\s*(?<![\w])(?:" + "|".join(re.escape(w) for w in sorted(percent, key=len, reverse=True)) + r")(?![\w])",
                      re.IGNORECASE) if percent else None

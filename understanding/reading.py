@@ -327,6 +327,12 @@ class _Grammar:
         yp = _alt(self.year_phrases)
         self.add("relative", _B + M("m") + r"\s+" + _opt(v.words("relative.month_year_link")) + r"(?P<yp>" + yp + r")" + _E,
                  _month_rel_year, needs_today=True)
+        # "le 12 mars prochain", "next March 12th", "am 3. März nächsten": a day of a relative month
+        DAYG = r"(?P<d>[0-3]?\d(?:" + _alt(v.words("reading.day_suffixes")) + r")?)"
+        self.add("date", _B + DAYG + r"\.?\s+" + _opt(v.words("reading.of")) + M("m") + r"\s+(?P<ra>" + after + r")" + _E,
+                 _rel_month_day, needs_today=True)
+        self.add("date", _B + r"(?P<rb>" + before + r")\s+" + M("m") + r"\s+" + THE + DAYG + r"(?![\w.,:/-]|\s*,?\s*\d)" + _E,
+                 _rel_month_day, needs_today=True)
         # "last October", "next May", "octobre dernier", "mai prochain"
         self.add("relative", _B + r"(?P<rb>" + before + r")\s+" + M("m") + r"(?!\s*,?\s*\d)" + _E, _rel_month, needs_today=True)
         self.add("relative", _B + THE + M("m") + r"\s+(?P<ra>" + after + r")" + _E, _rel_month, needs_today=True)
@@ -911,6 +917,14 @@ def _month_rel_year(m, ctx):
     span = resolve("month_of_year", ctx.g.year_phrases[re.sub(r"\s+", " ", m["yp"])], ctx.today, ctx.cal,
                    month=ctx.g.month(m["m"]))
     return _span_interp(ctx, span), (), {}
+
+
+def _rel_month_day(m, ctx):
+    """A day of the month a relative word names ("le 12 mars prochain": 12 March of the next March)."""
+    if ctx.today is None:
+        return None, (), {}
+    start, _ = resolve("named_month", _offset(m, ctx), ctx.today, ctx.cal, month=ctx.g.month(m["m"]))
+    return _day_interp(ctx, start.year, start.month, _day_number(m["d"]), "relative"), (), {}
 
 
 def _rel_month(m, ctx):

@@ -29,8 +29,9 @@ from .reading import alternation as _alt, find_periods
 # typographic apostrophe is "'"): digit groups of three after one to three digits, with the same
 # separator throughout (1,250,000 / 1.250.000 / 1 250 000 / 1'250'000), then decimals after the
 # other sign ("1.250,50", "1,250.50") or the Swiss ".-"/".–" (no cents); or digits with an
-# optional decimal part ("12.5k", "1,2 M€").
-_NUM = (r"(?P<num>\d{1,3}(?P<grp>[ .,'])\d{3}(?:(?P=grp)\d{3})*(?:(?!(?P=grp))[.,](?:\d{1,2}(?!\d)|-{1,2}))?"
+# optional decimal part ("12.5k", "1,2 M€"); Indian groups of two before the last three ("12,50,000").
+_NUM = (r"(?P<num>\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2}(?!\d))?"  # the Indian lakh grouping: 12,50,000
+        r"|\d{1,3}(?P<grp>[ .,'])\d{3}(?:(?P=grp)\d{3})*(?:(?!(?P=grp))[.,](?:\d{1,2}(?!\d)|-{1,2}))?"
         r"|\d+(?:[.,](?:\d+|-{1,2}))?)")
 # what ends an amount: not a letter or digit run, a percentage, a time ("16:41"), a range or
 # phone number ("10-15", "555-0100"), a fraction or date ("1/2")
