@@ -93,3 +93,24 @@ def test_indian_grouping_reads_as_the_number(n):
 def test_amounts_written_the_way_partners_write_them(text, lang, amount, currency):
     s = engine.prepare(text, lang=lang, today=DEC7).slots
     assert (s.amount, s.currency) == (amount, currency)
+
+
+# --- calendar files and text copied from a PDF ------------------------------------------------
+
+def test_a_pasted_calendar_entry_is_read_by_its_start_not_its_stamps():
+    text = ("Pasting the invite, can you tell me the claim deadline?\nBEGIN:VEVENT\nDTSTAMP:20261201T101500Z\n"
+            "DTSTART;TZID=Europe/Paris:20270312T090000\nDTEND;TZID=Europe/Paris:20270312T120000\n"
+            "SUMMARY:Copilot partner breakfast\nCREATED:20261130T080000Z\nEND:VEVENT")
+    reply = respond(text, locale="en-GB", today=DEC7)
+    stated = {d for r in [reply, *reply.parts] for d in r.data.get("deadlines", []) + (r.data.get("keep_until") or [])}
+    assert {"2027-08-15", "2029-03-12"} <= stated, reply.text  # 12 March 2027: usage Jan – Jun 2027
+    assert not {"2028-12-01", "2028-11-30"} & stated, reply.text  # the stamps are no activity
+
+
+def test_a_word_a_line_broke_is_one_word_again():
+    reply = respond("Extract from the PDF:\nOur partner sum-\nmit took place on Novem-\nber 12, 2026 in Leeds. "
+                    "Claim deadline?", locale="en-US", today=DEC7)
+    assert reply.data.get("keep_until") == ["2028-11-12"] and "2027-02-15" in reply.data["deadlines"], reply.text
+    # a list's dash at a line start is no broken word
+    assert respond("- webinar\n- workshop 3 March 2027, deadline?", locale="en-US", today=DEC7).data["deadlines"] \
+        == ["2027-06-30", "2027-08-15"]

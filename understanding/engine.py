@@ -441,12 +441,18 @@ def _day_roles(u: "Understanding", role: str | None) -> None:
                for p, r in zip(u.slots.periods, u.roles)]
 
 
+# a word broken at a line's end by a hyphen, its rest in lower case on the next line (text copied
+# from a PDF or a scan): one word again
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_A-ZÀ-ÖØ-Þ])")
+
+
 def understand(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
                context: dict[str, Any] | None = None, convention: str | None = None) -> Understanding:
     text = text if isinstance(text, str) else ""
     seen = visible_text(text[:MAX_CHARS * 4])
     if seen is not None:  # a message pasted as HTML: what a reader sees (hidden instructions are not)
         text = seen
+    text = _LINE_END_HYPHEN.sub("", text)  # "Novem-\nber 12": a word a PDF's or a scan's line broke
     text = mail.focus(text).text  # a pasted thread: the newest message, and what it points to
     text = text[:MAX_CHARS]
     ctx = ConversationContext.from_dict(context)

@@ -195,6 +195,8 @@ class _Grammar:
         # ISO, also as a date-time ("2027-03-15T09:00:00Z")
         # ... but not inside a reference ("réf. 2025-12-31-A", "CLM-2026-04-15")
         self.add("date", _B + r"(?<![a-z]-)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!-\w)(?:(?![\w])|(?=t\d))", _iso_date)
+        # "DTSTART;TZID=Europe/Paris:20270312T090000": the basic ISO form a calendar file writes (a time after it)
+        self.add("date", r"(?<![\w])(?P<y>(?:19|20|21)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?=t\d{4})", _iso_date)
         # slashes: the order follows the locale (or the message's language), else it is asked
         self.add("date", _B + r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})" + _E, _numeric_date)
         # dots and dashes: day first wherever they are written ("05.11.2026", "12-03-26")
