@@ -205,3 +205,35 @@ def test_rows_answer_the_event_not_the_invoice_beside_it():
     stated = _stated(reply)
     assert {_keep_until(date(2026, 12, 15)).isoformat(), _keep_until(date(2027, 1, 28)).isoformat()} <= stated, reply.text
     assert not {_keep_until(date(2027, 1, 10)).isoformat(), _keep_until(date(2027, 2, 2)).isoformat()} & stated, reply.text
+
+
+# --- a contract's, a licence's, a warranty's dates --------------------------------------------
+
+@pytest.mark.parametrize("locale,text,event", [
+    ("en-US", "Our M365 E5 licences renew on 1 March 2027 and the NCE commitment ends 31 May 2027. We held a Copilot "
+              "workshop on 14 October 2026. Claim deadline for the workshop?", date(2026, 10, 14)),
+    ("de-DE", "Unsere Lizenzen werden am 01.03.2027 verlängert, das NCE-Laufzeitende ist der 31.05.2027. Den "
+              "Copilot-Workshop hatten wir am 14.10.2026. Bis wann einreichen?", date(2026, 10, 14)),
+    ("fr-FR", "Nos licences sont renouvelées le 1er mars 2027 et l'engagement NCE se termine le 31 mai 2027. Atelier "
+              "Copilot le 14 octobre 2026. Date limite ?", date(2026, 10, 14)),
+    ("de-DE", "Garantieende der Demo-Geräte: 15.01.2027. Die Roadshow war am 18.11.2026. Bis wann können wir das "
+              "abrechnen?", date(2026, 11, 18)),
+])
+def test_renewals_commitments_and_warranties_are_no_activity(locale, text, event):
+    reply = respond(text, locale=locale, today=DEC7)
+    keeps = {k for r in [reply, *reply.parts] for k in (r.data.get("keep_until") or []) if isinstance(k, str)}
+    assert keeps == {_keep_until(event).isoformat()}, reply.text
+    assert _claim_end_of_activity(event).isoformat() in _stated(reply)
+
+
+def test_the_first_part_of_a_hyphenated_compound_names_no_activity():
+    from core import fold
+    from understanding.frames import role_of
+    from understanding.reading import find_periods
+
+    for text in ("Garantieende der Demo-Geräte: 15.01.2027.", "Die Event-Location ist ab 15.01.2027 gebucht."):
+        folded = fold(text)
+        assert [role_of(folded, r.start, r.end) for r in find_periods(text)] != ["activity"], text
+    text = "Unser Messe-Stand am 15.01.2027."  # the last part is the activity: still one
+    folded = fold(text)
+    assert [role_of(folded, r.start, r.end) for r in find_periods(text)] == ["activity"]

@@ -447,6 +447,17 @@ def _weekday_pattern(gen: int) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])" + _alt(sorted(names, key=len, reverse=True)) + r"\.?,?\s+(?:" + _alt(the) + r"\s+)?$")
 
 
+_HYPHEN_WORD = re.compile(r"-([^\W\d_]+)")
+
+
+def _modifier(text: str, m: re.Match[str], pat: re.Pattern[str]) -> bool:
+    """Whether the cue ``m`` is the first part of a hyphenated compound whose last part is no cue
+    of the same kind ("Demo-Geräte", "Event-Location": devices, a place; not "Messe-Stand"): the
+    compound names what its last part names."""
+    h = _HYPHEN_WORD.match(text, m.end())
+    return h is not None and not pat.fullmatch(h.group(1))
+
+
 def compared(folded: str, start: int, end: int) -> bool:
     """Whether the year phrase at ``folded[start:end]`` follows a word of comparison ("like last
     year", "wie letztes Jahr", "comme l'an dernier"): a comparison, no period."""
@@ -524,8 +535,12 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
         for m in pat.finditer(sentence_before):
             if role == "earnings" and (m.start() - 1 in papers or m.start() in papers):
                 continue
+            if _modifier(sentence_before, m, pat):
+                continue
             near(role, m.start(), m.end(), False)
         for m in pat.finditer(sentence_after):
+            if _modifier(sentence_after, m, pat):
+                continue
             near(role, m.start(), m.end(), True)
     for role, s, e in _fuzzy_cues(c, sentence_before):
         near(role, s, e, False)
