@@ -122,3 +122,17 @@ def test_in_a_conversation_what_a_word_means_is_not_the_last_date_again(first, s
     three = respond("and how long do we keep the invoices?", locale="en-US", today=DEC7,
                     context=respond("we held a webinar on 12 March 2026, deadline?", locale="en-US", today=DEC7).context)
     assert "2028-03-12" in repr(three.data.get("keep_until")), three.text
+
+
+@pytest.mark.parametrize("text,locale,usage_end,claim_end", [
+    # Jul – Sep 2026 earnings: used Jan – Jun 2027, claimed until 15 Aug 2027; the partner's own FY26 is no period
+    ("Hi, our company FY26 is 1 Apr 2026 to 31 Mar 2027. Finance asks: the co-op we earned in our Q2 (Jul–Sep 2026), "
+     "by when must we use it and by when must we claim it?", "en-SG", "2027-06-30", "2027-08-15"),
+    ("Bonjour, nos fonds gagnés en juillet–septembre 2026, on doit les utiliser avant quand et on les réclame "
+     "jusqu'à quand ?", "fr-FR", "2027-06-30", "2027-08-15"),
+])
+def test_the_second_ask_of_a_sentence_is_about_what_the_first_named(text, locale, usage_end, claim_end):
+    reply = respond(text, locale=locale, today=DEC7)
+    stated = _stated(reply)
+    assert {usage_end, claim_end} <= stated, reply.text
+    assert not {"2026-06-30", "2026-08-15", "2027-02-15"} & stated, reply.text  # FY26's or another half's

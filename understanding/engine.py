@@ -497,19 +497,31 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
         context_slots: list[Understanding] = []
         seen_context: dict[int, int] = {}  # a question -> how many context sentences came before it
         limit = MAX_QUESTIONS
+        open_ask: Understanding | None = None  # the last ask, when its sentence goes on in the next segment
         for s in segments[:rows.MAX_ROWS + MAX_QUESTIONS * 3]:
             if s.kind == "context":
+                open_ask = None
                 cu = _context(s.text, lang or whole.lang, locale, today, convention)
                 _years_said_elsewhere(cu, whole)
                 cu.worded = any(cu.roles)
                 _day_roles(cu, msg_role)
                 context_slots.append(cu)
                 continue
+            # (an ask goes on only in a segment that starts in lower case: "…, by when must we use it" /
+            # "by when must we claim it?"; a list's items each start their own)
+            sibling: Understanding | None = open_ask if s.text.lstrip()[:1].islower() else None
             for piece in _split_asks(s.text, lang or whole.lang, locale, today, convention):
                 u = _one(piece, lang or whole.lang, locale, today, {}, convention)
                 u.whole = whole.folded
                 _years_said_elsewhere(u, whole)
                 _day_roles(u, msg_role)
+                if (sibling is not None and not u.slots.periods and not u.slots.period_error and u.intent in _DATED
+                        and sibling.slots.periods and not sibling.context_periods):
+                    # "by when must we use it and by when must we claim it?": the second ask is about
+                    # what the first one of its sentence named, before any other sentence
+                    u.slots.periods, u.roles = list(sibling.slots.periods), list(sibling.roles)
+                    u.context_periods = len(u.slots.periods)
+                sibling = u
                 _not_a_rule_after_dates(u, context_slots + parts)
                 _about_the_one_before(u, parts)
                 each = _picked(u, _per_row(u, context_slots, msg_role))
@@ -526,6 +538,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                 _settle(u)
                 seen_context[id(u)] = len(context_slots)
                 parts.extend(_picked(u, _per_activity(u)))
+            open_ask = sibling if not s.text.rstrip().endswith(("?", ".", "!")) else None
             if len(parts) >= limit:
                 break
         parts = parts[:limit]
