@@ -237,3 +237,26 @@ def test_the_first_part_of_a_hyphenated_compound_names_no_activity():
     text = "Unser Messe-Stand am 15.01.2027."  # the last part is the activity: still one
     folded = fold(text)
     assert [role_of(folded, r.start, r.end) for r in find_periods(text)] == ["activity"]
+
+
+@pytest.mark.parametrize("locale,text,event", [
+    ("fr-FR", "Pour suite à donner.\n\nDe : Paul <p@example.fr>\nEnvoyé : lundi 30 novembre 2026 09:12\nÀ : Julie\n"
+              "Objet : TR: Invitation\n\nQuand : jeudi 8 avril 2027 09:00-11:00 (UTC+01:00) Bruxelles, Paris\n"
+              "Où : Hôtel du Parc, Lyon\n\nMerci de confirmer avant le 25 mars 2027.", date(2027, 4, 8)),
+    ("de-DE", "Zur Erledigung.\n\nVon: Paul <p@example.de>\nGesendet: Montag, 30. November 2026 09:12\nAn: Julia\n"
+              "Betreff: WG: Einladung\n\nWann: Donnerstag, 8. April 2027 09:00-11:00\nWo: Hotel am Park, Köln\n\n"
+              "Bitte bestätigen bis 25.03.2027.", date(2027, 4, 8)),
+])
+def test_a_forwarded_invitation_with_only_a_note_gets_the_events_deadlines(locale, text, event):
+    # the newest message asks nothing ("for action"): the invitation it forwards is what to answer
+    reply = respond(text, locale=locale, today=DEC7)
+    assert _claim_end_of_activity(event).isoformat() in _stated(reply), reply.text
+    assert _keep_until(date(2027, 3, 25)).isoformat() not in _stated(reply), reply.text
+
+
+def test_microsofts_fiscal_year_named_with_microsoft_inside_the_words():
+    from understanding.reading import find_periods
+
+    for text in ("les mois de l'exercice fiscal Microsoft 27", "l'exercice fiscal de Microsoft 2027"):
+        assert [(r.primary.start, r.primary.end) for r in find_periods(text, today=DEC7)] == [
+            (date(2026, 7, 1), date(2027, 6, 30))], text  # FY27 = July 2026 – June 2027 (SPEC rule 8)

@@ -187,12 +187,29 @@ def _quotequail(text: str) -> list[_Message]:
             break
         out.append(_Message((u.get("text_top") or "").split("\n"), subject))
         subject, older = u.get("subject") or "", u["text"]
-        if u.get("date") and _invitation_header(rest, older):
-            # "Objet : Séminaire … / Date : 10 mars 2027 / Lieu : Tunis": a forwarded invitation's
-            # date is the day of what it invites to, not when a mail was sent
-            older = f"{subject}: {u['date']}.\n{older}" if subject else f"{u['date']}.\n{older}"
+        when = _invitation_when(rest, older) or ([u["date"]] if u.get("date") and _invitation_header(rest, older) else [])
+        if when:
+            # "Objet : Séminaire … / Date : 10 mars 2027 / Lieu : Tunis", "Quand : … / Où : …": a
+            # forwarded invitation's date is the day of what it invites to, not when a mail was sent
+            head = _SUBJECT_PREFIX.sub("", subject).strip()
+            older = "".join(f"{head}: {w}.\n" if head else f"{w}.\n" for w in when) + older
         rest = older
     out.append(_Message(rest.split("\n"), subject))
+    return out
+
+
+def _invitation_when(whole: str, body: str) -> list[str]:
+    """The values of the "Quand :"/"When:"/"Wann:" lines quotequail read off ``whole`` as header
+    lines, when a place line is among them (an invitation's header)."""
+    if not _invitation_header(whole, body):
+        return []
+    c = cues()
+    kept = set(body.split("\n"))
+    out = []
+    for line in whole.split("\n"):
+        m = c.when.match(fold(line)) if line not in kept else None
+        if m and not c.header.match(fold(line)):
+            out.append(line[m.start("w"):].strip())
     return out
 
 
