@@ -260,3 +260,18 @@ def test_microsofts_fiscal_year_named_with_microsoft_inside_the_words():
     for text in ("les mois de l'exercice fiscal Microsoft 27", "l'exercice fiscal de Microsoft 2027"):
         assert [(r.primary.start, r.primary.end) for r in find_periods(text, today=DEC7)] == [
             (date(2026, 7, 1), date(2027, 6, 30))], text  # FY27 = July 2026 – June 2027 (SPEC rule 8)
+
+
+@pytest.mark.parametrize("locale,text,event,said", [
+    ("en-US", "Boss says our 14 Oct 2026 roadshow claim must be in by 31 December. Colleague says 15 Feb. Who's right?",
+     date(2026, 10, 14), date(2026, 2, 15)),
+    ("fr-FR", "Pour notre salon du 14 octobre 2026, mon collègue dit 15 février, ma cheffe pense 31 décembre. Qui a raison ?",
+     date(2026, 10, 14), date(2026, 2, 15)),
+    ("de-DE", "Unsere Roadshow war am 14.10.2026. Der Kollege sagt 15.02., die Chefin meint 31.12. Wer hat recht?",
+     date(2026, 10, 14), date(2026, 2, 15)),
+])
+def test_a_day_someone_says_is_the_deadline_is_no_activity(locale, text, event, said):
+    reply = respond(text, locale=locale, today=DEC7)
+    stated = _stated(reply)
+    assert _claim_end_of_activity(event).isoformat() in stated, reply.text
+    assert _claim_end_of_activity(said).isoformat() not in stated, reply.text  # 15 Feb read as an event
