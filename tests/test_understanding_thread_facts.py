@@ -267,7 +267,7 @@ def test_microsofts_fiscal_year_named_with_microsoft_inside_the_words():
      date(2026, 10, 14), date(2026, 2, 15)),
     ("fr-FR", "Pour notre salon du 14 octobre 2026, mon collègue dit 15 février, ma cheffe pense 31 décembre. Qui a raison ?",
      date(2026, 10, 14), date(2026, 2, 15)),
-    ("de-DE", "Unsere Roadshow war am 14.10.2026. Der Kollege sagt 15.02., die Chefin meint 31.12. Wer hat recht?",
+    ("de-DE", "Unsere Roadshow war am 14.10.2026. Der Kollege sagt 15.02., die Chefin meint 31.12. Bis wann müssen wir wirklich einreichen?",
      date(2026, 10, 14), date(2026, 2, 15)),
 ])
 def test_a_day_someone_says_is_the_deadline_is_no_activity(locale, text, event, said):
