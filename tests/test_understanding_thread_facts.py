@@ -275,3 +275,14 @@ def test_a_day_someone_says_is_the_deadline_is_no_activity(locale, text, event, 
     stated = _stated(reply)
     assert _claim_end_of_activity(event).isoformat() in stated, reply.text
     assert _claim_end_of_activity(said).isoformat() not in stated, reply.text  # 15 Feb read as an event
+
+
+@pytest.mark.parametrize("locale,text", [
+    ("de-DE", "Abschluss unseres Geschäftsjahres ist der 30.09.2027, Zahlungsbedingungen 30 Tage netto. Das Webinar "
+              "war am 17.11.2026. Frist?"),
+    ("fr-FR", "Clôture de notre exercice le 30/09/2027 ; webinaire le 17/11/2026. Date limite ?"),
+    ("en-US", "End of our fiscal year is 30 Sep 2027; webinar held 17 Nov 2026. Deadline?"),
+])
+def test_the_close_of_the_partners_own_year_is_no_activity(locale, text):
+    reply = respond(text, locale=locale, today=DEC7)
+    assert _stated(reply) & {"2027-02-15"} and not _stated(reply) & {"2028-02-15", "2029-09-30"}, reply.text
