@@ -136,3 +136,13 @@ def test_the_second_ask_of_a_sentence_is_about_what_the_first_named(text, locale
     stated = _stated(reply)
     assert {usage_end, claim_end} <= stated, reply.text
     assert not {"2026-06-30", "2026-08-15", "2027-02-15"} & stated, reply.text  # FY26's or another half's
+
+
+@pytest.mark.parametrize("text,locale", [
+    ("Do unused funds roll over into the next half?", "en-US"),
+    ("Les fonds non utilisés sont-ils reportés au semestre suivant ?", "fr-FR"),
+    ("Werden ungenutzte Co-op-Mittel ins nächste Halbjahr übertragen?", "de-DE"),
+])
+def test_whether_funds_carry_over_is_a_rule_question_beside_a_relative_half(text, locale):
+    reply = respond(text, locale=locale, today=DEC7)
+    assert reply.intent == "rule" and not _stated(reply), reply.text

@@ -68,3 +68,13 @@ def test_ordinals_of_halves_quarters_and_days_point_to_no_item():
     assert follow_up("and the 2nd of March 2027?", ctx, today=DEC7) is None  # a date of its own
     assert follow_up("and the second one?", ctx, today=DEC7).text == "9 March 2027"
     assert ConversationContext.from_dict(ctx.to_dict()).items == ctx.items
+
+
+@pytest.mark.parametrize("locale,first,second,want", [
+    ("de-DE", "Unser Webinar war am 12.03.2027, bis wann einreichen?", "und das davor, am 20.11.2026?", "2027-02-15"),
+    ("en-US", "Our webinar is on 12 March 2027, claim deadline?", "and the one before, on 20 November 2026?", "2027-02-15"),
+])
+def test_a_follow_up_naming_its_own_date_is_about_that_date_not_the_period_before(locale, first, second, want):
+    one = respond(first, locale=locale, today=DEC7)
+    two = respond(second, locale=locale, today=DEC7, context=one.context)
+    assert want in two.data["deadlines"] and "2028-11-20" in repr(two.data.get("keep_until")), two.text

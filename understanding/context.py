@@ -177,6 +177,13 @@ def rule_shift(text: str, ctx: ConversationContext, today: date | None = None, c
     step = 1 if _has(folded, "followup.next") else -1 if _has(folded, "followup.previous") else 0
     if not step or _asks_reminder(folded):
         return None  # ("remind me a week before that": a request, not the period before)
+    from .reading import find_periods
+
+    try:
+        if any(r.kind != "relative" for r in find_periods(text, today=today)):
+            return None  # ("und das davor, am 20.11.2026?": the day it names, not the month before)
+    except CoopError:
+        return None
     from core import calendar
     from core.periods import month_of
 
