@@ -442,6 +442,13 @@ def _what(c: _Ctx, r: PeriodReading, start: date | None = None, end: date | None
     return c.earning_phrase(start, end)
 
 
+def _said_held(u: Understanding) -> bool:
+    """Whether the message says its activity was held (a past verb of the packs)."""
+    from .engine import _says_past
+
+    return _says_past(u.whole or u.folded)
+
+
 def _plan_span(c: _Ctx, r: PeriodReading) -> tuple[date, date]:
     """A planned activity's days: a month named without a year is the next one, not the last."""
     p = r.primary
@@ -542,6 +549,9 @@ def _submission_day(c: _Ctx, r: PeriodReading) -> date | None:
     return r.primary.start if r.primary.start > c.today else None
 
 
+#: a period at least this long (a year) is no answer to a question the bot is unsure of
+WHOLE_YEAR_DAYS = 364
+
 #: how many items of a listing message the next turn can point to by place
 MAX_ITEMS_REMEMBERED = 12
 
@@ -564,7 +574,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         if u.aside_days and intent in _ASIDE_ASKS:
             return _which_day(c, intent, u.aside_days)
         return answer_now(c, intent)
-    if intent == "fy_label" and all((_role(u, i) is None and r.kind in ("fy_quarter", "fy_year")) or (
+    if intent == "fy_label" and all((_role(u, i) in (None, "earnings", "plan") and r.kind in ("fy_quarter", "fy_year")
+                                     and (_role(u, i) is None or not _asks_deadline(u))) or (
             r.kind == "fy_half" and _role(u, i) in (None, "earnings", "plan") and not r.alternatives
             and not _asks_deadline(u)) for i, r in enumerate(readings)):
         # "which months is FY27 Q3?", "when does FY28 start and end?": the months the label names.
@@ -633,7 +644,11 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         if note:
             notes.append(note)
         mentioned.extend(ment)
-    if intent == "fy_label" and not any(r.kind in ("fy_half",) for r in readings):
+    if intent in ("which_half", "fy_label") and any(len(g) > 2 and g[2] == "activity" for g in groups):
+        # "booth 26-28 Jan 2027: which co-op funds pay for it?", "un événement prévu au Q3 FY27": an
+        # activity's period is no earning period; its lead says which earnings pay for it
+        intent_lead = "claim_deadline"
+    elif intent == "fy_label" and not any(r.kind in ("fy_half",) for r in readings):
         intent_lead = "which_half"
     else:
         intent_lead = intent
@@ -644,6 +659,10 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         intent in ("claim_deadline", "claim_window", "status", "timeline")
     extra = []
     if intent == "timeline" and not u.followup and u.score < 0.5 and len(u.folded.split()) > 3:
+        if all(r.primary is not None and (r.primary.end - r.primary.start).days >= WHOLE_YEAR_DAYS for r in readings):
+            # "wann ist dieses Jahr unsere Weihnachtsfeier?": unsure what is asked about a whole year,
+            # four deadlines would be a guess; say what can be asked instead
+            return answer_simple(c, "fallback")
         extra.append(c.t("fallback.period", what=", ".join(c.t("quote", text=r.text.strip()) for r in readings)))
     reply = _cycle_reply(c, intent_lead, groups, notes, extra, mentioned,
                          title_key="title.activity" if any(len(g) > 2 for g in groups) else "title.cycle",
@@ -705,7 +724,9 @@ def answer_can_fund(c: _Ctx) -> Reply:
         else:
             return answer_fundable(c) if not readings else answer_cycle(c, "usage_period")
     r = planned[0]
-    start, end = _plan_span(c, r)
+    # (an activity the message says was held keeps its day: "wir hatten am 12.03. ein Webinar")
+    held = _role(u, readings.index(r)) == "activity" and r.primary is not None and _said_held(u)
+    start, end = (r.primary.start, r.primary.end) if held else _plan_span(c, r)
     what = _what(c, r, start, end)
     cycles = cycles_for_activity_span(start, end, c.cal)
     lines: list[str] = []

@@ -447,6 +447,25 @@ def _weekday_pattern(gen: int) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])" + _alt(sorted(names, key=len, reverse=True)) + r"\.?,?\s+(?:" + _alt(the) + r"\s+)?$")
 
 
+# a reference number ("n° 88-311", "#4471", "Nr. 2026-311", "ref. A-7") right before "of"/"du"/"vom"
+_REFERENCE_OF = re.compile(r"(?:n[°o]|no\.|nr\.?|#|ref\.?|ref:)\s*[\w/.-]*\d[\w/.-]*\s+\S{1,6}\s*$")
+
+
+#: how far after a date its own clause's "not co-op" reaches ("30/11/2026 (not co-op, just for info)")
+NOT_COOP_REACH = 40
+
+
+def _not_coop(text: str) -> bool:
+    from . import packs
+
+    return packs.words_pattern("roles.not_coop").search(text) is not None
+
+
+def _clause_before(sentence_before: str) -> str:
+    """The clause a date closes: the sentence before it, from its last comma, semicolon or colon."""
+    return re.split(r"[,;:(]", sentence_before)[-1]
+
+
 _HYPHEN_WORD = re.compile(r"-([^\W\d_]+)")
 
 
@@ -493,6 +512,8 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
         return "asserted"  # "on a jusqu'au 30 septembre 2027, c'est bien ça ?": the message's own deadline
     if compared(folded, start, end):
         return "distractor"  # "don't want to miss it like last year", "wie letztes Jahr": a comparison, no period
+    if _not_coop(sentence_after[:NOT_COOP_REACH]) or _not_coop(_clause_before(sentence_before)):
+        return "distractor"  # "finished 30/11/2026 (not co-op, just for info)": the message says so itself
     if _ends_with(sentence_before, "roles.submission_in"):
         return "submission"  # "can we claim it already in April?": when the claim is sent
     if _in_brackets_after_distractor(folded, lo, start):
@@ -517,6 +538,10 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     # after "of"/"du"/"vom" belongs to the thing named before it, not to a cue that follows
     # (when that thing is a cue word; "Angebotsnummer AN-1 vom 15.09., Zahlungsziel …" still reads on)
     owned = day and _ends_with(sentence_before, "roles.date_of")
+    if owned and _REFERENCE_OF.search(sentence_before):
+        # "facture du prestataire vidéo n° 88-311 du 30.11.2026", "Invoice #4471 of 2 Nov": a day of a
+        # numbered paper is that paper's, whatever word names the paper
+        return "distractor"
     after_cues: list[tuple[str, float]] = []
 
     def near(role: str, s: int, e: int, after: bool) -> None:
@@ -524,7 +549,7 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
             after_cues.append((role, s * 1.5 + 4 + (AFTER_A_COMMA if ("," in sentence_after[:s] or ";" in sentence_after[:s]) else 0)))
             return
         d = s * 1.5 + 4 if after else len(sentence_before) - e
-        if after and ("," in sentence_after[:s] or ";" in sentence_after[:s]):
+        if after and ("," in sentence_after[:s] or ";" in sentence_after[:s] or ":" in sentence_after[:s]):
             d += AFTER_A_COMMA  # "…le 14 octobre 2025, on organise un événement": another clause's cue
         best[role] = min(best.get(role, 1e9), d)
 
