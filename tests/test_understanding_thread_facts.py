@@ -139,9 +139,12 @@ def test_an_invitation_pasted_in_the_body_gives_its_date_to_its_subject():
     lines, _, _ = mail.clean(["Subject: Partner summit", "Date: 12 May 2027 09:00-17:00", "Where: Olympia, London",
                               "When is the last day to claim it?"])
     assert lines[0] == "Partner summit: 12 May 2027 09:00-17:00", lines
-    # without a place line, "Date:" is a mail header and stays set aside
-    lines, _, dropped = mail.clean(["Date: 12 May 2027 09:00", "When is the last day to claim?"])
-    assert lines == ["When is the last day to claim?"] and dropped == 1
+    # beside other header lines and no place, "Date:" is a mail header and stays set aside
+    lines, _, dropped = mail.clean(["From: Tom <tom@example.com>", "Date: 12 May 2027 09:00", "When is the last day to claim?"])
+    assert lines == ["When is the last day to claim?"] and dropped == 2
+    # alone, under a flyer's or a form's title, it is the event's date line
+    lines, _, _ = mail.clean(["AZURE FORUM 2027", "Date: Tuesday, 11 May 2027", "When do we claim this event?"])
+    assert lines[1] == "Date: Tuesday, 11 May 2027", lines
 
 
 # --- the sentence whose own words give the role ----------------------------------------------

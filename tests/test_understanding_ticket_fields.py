@@ -85,3 +85,33 @@ def test_a_whole_year_asked_about_unsurely_gets_no_cycle():
     reply = respond("Moin, weißt du, wann dieses Jahr unsere Weihnachtsfeier ist? Letztes Jahr war die am 12.12.",
                     locale="de-DE", today=DEC7)
     assert not _stated(reply), reply.text
+
+
+def test_a_program_named_beside_an_activity_does_not_take_the_deadline_question():
+    reply = respond("Our Surface promotion activity is 10 April 2027 (in planning now). The warranty of our demo "
+                    "devices is until 9 April 2028.\n\nPlease tell us: the activity can claim when? Keep documents until when?",
+                    locale="en-US", today=DEC7)
+    stated = _stated(reply)
+    assert "2027-08-15" in stated and _keep(date(2027, 4, 10)) in stated, reply.text  # 10 April 2027: usage Jan – Jun
+    assert _keep(date(2028, 4, 9)) not in stated, reply.text  # the demo devices' warranty
+
+
+def test_a_month_in_the_subject_is_the_day_the_description_names_in_it():
+    reply = respond("Short description: Co-op claim window for Nov roadshow?\nDescription:\nHi team, we ran a Copilot "
+                    "roadshow in Kuala Lumpur on 18 November 2026, about 70 pax.", locale="en-GB", today=DEC7)
+    assert _keep(date(2026, 11, 18)) in _stated(reply), reply.text
+
+
+def test_a_request_over_a_bulleted_list_gets_one_answer_a_row():
+    reply = respond("Dear Team,\nKindly confirm claim last dates for below activities:\n"
+                    "• Customer seminar Faisalabad – 19-Dec-2026\n• Trade stand ITCN Asia Karachi – 06-Aug-2026\n"
+                    "• Partner breakfast Lahore – 10-Mar-2027\nRegards,\nUsman", locale="en-GB", today=DEC7)
+    assert len(reply.parts) == 3, reply.text
+    assert {"2027-02-15", "2027-08-15"} <= _stated(reply)
+
+
+def test_a_scans_letters_read_for_digits():
+    reply = respond("text from the scanned flyer:\nAZURE FORUM 2O27\nDate: Tues-\nday, 1l May 2O27\nRSVP by 3O April 2027\n"
+                    "when do we claim this event?", locale="en-GB", today=DEC7)
+    assert _keep(date(2027, 5, 11)) in _stated(reply) and "2027-08-15" in _stated(reply), reply.text
+    assert _keep(date(2027, 4, 30)) not in _stated(reply), reply.text

@@ -574,9 +574,9 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         if u.aside_days and intent in _ASIDE_ASKS:
             return _which_day(c, intent, u.aside_days)
         return answer_now(c, intent)
-    if intent == "fy_label" and all((_role(u, i) in (None, "earnings", "plan") and r.kind in ("fy_quarter", "fy_year")
+    if intent in ("fy_label", "timeline") and all((_role(u, i) in (None, "earnings", "plan") and r.kind in ("fy_quarter", "fy_year")
                                      and (_role(u, i) is None or not _asks_deadline(u))) or (
-            r.kind == "fy_half" and _role(u, i) in (None, "earnings", "plan") and not r.alternatives
+            intent == "fy_label" and r.kind == "fy_half" and _role(u, i) in (None, "earnings", "plan") and not r.alternatives
             and not _asks_deadline(u)) for i, r in enumerate(readings)):
         # "which months is FY27 Q3?", "when does FY28 start and end?": the months the label names.
         # A quarter or a year is no earning period, and whether it was earned or spent is not

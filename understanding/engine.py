@@ -446,6 +446,16 @@ def _day_roles(u: "Understanding", role: str | None) -> None:
 _LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_A-ZÀ-ÖØ-Þ])")
 
 
+# a scan's number with letters read for digits ("2O27", "1l", "3O"): two to four characters, at
+# least one digit and one O/o/l/I, nothing else
+_OCR_DIGITS = re.compile(r"(?<![\w.,/:-])(?=[0-9OolI]*\d)(?=[0-9]*[OolI])[0-9OolI]{2,4}(?![\w.,/:-]|\.\d)")
+_OCR_MAP = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+
+
+def _ocr_digits(m: re.Match[str]) -> str:
+    return m.group(0).translate(_OCR_MAP)
+
+
 def understand(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,
                context: dict[str, Any] | None = None, convention: str | None = None) -> Understanding:
     text = text if isinstance(text, str) else ""
@@ -453,6 +463,7 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
     if seen is not None:  # a message pasted as HTML: what a reader sees (hidden instructions are not)
         text = seen
     text = _LINE_END_HYPHEN.sub("", text)  # "Novem-\nber 12": a word a PDF's or a scan's line broke
+    text = _OCR_DIGITS.sub(_ocr_digits, text)  # "1l May 2O27": a scan's letters read for digits
     text = mail.focus(text).text  # a pasted thread: the newest message, and what it points to
     text = text[:MAX_CHARS]
     ctx = ConversationContext.from_dict(context)
@@ -529,6 +540,11 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                     parts.extend(each)
                     limit = max(limit, len(parts))
                     continue
+                if u.intent == "program_eligibility" and not _names_program(u) and _asks_when(u) \
+                        and any(src.slots.periods for src in context_slots):
+                    # "the activity can claim when?" beside "Our Surface promotion on …": the program is
+                    # context, the question is the activity's deadline
+                    u.intent = "claim_deadline"
                 _inherit(u, context_slots, parts)
                 if not u.slots.periods and not u.aside_days:
                     u.aside_days = [p for src in context_slots for p in src.aside_days]
@@ -548,6 +564,9 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
             later = context_slots[before:] if before is not None and (not u.slots.periods or _years_only(u)) else []
             if later and u.intent == "rule" and any(src.slots.periods for src in later):
                 u.intent, u.rule_hits = u.read_as or "timeline", []  # "deadline? co-op from feb 2024": that date's
+            if (u.intent == "fallback" and not u.slots.periods and _asks_when(u)
+                    and sum(bool(src.slots.periods) for src in later) >= 2):
+                u.intent = "claim_deadline"  # "Kindly confirm claim last dates for below activities:" over rows
             each = _per_row(u, later, msg_role) if later else []
             if each:  # "when did the windows close for these? • 5 Mar 2025 – … • 24 Sep 2025 – …": one a row
                 after.extend(each)
@@ -555,6 +574,8 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
             if later and not u.slots.periods:
                 _inherit(u, later, [])
                 _settle(u)
+            elif before is not None and u.slots.periods:
+                _day_for_month(u, context_slots[before:])  # "claim window for Nov roadshow?" over "… on 18 November 2026" 
             after.append(u)
         parts = after[:max(limit, len(after))]
         parts = [u for u in parts if u.intent not in ("greeting", "thanks")] or parts
@@ -743,7 +764,9 @@ def _settle(u: Understanding) -> None:
     own_periods = len(sl.periods) - u.context_periods
     if sl.split and sl.amount is not None and u.intent in _SETTLE_SPLIT and (not sl.periods or u.context_periods):
         u.intent = "split"
-    elif sl.programs and own_periods <= 0 and (u.intent in ("fundable", "can_fund") or (u.intent == "fallback" and u.score < 2 * THRESHOLD)):
+    elif sl.programs and own_periods <= 0 and (u.intent in ("fundable", "can_fund") or (u.intent == "fallback" and u.score < 2 * THRESHOLD)) \
+            and (_names_program(u) or not (_asks_when(u) and sl.periods)):
+        # (a program named only in a sentence before "the activity can claim when?" is context)
         u.intent = "program_eligibility"  # "is Online Services Advisory Sell covered by co-op?"
         if u.context_periods:
             sl.periods, u.roles, u.context_periods = [], [], 0
@@ -830,6 +853,33 @@ def _specific(p) -> bool:
     if p.primary is None:
         return False
     return p.primary.day is not None or p.primary.months.last - p.primary.months.first < 3
+
+
+def _day_for_month(u: Understanding, context: list[Understanding]) -> None:
+    """"Co-op claim window for Nov roadshow?" over "we ran a roadshow … on 18 November 2026": the
+    question's month is the day a context sentence names in it for an activity, said more exactly."""
+    if len(u.slots.periods) != 1 or u.slots.periods[0].kind not in ("month", "relative") or u.roles[:1] == ["earnings"]:
+        return
+    p = u.slots.periods[0].primary
+    if p is None or p.day is not None:
+        return
+    days = [(q, r) for src in context for q, r in zip(src.slots.periods, src.roles)
+            if q.primary is not None and q.primary.day is not None and r in ("activity", "plan", None)
+            and p.start <= q.primary.day <= p.end]
+    if len({q.primary.day for q, _ in days}) == 1:
+        u.slots.periods, u.roles = [days[0][0]], [days[0][1] or u.roles[0]]
+
+
+def _names_program(u: Understanding) -> bool:
+    """Whether the question's own words name one of its programs (not only a sentence before it)."""
+    return any(fold(a) in u.folded for p in u.slots.programs for a in (p.name, *p.aliases))
+
+
+def _asks_when(u: Understanding) -> bool:
+    """Whether a question asks about a deadline or a claim (the packs' ``roles.deadline_words``)."""
+    from . import packs
+
+    return packs.words_pattern("roles.deadline_words").search(u.folded) is not None
 
 
 def _picked(u: Understanding, rows_: list[Understanding]) -> list[Understanding]:
@@ -945,6 +995,7 @@ def _inherit(u: Understanding, context: list[Understanding], earlier: list[Under
                 u.context_periods = len(extra)
                 return
     if u.slots.periods:
+        _day_for_month(u, context)
         # "We accrued co-op in Jan-Jun 2026. Could that pay for a trade show in February 2027?"
         if "plan" in u.roles and "earnings" not in u.roles:
             _earnings_first(u, context)

@@ -277,7 +277,11 @@ def clean(lines: list[str], keep_subject: bool = False) -> tuple[list[str], str,
     subject = ""
     dropped = 0
     in_signature = False
-    invitation = any(c.place.match(fold(line)) for line in lines)
+    # an invitation (a place line), or a form or flyer whose only "header" is its date line
+    # ("Date: Tuesday, 11 May 2027" under an event's name): that date is the event's
+    headers = [line for line in lines if c.header.match(fold(line))]
+    invitation = any(c.place.match(fold(line)) for line in lines) or (
+        len(headers) == 1 and c.when.match(fold(headers[0])) is not None and not c.subject.match(fold(headers[0])))
     for line in lines:
         folded = fold(line)
         wm = c.when.match(folded) if invitation else None
