@@ -115,3 +115,24 @@ def test_a_scans_letters_read_for_digits():
                     "when do we claim this event?", locale="en-GB", today=DEC7)
     assert _keep(date(2027, 5, 11)) in _stated(reply) and "2027-08-15" in _stated(reply), reply.text
     assert _keep(date(2027, 4, 30)) not in _stated(reply), reply.text
+
+
+def test_a_deadline_question_after_a_planned_activity_is_its_deadline_not_the_rule():
+    reply = respond("Allô,\nOn planifie une tournée dans l'Est ontarien début avril 2027. Quelle est la date limite pour "
+                    "la réclamation?\nMerci!", locale="fr-CA", today=DEC7)
+    assert "2027-08-15" in _stated(reply), reply.text  # April 2027: usage Jan – Jun 2027
+
+
+def test_funds_of_a_program_named_before_whether_they_pay_for_a_plan_is_a_funding_question():
+    reply = respond("Bonjour Madame,\nNotre structure a accumulé des fonds co-op au titre du programme Surface sur la "
+                    "période allant de janvier à juin 2026. Nous comptons faire une opération d'affichage en février 2027. "
+                    "Est-ce que ces fonds-là peuvent couvrir l'opération ?", locale="fr-FR", today=DEC7)
+    # Jan – Jun 2026 earnings are used Jul – Dec 2026: a February 2027 campaign is too late for them
+    assert reply.text.startswith("Non"), reply.text
+    assert "31 décembre 2026" in reply.text, reply.text
+
+
+def test_a_quebec_tu_question_gets_yes_or_no_first():
+    reply = respond("Icitte on a fait notre souper-conférence le 24 septembre 2026. On a-tu encore le temps de soumettre?",
+                    locale="fr-CA", today=DEC7)
+    assert reply.text.startswith("Oui"), reply.text  # claimable until 15 Feb 2027

@@ -765,7 +765,7 @@ def _settle(u: Understanding) -> None:
     if sl.split and sl.amount is not None and u.intent in _SETTLE_SPLIT and (not sl.periods or u.context_periods):
         u.intent = "split"
     elif sl.programs and own_periods <= 0 and (u.intent in ("fundable", "can_fund") or (u.intent == "fallback" and u.score < 2 * THRESHOLD)) \
-            and (_names_program(u) or not (_asks_when(u) and sl.periods)):
+            and (_names_program(u) or not ((_asks_when(u) and sl.periods) or {"earnings", "plan"} <= set(u.roles))):
         # (a program named only in a sentence before "the activity can claim when?" is context)
         u.intent = "program_eligibility"  # "is Online Services Advisory Sell covered by co-op?"
         if u.context_periods:
@@ -1382,6 +1382,12 @@ def _about_now(folded: str) -> bool:
 def _not_a_rule_after_dates(u: Understanding, context: list[Understanding]) -> None:
     """In a ticket, "what is the claiming period?" after "our trade show was on 18 November
     2025" asks about that date, not what the words mean."""
+    if (u.intent == "rule" and u.read_as == "fallback" and _asks_when(u)
+            and any(r in ("activity", "plan") for src in context for r in src.roles)):
+        # "On planifie une tournée début avril. Quelle est la date limite pour la réclamation ?": the
+        # deadline of that activity, not what a deadline is
+        u.intent, u.rule_hits = "claim_deadline", []
+        return
     if u.intent == "rule" and u.read_as != "fallback" and any(src.slots.periods for src in context):
         if u.read_as == "fy_label" and not any(r.kind.startswith("fy") or r.kind in _HALF_KINDS
                                                for src in context for r in src.slots.periods):
