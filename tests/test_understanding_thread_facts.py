@@ -217,7 +217,7 @@ def test_rows_answer_the_event_not_the_invoice_beside_it():
               "workshop on 14 October 2026. Claim deadline for the workshop?", date(2026, 10, 14)),
     ("de-DE", "Unsere Lizenzen werden am 01.03.2027 verlängert, das NCE-Laufzeitende ist der 31.05.2027. Den "
               "Copilot-Workshop hatten wir am 14.10.2026. Bis wann einreichen?", date(2026, 10, 14)),
-    ("fr-FR", "Nos licences sont renouvelées le 1er mars 2027 et l'engagement NCE se termine le 31 mai 2027. Atelier "
+    ("fr-FR", "Nos licences sont renouvelées le 1er mars 2027 et l'engagement NCE arrive à échéance le 31 mai 2027. Atelier "
               "Copilot le 14 octobre 2026. Date limite ?", date(2026, 10, 14)),
     ("de-DE", "Garantieende der Demo-Geräte: 15.01.2027. Die Roadshow war am 18.11.2026. Bis wann können wir das "
               "abrechnen?", date(2026, 11, 18)),
