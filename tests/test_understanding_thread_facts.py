@@ -289,3 +289,14 @@ def test_a_day_someone_says_is_the_deadline_is_no_activity(locale, text, event, 
 def test_the_close_of_the_partners_own_year_is_no_activity(locale, text):
     reply = respond(text, locale=locale, today=DEC7)
     assert _stated(reply) & {"2027-02-15"} and not _stated(reply) & {"2028-02-15", "2029-09-30"}, reply.text
+
+
+def test_a_forwarded_meeting_with_hier_in_the_newest_message_reads_the_meeting():
+    # Outlook's "-----Ursprünglicher Termin-----" starts the forwarded meeting; "hier" is German for
+    # here, not French for yesterday, so the newest message names no date of its own
+    text = ("Hi, das hier ist unser Webinar, die Kosten laufen über Co-op. Bis wann können wir das abrechnen? Danke, Jana\n\n"
+            "-----Ursprünglicher Termin-----\nVon: Vogt, Andreas\nGesendet: Dienstag, 1. Dezember 2026 16:20\n"
+            "An: Vertrieb\nBetreff: Partnerwebinar Defender for Business\n"
+            "Wann: Donnerstag, 18. Februar 2027 10:00-11:30 (UTC+01:00) Amsterdam, Berlin\nWo: Microsoft Teams-Besprechung\n")
+    reply = respond(text, locale="de-DE", today=DEC7)
+    assert "2027-08-15" in _stated(reply) and _keep_until(date(2027, 2, 18)).isoformat() in _stated(reply), reply.text

@@ -200,3 +200,15 @@ def detect(text: str, locale: str | None = None, folded: str | None = None) -> t
     if loc in s:
         return loc, "locale"
     return registry.DEFAULT, "locale"
+
+
+def foreign_day_word(r, lang: str) -> bool:
+    """Whether period reading ``r`` is only a day word ("hier", "heute") of another pack than
+    ``lang``'s: "hier die Zeile aus SAP" names no day in German."""
+    from core import fold
+
+    if r.kind != "relative" or " " in r.text.strip():
+        return False
+    word = fold(r.text.strip())
+    own = packs.pack(lang).get("relative.days", {}) if lang in packs.available() else {}
+    return word not in own and any(word in pk.get("relative.days", {}) for pk in packs.packs())

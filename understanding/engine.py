@@ -32,7 +32,7 @@ from .typos import _one_edit
 from . import recognizer as rec
 from .classifier import model
 from .context import ConversationContext, follow_up
-from .detect import detect, other_language as detect_other, words_of
+from .detect import detect, foreign_day_word as _foreign_day_word, other_language as detect_other, words_of
 from .features import mask
 from .frames import NOT_PERIODS, TOPIC_KEYS, about_coop, cues as frame_cues, known_words, own_fy_label, role_of, segment
 from .reading import find_periods
@@ -127,17 +127,6 @@ def looks_like_code(text: str) -> bool:
     letters = sum(map(str.isalpha, text))
     symbols = sum(map(_CODE_SYMBOLS.__contains__, text))
     return len(text) >= 6 and symbols >= 3 and symbols * 2 > letters
-
-
-def _foreign_day_word(r, lang: str) -> bool:
-    """Whether reading ``r`` is only a day word ("hier", "heute") of another pack than ``lang``'s."""
-    from . import packs
-
-    if r.kind != "relative" or " " in r.text.strip():
-        return False
-    word = fold(r.text.strip())
-    own = packs.pack(lang).get("relative.days", {}) if lang in packs.available() else {}
-    return word not in own and any(word in pk.get("relative.days", {}) for pk in packs.packs())
 
 
 def prepare(text: str | None, *, lang: str | None = None, locale: str | None = None, today: date,

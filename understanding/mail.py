@@ -439,6 +439,12 @@ def _names_period(text: str) -> bool:
     except Exception:  # noqa: BLE001 - an unreadable date is still a date it names
         return True
     folded = fold(text)
+    if found:  # ("hier" is German for here, French for yesterday: no day in a German message)
+        from .detect import detect, foreign_day_word
+
+        lang, source = detect(text, None, folded)
+        if source == "text":
+            found = [r for r in found if not foreign_day_word(r, lang)]
     if len(folded) != len(text):
         return bool(found)
     return any(not compared(folded, r.start, r.end) for r in found)
