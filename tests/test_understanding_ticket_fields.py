@@ -136,3 +136,14 @@ def test_a_quebec_tu_question_gets_yes_or_no_first():
     reply = respond("Icitte on a fait notre souper-conférence le 24 septembre 2026. On a-tu encore le temps de soumettre?",
                     locale="fr-CA", today=DEC7)
     assert reply.text.startswith("Oui"), reply.text  # claimable until 15 Feb 2027
+
+
+@pytest.mark.parametrize("locale,text", [
+    ("fr-CA", "Bonjour, on a un événement prévu au Q3 FY27. C'est quels mois, pis on réclame jusqu'à quand? Merci"),
+    ("en-US", "We have an event planned in Q3 FY27. Which months is that, and until when do we claim?"),
+])
+def test_an_event_in_a_fiscal_quarter_asked_its_months_gets_the_events_cycle(locale, text):
+    # FY27 Q3 = January – March 2027: usage Jan – Jun 2027, claimed until 15 Aug 2027
+    reply = respond(text, locale=locale, today=DEC7)
+    stated = _stated(reply)
+    assert "2027-08-15" in stated and "2028-02-15" not in stated, reply.text
