@@ -607,7 +607,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             cycles = [cy for cy in cycles_for_activity_span(start, end, c.cal) if start <= cy.usage.end <= end] \
                 or cycles_for_activity_span(start, end, c.cal)
             groups.append((what, cycles))
-        elif role in ("activity", "plan") and intent in _ACTIVITY_INTENTS | {"fy_label"}:
+        elif role in ("activity", "plan") and (intent in _ACTIVITY_INTENTS or (
+                intent == "fy_label" and r.kind not in ("fy_half", "half", "half_year", "calendar_half"))):
             # (an event "au Q3 FY27" asked what months and until when: the event's cycle)
             start, end = _plan_span(c, r) if role == "plan" else (r.primary.start, r.primary.end)
             what = _what(c, r, start, end)
