@@ -114,3 +114,15 @@ def test_a_word_a_line_broke_is_one_word_again():
     # a list's dash at a line start is no broken word
     assert respond("- webinar\n- workshop 3 March 2027, deadline?", locale="en-US", today=DEC7).data["deadlines"] \
         == ["2027-06-30", "2027-08-15"]
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    ("We make one event of Azure the day 27 of january (2027), date limit for the claim?", "en", date(2027, 1, 27)),
+    ("slt jsp si c trop tard pr le webi du 3/10 (2026) on peut encore reclamer?", "fr", date(2026, 10, 3)),
+    ("Messe am 12.03. (2027), bis wann einreichen?", "de", date(2027, 3, 12)),
+])
+def test_a_year_in_brackets_after_a_date_is_its_year(text, lang, want):
+    u = engine.understand(text, lang=lang, today=DEC7)
+    days = [r.primary.day for q in [u, *u.questions] for r in q.slots.periods if r.primary is not None]
+    assert want in days, days
+    assert engine._bracketed_year("Office (2019) version") == "Office (2019) version"  # no date before it

@@ -441,6 +441,31 @@ _OCR_DIGITS = re.compile(r"(?<![\w.,/:-])(?=[0-9OolI]*\d)(?=[0-9]*[OolI])[0-9Ool
 _OCR_MAP = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 
 
+@lru_cache(maxsize=4)
+def _bracketed_year_pattern(gen: int) -> re.Pattern[str]:
+    from . import packs
+
+    months = sorted((m for m in packs.vocab().months_by_word if len(m) > 2), key=len, reverse=True)
+    alt = "|".join(re.escape(m) for m in months)
+    return re.compile(r"(?i)(?P<d>(?<![\w])(?:" + alt + r")\.?|(?<![\d./])\d{1,2}[./]\d{1,2}\.?)\s*\(\s*(?P<y>(?:19|20)\d{2})\s*\)")
+
+
+def _bracketed_year(text: str) -> str:
+    """A year in brackets right after a day or a month written without one ("27 of january (2027)",
+    "le webi du 3/10 (2026)") is that date's year."""
+    from . import packs
+
+    def join(m: re.Match[str]) -> str:
+        d = m["d"]
+        if d[-1:].isdigit():  # "3/10 (2026)": the numeric form takes the year after a separator
+            sep = "." if "." in d else "/"
+            return f"{d}{sep}{m['y']}"
+        return f"{d} {m['y']}"
+    if "(" not in text:
+        return text
+    return _bracketed_year_pattern(packs.generation()).sub(join, text)
+
+
 def _ocr_digits(m: re.Match[str]) -> str:
     return m.group(0).translate(_OCR_MAP)
 
@@ -453,6 +478,7 @@ def understand(text: str | None, *, lang: str | None = None, locale: str | None 
         text = seen
     text = _LINE_END_HYPHEN.sub("", text)  # "Novem-\nber 12": a word a PDF's or a scan's line broke
     text = _OCR_DIGITS.sub(_ocr_digits, text)  # "1l May 2O27": a scan's letters read for digits
+    text = _bracketed_year(text)  # "the day 27 of january (2027)": the year the brackets give the day
     text = mail.focus(text).text  # a pasted thread: the newest message, and what it points to
     text = text[:MAX_CHARS]
     ctx = ConversationContext.from_dict(context)
