@@ -147,3 +147,15 @@ def test_an_event_in_a_fiscal_quarter_asked_its_months_gets_the_events_cycle(loc
     reply = respond(text, locale=locale, today=DEC7)
     stated = _stated(reply)
     assert "2027-08-15" in stated and "2028-02-15" not in stated, reply.text
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Is the trade show on 19 January 2027 ok to pay from FY27 H1?", "en"),
+    ("Können wir die Messe am 19.01.2027 aus FY27 H1 bezahlen? Also bezahlen aus FY27 H1?", "de"),
+])
+def test_a_half_named_as_what_pays_is_the_earnings(text, lang):
+    from understanding import engine
+
+    u = engine.understand(text, lang=lang, today=DEC7)
+    roles = {p.text: r for q in [u, *u.questions] for p, r in zip(q.slots.periods, q.roles)}
+    assert roles.get("FY27 H1") == "earnings", roles
