@@ -661,7 +661,8 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         intent in ("claim_deadline", "claim_window", "status", "timeline")
     extra = []
     if intent == "timeline" and not u.followup and u.score < 0.5 and len(u.folded.split()) > 3:
-        if all(r.primary is not None and (r.primary.end - r.primary.start).days >= WHOLE_YEAR_DAYS for r in readings):
+        if not _asks_deadline(u) and all(r.primary is not None and (r.primary.end - r.primary.start).days >= WHOLE_YEAR_DAYS
+                                         for r in readings):
             # "wann ist dieses Jahr unsere Weihnachtsfeier?": unsure what is asked about a whole year,
             # four deadlines would be a guess; say what can be asked instead
             return answer_simple(c, "fallback")
