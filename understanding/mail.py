@@ -430,7 +430,12 @@ def _names_role(text: str) -> bool:
 
 def _names_period(text: str) -> bool:
     """Whether ``text`` names a period of its own: not one its words set aside ("like last year",
-    "wie letztes Jahr": a comparison)."""
+    "wie letztes Jahr": a comparison). (A thread asks this of the same text several times.)"""
+    return _names_period_at(text, packs.generation())
+
+
+@lru_cache(maxsize=256)
+def _names_period_at(text: str, gen: int) -> bool:
     from .frames import compared
     from .reading import find_periods
 
@@ -439,7 +444,8 @@ def _names_period(text: str) -> bool:
     except Exception:  # noqa: BLE001 - an unreadable date is still a date it names
         return True
     folded = fold(text)
-    if found:  # ("hier" is German for here, French for yesterday: no day in a German message)
+    if any(r.kind == "relative" and " " not in r.text.strip() for r in found):
+        # ("hier" is German for here, French for yesterday: no day in a German message)
         from .detect import detect, foreign_day_word
 
         lang, source = detect(text, None, folded)
