@@ -146,3 +146,16 @@ def test_the_second_ask_of_a_sentence_is_about_what_the_first_named(text, locale
 def test_whether_funds_carry_over_is_a_rule_question_beside_a_relative_half(text, locale):
     reply = respond(text, locale=locale, today=DEC7)
     assert reply.intent == "rule" and not _stated(reply), reply.text
+
+
+@pytest.mark.parametrize("text,locale", [
+    ("Bonjour, c'est quoi la période de demande co-op en cours ?", "fr-FR"),
+    ("what is the current claiming period?", "en-US"),
+    ("Was ist der aktuelle Antragszeitraum?", "de-DE"),
+])
+def test_the_current_one_asked_is_todays_status_not_what_the_word_means(text, locale):
+    # 7 Dec 2026: Jan – Jun 2026 earnings are claimable until 15 Feb 2027
+    reply = respond(text, locale=locale, today=DEC7)
+    assert "2027-02-15" in _stated(reply), reply.text
+    assert respond(text.replace(" en cours", "").replace("current ", "").replace("aktuelle ", ""), locale=locale,
+                   today=DEC7).intent == "rule"

@@ -126,3 +126,12 @@ def test_a_year_in_brackets_after_a_date_is_its_year(text, lang, want):
     days = [r.primary.day for q in [u, *u.questions] for r in q.slots.periods if r.primary is not None]
     assert want in days, days
     assert engine._bracketed_year("Office (2019) version") == "Office (2019) version"  # no date before it
+
+
+def test_a_rebate_paid_out_names_the_rebate_part_in_german():
+    # 9 000 € of rebate at 60/40: 15 000 € of earnings, 6 000 € of co-op
+    from understanding import respond
+
+    reply = respond("Rebate ausgezahlt wurden 9.000,00 €, Split ist 60/40. Wie viel Co-op sollte dann bei uns "
+                    "angesammelt sein?", locale="de-DE", today=DEC7)
+    assert "6.000,00" in reply.text and "15.000,00" in reply.text, reply.text

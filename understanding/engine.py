@@ -1241,6 +1241,10 @@ def _rule_question(u: Understanding, p: Prepared) -> None:
         if hits:
             u.read_as, u.intent, u.rule_hits = u.intent, "rule", hits
         return
+    if (u.intent in _RULE_OVER - {"fy_label", "which_half"} and not u.slots.periods and rules.asks_current(p.text)
+            and rules.find(p.text, p.lang, today=u.today)):
+        u.intent = "status"  # "c'est quoi la période de demande en cours ?": the one open today
+        return
     if u.intent not in _RULE_OVER and u.score >= RULE_OVER_SURE:
         return
     if u.intent in rec.ACTION_INTENTS or u.intent in ("cancel", "greeting", "thanks", "help"):

@@ -381,6 +381,7 @@ class _Cues:
     now: re.Pattern[str]
     activity: re.Pattern[str]
     acted: re.Pattern[str]
+    current: re.Pattern[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -408,11 +409,26 @@ def _cues_at(gen: int) -> _Cues:
     return _Cues(_anywhere(get("define")), _anywhere(get("meaning")), _anywhere(get("not_meaning")), what_is,
                  _anywhere(get("general")), _anywhere(get("own")), _anywhere(get("now")),
                  _anywhere(packs.vocab().words("roles.activity")),
-                 _anywhere(packs.vocab().words("roles.plan") + packs.vocab().words("roles.activity_past")))
+                 _anywhere(packs.vocab().words("roles.plan") + packs.vocab().words("roles.activity_past")),
+                 _anywhere(get("current")))
 
 
 def _cues() -> _Cues:
     return _cues_at(packs.generation())
+
+
+def get_current(c: _Cues, plain: str) -> bool:
+    """Whether a question asks about the one that holds today ("en cours", "current", "aktuell")."""
+    return bool(c.current.pattern) and c.current.search(plain) is not None
+
+
+def asks_current(text: str | None) -> bool:
+    """Whether ``text`` asks about the one that holds today ("la période de demande en cours",
+    "the current claiming period"): today's status answers it."""
+    if not isinstance(text, str) or not text.strip():
+        return False
+    c = _cues()
+    return get_current(c, c.not_meaning.sub(" ", fold(text[:2000])))
 
 
 def asks_meaning(text: str | None, lang: str | None = None, *, today: date | None = None) -> bool:
@@ -453,6 +469,8 @@ def asks_meaning(text: str | None, lang: str | None = None, *, today: date | Non
         return False
     c = _cues()
     plain = c.not_meaning.sub(" ", folded)
+    if get_current(c, plain):
+        return False  # "c'est quoi la période de demande en cours ?": the one open today, not the word
     if c.define.search(plain):
         return True
     if dated:  # "last month", "next half": a question about a cycle unless it asks what a word means
