@@ -159,3 +159,20 @@ def test_the_current_one_asked_is_todays_status_not_what_the_word_means(text, lo
     assert "2027-02-15" in _stated(reply), reply.text
     assert respond(text.replace(" en cours", "").replace("current ", "").replace("aktuelle ", ""), locale=locale,
                    today=DEC7).intent == "rule"
+
+
+@pytest.mark.parametrize("text,locale,first", [
+    ("Le salon du 14 octobre 2026 est réclamable jusqu'en janvier ?", "fr-FR", "Oui"),
+    ("The roadshow on 14 October 2026 is claimable this month?", "en-US", "Yes"),
+    ("Die Messe am 14.03.2026 ist im Dezember abrechenbar?", "de-DE", "Nein"),
+])
+def test_a_yes_or_no_question_without_a_question_word_gets_yes_or_no_first(text, locale, first):
+    # 14 Oct 2026: claimable until 15 Feb 2027 (open on 7 Dec 2026); 14 Mar 2026: closed 15 Aug 2026
+    reply = respond(text, locale=locale, today=DEC7)
+    assert reply.text.startswith(first), reply.text
+
+
+def test_a_noun_asked_for_is_no_yes_or_no_question():
+    # "last day to claim co-op earned in March 2025?": the day is asked (Jan – Jun 2025: closed 15 Feb 2026)
+    reply = respond("last day to claim co-op earned in March 2025?", locale="en-US", today=DEC7)
+    assert not reply.text.startswith(("Yes", "No")), reply.text

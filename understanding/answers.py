@@ -654,7 +654,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         intent_lead = "which_half"
     else:
         intent_lead = intent
-    kind = asks_yes_no(u.folded)
+    kind = asks_yes_no(u.folded, intonation=True)
     acts = [g for g in groups if len(g) > 2 and g[2] == "activity"]
     subs = [(i, r) for i, r in enumerate(readings) if _role(u, i) == "submission" and _submission_day(c, r)]
     with_verdict = bool(kind) and not u.asserted_days and not (acts and subs and intent in _ACTIVITY_INTENTS) and \

@@ -42,7 +42,8 @@ def asks_yes_no(folded: str, intonation: bool = False) -> str | None:
     if any(w in folded for w in v.words("yesno.tags")):
         return "yes_no"
     if intonation:  # "Le programme OSU donne droit au co-op ?": a question without a question word
-        wh = packs.words_pattern("segment.question_words_wh")
+        # (a noun that is asked for stands for a question word: "last day to claim it?", "Frist?")
+        wh = packs.words_pattern("segment.question_words_wh", "segment.asked_nouns")
         for sentence in sentences:
             if sentence.rstrip().endswith("?") and not wh.search(sentence):
                 return "yes_no"
