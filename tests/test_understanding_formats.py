@@ -135,3 +135,14 @@ def test_a_rebate_paid_out_names_the_rebate_part_in_german():
     reply = respond("Rebate ausgezahlt wurden 9.000,00 €, Split ist 60/40. Wie viel Co-op sollte dann bei uns "
                     "angesammelt sein?", locale="de-DE", today=DEC7)
     assert "6.000,00" in reply.text and "15.000,00" in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text,want", [
+    ("our event of Microsoft Fabric was in 28 of april of 2026", date(2026, 4, 28)),
+    ("the event that we realized the day 5 of November of 2026", date(2026, 11, 5)),
+    ("notre salon du 5 novembre de 2026", date(2026, 11, 5)),
+])
+def test_a_year_linked_to_the_month_by_of_keeps_the_day(text, want):
+    from understanding.reading import find_periods
+
+    assert [r.primary.day for r in find_periods(text, today=DEC7)] == [want]

@@ -202,6 +202,9 @@ class _Grammar:
         # dots and dashes: day first wherever they are written ("05.11.2026", "12-03-26")
         self.add("date", _B + r"(?P<d>\d{1,2})(?P<sep>[.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})" + _E, _day_first_date)
         self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r",?\s+" + Y2 + _E, _day_month_year)
+        # "the day 5 of November of 2026", "28 of april of 2026": a year linked to the month by "of"
+        self.add("date", _B + r"(?P<d>" + DAY + r")\s+" + OF + M("m") + r"\s+" + _alt(v.words("reading.year_link"))
+                 + r"\s+(?P<y>(?:19|20|21)\d{2})" + _E, _day_month_year)
         # a spreadsheet's day-month-year with the month in letters: "15-Oct-26", "02/mar/2027", "15.Okt.2026"
         self.add("date", _B + r"(?P<d>[0-3]?\d)(?P<sep>[-/.])" + M("m") + r"(?P=sep)(?P<y>\d{4}|\d{2})" + _E, _day_month_year)
         self.add("date", _B + M("m") + r"(?P<sep>[-/])(?P<d>[0-3]?\d)(?P=sep)(?P<y>\d{4})" + _E, _month_day_year)
