@@ -23,7 +23,7 @@ from core import (CoopError, calendar, claim_state, cycle_claimable_on, cycles_f
 from core.periods import Cycle, Half, month_index, month_of
 from core.reading import Interpretation, PeriodReading
 
-from .engine import THRESHOLD, YEARLESS_READINGS, Understanding, understand
+from .engine import THRESHOLD, YEARLESS_READINGS, Understanding, _says_past, asks_deadline, understand
 from .fmt import babel_locale, fmt_date, fmt_money, fmt_percent, locale_tag
 from .context import DATE_ROLES, ConversationContext
 from .messages import days, error_text, fy_text, has, month_name, t
@@ -444,8 +444,6 @@ def _what(c: _Ctx, r: PeriodReading, start: date | None = None, end: date | None
 
 def _said_held(u: Understanding) -> bool:
     """Whether the message says its activity was held (a past verb of the packs)."""
-    from .engine import _says_past
-
     return _says_past(u.whole or u.folded)
 
 
@@ -556,14 +554,6 @@ WHOLE_YEAR_DAYS = 364
 MAX_ITEMS_REMEMBERED = 12
 
 
-def _asks_deadline(u: Understanding) -> bool:
-    """Whether the question asks about a deadline, a claim or a use of funds (the packs'
-    ``roles.deadline_words``), not only what a label or a half is."""
-    from . import packs
-
-    return packs.words_pattern("roles.deadline_words").search(u.whole or u.folded) is not None
-
-
 def answer_cycle(c: _Ctx, intent: str) -> Reply:
     u = c.u
     readings = _period_readings(u)
@@ -575,9 +565,9 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
             return _which_day(c, intent, u.aside_days)
         return answer_now(c, intent)
     if intent in ("fy_label", "timeline") and all((_role(u, i) in (None, "earnings", "plan") and r.kind in ("fy_quarter", "fy_year")
-                                     and (_role(u, i) is None or not _asks_deadline(u))) or (
+                                     and (_role(u, i) is None or not asks_deadline(u, whole=True))) or (
             intent == "fy_label" and r.kind == "fy_half" and _role(u, i) in (None, "earnings", "plan") and not r.alternatives
-            and not _asks_deadline(u)) for i, r in enumerate(readings)):
+            and not asks_deadline(u, whole=True)) for i, r in enumerate(readings)):
         # "which months is FY27 Q3?", "when does FY28 start and end?": the months the label names.
         # A quarter or a year is no earning period, and whether it was earned or spent is not
         # said: a half's deadlines beside it would be a guess. A half asked about for its months
@@ -661,7 +651,7 @@ def answer_cycle(c: _Ctx, intent: str) -> Reply:
         intent in ("claim_deadline", "claim_window", "status", "timeline")
     extra = []
     if intent == "timeline" and not u.followup and u.score < 0.5 and len(u.folded.split()) > 3:
-        if not _asks_deadline(u) and all(r.primary is not None and (r.primary.end - r.primary.start).days >= WHOLE_YEAR_DAYS
+        if not asks_deadline(u, whole=True) and all(r.primary is not None and (r.primary.end - r.primary.start).days >= WHOLE_YEAR_DAYS
                                          for r in readings):
             # "wann ist dieses Jahr unsere Weihnachtsfeier?": unsure what is asked about a whole year,
             # four deadlines would be a guess; say what can be asked instead
@@ -790,7 +780,7 @@ def answer_now(c: _Ctx, intent: str) -> Reply:
     if intent in ("which_half", "fy_label"):
         cyc = c.cal.cycle(s.accruing)
         what = c.d(c.today)
-        if intent == "fy_label" and not _asks_deadline(c.u):
+        if intent == "fy_label" and not asks_deadline(c.u, whole=True):
             # "which Microsoft fiscal half are we in?": the half and its label, no deadline unasked
             e = cyc.earning
             text = c.t("lead.which_half", what=what, half=e.name, earning_dates=c.dates(e.start, e.end)) + " " \

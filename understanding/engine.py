@@ -555,7 +555,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
                     parts.extend(each)
                     limit = max(limit, len(parts))
                     continue
-                if u.intent == "program_eligibility" and not _names_program(u) and _asks_when(u) \
+                if u.intent == "program_eligibility" and not _names_program(u) and asks_deadline(u) \
                         and any(src.slots.periods for src in context_slots):
                     # "the activity can claim when?" beside "Our Surface promotion on …": the program is
                     # context, the question is the activity's deadline
@@ -579,7 +579,7 @@ def _understand(text: str, lang: str | None, locale: str | None, today: date, ct
             later = context_slots[before:] if before is not None and (not u.slots.periods or _years_only(u)) else []
             if later and u.intent == "rule" and any(src.slots.periods for src in later):
                 u.intent, u.rule_hits = u.read_as or "timeline", []  # "deadline? co-op from feb 2024": that date's
-            if (u.intent == "fallback" and not u.slots.periods and _asks_when(u)
+            if (u.intent == "fallback" and not u.slots.periods and asks_deadline(u)
                     and sum(bool(src.slots.periods) for src in later) >= 2):
                 u.intent = "claim_deadline"  # "Kindly confirm claim last dates for below activities:" over rows
             each = _per_row(u, later, msg_role) if later else []
@@ -780,7 +780,7 @@ def _settle(u: Understanding) -> None:
     if sl.split and sl.amount is not None and u.intent in _SETTLE_SPLIT and (not sl.periods or u.context_periods):
         u.intent = "split"
     elif sl.programs and own_periods <= 0 and (u.intent in ("fundable", "can_fund") or (u.intent == "fallback" and u.score < 2 * THRESHOLD)) \
-            and (_names_program(u) or not ((_asks_when(u) and sl.periods) or {"earnings", "plan"} <= set(u.roles))):
+            and (_names_program(u) or not ((asks_deadline(u) and sl.periods) or {"earnings", "plan"} <= set(u.roles))):
         # (a program named only in a sentence before "the activity can claim when?" is context)
         u.intent = "program_eligibility"  # "is Online Services Advisory Sell covered by co-op?"
         if u.context_periods:
@@ -890,11 +890,12 @@ def _names_program(u: Understanding) -> bool:
     return any(fold(a) in u.folded for p in u.slots.programs for a in (p.name, *p.aliases))
 
 
-def _asks_when(u: Understanding) -> bool:
-    """Whether a question asks about a deadline or a claim (the packs' ``roles.deadline_words``)."""
+def asks_deadline(u: Understanding, *, whole: bool = False) -> bool:
+    """Whether a question asks about a deadline, a claim or a use of funds (the packs'
+    ``roles.deadline_words``); with ``whole``, anywhere in the message it is one ask of."""
     from . import packs
 
-    return packs.words_pattern("roles.deadline_words").search(u.folded) is not None
+    return packs.words_pattern("roles.deadline_words").search((u.whole if whole else "") or u.folded) is not None
 
 
 def _picked(u: Understanding, rows_: list[Understanding]) -> list[Understanding]:
@@ -1401,7 +1402,7 @@ def _about_now(folded: str) -> bool:
 def _not_a_rule_after_dates(u: Understanding, context: list[Understanding]) -> None:
     """In a ticket, "what is the claiming period?" after "our trade show was on 18 November
     2025" asks about that date, not what the words mean."""
-    if (u.intent == "rule" and u.read_as == "fallback" and _asks_when(u)
+    if (u.intent == "rule" and u.read_as == "fallback" and asks_deadline(u)
             and any(r in ("activity", "plan") for src in context for r in src.roles)):
         # "On planifie une tournée début avril. Quelle est la date limite pour la réclamation ?": the
         # deadline of that activity, not what a deadline is

@@ -545,12 +545,12 @@ def role_of(folded: str, start: int, end: int, day: bool = True) -> str | None:
     after_cues: list[tuple[str, float]] = []
 
     def near(role: str, s: int, e: int, after: bool) -> None:
-        if after and owned:
-            after_cues.append((role, s * 1.5 + 4 + (AFTER_A_COMMA if ("," in sentence_after[:s] or ";" in sentence_after[:s]) else 0)))
-            return
         d = s * 1.5 + 4 if after else len(sentence_before) - e
         if after and ("," in sentence_after[:s] or ";" in sentence_after[:s] or ":" in sentence_after[:s]):
             d += AFTER_A_COMMA  # "…le 14 octobre 2025, on organise un événement": another clause's cue
+        if after and owned:
+            after_cues.append((role, d))  # (read only when nothing is named before the "of")
+            return
         best[role] = min(best.get(role, 1e9), d)
 
     # "Invoice received 2026.11.30": "received" right after an invoice's or an order's noun is what

@@ -187,7 +187,7 @@ def _quotequail(text: str) -> list[_Message]:
             break
         out.append(_Message((u.get("text_top") or "").split("\n"), subject))
         subject, older = u.get("subject") or "", u["text"]
-        when = _invitation_when(rest, older) or ([u["date"]] if u.get("date") and _invitation_header(rest, older) else [])
+        when = _invitation_when(_read_off(rest, older), u.get("date"))
         if when:
             # "Objet : Séminaire … / Date : 10 mars 2027 / Lieu : Tunis", "Quand : … / Où : …": a
             # forwarded invitation's date is the day of what it invites to, not when a mail was sent
@@ -198,27 +198,23 @@ def _quotequail(text: str) -> list[_Message]:
     return out
 
 
-def _invitation_when(whole: str, body: str) -> list[str]:
-    """The values of the "Quand :"/"When:"/"Wann:" lines quotequail read off ``whole`` as header
-    lines, when a place line is among them (an invitation's header)."""
-    if not _invitation_header(whole, body):
-        return []
+def _read_off(whole: str, body: str) -> list[str]:
+    """The lines of ``whole`` that quotequail read off as a forwarded message's header (not in ``body``)."""
+    kept = set(body.split("\n"))
+    return [line for line in whole.split("\n") if line not in kept]
+
+
+def _invitation_when(header: list[str], date_value: str | None) -> list[str]:
+    """The days a forwarded message's header gives, when it is an invitation's (a place line,
+    "Lieu :", "Location:", "Ort:", is among them): its "Quand :"/"When:"/"Wann:" lines, else the
+    "Date:" quotequail read."""
     c = cues()
-    kept = set(body.split("\n"))
-    out = []
-    for line in whole.split("\n"):
-        m = c.when.match(fold(line)) if line not in kept else None
-        if m and not c.header.match(fold(line)):
-            out.append(line[m.start("w"):].strip())
-    return out
-
-
-def _invitation_header(whole: str, body: str) -> bool:
-    """Whether the header lines quotequail read off ``whole`` (the lines not in ``body``) hold a
-    place ("Lieu :", "Location:", "Ort:"): the header of an invitation."""
-    place = cues().place
-    kept = set(body.split("\n"))
-    return any(place.match(fold(line)) for line in whole.split("\n") if line not in kept)
+    folded = [fold(line) for line in header]
+    if not any(c.place.match(f) for f in folded):
+        return []
+    when = [line[m.start("w"):].strip() for line, f in zip(header, folded)
+            for m in [c.when.match(f)] if m and not c.header.match(f)]
+    return when or ([date_value] if date_value else [])
 
 
 def _quoted_blocks(msgs: list[_Message]) -> list[_Message]:

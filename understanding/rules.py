@@ -417,18 +417,23 @@ def _cues() -> _Cues:
     return _cues_at(packs.generation())
 
 
-def get_current(c: _Cues, plain: str) -> bool:
+def _plain(text: str | None) -> str:
+    """``text`` folded, its words that only look like a definition's ("je veux dire") taken out."""
+    if not isinstance(text, str) or not text.strip():
+        return ""
+    return _cues().not_meaning.sub(" ", fold(text[:2000]))
+
+
+def _current(plain: str) -> bool:
     """Whether a question asks about the one that holds today ("en cours", "current", "aktuell")."""
-    return bool(c.current.pattern) and c.current.search(plain) is not None
+    c = _cues()
+    return bool(plain) and bool(c.current.pattern) and c.current.search(plain) is not None
 
 
 def asks_current(text: str | None) -> bool:
     """Whether ``text`` asks about the one that holds today ("la période de demande en cours",
     "the current claiming period"): today's status answers it."""
-    if not isinstance(text, str) or not text.strip():
-        return False
-    c = _cues()
-    return get_current(c, c.not_meaning.sub(" ", fold(text[:2000])))
+    return _current(_plain(text))
 
 
 def asks_meaning(text: str | None, lang: str | None = None, *, today: date | None = None) -> bool:
@@ -469,7 +474,7 @@ def asks_meaning(text: str | None, lang: str | None = None, *, today: date | Non
         return False
     c = _cues()
     plain = c.not_meaning.sub(" ", folded)
-    if get_current(c, plain):
+    if _current(plain):
         return False  # "c'est quoi la période de demande en cours ?": the one open today, not the word
     if c.define.search(plain):
         return True
@@ -486,10 +491,8 @@ def asks_definition(text: str | None) -> bool:
     """Whether ``text`` asks what a word means ("c'est quoi « PoE » ?", "what does PoE stand
     for?": the packs' ``[rules] define`` cues), with no dated period of its own: even in a
     conversation about a date, that is a question about the word."""
-    if not isinstance(text, str) or not text.strip():
-        return False
-    plain = _cues().not_meaning.sub(" ", fold(text[:2000]))
-    return bool(_cues().define.search(plain))
+    plain = _plain(text)
+    return bool(plain) and bool(_cues().define.search(plain))
 
 
 # ------------------------------------------------------------------------------------------
